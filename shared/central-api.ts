@@ -1,0 +1,257 @@
+// Bodies of the central API v1 (DESIGN.md §5). The reference server validates with these, the desk
+// validates every server response with these, and GET /v1/openapi.json is generated from them.
+import { z } from 'zod';
+import {
+  ExceptionClass, ExceptionReason, Id, IsoDateTime, Item, JsonObject, Labor, Queue, Role,
+} from './domain';
+
+export const API_VERSION = 'v1';
+export const MAX_INGEST_BATCH = 1000;
+export const MAX_PUSH_BATCH = 500;
+export const MAX_PULL_LIMIT = 1000;
+export const MAX_CLAIM_COUNT = 1000;
+export const MAX_LEASE_MINUTES = 7 * 24 * 60;
+
+// ---------- problem details (RFC 9457) ----------
+
+/** Stable problem `type`s; clients branch on these, never on `title`. */
+export const PROBLEM_TYPES = {
+  validation: 'urn:exception-desk:problem:validation',
+  unauthorized: 'urn:exception-desk:problem:unauthorized',
+  forbidden: 'urn:exception-desk:problem:forbidden',
+  notFound: 'urn:exception-desk:problem:not-found',
+  mutationGap: 'urn:exception-desk:problem:mutation-gap',
+  clientOwnedByOther: 'urn:exception-desk:problem:client-owned-by-other-user',
+  payloadTooLarge: 'urn:exception-desk:problem:payload-too-large',
+  unavailable: 'urn:exception-desk:problem:unavailable',
+  conflict: 'urn:exception-desk:problem:conflict',
+  internal: 'urn:exception-desk:problem:internal',
+} as const;
+
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  instance: z.string().optional(),
+  /** Field errors for `validation` problems. */
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  /** For `mutation-gap` (409): the next mutation id the server expects from this client. */
+  expectedMutationId: z.number().int().optional(),
+});
+export type Problem = z.infer<typeof Problem>;
+
+// ---------- health, me, queues ----------
+
+export const Health = z.object({ status: z.literal('ok'), version: z.string(), apiVersion: z.literal(API_VERSION) });
+export type Health = z.infer<typeof Health>;
+
+export const Me = z.object({ id: Id, name: z.string(), roles: z.array(Role).min(1) });
+export type Me = z.infer<typeof Me>;
+
+export const QueuesResponse = z.object({ queues: z.array(Queue) });
+export type QueuesResponse = z.infer<typeof QueuesResponse>;
+
+// ---------- ingest (producers) ----------
+
+export const IngestItem = z.object({
+  source: z.string().min(1).max(200),
+  externalId: z.string().min(1).max(200),
+  queueId: Id,
+  title: z.string().min(1).max(500),
+  summary: z.string().max(4000).optional(),
+  confidence: z.number().min(0).max(1).nullable().default(null),
+  reasons: z.array(ExceptionReason).max(100).default([]),
+  input: JsonObject,
+  output: JsonObject,
+});
+export type IngestItem = z.input<typeof IngestItem>;
+
+export const IngestRequest = z.object({ items: z.array(IngestItem).min(1).max(MAX_INGEST_BATCH) });
+export type IngestRequest = z.input<typeof IngestRequest>;
+
+export const IngestResponse = z.object({
+  created: z.number().int(),
+  existing: z.number().int(),
+  items: z.array(z.object({ source: z.string(), externalId: z.string(), id: Id, created: z.boolean() })),
+});
+export type IngestResponse = z.infer<typeof IngestResponse>;
+
+// ---------- claims and assignments ----------
+
+export const ClaimRequest = z.object({
+  count: z.number().int().min(1).max(MAX_CLAIM_COUNT),
+  queueIds: z.array(Id).max(100).optional(),
+  leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).default(30),
+});
+export type ClaimRequest = z.input<typeof ClaimRequest>;
+
+export const ClaimResponse = z.object({ items: z.array(Item) });
+export type ClaimResponse = z.infer<typeof ClaimResponse>;
+
+export const AssignmentRequest = z.object({
+  itemIds: z.array(Id).min(1).max(MAX_CLAIM_COUNT),
+  assigneeId: Id,
+  leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES).default(60),
+});
+export type AssignmentRequest = z.input<typeof AssignmentRequest>;
+
+export const AssignmentResponse = z.object({ items: z.array(Item) });
+export type AssignmentResponse = z.infer<typeof AssignmentResponse>;
+
+// ---------- mutations ----------
+
+const comment = z.string().max(4000).optional();
+const reasonCode = z.string().min(1).max(64);
+
+export const MutationPayloads = {
+  approve: z.object({ comment }),
+  reject: z.object({ reasonCode, comment }),
+  correct: z.object({ correctedOutput: JsonObject, comment }),
+  escalate: z.object({ reasonCode, comment }),
+  defer: z.object({ comment }),
+  reclassify: z.object({ exceptionClass: ExceptionClass, reasonCode, comment }),
+  note: z.object({ text: z.string().min(1).max(4000) }),
+  /** Undo a decision that reached the server: reopens the item to its decider; counts as rework. */
+  revert: z.object({ comment }),
+} as const;
+
+const mutationBase = {
+  mutationId: z.number().int().min(1),
+  itemId: Id,
+  /** The item version the reviewer saw. */
+  baseVersion: z.number().int().min(0),
+  /** The lease epoch the reviewer held; an outcome is unique per (item, epoch). */
+  assignmentEpoch: z.number().int().min(0),
+  /** Client wall-clock time of the decision. */
+  at: IsoDateTime,
+  labor: Labor.optional(),
+  /** Hash the client computed over { kind, itemId, baseVersion, assignmentEpoch, payload } (see mutationHashInput). */
+  payloadHash: z.string().min(8).max(128),
+};
+
+export const Mutation = z.discriminatedUnion('kind', [
+  z.object({ ...mutationBase, kind: z.literal('approve'), payload: MutationPayloads.approve }),
+  z.object({ ...mutationBase, kind: z.literal('reject'), payload: MutationPayloads.reject }),
+  z.object({ ...mutationBase, kind: z.literal('correct'), payload: MutationPayloads.correct }),
+  z.object({ ...mutationBase, kind: z.literal('escalate'), payload: MutationPayloads.escalate }),
+  z.object({ ...mutationBase, kind: z.literal('defer'), payload: MutationPayloads.defer }),
+  z.object({ ...mutationBase, kind: z.literal('reclassify'), payload: MutationPayloads.reclassify }),
+  z.object({ ...mutationBase, kind: z.literal('note'), payload: MutationPayloads.note }),
+  z.object({ ...mutationBase, kind: z.literal('revert'), payload: MutationPayloads.revert }),
+]);
+export type Mutation = z.infer<typeof Mutation>;
+export type MutationPayload<K extends Mutation['kind']> = Extract<Mutation, { kind: K }>['payload'];
+
+/**
+ * The canonical string a client hashes (SHA-256, hex) into `payloadHash`. Keys sorted at every depth so
+ * the same decision always hashes the same, whatever order its object was built in.
+ */
+export function mutationHashInput(m: Pick<Mutation, 'kind' | 'itemId' | 'baseVersion' | 'assignmentEpoch' | 'payload'>): string {
+  return canonicalJson({ kind: m.kind, itemId: m.itemId, baseVersion: m.baseVersion, assignmentEpoch: m.assignmentEpoch, payload: m.payload });
+}
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export const MUTATION_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'] as const;
+export const MutationStatus = z.enum(MUTATION_STATUSES);
+export type MutationStatus = z.infer<typeof MutationStatus>;
+
+/**
+ * Stable result codes. conflict: the world moved (reassigned, resolved_elsewhere, lease_expired,
+ * stale_epoch, withdrawn). rejected: can never apply (unknown_item, not_assigned, unknown_reason_code,
+ * invalid_transition, nothing_to_revert, client_diverged).
+ */
+export const MUTATION_RESULT_CODES = [
+  'ok', 'reassigned', 'resolved_elsewhere', 'lease_expired', 'stale_epoch', 'withdrawn',
+  'unknown_item', 'not_assigned', 'unknown_reason_code', 'invalid_transition', 'nothing_to_revert',
+  'client_diverged',
+] as const;
+export const MutationResultCode = z.enum(MUTATION_RESULT_CODES);
+export type MutationResultCode = z.infer<typeof MutationResultCode>;
+
+export const MutationResult = z.object({
+  mutationId: z.number().int().min(1),
+  itemId: Id,
+  status: MutationStatus,
+  code: MutationResultCode,
+  message: z.string().optional(),
+  /** The server's current item (null if it does not exist or is no longer visible to this user). */
+  item: Item.nullable(),
+});
+export type MutationResult = z.infer<typeof MutationResult>;
+
+export const PushRequest = z.object({
+  /** One desk installation's id; belongs to one user. */
+  clientId: z.string().min(8).max(128),
+  mutations: z.array(Mutation).min(1).max(MAX_PUSH_BATCH),
+});
+export type PushRequest = z.input<typeof PushRequest>;
+
+export const PushResponse = z.object({
+  /** The last mutation id of this client that the server has settled. */
+  lastMutationId: z.number().int().min(0),
+  results: z.array(MutationResult),
+});
+export type PushResponse = z.infer<typeof PushResponse>;
+
+// ---------- pull ----------
+
+export const REMOVAL_REASONS = ['reassigned', 'resolved_elsewhere', 'withdrawn', 'lease_expired', 'decided', 'escalated', 'deferred'] as const;
+export const RemovalReason = z.enum(REMOVAL_REASONS);
+export type RemovalReason = z.infer<typeof RemovalReason>;
+
+export const PullQuery = z.object({
+  /** Opaque; omit for a first pull. */
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
+  clientId: z.string().min(8).max(128).optional(),
+});
+export type PullQuery = z.input<typeof PullQuery>;
+
+export const PullResponse = z.object({
+  cursor: z.string(),
+  hasMore: z.boolean(),
+  /** True when the given cursor was unknown or too old: the client must replace its whole server copy. */
+  reset: z.boolean(),
+  upserts: z.array(Item),
+  removals: z.array(z.object({ itemId: Id, reason: RemovalReason, item: Item.nullable().optional() })),
+  queues: z.array(Queue),
+  /** Results of this client's mutations settled since the cursor (needs `clientId` in the query). */
+  results: z.array(MutationResult),
+  /** This client's last settled mutation id, when `clientId` was given. */
+  lastMutationId: z.number().int().min(0).optional(),
+  serverTime: IsoDateTime,
+});
+export type PullResponse = z.infer<typeof PullResponse>;
+
+// ---------- decisions feed (producers) ----------
+
+export const FeedDecision = z.object({
+  seq: z.number().int(),
+  itemId: Id,
+  source: z.string(),
+  externalId: z.string(),
+  kind: z.enum(['approve', 'reject', 'correct', 'revert', 'override']),
+  at: IsoDateTime,
+  by: Id,
+  assignmentEpoch: z.number().int(),
+  reasonCode: z.string().optional(),
+  correctedOutput: JsonObject.optional(),
+  comment: z.string().optional(),
+});
+export type FeedDecision = z.infer<typeof FeedDecision>;
+
+export const DecisionsQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
+});
+export const DecisionsResponse = z.object({ cursor: z.string(), hasMore: z.boolean(), decisions: z.array(FeedDecision) });
+export type DecisionsResponse = z.infer<typeof DecisionsResponse>;

@@ -1,0 +1,244 @@
+// The desk API (DESIGN.md §4): the one table of methods the renderer may call, with zod input and
+// output schemas, plus push events. Electron (MessagePort) and browser mode (POST /rpc/<method>, SSE)
+// carry exactly this table; the core's dispatcher parses every call with it before any handler runs.
+import { z } from 'zod';
+import { MutationResult, Me, MutationResultCode } from './central-api';
+import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, MutationKind, Queue } from './domain';
+
+export const DeskError = z.object({
+  /** Stable: bad_input, unknown_method, not_signed_in, not_found, conflict, unauthorized, network, server, locked, internal */
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+});
+export type DeskError = z.infer<typeof DeskError>;
+export type DeskResult<T> = { ok: true; value: T } | { ok: false; error: DeskError };
+
+const Empty = z.object({}).strict();
+const Ok = z.object({ ok: z.literal(true) });
+
+// ---------- session ----------
+export const SessionInfo = z.object({
+  signedIn: z.boolean(),
+  serverUrl: z.string().nullable(),
+  user: Me.nullable(),
+  clientId: z.string(),
+  demo: z.boolean(),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+// ---------- queue page ----------
+export const LOCAL_STATES = ['none', 'pending', 'synced', 'conflict'] as const;
+/** The desk's view of an item: `pending` = decided here, not yet settled; `conflict` = in the inbox. */
+export const LocalState = z.enum(LOCAL_STATES);
+export type LocalState = z.infer<typeof LocalState>;
+
+export const QueueSortKey = z.enum(['slaDue', 'age', 'confidence']);
+export const QueuePageInput = z.object({
+  filter: z
+    .object({
+      classes: z.array(ExceptionClass).max(4).optional(),
+      queueIds: z.array(Id).max(100).optional(),
+      statuses: z.array(ItemStatus).max(5).optional(),
+      localStates: z.array(LocalState).max(4).optional(),
+      text: z.string().max(200).optional(),
+    })
+    .default({}),
+  sort: z.object({ by: QueueSortKey, dir: z.enum(['asc', 'desc']) }).default({ by: 'slaDue', dir: 'asc' }),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(100),
+});
+export type QueuePageInput = z.input<typeof QueuePageInput>;
+
+export const QueueRow = z.object({
+  id: Id,
+  title: z.string(),
+  exceptionClass: ExceptionClass,
+  queueId: Id,
+  queueName: z.string(),
+  confidence: z.number().nullable(),
+  slaDueAt: IsoDateTime,
+  enqueuedAt: IsoDateTime,
+  status: ItemStatus,
+  localState: LocalState,
+});
+export type QueueRow = z.infer<typeof QueueRow>;
+export const QueuePage = z.object({ total: z.number().int(), offset: z.number().int(), rows: z.array(QueueRow) });
+export type QueuePage = z.infer<typeof QueuePage>;
+
+// ---------- items and triage ----------
+export const LocalDecision = z.object({
+  mutationId: z.number().int(),
+  kind: MutationKind,
+  payload: JsonObject,
+  at: IsoDateTime,
+  labor: Labor.nullable(),
+  state: z.enum(['pending', 'sent', 'settled', 'conflict', 'rejected']),
+  resultCode: MutationResultCode.nullable(),
+});
+export type LocalDecision = z.infer<typeof LocalDecision>;
+
+export const ItemDetail = z.object({
+  item: Item,
+  queue: Queue.nullable(),
+  localState: LocalState,
+  /** This desk's decisions on the item, oldest first. */
+  decisions: z.array(LocalDecision),
+  /** Active labor so far on the open segment chain for this item, ms. */
+  laborActiveMs: z.number().int().min(0),
+});
+export type ItemDetail = z.infer<typeof ItemDetail>;
+
+export const DecideInput = z.discriminatedUnion('kind', [
+  z.object({ itemId: Id, kind: z.literal('approve'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
+  z.object({ itemId: Id, kind: z.literal('reject'), payload: z.object({ reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
+  z.object({ itemId: Id, kind: z.literal('correct'), payload: z.object({ correctedOutput: JsonObject, comment: z.string().max(4000).optional() }) }),
+  z.object({ itemId: Id, kind: z.literal('escalate'), payload: z.object({ reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
+  z.object({ itemId: Id, kind: z.literal('defer'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
+  z.object({ itemId: Id, kind: z.literal('reclassify'), payload: z.object({ exceptionClass: ExceptionClass, reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
+  z.object({ itemId: Id, kind: z.literal('note'), payload: z.object({ text: z.string().min(1).max(4000) }) }),
+]);
+export type DecideInput = z.input<typeof DecideInput>;
+
+export const DecideOutput = z.object({
+  mutationId: z.number().int(),
+  itemId: Id,
+  kind: MutationKind,
+  /** The item the triage view should open next (null when the assigned set is empty). */
+  nextItemId: Id.nullable(),
+});
+export type DecideOutput = z.infer<typeof DecideOutput>;
+
+export const UndoOutput = z.object({
+  undone: z.object({ itemId: Id, kind: MutationKind, mutationId: z.number().int() }).nullable(),
+  /** `outbox`: removed before it was sent; `revert`: a revert mutation was queued. */
+  via: z.enum(['outbox', 'revert', 'none']),
+});
+export type UndoOutput = z.infer<typeof UndoOutput>;
+
+export const NextInput = z.object({ fromItemId: Id.nullable().default(null), direction: z.enum(['next', 'prev']).default('next') });
+export const NextOutput = z.object({ itemId: Id.nullable() });
+
+export const BulkApproveOutput = z.object({
+  decided: z.array(z.object({ itemId: Id, mutationId: z.number().int() })),
+  skipped: z.array(z.object({ itemId: Id, reason: z.string() })),
+});
+
+// ---------- labor signals ----------
+export const LABOR_SIGNALS = ['input', 'focus', 'blur', 'lock', 'unlock', 'suspend', 'resume', 'visible', 'hidden'] as const;
+export const LaborSignal = z.object({ signal: z.enum(LABOR_SIGNALS) });
+export type LaborSignal = z.infer<typeof LaborSignal>;
+
+// ---------- sync ----------
+export const SYNC_STATES = ['signed_out', 'online', 'syncing', 'offline', 'unauthorized', 'error'] as const;
+export const SyncStatus = z.object({
+  state: z.enum(SYNC_STATES),
+  pending: z.number().int().min(0),
+  conflicts: z.number().int().min(0),
+  assigned: z.number().int().min(0),
+  lastSyncAt: IsoDateTime.nullable(),
+  lastError: z.string().nullable(),
+  progress: z.object({ phase: z.enum(['push', 'pull', 'claim', 'checkout']), done: z.number().int(), total: z.number().int().nullable() }).nullable(),
+  nextRetryAt: IsoDateTime.nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const CheckoutInput = z.object({ count: z.number().int().min(1).max(5000), leaseMinutes: z.number().int().min(30).max(7 * 24 * 60) });
+export const CheckoutOutput = z.object({ claimed: z.number().int() });
+
+// ---------- conflicts inbox ----------
+export const Conflict = z.object({
+  id: z.number().int(),
+  mutationId: z.number().int(),
+  itemId: Id,
+  kind: MutationKind,
+  payload: JsonObject,
+  status: z.enum(['conflict', 'rejected']),
+  code: MutationResultCode,
+  message: z.string().nullable(),
+  /** The server's item when the conflict was reported. */
+  serverItem: Item.nullable(),
+  createdAt: IsoDateTime,
+});
+export type Conflict = z.infer<typeof Conflict>;
+export const ConflictResolveInput = z.object({ conflictId: z.number().int(), action: z.enum(['discard', 'resubmit']) });
+
+// ---------- stats ----------
+export const TodayStats = z.object({
+  day: z.string(),
+  outcomes: z.object({ approve: z.number().int(), reject: z.number().int(), correct: z.number().int() }),
+  totalOutcomes: z.number().int(),
+  escalations: z.number().int(),
+  defers: z.number().int(),
+  laborMinutes: z.number(),
+  laborMinutesPerOutcome: z.number().nullable(),
+  reworkLaborMinutes: z.number(),
+  reverts: z.number().int(),
+});
+export type TodayStats = z.infer<typeof TodayStats>;
+
+// ---------- settings ----------
+export const Settings = z.object({
+  claimTargetSize: z.number().int().min(1).max(1000).default(50),
+  leaseMinutes: z.number().int().min(5).max(7 * 24 * 60).default(30),
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  /** action id -> key chords (overrides of shared/keymap defaults). */
+  keymap: z.record(z.string(), z.array(z.string().max(40)).max(4)).default({}),
+  idleThresholdSec: z.number().int().min(5).max(3600).default(60),
+});
+export type Settings = z.infer<typeof Settings>;
+
+// ---------- the table ----------
+export const deskMethods = {
+  'session.get': { input: Empty, output: SessionInfo },
+  'session.connect': { input: z.object({ serverUrl: z.url(), token: z.string().min(1).max(500) }), output: SessionInfo },
+  'session.signOut': { input: Empty, output: SessionInfo },
+  'queue.page': { input: QueuePageInput, output: QueuePage },
+  'queue.list': { input: Empty, output: z.object({ queues: z.array(Queue) }) },
+  'item.get': { input: z.object({ itemId: Id }), output: ItemDetail },
+  'triage.open': { input: z.object({ itemId: Id }), output: ItemDetail },
+  'triage.decide': { input: DecideInput, output: DecideOutput },
+  'triage.undo': { input: Empty, output: UndoOutput },
+  'triage.next': { input: NextInput, output: NextOutput },
+  'triage.bulkApprove': { input: z.object({ itemIds: z.array(Id).min(1).max(1000) }), output: BulkApproveOutput },
+  'labor.signal': { input: LaborSignal, output: Ok },
+  'sync.status': { input: Empty, output: SyncStatus },
+  'sync.now': { input: Empty, output: SyncStatus },
+  'sync.checkout': { input: CheckoutInput, output: CheckoutOutput },
+  'conflicts.list': { input: Empty, output: z.object({ conflicts: z.array(Conflict) }) },
+  'conflicts.resolve': { input: ConflictResolveInput, output: Ok },
+  'stats.today': { input: Empty, output: TodayStats },
+  'settings.get': { input: Empty, output: Settings },
+  'settings.set': { input: Settings.partial(), output: Settings },
+} as const;
+
+export type DeskMethods = typeof deskMethods;
+export type DeskMethod = keyof DeskMethods;
+export type DeskInput<M extends DeskMethod> = z.input<DeskMethods[M]['input']>;
+export type DeskOutput<M extends DeskMethod> = z.infer<DeskMethods[M]['output']>;
+export const DESK_METHOD_NAMES = Object.keys(deskMethods) as DeskMethod[];
+
+// ---------- push events ----------
+export const deskEvents = {
+  'sync.status': SyncStatus,
+  'queue.changed': z.object({ reason: z.enum(['pull', 'decision', 'undo', 'claim', 'reset', 'conflict', 'signout']), itemIds: z.array(Id).optional() }),
+  'session.changed': SessionInfo,
+} as const;
+export type DeskEvents = typeof deskEvents;
+export type DeskEventName = keyof DeskEvents;
+export type DeskEvent<E extends DeskEventName> = z.infer<DeskEvents[E]>;
+
+/** What a transport needs from the core: one dispatcher (parses, runs, answers DeskResult) and events. */
+export interface DeskDispatcher {
+  call(method: string, input: unknown): Promise<DeskResult<unknown>>;
+  onEvent(listener: (name: DeskEventName, payload: unknown) => void): () => void;
+}
+
+/** The typed client the renderer holds, whatever the transport. */
+export type DeskClient = {
+  call<M extends DeskMethod>(method: M, input: DeskInput<M>): Promise<DeskOutput<M>>;
+  on<E extends DeskEventName>(event: E, listener: (payload: DeskEvent<E>) => void): () => void;
+};
+
+// Keep unused-import lint quiet for re-exported types used by consumers.
+export type { MutationResult };

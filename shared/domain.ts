@@ -1,0 +1,122 @@
+// The domain vocabulary of DESIGN.md §2 as zod schemas; every side imports these.
+import { z } from 'zod';
+
+export const EXCEPTION_CLASSES = ['policy', 'confidence', 'data_integrity', 'business_rule'] as const;
+export const ExceptionClass = z.enum(EXCEPTION_CLASSES);
+export type ExceptionClass = z.infer<typeof ExceptionClass>;
+
+export const ROLES = ['reviewer', 'owner', 'supervisor', 'producer', 'admin'] as const;
+export const Role = z.enum(ROLES);
+export type Role = z.infer<typeof Role>;
+
+/** Server-side lifecycle of an item. `leased` and `escalated` items have an assignee. */
+export const ITEM_STATUSES = ['open', 'leased', 'escalated', 'resolved', 'withdrawn'] as const;
+export const ItemStatus = z.enum(ITEM_STATUSES);
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
+export const OUTCOME_KINDS = ['approve', 'reject', 'correct'] as const;
+export const OutcomeKind = z.enum(OUTCOME_KINDS);
+export type OutcomeKind = z.infer<typeof OutcomeKind>;
+
+/** Everything a reviewer can send. Outcomes are approve / reject / correct; the rest are not outcomes. */
+export const MUTATION_KINDS = ['approve', 'reject', 'correct', 'escalate', 'defer', 'reclassify', 'note', 'revert'] as const;
+export const MutationKind = z.enum(MUTATION_KINDS);
+export type MutationKind = z.infer<typeof MutationKind>;
+
+export const isOutcomeKind = (k: MutationKind): k is OutcomeKind => (OUTCOME_KINDS as readonly string[]).includes(k);
+
+export const Id = z.string().min(1).max(128);
+export const IsoDateTime = z.iso.datetime({ offset: true });
+export const JsonObject = z.record(z.string(), z.unknown());
+export type JsonObject = z.infer<typeof JsonObject>;
+
+export const ReasonCode = z.object({
+  code: z.string().min(1).max(64).regex(/^[a-z0-9_.-]+$/, 'reason codes are lower-case slugs'),
+  label: z.string().min(1).max(200),
+});
+export type ReasonCode = z.infer<typeof ReasonCode>;
+
+export const Queue = z.object({
+  id: Id,
+  name: z.string().min(1).max(200),
+  workflow: z.string().min(1).max(200),
+  stage: z.string().min(1).max(200),
+  exceptionClass: ExceptionClass,
+  /** A named user, never a team. Escalations go to this owner. */
+  ownerId: Id,
+  ownerName: z.string().min(1).max(200),
+  slaTargetMinutes: z.number().int().positive(),
+  idleThresholdSec: z.number().int().min(5).max(3600).default(60),
+  reasonCodes: z.array(ReasonCode).min(1).max(50),
+});
+export type Queue = z.infer<typeof Queue>;
+
+/** Why an AI output became an exception: a policy hit, a failed check, a rule, a low score. */
+export const ExceptionReason = z.object({
+  code: z.string().min(1).max(100),
+  message: z.string().min(1).max(2000),
+  severity: z.enum(['info', 'warning', 'error']).default('warning'),
+  field: z.string().max(200).optional(),
+});
+export type ExceptionReason = z.infer<typeof ExceptionReason>;
+
+export const Labor = z.object({
+  activeMs: z.number().int().min(0),
+  idleMs: z.number().int().min(0),
+  wallMs: z.number().int().min(0),
+  segments: z.number().int().min(0),
+  openedAt: IsoDateTime,
+  decidedAt: IsoDateTime,
+  /** True when the decision follows a revert of the same item: rework labor. */
+  rework: z.boolean().default(false),
+});
+export type Labor = z.infer<typeof Labor>;
+
+export const Outcome = z.object({
+  kind: OutcomeKind,
+  at: IsoDateTime,
+  by: Id,
+  reasonCode: z.string().optional(),
+  correctedOutput: JsonObject.optional(),
+  comment: z.string().optional(),
+});
+export type Outcome = z.infer<typeof Outcome>;
+
+export const ItemNote = z.object({ by: Id, at: IsoDateTime, text: z.string().min(1).max(4000) });
+export type ItemNote = z.infer<typeof ItemNote>;
+
+/** One exception item as the server sees it (and as the cache stores the server's copy). */
+export const Item = z.object({
+  id: Id,
+  source: z.string().min(1).max(200),
+  externalId: z.string().min(1).max(200),
+  queueId: Id,
+  workflow: z.string(),
+  stage: z.string(),
+  exceptionClass: ExceptionClass,
+  title: z.string().min(1).max(500),
+  summary: z.string().max(4000).optional(),
+  /** Model confidence in [0, 1], when the workflow has one. */
+  confidence: z.number().min(0).max(1).nullable(),
+  reasons: z.array(ExceptionReason).max(100),
+  input: JsonObject,
+  output: JsonObject,
+  status: ItemStatus,
+  assigneeId: Id.nullable(),
+  /** Bumped on every lease, escalation and reassignment; outcomes are unique per (item, epoch). */
+  assignmentEpoch: z.number().int().min(0),
+  leaseExpiresAt: IsoDateTime.nullable(),
+  /** Bumped on every change of the item. */
+  version: z.number().int().min(1),
+  createdAt: IsoDateTime,
+  /** First enqueue; a reclassification does not reset it (DESIGN §8). */
+  enqueuedAt: IsoDateTime,
+  slaDueAt: IsoDateTime,
+  outcome: Outcome.nullable(),
+  notes: z.array(ItemNote).max(1000),
+  /** Set while the item sits with the path owner after an escalation. */
+  escalation: z
+    .object({ by: Id, at: IsoDateTime, reasonCode: z.string(), comment: z.string().optional() })
+    .nullable(),
+});
+export type Item = z.infer<typeof Item>;
