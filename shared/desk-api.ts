@@ -23,7 +23,10 @@ export const SessionInfo = z.object({
   serverUrl: z.string().nullable(),
   user: Me.nullable(),
   clientId: z.string(),
+  /** Signed in to the embedded demo server. */
   demo: z.boolean(),
+  /** The core was started with an embedded demo server, so `session.connectDemo` works. */
+  demoAvailable: z.boolean(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 
@@ -192,6 +195,7 @@ export type Settings = z.infer<typeof Settings>;
 export const deskMethods = {
   'session.get': { input: Empty, output: SessionInfo },
   'session.connect': { input: z.object({ serverUrl: z.url(), token: z.string().min(1).max(500) }), output: SessionInfo },
+  'session.connectDemo': { input: z.object({ user: z.enum(['alice', 'bob', 'olivia', 'sam']).default('alice') }), output: SessionInfo },
   'session.signOut': { input: Empty, output: SessionInfo },
   'queue.page': { input: QueuePageInput, output: QueuePage },
   'queue.list': { input: Empty, output: z.object({ queues: z.array(Queue) }) },
