@@ -1,0 +1,3 @@
+// Browser mode's public surface. Plain Node: never imports electron.
+export { startBrowserMode } from './browser-mode';
+export type { BrowserMode, BrowserModeOptions } from './browser-mode';
