@@ -1,0 +1,39 @@
+// The typed desk client: picks the transport (Electron preload, else browser-mode HTTP) and turns
+// DeskResult errors into DeskCallError. The core validates inputs and outputs; the UI trusts its answers.
+import type { DeskClient, DeskEvent, DeskEventName, DeskInput, DeskMethod, DeskOutput } from '../../shared/desk-api';
+import { DeskCallError } from './desk-error';
+import { createElectronTransport, electronDesk } from './electron-transport';
+import { createHttpTransport } from './http-transport';
+import { takeLaunchToken } from './launch-token';
+import type { DeskTransport } from './transport';
+
+export type Desk = DeskClient & { transport: DeskTransport['kind'] };
+
+export function createDeskClient(transport: DeskTransport): Desk {
+  return {
+    transport: transport.kind,
+    async call<M extends DeskMethod>(method: M, input: DeskInput<M>): Promise<DeskOutput<M>> {
+      const result = await transport.call(method, input);
+      if (!result.ok) throw new DeskCallError(method, result.error);
+      return result.value as DeskOutput<M>;
+    },
+    on<E extends DeskEventName>(event: E, listener: (payload: DeskEvent<E>) => void) {
+      return transport.on(event, listener as (payload: unknown) => void);
+    },
+  };
+}
+
+export class NoTransportError extends Error {}
+
+/** Electron's window.desk when present, else browser mode with the launch token. */
+export function pickTransport(): DeskTransport {
+  const desk = electronDesk();
+  if (desk) return createElectronTransport(desk);
+  const token = takeLaunchToken();
+  if (!token) {
+    throw new NoTransportError(
+      'No desk to talk to: this page was opened without a launch token. Start the desk with `npm start` and use the URL it prints.',
+    );
+  }
+  return createHttpTransport({ baseUrl: window.location.origin, token });
+}

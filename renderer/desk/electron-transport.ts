@@ -1,0 +1,34 @@
+// Electron: the preload exposes window.desk.<group>.<verb>(input) and window.desk.on(event, listener).
+import type { DeskEventName, DeskResult } from '../../shared/desk-api';
+import type { DeskTransport } from './transport';
+
+type Verb = (input: unknown) => Promise<DeskResult<unknown>>;
+export interface PreloadDesk {
+  on(event: string, listener: (payload: unknown) => void): () => void;
+  [group: string]: unknown;
+}
+
+export function electronDesk(): PreloadDesk | null {
+  const desk = (globalThis as { desk?: unknown }).desk;
+  return desk && typeof desk === 'object' && typeof (desk as PreloadDesk).on === 'function' ? (desk as PreloadDesk) : null;
+}
+
+export function createElectronTransport(desk: PreloadDesk): DeskTransport {
+  return {
+    kind: 'electron',
+    async call(method, input) {
+      const [group, verb] = method.split('.');
+      const fn = (desk[group] as Record<string, Verb> | undefined)?.[verb];
+      if (typeof fn !== 'function') return { ok: false, error: { code: 'unknown_method', message: `The desk has no method ${method}` } };
+      try {
+        return await fn(input);
+      } catch (e) {
+        // The preload answers DeskResult; a rejection means the channel itself broke.
+        return { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
+      }
+    },
+    on(event: DeskEventName, listener) {
+      return desk.on(event, listener);
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Browser mode (electron/web): POST /rpc/<method> with the launch token; events over SSE.
+import { DESK_METHOD_NAMES, deskEvents, type DeskEventName, type DeskResult } from '../../shared/desk-api';
+import type { DeskTransport } from './transport';
+
+export interface HttpTransportOptions {
+  baseUrl: string;
+  token: string;
+  fetchImpl?: typeof fetch;
+  EventSourceImpl?: typeof EventSource;
+}
+
+function isDeskResult(v: unknown): v is DeskResult<unknown> {
+  if (!v || typeof v !== 'object' || typeof (v as { ok?: unknown }).ok !== 'boolean') return false;
+  if ((v as { ok: boolean }).ok) return true;
+  const err = (v as { error?: { code?: unknown; message?: unknown } }).error;
+  return !!err && typeof err.code === 'string' && typeof err.message === 'string';
+}
+
+export function createHttpTransport(opts: HttpTransportOptions): DeskTransport {
+  const base = opts.baseUrl.replace(/\/$/, '');
+  const doFetch = opts.fetchImpl ?? fetch.bind(globalThis);
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let source: EventSource | null = null;
+
+  const ensureSource = () => {
+    if (source) return;
+    const ES = opts.EventSourceImpl ?? EventSource;
+    // EventSource cannot send headers, so the token travels in the query (same origin, loopback only).
+    source = new ES(`${base}/events?token=${encodeURIComponent(opts.token)}`);
+    for (const name of Object.keys(deskEvents)) {
+      source.addEventListener(name, (e) => {
+        let payload: unknown;
+        try {
+          payload = JSON.parse((e as MessageEvent<string>).data);
+        } catch {
+          return;
+        }
+        for (const l of listeners.get(name) ?? []) l(payload);
+      });
+    }
+  };
+
+  return {
+    kind: 'http',
+    async call(method, input) {
+      if (!(DESK_METHOD_NAMES as string[]).includes(method)) {
+        return { ok: false, error: { code: 'unknown_method', message: `The desk has no method ${method}` } };
+      }
+      let res: Response;
+      try {
+        res = await doFetch(`${base}/rpc/${method}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
+          body: JSON.stringify(input ?? {}),
+        });
+      } catch (e) {
+        return { ok: false, error: { code: 'desk_unreachable', message: `The desk process is not reachable (${e instanceof Error ? e.message : String(e)})` } };
+      }
+      let body: unknown;
+      try {
+        body = await res.json();
+      } catch {
+        return { ok: false, error: { code: 'internal', message: `The desk answered ${res.status} without a JSON body` } };
+      }
+      if (isDeskResult(body)) return body;
+      return { ok: false, error: { code: 'internal', message: `The desk answered ${res.status} with an unexpected body` } };
+    },
+    on(event: DeskEventName, listener) {
+      ensureSource();
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      return () => set.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// What each keymap action does. The global key handler and the command palette both run these.
+import type { KeymapActionId } from '../../shared/keymap';
+import { closeOverlay, openOverlay, pushToast, setView, useApp, type View } from '../state/app-store';
+import { runSyncNow } from '../state/sync-actions';
+import { bulkApprove, moveCursor, toggleSelected, rowAt, useQueue } from '../state/queue-store';
+import { decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
+import { conflictCommand } from '../state/conflicts-store';
+import { toggleTheme } from '../state/theme';
+
+function needsItem(): boolean {
+  if (useApp.getState().view !== 'triage') setView('triage');
+  if (useTriage.getState().current) return true;
+  pushToast('No item to decide', 'info');
+  return false;
+}
+
+function go(view: View): void {
+  setView(view);
+}
+
+export const FOCUS_FILTER_EVENT = 'desk:focus-filter';
+
+export function runAction(id: KeymapActionId): void {
+  const view = useApp.getState().view;
+  switch (id) {
+    case 'item.next':
+    case 'item.prev': {
+      const delta = id === 'item.next' ? 1 : -1;
+      if (view === 'queue') moveCursor(delta);
+      else if (view === 'sync') conflictCommand(delta > 0 ? 'next' : 'prev');
+      else void moveItem(delta > 0 ? 'next' : 'prev');
+      return;
+    }
+    case 'go.queue':
+      return go('queue');
+    case 'go.triage':
+      return go('triage');
+    case 'go.dashboard':
+      return go('stats');
+    case 'go.sync':
+      return go('sync');
+    case 'go.settings':
+      return go('settings');
+    case 'decide.approve':
+      if (needsItem()) void decide('approve', {});
+      return;
+    case 'decide.defer':
+      if (needsItem()) void decide('defer', {});
+      return;
+    case 'decide.reject':
+      if (needsItem()) openOverlay({ kind: 'picker', purpose: 'reject' });
+      return;
+    case 'decide.escalate':
+      if (needsItem()) openOverlay({ kind: 'picker', purpose: 'escalate' });
+      return;
+    case 'decide.reclassify':
+      if (needsItem()) openOverlay({ kind: 'picker', purpose: 'reclassify-class' });
+      return;
+    case 'decide.correct':
+      if (needsItem()) openOverlay({ kind: 'correct' });
+      return;
+    case 'decide.note':
+      if (needsItem()) openOverlay({ kind: 'note' });
+      return;
+    case 'decide.undo':
+      void undoLast();
+      return;
+    case 'queue.select': {
+      if (view !== 'queue') return go('queue');
+      const row = rowAt(useQueue.getState().cursor);
+      if (row) toggleSelected(row.id);
+      return;
+    }
+    case 'queue.bulkApprove':
+      if (view !== 'queue') return go('queue');
+      void bulkApprove();
+      return;
+    case 'queue.filter':
+      if (view !== 'queue') setView('queue');
+      // The filter input may mount in this same tick; focus it after paint.
+      requestAnimationFrame(() => window.dispatchEvent(new Event(FOCUS_FILTER_EVENT)));
+      return;
+    case 'queue.open': {
+      const row = rowAt(useQueue.getState().cursor);
+      if (!row) return;
+      setView('triage');
+      void openItem(row.id);
+      return;
+    }
+    case 'sync.now':
+      void runSyncNow();
+      return;
+    case 'conflict.discard':
+      if (view !== 'sync') return go('sync');
+      conflictCommand('discard');
+      return;
+    case 'conflict.resubmit':
+      if (view !== 'sync') return go('sync');
+      conflictCommand('resubmit');
+      return;
+    case 'app.palette':
+      openOverlay({ kind: 'palette' });
+      return;
+    case 'app.help':
+      openOverlay({ kind: 'help' });
+      return;
+    case 'app.close':
+      closeOverlay();
+      return;
+    case 'app.toggleTheme':
+      void toggleTheme();
+      return;
+  }
+}

@@ -1,0 +1,43 @@
+// The one window keydown listener: turns keys into chords, chords into keymap actions for the
+// current view. Suspended while an overlay (dialog, palette, editor) owns the keyboard, and while
+// the reviewer types in a field.
+import { useEffect } from 'react';
+import { KEYMAP_ACTIONS, type KeymapActionId } from '../../shared/keymap';
+import { useApp } from '../state/app-store';
+import { runAction } from './actions';
+import { bindingsFor, chordFromEvent, stepChord } from './chords';
+import { isTypingTarget } from './typing-target';
+
+const SEQUENCE_TIMEOUT_MS = 1500;
+
+export function useGlobalKeys(): void {
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const setPending = (pending: string[]) => {
+      if (timer) clearTimeout(timer);
+      timer = pending.length ? setTimeout(() => useApp.setState({ pendingChord: [] }), SEQUENCE_TIMEOUT_MS) : null;
+      useApp.setState({ pendingChord: pending });
+    };
+    const onKeyDown = (e: KeyboardEvent) => {
+      const { view, overlay, keymap, pendingChord, session } = useApp.getState();
+      if (e.defaultPrevented || e.isComposing || overlay) return;
+      if (!session?.signedIn || view === 'signin') return;
+      if (isTypingTarget(e.target)) return;
+      const chord = chordFromEvent(e);
+      if (!chord) return;
+      const step = stepChord(bindingsFor(keymap, KEYMAP_ACTIONS, view), pendingChord, chord);
+      if (step.kind === 'none') {
+        if (pendingChord.length) setPending([]);
+        return;
+      }
+      e.preventDefault();
+      setPending(step.pending);
+      if (step.kind === 'action') runAction(step.actionId as KeymapActionId);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => {
+      window.removeEventListener('keydown', onKeyDown);
+      if (timer) clearTimeout(timer);
+    };
+  }, []);
+}

@@ -1,0 +1,88 @@
+// App-wide state: session, current view, settings, sync status, overlays and toasts.
+import { create } from 'zustand';
+import type { Queue } from '../../shared/domain';
+import type { SessionInfo, Settings, SyncStatus } from '../../shared/desk-api';
+import { effectiveKeymap, type Keymap } from '../../shared/keymap';
+
+export type View = 'triage' | 'queue' | 'sync' | 'stats' | 'settings' | 'signin';
+
+export type PickerPurpose = 'reject' | 'escalate' | 'reclassify-class' | 'reclassify-reason';
+
+export type Overlay =
+  | { kind: 'help' }
+  | { kind: 'palette' }
+  | { kind: 'picker'; purpose: PickerPurpose; exceptionClass?: string }
+  | { kind: 'correct' }
+  | { kind: 'note' }
+  | null;
+
+export interface Toast {
+  id: number;
+  tone: 'info' | 'success' | 'error';
+  text: string;
+  /** Offer an Undo button (decision toasts). */
+  undo?: boolean;
+}
+
+interface AppState {
+  booted: boolean;
+  fatal: string | null;
+  session: SessionInfo | null;
+  view: View;
+  settings: Settings | null;
+  keymap: Keymap;
+  sync: SyncStatus | null;
+  queues: Queue[];
+  overlay: Overlay;
+  toasts: Toast[];
+  pendingChord: string[];
+}
+
+export const useApp = create<AppState>(() => ({
+  booted: false,
+  fatal: null,
+  session: null,
+  view: 'signin',
+  settings: null,
+  keymap: effectiveKeymap(),
+  sync: null,
+  queues: [],
+  overlay: null,
+  toasts: [],
+  pendingChord: [],
+}));
+
+export function setView(view: View): void {
+  useApp.setState({ view, overlay: null });
+}
+
+export function openOverlay(overlay: Overlay): void {
+  useApp.setState({ overlay });
+}
+
+export function closeOverlay(): void {
+  useApp.setState({ overlay: null });
+}
+
+export function applySettings(settings: Settings): void {
+  useApp.setState({ settings, keymap: effectiveKeymap(settings.keymap) });
+}
+
+let toastSeq = 0;
+const TOAST_MS = { info: 4000, success: 4000, error: 8000 } as const;
+
+export function pushToast(text: string, tone: Toast['tone'] = 'info', opts: { undo?: boolean } = {}): number {
+  const id = ++toastSeq;
+  // Keep the stack short: a reviewer deciding fast should see the latest, not a tower.
+  useApp.setState((s) => ({ toasts: [...s.toasts.slice(-2), { id, tone, text, undo: opts.undo }] }));
+  setTimeout(() => dismissToast(id), TOAST_MS[tone]);
+  return id;
+}
+
+export function dismissToast(id: number): void {
+  useApp.setState((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
+}
+
+export function queueById(id: string | undefined): Queue | undefined {
+  return id ? useApp.getState().queues.find((q) => q.id === id) : undefined;
+}

@@ -1,0 +1,50 @@
+// The conflicts inbox: decisions the server answered `conflict` or `rejected`, kept until the
+// reviewer discards them or resubmits them.
+import { create } from 'zustand';
+import type { Conflict } from '../../shared/desk-api';
+import { errorMessage } from '../desk/desk-error';
+import { pushToast } from './app-store';
+import { desk } from './desk';
+
+interface ConflictsState {
+  conflicts: Conflict[];
+  loaded: boolean;
+  cursor: number;
+  busy: boolean;
+}
+
+export const useConflicts = create<ConflictsState>(() => ({ conflicts: [], loaded: false, cursor: 0, busy: false }));
+
+export async function loadConflicts(): Promise<void> {
+  try {
+    const { conflicts } = await desk().call('conflicts.list', {});
+    useConflicts.setState((s) => ({ conflicts, loaded: true, cursor: Math.min(s.cursor, Math.max(0, conflicts.length - 1)) }));
+  } catch (e) {
+    pushToast(`Could not load conflicts: ${errorMessage(e)}`, 'error');
+  }
+}
+
+export async function resolveConflict(conflictId: number, action: 'discard' | 'resubmit'): Promise<void> {
+  useConflicts.setState({ busy: true });
+  try {
+    await desk().call('conflicts.resolve', { conflictId, action });
+    pushToast(action === 'discard' ? 'Conflict discarded: the server’s item stands' : 'Decision resubmitted', 'success');
+  } catch (e) {
+    pushToast(`Could not ${action}: ${errorMessage(e)}`, 'error');
+  } finally {
+    useConflicts.setState({ busy: false });
+    await loadConflicts();
+  }
+}
+
+export function conflictCommand(cmd: 'next' | 'prev' | 'discard' | 'resubmit'): void {
+  const { conflicts, cursor, busy } = useConflicts.getState();
+  if (cmd === 'next' || cmd === 'prev') {
+    const next = Math.min(Math.max(0, conflicts.length - 1), Math.max(0, cursor + (cmd === 'next' ? 1 : -1)));
+    useConflicts.setState({ cursor: next });
+    return;
+  }
+  const target = conflicts[cursor];
+  if (!target || busy) return;
+  void resolveConflict(target.id, cmd);
+}

@@ -1,0 +1,157 @@
+// The queue table's state: filter, sort, cursor, selection, and pages fetched by visible range.
+import { create } from 'zustand';
+import type { ExceptionClass } from '../../shared/domain';
+import type { QueueRow } from '../../shared/desk-api';
+import { errorMessage } from '../desk/desk-error';
+import { PageCache } from '../logic/page-cache';
+import { pushToast } from './app-store';
+import { desk } from './desk';
+
+export const PAGE_SIZE = 200;
+export type SortKey = 'slaDue' | 'age' | 'confidence';
+
+export interface QueueFilter {
+  classes: ExceptionClass[];
+  queueIds: string[];
+  text: string;
+}
+
+interface QueueState {
+  filter: QueueFilter;
+  sort: { by: SortKey; dir: 'asc' | 'desc' };
+  total: number | null;
+  cursor: number;
+  selected: ReadonlySet<string>;
+  /** Bumped when pages land, so rows re-render. */
+  version: number;
+  error: string | null;
+}
+
+export const useQueue = create<QueueState>(() => ({
+  filter: { classes: [], queueIds: [], text: '' },
+  sort: { by: 'slaDue', dir: 'asc' },
+  total: null,
+  cursor: 0,
+  selected: new Set(),
+  version: 0,
+  error: null,
+}));
+
+let cache = new PageCache<QueueRow>(PAGE_SIZE);
+/** The previous cache, shown while a refresh after a sync refetches (no flash of empty rows). */
+let stale: PageCache<QueueRow> | null = null;
+let generation = 0;
+let lastRange: [number, number] = [0, 50];
+
+export function rowAt(index: number): QueueRow | undefined {
+  return cache.row(index) ?? stale?.row(index);
+}
+
+function pageInput(page: number) {
+  const { filter, sort } = useQueue.getState();
+  return {
+    filter: {
+      classes: filter.classes.length ? filter.classes : undefined,
+      queueIds: filter.queueIds.length ? filter.queueIds : undefined,
+      text: filter.text.trim() || undefined,
+    },
+    sort,
+    offset: page * PAGE_SIZE,
+    limit: PAGE_SIZE,
+  };
+}
+
+async function fetchPage(page: number): Promise<void> {
+  const gen = generation;
+  const target = cache;
+  target.markInFlight(page);
+  try {
+    const res = await desk().call('queue.page', pageInput(page));
+    if (gen !== generation) return;
+    target.put(page, res.rows);
+    useQueue.setState((s) => ({ total: res.total, version: s.version + 1, error: null }));
+  } catch (e) {
+    target.failed(page);
+    if (gen === generation) useQueue.setState({ error: errorMessage(e) });
+  }
+}
+
+/** Called by the grid with its visible (overscanned) range. */
+export function ensureRange(start: number, end: number): void {
+  lastRange = [start, end];
+  const total = useQueue.getState().total ?? end + 1;
+  for (let p = cache.pageOf(start); p <= cache.pageOf(end); p++) cache.touch(p);
+  for (const page of cache.missing(start, end, Math.max(total, 1))) void fetchPage(page);
+}
+
+/** Refetches from scratch; `keepStale` shows the old rows until the new ones land. */
+export function reload(keepStale: boolean): void {
+  generation++;
+  stale = keepStale ? cache : null;
+  cache = new PageCache<QueueRow>(PAGE_SIZE);
+  if (!keepStale) useQueue.setState({ total: null, cursor: 0 });
+  useQueue.setState((s) => ({ version: s.version + 1 }));
+  const [start, end] = keepStale ? lastRange : [0, Math.max(50, lastRange[1] - lastRange[0])];
+  ensureRange(start, end);
+}
+
+export function setFilter(patch: Partial<QueueFilter>): void {
+  useQueue.setState((s) => ({ filter: { ...s.filter, ...patch } }));
+  reload(false);
+}
+
+export function toggleSort(by: SortKey): void {
+  useQueue.setState((s) => ({ sort: { by, dir: s.sort.by === by && s.sort.dir === 'asc' ? 'desc' : 'asc' } }));
+  reload(false);
+}
+
+export function moveCursor(delta: number): void {
+  useQueue.setState((s) => {
+    const max = Math.max(0, (s.total ?? 0) - 1);
+    return { cursor: Math.min(max, Math.max(0, s.cursor + delta)) };
+  });
+}
+
+export function setCursor(index: number): void {
+  useQueue.setState({ cursor: index });
+}
+
+export function toggleSelected(id: string): void {
+  useQueue.setState((s) => {
+    const next = new Set(s.selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    return { selected: next };
+  });
+}
+
+export function clearSelection(): void {
+  useQueue.setState({ selected: new Set() });
+}
+
+export async function bulkApprove(): Promise<void> {
+  const ids = [...useQueue.getState().selected];
+  if (ids.length === 0) {
+    pushToast('Select rows with x first', 'info');
+    return;
+  }
+  try {
+    const out = await desk().call('triage.bulkApprove', { itemIds: ids });
+    clearSelection();
+    const skipped = out.skipped.length ? `, skipped ${out.skipped.length} (${out.skipped[0].reason})` : '';
+    pushToast(`Approved ${out.decided.length}${skipped}`, out.decided.length ? 'success' : 'info', { undo: out.decided.length > 0 });
+    reload(true);
+  } catch (e) {
+    pushToast(`Bulk approve failed: ${errorMessage(e)}`, 'error');
+  }
+}
+
+let refreshTimer: ReturnType<typeof setTimeout> | null = null;
+/** Sync and decisions change rows: refresh at most twice a second, keeping rows on screen. */
+export function scheduleRefresh(): void {
+  if (refreshTimer) return;
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    reload(true);
+  }, 500);
+}

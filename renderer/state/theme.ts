@@ -1,0 +1,45 @@
+// Light and dark themes: follow the system unless the reviewer chose one in settings.
+import type { Settings } from '../../shared/desk-api';
+import { errorMessage } from '../desk/desk-error';
+import { applySettings, pushToast, useApp } from './app-store';
+import { desk } from './desk';
+
+const media = () => window.matchMedia('(prefers-color-scheme: dark)');
+
+export function resolvedTheme(choice: Settings['theme'] | undefined): 'light' | 'dark' {
+  if (choice === 'light' || choice === 'dark') return choice;
+  return media().matches ? 'dark' : 'light';
+}
+
+export function applyTheme(): void {
+  const theme = resolvedTheme(useApp.getState().settings?.theme);
+  document.documentElement.dataset.theme = theme;
+  document.documentElement.style.colorScheme = theme;
+}
+
+export function installThemeFollower(): () => void {
+  const m = media();
+  const onChange = () => applyTheme();
+  m.addEventListener('change', onChange);
+  const unsub = useApp.subscribe((s, prev) => {
+    if (s.settings?.theme !== prev.settings?.theme) applyTheme();
+  });
+  applyTheme();
+  return () => {
+    m.removeEventListener('change', onChange);
+    unsub();
+  };
+}
+
+export async function saveSettings(patch: Partial<Settings>): Promise<void> {
+  try {
+    applySettings(await desk().call('settings.set', patch));
+  } catch (e) {
+    pushToast(`Settings not saved: ${errorMessage(e)}`, 'error');
+  }
+}
+
+export async function toggleTheme(): Promise<void> {
+  const next = resolvedTheme(useApp.getState().settings?.theme) === 'dark' ? 'light' : 'dark';
+  await saveSettings({ theme: next });
+}
