@@ -244,5 +244,30 @@ export type DeskClient = {
   on<E extends DeskEventName>(event: E, listener: (payload: DeskEvent<E>) => void): () => void;
 };
 
+// ---------- shell events (Electron only: sent by the main process, never by the core) ----------
+// window.desk.on() accepts these names beside deskEvents; browser mode never emits them.
+export const shellEvents = {
+  /** An app-menu item was chosen: `command` is a keymap action id (shared/keymap.ts), e.g. `decide.approve`. */
+  'app.command': z.object({ command: z.string().min(1).max(100) }),
+  /** The core's process died and was restarted (or gave up): reload views; in-flight calls were answered `internal`. */
+  'core.restarted': z.object({ restarts: z.number().int().min(0), reason: z.string(), gaveUp: z.boolean() }),
+  /** Something the user must be told, e.g. `secrets_session_only` (no OS keyring: token kept in memory only). */
+  'app.notice': z.object({ level: z.enum(['info', 'warning', 'error']), code: z.string(), message: z.string() }),
+} as const;
+export type ShellEvents = typeof shellEvents;
+export type ShellEventName = keyof ShellEvents;
+
+/** The only raw IPC channels between preload and main: connect asks for a MessagePort to the core, the
+ * port arrives on `port`, shell events on `shellEvent`. Desk calls never travel over IPC. */
+export const DESK_IPC_CHANNELS = { connect: 'desk:connect', port: 'desk:port', shellEvent: 'desk:shell-event' } as const;
+
+// ---------- message-port framing (Electron MessagePort and the forked core child) ----------
+export const DeskRequestMessage = z.object({ id: z.number().int().min(0), method: z.string().max(100), input: z.unknown() });
+export const DeskReplyMessage = z.object({
+  id: z.number().int().min(0),
+  result: z.union([z.object({ ok: z.literal(true), value: z.unknown() }), z.object({ ok: z.literal(false), error: DeskError })]),
+});
+export const DeskEventMessage = z.object({ event: z.string().max(100), payload: z.unknown() });
+
 // Keep unused-import lint quiet for re-exported types used by consumers.
 export type { MutationResult };

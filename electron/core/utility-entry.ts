@@ -1,0 +1,72 @@
+// Entry of the core's utilityProcess (bundled to dist/electron/core.cjs). Plain Node: it only sees
+// process.parentPort, which Electron provides to utility processes. It creates the core, serves its
+// dispatcher on every MessagePort main hands over, and asks main for the token (safeStorage lives there).
+import { z } from 'zod';
+import { createCore } from './index';
+import {
+  MainToUtilityMessage,
+  createRemoteSecretStore,
+  serveDispatcherOnPort,
+  type UtilityPortLike,
+  type UtilityToMainMessage,
+} from './utility-port';
+
+interface ParentPortLike {
+  on(event: 'message', listener: (e: { data: unknown; ports?: readonly UtilityPortLike[] }) => void): unknown;
+  postMessage(message: unknown): void;
+}
+
+export const UtilityArgs = z.object({
+  cacheFile: z.string().min(1),
+  demoServer: z.url().optional(),
+});
+export type UtilityArgs = z.infer<typeof UtilityArgs>;
+
+/** `--cache-file=<path> [--demo-server=<url>]`, as core-host passes them. */
+export function parseUtilityArgs(argv: readonly string[]): UtilityArgs {
+  const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  return UtilityArgs.parse({ cacheFile: get('cache-file'), demoServer: get('demo-server') });
+}
+
+export function runUtility(parentPort: ParentPortLike, argv: readonly string[], exit: (code: number) => void): void {
+  const post = (m: UtilityToMainMessage) => parentPort.postMessage(m);
+  const secrets = createRemoteSecretStore(post);
+  let args: UtilityArgs;
+  try {
+    args = parseUtilityArgs(argv);
+  } catch (err) {
+    post({ type: 'fatal', code: 'bad_options', message: `core options: ${String(err)}` });
+    exit(2);
+    return;
+  }
+  const core = createCore({ cacheFile: args.cacheFile, secrets, ...(args.demoServer ? { demo: { serverUrl: args.demoServer } } : {}) });
+  core.then(
+    () => post({ type: 'ready' }),
+    (err: unknown) => {
+      const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'start_failed';
+      post({ type: 'fatal', code, message: err instanceof Error ? err.message : String(err) });
+      exit(1);
+    },
+  );
+
+  // Registered at once: parentPort queues messages until a listener exists, and calls wait for the core.
+  parentPort.on('message', (e) => {
+    const parsed = MainToUtilityMessage.safeParse(e.data);
+    if (!parsed.success) return;
+    const msg = parsed.data;
+    if (msg.type === 'connect') {
+      const port = e.ports?.[0];
+      if (port) serveDispatcherOnPort(core, port);
+    } else if (msg.type === 'secret-reply') {
+      secrets.onReply(msg);
+    } else if (msg.type === 'shutdown') {
+      core
+        .then((c) => c.close())
+        .catch(() => {})
+        .finally(() => exit(0));
+    }
+  });
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+if (parentPort) runUtility(parentPort, process.argv, (code) => process.exit(code));

@@ -1,0 +1,92 @@
+// The app menu: the main actions with their keys, each sending a keymap action id to the renderer
+// (shell event `app.command`), which runs it exactly as if the key had been pressed. Single keys are shown
+// but not registered with the OS (registerAccelerator: false), so they never fire while typing in a text
+// field; only modifier chords that no text field uses are registered.
+
+export interface MenuItemTemplate {
+  label?: string;
+  role?: string;
+  type?: 'separator' | 'submenu' | 'normal';
+  accelerator?: string;
+  registerAccelerator?: boolean;
+  click?: () => void;
+  submenu?: MenuItemTemplate[];
+}
+
+export interface MenuCommand {
+  command: string;
+  label: string;
+  accelerator: string;
+  /** false: displayed only; the renderer's keymap handles the key. */
+  register: boolean;
+}
+
+export const MENU_GROUPS: ReadonlyArray<{ label: string; commands: readonly MenuCommand[] }> = [
+  {
+    label: 'Triage',
+    commands: [
+      { command: 'decide.approve', label: 'Approve', accelerator: 'A', register: false },
+      { command: 'decide.reject', label: 'Reject…', accelerator: 'R', register: false },
+      { command: 'decide.correct', label: 'Correct…', accelerator: 'C', register: false },
+      { command: 'decide.escalate', label: 'Escalate to Owner…', accelerator: 'E', register: false },
+      { command: 'decide.defer', label: 'Defer', accelerator: 'D', register: false },
+      { command: 'decide.reclassify', label: 'Reclassify…', accelerator: 'T', register: false },
+      { command: 'decide.note', label: 'Add Note…', accelerator: 'N', register: false },
+      { command: 'decide.undo', label: 'Undo Last Decision', accelerator: 'Z', register: false },
+      { command: 'item.next', label: 'Next Item', accelerator: 'J', register: false },
+      { command: 'item.prev', label: 'Previous Item', accelerator: 'K', register: false },
+    ],
+  },
+  {
+    label: 'Go',
+    commands: [
+      { command: 'go.triage', label: 'Triage', accelerator: 'CmdOrCtrl+1', register: true },
+      { command: 'go.queue', label: 'Queue', accelerator: 'CmdOrCtrl+2', register: true },
+      { command: 'go.dashboard', label: 'Dashboard', accelerator: 'CmdOrCtrl+3', register: true },
+      { command: 'go.sync', label: 'Sync and Conflicts', accelerator: 'CmdOrCtrl+4', register: true },
+      { command: 'go.settings', label: 'Settings', accelerator: 'CmdOrCtrl+,', register: true },
+      { command: 'app.palette', label: 'Command Palette…', accelerator: 'CmdOrCtrl+K', register: true },
+      { command: 'sync.now', label: 'Sync Now', accelerator: 'CmdOrCtrl+Shift+S', register: true },
+    ],
+  },
+];
+
+export interface MenuTemplateOptions {
+  platform: NodeJS.Platform;
+  sendCommand: (command: string) => void;
+  devTools: boolean;
+}
+
+export function buildMenuTemplate(opts: MenuTemplateOptions): MenuItemTemplate[] {
+  const mac = opts.platform === 'darwin';
+  // macOS menus always handle their accelerators (registerAccelerator is Linux/Windows only), so a bare
+  // key there goes into the label instead of the accelerator.
+  const item = (c: MenuCommand): MenuItemTemplate =>
+    mac && !c.register
+      ? { label: `${c.label}  (${c.accelerator})`, click: () => opts.sendCommand(c.command) }
+      : { label: c.label, accelerator: c.accelerator, registerAccelerator: c.register, click: () => opts.sendCommand(c.command) };
+  const appMenu: MenuItemTemplate[] = mac
+    ? [{ role: 'appMenu' }]
+    : [{ label: 'File', submenu: [{ role: 'quit' }] }];
+  return [
+    ...appMenu,
+    // Text fields need the standard edit roles (and their OS shortcuts) to cut, copy and paste.
+    { role: 'editMenu' },
+    ...MENU_GROUPS.map((g) => ({ label: g.label, submenu: g.commands.map(item) })),
+    {
+      label: 'View',
+      submenu: [
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        ...(opts.devTools ? [{ role: 'toggleDevTools' }] : []),
+      ],
+    },
+    {
+      label: 'Help',
+      submenu: [{ label: 'Keyboard Shortcuts', accelerator: '?', registerAccelerator: false, click: () => opts.sendCommand('app.help') }],
+    },
+  ];
+}

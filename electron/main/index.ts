@@ -1,0 +1,146 @@
+// The only file that wires the real `electron` module into the shell's plain modules (everything it
+// decides lives in those modules and is tested without the Electron binary). Bundled to dist/electron/main.cjs.
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  BrowserWindow,
+  Menu,
+  MessageChannelMain,
+  app,
+  dialog,
+  powerMonitor,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  utilityProcess,
+  type WebContents,
+} from 'electron';
+import { DESK_IPC_CHANNELS } from '../../shared/desk-api';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
+import { buildMenuTemplate } from './app-menu';
+import { createCoreHost, type UtilityProcessLike } from './core-host';
+import type { FrameLike, MainChannelLike } from './electron-like';
+import { createElectronIpcWrapper } from './ipc-wrapper';
+import { createMainWindow, loadApp } from './main-window';
+import { wirePowerSignals } from './power-signals';
+import { createSafeStorageSecretStore } from './secret-store';
+import { hardenSession } from './session-guards';
+import { parseShellArgs } from './shell-args';
+import { createShellEvents } from './shell-events';
+import { DEFAULT_EXTERNAL_HOSTS, installWebContentsGuards } from './web-guards';
+
+const args = parseShellArgs(process.argv);
+const log = (m: string) => console.warn(`[desk] ${m}`);
+
+// Before anything else: every renderer sandboxed, app:// privileged before 'ready'.
+app.enableSandbox();
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  start();
+}
+
+function start() {
+  const devTools = !app.isPackaged;
+  const distDir = path.join(__dirname, '..');
+  let mainWindow: BrowserWindow | null = null;
+
+  const events = createShellEvents(() => BrowserWindow.getAllWindows().map((w) => w.webContents));
+
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+
+  // Every webContents, present and future, gets the navigation / window-open / webview guards.
+  app.on('web-contents-created', (_event, contents: WebContents) => {
+    installWebContentsGuards(contents, {
+      openExternal: (url) => shell.openExternal(url),
+      allowedHosts: [...DEFAULT_EXTERNAL_HOSTS, ...(args.serverHost ? [args.serverHost] : [])],
+      log,
+    });
+  });
+
+  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(async () => {
+    hardenSession(session.defaultSession, log);
+    protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: path.join(distDir, 'renderer'), log }));
+
+    const secrets = createSafeStorageSecretStore({
+      safeStorage,
+      file: path.join(app.getPath('userData'), 'token.enc'),
+      onSessionOnly: (message) => {
+        events.send('app.notice', { level: 'warning', code: 'secrets_session_only', message });
+        void dialog.showMessageBox({ type: 'warning', title: 'Sign-in not saved', message });
+      },
+    });
+
+    const core = createCoreHost({
+      fork: () =>
+        utilityProcess.fork(
+          path.join(__dirname, 'core.cjs'),
+          [`--cache-file=${path.join(app.getPath('userData'), 'desk-cache.sqlite')}`, ...(args.demoServer ? [`--demo-server=${args.demoServer}`] : [])],
+          { serviceName: 'Exception Desk core', stdio: 'inherit' },
+        ) as unknown as UtilityProcessLike,
+      createChannel: () => new MessageChannelMain() as unknown as MainChannelLike,
+      secrets,
+      shellEvent: (event, payload) => events.send(event, payload),
+      log,
+    });
+    core.start();
+
+    const ipc = await createElectronIpcWrapper({ log });
+    ipc.on(DESK_IPC_CHANNELS.connect, z.object({}).strict(), (_input, sender) => core.connectFrame(sender.frame as FrameLike));
+
+    const laborSignal = (signal: string) => {
+      void core.call('labor.signal', { signal }).then((r) => {
+        if (!r.ok) log(`labor.signal ${signal}: ${r.error.message}`);
+      });
+    };
+    const unwirePower = wirePowerSignals(powerMonitor, { signal: laborSignal });
+
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        buildMenuTemplate({
+          platform: process.platform,
+          devTools,
+          sendCommand: (command) => events.send('app.command', { command }),
+        }) as Parameters<typeof Menu.buildFromTemplate>[0],
+      ),
+    );
+
+    if (args.demoServer) {
+      const r = await core.call('session.connectDemo', { user: 'alice' });
+      if (!r.ok) log(`demo sign-in failed: ${r.error.message}`);
+    }
+
+    mainWindow = createMainWindow(
+      { BrowserWindow },
+      {
+        preloadPath: path.join(__dirname, 'preload.cjs'),
+        // Packaged builds take their icon from the installer; a dev run from the checkout shows resources/icon.png.
+        iconPath: app.isPackaged ? undefined : path.join(distDir, '..', 'resources', 'icon.png'),
+        devTools,
+      },
+    );
+    mainWindow.on('focus', () => laborSignal('focus'));
+    mainWindow.on('blur', () => laborSignal('blur'));
+    mainWindow.on('closed', () => (mainWindow = null));
+    await loadApp(mainWindow, args.startUrl);
+
+    let quitting = false;
+    app.on('before-quit', (event) => {
+      if (quitting) return;
+      quitting = true;
+      event.preventDefault();
+      unwirePower();
+      ipc.dispose();
+      void core.stop().finally(() => app.quit());
+    });
+  });
+}
