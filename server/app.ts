@@ -1,0 +1,134 @@
+// Builds and starts the reference central API: Fastify + the route table + the database.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { Queue, Role } from '../shared/domain';
+import { openDatabase, type OpenedDatabase } from './db/connection';
+import { buildOpenApi } from './openapi';
+import { isTransientDbError, ProblemError } from './problem';
+import { apiRoutes } from './routes';
+import { registerRoutes } from './routes/register';
+import type { FaultHooks, ServerContext } from './services/context';
+import { sweepExpiredLeases } from './services/leases';
+import { upsertQueue } from './services/queues';
+import { createUser } from './services/users';
+import { seedDemo } from './seed/demo';
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+export interface StartServerOptions {
+  dbFile: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  seed?: 'demo';
+  logger?: boolean;
+  now?: () => Date;
+  /** How often expired leases are swept (they are also swept before every claim, pull, push and assignment). */
+  sweepIntervalMs?: number;
+  /** Check every response against its zod schema (tests turn this on). */
+  validateResponses?: boolean;
+  /** Fault injection for tests. */
+  faults?: FaultHooks;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  /** Creates a user (or adds roles) and returns a new token: for tests and tools without the demo seed. */
+  addUser(id: string, roles: Role[], displayName?: string): Promise<{ id: string; token: string }>;
+  /** Adds or replaces a queue (v1 has no HTTP endpoint for queues). */
+  upsertQueue(queue: Queue): Promise<void>;
+  /** Runs the expired-lease sweep now; returns how many leases it expired. */
+  sweepLeases(): Promise<number>;
+  app: FastifyInstance;
+  database: OpenedDatabase;
+}
+
+export async function buildApp(opts: StartServerOptions) {
+  const database = await openDatabase(opts.dbFile);
+  const now = opts.now ?? (() => new Date());
+  try {
+    if (opts.seed === 'demo') await seedDemo(database.db, now());
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const app = Fastify({
+    logger: opts.logger ? { level: 'info' } : false,
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    // Let in-flight requests finish on close; new ones get 503.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const ctx: ServerContext = { db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {} };
+
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const p = toProblem(err, request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT);
+    if (p.problem.status >= 500) request.log.error({ err }, 'request failed');
+    return reply.code(p.problem.status).headers(p.headers).type('application/problem+json').send({ ...p.problem, instance: request.url });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const p = new ProblemError('notFound', 404, `no route ${request.method} ${request.url.split('?')[0]}; see GET /v1/openapi.json`);
+    return reply.code(404).type('application/problem+json').send({ ...p.problem, instance: request.url });
+  });
+
+  registerRoutes(app, ctx, apiRoutes, { validateResponses: opts.validateResponses ?? false });
+  const openapi = buildOpenApi(apiRoutes);
+  app.get('/v1/openapi.json', async () => openapi);
+  return { app, ctx, database };
+}
+
+function toProblem(err: FastifyError, bodyLimit: number): ProblemError {
+  if (err instanceof ProblemError) return err;
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ProblemError('payloadTooLarge', 413, `request body is larger than this endpoint's limit of ${bodyLimit} bytes; send smaller batches`);
+    case 'FST_ERR_CTP_INVALID_JSON':
+      return new ProblemError('validation', 400, `malformed JSON in request body: ${err.message}`);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ProblemError('validation', 400, 'empty request body: send a JSON object');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ProblemError('validation', 415, 'unsupported Content-Type: send application/json');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ProblemError('validation', 400, 'Content-Length does not match the body');
+  }
+  if (err instanceof SyntaxError) return new ProblemError('validation', 400, `malformed JSON in request body: ${err.message}`);
+  if (isTransientDbError(err)) return new ProblemError('unavailable', 503, 'the database is busy; nothing was applied, retry shortly', {}, { 'retry-after': '1' });
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+    return new ProblemError(err.statusCode === 413 ? 'payloadTooLarge' : 'validation', err.statusCode, err.message);
+  }
+  return new ProblemError('internal', 500, 'internal server error; the request was not applied');
+}
+
+export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
+  const { app, ctx, database } = await buildApp(opts);
+  const host = opts.host ?? '127.0.0.1';
+  try {
+    await app.listen({ port: opts.port ?? 0, host });
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port ?? 0;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const sweep = () => sweepExpiredLeases(ctx).catch((err: unknown) => app.log.error({ err }, 'lease sweep failed'));
+  const timer = setInterval(() => void sweep(), opts.sweepIntervalMs ?? 5000);
+  timer.unref();
+  app.log.info({ url, db: opts.dbFile }, 'server ready');
+  let closing: Promise<void> | null = null;
+  return {
+    url, port, app, database,
+    close() {
+      closing ??= (async () => {
+        clearInterval(timer);
+        await app.close();
+        await database.close();
+      })();
+      return closing;
+    },
+    addUser: (id, roles, displayName) => createUser(database.db, { id, roles, displayName }, ctx.now()),
+    upsertQueue: (queue) => upsertQueue(database.db, queue, ctx.now()),
+    sweepLeases: () => sweepExpiredLeases(ctx),
+  };
+}

@@ -1,0 +1,61 @@
+// `npm run server -- --port P --db FILE [--seed demo] [--host H]` starts the reference server;
+// `npm run server -- users add NAME --role ROLE[,ROLE] --db FILE [--display-name "Full Name"]` creates a user
+// and prints its token once. Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
+import { parseArgs } from 'node:util';
+import { ROLES, Role } from '../shared/domain';
+import { startServer } from './app';
+import { openDatabase } from './db/connection';
+import { createUser } from './services/users';
+
+const DEFAULT_DB = 'exception-desk-server.sqlite';
+
+function fail(message: string): never {
+  process.stderr.write(`server: ${message}\n`);
+  process.exit(2);
+}
+
+async function usersAdd(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { role: { type: 'string', multiple: true }, db: { type: 'string' }, 'display-name': { type: 'string' } },
+  });
+  const name = positionals[0];
+  if (!name) fail('usage: users add NAME --role ROLE[,ROLE] --db FILE');
+  const roles = (values.role ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  if (roles.length === 0) fail(`--role is required (one or more of ${ROLES.join(', ')})`);
+  const bad = roles.filter((r) => !Role.safeParse(r).success);
+  if (bad.length > 0) fail(`unknown role(s) ${bad.join(', ')}; roles are ${ROLES.join(', ')}`);
+  const database = await openDatabase(values.db ?? DEFAULT_DB);
+  try {
+    const { id, token } = await createUser(database.db, { id: name, roles: roles as Role[], displayName: values['display-name'] }, new Date());
+    process.stdout.write(`created token for user ${id} (roles: ${roles.join(', ')}); it is shown only this once:\n${token}\n`);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  } finally {
+    await database.close();
+  }
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, db: { type: 'string', default: DEFAULT_DB }, seed: { type: 'string' } },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got '${values.port}'`);
+  if (values.seed !== undefined && values.seed !== 'demo') fail(`--seed accepts only 'demo', got '${values.seed}'`);
+  const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true });
+  const shutdown = (signal: string) => {
+    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    server.close().then(
+      () => { server.app.log.info('server stopped; database closed'); process.exit(0); },
+      (err: unknown) => { process.stderr.write(`server: shutdown failed: ${String(err)}\n`); process.exit(1); },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+const argv = process.argv.slice(2);
+const run = argv[0] === 'users' ? (argv[1] === 'add' ? usersAdd(argv.slice(2)) : fail('usage: users add NAME --role ROLE --db FILE')) : serve(argv);
+run.catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

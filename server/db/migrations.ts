@@ -1,0 +1,158 @@
+// Schema migrations, applied in order by Kysely's Migrator. Written with Kysely's schema builder so the
+// same steps run on PostgreSQL; the few SQLite-only statements are marked and have a PostgreSQL twin noted.
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+
+const m001_initial: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.createTable('meta')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('value', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema.createTable('users')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull().unique())
+      .addColumn('roles', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema.createTable('tokens')
+      .addColumn('token_hash', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('demo', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema.createTable('queues')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('workflow', 'text', (c) => c.notNull())
+      .addColumn('stage', 'text', (c) => c.notNull())
+      .addColumn('exception_class', 'text', (c) => c.notNull())
+      .addColumn('owner_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('sla_target_minutes', 'integer', (c) => c.notNull())
+      .addColumn('idle_threshold_sec', 'integer', (c) => c.notNull())
+      .addColumn('reason_codes', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema.createTable('items')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('external_id', 'text', (c) => c.notNull())
+      .addColumn('queue_id', 'text', (c) => c.notNull().references('queues.id'))
+      .addColumn('workflow', 'text', (c) => c.notNull())
+      .addColumn('stage', 'text', (c) => c.notNull())
+      .addColumn('exception_class', 'text', (c) => c.notNull())
+      .addColumn('title', 'text', (c) => c.notNull())
+      .addColumn('summary', 'text')
+      .addColumn('confidence', 'real')
+      .addColumn('reasons', 'text', (c) => c.notNull())
+      .addColumn('input', 'text', (c) => c.notNull())
+      .addColumn('output', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('assignee_id', 'text')
+      .addColumn('assignment_epoch', 'integer', (c) => c.notNull())
+      .addColumn('lease_expires_at', 'text')
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('enqueued_at', 'text', (c) => c.notNull())
+      .addColumn('sla_due_at', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text')
+      .addColumn('notes', 'text', (c) => c.notNull())
+      .addColumn('escalation', 'text')
+      .addColumn('revert_count', 'integer', (c) => c.notNull().defaultTo(0))
+      // external_id first: ingest looks existing items up by external_id.
+      .addUniqueConstraint('items_external_id_source', ['external_id', 'source'])
+      .execute();
+    await db.schema.createIndex('items_claimable').on('items').columns(['status', 'sla_due_at', 'id']).execute();
+    await db.schema.createIndex('items_assignee').on('items').columns(['assignee_id', 'status', 'id']).execute();
+    await db.schema.createIndex('items_lease_expiry').on('items').columns(['status', 'lease_expires_at']).execute();
+
+    await db.schema.createTable('item_epochs')
+      .addColumn('item_id', 'text', (c) => c.notNull().references('items.id'))
+      .addColumn('epoch', 'integer', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('ended_at', 'text')
+      .addColumn('ended_reason', 'text')
+      .addPrimaryKeyConstraint('item_epochs_pk', ['item_id', 'epoch'])
+      .execute();
+
+    // PostgreSQL: 'bigserial' / identity instead of integer primary key autoincrement.
+    await db.schema.createTable('item_events')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('item_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('assignment_epoch', 'integer', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('item_events_item').on('item_events').columns(['item_id', 'seq']).execute();
+    await db.schema.createIndex('item_events_type_at').on('item_events').columns(['type', 'at']).execute();
+    // The event log is append-only, enforced by the database (PostgreSQL: a BEFORE UPDATE OR DELETE trigger
+    // function that raises, or REVOKE UPDATE, DELETE from the API role).
+    await sql`CREATE TRIGGER item_events_no_update BEFORE UPDATE ON item_events
+      BEGIN SELECT RAISE(ABORT, 'item_events is append-only'); END`.execute(db);
+    await sql`CREATE TRIGGER item_events_no_delete BEFORE DELETE ON item_events
+      BEGIN SELECT RAISE(ABORT, 'item_events is append-only'); END`.execute(db);
+
+    await db.schema.createTable('change_log')
+      .addColumn('pos', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('user_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('item_id', 'text')
+      .addColumn('reason', 'text')
+      .addColumn('client_id', 'text')
+      .addColumn('mutation_id', 'integer')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('change_log_user').on('change_log').columns(['user_id', 'pos']).execute();
+
+    await db.schema.createTable('clients')
+      .addColumn('client_id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+      .addColumn('last_mutation_id', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema.createTable('client_mutations')
+      .addColumn('client_id', 'text', (c) => c.notNull().references('clients.client_id'))
+      .addColumn('mutation_id', 'integer', (c) => c.notNull())
+      .addColumn('item_id', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('payload_hash', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('code', 'text', (c) => c.notNull())
+      .addColumn('result', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('client_mutations_pk', ['client_id', 'mutation_id'])
+      .execute();
+
+    await db.schema.createTable('decisions')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('item_id', 'text', (c) => c.notNull().references('items.id'))
+      .addColumn('assignment_epoch', 'integer', (c) => c.notNull())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('by', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('reason_code', 'text')
+      .addColumn('corrected_output', 'text')
+      .addColumn('comment', 'text')
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .execute();
+    // "No double decision, from any client": one outcome per lease, held by the database itself.
+    await db.schema.createIndex('decisions_one_outcome_per_epoch').on('decisions')
+      .columns(['item_id', 'assignment_epoch']).unique()
+      .where(sql<boolean>`kind in ('approve', 'reject', 'correct', 'override')`)
+      .execute();
+  },
+};
+
+export const migrations: Record<string, Migration> = {
+  '001_initial': m001_initial,
+};

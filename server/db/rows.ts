@@ -1,0 +1,51 @@
+// Row <-> contract conversion for items and queues (JSON columns parsed here, nowhere else).
+import type { Item, Queue } from '../../shared/domain';
+import type { ItemRow, QueueRow } from './schema';
+
+const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
+
+export function itemFromRow(r: ItemRow): Item {
+  return {
+    id: r.id,
+    source: r.source,
+    externalId: r.external_id,
+    queueId: r.queue_id,
+    workflow: r.workflow,
+    stage: r.stage,
+    exceptionClass: r.exception_class as Item['exceptionClass'],
+    title: r.title,
+    ...(r.summary !== null ? { summary: r.summary } : {}),
+    confidence: r.confidence,
+    reasons: parse<Item['reasons']>(r.reasons) ?? [],
+    input: parse<Item['input']>(r.input) ?? {},
+    output: parse<Item['output']>(r.output) ?? {},
+    status: r.status as Item['status'],
+    assigneeId: r.assignee_id,
+    assignmentEpoch: r.assignment_epoch,
+    leaseExpiresAt: r.lease_expires_at,
+    version: r.version,
+    createdAt: r.created_at,
+    enqueuedAt: r.enqueued_at,
+    slaDueAt: r.sla_due_at,
+    outcome: parse<Item['outcome']>(r.outcome),
+    notes: parse<Item['notes']>(r.notes) ?? [],
+    escalation: parse<Item['escalation']>(r.escalation),
+  };
+}
+
+export function queueFromRow(r: QueueRow, ownerName: string): Queue {
+  return {
+    id: r.id,
+    name: r.name,
+    workflow: r.workflow,
+    stage: r.stage,
+    exceptionClass: r.exception_class as Queue['exceptionClass'],
+    ownerId: r.owner_id,
+    ownerName,
+    slaTargetMinutes: r.sla_target_minutes,
+    idleThresholdSec: r.idle_threshold_sec,
+    reasonCodes: JSON.parse(r.reason_codes) as Queue['reasonCodes'],
+  };
+}
+
+export const toJson = (v: unknown) => JSON.stringify(v);

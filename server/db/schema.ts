@@ -1,0 +1,137 @@
+// Kysely table types. Times are ISO-8601 UTC strings (Date#toISOString: fixed width, so they sort as text);
+// JSON columns hold JSON text. On PostgreSQL these become timestamptz and jsonb (see server/README.md).
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+export interface MetaTable { key: string; value: string }
+
+export interface UsersTable { id: string; name: string; roles: string; created_at: string }
+
+export interface TokensTable {
+  token_hash: string;
+  user_id: string;
+  /** 1 for the well-known demo tokens, which only a demo-seeded database holds. */
+  demo: number;
+  created_at: string;
+}
+
+export interface QueuesTable {
+  id: string;
+  name: string;
+  workflow: string;
+  stage: string;
+  exception_class: string;
+  owner_id: string;
+  sla_target_minutes: number;
+  idle_threshold_sec: number;
+  reason_codes: string;
+  created_at: string;
+}
+
+export interface ItemsTable {
+  id: string;
+  source: string;
+  external_id: string;
+  queue_id: string;
+  workflow: string;
+  stage: string;
+  exception_class: string;
+  title: string;
+  summary: string | null;
+  confidence: number | null;
+  reasons: string;
+  input: string;
+  output: string;
+  status: string;
+  assignee_id: string | null;
+  assignment_epoch: number;
+  lease_expires_at: string | null;
+  version: number;
+  created_at: string;
+  enqueued_at: string;
+  sla_due_at: string;
+  outcome: string | null;
+  notes: string;
+  escalation: string | null;
+  revert_count: number;
+}
+
+/** Who held each lease of an item and how it ended; classifies conflicts on old epochs. */
+export interface ItemEpochsTable {
+  item_id: string;
+  epoch: number;
+  user_id: string;
+  kind: string;
+  started_at: string;
+  ended_at: string | null;
+  ended_reason: string | null;
+}
+
+/** Append-only: every state change of an item. Metrics are computed from this table. */
+export interface ItemEventsTable {
+  seq: Generated<number>;
+  item_id: string;
+  type: string;
+  actor_id: string | null;
+  at: string;
+  assignment_epoch: number;
+  payload: string;
+}
+
+/** Per-user change feed for pull; `pos` is assigned inside the writing transaction, so it follows commit order. */
+export interface ChangeLogTable {
+  pos: Generated<number>;
+  user_id: string;
+  kind: 'upsert' | 'remove' | 'result';
+  item_id: string | null;
+  reason: string | null;
+  client_id: string | null;
+  mutation_id: number | null;
+  at: string;
+}
+
+export interface ClientsTable { client_id: string; user_id: string; last_mutation_id: number; created_at: string; updated_at: string }
+
+export interface ClientMutationsTable {
+  client_id: string;
+  mutation_id: number;
+  item_id: string;
+  kind: string;
+  payload_hash: string;
+  status: string;
+  code: string;
+  result: string;
+  at: string;
+}
+
+/** The producers' decisions feed; unique (item_id, assignment_epoch) for outcomes. */
+export interface DecisionsTable {
+  seq: Generated<number>;
+  item_id: string;
+  assignment_epoch: number;
+  kind: string;
+  by: string;
+  at: string;
+  reason_code: string | null;
+  corrected_output: string | null;
+  comment: string | null;
+  recorded_at: string;
+}
+
+export interface Database {
+  meta: MetaTable;
+  users: UsersTable;
+  tokens: TokensTable;
+  queues: QueuesTable;
+  items: ItemsTable;
+  item_epochs: ItemEpochsTable;
+  item_events: ItemEventsTable;
+  change_log: ChangeLogTable;
+  clients: ClientsTable;
+  client_mutations: ClientMutationsTable;
+  decisions: DecisionsTable;
+}
+
+export type ItemRow = Selectable<ItemsTable>;
+export type NewItemRow = Insertable<ItemsTable>;
+export type QueueRow = Selectable<QueuesTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -1,0 +1,23 @@
+// Health, identity and queues.
+import { z } from 'zod';
+import { API_VERSION, Health, Me, QueuesResponse } from '../../shared/central-api';
+import type { Role } from '../../shared/domain';
+import { listQueues } from '../services/queues';
+import { SERVER_VERSION } from '../version';
+import { defineRoute } from './define';
+
+export const basicRoutes = [
+  defineRoute({
+    method: 'GET', path: '/v1/health', summary: 'Liveness and version', access: 'public', response: Health,
+    handler: async () => ({ status: 'ok' as const, version: SERVER_VERSION, apiVersion: API_VERSION as typeof API_VERSION }),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/me', summary: 'The signed-in user: id, name, roles', access: 'any-user', response: Me,
+    handler: async ({ user }) => ({ id: user.id, name: user.name, roles: user.roles as Role[] }),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/queues', summary: 'Queues with class, owner, SLA target and reason codes', access: 'any-user',
+    query: z.object({}), response: QueuesResponse,
+    handler: async ({ ctx }) => ({ queues: await listQueues(ctx.db) }),
+  }),
+];

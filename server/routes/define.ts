@@ -1,0 +1,28 @@
+// One route = one entry: method, path, who may call it, zod schemas and handler. The same table drives
+// registration (auth, role check, zod parsing) and the OpenAPI document, so the two cannot drift.
+import type { z } from 'zod';
+import type { Role } from '../../shared/domain';
+import type { AuthUser, ServerContext } from '../services/context';
+
+export type Access = 'public' | 'any-user' | readonly Role[];
+
+export interface RouteInput<B, Q> { user: AuthUser; body: B; query: Q; ctx: ServerContext }
+
+export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  method: 'GET' | 'POST';
+  path: string;
+  summary: string;
+  access: Access;
+  body?: B;
+  query?: Q;
+  response: R;
+  status?: number;
+  bodyLimit?: number;
+  /** Extra problem statuses worth documenting beyond the generic ones. */
+  problems?: number[];
+  handler: (input: RouteInput<z.output<B>, z.output<Q>>) => Promise<z.input<R>>;
+}
+
+export function defineRoute<B extends z.ZodType, Q extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<B, Q, R>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}

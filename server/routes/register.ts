@@ -1,0 +1,46 @@
+// Registers the route table on Fastify: authenticate, check the role, parse body and query with zod,
+// run the handler, and (when asked) check the response against its schema before sending.
+import type { FastifyInstance } from 'fastify';
+import { authenticate, requireRole } from '../auth';
+import { fromZodError, ProblemError } from '../problem';
+import type { AuthUser, ServerContext } from '../services/context';
+import type { RouteSpec } from './define';
+
+export function registerRoutes(app: FastifyInstance, ctx: ServerContext, routes: RouteSpec[], opts: { validateResponses: boolean }): void {
+  for (const r of routes) {
+    app.route({
+      method: r.method,
+      url: r.path,
+      ...(r.bodyLimit ? { bodyLimit: r.bodyLimit } : {}),
+      handler: async (request, reply) => {
+        let user: AuthUser = { id: '', name: '', roles: [] };
+        if (r.access !== 'public') {
+          user = await authenticate(ctx.db, request.headers.authorization);
+          if (Array.isArray(r.access)) requireRole(user, r.access, `${r.method} ${r.path}`);
+        }
+        let body: unknown = undefined;
+        if (r.body) {
+          const parsed = r.body.safeParse(request.body);
+          if (!parsed.success) throw fromZodError(parsed.error, 'request body');
+          body = parsed.data;
+        }
+        let query: unknown = undefined;
+        if (r.query) {
+          const parsed = r.query.safeParse(request.query ?? {});
+          if (!parsed.success) throw fromZodError(parsed.error, 'query');
+          query = parsed.data;
+        }
+        const result = await r.handler({ user, body, query, ctx });
+        if (opts.validateResponses) {
+          const checked = r.response.safeParse(result);
+          if (!checked.success) {
+            request.log.error({ issues: checked.error.issues.slice(0, 5) }, 'response does not match its schema');
+            throw new ProblemError('internal', 500, `response of ${r.method} ${r.path} does not match its schema: ${checked.error.issues[0]?.message}`);
+          }
+        }
+        reply.code(r.status ?? 200).send(result);
+        return reply;
+      },
+    });
+  }
+}

@@ -1,0 +1,22 @@
+// What every service gets: the database, the clock and the logger. The clock is injectable so tests can
+// expire leases without sleeping.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../db/connection';
+
+export interface FaultHooks {
+  /** Called inside the push transaction just before commit; throwing rolls the whole batch back. */
+  beforePushCommit?: () => void;
+}
+
+export interface ServerContext {
+  db: Db;
+  dbId: string;
+  now: () => Date;
+  log: FastifyBaseLogger;
+  faults: FaultHooks;
+}
+
+export interface AuthUser { id: string; name: string; roles: string[] }
+
+export const isoNow = (ctx: Pick<ServerContext, 'now'>) => ctx.now().toISOString();
+export const addMinutes = (d: Date, minutes: number) => new Date(d.getTime() + minutes * 60_000);

@@ -1,0 +1,48 @@
+// The two append-only records every change writes in its own transaction: the item event log (source of
+// truth for metrics) and the per-user change log (what pull replays, in commit order).
+import type { Db } from '../db/connection';
+
+export const EVENT_TYPES = [
+  'created', 'enqueued', 'claimed', 'lease_expired', 'released', 'decided', 'escalated', 'deferred',
+  'reclassified', 'reverted', 'noted', 'assigned',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface ItemEvent {
+  itemId: string;
+  type: EventType;
+  actorId: string | null;
+  at: string;
+  epoch: number;
+  payload: Record<string, unknown>;
+}
+
+export interface Change {
+  userId: string;
+  kind: 'upsert' | 'remove' | 'result';
+  itemId: string | null;
+  reason?: string | null;
+  clientId?: string | null;
+  mutationId?: number | null;
+  at: string;
+}
+
+const CHUNK = 200;
+
+export async function appendEvents(tx: Db, events: ItemEvent[]): Promise<void> {
+  for (let i = 0; i < events.length; i += CHUNK) {
+    await tx.insertInto('item_events').values(events.slice(i, i + CHUNK).map((e) => ({
+      item_id: e.itemId, type: e.type, actor_id: e.actorId, at: e.at, assignment_epoch: e.epoch,
+      payload: JSON.stringify(e.payload),
+    }))).execute();
+  }
+}
+
+export async function appendChanges(tx: Db, changes: Change[]): Promise<void> {
+  for (let i = 0; i < changes.length; i += CHUNK) {
+    await tx.insertInto('change_log').values(changes.slice(i, i + CHUNK).map((c) => ({
+      user_id: c.userId, kind: c.kind, item_id: c.itemId, reason: c.reason ?? null,
+      client_id: c.clientId ?? null, mutation_id: c.mutationId ?? null, at: c.at,
+    }))).execute();
+  }
+}

@@ -1,0 +1,134 @@
+// Leases: claims (reviewers), assignments (supervisors) and the sweep that returns expired leases to their
+// queue. Every lease gets a new assignmentEpoch, recorded in item_epochs with how it ended.
+import type { z } from 'zod';
+import type { AssignmentRequest, ClaimRequest } from '../../shared/central-api';
+import type { Item } from '../../shared/domain';
+import type { Db } from '../db/connection';
+import { itemFromRow } from '../db/rows';
+import { writeTransaction } from '../db/write-transaction';
+import { badRequest, conflictProblem, notFound } from '../problem';
+import { addMinutes, type AuthUser, type ServerContext } from './context';
+import { appendChanges, appendEvents, type Change, type ItemEvent } from './journal';
+
+/** Returns expired leases to their queue. Runs on a timer and before every claim, pull, push and assignment. */
+export async function sweepExpiredLeases(ctx: ServerContext): Promise<number> {
+  const at = ctx.now().toISOString();
+  const due = await ctx.db.selectFrom('items').select('id')
+    .where('status', '=', 'leased').where('lease_expires_at', '<=', at).limit(1).execute();
+  if (due.length === 0) return 0;
+  return writeTransaction(ctx.db, async (tx) => {
+    const rows = await tx.selectFrom('items').select(['id', 'assignee_id', 'assignment_epoch', 'lease_expires_at'])
+      .where('status', '=', 'leased').where('lease_expires_at', '<=', at).execute();
+    const events: ItemEvent[] = [];
+    const changes: Change[] = [];
+    for (const r of rows) {
+      await tx.updateTable('items')
+        .set((eb) => ({ status: 'open', assignee_id: null, lease_expires_at: null, version: eb('version', '+', 1) }))
+        .where('id', '=', r.id).execute();
+      await endEpoch(tx, r.id, r.assignment_epoch, at, 'lease_expired');
+      events.push({ itemId: r.id, type: 'lease_expired', actorId: null, at, epoch: r.assignment_epoch,
+        payload: { from: r.assignee_id, leaseExpiresAt: r.lease_expires_at } });
+      if (r.assignee_id) changes.push({ userId: r.assignee_id, kind: 'remove', itemId: r.id, reason: 'lease_expired', at });
+    }
+    await appendEvents(tx, events);
+    await appendChanges(tx, changes);
+    if (rows.length > 0) ctx.log.info({ count: rows.length }, 'expired leases returned to their queues');
+    return rows.length;
+  });
+}
+
+export async function endEpoch(tx: Db, itemId: string, epoch: number, at: string, reason: string): Promise<void> {
+  await tx.updateTable('item_epochs').set({ ended_at: at, ended_reason: reason })
+    .where('item_id', '=', itemId).where('epoch', '=', epoch).where('ended_at', 'is', null).execute();
+}
+
+export async function startEpoch(tx: Db, itemId: string, epoch: number, userId: string, kind: string, at: string): Promise<void> {
+  await tx.insertInto('item_epochs').values({ item_id: itemId, epoch, user_id: userId, kind, started_at: at }).execute();
+}
+
+export async function loadItems(tx: Db, ids: string[]): Promise<Item[]> {
+  const out: Item[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await tx.selectFrom('items').selectAll().where('id', 'in', ids.slice(i, i + 500)).execute();
+    out.push(...rows.map(itemFromRow));
+  }
+  return out;
+}
+
+export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<typeof ClaimRequest>): Promise<Item[]> {
+  if (req.queueIds && req.queueIds.length > 0) {
+    const known = new Set((await ctx.db.selectFrom('queues').select('id').execute()).map((q) => q.id));
+    const errors = req.queueIds.flatMap((id, i) => (known.has(id) ? [] : [{ path: `queueIds.${i}`, message: `unknown queue '${id}'` }]));
+    if (errors.length > 0) throw badRequest('unknown queue id(s) in queueIds', errors);
+  }
+  await sweepExpiredLeases(ctx);
+  const now = ctx.now();
+  const at = now.toISOString();
+  const expires = addMinutes(now, req.leaseMinutes).toISOString();
+  const ids = await writeTransaction(ctx.db, async (tx) => {
+    let q = tx.selectFrom('items').select(['id', 'assignment_epoch']).where('status', '=', 'open');
+    if (req.queueIds && req.queueIds.length > 0) q = q.where('queue_id', 'in', req.queueIds);
+    const picked = await q.orderBy('sla_due_at').orderBy('id').limit(req.count).execute();
+    if (picked.length === 0) return [];
+    const pickedIds = picked.map((p) => p.id);
+    await tx.updateTable('items')
+      .set((eb) => ({
+        status: 'leased', assignee_id: user.id, assignment_epoch: eb('assignment_epoch', '+', 1),
+        lease_expires_at: expires, version: eb('version', '+', 1),
+      }))
+      .where('id', 'in', pickedIds).where('status', '=', 'open').execute();
+    for (let i = 0; i < picked.length; i += 200) {
+      await tx.insertInto('item_epochs').values(picked.slice(i, i + 200).map((p) => ({
+        item_id: p.id, epoch: p.assignment_epoch + 1, user_id: user.id, kind: 'claim', started_at: at,
+      }))).execute();
+    }
+    await appendEvents(tx, picked.map((p) => ({ itemId: p.id, type: 'claimed', actorId: user.id, at, epoch: p.assignment_epoch + 1,
+      payload: { leaseMinutes: req.leaseMinutes, leaseExpiresAt: expires } })));
+    await appendChanges(tx, pickedIds.map((id) => ({ userId: user.id, kind: 'upsert', itemId: id, at })));
+    return pickedIds;
+  });
+  const items = await loadItems(ctx.db, ids);
+  return items.sort((a, b) => (a.slaDueAt < b.slaDueAt ? -1 : a.slaDueAt > b.slaDueAt ? 1 : a.id < b.id ? -1 : 1));
+}
+
+const ASSIGNABLE_ROLES = ['reviewer', 'owner'];
+
+export async function assign(ctx: ServerContext, actor: AuthUser, req: z.output<typeof AssignmentRequest>): Promise<Item[]> {
+  await sweepExpiredLeases(ctx);
+  const now = ctx.now();
+  const at = now.toISOString();
+  const expires = addMinutes(now, req.leaseMinutes).toISOString();
+  const itemIds = [...new Set(req.itemIds)];
+  await writeTransaction(ctx.db, async (tx) => {
+    const assignee = await tx.selectFrom('users').select(['id', 'roles']).where('id', '=', req.assigneeId).executeTakeFirst();
+    if (!assignee) throw badRequest(`assignee '${req.assigneeId}' is not a user`, [{ path: 'assigneeId', message: 'unknown user' }]);
+    if (!(JSON.parse(assignee.roles) as string[]).some((r) => ASSIGNABLE_ROLES.includes(r))) {
+      throw badRequest(`assignee '${req.assigneeId}' is neither a reviewer nor an owner`, [{ path: 'assigneeId', message: 'not a reviewer or owner' }]);
+    }
+    const rows = await tx.selectFrom('items').select(['id', 'status', 'assignee_id', 'assignment_epoch']).where('id', 'in', itemIds).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const missing = itemIds.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw notFound(`unknown item(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ' …' : ''}`);
+    const closed = rows.filter((r) => r.status === 'resolved' || r.status === 'withdrawn');
+    if (closed.length > 0) throw conflictProblem(`item(s) already ${closed[0].status}, cannot be assigned: ${closed.slice(0, 20).map((r) => r.id).join(', ')}`);
+    const events: ItemEvent[] = [];
+    const changes: Change[] = [];
+    for (const id of itemIds) {
+      const r = byId.get(id)!;
+      const epoch = r.assignment_epoch + 1;
+      const prev = r.status === 'leased' || r.status === 'escalated' ? r.assignee_id : null;
+      if (prev) await endEpoch(tx, id, r.assignment_epoch, at, 'reassigned');
+      await tx.updateTable('items')
+        .set((eb) => ({ status: 'leased', assignee_id: assignee.id, assignment_epoch: epoch, lease_expires_at: expires,
+          escalation: null, version: eb('version', '+', 1) }))
+        .where('id', '=', id).execute();
+      await startEpoch(tx, id, epoch, assignee.id, 'assignment', at);
+      events.push({ itemId: id, type: 'assigned', actorId: actor.id, at, epoch, payload: { from: prev, to: assignee.id, leaseMinutes: req.leaseMinutes, leaseExpiresAt: expires } });
+      if (prev && prev !== assignee.id) changes.push({ userId: prev, kind: 'remove', itemId: id, reason: 'reassigned', at });
+      changes.push({ userId: assignee.id, kind: 'upsert', itemId: id, at });
+    }
+    await appendEvents(tx, events);
+    await appendChanges(tx, changes);
+  });
+  return loadItems(ctx.db, itemIds);
+}

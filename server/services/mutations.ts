@@ -1,0 +1,217 @@
+// Applies one reviewer mutation inside the push transaction. Decides applied / conflict / rejected from the
+// item's current state and the lease (assignmentEpoch) the reviewer held; never throws for a domain reason.
+import type { Mutation, MutationResult, MutationResultCode } from '../../shared/central-api';
+import type { Item, Queue } from '../../shared/domain';
+import type { Db } from '../db/connection';
+import { itemFromRow } from '../db/rows';
+import type { ItemRow } from '../db/schema';
+import { addMinutes, type AuthUser } from './context';
+import { appendChanges, appendEvents } from './journal';
+import { endEpoch, startEpoch } from './leases';
+import { hasReasonCode } from './queues';
+
+export const REVERT_LEASE_MINUTES = 30;
+
+export interface MutationEnv {
+  tx: Db;
+  user: AuthUser;
+  clientId: string;
+  now: Date;
+  queues: Map<string, Queue>;
+}
+
+type Outcome = Omit<MutationResult, 'mutationId' | 'itemId'>;
+
+const applied = (item: Item): Outcome => ({ status: 'applied', code: 'ok', item });
+const rejected = (code: MutationResultCode, message: string, item: Item | null = null): Outcome => ({ status: 'rejected', code, message, item });
+const conflict = (code: MutationResultCode, message: string, item: Item | null): Outcome => ({ status: 'conflict', code, message, item });
+
+export async function applyMutation(env: MutationEnv, m: Mutation): Promise<Outcome> {
+  const { tx, user } = env;
+  const row = await tx.selectFrom('items').selectAll().where('id', '=', m.itemId).executeTakeFirst();
+  if (!row) return rejected('unknown_item', `no item '${m.itemId}'`);
+  const queue = env.queues.get(row.queue_id);
+  if (!queue) return rejected('unknown_item', `item '${m.itemId}' has no queue`);
+  const held = await tx.selectFrom('item_epochs').selectAll()
+    .where('item_id', '=', row.id).where('epoch', '=', m.assignmentEpoch).executeTakeFirst();
+  const heldByMe = held?.user_id === user.id;
+  const isQueueOwner = queue.ownerId === user.id;
+
+  if (m.kind === 'revert') return revert(env, m, row, queue, heldByMe, isQueueOwner);
+  // Never tell a user anything about an item whose lease they did not hold.
+  if (!heldByMe) return rejected('not_assigned', `item '${m.itemId}' was not leased to you in epoch ${m.assignmentEpoch}`);
+  const current = m.assignmentEpoch === row.assignment_epoch;
+  if (m.kind === 'note' && current && row.status !== 'withdrawn') return note(env, m, row);
+  if (!current) return classifyStale(row, held.ended_reason, user.id);
+  if (row.status === 'resolved') return conflict('resolved_elsewhere', 'this lease already has an outcome (decided from another client?)', itemFromRow(row));
+  if (row.status === 'withdrawn') return conflict('withdrawn', 'the producer withdrew this item', itemFromRow(row));
+  if (row.status === 'open') {
+    return held.ended_reason === 'lease_expired'
+      ? conflict('lease_expired', 'your lease expired and the item went back to its queue', itemFromRow(row))
+      : conflict('stale_epoch', `your lease ended (${held.ended_reason ?? 'released'})`, itemFromRow(row));
+  }
+  switch (m.kind) {
+    case 'approve': case 'reject': case 'correct': return decide(env, m, row, queue);
+    case 'escalate': return escalate(env, m, row, queue);
+    case 'defer': return defer(env, m, row);
+    case 'reclassify': return reclassify(env, m, row, queue);
+    case 'note': return rejected('invalid_transition', 'a note needs an item you hold');
+  }
+}
+
+function classifyStale(row: ItemRow, endedReason: string | null, userId: string): Outcome {
+  const item = itemFromRow(row);
+  if (row.status === 'resolved' && item.outcome?.by !== userId) return conflict('resolved_elsewhere', `decided by ${item.outcome?.by ?? 'someone else'}`, item);
+  if (row.status === 'withdrawn') return conflict('withdrawn', 'the producer withdrew this item', item);
+  if (endedReason === 'lease_expired') return conflict('lease_expired', 'your lease expired; the item was leased again', item);
+  if (endedReason === 'reassigned') return conflict('reassigned', 'a supervisor reassigned this item', item);
+  return conflict('stale_epoch', `the lease you decided under has ended (${endedReason ?? 'superseded'})`, item);
+}
+
+async function touch(env: MutationEnv, row: ItemRow, set: Partial<ItemRow>): Promise<Item> {
+  await env.tx.updateTable('items').set({ ...set, version: row.version + 1 }).where('id', '=', row.id).execute();
+  const next = await env.tx.selectFrom('items').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+  return itemFromRow(next);
+}
+
+const laborPayload = (m: Mutation, env: MutationEnv) => ({ labor: m.labor ?? null, clientAt: m.at, clientId: env.clientId, mutationId: m.mutationId });
+
+async function decide(env: MutationEnv, m: Extract<Mutation, { kind: 'approve' | 'reject' | 'correct' }>, row: ItemRow, queue: Queue): Promise<Outcome> {
+  const { tx, user } = env;
+  const reasonCode = 'reasonCode' in m.payload ? m.payload.reasonCode : undefined;
+  if (reasonCode !== undefined && !hasReasonCode(queue, reasonCode)) {
+    return rejected('unknown_reason_code', `'${reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
+  }
+  // The unique index on decisions is the final guard; this check keeps the answer a clean conflict.
+  const prior = await tx.selectFrom('decisions').select('seq').where('item_id', '=', row.id)
+    .where('assignment_epoch', '=', row.assignment_epoch).where('kind', 'in', ['approve', 'reject', 'correct', 'override']).executeTakeFirst();
+  if (prior) return conflict('resolved_elsewhere', 'this lease already has an outcome', itemFromRow(row));
+  const at = env.now.toISOString();
+  const correctedOutput = m.kind === 'correct' ? m.payload.correctedOutput : undefined;
+  const outcome = { kind: m.kind, at: m.at, by: user.id, ...(reasonCode ? { reasonCode } : {}),
+    ...(correctedOutput ? { correctedOutput } : {}), ...(m.payload.comment ? { comment: m.payload.comment } : {}) };
+  const wasEscalated = row.status === 'escalated';
+  await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: m.kind, by: user.id, at: m.at,
+    reason_code: reasonCode ?? null, corrected_output: correctedOutput ? JSON.stringify(correctedOutput) : null,
+    comment: m.payload.comment ?? null, recorded_at: at }).execute();
+  const item = await touch(env, row, { status: 'resolved', outcome: JSON.stringify(outcome), assignee_id: null, lease_expires_at: null, escalation: null });
+  await endEpoch(tx, row.id, row.assignment_epoch, at, 'decided');
+  await appendEvents(tx, [{ itemId: row.id, type: 'decided', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+    kind: m.kind, reasonCode: reasonCode ?? null, comment: m.payload.comment ?? null, correctedOutput: correctedOutput ?? null,
+    rework: row.revert_count > 0, afterEscalation: wasEscalated, queueId: row.queue_id, exceptionClass: row.exception_class,
+    ...laborPayload(m, env) } }]);
+  await appendChanges(tx, [{ userId: user.id, kind: 'remove', itemId: row.id, reason: 'decided', at }]);
+  return applied(item);
+}
+
+async function escalate(env: MutationEnv, m: Extract<Mutation, { kind: 'escalate' }>, row: ItemRow, queue: Queue): Promise<Outcome> {
+  const { tx, user } = env;
+  if (!hasReasonCode(queue, m.payload.reasonCode)) {
+    return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
+  }
+  if (row.status === 'escalated') return rejected('invalid_transition', 'the item is already escalated to its owner', itemFromRow(row));
+  if (queue.ownerId === user.id) return rejected('invalid_transition', `you own queue ${queue.id}: decide the item instead of escalating it`, itemFromRow(row));
+  const at = env.now.toISOString();
+  const epoch = row.assignment_epoch + 1;
+  const escalation = { by: user.id, at: m.at, reasonCode: m.payload.reasonCode, ...(m.payload.comment ? { comment: m.payload.comment } : {}) };
+  await endEpoch(tx, row.id, row.assignment_epoch, at, 'escalated');
+  await startEpoch(tx, row.id, epoch, queue.ownerId, 'escalation', at);
+  const item = await touch(env, row, { status: 'escalated', assignee_id: queue.ownerId, assignment_epoch: epoch, lease_expires_at: null,
+    escalation: JSON.stringify(escalation) });
+  await appendEvents(tx, [{ itemId: row.id, type: 'escalated', actorId: user.id, at, epoch, payload: {
+    from: user.id, to: queue.ownerId, reasonCode: m.payload.reasonCode, comment: m.payload.comment ?? null, fromEpoch: row.assignment_epoch,
+    ...laborPayload(m, env) } }]);
+  await appendChanges(tx, [
+    { userId: user.id, kind: 'remove', itemId: row.id, reason: 'escalated', at },
+    { userId: queue.ownerId, kind: 'upsert', itemId: row.id, at },
+  ]);
+  return applied(item);
+}
+
+async function defer(env: MutationEnv, m: Extract<Mutation, { kind: 'defer' }>, row: ItemRow): Promise<Outcome> {
+  const { tx, user } = env;
+  const at = env.now.toISOString();
+  await endEpoch(tx, row.id, row.assignment_epoch, at, 'deferred');
+  const item = await touch(env, row, { status: 'open', assignee_id: null, lease_expires_at: null, escalation: null });
+  await appendEvents(tx, [{ itemId: row.id, type: 'deferred', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+    comment: m.payload.comment ?? null, wasEscalated: row.status === 'escalated', ...laborPayload(m, env) } }]);
+  await appendChanges(tx, [{ userId: user.id, kind: 'remove', itemId: row.id, reason: 'deferred', at }]);
+  return applied(item);
+}
+
+async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclassify' }>, row: ItemRow, queue: Queue): Promise<Outcome> {
+  const { tx, user } = env;
+  if (!hasReasonCode(queue, m.payload.reasonCode)) {
+    return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
+  }
+  if (m.payload.exceptionClass === row.exception_class) return rejected('invalid_transition', `the item is already ${row.exception_class}`, itemFromRow(row));
+  // Move to the sibling queue of the new class when one exists; enqueuedAt and slaDueAt stay (DESIGN §8).
+  const target = [...env.queues.values()].find((q) => q.workflow === row.workflow && q.stage === row.stage && q.exceptionClass === m.payload.exceptionClass);
+  const at = env.now.toISOString();
+  const item = await touch(env, row, { exception_class: m.payload.exceptionClass, queue_id: target?.id ?? row.queue_id });
+  await appendEvents(tx, [{ itemId: row.id, type: 'reclassified', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+    fromClass: row.exception_class, toClass: m.payload.exceptionClass, fromQueueId: row.queue_id, toQueueId: target?.id ?? row.queue_id,
+    reasonCode: m.payload.reasonCode, comment: m.payload.comment ?? null, ...laborPayload(m, env) } }]);
+  await appendChanges(tx, [{ userId: user.id, kind: 'upsert', itemId: row.id, at }]);
+  return applied(item);
+}
+
+async function note(env: MutationEnv, m: Extract<Mutation, { kind: 'note' }>, row: ItemRow): Promise<Outcome> {
+  const { tx, user } = env;
+  const at = env.now.toISOString();
+  const notes = [...(JSON.parse(row.notes) as Item['notes']), { by: user.id, at: m.at, text: m.payload.text }];
+  const item = await touch(env, row, { notes: JSON.stringify(notes) });
+  await appendEvents(tx, [{ itemId: row.id, type: 'noted', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+    text: m.payload.text, ...laborPayload(m, env) } }]);
+  if (row.assignee_id === user.id) await appendChanges(tx, [{ userId: user.id, kind: 'upsert', itemId: row.id, at }]);
+  return applied(item);
+}
+
+/**
+ * Undo a decision that reached the server. A resolved item reopens to the reverting user under a new lease
+ * (its next outcome is rework); an escalation the owner has not acted on comes back to the reviewer.
+ * The decider may revert, and so may the queue owner (a rollback).
+ */
+async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>, row: ItemRow, queue: Queue, heldByMe: boolean, isQueueOwner: boolean): Promise<Outcome> {
+  const { tx, user } = env;
+  const at = env.now.toISOString();
+  const epoch = row.assignment_epoch + 1;
+  const expires = addMinutes(env.now, REVERT_LEASE_MINUTES).toISOString();
+  const current = m.assignmentEpoch === row.assignment_epoch;
+  if (!heldByMe && !(isQueueOwner && current && row.status === 'resolved')) {
+    return rejected('not_assigned', `item '${m.itemId}' was not leased to you in epoch ${m.assignmentEpoch}`);
+  }
+  if (row.status === 'resolved' && current) {
+    const previousOutcome = JSON.parse(row.outcome ?? 'null') as Item['outcome'];
+    await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: 'revert', by: user.id, at: m.at,
+      reason_code: null, corrected_output: null, comment: m.payload.comment ?? null, recorded_at: at }).execute();
+    await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
+    const item = await touch(env, row, { status: 'leased', assignee_id: user.id, assignment_epoch: epoch, lease_expires_at: expires,
+      outcome: null, escalation: null, revert_count: row.revert_count + 1 });
+    await appendEvents(tx, [{ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
+      previousOutcome, revertedEpoch: row.assignment_epoch, rework: true, rollbackByOwner: !heldByMe, comment: m.payload.comment ?? null,
+      ...laborPayload(m, env) } }]);
+    await appendChanges(tx, [{ userId: user.id, kind: 'upsert', itemId: row.id, at }]);
+    return applied(item);
+  }
+  const escalation = JSON.parse(row.escalation ?? 'null') as Item['escalation'];
+  if (row.status === 'escalated' && escalation?.by === user.id && m.assignmentEpoch === row.assignment_epoch - 1) {
+    const owner = row.assignee_id;
+    await endEpoch(tx, row.id, row.assignment_epoch, at, 'reassigned');
+    await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
+    const item = await touch(env, row, { status: 'leased', assignee_id: user.id, assignment_epoch: epoch, lease_expires_at: expires, escalation: null });
+    await appendEvents(tx, [{ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
+      previousEscalation: escalation, revertedEpoch: m.assignmentEpoch, rework: false, comment: m.payload.comment ?? null, ...laborPayload(m, env) } }]);
+    await appendChanges(tx, [
+      ...(owner ? [{ userId: owner, kind: 'remove' as const, itemId: row.id, reason: 'reassigned', at }] : []),
+      { userId: user.id, kind: 'upsert', itemId: row.id, at },
+    ]);
+    return applied(item);
+  }
+  if (!current) {
+    const held = await tx.selectFrom('item_epochs').select('ended_reason').where('item_id', '=', row.id).where('epoch', '=', m.assignmentEpoch).executeTakeFirst();
+    return classifyStale(row, held?.ended_reason ?? null, user.id);
+  }
+  return rejected('nothing_to_revert', `item '${row.id}' has no decision of yours to revert (it is ${row.status})`, itemFromRow(row));
+}
+

@@ -1,0 +1,140 @@
+// GET /v1/sync/pull: a user's assigned set, as a snapshot (first pull, or an unknown / too-old cursor) and
+// then as a replay of their change_log rows in commit order. The cursor is opaque to clients:
+//   c.<dbId>.<pos>                      replay change_log after pos
+//   s.<dbId>.<pos>.<lastItemId>         snapshot taken at pos, continuing after lastItemId
+// A snapshot page reads the items' current state; anything that changes during paging is also in the
+// change log after pos, so replay afterwards converges. Every page is read in one transaction.
+import type { z } from 'zod';
+import type { MutationResult, PullQuery, PullResponse, RemovalReason } from '../../shared/central-api';
+import type { Item } from '../../shared/domain';
+import type { Db } from '../db/connection';
+import { itemFromRow } from '../db/rows';
+import type { AuthUser, ServerContext } from './context';
+import { sweepExpiredLeases } from './leases';
+import { listQueues } from './queues';
+import { bindClient } from './push';
+
+type ParsedPull = z.output<typeof PullQuery>;
+type Cursor = { kind: 'c'; pos: number } | { kind: 's'; pos: number; after: string } | null;
+
+const ASSIGNED = ['leased', 'escalated'];
+/** Removal reasons whose item the user may still see (their own decision). */
+const REMOVALS_WITH_ITEM = new Set(['decided']);
+
+export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): Promise<PullResponse> {
+  await sweepExpiredLeases(ctx);
+  return ctx.db.transaction().execute(async (tx) => {
+    const lastMutationId = q.clientId !== undefined ? await bindClient(tx, user, q.clientId) : undefined;
+    const floor = await changeLogFloor(tx);
+    const maxPos = await currentPos(tx);
+    const cursor = parseCursor(q.cursor, ctx.dbId);
+    const valid = cursor !== null && cursor.pos >= floor && cursor.pos <= maxPos;
+    const base = { queues: await listQueues(tx), serverTime: ctx.now().toISOString(), ...(lastMutationId !== undefined ? { lastMutationId } : {}) };
+    if (!valid) {
+      const page = await snapshotPage(tx, user.id, maxPos, '', q.limit);
+      const results = q.clientId ? await recentResults(tx, q.clientId, Math.min(q.limit, 500)) : [];
+      return { ...base, ...page, reset: true, removals: [], results };
+    }
+    if (cursor.kind === 's') {
+      const page = await snapshotPage(tx, user.id, cursor.pos, cursor.after, q.limit);
+      return { ...base, ...page, reset: false, removals: [], results: [] };
+    }
+    return { ...base, ...(await replayPage(tx, ctx.dbId, user.id, cursor.pos, maxPos, q)), reset: false };
+  });
+
+  async function snapshotPage(tx: Db, userId: string, pos: number, after: string, limit: number) {
+    const rows = await tx.selectFrom('items').selectAll().where('assignee_id', '=', userId).where('status', 'in', ASSIGNED)
+      .where('id', '>', after).orderBy('id').limit(limit + 1).execute();
+    const more = rows.length > limit;
+    const page = rows.slice(0, limit);
+    if (more) return { cursor: `s.${ctx.dbId}.${pos}.${page[page.length - 1].id}`, hasMore: true, upserts: page.map(itemFromRow) };
+    const pending = await tx.selectFrom('change_log').select('pos').where('user_id', '=', userId).where('pos', '>', pos).limit(1).execute();
+    return { cursor: `c.${ctx.dbId}.${pos}`, hasMore: pending.length > 0, upserts: page.map(itemFromRow) };
+  }
+}
+
+async function replayPage(tx: Db, dbId: string, userId: string, from: number, maxPos: number, q: ParsedPull) {
+  let query = tx.selectFrom('change_log').selectAll().where('user_id', '=', userId).where('pos', '>', from);
+  query = q.clientId
+    ? query.where((eb) => eb.or([eb('kind', '!=', 'result'), eb('client_id', '=', q.clientId!)]))
+    : query.where('kind', '!=', 'result');
+  const rows = await query.orderBy('pos').limit(q.limit + 1).execute();
+  const hasMore = rows.length > q.limit;
+  const page = rows.slice(0, q.limit);
+  const nextPos = hasMore ? page[page.length - 1].pos : maxPos;
+
+  // Collapse to the last change per item: upsert emits the item's current state, so only the last one matters.
+  const lastChange = new Map<string, { kind: string; reason: string | null }>();
+  const resultIds: number[] = [];
+  for (const r of page) {
+    if (r.kind === 'result') { resultIds.push(r.mutation_id!); continue; }
+    lastChange.delete(r.item_id!);
+    lastChange.set(r.item_id!, { kind: r.kind, reason: r.reason });
+  }
+  const itemIds = [...lastChange.keys()];
+  const items = new Map<string, Item>();
+  for (let i = 0; i < itemIds.length; i += 500) {
+    for (const row of await tx.selectFrom('items').selectAll().where('id', 'in', itemIds.slice(i, i + 500)).execute()) items.set(row.id, itemFromRow(row));
+  }
+  const upserts: Item[] = [];
+  const removals: PullResponse['removals'] = [];
+  for (const [itemId, c] of lastChange) {
+    const item = items.get(itemId);
+    const mine = item !== undefined && item.assigneeId === userId && ASSIGNED.includes(item.status);
+    if (c.kind === 'upsert') {
+      // Not mine any more: the removal that says why is further on in the log (next page).
+      if (mine) upserts.push(item);
+    } else {
+      removals.push({ itemId, reason: c.reason as RemovalReason, ...(REMOVALS_WITH_ITEM.has(c.reason ?? '') && item ? { item } : {}) });
+    }
+  }
+  const results = q.clientId ? await resultsByIds(tx, q.clientId, resultIds) : [];
+  return { cursor: `c.${dbId}.${nextPos}`, hasMore, upserts, removals, results };
+}
+
+async function resultsByIds(tx: Db, clientId: string, ids: number[]): Promise<MutationResult[]> {
+  const out: MutationResult[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await tx.selectFrom('client_mutations').select('result').where('client_id', '=', clientId)
+      .where('mutation_id', 'in', ids.slice(i, i + 500)).orderBy('mutation_id').execute();
+    out.push(...rows.map((r) => JSON.parse(r.result) as MutationResult));
+  }
+  return out;
+}
+
+async function recentResults(tx: Db, clientId: string, n: number): Promise<MutationResult[]> {
+  const rows = await tx.selectFrom('client_mutations').select('result').where('client_id', '=', clientId)
+    .orderBy('mutation_id', 'desc').limit(n).execute();
+  return rows.reverse().map((r) => JSON.parse(r.result) as MutationResult);
+}
+
+function parseCursor(raw: string | undefined, dbId: string): Cursor {
+  if (!raw) return null;
+  const parts = raw.split('.');
+  if (parts[1] !== dbId) return null;
+  const pos = Number(parts[2]);
+  if (!Number.isSafeInteger(pos) || pos < 0) return null;
+  if (parts[0] === 'c' && parts.length === 3) return { kind: 'c', pos };
+  if (parts[0] === 's' && parts.length >= 4) return { kind: 's', pos, after: parts.slice(3).join('.') };
+  return null;
+}
+
+async function currentPos(tx: Db): Promise<number> {
+  const r = await tx.selectFrom('change_log').select((eb) => eb.fn.max('pos').as('pos')).executeTakeFirst();
+  return Number(r?.pos ?? 0);
+}
+
+/** Positions below the floor were compacted away; a cursor there is too old and gets a reset. */
+export async function changeLogFloor(tx: Db): Promise<number> {
+  const r = await tx.selectFrom('meta').select('value').where('key', '=', 'change_log_floor').executeTakeFirst();
+  return r ? Number(r.value) : 0;
+}
+
+/** Drops change_log rows at or below `pos` (retention). Clients holding older cursors get a reset. */
+export async function compactChangeLog(db: Db, pos: number): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom('change_log').where('pos', '<=', pos).execute();
+    await tx.insertInto('meta').values({ key: 'change_log_floor', value: String(pos) })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(pos) })).execute();
+  });
+}

@@ -1,0 +1,85 @@
+// POST /v1/sync/push: ordered, numbered mutations per client (DESIGN §5 "Sync guarantees"). The whole batch
+// runs in one write transaction: the effect, the stored result and the client's last mutation id commit
+// together, so a failure before commit advances nothing (503) and a lost response loses nothing (pull and
+// re-push return the stored results).
+import type { z } from 'zod';
+import { mutationHashInput, type MutationResult, type PushRequest, type PushResponse } from '../../shared/central-api';
+import type { Db } from '../db/connection';
+import { writeTransaction } from '../db/write-transaction';
+import { ProblemError } from '../problem';
+import { createHash } from 'node:crypto';
+import type { AuthUser, ServerContext } from './context';
+import { appendChanges } from './journal';
+import { sweepExpiredLeases } from './leases';
+import { applyMutation } from './mutations';
+import { queueMap } from './queues';
+
+type ParsedPush = z.output<typeof PushRequest>;
+
+/** The hash the server compares: the client's own payloadHash (SHA-256 of mutationHashInput, hex). */
+export const expectedPayloadHash = (m: Parameters<typeof mutationHashInput>[0]) =>
+  createHash('sha256').update(mutationHashInput(m), 'utf8').digest('hex');
+
+export async function bindClient(tx: Db, user: AuthUser, clientId: string): Promise<number> {
+  const client = await tx.selectFrom('clients').select(['user_id', 'last_mutation_id']).where('client_id', '=', clientId).executeTakeFirst();
+  if (client && client.user_id !== user.id) {
+    throw new ProblemError('clientOwnedByOther', 403, `client id '${clientId}' belongs to another user; each desk installation needs its own`);
+  }
+  return client?.last_mutation_id ?? 0;
+}
+
+export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush): Promise<PushResponse> {
+  await sweepExpiredLeases(ctx);
+  const queues = await queueMap(ctx.db);
+  const now = ctx.now();
+  const at = now.toISOString();
+  let gap: { expected: number; got: number } | null = null;
+  const response = await writeTransaction(ctx.db, async (tx) => {
+    const known = await tx.selectFrom('clients').select('client_id').where('client_id', '=', req.clientId).executeTakeFirst();
+    let last = await bindClient(tx, user, req.clientId);
+    if (!known) {
+      await tx.insertInto('clients').values({ client_id: req.clientId, user_id: user.id, last_mutation_id: 0, created_at: at, updated_at: at }).execute();
+    }
+    const results: MutationResult[] = [];
+    for (const m of req.mutations) {
+      if (m.mutationId <= last) { results.push(await storedResult(tx, req.clientId, m)); continue; }
+      if (m.mutationId !== last + 1) { gap = { expected: last + 1, got: m.mutationId }; break; }
+      const outcome = await applyMutation({ tx, user, clientId: req.clientId, now, queues }, m);
+      const result: MutationResult = { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
+      await tx.insertInto('client_mutations').values({
+        client_id: req.clientId, mutation_id: m.mutationId, item_id: m.itemId, kind: m.kind, payload_hash: m.payloadHash,
+        status: result.status, code: result.code, result: JSON.stringify(result), at,
+      }).execute();
+      await appendChanges(tx, [{ userId: user.id, kind: 'result', itemId: m.itemId, clientId: req.clientId, mutationId: m.mutationId, at }]);
+      results.push(result);
+      last = m.mutationId;
+    }
+    await tx.updateTable('clients').set({ last_mutation_id: last, updated_at: at }).where('client_id', '=', req.clientId).execute();
+    ctx.faults.beforePushCommit?.();
+    return { lastMutationId: last, results };
+  });
+  if (gap) {
+    const g = gap as { expected: number; got: number };
+    // What came before the gap is committed; its results are in pull and come back as duplicates on re-push.
+    throw new ProblemError('mutationGap', 409,
+      `mutation ids must follow on without gaps: expected ${g.expected}, got ${g.got}; resend from ${g.expected}`,
+      { expectedMutationId: g.expected });
+  }
+  return response;
+}
+
+async function storedResult(tx: Db, clientId: string, m: ParsedPush['mutations'][number]): Promise<MutationResult> {
+  const row = await tx.selectFrom('client_mutations').select(['payload_hash', 'result'])
+    .where('client_id', '=', clientId).where('mutation_id', '=', m.mutationId).executeTakeFirst();
+  if (!row) {
+    return { mutationId: m.mutationId, itemId: m.itemId, status: 'rejected', code: 'client_diverged',
+      message: `mutation ${m.mutationId} is at or below this client's last id but the server has no record of it`, item: null };
+  }
+  const stored = JSON.parse(row.result) as MutationResult;
+  if (row.payload_hash !== m.payloadHash) {
+    return { mutationId: m.mutationId, itemId: m.itemId, status: 'rejected', code: 'client_diverged',
+      message: `mutation ${m.mutationId} was already settled with a different payload (hash ${row.payload_hash.slice(0, 12)}…); ` +
+        'this client\'s history diverged from the server (restored from a backup?)', item: null };
+  }
+  return { ...stored, status: 'duplicate', message: `already settled: ${stored.status} (${stored.code})` };
+}

@@ -1,0 +1,82 @@
+// Starts the real reference server for tests: in-process on 127.0.0.1 (port 0) with a tmp SQLite file, or
+// as a child process (tsx server/cli.ts) for crash and signal tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, type RunningServer, type StartServerOptions } from '../../server/app';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface TestServer {
+  url: string;
+  dbFile: string;
+  close(): Promise<void>;
+  /** The in-process server: addUser, upsertQueue, sweepLeases, app, database. */
+  server: RunningServer;
+}
+
+/** In-process server on a free port. The tmp directory is removed on close unless `dbFile` was given. */
+export async function startTestServer(opts: { seed?: 'demo'; dbFile?: string } & Partial<StartServerOptions> = {}): Promise<TestServer> {
+  const dir = opts.dbFile ? null : mkdtempSync(join(tmpdir(), 'desk-server-'));
+  const dbFile = opts.dbFile ?? join(dir!, 'central.sqlite');
+  const server = await startServer({ validateResponses: true, ...opts, dbFile, port: 0, logger: false });
+  return {
+    url: server.url, dbFile, server,
+    async close() {
+      await server.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SpawnedServer {
+  url: string;
+  port: number;
+  child: ChildProcess;
+  /** Sends a signal (default SIGTERM) and resolves with the exit code (null when killed by a signal). */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  stopped: Promise<number | null>;
+  /** Everything the server printed so far (JSON log lines). */
+  output(): string;
+}
+
+/** The server as a child process via tsx running server/cli.ts; resolves once it logs "server ready". */
+export async function spawnServer(opts: { dbFile: string; port?: number; seed?: 'demo' }): Promise<SpawnedServer> {
+  const args = ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', String(opts.port ?? 0), '--db', opts.dbFile];
+  if (opts.seed) args.push('--seed', opts.seed);
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let isReady = false;
+  const stopped = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not become ready in 30 s; output:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+      if (isReady) return;
+      for (const line of out.split('\n')) {
+        if (!line.includes('"server ready"')) continue;
+        try {
+          const { url } = JSON.parse(line) as { url: string };
+          clearTimeout(timer);
+          isReady = true;
+          resolve({ url, port: Number(new URL(url).port) });
+          return;
+        } catch { /* a partial line; wait for more */ }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    void stopped.then((code) => { clearTimeout(timer); reject(new Error(`server exited (${code}) before ready; output:\n${out}`)); });
+  });
+  const { url, port } = await ready;
+  return {
+    url, port, child, stopped,
+    output: () => out,
+    kill(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return stopped;
+    },
+  };
+}
