@@ -1,0 +1,27 @@
+// Opens the cache database: WAL, synchronous=FULL (the decision path must be on disk before the UI
+// moves on, DESIGN §7), foreign-key free schema migrated by PRAGMA user_version.
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations';
+
+export type Db = Database.Database;
+
+export function openCacheDb(file: string): Db {
+  const db = new Database(file, { timeout: 5000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(`cache schema version ${current} is newer than this build knows (${MIGRATIONS.length}); refusing to touch it`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,146 @@
+// HTTP client for the central API v1. Every response is size-limited, parsed as JSON and validated
+// with the shared zod schema before anyone sees it; failures become one of three typed errors.
+import type { z } from 'zod';
+import {
+  ClaimResponse, Me, Problem, PullResponse, PushResponse, QueuesResponse, type ClaimRequest, type PushRequest,
+} from '../../shared/central-api';
+
+/** The server could not be reached (refused, reset, timed out, DNS). */
+export class NetworkError extends Error {
+  override name = 'NetworkError';
+}
+/** The server answered with an error status (problem details when it sent them). */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(readonly status: number, readonly problem: Problem | null, readonly retryAfterMs: number | null, message: string) {
+    super(message);
+  }
+}
+/** The server answered 2xx with a body that is not what the contract says (malformed, truncated, oversize). */
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+export interface CentralClientOptions {
+  baseUrl: string;
+  token: string;
+  timeoutMs?: number;
+  maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export class CentralClient {
+  private readonly base: string;
+  constructor(private readonly opts: CentralClientOptions) {
+    this.base = opts.baseUrl.replace(/\/+$/, '');
+  }
+
+  me(signal?: AbortSignal): Promise<Me> {
+    return this.request('GET', '/v1/me', undefined, Me, signal);
+  }
+  queues(signal?: AbortSignal): Promise<QueuesResponse> {
+    return this.request('GET', '/v1/queues', undefined, QueuesResponse, signal);
+  }
+  claim(body: ClaimRequest, signal?: AbortSignal): Promise<ClaimResponse> {
+    return this.request('POST', '/v1/claims', body, ClaimResponse, signal);
+  }
+  async pull(q: { cursor: string | null; limit: number; clientId: string }, signal?: AbortSignal): Promise<PullResponse> {
+    const params = new URLSearchParams({ limit: String(q.limit), clientId: q.clientId });
+    if (q.cursor) params.set('cursor', q.cursor);
+    const page = await this.request('GET', `/v1/sync/pull?${params}`, undefined, PullResponse, signal);
+    if (page.upserts.length + page.removals.length > q.limit * 2 || page.results.length > 100_000) {
+      throw new ProtocolError(`pull page too large: ${page.upserts.length} upserts, ${page.removals.length} removals for limit ${q.limit}`);
+    }
+    return page;
+  }
+  async push(body: PushRequest, signal?: AbortSignal): Promise<PushResponse> {
+    const res = await this.request('POST', '/v1/sync/push', body, PushResponse, signal);
+    if (res.results.length > body.mutations.length) {
+      throw new ProtocolError(`push answered ${res.results.length} results for ${body.mutations.length} mutations`);
+    }
+    return res;
+  }
+
+  private async request<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S, outer?: AbortSignal): Promise<z.infer<S>> {
+    const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
+    const signal = outer ? AbortSignal.any([outer, timeout]) : timeout;
+    let res: Response;
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.opts.token}`,
+          accept: 'application/json',
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body !== undefined ? JSON.stringify(body) : undefined,
+        signal,
+      });
+    } catch (e) {
+      throw new NetworkError(`${method} ${path}: ${describe(e)}`);
+    }
+    let text: string;
+    try {
+      text = await readLimited(res, this.opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    } catch (e) {
+      if (e instanceof ProtocolError) throw e;
+      throw new NetworkError(`${method} ${path}: response cut off: ${describe(e)}`);
+    }
+    if (!res.ok) {
+      let problem: Problem | null = null;
+      try {
+        const p = Problem.safeParse(JSON.parse(text));
+        if (p.success) problem = p.data;
+      } catch { /* not JSON: keep the status */ }
+      const ra = res.headers.get('retry-after');
+      const retryAfterMs = ra && /^\d+$/.test(ra) ? Number(ra) * 1000 : null;
+      throw new HttpError(res.status, problem, retryAfterMs, `${method} ${path}: HTTP ${res.status}${problem ? ` ${problem.title}${problem.detail ? `: ${problem.detail}` : ''}` : ''}`);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new ProtocolError(`${method} ${path}: response is not valid JSON (${text.length} bytes${text.length ? `, starts ${JSON.stringify(text.slice(0, 40))}` : ''})`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      throw new ProtocolError(`${method} ${path}: response does not match the contract: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`);
+    }
+    return parsed.data;
+  }
+}
+
+async function readLimited(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > max) {
+    await res.body?.cancel();
+    throw new ProtocolError(`response of ${declared} bytes exceeds the ${max}-byte limit`);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new ProtocolError(`response exceeds the ${max}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describe(e: unknown): string {
+  if (e instanceof Error) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    if (e.name === 'TimeoutError') return 'timed out';
+    if (e.name === 'AbortError') return 'aborted';
+    return cause?.code ?? cause?.message ?? e.message;
+  }
+  return String(e);
+}

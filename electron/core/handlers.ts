@@ -1,0 +1,62 @@
+// The handler table: one function per method of shared/desk-api.ts deskMethods. Inputs arrive already
+// parsed by the dispatcher; handlers throw DeskFailure to refuse.
+import type { z } from 'zod';
+import { Settings, type DeskMethod, type DeskMethods } from '../../shared/desk-api';
+import type { CoreContext } from './context';
+import { DeskFailure } from './desk-failure';
+import { todayStats } from './stats';
+import { TriageService } from './triage-service';
+
+type Handler<M extends DeskMethod> = (input: z.output<DeskMethods[M]['input']>) => Promise<z.input<DeskMethods[M]['output']>> | z.input<DeskMethods[M]['output']>;
+export type HandlerTable = { [M in DeskMethod]: Handler<M> };
+
+export function createHandlers(c: CoreContext): HandlerTable {
+  const triage = new TriageService(c);
+  const requireSignedIn = () => {
+    if (!c.session.connection()) throw new DeskFailure('not_signed_in', 'sign in to a server first');
+  };
+  return {
+    'session.get': () => c.session.info(),
+    'session.connect': (i) => c.session.connect(i.serverUrl, i.token),
+    'session.connectDemo': (i) => c.session.connectDemo(i.user),
+    'session.signOut': () => c.session.signOut(),
+
+    'queue.page': (i) => ({ offset: i.offset, ...c.items.page(i) }),
+    'queue.list': () => ({ queues: c.items.queues() }),
+    'item.get': (i) => triage.detail(i.itemId),
+
+    'triage.open': (i) => triage.open(i.itemId),
+    'triage.decide': (i) => triage.decide(i),
+    'triage.undo': () => triage.undo(),
+    'triage.next': (i) => ({ itemId: triage.next(i.fromItemId, i.direction) }),
+    'triage.bulkApprove': (i) => triage.bulkApprove(i.itemIds),
+
+    'labor.signal': (i) => { c.labor.signal(i.signal); return { ok: true as const }; },
+
+    'sync.status': () => c.sync.status(),
+    'sync.now': async () => { requireSignedIn(); return c.sync.run(); },
+    'sync.checkout': async (i) => { requireSignedIn(); return { claimed: await c.sync.checkout(i.count, i.leaseMinutes) }; },
+
+    'conflicts.list': () => ({ conflicts: c.outbox.openConflicts() }),
+    'conflicts.resolve': (i) => {
+      if (i.action === 'discard') triage.discard(i.conflictId);
+      else triage.resubmit(i.conflictId);
+      return { ok: true as const };
+    },
+
+    'stats.today': () => todayStats(c.outbox, c.clock.now()),
+
+    'settings.get': () => c.kv.settings(),
+    'settings.set': (i) => {
+      const before = c.kv.settings();
+      const next = Settings.parse({ ...before, ...stripUndefined(i) });
+      c.kv.setSettings(next);
+      if (next.claimTargetSize > before.claimTargetSize) c.sync.kick();
+      return next;
+    },
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

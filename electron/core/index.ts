@@ -1,0 +1,118 @@
+// createCore: the workstation core behind the desk API (DESIGN §4, §6, §7). Plain Node; Electron-only
+// needs (token storage, power and focus signals) come in through ports and desk calls.
+import { DeskFailure } from './desk-failure';
+import type { DeskDispatcher, DeskEventName } from '../../shared/desk-api';
+import { acquireCacheLock } from './cache-lock';
+import { openCacheDb } from './cache-db';
+import { systemClock, type Clock } from './clock';
+import type { CoreContext } from './context';
+import { createDispatcher } from './dispatcher';
+import { EventBus } from './event-bus';
+import { createHandlers } from './handlers';
+import { ItemsRepo } from './items-repo';
+import { KvRepo } from './kv-repo';
+import { LaborClock } from './labor-clock';
+import { sqliteLaborStore } from './labor-store';
+import { OutboxRepo } from './outbox-repo';
+import { memorySecretStore, type SecretStore } from './secret-store';
+import { SessionService } from './session-service';
+import { SyncEngine } from './sync-engine';
+import type { BackoffOptions } from './backoff';
+
+export type { Clock } from './clock';
+export type { SecretStore } from './secret-store';
+
+export interface CoreOptions {
+  cacheFile: string;
+  clock?: Clock;
+  secrets?: SecretStore;
+  demo?: { serverUrl: string };
+  /** Push/pull/claim on connect, on a timer and after each decision (default true). */
+  autoSync?: boolean;
+  /** Watchdog period of the sync loop (default 15 s). */
+  syncIntervalMs?: number;
+  /** Labor checkpoint period (default 3 s): a crash loses at most this much labor. */
+  laborCheckpointMs?: number;
+  /** Labor segment cap (default 30 min). */
+  laborCapMs?: number;
+  /** Per-request timeout towards the central API (default 30 s). */
+  requestTimeoutMs?: number;
+  backoff?: BackoffOptions;
+}
+
+export type Core = DeskDispatcher & { close(): Promise<void> };
+
+export async function createCore(opts: CoreOptions): Promise<Core> {
+  const clock = opts.clock ?? systemClock;
+  const lock = acquireCacheLock(opts.cacheFile);
+  let db;
+  try {
+    db = openCacheDb(opts.cacheFile);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  const events = new EventBus();
+  const kv = new KvRepo(db);
+  kv.clientId();
+  const outbox = new OutboxRepo(db, kv);
+  const ctx = { db, clock, kv, outbox, events, secrets: opts.secrets ?? memorySecretStore() } as Partial<CoreContext> as CoreContext;
+  const items = new ItemsRepo(db, outbox, () => ctx.session.userId());
+  ctx.items = items;
+  ctx.labor = new LaborClock({
+    clock,
+    store: sqliteLaborStore(db),
+    idleThresholdMs: (itemId) => {
+      const it = items.get(itemId)?.item;
+      const q = it ? items.queue(it.queueId) : null;
+      return (q?.idleThresholdSec ?? kv.settings().idleThresholdSec) * 1000;
+    },
+    capMs: opts.laborCapMs,
+    checkpointMs: opts.laborCheckpointMs,
+  });
+  ctx.sync = new SyncEngine({
+    db, kv, items, outbox, clock, events,
+    connection: () => ctx.session.connection(),
+    autoSync: opts.autoSync ?? true,
+    intervalMs: opts.syncIntervalMs ?? 15_000,
+    backoff: opts.backoff,
+  });
+  ctx.session = new SessionService({
+    db, kv, items, outbox, secrets: ctx.secrets, events, demo: opts.demo,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    onSignedIn: () => ctx.sync.start(),
+    onSignedOut: () => ctx.sync.stop(),
+  });
+
+  const checkpoint = setInterval(() => {
+    try { ctx.labor.tick(); } catch { /* the db is closing */ }
+  }, ctx.labor.checkpointMs);
+  checkpoint.unref();
+
+  await ctx.session.restore();
+  const call = createDispatcher(createHandlers(ctx), (method, e) => {
+    if (process.env.DESK_CORE_DEBUG) console.error(`[core] ${method}:`, e);
+  });
+
+  let closed = false;
+  return {
+    async call(method, input) {
+      if (closed) return { ok: false, error: { code: 'internal', message: 'the core is closed' } };
+      return call(method, input);
+    },
+    onEvent(listener: (name: DeskEventName, payload: unknown) => void) {
+      return events.on(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(checkpoint);
+      await ctx.sync.close();
+      try { ctx.labor.close(); } catch { /* keep closing */ }
+      db.close();
+      lock.release();
+    },
+  };
+}
+
+export { DeskFailure };

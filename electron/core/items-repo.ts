@@ -1,0 +1,243 @@
+// The cache's copy of items and queues: server copy, visible overlay, and the indexed columns that
+// queue pages and triage navigation read with prepared statements.
+import type Database from 'better-sqlite3';
+import { Item, Queue } from '../../shared/domain';
+import type { LocalState, QueuePageInput, QueueRow } from '../../shared/desk-api';
+import type { RemovalReason } from '../../shared/central-api';
+import type { Db } from './cache-db';
+import { applyLocal } from './local-effects';
+import type { OutboxRepo } from './outbox-repo';
+
+interface ItemRow {
+  id: string;
+  json: string;
+  server_json: string;
+  server_version: number;
+  local_state: LocalState;
+}
+
+const TRIAGE_STATUSES = `('leased','escalated')`;
+
+const REMOVED_STATUS: Partial<Record<RemovalReason, Item['status']>> = {
+  decided: 'resolved', resolved_elsewhere: 'resolved', withdrawn: 'withdrawn', escalated: 'escalated',
+  reassigned: 'leased', lease_expired: 'open', deferred: 'open',
+};
+
+export class ItemsRepo {
+  private readonly stmts;
+  private queueCache: Map<string, Queue> | null = null;
+  /** Bumped on every write to items, so cached page totals know when they are stale. */
+  dataVersion = 0;
+  private readonly totals = new Map<string, { version: number; total: number }>();
+
+  constructor(private readonly db: Db, private readonly outbox: OutboxRepo, private readonly me: () => string | null) {
+    this.stmts = {
+      get: db.prepare<[string], ItemRow>('SELECT id, json, server_json, server_version, local_state FROM items WHERE id = ?'),
+      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, confidence, title_lc, local_state, json, server_json, server_version)
+        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @confidence, @title_lc, @local_state, @json, @server_json, @server_version)
+        ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, class = excluded.class, status = excluded.status,
+          assignee_id = excluded.assignee_id, sla_due_ms = excluded.sla_due_ms, enqueued_ms = excluded.enqueued_ms,
+          confidence = excluded.confidence, title_lc = excluded.title_lc, local_state = excluded.local_state,
+          json = excluded.json, server_json = excluded.server_json, server_version = excluded.server_version`),
+      delete: db.prepare('DELETE FROM items WHERE id = ?'),
+      deleteUndecided: db.prepare(`DELETE FROM items WHERE local_state = 'none'`),
+      queues: db.prepare<[], { json: string }>('SELECT json FROM queues'),
+      upsertQueue: db.prepare('INSERT INTO queues (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json'),
+      triageFirst: db.prepare<[string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES} ORDER BY sla_due_ms, id LIMIT 1`),
+      triageLast: db.prepare<[string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES} ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
+      triageAfter: db.prepare<[string, number, number, string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES}
+        AND (sla_due_ms > ? OR (sla_due_ms = ? AND id > ?)) ORDER BY sla_due_ms, id LIMIT 1`),
+      triageBefore: db.prepare<[string, number, number, string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES}
+        AND (sla_due_ms < ? OR (sla_due_ms = ? AND id < ?)) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
+      position: db.prepare<[string], { sla_due_ms: number; id: string }>('SELECT sla_due_ms, id FROM items WHERE id = ?'),
+      triageCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES}`),
+      inTriage: db.prepare<[string, string], { id: string }>(`SELECT id FROM items WHERE id = ? AND assignee_id = ? AND status IN ${TRIAGE_STATUSES}`),
+    };
+  }
+
+  // ---------- queues ----------
+  queues(): Queue[] {
+    return [...this.queueMap().values()];
+  }
+  queue(id: string): Queue | null {
+    return this.queueMap().get(id) ?? null;
+  }
+  private queueMap(): Map<string, Queue> {
+    if (!this.queueCache) {
+      this.queueCache = new Map();
+      for (const r of this.stmts.queues.all()) {
+        const q = Queue.safeParse(JSON.parse(r.json));
+        if (q.success) this.queueCache.set(q.data.id, q.data);
+      }
+    }
+    return this.queueCache;
+  }
+  upsertQueues(queues: Queue[]): void {
+    for (const q of queues) this.stmts.upsertQueue.run(q.id, JSON.stringify(q));
+    this.queueCache = null;
+  }
+
+  // ---------- items ----------
+  get(id: string): { item: Item; serverItem: Item; localState: LocalState } | null {
+    const row = this.stmts.get.get(id);
+    if (!row) return null;
+    return { item: JSON.parse(row.json) as Item, serverItem: JSON.parse(row.server_json) as Item, localState: row.local_state };
+  }
+
+  /** Store the server's copy when it is at least as new as ours, then recompute what the desk shows. */
+  putServerCopy(item: Item, opts: { force?: boolean } = {}): void {
+    const row = this.stmts.get.get(item.id);
+    if (row && !opts.force && row.server_version > item.version) return;
+    this.write(item, row?.local_state ?? 'none', JSON.stringify(item));
+    this.recompute(item.id);
+  }
+
+  /** The server says the item left my assigned set; keep it only while this desk has decisions on it. */
+  markRemoved(itemId: string, reason: RemovalReason, serverItem: Item | null | undefined): void {
+    const row = this.stmts.get.get(itemId);
+    if (!row) return;
+    if (serverItem) {
+      this.putServerCopy(serverItem);
+    } else {
+      // No copy came with the removal: the item is no longer mine, whatever my stale copy says.
+      const server = JSON.parse(row.server_json) as Item;
+      const status = REMOVED_STATUS[reason] ?? server.status;
+      this.write(server, row.local_state, JSON.stringify({ ...server, assigneeId: null, status }), row.server_version);
+      this.recompute(itemId);
+    }
+    if (!this.stmts.get.get(itemId)) return;
+    if (this.outbox.hasAnyDecision(itemId)) return;
+    this.stmts.delete.run(itemId);
+    this.dataVersion++;
+  }
+
+  /** A pull `reset`: drop every item this desk never decided; decided ones are refreshed by what follows. */
+  resetServerCopy(): void {
+    this.stmts.deleteUndecided.run();
+    this.dataVersion++;
+  }
+
+  /** Visible item = server copy + unsettled local mutations; local state from the outbox and inbox. */
+  recompute(itemId: string): void {
+    const row = this.stmts.get.get(itemId);
+    if (!row) return;
+    const server = JSON.parse(row.server_json) as Item;
+    const me = this.me();
+    const unsettled = this.outbox.unsettledFor(itemId);
+    let visible = server;
+    for (const m of unsettled) visible = applyLocal(visible, m, me ?? '', this.queue(visible.queueId));
+    let localState: LocalState = 'none';
+    if (this.outbox.hasOpenConflict(itemId)) localState = 'conflict';
+    else if (unsettled.length > 0) localState = 'pending';
+    else if (this.outbox.hasAnyDecision(itemId)) localState = 'synced';
+    const mine = server.assigneeId !== null && server.assigneeId === me && (server.status === 'leased' || server.status === 'escalated');
+    if (localState === 'none' && !mine) {
+      this.stmts.delete.run(itemId);
+      this.dataVersion++;
+      return;
+    }
+    this.write(visible, localState, row.server_json, row.server_version);
+  }
+
+  private write(visible: Item, localState: LocalState, serverJson: string, serverVersion?: number): void {
+    this.stmts.insert.run({
+      id: visible.id,
+      queue_id: visible.queueId,
+      class: visible.exceptionClass,
+      status: visible.status,
+      assignee_id: visible.assigneeId,
+      sla_due_ms: Date.parse(visible.slaDueAt),
+      enqueued_ms: Date.parse(visible.enqueuedAt),
+      confidence: visible.confidence,
+      title_lc: visible.title.toLowerCase(),
+      local_state: localState,
+      json: JSON.stringify(visible),
+      server_json: serverJson,
+      server_version: serverVersion ?? (JSON.parse(serverJson) as Item).version,
+    });
+    this.dataVersion++;
+  }
+
+  // ---------- triage navigation (assigned set, SLA due order) ----------
+  triageCount(): number {
+    const me = this.me();
+    return me ? this.stmts.triageCount.get(me)!.n : 0;
+  }
+  inTriage(itemId: string): boolean {
+    const me = this.me();
+    return !!me && !!this.stmts.inTriage.get(itemId, me);
+  }
+  /** The neighbour of `fromItemId` in triage order; wraps to the first when `wrap` and none follows. */
+  neighbour(fromItemId: string | null, direction: 'next' | 'prev', wrap: boolean): string | null {
+    const me = this.me();
+    if (!me) return null;
+    const pos = fromItemId ? this.stmts.position.get(fromItemId) : undefined;
+    if (!pos) return (direction === 'next' ? this.stmts.triageFirst.get(me) : this.stmts.triageLast.get(me))?.id ?? null;
+    const hit = direction === 'next'
+      ? this.stmts.triageAfter.get(me, pos.sla_due_ms, pos.sla_due_ms, pos.id)
+      : this.stmts.triageBefore.get(me, pos.sla_due_ms, pos.sla_due_ms, pos.id);
+    if (hit) return hit.id;
+    if (!wrap) return null;
+    const other = (direction === 'next' ? this.stmts.triageFirst.get(me) : this.stmts.triageLast.get(me))?.id ?? null;
+    return other === fromItemId ? null : other;
+  }
+
+  // ---------- queue page ----------
+  page(input: Required<Pick<QueuePageInput, 'offset' | 'limit'>> & { filter: NonNullable<QueuePageInput['filter']>; sort: NonNullable<QueuePageInput['sort']> }): { total: number; rows: QueueRow[] } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const f = input.filter;
+    const inList = (col: string, vals: readonly string[] | undefined) => {
+      if (!vals || vals.length === 0) return;
+      where.push(`${col} IN (${vals.map(() => '?').join(',')})`);
+      params.push(...vals);
+    };
+    inList('class', f.classes);
+    inList('queue_id', f.queueIds);
+    inList('status', f.statuses);
+    inList('local_state', f.localStates);
+    if (f.text && f.text.trim()) {
+      where.push('instr(title_lc, ?) > 0');
+      params.push(f.text.trim().toLowerCase());
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const col = input.sort.by === 'slaDue' ? 'sla_due_ms' : input.sort.by === 'confidence' ? 'confidence' : 'enqueued_ms';
+    // "age" ascending means youngest first, i.e. latest enqueue first.
+    const asc = input.sort.by === 'age' ? input.sort.dir === 'desc' : input.sort.dir === 'asc';
+    const dir = asc ? 'ASC' : 'DESC';
+    const nulls = input.sort.by === 'confidence' ? ` NULLS LAST` : '';
+    const sql = `SELECT json, local_state FROM items ${whereSql} ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
+    const rows = this.prepared(sql).all(...params, input.limit, input.offset) as { json: string; local_state: LocalState }[];
+    const key = `${whereSql}|${JSON.stringify(params)}`;
+    let total = this.totals.get(key);
+    if (!total || total.version !== this.dataVersion) {
+      const n = (this.prepared(`SELECT COUNT(*) AS n FROM items ${whereSql}`).get(...params) as { n: number }).n;
+      total = { version: this.dataVersion, total: n };
+      if (this.totals.size > 200) this.totals.clear();
+      this.totals.set(key, total);
+    }
+    const queueNames = this.queueMap();
+    return {
+      total: total.total,
+      rows: rows.map((r) => {
+        const it = JSON.parse(r.json) as Item;
+        return {
+          id: it.id, title: it.title, exceptionClass: it.exceptionClass, queueId: it.queueId,
+          queueName: queueNames.get(it.queueId)?.name ?? it.queueId, confidence: it.confidence,
+          slaDueAt: it.slaDueAt, enqueuedAt: it.enqueuedAt, status: it.status, localState: r.local_state,
+        };
+      }),
+    };
+  }
+
+  private readonly stmtCache = new Map<string, Database.Statement<unknown[]>>();
+  private prepared(sql: string): Database.Statement<unknown[]> {
+    let s = this.stmtCache.get(sql);
+    if (!s) {
+      s = this.db.prepare<unknown[]>(sql);
+      if (this.stmtCache.size > 500) this.stmtCache.clear();
+      this.stmtCache.set(sql, s);
+    }
+    return s;
+  }
+}

@@ -1,0 +1,95 @@
+// Cache schema, versioned with PRAGMA user_version. Append new steps; never edit a shipped one.
+// Times used for sorting are epoch milliseconds (ISO strings with offsets do not sort as text).
+export const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE items (
+    id TEXT PRIMARY KEY,
+    queue_id TEXT NOT NULL,
+    class TEXT NOT NULL,
+    status TEXT NOT NULL,
+    assignee_id TEXT,
+    sla_due_ms INTEGER NOT NULL,
+    enqueued_ms INTEGER NOT NULL,
+    confidence REAL,
+    title_lc TEXT NOT NULL,
+    -- none | pending | synced | conflict (desk-api LocalState)
+    local_state TEXT NOT NULL DEFAULT 'none',
+    -- what the desk shows: the server copy with this desk's unsettled decisions applied
+    json TEXT NOT NULL,
+    -- the server's copy, never overwritten by local decisions
+    server_json TEXT NOT NULL,
+    server_version INTEGER NOT NULL
+  );
+  CREATE INDEX items_sla ON items (sla_due_ms, id);
+  CREATE INDEX items_enqueued ON items (enqueued_ms, id);
+  CREATE INDEX items_confidence ON items (confidence, id);
+  CREATE INDEX items_class_sla ON items (class, sla_due_ms, id);
+  CREATE INDEX items_queue_sla ON items (queue_id, sla_due_ms, id);
+  CREATE INDEX items_status_sla ON items (status, sla_due_ms, id);
+  CREATE INDEX items_local_state ON items (local_state, sla_due_ms, id);
+  CREATE INDEX items_triage ON items (assignee_id, status, sla_due_ms, id);
+
+  CREATE TABLE queues (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+
+  -- The outbox and its results: ordered, numbered mutations (DESIGN §5, §7). Settled rows stay as history.
+  CREATE TABLE mutations (
+    mutation_id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    base_version INTEGER NOT NULL,
+    assignment_epoch INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    at_ms INTEGER NOT NULL,
+    labor_json TEXT,
+    rework INTEGER NOT NULL DEFAULT 0,
+    payload_json TEXT NOT NULL,
+    payload_hash TEXT NOT NULL,
+    -- pending (never sent) | sent (a hint only) | settled | conflict | rejected
+    state TEXT NOT NULL,
+    -- created while an earlier mutation of the same item was unsettled: take base version and epoch
+    -- from the server's answer to that one, just before the first send
+    needs_rebase INTEGER NOT NULL DEFAULT 0,
+    user_id TEXT NOT NULL,
+    result_status TEXT,
+    result_code TEXT,
+    result_message TEXT,
+    settled_at TEXT
+  );
+  CREATE INDEX mutations_state ON mutations (state, mutation_id);
+  CREATE INDEX mutations_item ON mutations (item_id, mutation_id);
+  CREATE INDEX mutations_at ON mutations (at_ms);
+
+  CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    mutation_id INTEGER NOT NULL,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    labor_json TEXT,
+    status TEXT NOT NULL,
+    code TEXT NOT NULL,
+    message TEXT,
+    server_item_json TEXT,
+    created_at TEXT NOT NULL,
+    resolved_at TEXT,
+    resolution TEXT
+  );
+  CREATE UNIQUE INDEX conflicts_mutation ON conflicts (mutation_id);
+  CREATE INDEX conflicts_open ON conflicts (resolved_at, item_id);
+
+  -- Labor segments (DESIGN §6). open = 1 while running: active_ms is then the last checkpoint.
+  CREATE TABLE labor_segments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    active_ms INTEGER NOT NULL,
+    open INTEGER NOT NULL,
+    mutation_id INTEGER
+  );
+  CREATE INDEX labor_segments_item ON labor_segments (item_id, mutation_id);
+  CREATE TABLE labor_visits (item_id TEXT PRIMARY KEY, opened_at TEXT NOT NULL);
+
+  -- Sync state, session, client id, mutation numbering floor, settings.
+  CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  `,
+];

@@ -1,0 +1,347 @@
+// The sync engine (DESIGN §5, §7): pushes the outbox in order in bounded batches, pulls pages (each
+// applied with its results and cursor in one transaction), tops up the assigned set by claiming, and
+// retries with full-jitter backoff. Only a result (push response or pull) settles a mutation.
+import { MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type Mutation, type MutationResult, type PullResponse } from '../../shared/central-api';
+import type { SyncStatus } from '../../shared/desk-api';
+import { fullJitterDelay, type BackoffOptions } from './backoff';
+import type { Db } from './cache-db';
+import { CentralClient, HttpError, NetworkError, ProtocolError } from './central-client';
+import type { Clock } from './clock';
+import type { EventBus } from './event-bus';
+import type { ItemsRepo } from './items-repo';
+import type { KvRepo, StoredSession } from './kv-repo';
+import type { MutationRow, OutboxRepo } from './outbox-repo';
+
+export const PUSH_BATCH = 100;
+export const PULL_LIMIT = MAX_PULL_LIMIT;
+
+type State = SyncStatus['state'];
+type Progress = SyncStatus['progress'];
+
+export interface SyncEngineDeps {
+  db: Db;
+  kv: KvRepo;
+  items: ItemsRepo;
+  outbox: OutboxRepo;
+  clock: Clock;
+  events: EventBus;
+  /** The signed-in session and a client for it, or null when signed out. */
+  connection: () => { session: StoredSession; client: CentralClient } | null;
+  autoSync: boolean;
+  intervalMs: number;
+  backoff?: BackoffOptions;
+}
+
+class Unauthorized extends Error {}
+
+export class SyncEngine {
+  private state: State = 'signed_out';
+  private lastError: string | null = null;
+  private progress: Progress = null;
+  private nextRetryAt: string | null = null;
+  private attempt = 0;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private interval: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private kickTimer: NodeJS.Timeout | null = null;
+  private abort = new AbortController();
+  private closed = false;
+
+  constructor(private readonly d: SyncEngineDeps) {}
+
+  status(): SyncStatus {
+    return {
+      state: this.state,
+      pending: this.d.outbox.unsettledCount(),
+      conflicts: this.d.outbox.openConflictCount(),
+      assigned: this.d.items.triageCount(),
+      lastSyncAt: this.d.kv.lastSyncAt(),
+      lastError: this.lastError,
+      progress: this.progress,
+      nextRetryAt: this.nextRetryAt,
+    };
+  }
+
+  emitStatus(): void {
+    this.d.events.emit('sync.status', this.status());
+  }
+
+  /** Signed in: run now, then on the watchdog timer. */
+  start(): void {
+    if (this.closed) return;
+    this.abort = new AbortController();
+    this.attempt = 0;
+    this.setState('online', null);
+    if (this.d.autoSync) {
+      if (!this.interval) {
+        this.interval = setInterval(() => this.kick(0), this.d.intervalMs);
+        this.interval.unref();
+      }
+      this.kick(0);
+    }
+  }
+
+  /** Signed out (or closing): stop timers and abort what is in flight. Nothing local is touched. */
+  async stop(state: State = 'signed_out'): Promise<void> {
+    if (this.interval) clearInterval(this.interval);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.kickTimer) clearTimeout(this.kickTimer);
+    this.interval = this.retryTimer = this.kickTimer = null;
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+    this.nextRetryAt = null;
+    this.progress = null;
+    this.setState(state, state === 'signed_out' ? null : this.lastError);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
+  }
+
+  /** After a decision or on the timer: run soon (coalesced), when automatic sync is on. */
+  kick(delayMs = 25): void {
+    if (!this.d.autoSync || this.closed || this.kickTimer) return;
+    if (this.state === 'unauthorized' || this.state === 'signed_out') return;
+    this.kickTimer = setTimeout(() => {
+      this.kickTimer = null;
+      void this.run();
+    }, delayMs);
+    this.kickTimer.unref();
+  }
+
+  /** One full cycle (push, pull, top-up claim); concurrent callers share it and a follow-up run. */
+  async run(): Promise<SyncStatus> {
+    if (this.closed) return this.status();
+    if (this.running) {
+      this.again = true;
+      await this.running;
+      const follow = this.running as Promise<void> | null;
+      if (follow) await follow;
+      return this.status();
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        await this.cycle();
+      } while (this.again && !this.closed && this.state !== 'unauthorized');
+    })().finally(() => { this.running = null; });
+    await this.running;
+    return this.status();
+  }
+
+  /** Offline checkout: claim `count` more items with a long lease. */
+  async checkout(count: number, leaseMinutes: number): Promise<number> {
+    const conn = this.requireConnection();
+    let claimed = 0;
+    try {
+      while (claimed < count) {
+        this.setProgress({ phase: 'checkout', done: claimed, total: count });
+        const res = await conn.client.claim({ count: Math.min(MAX_CLAIM_COUNT, count - claimed), leaseMinutes }, this.abort.signal);
+        this.d.db.transaction(() => { for (const it of res.items) this.d.items.putServerCopy(it); })();
+        claimed += res.items.length;
+        if (res.items.length > 0) this.d.events.emit('queue.changed', { reason: 'claim', itemIds: res.items.map((i) => i.id) });
+        if (res.items.length === 0) break;
+      }
+    } finally {
+      this.setProgress(null);
+    }
+    return claimed;
+  }
+
+  private requireConnection() {
+    const conn = this.d.connection();
+    if (!conn) throw Object.assign(new Error('not signed in'), { deskCode: 'not_signed_in' });
+    return conn;
+  }
+
+  private async cycle(): Promise<void> {
+    const conn = this.d.connection();
+    if (!conn) { this.setState('signed_out', null); return; }
+    if (this.retryTimer) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.nextRetryAt = null;
+    const roles = conn.session.user.roles;
+    const canSync = roles.includes('reviewer') || roles.includes('owner');
+    this.setState('syncing', this.lastError);
+    try {
+      if (canSync) {
+        await this.pushAll(conn.client);
+        await this.pullAll(conn.client);
+        if (roles.includes('reviewer')) await this.topUp(conn.client);
+      } else {
+        await this.refreshQueues(conn.client);
+      }
+      this.attempt = 0;
+      this.d.kv.set('last_sync_at', this.d.clock.now().toISOString());
+      this.setProgress(null);
+      this.setState('online', null);
+    } catch (e) {
+      this.setProgress(null);
+      if (this.abort.signal.aborted) return;
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    if (e instanceof Unauthorized || (e instanceof HttpError && e.status === 401)) {
+      this.setState('unauthorized', 'the server refused the saved credentials; sign in again');
+      return;
+    }
+    let state: State = 'error';
+    let retryAfter: number | null = null;
+    if (e instanceof NetworkError) state = 'offline';
+    else if (e instanceof HttpError) {
+      retryAfter = e.retryAfterMs;
+      if (e.status === 503 || e.status === 502 || e.status === 504) state = 'offline';
+    } else if (!(e instanceof ProtocolError)) {
+      // Local failures (disk full, a bug) are errors too; the outbox is untouched and sync retries.
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    const delay = fullJitterDelay(this.attempt++, this.d.backoff, retryAfter);
+    this.nextRetryAt = new Date(this.d.clock.now().getTime() + delay).toISOString();
+    this.setState(state, message);
+    if (this.d.autoSync && !this.closed) {
+      this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.run(); }, delay);
+      this.retryTimer.unref();
+    }
+  }
+
+  // ---------- push ----------
+  private async pushAll(client: CentralClient): Promise<void> {
+    const clientId = this.d.kv.clientId();
+    let done = 0;
+    let gaps = 0;
+    for (;;) {
+      const batch = this.d.db.transaction(() => this.prepareBatch())();
+      if (batch.length === 0) return;
+      const total = this.d.outbox.unsettledCount() + done;
+      this.setProgress({ phase: 'push', done, total });
+      let res;
+      try {
+        res = await client.push({ clientId, mutations: batch }, this.abort.signal);
+      } catch (e) {
+        const expected = e instanceof HttpError && e.status === 409 && e.problem?.type === PROBLEM_TYPES.mutationGap ? e.problem.expectedMutationId : undefined;
+        if (expected !== undefined && gaps++ < 3) {
+          this.d.db.transaction(() => this.d.outbox.resendFrom(expected))();
+          continue;
+        }
+        throw e;
+      }
+      const changed = new Set<string>();
+      const settledNow = this.d.db.transaction(() => {
+        this.d.kv.raiseMutationFloor(res.lastMutationId + 1);
+        let n = 0;
+        for (const r of res.results) if (this.applyResult(r, changed)) n++;
+        return n;
+      })();
+      done += settledNow;
+      if (changed.size) this.d.events.emit('queue.changed', { reason: 'pull', itemIds: [...changed] });
+      this.emitStatus();
+      // The server answered nothing for this batch: do not spin; pull may carry the results.
+      if (settledNow === 0) return;
+    }
+  }
+
+  /** Pick the next batch in id order, rebasing mutations whose predecessors on the item are settled. */
+  private prepareBatch(): Mutation[] {
+    const out: Mutation[] = [];
+    for (let row of this.d.outbox.unsettledBatch(PUSH_BATCH)) {
+      if (row.needs_rebase) {
+        if (this.d.outbox.hasUnsettledBefore(row.item_id, row.mutation_id)) break;
+        const server = this.d.items.get(row.item_id)?.serverItem;
+        if (server) row = this.d.outbox.rebase(row, server);
+      }
+      this.d.outbox.markSent(row.mutation_id);
+      out.push(toMutation(row));
+    }
+    return out;
+  }
+
+  private applyResult(r: MutationResult, changed: Set<string>): boolean {
+    const settled = this.d.outbox.settle(r, this.d.clock.now().toISOString());
+    if (r.item) this.d.items.putServerCopy(r.item);
+    const itemId = settled?.row.item_id ?? r.itemId;
+    this.d.items.recompute(itemId);
+    changed.add(itemId);
+    return settled !== null;
+  }
+
+  // ---------- pull ----------
+  private async pullAll(client: CentralClient): Promise<void> {
+    const clientId = this.d.kv.clientId();
+    let done = 0;
+    for (let pages = 0; pages < 100_000; pages++) {
+      this.setProgress({ phase: 'pull', done, total: null });
+      const page = await client.pull({ cursor: this.d.kv.cursor(), limit: PULL_LIMIT, clientId }, this.abort.signal);
+      const changed = this.d.db.transaction(() => this.applyPage(page))();
+      done += page.upserts.length + page.removals.length;
+      if (page.reset || changed.size) {
+        this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: 'pull', itemIds: [...changed].slice(0, 1000) });
+      }
+      if (!page.hasMore) return;
+    }
+  }
+
+  private applyPage(page: PullResponse): Set<string> {
+    const changed = new Set<string>();
+    if (page.reset) this.d.items.resetServerCopy();
+    if (page.queues.length) this.d.items.upsertQueues(page.queues);
+    for (const it of page.upserts) {
+      this.d.items.putServerCopy(it, { force: page.reset });
+      changed.add(it.id);
+    }
+    for (const rm of page.removals) {
+      this.d.items.markRemoved(rm.itemId, rm.reason, rm.item);
+      changed.add(rm.itemId);
+    }
+    for (const r of page.results) this.applyResult(r, changed);
+    if (page.lastMutationId !== undefined) this.d.kv.raiseMutationFloor(page.lastMutationId + 1);
+    this.d.kv.setCursor(page.cursor);
+    return changed;
+  }
+
+  // ---------- claims ----------
+  private async topUp(client: CentralClient): Promise<void> {
+    const target = this.d.kv.settings().claimTargetSize;
+    const need = target - this.d.items.triageCount();
+    if (need <= 0) return;
+    this.setProgress({ phase: 'claim', done: 0, total: need });
+    const res = await client.claim({ count: Math.min(need, MAX_CLAIM_COUNT), leaseMinutes: this.d.kv.settings().leaseMinutes }, this.abort.signal);
+    if (res.items.length === 0) return;
+    this.d.db.transaction(() => { for (const it of res.items) this.d.items.putServerCopy(it); })();
+    this.d.events.emit('queue.changed', { reason: 'claim', itemIds: res.items.map((i) => i.id) });
+  }
+
+  private async refreshQueues(client: CentralClient): Promise<void> {
+    const res = await client.queues(this.abort.signal);
+    this.d.db.transaction(() => this.d.items.upsertQueues(res.queues))();
+  }
+
+  // ---------- status ----------
+  private setState(state: State, lastError: string | null): void {
+    this.state = state;
+    this.lastError = lastError;
+    this.emitStatus();
+  }
+  private setProgress(p: Progress): void {
+    this.progress = p;
+    this.emitStatus();
+  }
+}
+
+function toMutation(r: MutationRow): Mutation {
+  return {
+    mutationId: r.mutation_id,
+    kind: r.kind,
+    itemId: r.item_id,
+    baseVersion: r.base_version,
+    assignmentEpoch: r.assignment_epoch,
+    at: r.at,
+    ...(r.labor_json ? { labor: JSON.parse(r.labor_json) } : {}),
+    payload: JSON.parse(r.payload_json),
+    payloadHash: r.payload_hash,
+  } as Mutation;
+}
+
+export { NetworkError, HttpError, ProtocolError, Unauthorized };

@@ -1,0 +1,172 @@
+// Deciding, undoing and moving through the assigned set. A decision is ONE transaction (DESIGN §7):
+// the outbox row, the visible item, and the closed labor segment are on disk before the UI moves on.
+import type { z } from 'zod';
+import type { DecideInput, DecideOutput, ItemDetail, UndoOutput } from '../../shared/desk-api';
+import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
+import type { CoreContext } from './context';
+import { DeskFailure } from './desk-failure';
+import { HANDING_OFF_KINDS } from './local-effects';
+
+type Decide = z.output<typeof DecideInput>;
+
+export class TriageService {
+  constructor(private readonly c: CoreContext) {}
+
+  detail(itemId: string): ItemDetail {
+    const got = this.c.items.get(itemId);
+    if (!got) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
+    return {
+      item: got.item,
+      queue: this.c.items.queue(got.item.queueId),
+      localState: got.localState,
+      decisions: this.c.outbox.decisionsFor(itemId),
+      laborActiveMs: this.c.labor.activeMsFor(itemId),
+    };
+  }
+
+  open(itemId: string): ItemDetail {
+    if (!this.c.items.get(itemId)) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
+    this.c.labor.open(itemId);
+    return this.detail(itemId);
+  }
+
+  decide(input: Decide): DecideOutput {
+    const me = this.requireUser();
+    const out = this.c.db.transaction(() => {
+      const mutationId = this.record(me, input.itemId, input.kind, input.payload as Record<string, unknown>);
+      const handsOff = HANDING_OFF_KINDS.includes(input.kind);
+      const nextItemId = handsOff ? this.c.items.neighbour(input.itemId, 'next', true) : input.itemId;
+      return { mutationId, itemId: input.itemId, kind: input.kind, nextItemId };
+    })();
+    this.afterWrite('decision', [input.itemId]);
+    return out;
+  }
+
+  bulkApprove(itemIds: string[]): { decided: { itemId: string; mutationId: number }[]; skipped: { itemId: string; reason: string }[] } {
+    const me = this.requireUser();
+    const decided: { itemId: string; mutationId: number }[] = [];
+    const skipped: { itemId: string; reason: string }[] = [];
+    this.c.db.transaction(() => {
+      for (const itemId of new Set(itemIds)) {
+        try {
+          decided.push({ itemId, mutationId: this.record(me, itemId, 'approve', {}) });
+        } catch (e) {
+          if (!(e instanceof DeskFailure)) throw e;
+          skipped.push({ itemId, reason: e.message });
+        }
+      }
+    })();
+    if (decided.length) this.afterWrite('decision', decided.map((d) => d.itemId));
+    return { decided, skipped };
+  }
+
+  /**
+   * Undo the reviewer's last standing decision: still unsent, it leaves the outbox (its labor goes back to
+   * the item); already sent, an outcome is taken back with a `revert` mutation. A revert that is itself
+   * still unsent is simply removed (so z twice is a no-op).
+   */
+  undo(): UndoOutput {
+    const me = this.requireUser();
+    const res = this.c.db.transaction((): UndoOutput => {
+      const last = this.c.outbox.last();
+      if (!last) return { undone: null, via: 'none' };
+      const undone = { itemId: last.item_id, kind: last.kind, mutationId: last.mutation_id };
+      if (last.state === 'pending') {
+        this.c.outbox.delete(last.mutation_id);
+        const labor = last.labor_json ? (JSON.parse(last.labor_json) as { openedAt: string }) : null;
+        if (labor) this.c.labor.giveBack(last.item_id, last.mutation_id, labor.openedAt);
+        this.c.items.recompute(last.item_id);
+        return { undone, via: 'outbox' };
+      }
+      // The server can take back an outcome or an escalation (DESIGN §2 revert); defers and notes stand.
+      if (!isOutcomeKind(last.kind) && last.kind !== 'escalate') return { undone: null, via: 'none' };
+      const server = this.c.items.get(last.item_id)?.serverItem;
+      if (!server) return { undone: null, via: 'none' };
+      // A revert names the lease the decision was made under (already final: the decision was sent).
+      this.c.outbox.insert({
+        kind: 'revert', itemId: last.item_id, baseVersion: server.version, assignmentEpoch: last.assignment_epoch,
+        at: this.c.clock.now().toISOString(), labor: null, payload: {}, userId: me, needsRebase: false,
+      });
+      this.c.items.recompute(last.item_id);
+      return { undone, via: 'revert' };
+    })();
+    if (res.undone) this.afterWrite('undo', [res.undone.itemId]);
+    return res;
+  }
+
+  next(fromItemId: string | null, direction: 'next' | 'prev'): string | null {
+    return this.c.items.neighbour(fromItemId, direction, false);
+  }
+
+  /** Resubmit a conflicted decision against the server's current item (the reviewer or owner chose to). */
+  resubmit(conflictId: number): void {
+    const me = this.requireUser();
+    this.c.db.transaction(() => {
+      const cf = this.c.outbox.conflict(conflictId);
+      if (!cf) throw new DeskFailure('not_found', `no open conflict ${conflictId}`);
+      const server: Item | null = this.c.items.get(cf.itemId)?.serverItem ?? cf.serverItem;
+      if (!server) throw new DeskFailure('conflict', 'the server no longer shows this item to you; it can only be discarded');
+      if (!this.c.items.get(cf.itemId)) this.c.items.putServerCopy(server);
+      this.c.outbox.insert({
+        kind: cf.kind, itemId: cf.itemId, baseVersion: server.version, assignmentEpoch: server.assignmentEpoch,
+        at: this.c.clock.now().toISOString(), labor: cf.laborJson ? JSON.parse(cf.laborJson) : null, payload: cf.payload,
+        userId: me, needsRebase: this.c.outbox.hasUnsettledEpochChange(cf.itemId),
+      });
+      this.c.outbox.resolveConflict(conflictId, this.c.clock.now().toISOString(), 'resubmit');
+      this.c.items.recompute(cf.itemId);
+    })();
+    this.afterWrite('conflict', []);
+  }
+
+  discard(conflictId: number): void {
+    let itemId = '';
+    this.c.db.transaction(() => {
+      const cf = this.c.outbox.conflict(conflictId);
+      if (!cf) throw new DeskFailure('not_found', `no open conflict ${conflictId}`);
+      itemId = cf.itemId;
+      this.c.outbox.resolveConflict(conflictId, this.c.clock.now().toISOString(), 'discard');
+      this.c.items.recompute(cf.itemId);
+    })();
+    this.c.events.emit('queue.changed', { reason: 'conflict', itemIds: [itemId] });
+    this.c.sync.emitStatus();
+  }
+
+  /** Validates and writes one mutation with its labor; throws DeskFailure when it cannot apply. */
+  private record(me: string, itemId: string, kind: MutationKind, payload: Record<string, unknown>): number {
+    const got = this.c.items.get(itemId);
+    if (!got) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
+    if (kind !== 'note' && !this.c.items.inTriage(itemId)) {
+      throw new DeskFailure('conflict', `item ${itemId} is not open in your assigned set (it is ${got.item.status}${got.localState === 'pending' ? ', decided here' : ''}); undo first or pick another item`);
+    }
+    const reasonCode = payload.reasonCode;
+    if (typeof reasonCode === 'string') {
+      const queue = this.c.items.queue(got.item.queueId);
+      if (queue && !queue.reasonCodes.some((r) => r.code === reasonCode)) {
+        throw new DeskFailure('bad_input', `reason code '${reasonCode}' is not one of queue ${queue.name}'s: ${queue.reasonCodes.map((r) => r.code).join(', ')}`);
+      }
+    }
+    const previous = this.c.outbox.lastOnItem(itemId);
+    const rework = previous?.kind === 'revert';
+    const mutationId = this.c.outbox.nextId();
+    const now = this.c.clock.now();
+    const labor = this.c.labor.takeForDecision(itemId, mutationId, now, rework);
+    const id = this.c.outbox.insert({
+      kind, itemId, baseVersion: got.serverItem.version, assignmentEpoch: got.serverItem.assignmentEpoch,
+      at: now.toISOString(), labor, payload, userId: me, needsRebase: this.c.outbox.hasUnsettledEpochChange(itemId),
+    });
+    this.c.items.recompute(itemId);
+    return id;
+  }
+
+  private afterWrite(reason: 'decision' | 'undo' | 'conflict', itemIds: string[]): void {
+    this.c.events.emit('queue.changed', { reason, itemIds });
+    this.c.sync.emitStatus();
+    this.c.sync.kick();
+  }
+
+  private requireUser(): string {
+    const id = this.c.session.connection()?.session.user.id ?? this.c.session.userId();
+    if (!id) throw new DeskFailure('not_signed_in', 'sign in before deciding items');
+    return id;
+  }
+}
