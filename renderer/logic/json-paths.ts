@@ -41,7 +41,7 @@ export function setAtPath<T>(root: T, path: JsonPath, value: unknown): T {
     copy[head as number] = setAtPath(copy[head as number], rest, value);
     return copy as T;
   }
-  const obj = isPlainObject(root) ? root : {};
+  const obj: Record<string, unknown> = isPlainObject(root) ? root : {};
   return { ...obj, [head]: setAtPath(obj[head as string], rest, value) } as T;
 }
 

@@ -1,0 +1,108 @@
+import { useMemo, useState, type KeyboardEvent } from 'react';
+import type { JsonObject } from '../../shared/domain';
+import { flattenLeaves, leafText, parseLeafInput, pathLabel, setAtPath } from '../logic/json-paths';
+import { diffOutput } from '../logic/output-diff';
+import { closeOverlay } from '../state/app-store';
+import { decide, useTriage } from '../state/triage-store';
+import { Dialog } from './Dialog';
+import { OutputDiff } from './OutputDiff';
+
+/** `correct`: edit the AI output field by field, see what changed, Ctrl+Enter saves, Esc cancels. */
+export function CorrectEditor() {
+  const detail = useTriage((s) => s.current);
+  const original = detail?.item.output ?? {};
+  const leaves = useMemo(() => flattenLeaves(original), [original]);
+  const [texts, setTexts] = useState<Record<string, string>>(() =>
+    Object.fromEntries(leaves.map((l) => [pathLabel(l.path), leafText(l.value)])),
+  );
+  const [comment, setComment] = useState('');
+
+  const { corrected, errors } = useMemo(() => {
+    let out: unknown = original;
+    const errs: Record<string, string> = {};
+    for (const leaf of leaves) {
+      const key = pathLabel(leaf.path);
+      const text = texts[key] ?? '';
+      if (text === leafText(leaf.value)) continue;
+      const parsed = parseLeafInput(text, leaf.value);
+      if (parsed.ok) out = setAtPath(out, leaf.path, parsed.value);
+      else errs[key] = parsed.error;
+    }
+    return { corrected: out as JsonObject, errors: errs };
+  }, [texts, leaves, original]);
+  const changes = useMemo(() => diffOutput(original, corrected), [original, corrected]);
+  const canSave = changes.length > 0 && Object.keys(errors).length === 0;
+
+  const save = () => {
+    if (!canSave) return;
+    closeOverlay();
+    void decide('correct', { correctedOutput: corrected, ...(comment.trim() ? { comment: comment.trim() } : {}) });
+  };
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      save();
+    }
+  };
+  if (!detail) return null;
+
+  return (
+    <Dialog title={`Correct: ${detail.item.title}`} onClose={closeOverlay} testId="correct-editor" onKey={onKey} size="lg">
+      <div className="correct-body">
+        <form className="correct-fields" aria-label="Output fields" onSubmit={(e) => (e.preventDefault(), save())}>
+          {leaves.map((leaf, i) => {
+            const key = pathLabel(leaf.path);
+            const text = texts[key] ?? '';
+            const changed = text !== leafText(leaf.value);
+            const long = text.length > 60;
+            const id = `cf-${i}`;
+            return (
+              <div key={key} className={`field${changed ? ' field-changed' : ''}`}>
+                <label htmlFor={id}>{key}</label>
+                {long ? (
+                  <textarea
+                    id={id}
+                    rows={3}
+                    value={text}
+                    data-testid={`correct-field-${key}`}
+                    data-autofocus={i === 0 ? true : undefined}
+                    onChange={(e) => setTexts((t) => ({ ...t, [key]: e.target.value }))}
+                  />
+                ) : (
+                  <input
+                    id={id}
+                    value={text}
+                    data-testid={`correct-field-${key}`}
+                    data-autofocus={i === 0 ? true : undefined}
+                    aria-invalid={errors[key] ? true : undefined}
+                    onChange={(e) => setTexts((t) => ({ ...t, [key]: e.target.value }))}
+                  />
+                )}
+                {errors[key] && <span className="field-error">{errors[key]}</span>}
+              </div>
+            );
+          })}
+          <div className="field">
+            <label htmlFor="cf-comment">Comment (optional)</label>
+            <input id="cf-comment" value={comment} onChange={(e) => setComment(e.target.value)} />
+          </div>
+        </form>
+        <section className="correct-diff" aria-label="What changed">
+          <h3>What changed</h3>
+          <OutputDiff changes={changes} />
+        </section>
+      </div>
+      <footer className="dialog-actions">
+        <span className="muted">
+          <kbd className="kbd">Ctrl</kbd>+<kbd className="kbd">Enter</kbd> save · <kbd className="kbd">Esc</kbd> cancel
+        </span>
+        <button type="button" className="btn" onClick={closeOverlay}>
+          Cancel
+        </button>
+        <button type="button" className="btn btn-primary" disabled={!canSave} onClick={save} data-testid="correct-save">
+          Save correction
+        </button>
+      </footer>
+    </Dialog>
+  );
+}

@@ -1,0 +1,19 @@
+import { chordKeys } from '../keyboard/chords';
+
+/** A key sequence as keycaps: "g q" -> [G] [Q], "ctrl+k" -> [Ctrl][K]. */
+export function Kbd({ sequence }: { sequence: string }) {
+  const steps = sequence.split(' ');
+  return (
+    <span className="kbd-seq" aria-label={steps.map((s) => chordKeys(s).join(' ')).join(' then ')}>
+      {steps.map((step, i) => (
+        <span key={i} className="kbd-step" aria-hidden="true">
+          {chordKeys(step).map((k, j) => (
+            <kbd key={j} className="kbd">
+              {k}
+            </kbd>
+          ))}
+        </span>
+      ))}
+    </span>
+  );
+}

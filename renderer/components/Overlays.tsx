@@ -1,0 +1,24 @@
+import { useApp } from '../state/app-store';
+import { CommandPalette } from './CommandPalette';
+import { CorrectEditor } from './CorrectEditor';
+import { HelpDialog } from './HelpDialog';
+import { NoteEditor } from './NoteEditor';
+import { TriagePicker } from './TriagePicker';
+
+/** The one open overlay, if any. */
+export function Overlays() {
+  const overlay = useApp((s) => s.overlay);
+  if (!overlay) return null;
+  switch (overlay.kind) {
+    case 'help':
+      return <HelpDialog />;
+    case 'palette':
+      return <CommandPalette />;
+    case 'picker':
+      return <TriagePicker key={overlay.purpose} purpose={overlay.purpose} exceptionClass={overlay.exceptionClass} />;
+    case 'correct':
+      return <CorrectEditor />;
+    case 'note':
+      return <NoteEditor />;
+  }
+}

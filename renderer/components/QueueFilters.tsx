@@ -1,0 +1,91 @@
+import { useEffect, useRef, useState } from 'react';
+import { EXCEPTION_CLASSES, type ExceptionClass } from '../../shared/domain';
+import { FOCUS_FILTER_EVENT } from '../keyboard/actions';
+import { useApp } from '../state/app-store';
+import { setFilter, useQueue } from '../state/queue-store';
+import { CLASS_LABEL } from './ClassBadge';
+
+const TEXT_DEBOUNCE_MS = 150;
+
+/** Filter by class (toggles), queue and text; `/` focuses the text box, Esc or Enter returns to the grid. */
+export function QueueFilters({ onDone }: { onDone: () => void }) {
+  const filter = useQueue((s) => s.filter);
+  const queues = useApp((s) => s.queues);
+  const [text, setText] = useState(filter.text);
+  const input = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const focus = () => {
+      input.current?.focus();
+      input.current?.select();
+    };
+    window.addEventListener(FOCUS_FILTER_EVENT, focus);
+    return () => window.removeEventListener(FOCUS_FILTER_EVENT, focus);
+  }, []);
+
+  useEffect(() => {
+    if (text === useQueue.getState().filter.text) return;
+    const t = setTimeout(() => setFilter({ text }), TEXT_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [text]);
+
+  const toggleClass = (c: ExceptionClass) =>
+    setFilter({ classes: filter.classes.includes(c) ? filter.classes.filter((x) => x !== c) : [...filter.classes, c] });
+
+  return (
+    <div className="queue-filters" role="search" aria-label="Filter the queue">
+      <label htmlFor="queue-text" className="sr-only">
+        Filter by text
+      </label>
+      <input
+        id="queue-text"
+        ref={input}
+        type="search"
+        className="filter-text"
+        placeholder="Filter…  /"
+        value={text}
+        data-testid="queue-filter-text"
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape' || e.key === 'Enter') {
+            e.preventDefault();
+            if (e.key === 'Enter') setFilter({ text });
+            onDone();
+          }
+        }}
+      />
+      <div className="class-toggles" role="group" aria-label="Exception class">
+        {EXCEPTION_CLASSES.map((c) => (
+          <button
+            key={c}
+            type="button"
+            className={`chip class-${c}`}
+            aria-pressed={filter.classes.includes(c)}
+            data-testid={`queue-filter-class-${c}`}
+            onClick={() => toggleClass(c)}
+          >
+            <span className="dot" aria-hidden="true" />
+            {CLASS_LABEL[c]}
+          </button>
+        ))}
+      </div>
+      <label htmlFor="queue-select" className="sr-only">
+        Queue
+      </label>
+      <select
+        id="queue-select"
+        className="select"
+        value={filter.queueIds[0] ?? ''}
+        data-testid="queue-filter-queue"
+        onChange={(e) => setFilter({ queueIds: e.target.value ? [e.target.value] : [] })}
+      >
+        <option value="">All queues</option>
+        {queues.map((q) => (
+          <option key={q.id} value={q.id}>
+            {q.name}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}

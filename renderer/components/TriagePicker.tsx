@@ -1,0 +1,47 @@
+import { EXCEPTION_CLASSES, type ExceptionClass } from '../../shared/domain';
+import { closeOverlay, openOverlay, type PickerPurpose } from '../state/app-store';
+import { decide, useTriage } from '../state/triage-store';
+import { CLASS_LABEL } from './ClassBadge';
+import { PickerDialog, type PickerOption } from './PickerDialog';
+
+const TITLES: Record<PickerPurpose, string> = {
+  reject: 'Reject: why is the output wrong?',
+  escalate: 'Escalate to the owner: why?',
+  'reclassify-class': 'Reclassify as…',
+  'reclassify-reason': 'Reclassify: why?',
+};
+
+/** The reason (or class) pickers of reject, escalate and reclassify. */
+export function TriagePicker({ purpose, exceptionClass }: { purpose: PickerPurpose; exceptionClass?: string }) {
+  const detail = useTriage((s) => s.current);
+  if (!detail) return null;
+  const { item, queue } = detail;
+  const reasons: PickerOption[] = (queue?.reasonCodes ?? [{ code: 'other', label: 'Other' }]).map((r) => ({ value: r.code, label: r.label }));
+
+  if (purpose === 'reclassify-class') {
+    const options = EXCEPTION_CLASSES.filter((c) => c !== item.exceptionClass).map((c) => ({ value: c, label: CLASS_LABEL[c] }));
+    return (
+      <PickerDialog
+        title={TITLES[purpose]}
+        description={`Now: ${CLASS_LABEL[item.exceptionClass]}`}
+        options={options}
+        onClose={closeOverlay}
+        onPick={(c) => openOverlay({ kind: 'picker', purpose: 'reclassify-reason', exceptionClass: c })}
+      />
+    );
+  }
+
+  const onPick = (reasonCode: string) => {
+    closeOverlay();
+    if (purpose === 'reject') void decide('reject', { reasonCode });
+    else if (purpose === 'escalate') void decide('escalate', { reasonCode });
+    else void decide('reclassify', { reasonCode, exceptionClass: exceptionClass as ExceptionClass });
+  };
+  const description =
+    purpose === 'escalate' && queue
+      ? `Goes to ${queue.ownerName}, owner of ${queue.name}`
+      : purpose === 'reclassify-reason'
+        ? `To ${CLASS_LABEL[exceptionClass as ExceptionClass] ?? exceptionClass}`
+        : undefined;
+  return <PickerDialog title={TITLES[purpose]} description={description} options={reasons} onClose={closeOverlay} onPick={onPick} />;
+}

@@ -1,0 +1,27 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { createDeskClient, pickTransport } from './desk/client';
+import { useApp } from './state/app-store';
+import { setDesk } from './state/desk';
+import { boot } from './state/session';
+import './styles/tokens.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/components.css';
+import './styles/triage.css';
+import './styles/queue.css';
+import './styles/views.css';
+
+try {
+  setDesk(createDeskClient(pickTransport()));
+  void boot();
+} catch (e) {
+  useApp.setState({ booted: true, fatal: e instanceof Error ? e.message : String(e) });
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,88 @@
+import { useEffect, useLayoutEffect, useMemo } from 'react';
+import type { KeymapActionId } from '../../shared/keymap';
+import { ActionHints } from '../components/ActionHints';
+import { HistoryList } from '../components/HistoryList';
+import { ItemHeader } from '../components/ItemHeader';
+import { ReadableValue } from '../components/ReadableValue';
+import { ReasonsList } from '../components/ReasonsList';
+import { runAction } from '../keyboard/actions';
+import { runSyncNow } from '../state/sync-actions';
+import { ensureItem, useTriage } from '../state/triage-store';
+
+/** The focused item: what it is, why it is an exception, input beside output, notes and history. */
+export function TriageView() {
+  const { current, loading, empty } = useTriage();
+  const id = current?.item.id;
+
+  useEffect(() => {
+    void ensureItem();
+  }, []);
+
+  // The UI bench's "next item painted" mark: set in the commit that shows the item.
+  useLayoutEffect(() => {
+    if (id) document.body.dataset.focusedItemId = id;
+    else delete document.body.dataset.focusedItemId;
+  }, [id]);
+  useEffect(() => () => void delete document.body.dataset.focusedItemId, []);
+
+  const flagged = useMemo(() => new Set((current?.item.reasons ?? []).map((r) => r.field).filter((f): f is string => !!f)), [current]);
+
+  if (!current) {
+    return (
+      <section className="view triage-view" data-testid="view-triage" aria-label="Triage" aria-busy={loading}>
+        {empty ? (
+          <div className="empty-state" data-testid="triage-empty">
+            <h1>Queue clear</h1>
+            <p className="muted">Nothing assigned to you right now. New items arrive with the next sync.</p>
+            <button type="button" className="btn" onClick={() => void runSyncNow()}>
+              Sync now
+            </button>
+          </div>
+        ) : (
+          <div className="empty-state muted" data-testid="triage-loading">
+            Loading…
+          </div>
+        )}
+      </section>
+    );
+  }
+
+  const { item } = current;
+  return (
+    <section className="view triage-view" data-testid="view-triage" aria-label="Triage">
+      <article className="triage-item" data-testid="triage-item" data-item-id={item.id} aria-labelledby="triage-title-h">
+        <div id="triage-title-h" className="sr-only">
+          {item.title}
+        </div>
+        <ItemHeader detail={current} />
+        <ActionHints onRun={(a) => runAction(a as KeymapActionId)} />
+        <section className="panel" aria-labelledby="reasons-h">
+          <h2 id="reasons-h" className="panel-title">
+            Why it needs you
+          </h2>
+          <ReasonsList reasons={item.reasons} />
+        </section>
+        <div className="io-grid">
+          <section className="panel" aria-labelledby="input-h" data-testid="triage-input">
+            <h2 id="input-h" className="panel-title">
+              Input
+            </h2>
+            <ReadableValue value={item.input} />
+          </section>
+          <section className="panel panel-output" aria-labelledby="output-h" data-testid="triage-output">
+            <h2 id="output-h" className="panel-title">
+              AI output
+            </h2>
+            <ReadableValue value={item.output} highlight={flagged} />
+          </section>
+        </div>
+        <section className="panel" aria-labelledby="history-h">
+          <h2 id="history-h" className="panel-title">
+            Notes and history
+          </h2>
+          <HistoryList detail={current} />
+        </section>
+      </article>
+    </section>
+  );
+}

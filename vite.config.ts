@@ -1,0 +1,29 @@
+// The renderer build: root renderer/, output dist/renderer/, relative base so the same files load
+// under Electron's app:// and browser mode's http://127.0.0.1.
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: here('./renderer'),
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: here('./dist/renderer'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // One small app: no inline assets (the CSP allows no data: scripts or styles).
+    assetsInlineLimit: 0,
+    // zod (the shared contract) is most of the bundle; one local file, loaded once.
+    chunkSizeWarningLimit: 900,
+  },
+  server: {
+    // `DESK_WEB_URL=http://127.0.0.1:<port> npx vite` proxies the desk API to a running browser mode.
+    proxy: process.env.DESK_WEB_URL
+      ? { '/rpc': process.env.DESK_WEB_URL, '/events': { target: process.env.DESK_WEB_URL, changeOrigin: false } }
+      : undefined,
+  },
+});
