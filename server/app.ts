@@ -60,6 +60,8 @@ export async function buildApp(opts: StartServerOptions) {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  // JSON only: a text/plain body is answered 415 instead of reaching a handler as a string.
+  app.removeContentTypeParser('text/plain');
   const ctx: ServerContext = { db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {} };
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
@@ -83,8 +85,8 @@ function toProblem(err: FastifyError, bodyLimit: number): ProblemError {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ProblemError('payloadTooLarge', 413, `request body is larger than this endpoint's limit of ${bodyLimit} bytes; send smaller batches`);
-    case 'FST_ERR_CTP_INVALID_JSON':
-      return new ProblemError('validation', 400, `malformed JSON in request body: ${err.message}`);
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return new ProblemError('validation', 400, 'malformed JSON in request body: it does not parse as JSON');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ProblemError('validation', 400, 'empty request body: send a JSON object');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

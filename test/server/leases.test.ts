@@ -1,0 +1,93 @@
+// Leases on a clock the test controls: expiry returns the item to its queue with an event and a
+// `lease_expired` removal; decisions on old leases are conflicts with the reason; reassignment; reset.
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compactChangeLog } from '../../server/services/pull';
+import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let t = Date.parse('2026-11-28T09:00:00Z');
+const now = () => new Date(t);
+const advanceMinutes = (m: number) => { t += m * 60_000; };
+
+let srv: TestServer;
+let alice: CentralClient;
+let bob: CentralClient;
+let sam: CentralClient;
+
+beforeAll(async () => {
+  srv = await startTestServer({ seed: 'demo', now, sweepIntervalMs: 60_000 });
+  alice = new CentralClient(srv.url, 'demo-alice');
+  bob = new CentralClient(srv.url, 'demo-bob');
+  sam = new CentralClient(srv.url, 'demo-sam');
+});
+afterAll(async () => { await srv?.close(); });
+
+describe('leases', () => {
+  it('expires a lease lazily on the next pull, and a late decision is a lease_expired conflict', async () => {
+    const clientId = newClientId('exp');
+    const { items: [item] } = await alice.claim({ count: 1, leaseMinutes: 5 });
+    expect(item.leaseExpiresAt).toBe(new Date(t + 5 * 60_000).toISOString());
+    const start = await alice.pull({ clientId });
+    advanceMinutes(6);
+    const next = await alice.pull({ clientId, cursor: start.cursor });
+    expect(next.removals).toEqual([{ itemId: item.id, reason: 'lease_expired' }]);
+
+    // bob claims it under a new epoch; alice's decision on the old one conflicts and never applies.
+    const { items: bobs } = await bob.claim({ count: 1, queueIds: [item.queueId] });
+    expect(bobs[0]).toMatchObject({ id: item.id, assignmentEpoch: item.assignmentEpoch + 1, assigneeId: 'bob' });
+    const late = await alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
+    expect(late.results[0]).toMatchObject({ status: 'conflict', code: 'lease_expired' });
+    expect(late.results[0].item?.assigneeId).toBe('bob');
+
+    const db = new BetterSqlite3(srv.dbFile, { readonly: true });
+    const types = (db.prepare('SELECT type FROM item_events WHERE item_id = ? ORDER BY seq').all(item.id) as { type: string }[]).map((r) => r.type);
+    db.close();
+    expect(types).toEqual(['created', 'enqueued', 'claimed', 'lease_expired', 'claimed']);
+  });
+
+  it('expires leases on the sweep timer too', async () => {
+    const { items: [item] } = await alice.claim({ count: 1, leaseMinutes: 1 });
+    advanceMinutes(2);
+    expect(await srv.server.sweepLeases()).toBeGreaterThanOrEqual(1);
+    const db = new BetterSqlite3(srv.dbFile, { readonly: true });
+    const row = db.prepare('SELECT status, assignee_id FROM items WHERE id = ?').get(item.id);
+    db.close();
+    expect(row).toEqual({ status: 'open', assignee_id: null });
+  });
+
+  it('reassigns through a supervisor: the old holder sees `reassigned`, their decision conflicts', async () => {
+    const clientId = newClientId('reas');
+    const { items: [item] } = await alice.claim({ count: 1 });
+    const start = await alice.pull({ clientId });
+    const { items: [moved] } = await sam.assign({ itemIds: [item.id], assigneeId: 'bob' });
+    expect(moved).toMatchObject({ assigneeId: 'bob', assignmentEpoch: item.assignmentEpoch + 1, status: 'leased' });
+    const next = await alice.pull({ clientId, cursor: start.cursor });
+    expect(next.removals).toContainEqual({ itemId: item.id, reason: 'reassigned' });
+    const late = await alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
+    expect(late.results[0]).toMatchObject({ status: 'conflict', code: 'reassigned' });
+    expect((await bob.pull()).upserts.map((i) => i.id)).toContain(item.id);
+    await sam.expectProblem(404, 'POST', '/v1/assignments', { itemIds: ['no-such-item'], assigneeId: 'bob' });
+    await sam.expectProblem(400, 'POST', '/v1/assignments', { itemIds: [item.id], assigneeId: 'ingest' });
+  });
+
+  it('pages a snapshot, then resets on an unknown or compacted cursor', async () => {
+    await bob.claim({ count: 25 });
+    const pages = await bob.pullAll({ limit: 10 });
+    expect(pages[0].reset).toBe(true);
+    expect(pages.slice(1).every((p) => !p.reset)).toBe(true);
+    const ids = pages.flatMap((p) => p.upserts.map((i) => i.id));
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeGreaterThanOrEqual(25);
+
+    const bogus = await bob.pull({ cursor: 'c.someone-elses-db.12' });
+    expect(bogus.reset).toBe(true);
+    const last = pages.at(-1)!.cursor;
+    await bob.claim({ count: 1 });
+    const pos = Number(last.split('.')[2]);
+    await compactChangeLog(srv.server.database.db, pos + 1);
+    const old = await bob.pull({ cursor: last });
+    expect(old.reset).toBe(true);
+    expect(old.upserts.length).toBe(ids.length + 1);
+  });
+});

@@ -1,0 +1,96 @@
+// The sync guarantees of DESIGN §5 at the unit of one push: duplicates answer the stored result, a reused id
+// with another payload is client_diverged, a gap is a 409 with the expected id, a transient failure is a 503
+// that advances nothing, and a client id belongs to one user.
+import BetterSqlite3 from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROBLEM_TYPES } from '../../shared/central-api';
+import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let srv: TestServer;
+let alice: CentralClient;
+let bob: CentralClient;
+let failNextCommit = false;
+
+beforeAll(async () => {
+  srv = await startTestServer({
+    seed: 'demo',
+    faults: { beforePushCommit: () => { if (failNextCommit) { failNextCommit = false; throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' }); } } },
+  });
+  alice = new CentralClient(srv.url, 'demo-alice');
+  bob = new CentralClient(srv.url, 'demo-bob');
+});
+afterAll(async () => { await srv?.close(); });
+
+const count = (sql: string, ...args: unknown[]) => {
+  const db = new BetterSqlite3(srv.dbFile, { readonly: true });
+  try { return (db.prepare(sql).get(...args) as { n: number }).n; } finally { db.close(); }
+};
+
+describe('push guarantees', () => {
+  it('answers a repeated batch with the stored results and applies it once', async () => {
+    const { items } = await alice.claim({ count: 3 });
+    const clientId = newClientId('dup');
+    const batch = { clientId, mutations: items.map((it, i) => mutationFor('approve', it, i + 1, {})) };
+    const first = await alice.push(batch);
+    const [second, third] = await Promise.all([alice.push(batch), alice.push(batch)]);
+    expect(first.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
+    for (const again of [second, third]) {
+      expect(again.lastMutationId).toBe(3);
+      expect(again.results.map((r) => `${r.status}:${r.code}`)).toEqual(['duplicate:ok', 'duplicate:ok', 'duplicate:ok']);
+    }
+    for (const it of items) expect(count("SELECT count(*) n FROM decisions WHERE item_id = ? AND kind = 'approve'", it.id)).toBe(1);
+  });
+
+  it('rejects a reused id with another payload as client_diverged without applying it', async () => {
+    const { items } = await alice.claim({ count: 2 });
+    const clientId = newClientId('div');
+    await alice.push({ clientId, mutations: [mutationFor('approve', items[0], 1, {})] });
+    const diverged = await alice.push({ clientId, mutations: [mutationFor('defer', items[1], 1, {})] });
+    expect(diverged.results[0]).toMatchObject({ status: 'rejected', code: 'client_diverged' });
+    expect(diverged.lastMutationId).toBe(1);
+    expect(count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[1].id)).toBe(1);
+  });
+
+  it('stops at a gap with 409 and the expected id', async () => {
+    const { items } = await alice.claim({ count: 2 });
+    const clientId = newClientId('gap');
+    const p = await alice.expectProblem(409, 'POST', '/v1/sync/push', { clientId, mutations: [mutationFor('approve', items[0], 2, {})] });
+    expect(p).toMatchObject({ type: PROBLEM_TYPES.mutationGap, expectedMutationId: 1 });
+    expect(count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[0].id)).toBe(1);
+  });
+
+  it('answers 503 with Retry-After on a transient failure and advances nothing', async () => {
+    const { items } = await alice.claim({ count: 1 });
+    const clientId = newClientId('503');
+    failNextCommit = true;
+    const res = await alice.request('POST', '/v1/sync/push', { clientId, mutations: [mutationFor('approve', items[0], 1, {})] });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect((res.body as { type: string }).type).toBe(PROBLEM_TYPES.unavailable);
+    expect(count('SELECT count(*) n FROM client_mutations WHERE client_id = ?', clientId)).toBe(0);
+    expect(count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[0].id)).toBe(1);
+    const retry = await alice.push({ clientId, mutations: [mutationFor('approve', items[0], 1, {})] });
+    expect(retry.results[0]).toMatchObject({ status: 'applied', mutationId: 1 });
+  });
+
+  it('binds a client id to the first user who uses it', async () => {
+    const { items } = await alice.claim({ count: 1 });
+    const clientId = newClientId('owned');
+    await alice.push({ clientId, mutations: [mutationFor('note', items[0], 1, { text: 'mine' })] });
+    const p = await bob.expectProblem(403, 'POST', '/v1/sync/push', { clientId, mutations: [mutationFor('note', items[0], 2, { text: 'x' })] });
+    expect(p.type).toBe(PROBLEM_TYPES.clientOwnedByOther);
+    await bob.expectProblem(403, 'GET', `/v1/sync/pull?clientId=${clientId}`);
+  });
+
+  it('delivers the results of a push whose response was lost through pull', async () => {
+    const { items } = await alice.claim({ count: 2 });
+    const clientId = newClientId('lost');
+    const start = await alice.pull({ clientId });
+    await alice.push({ clientId, mutations: [mutationFor('approve', items[0], 1, {}), mutationFor('reject', items[1], 2, { reasonCode: 'bogus' })] });
+    const pages = await alice.pullAll({ clientId, cursor: start.cursor });
+    const results = pages.flatMap((p) => p.results);
+    expect(results.map((r) => `${r.mutationId}:${r.status}:${r.code}`)).toEqual(['1:applied:ok', '2:rejected:unknown_reason_code']);
+    expect(pages.at(-1)!.lastMutationId).toBe(2);
+  });
+});
