@@ -1,0 +1,138 @@
+// `npm start`: the desk on this machine. Builds what is missing, runs the reference server with the
+// demo seed (data under the app-data folder, so it survives restarts) unless `--server URL` names a
+// real central API, then opens Electron if its binary is here, or browser mode if not.
+//
+//   npm start                         embedded demo server, signed in as alice
+//   npm start -- --server URL         a real central API; sign in with a token in the desk
+//   options: --port N (browser mode port, default free)  --no-open (print the URL only)
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCore } from '../electron/core/index';
+import { startBrowserMode } from '../electron/web/index';
+import { startServer } from '../server/app';
+import { appDataDir } from './app-data';
+import { ensureBuilt } from './build';
+import { ROOT, RENDERER_OUT } from './build-steps';
+import { electronBinary } from './electron-binary';
+import { openBrowser } from './open-browser';
+
+type Closer = { name: string; close: () => Promise<unknown> };
+
+const { values: args } = parseArgs({
+  options: {
+    server: { type: 'string' },
+    port: { type: 'string' },
+    'no-open': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+
+if (args.help) {
+  console.log('usage: npm start [-- --server URL] [--port N] [--no-open]');
+  process.exit(0);
+}
+
+const closers: Closer[] = [];
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    for (const c of closers.reverse()) {
+      try {
+        await c.close();
+      } catch (e) {
+        console.error(`start: closing ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  process.exit(code);
+}
+
+function fail(message: string): Promise<never> {
+  console.error(`start: ${message}`);
+  return shutdown(1);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => {
+    console.log('\nstart: shutting down...');
+    void shutdown(0);
+  });
+  process.on('SIGTERM', () => void shutdown(0));
+
+  const dataDir = appDataDir();
+  mkdirSync(dataDir, { recursive: true });
+  const electron = electronBinary(ROOT);
+
+  console.log(`start: data folder ${dataDir}`);
+  await ensureBuilt({ electron: electron !== null });
+
+  let serverUrl: string;
+  const demo = !args.server;
+  if (args.server) {
+    try {
+      serverUrl = new URL(args.server).toString().replace(/\/$/, '');
+    } catch {
+      return void (await fail(`--server '${args.server}' is not a URL (example: --server https://desk-api.example.com)`));
+    }
+    console.log(`start: using the central API at ${serverUrl}; sign in with your token in the desk.`);
+  } else {
+    const dbFile = join(dataDir, 'demo-central.sqlite');
+    const firstRun = !existsSync(dbFile);
+    const server = await startServer({ dbFile, port: 0, seed: firstRun ? 'demo' : undefined, logger: false });
+    closers.push({ name: 'demo server', close: () => server.close() });
+    serverUrl = server.url;
+    console.log(`start: demo central API at ${serverUrl} (${firstRun ? 'new database, demo data seeded' : 'existing database'}: ${dbFile})`);
+  }
+
+  if (electron) {
+    const main = join(ROOT, 'dist', 'electron', 'main.cjs');
+    const flag = demo ? `--demo-server=${serverUrl}` : `--server=${serverUrl}`;
+    console.log(`start: launching Electron (${electron})`);
+    const child: ChildProcess = spawn(electron, [main, flag], { stdio: 'inherit', cwd: ROOT });
+    closers.push({
+      name: 'electron',
+      close: async () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      },
+    });
+    child.on('exit', (code) => void shutdown(code ?? 0));
+    return;
+  }
+
+  console.log('start: Electron is not available on this machine (no binary under node_modules/electron/dist);');
+  console.log('start: running browser mode instead: the same desk, served on 127.0.0.1 to your browser.');
+  const cacheFile = join(dataDir, demo ? 'desk-cache-demo.sqlite' : 'desk-cache.sqlite');
+  let core: Awaited<ReturnType<typeof createCore>>;
+  try {
+    core = await createCore({ cacheFile, ...(demo ? { demo: { serverUrl } } : {}) });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    return void (await fail(`could not open the desk cache ${cacheFile}: ${msg}\n(is another 'npm start' running?)`));
+  }
+  closers.push({ name: 'desk core', close: () => core.close() });
+
+  if (demo) {
+    const signedIn = await core.call('session.connectDemo', { user: 'alice' });
+    if (!signedIn.ok) return void (await fail(`demo sign-in failed: ${signedIn.error.code}: ${signedIn.error.message}`));
+    console.log('start: signed in to the demo as alice');
+  }
+
+  const web = await startBrowserMode({ core, staticDir: RENDERER_OUT, port: args.port ? Number(args.port) : 0 });
+  closers.push({ name: 'browser mode', close: () => web.close() });
+  console.log('');
+  console.log(`  Exception Desk is running. Open this URL (it carries this launch's key):`);
+  console.log(`  ${web.launchUrl}`);
+  console.log('');
+  if (!args['no-open'] && !process.env.CI) {
+    if (openBrowser(web.launchUrl)) console.log('start: opened your browser.');
+    else console.log('start: no browser found to open; copy the URL above into one.');
+  }
+  console.log('start: press Ctrl+C to stop.');
+}
+
+main().catch((e: unknown) => void fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));
