@@ -1,0 +1,155 @@
+// Authorization matrix (every caller × every endpoint, table-driven) and ownership: a reviewer can never
+// see, pull or decide an item that is not leased to them (DESIGN §5, §10 Security).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROBLEM_TYPES } from '../../shared/central-api';
+import { CentralClient, approvals, ingestItems, mutationFor, newClientId, type RawResponse } from '../helpers/central-client';
+import { snapshot, changedTables } from '../helpers/db-snapshot';
+import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
+import { addUsers } from '../helpers/extra-users';
+
+let demo: DemoServer;
+/** An admin beside the demo users (no demo user has that role). */
+let extra: Record<string, string>;
+beforeAll(async () => {
+  demo = await startDemoServer();
+  extra = await addUsers(demo.dbFile, [{ id: 'ada-admin', roles: ['admin'] }]);
+});
+afterAll(async () => { await demo?.close(); });
+
+// reviewer: alice, bob; owner+reviewer: olivia; owner only: omar; supervisor: sam; producer: ingest; admin: ada.
+type Caller = 'anonymous' | 'bad-token' | 'alice' | 'bob' | 'olivia' | 'omar' | 'sam' | 'ingest' | 'ada-admin';
+const CALLERS: Caller[] = ['anonymous', 'bad-token', 'alice', 'bob', 'olivia', 'omar', 'sam', 'ingest', 'ada-admin'];
+const USERS: Caller[] = CALLERS.filter((c) => c !== 'anonymous' && c !== 'bad-token');
+
+function client(c: Caller): CentralClient {
+  if (c === 'anonymous') return demo.anon;
+  if (c === 'bad-token') return demo.anon.as('not-a-real-token');
+  if (c === 'ada-admin') return demo.anon.as(extra[c]);
+  return demo.as[c];
+}
+
+let seq = 0;
+/** One valid request per endpoint; built fresh each time so state from earlier rows never matters. */
+const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Promise<RawResponse> }[] = [
+  { name: 'GET /v1/health', allowed: CALLERS, send: (c) => c.request('GET', '/v1/health') },
+  { name: 'GET /v1/openapi.json', allowed: CALLERS, send: (c) => c.request('GET', '/v1/openapi.json') },
+  { name: 'GET /v1/me', allowed: USERS, send: (c) => c.request('GET', '/v1/me') },
+  { name: 'GET /v1/queues', allowed: USERS, send: (c) => c.request('GET', '/v1/queues') },
+  {
+    name: 'POST /v1/exceptions', allowed: ['ingest'],
+    send: (c) => c.request('POST', '/v1/exceptions', { items: ingestItems(demo.queues[0].id, 1, { source: 'authz', prefix: `row-${++seq}` }) }),
+  },
+  { name: 'POST /v1/claims', allowed: ['alice', 'bob', 'olivia'], send: (c) => c.request('POST', '/v1/claims', { count: 1 }) },
+  {
+    name: 'POST /v1/assignments', allowed: ['sam'],
+    send: async (c) => {
+      const [it] = (await demo.as.ingest.ingest({ items: ingestItems(demo.queues[0].id, 1, { source: 'authz-assign', prefix: `row-${++seq}` }) })).items;
+      return c.request('POST', '/v1/assignments', { itemIds: [it.id], assigneeId: demo.ids.bob });
+    },
+  },
+  { name: 'GET /v1/sync/pull', allowed: ['alice', 'bob', 'olivia', 'omar'], send: (c) => c.request('GET', `/v1/sync/pull?clientId=${newClientId('authz')}`) },
+  {
+    name: 'POST /v1/sync/push', allowed: ['alice', 'bob', 'olivia', 'omar'],
+    send: (c) => c.request('POST', '/v1/sync/push', {
+      clientId: newClientId('authz'),
+      mutations: [mutationFor('approve', { id: 'no-such-item', version: 1, assignmentEpoch: 1 }, 1, {})],
+    }),
+  },
+  { name: 'GET /v1/decisions', allowed: ['ingest'], send: (c) => c.request('GET', '/v1/decisions') },
+];
+
+describe('authorization matrix', () => {
+  const rows = ENDPOINTS.flatMap((e) => CALLERS.map((c) => ({ endpoint: e.name, caller: c, allowed: e.allowed.includes(c), e })));
+  it.each(rows)('$endpoint as $caller -> allowed: $allowed', async ({ e, caller, allowed }) => {
+    const res = await e.send(client(caller));
+    if (allowed) {
+      expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(200);
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    } else {
+      const expected = caller === 'anonymous' || caller === 'bad-token' ? 401 : 403;
+      expect(res.status, JSON.stringify(res.body)).toBe(expected);
+      expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((res.body as { type: string }).type).toBe(expected === 401 ? PROBLEM_TYPES.unauthorized : PROBLEM_TYPES.forbidden);
+    }
+  });
+});
+
+describe('ownership: bob can never see, pull or decide alice\'s items', () => {
+  it('keeps alice\'s leased items out of bob\'s pull, refuses his decisions without showing him the item, and leaves them hers', async () => {
+    const q = demo.queues[1];
+    const bobStart = (await demo.as.bob.pullAll({ limit: 1000 })).at(-1)!.cursor;
+    const { items: mine } = await demo.as.alice.claim({ count: 4, queueIds: [q.id] });
+    expect(mine).toHaveLength(4);
+    const mineIds = new Set(mine.map((i) => i.id));
+
+    const bobPull = await demo.as.bob.pullAll({ limit: 1000 });
+    const bobDelta = await demo.as.bob.pull({ cursor: bobStart, limit: 1000 });
+    for (const page of [...bobPull, bobDelta]) {
+      expect(page.upserts.filter((i) => mineIds.has(i.id))).toEqual([]);
+      expect(page.removals.filter((r) => mineIds.has(r.itemId))).toEqual([]);
+    }
+
+    const before = snapshot(demo.dbFile);
+    const bobClient = newClientId('bob-thief');
+    const reason = q.reasonCodes[0].code;
+    const res = await demo.as.bob.push({
+      clientId: bobClient,
+      mutations: [
+        mutationFor('approve', mine[0], 1, {}),
+        mutationFor('reject', mine[1], 2, { reasonCode: reason }),
+        mutationFor('escalate', mine[2], 3, { reasonCode: reason }),
+        mutationFor('note', mine[3], 4, { text: 'peek' }),
+      ],
+    });
+    for (const r of res.results) {
+      expect(r.status).toBe('rejected');
+      expect(r.code).toBe('not_assigned');
+      expect(r.item).toBeNull();
+    }
+    // Only bob's own bookkeeping (his client, its stored results, his change feed) may have changed.
+    const changed = changedTables(before, snapshot(demo.dbFile));
+    expect(changed.filter((t) => !['clients', 'client_mutations', 'change_log'].includes(t))).toEqual([]);
+
+    // A supervisor reassignment is not bob's either: assignments are refused to him.
+    await demo.as.bob.expectProblem(403, 'POST', '/v1/assignments', { itemIds: [mine[0].id], assigneeId: demo.ids.bob });
+    // Bob cannot claim them away while alice's lease runs.
+    const grab = await demo.as.bob.claim({ count: 1000, queueIds: [q.id] });
+    expect(grab.items.filter((i) => mineIds.has(i.id))).toEqual([]);
+
+    // They are still alice's, unchanged, and she can decide them.
+    const seen = (await demo.as.alice.pullAll({ limit: 1000 })).flatMap((p) => p.upserts).filter((i) => mineIds.has(i.id));
+    expect(seen.map((i) => [i.id, i.version, i.assigneeId]).sort()).toEqual(mine.map((i) => [i.id, i.version, demo.ids.alice]).sort());
+    const alice = await demo.as.alice.push({ clientId: newClientId('alice'), mutations: approvals(mine, 1) });
+    expect(alice.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
+    expect(alice.results.map((r) => r.item?.outcome?.by)).toEqual(mine.map(() => demo.ids.alice));
+  });
+
+  it('does not let alice push on bob\'s client id', async () => {
+    const bobClient = newClientId('bob');
+    const { items } = await demo.as.bob.claim({ count: 1, queueIds: [demo.queues[2].id] });
+    await demo.as.bob.push({ clientId: bobClient, mutations: approvals(items, 1) });
+    const p = await demo.as.alice.expectProblem([403, 409], 'POST', '/v1/sync/push', {
+      clientId: bobClient, mutations: [mutationFor('approve', { id: 'no-such-item', version: 1, assignmentEpoch: 1 }, 2, {})],
+    });
+    expect(p.type).toBe(PROBLEM_TYPES.clientOwnedByOther);
+    // Nor read bob's mutation results through pull on his client id.
+    const res = await demo.as.alice.request('GET', `/v1/sync/pull?clientId=${bobClient}`);
+    if (res.status === 200) expect((res.body as { results: unknown[] }).results).toEqual([]);
+    else expect(res.status).toBe(403);
+  });
+
+  it('shows an escalation to the queue owner only, not to another reviewer', async () => {
+    const q = demo.queues.find((x) => x.ownerId === demo.ids.olivia)!;
+    const bobStart = (await demo.as.bob.pullAll({ limit: 1000 })).at(-1)!.cursor;
+    const { items } = await demo.as.alice.claim({ count: 1, queueIds: [q.id] });
+    const esc = await demo.as.alice.push({ clientId: newClientId('alice'), mutations: [mutationFor('escalate', items[0], 1, { reasonCode: q.reasonCodes[0].code })] });
+    expect(esc.results[0].status).toBe('applied');
+    const bob = await demo.as.bob.pull({ cursor: bobStart, limit: 1000 });
+    expect(bob.upserts.map((i) => i.id)).not.toContain(items[0].id);
+    // After the escalation alice no longer holds it: her further decision is refused.
+    const late = await demo.as.alice.push({ clientId: newClientId('alice'), mutations: [mutationFor('approve', items[0], 1, {})] });
+    expect(late.results[0].status).not.toBe('applied');
+    // ...and the answer does not show her the owner's item.
+    expect(late.results[0].item).toBeNull();
+  });
+});

@@ -1,0 +1,153 @@
+// The server process is killed with SIGKILL in the middle of a stream of pushes, then restarted on the same
+// SQLite file (DESIGN §10 "No lost work"): nothing is applied twice, every result is obtainable (a re-push
+// answers `duplicate` with the stored result, a pull returns them), and `PRAGMA integrity_check` is ok.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Mutation, MutationResult } from '../../shared/central-api';
+import type { Item } from '../../shared/domain';
+import { CentralClient, approvals, mutationFor, newClientId } from '../helpers/central-client';
+import { integrityCheck, openReadonly } from '../helpers/db-snapshot';
+import { spawnServer } from '../helpers/server';
+
+const dir = mkdtempSync(join(tmpdir(), 'desk-crash-'));
+const dbFile = join(dir, 'central.sqlite');
+const children: { kill(signal?: NodeJS.Signals): unknown; stopped: Promise<number | null> }[] = [];
+afterAll(async () => {
+  for (const c of children) { c.kill('SIGKILL'); await c.stopped.catch(() => null); }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const BATCH = 20;
+const BATCHES = 15;
+
+interface Stream { who: 'alice' | 'bob'; clientId: string; batches: Mutation[][]; acked: Map<number, MutationResult> }
+
+function buildStream(who: 'alice' | 'bob', items: Item[], reasonOf: (it: Item) => string): Stream {
+  // A mix of kinds so the replay checks more than approvals.
+  const mutations = items.map((it, i) => {
+    const id = i + 1;
+    if (i % 7 === 3) return mutationFor('reject', it, id, { reasonCode: reasonOf(it) });
+    if (i % 11 === 5) return mutationFor('correct', it, id, { correctedOutput: { total: i } });
+    return approvals([it], id)[0];
+  });
+  const batches: Mutation[][] = [];
+  for (let i = 0; i < mutations.length; i += BATCH) batches.push(mutations.slice(i, i + BATCH));
+  return { who, clientId: newClientId(`crash-${who}`), batches, acked: new Map() };
+}
+
+/** Pushes batch after batch until the server dies; returns how many batches were acknowledged. */
+async function pushUntilDead(client: CentralClient, s: Stream, onAck: (n: number) => void): Promise<number> {
+  let n = 0;
+  for (const batch of s.batches) {
+    try {
+      const res = await client.push({ clientId: s.clientId, mutations: batch });
+      for (const r of res.results) s.acked.set(r.mutationId, r);
+      n += 1;
+      onAck(n);
+    } catch {
+      return n; // connection refused / reset: the server is gone
+    }
+  }
+  return n;
+}
+
+describe('SIGKILL in the middle of a stream of pushes', () => {
+  it('restarts on the same file with nothing applied twice, every result obtainable, and a sound file', async () => {
+    const first = await spawnServer({ dbFile, seed: 'demo' });
+    children.push(first);
+    const anon = new CentralClient(first.url);
+    const alice = anon.as('demo-alice');
+    const bob = anon.as('demo-bob');
+    const { queues } = await alice.queues();
+    const q = queues[0];
+    const aliceItems = (await alice.claim({ count: BATCH * BATCHES, queueIds: [q.id], leaseMinutes: 600 })).items;
+    const bobItems = (await bob.claim({ count: BATCH * BATCHES, leaseMinutes: 600 })).items;
+    expect(aliceItems.length).toBe(BATCH * BATCHES);
+    expect(bobItems.length).toBe(BATCH * BATCHES);
+    const reasons = new Map(queues.map((x) => [x.id, x.reasonCodes[0].code]));
+    const reasonOf = (it: Item) => reasons.get(it.queueId)!;
+    const streams = [buildStream('alice', aliceItems, reasonOf), buildStream('bob', bobItems, reasonOf)];
+
+    // Kill the server right after alice's 6th acknowledged batch, with pushes of both streams in flight.
+    let killed = false;
+    const killAfter = 6;
+    const acks = await Promise.all([
+      pushUntilDead(alice, streams[0], (n) => {
+        if (n === killAfter && !killed) {
+          killed = true;
+          setTimeout(() => first.kill('SIGKILL'), 3);
+        }
+      }),
+      pushUntilDead(bob, streams[1], () => undefined),
+    ]);
+    expect(await first.stopped).not.toBe(0);
+    expect(killed).toBe(true);
+    expect(acks[0]).toBeGreaterThanOrEqual(killAfter);
+    expect(acks[0]).toBeLessThan(BATCHES); // it really died mid-stream
+    // The file is sound even before anyone recovers it.
+    expect(integrityCheck(dbFile)).toBe('ok');
+
+    const second = await spawnServer({ dbFile });
+    children.push(second);
+    const anon2 = new CentralClient(second.url);
+    const clients = { alice: anon2.as('demo-alice'), bob: anon2.as('demo-bob') };
+
+    for (const s of streams) {
+      const client = clients[s.who];
+      // What survived: every acknowledged mutation, and maybe the batch that was in flight.
+      const before = await client.pullAll({ clientId: s.clientId, limit: 1000 });
+      const lastSettled = before.at(-1)!.lastMutationId!;
+      expect(lastSettled).toBeGreaterThanOrEqual(s.acked.size);
+      expect(lastSettled % BATCH, 'a batch commits whole or not at all').toBe(0);
+      const pulledResults = new Map(before.flatMap((p) => p.results).map((r) => [r.mutationId, r]));
+      for (const [id, r] of s.acked) expect(pulledResults.get(id), `${s.who} #${id} via pull`).toMatchObject({ status: r.status, code: r.code });
+
+      // The client does not know what the server kept: it re-sends the whole stream.
+      for (const batch of s.batches) {
+        const res = await client.push({ clientId: s.clientId, mutations: batch });
+        for (const r of res.results) {
+          const acked = s.acked.get(r.mutationId);
+          if (r.mutationId <= lastSettled) {
+            expect(r.status, `${s.who} #${r.mutationId}`).toBe('duplicate');
+            if (acked) expect(r.code).toBe(acked.code);
+          } else {
+            expect(r.status, `${s.who} #${r.mutationId}`).toBe('applied');
+          }
+          s.acked.set(r.mutationId, r);
+        }
+      }
+      const all = s.batches.flat();
+      expect(s.acked.size).toBe(all.length);
+      // Every result is obtainable through pull too.
+      const after = await client.pullAll({ clientId: s.clientId, limit: 1000 });
+      expect(after.at(-1)!.lastMutationId).toBe(all.length);
+      const ids = new Set(after.flatMap((p) => p.results.map((r) => r.mutationId)));
+      for (const m of all) expect(ids.has(m.mutationId), `${s.who} #${m.mutationId} result via pull`).toBe(true);
+    }
+
+    second.kill('SIGTERM');
+    expect(await second.stopped).toBe(0);
+    expect(integrityCheck(dbFile)).toBe('ok');
+
+    // Nothing applied twice: one outcome and one `decided` event per item, and every item decided.
+    const itemIds = [...aliceItems, ...bobItems].map((i) => i.id);
+    const db = openReadonly(dbFile);
+    try {
+      const marks = itemIds.map(() => '?').join(',');
+      const outcomes = db.prepare(`SELECT item_id, COUNT(*) AS n FROM decisions WHERE item_id IN (${marks}) GROUP BY item_id`).all(...itemIds) as { item_id: string; n: number }[];
+      const decided = db.prepare(`SELECT item_id, COUNT(*) AS n FROM item_events WHERE type = 'decided' AND item_id IN (${marks}) GROUP BY item_id`).all(...itemIds) as { item_id: string; n: number }[];
+      const resolved = db.prepare(`SELECT COUNT(*) AS n FROM items WHERE status = 'resolved' AND id IN (${marks})`).get(...itemIds) as { n: number };
+      expect(outcomes).toHaveLength(itemIds.length);
+      expect(outcomes.filter((o) => o.n !== 1)).toEqual([]);
+      expect(decided).toHaveLength(itemIds.length);
+      expect(decided.filter((o) => o.n !== 1)).toEqual([]);
+      expect(resolved.n).toBe(itemIds.length);
+      const clientsRows = db.prepare(`SELECT client_id, last_mutation_id FROM clients WHERE client_id IN (?, ?)`).all(streams[0].clientId, streams[1].clientId) as { client_id: string; last_mutation_id: number }[];
+      expect(clientsRows.map((r) => r.last_mutation_id)).toEqual([BATCH * BATCHES, BATCH * BATCHES]);
+    } finally {
+      db.close();
+    }
+  });
+});
