@@ -19,7 +19,7 @@ export interface UtilityPortLike {
   close(): void;
 }
 
-export const MainToUtilityMessage = z.discriminatedUnion('type', [
+export const MainToUtilityMessage = z.union([
   z.object({ type: z.literal('connect') }),
   z.object({ type: z.literal('shutdown') }),
   z.object({ type: z.literal('secret-reply'), id: z.number().int(), ok: z.literal(true), value: z.string().nullable() }),

@@ -1,7 +1,6 @@
 // The only file that wires the real `electron` module into the shell's plain modules (everything it
 // decides lives in those modules and is tested without the Electron binary). Bundled to dist/electron/main.cjs.
 import path from 'node:path';
-import { z } from 'zod';
 import {
   BrowserWindow,
   Menu,
@@ -16,11 +15,11 @@ import {
   utilityProcess,
   type WebContents,
 } from 'electron';
-import { DESK_IPC_CHANNELS } from '../../shared/desk-api';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { buildMenuTemplate } from './app-menu';
 import { createCoreHost, type UtilityProcessLike } from './core-host';
-import type { FrameLike, MainChannelLike } from './electron-like';
+import { registerDeskIpc } from './desk-ipc';
+import type { MainChannelLike } from './electron-like';
 import { createElectronIpcWrapper } from './ipc-wrapper';
 import { createMainWindow, loadApp } from './main-window';
 import { wirePowerSignals } from './power-signals';
@@ -95,7 +94,7 @@ function start() {
     core.start();
 
     const ipc = await createElectronIpcWrapper({ log });
-    ipc.on(DESK_IPC_CHANNELS.connect, z.object({}).strict(), (_input, sender) => core.connectFrame(sender.frame as FrameLike));
+    registerDeskIpc(ipc, core);
 
     const laborSignal = (signal: string) => {
       void core.call('labor.signal', { signal }).then((r) => {

@@ -55,10 +55,10 @@ export function createIpcWrapper(ipcMain: IpcMainLike, opts: IpcWrapperOptions =
     | { ok: false; error: DeskError } {
     const reason = untrustedFrameReason(event?.senderFrame, opts.trustedOrigin);
     if (reason) return { ok: false, error: { code: 'unauthorized', message: `ipc ${channel} refused: ${reason}` } };
-    if (args.length > 1) return { ok: false, error: { code: 'bad_input', message: `ipc ${channel} takes one argument, got ${args.length}` } };
+    if (args.length > 1) return { ok: false, error: { code: 'bad_input', message: `ipc ${channel} refused: one argument expected, got ${args.length}` } };
     const parsed = schema.safeParse(args[0]);
     if (!parsed.success) {
-      return { ok: false, error: { code: 'bad_input', message: `ipc ${channel}: invalid payload`, details: parsed.error.issues } };
+      return { ok: false, error: { code: 'bad_input', message: `ipc ${channel} refused: invalid payload`, details: parsed.error.issues } };
     }
     return { ok: true, input: parsed.data, sender: { event, frame: event.senderFrame as FrameLike } };
   }

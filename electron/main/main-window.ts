@@ -47,6 +47,8 @@ export function createMainWindow<W extends WindowLike>(electron: { BrowserWindow
       spellcheck: false,
       enableWebSQL: false,
       plugins: false,
+      // Middle-click would otherwise try to open links in new windows (denied anyway by web-guards).
+      disableBlinkFeatures: 'Auxclick',
       devTools: opts.devTools,
     },
   });

@@ -44,6 +44,7 @@ describe('main window', () => {
       spellcheck: false,
       enableWebSQL: false,
       plugins: false,
+      disableBlinkFeatures: 'Auxclick',
       devTools: false,
     });
   });

@@ -119,3 +119,40 @@ export class FakeUtility extends EventEmitter implements UtilityProcessLike {
     this.emit('message', message);
   }
 }
+
+/**
+ * A "utility process" that runs the real utility entry (runUtility) in this process: main's postMessage
+ * reaches a fake parentPort as `{ data, ports }`, the child's parentPort.postMessage reaches main as a
+ * 'message' event, and the child's exit(code) becomes an 'exit' event.
+ */
+export function inProcessUtility(
+  runUtility: (parentPort: { on(e: 'message', l: (e: { data: unknown; ports?: readonly never[] }) => void): unknown; postMessage(m: unknown): void }, argv: string[], exit: (code: number) => void) => void,
+  argv: string[],
+): FakeUtility {
+  const proc = new FakeUtility();
+  let childListener: ((e: { data: unknown; ports?: readonly never[] }) => void) | null = null;
+  const backlog: Array<{ data: unknown; ports?: readonly never[] }> = [];
+  let exited = false;
+  proc.onPost = (message, transfer) => {
+    const e = { data: structuredClone(message), ports: (transfer ?? []) as unknown as readonly never[] };
+    if (childListener) childListener(e);
+    else backlog.push(e);
+  };
+  runUtility(
+    {
+      on(_event, listener) {
+        childListener = listener;
+        for (const e of backlog.splice(0)) listener(e);
+        return this;
+      },
+      postMessage: (m) => queueMicrotask(() => !exited && proc.emit('message', structuredClone(m))),
+    },
+    argv,
+    (code) => {
+      if (exited) return;
+      exited = true;
+      queueMicrotask(() => proc.emit('exit', code));
+    },
+  );
+  return proc;
+}
