@@ -28,11 +28,11 @@ export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Pro
       aria-current={active ? 'true' : undefined}
       onClick={onFocus}
     >
-      <header className="conflict-head">
+      <div className="conflict-head">
         <span className={`pill pill-${conflict.status}`}>{conflict.status}</span>
         <span className="conflict-code">{conflict.code}</span>
         <span className="muted">{format(new Date(conflict.createdAt), 'MMM d, HH:mm')}</span>
-      </header>
+      </div>
       <p className="conflict-msg">{conflict.message ?? CODE_TEXT[conflict.code] ?? 'The server did not apply this decision.'}</p>
       <div className="conflict-sides">
         <section aria-label="Your decision">
@@ -59,14 +59,14 @@ export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Pro
           )}
         </section>
       </div>
-      <footer className="conflict-actions">
+      <div className="conflict-actions">
         <button type="button" className="btn btn-sm" data-testid="conflict-discard" disabled={busy} onClick={() => onResolve('discard')}>
           Discard mine
         </button>
         <button type="button" className="btn btn-sm btn-primary" data-testid="conflict-resubmit" disabled={busy} onClick={() => onResolve('resubmit')}>
           Resubmit
         </button>
-      </footer>
+      </div>
     </li>
   );
 }

@@ -92,7 +92,7 @@ export function CorrectEditor() {
           <OutputDiff changes={changes} />
         </section>
       </div>
-      <footer className="dialog-actions">
+      <div className="dialog-actions">
         <span className="muted">
           <kbd className="kbd">Ctrl</kbd>+<kbd className="kbd">Enter</kbd> save · <kbd className="kbd">Esc</kbd> cancel
         </span>
@@ -102,7 +102,7 @@ export function CorrectEditor() {
         <button type="button" className="btn btn-primary" disabled={!canSave} onClick={save} data-testid="correct-save">
           Save correction
         </button>
-      </footer>
+      </div>
     </Dialog>
   );
 }

@@ -65,14 +65,14 @@ export function Dialog({ title, onClose, children, testId, onKey, size = 'md', d
         tabIndex={-1}
         onKeyDown={onKeyDown}
       >
-        <header className={`dialog-head${hideTitle ? ' sr-only' : ''}`}>
+        <div className={`dialog-head${hideTitle ? ' sr-only' : ''}`}>
           <h2 id={titleId}>{title}</h2>
           {description && (
             <p id={descId} className="dialog-desc">
               {description}
             </p>
           )}
-        </header>
+        </div>
         {children}
       </div>
     </div>

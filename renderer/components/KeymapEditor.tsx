@@ -58,6 +58,7 @@ export function KeymapEditor() {
                   <tr key={a.id} data-testid={`keymap-row-${a.id}`}>
                     <th scope="row">{a.label}</th>
                     <td className="keymap-keys">
+                      <div>
                       {keys.length === 0 && <span className="muted">unbound</span>}
                       {keys.map((k) => (
                         <span key={k} className="key-chip">
@@ -67,6 +68,7 @@ export function KeymapEditor() {
                           </button>
                         </span>
                       ))}
+                      </div>
                     </td>
                     <td className="keymap-actions">
                       {keys.length < 4 && (

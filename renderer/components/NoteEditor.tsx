@@ -32,14 +32,14 @@ export function NoteEditor() {
         data-autofocus
         onChange={(e) => setText(e.target.value)}
       />
-      <footer className="dialog-actions">
+      <div className="dialog-actions">
         <span className="muted">
           <kbd className="kbd">Ctrl</kbd>+<kbd className="kbd">Enter</kbd> save · <kbd className="kbd">Esc</kbd> cancel
         </span>
         <button type="button" className="btn btn-primary" disabled={!text.trim()} onClick={save} data-testid="note-save">
           Add note
         </button>
-      </footer>
+      </div>
     </Dialog>
   );
 }

@@ -67,7 +67,7 @@ export function TriageView() {
             <h2 id="input-h" className="panel-title">
               Input
             </h2>
-            <ReadableValue value={item.input} />
+            <ReadableValue value={item.input} highlight={flagged} />
           </section>
           <section className="panel panel-output" aria-labelledby="output-h" data-testid="triage-output">
             <h2 id="output-h" className="panel-title">
