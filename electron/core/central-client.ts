@@ -49,7 +49,7 @@ export class CentralClient {
     const params = new URLSearchParams({ limit: String(q.limit), clientId: q.clientId });
     if (q.cursor) params.set('cursor', q.cursor);
     const page = await this.request('GET', `/v1/sync/pull?${params}`, undefined, PullResponse, signal);
-    if (page.upserts.length + page.removals.length > q.limit * 2 || page.results.length > 100_000) {
+    if (page.upserts.length + page.removals.length > q.limit || page.results.length > 100_000) {
       throw new ProtocolError(`pull page too large: ${page.upserts.length} upserts, ${page.removals.length} removals for limit ${q.limit}`);
     }
     return page;

@@ -37,6 +37,8 @@ export interface CoreOptions {
   laborCapMs?: number;
   /** Per-request timeout towards the central API (default 30 s). */
   requestTimeoutMs?: number;
+  /** Largest server response accepted (default 64 MiB); a bigger one is a sync error. */
+  maxResponseBytes?: number;
   backoff?: BackoffOptions;
 }
 
@@ -80,6 +82,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   ctx.session = new SessionService({
     db, kv, items, outbox, secrets: ctx.secrets, events, demo: opts.demo,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
+    maxResponseBytes: opts.maxResponseBytes,
     onSignedIn: () => ctx.sync.start(),
     onSignedOut: () => ctx.sync.stop(),
   });

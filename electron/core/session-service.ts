@@ -21,6 +21,7 @@ export interface SessionServiceDeps {
   events: EventBus;
   demo: { serverUrl: string } | undefined;
   requestTimeoutMs: number;
+  maxResponseBytes?: number;
   onSignedIn: () => void;
   onSignedOut: () => Promise<void>;
 }
@@ -133,7 +134,7 @@ export class SessionService {
   }
 
   private client(serverUrl: string, token: string): CentralClient {
-    return new CentralClient({ baseUrl: serverUrl, token, timeoutMs: this.d.requestTimeoutMs });
+    return new CentralClient({ baseUrl: serverUrl, token, timeoutMs: this.d.requestTimeoutMs, maxBodyBytes: this.d.maxResponseBytes });
   }
 }
 

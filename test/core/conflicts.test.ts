@@ -1,0 +1,107 @@
+// While the desk is offline the world moves: an item is reassigned, one is resolved from another
+// client, a lease expires. On sync each decision lands in the conflicts inbox with the server's state,
+// and nothing is lost: the decisions stay in the outbox history and can be discarded or resubmitted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../electron/core/index';
+import { mutationFor, newClientId } from '../helpers/central-client';
+import { startClockedDemoServer, TestClock, type DemoServer } from '../helpers/demo-fixture';
+import { demoCore, ok, tmpDir } from './core-fixture';
+
+let demo: DemoServer;
+let core: Core;
+const serverClock = new TestClock();
+const tmp = tmpDir('conflicts');
+
+beforeAll(async () => {
+  demo = await startClockedDemoServer(serverClock);
+  // The desk's wall clock follows the server's so leases look the same to both.
+  core = await demoCore(demo.url, tmp.file('cache.sqlite'), { clock: { monotonicMs: () => performance.now(), now: serverClock.now } });
+  await ok(core, 'session.connectDemo', { user: 'alice' });
+  await ok(core, 'settings.set', { claimTargetSize: 8 });
+  await ok(core, 'sync.now', {});
+});
+afterAll(async () => {
+  await core?.close();
+  await demo?.close();
+  tmp.cleanup();
+});
+
+async function assignedIds(): Promise<string[]> {
+  const page = await ok(core, 'queue.page', { filter: { statuses: ['leased'], localStates: ['none'] }, limit: 100 });
+  return page.rows.map((r) => r.id);
+}
+
+describe('conflicts', () => {
+  it('reassigned, resolved elsewhere, lease expired: each lands in the inbox with the server item; nothing is lost', async () => {
+    const ids = await assignedIds();
+    expect(ids.length).toBe(8);
+    const [reassigned, elsewhere, expired, fine] = ids;
+
+    // Offline (no sync): alice decides four items.
+    const reason = (await ok(core, 'item.get', { itemId: elsewhere })).queue!.reasonCodes[0].code;
+    const mReassigned = await ok(core, 'triage.decide', { itemId: reassigned, kind: 'approve', payload: { comment: 'looks right' } });
+    const mElsewhere = await ok(core, 'triage.decide', { itemId: elsewhere, kind: 'reject', payload: { reasonCode: reason } });
+    const mExpired = await ok(core, 'triage.decide', { itemId: expired, kind: 'correct', payload: { correctedOutput: { total: 42 } } });
+    const mFine = await ok(core, 'triage.decide', { itemId: fine, kind: 'approve' });
+
+    // Meanwhile: sam reassigns one to bob; alice's other desk approves another; the clock runs past the leases.
+    await demo.as.sam.assign({ itemIds: [reassigned], assigneeId: demo.ids.bob });
+    const otherDesk = newClientId('other-desk');
+    const serverElsewhere = (await demo.as.alice.pull({ clientId: otherDesk })).upserts.find((i) => i.id === elsewhere)!;
+    const pushed = await demo.as.alice.push({ clientId: otherDesk, mutations: [mutationFor('approve', serverElsewhere, 1, {})] });
+    expect(pushed.results[0].status).toBe('applied');
+    // `fine` keeps a live lease: renew it by having sam assign it to alice again after the clock moves.
+    serverClock.advanceMinutes(31);
+    await demo.as.sam.assign({ itemIds: [fine], assigneeId: demo.ids.alice });
+
+    const status = await ok(core, 'sync.now', {});
+    expect(status.state).toBe('online');
+    expect(status.pending).toBe(0);
+
+    const { conflicts } = await ok(core, 'conflicts.list', {});
+    const byItem = new Map(conflicts.map((c) => [c.itemId, c]));
+    expect(byItem.get(reassigned)).toMatchObject({
+      mutationId: mReassigned.mutationId, kind: 'approve', status: 'conflict', code: 'reassigned', payload: { comment: 'looks right' },
+      serverItem: { id: reassigned, assigneeId: demo.ids.bob, status: 'leased' },
+    });
+    expect(byItem.get(elsewhere)).toMatchObject({
+      mutationId: mElsewhere.mutationId, kind: 'reject', status: 'conflict', code: 'resolved_elsewhere', payload: { reasonCode: reason },
+      serverItem: { id: elsewhere, status: 'resolved', outcome: { kind: 'approve' } },
+    });
+    expect(byItem.get(expired)).toMatchObject({
+      mutationId: mExpired.mutationId, kind: 'correct', status: 'conflict', code: 'lease_expired', payload: { correctedOutput: { total: 42 } },
+      serverItem: { id: expired, status: 'open', assigneeId: null },
+    });
+    // `fine` was decided under its first lease, which sam's reassignment ended: also a conflict, never silently dropped.
+    const fineDetail = await ok(core, 'item.get', { itemId: fine });
+    expect(fineDetail.decisions.find((d) => d.mutationId === mFine.mutationId)!.state).toBe('conflict');
+    expect(conflicts.length).toBe(4);
+    expect(status.conflicts).toBe(4);
+
+    // Nothing lost: every decision is still in the desk's history with its result, and the items show the conflict.
+    for (const [itemId, m] of [[reassigned, mReassigned], [elsewhere, mElsewhere], [expired, mExpired]] as const) {
+      const d = await ok(core, 'item.get', { itemId });
+      expect(d.localState).toBe('conflict');
+      expect(d.decisions.find((x) => x.mutationId === m.mutationId)).toMatchObject({ state: 'conflict' });
+    }
+    // Server data is the server's: the reassigned item now shows bob, and it left alice's triage set.
+    expect((await ok(core, 'item.get', { itemId: reassigned })).item.assigneeId).toBe(demo.ids.bob);
+    const triage = [];
+    for (let id = (await ok(core, 'triage.next', {})).itemId; id; id = (await ok(core, 'triage.next', { fromItemId: id })).itemId) triage.push(id);
+    expect(triage).not.toContain(reassigned);
+    expect(triage).not.toContain(elsewhere);
+
+    // Resolution: discard one; resubmit `fine` under its current lease (sam gave it back to alice), which applies.
+    await ok(core, 'conflicts.resolve', { conflictId: byItem.get(elsewhere)!.id, action: 'discard' });
+    await ok(core, 'conflicts.resolve', { conflictId: byItem.get(fine)!.id, action: 'resubmit' });
+    const again = await ok(core, 'sync.now', {});
+    expect(again).toMatchObject({ pending: 0, conflicts: 2 });
+    const fineAfter = await ok(core, 'item.get', { itemId: fine });
+    expect(fineAfter.item.status).toBe('resolved');
+    expect(fineAfter.decisions.at(-1)).toMatchObject({ kind: 'approve', state: 'settled', resultCode: 'ok' });
+    const left = (await ok(core, 'conflicts.list', {})).conflicts.map((c) => c.itemId).sort();
+    expect(left).toEqual([reassigned, expired].sort());
+    expect(await ok(core, 'conflicts.resolve', { conflictId: byItem.get(elsewhere)!.id, action: 'discard' }).catch((e: Error) => e.message))
+      .toMatch(/not_found/);
+  });
+});
