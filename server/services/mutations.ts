@@ -27,6 +27,22 @@ const rejected = (code: MutationResultCode, message: string, item: Item | null =
 const conflict = (code: MutationResultCode, message: string, item: Item | null): Outcome => ({ status: 'conflict', code, message, item });
 
 export async function applyMutation(env: MutationEnv, m: Mutation): Promise<Outcome> {
+  const outcome = await decideOutcome(env, m);
+  // An applied result shows the item as the user's own change left it. A conflict or rejection shows the
+  // current item only if the user may still see it: a reviewer never sees an item that moved on to
+  // someone else (the desk keeps its own copy in the conflicts inbox).
+  if (outcome.status !== 'applied' && outcome.item && !visibleTo(outcome.item, env.user.id, env.queues)) return { ...outcome, item: null };
+  return outcome;
+}
+
+/** May this user see the item now: it is theirs, their own outcome, or in a queue they own. */
+export function visibleTo(item: Item, uid: string, queues: Map<string, Queue>): boolean {
+  if (item.assigneeId === uid && (item.status === 'leased' || item.status === 'escalated')) return true;
+  if (item.status === 'resolved' && item.outcome?.by === uid) return true;
+  return queues.get(item.queueId)?.ownerId === uid;
+}
+
+async function decideOutcome(env: MutationEnv, m: Mutation): Promise<Outcome> {
   const { tx, user } = env;
   const row = await tx.selectFrom('items').selectAll().where('id', '=', m.itemId).executeTakeFirst();
   if (!row) return rejected('unknown_item', `no item '${m.itemId}'`);

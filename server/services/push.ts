@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import type { AuthUser, ServerContext } from './context';
 import { appendChanges } from './journal';
 import { sweepExpiredLeases } from './leases';
-import { applyMutation } from './mutations';
+import { applyMutation, visibleTo } from './mutations';
+import { itemFromRow } from '../db/rows';
+import type { Queue } from '../../shared/domain';
 import { queueMap } from './queues';
 
 type ParsedPush = z.output<typeof PushRequest>;
@@ -42,7 +44,7 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
     }
     const results: MutationResult[] = [];
     for (const m of req.mutations) {
-      if (m.mutationId <= last) { results.push(await storedResult(tx, req.clientId, m)); continue; }
+      if (m.mutationId <= last) { results.push(await storedResult(tx, req.clientId, m, user, queues)); continue; }
       if (m.mutationId !== last + 1) { gap = { expected: last + 1, got: m.mutationId }; break; }
       const outcome = await applyMutation({ tx, user, clientId: req.clientId, now, queues }, m);
       const result: MutationResult = { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
@@ -68,7 +70,8 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
   return response;
 }
 
-async function storedResult(tx: Db, clientId: string, m: ParsedPush['mutations'][number]): Promise<MutationResult> {
+async function storedResult(tx: Db, clientId: string, m: ParsedPush['mutations'][number], user: AuthUser, queues: Map<string, Queue>):
+Promise<MutationResult> {
   const row = await tx.selectFrom('client_mutations').select(['payload_hash', 'result'])
     .where('client_id', '=', clientId).where('mutation_id', '=', m.mutationId).executeTakeFirst();
   if (!row) {
@@ -77,9 +80,11 @@ async function storedResult(tx: Db, clientId: string, m: ParsedPush['mutations']
   }
   const stored = JSON.parse(row.result) as MutationResult;
   if (row.payload_hash !== m.payloadHash) {
-    return { mutationId: m.mutationId, itemId: m.itemId, status: 'rejected', code: 'client_diverged',
+    const current = await tx.selectFrom('items').selectAll().where('id', '=', m.itemId).executeTakeFirst();
+    const item = current ? itemFromRow(current) : null;
+    return { mutationId: m.mutationId, itemId: m.itemId, status: 'rejected', code: 'client_diverged', item: item && visibleTo(item, user.id, queues) ? item : null,
       message: `mutation ${m.mutationId} was already settled with a different payload (hash ${row.payload_hash.slice(0, 12)}…); ` +
-        'this client\'s history diverged from the server (restored from a backup?)', item: null };
+        'this client\'s history diverged from the server (restored from a backup?)' };
   }
   return { ...stored, status: 'duplicate', message: `already settled: ${stored.status} (${stored.code})` };
 }

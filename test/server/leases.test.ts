@@ -38,7 +38,8 @@ describe('leases', () => {
     expect(bobs[0]).toMatchObject({ id: item.id, assignmentEpoch: item.assignmentEpoch + 1, assigneeId: 'bob' });
     const late = await alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
     expect(late.results[0]).toMatchObject({ status: 'conflict', code: 'lease_expired' });
-    expect(late.results[0].item?.assigneeId).toBe('bob');
+    // ...and never shows alice the item now leased to bob.
+    expect(late.results[0].item).toBeNull();
 
     const db = new BetterSqlite3(srv.dbFile, { readonly: true });
     const types = (db.prepare('SELECT type FROM item_events WHERE item_id = ? ORDER BY seq').all(item.id) as { type: string }[]).map((r) => r.type);
