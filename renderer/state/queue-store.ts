@@ -89,7 +89,8 @@ export function reload(keepStale: boolean): void {
   generation++;
   stale = keepStale ? cache : null;
   cache = new PageCache<QueueRow>(PAGE_SIZE);
-  if (!keepStale) useQueue.setState({ total: null, cursor: 0 });
+  // A new filter or sort keeps the old count until its first page lands: skeleton rows, no collapse.
+  if (!keepStale) useQueue.setState({ cursor: 0 });
   useQueue.setState((s) => ({ version: s.version + 1 }));
   const [start, end] = keepStale ? lastRange : [0, Math.max(50, lastRange[1] - lastRange[0])];
   ensureRange(start, end);

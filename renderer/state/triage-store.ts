@@ -177,7 +177,7 @@ export async function undoLast(): Promise<void> {
   try {
     const out = await serial(() => desk().call('triage.undo', {}));
     if (!out.undone) {
-      pushToast('Nothing to undo', 'info');
+      pushToast('Nothing to undo: synced defers and notes cannot be reverted', 'info');
       return;
     }
     const how = out.via === 'revert' ? ' (a revert was sent to the server)' : '';

@@ -29,7 +29,7 @@ export function SyncView() {
         <dl className="figures figures-sm" data-testid="sync-summary">
           <div className="figure">
             <dt>State</dt>
-            <dd className={`state-${sync.state}`}>{sync.state.replace('_', ' ')}</dd>
+            <dd className={`sync-state-value state-${sync.state}`}>{sync.state.replace('_', ' ')}</dd>
           </div>
           <div className="figure">
             <dt>Pending decisions</dt>

@@ -1,0 +1,66 @@
+// The browser-mode client over real HTTP: a loopback server stands in for electron/web's /rpc.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeskClient } from '../../renderer/desk/client';
+import { DeskCallError } from '../../renderer/desk/desk-error';
+import { createHttpTransport } from '../../renderer/desk/http-transport';
+
+let server: Server;
+let base = '';
+const seen: { path: string; auth: string | undefined; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ path: req.url ?? '', auth: req.headers.authorization, body });
+      res.setHeader('content-type', 'application/json');
+      if (req.headers.authorization !== 'Bearer good') {
+        res.statusCode = 401;
+        res.end(JSON.stringify({ ok: false, error: { code: 'unauthorized', message: 'bad launch token' } }));
+      } else if (req.url === '/rpc/session.get') {
+        res.end(JSON.stringify({ ok: true, value: { signedIn: false, serverUrl: null, user: null, clientId: 'c1', demo: false, demoAvailable: true } }));
+      } else if (req.url === '/rpc/item.get') {
+        res.end(JSON.stringify({ ok: false, error: { code: 'not_found', message: 'no item x', details: { itemId: 'x' } } }));
+      } else {
+        res.statusCode = 500;
+        res.end('<html>oops</html>');
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('desk client over browser-mode HTTP', () => {
+  it('posts the input with the launch token and unwraps the value', async () => {
+    const desk = createDeskClient(createHttpTransport({ baseUrl: base, token: 'good' }));
+    const s = await desk.call('session.get', {});
+    expect(s.demoAvailable).toBe(true);
+    const last = seen.at(-1)!;
+    expect(last).toEqual({ path: '/rpc/session.get', auth: 'Bearer good', body: '{}' });
+  });
+  it('turns a DeskResult error into a typed DeskCallError', async () => {
+    const desk = createDeskClient(createHttpTransport({ baseUrl: base, token: 'good' }));
+    const err = await desk.call('item.get', { itemId: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DeskCallError);
+    expect(err).toMatchObject({ code: 'not_found', message: 'no item x', method: 'item.get', details: { itemId: 'x' } });
+  });
+  it('reports transport refusals and non-JSON answers with codes', async () => {
+    const refused = createDeskClient(createHttpTransport({ baseUrl: base, token: 'bad' }));
+    await expect(refused.call('session.get', {})).rejects.toMatchObject({ code: 'unauthorized' });
+    const desk = createDeskClient(createHttpTransport({ baseUrl: base, token: 'good' }));
+    await expect(desk.call('stats.today', {})).rejects.toMatchObject({ code: 'internal' });
+  });
+  it('never sends an unknown method, and says when the desk is unreachable', async () => {
+    const t = createHttpTransport({ baseUrl: base, token: 'good' });
+    const before = seen.length;
+    expect(await t.call('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    expect(seen.length).toBe(before);
+    const gone = createHttpTransport({ baseUrl: 'http://127.0.0.1:1', token: 'good' });
+    expect(await gone.call('session.get', {})).toMatchObject({ ok: false, error: { code: 'desk_unreachable' } });
+  });
+});
