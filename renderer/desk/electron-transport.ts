@@ -18,9 +18,10 @@ export function createElectronTransport(desk: PreloadDesk): DeskTransport {
     kind: 'electron',
     async call(method, input) {
       const [group, verb] = method.split('.');
-      const fn = (desk[group] as Record<string, Verb> | undefined)?.[verb];
-      if (typeof fn !== 'function') return { ok: false, error: { code: 'unknown_method', message: `The desk has no method ${method}` } };
       try {
+        // The preload may guard its groups (unknown names throw), so the lookup sits inside the try.
+        const fn = (desk[group] as Record<string, Verb> | undefined)?.[verb];
+        if (typeof fn !== 'function') return { ok: false, error: { code: 'unknown_method', message: `The desk has no method ${method}` } };
         return await fn(input);
       } catch (e) {
         // The preload answers DeskResult; a rejection means the channel itself broke.

@@ -64,3 +64,30 @@ describe('desk client over browser-mode HTTP', () => {
     expect(await gone.call('session.get', {})).toMatchObject({ ok: false, error: { code: 'desk_unreachable' } });
   });
 });
+
+describe('desk client over the Electron preload', () => {
+  it('calls window.desk.<group>.<verb> and passes events through', async () => {
+    const { createElectronTransport } = await import('../../renderer/desk/electron-transport');
+    const calls: unknown[] = [];
+    const listeners: ((p: unknown) => void)[] = [];
+    const preload = {
+      triage: {
+        decide: async (input: unknown) => (calls.push(input), { ok: true as const, value: { mutationId: 1, itemId: 'i1', kind: 'approve', nextItemId: 'i2' } }),
+        undo: async () => {
+          throw new Error('port closed');
+        },
+      },
+      on: (_event: string, l: (p: unknown) => void) => (listeners.push(l), () => undefined),
+    };
+    const desk = createDeskClient(createElectronTransport(preload));
+    const out = await desk.call('triage.decide', { itemId: 'i1', kind: 'approve', payload: {} });
+    expect(out.nextItemId).toBe('i2');
+    expect(calls).toEqual([{ itemId: 'i1', kind: 'approve', payload: {} }]);
+    await expect(desk.call('triage.undo', {})).rejects.toMatchObject({ code: 'internal', message: 'port closed' });
+    await expect(desk.call('stats.today', {})).rejects.toMatchObject({ code: 'unknown_method' });
+    const got: unknown[] = [];
+    desk.on('queue.changed', (p) => got.push(p));
+    listeners[0]({ reason: 'pull' });
+    expect(got).toEqual([{ reason: 'pull' }]);
+  });
+});
