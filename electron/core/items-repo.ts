@@ -88,8 +88,7 @@ export class ItemsRepo {
   putServerCopy(item: Item, opts: { force?: boolean } = {}): void {
     const row = this.stmts.get.get(item.id);
     if (row && !opts.force && row.server_version > item.version) return;
-    this.write(item, row?.local_state ?? 'none', JSON.stringify(item));
-    this.recompute(item.id);
+    this.recomputeWith(item, JSON.stringify(item), row !== undefined);
   }
 
   /** The server says the item left my assigned set; keep it only while this desk has decisions on it. */
@@ -102,8 +101,7 @@ export class ItemsRepo {
       // No copy came with the removal: the item is no longer mine, whatever my stale copy says.
       const server = JSON.parse(row.server_json) as Item;
       const status = REMOVED_STATUS[reason] ?? server.status;
-      this.write(server, row.local_state, JSON.stringify({ ...server, assigneeId: null, status }), row.server_version);
-      this.recompute(itemId);
+      this.recomputeWith({ ...server, assigneeId: null, status }, JSON.stringify({ ...server, assigneeId: null, status }), true);
     }
     if (!this.stmts.get.get(itemId)) return;
     if (this.outbox.hasAnyDecision(itemId)) return;
@@ -121,25 +119,30 @@ export class ItemsRepo {
   recompute(itemId: string): void {
     const row = this.stmts.get.get(itemId);
     if (!row) return;
-    const server = JSON.parse(row.server_json) as Item;
+    this.recomputeWith(JSON.parse(row.server_json) as Item, row.server_json, true);
+  }
+
+  private recomputeWith(server: Item, serverJson: string, exists: boolean): void {
     const me = this.me();
-    const unsettled = this.outbox.unsettledFor(itemId);
+    const unsettled = this.outbox.unsettledFor(server.id);
     let visible = server;
     for (const m of unsettled) visible = applyLocal(visible, m, me ?? '', this.queue(visible.queueId));
     let localState: LocalState = 'none';
-    if (this.outbox.hasOpenConflict(itemId)) localState = 'conflict';
+    if (this.outbox.hasOpenConflict(server.id)) localState = 'conflict';
     else if (unsettled.length > 0) localState = 'pending';
-    else if (this.outbox.hasAnyDecision(itemId)) localState = 'synced';
+    else if (this.outbox.hasAnyDecision(server.id)) localState = 'synced';
     const mine = server.assigneeId !== null && server.assigneeId === me && (server.status === 'leased' || server.status === 'escalated');
     if (localState === 'none' && !mine) {
-      this.stmts.delete.run(itemId);
-      this.dataVersion++;
+      if (exists) {
+        this.stmts.delete.run(server.id);
+        this.dataVersion++;
+      }
       return;
     }
-    this.write(visible, localState, row.server_json, row.server_version);
+    this.write(visible, localState, serverJson, server.version, visible === server ? serverJson : undefined);
   }
 
-  private write(visible: Item, localState: LocalState, serverJson: string, serverVersion?: number): void {
+  private write(visible: Item, localState: LocalState, serverJson: string, serverVersion: number, visibleJson?: string): void {
     this.stmts.insert.run({
       id: visible.id,
       queue_id: visible.queueId,
@@ -151,9 +154,9 @@ export class ItemsRepo {
       confidence: visible.confidence,
       title_lc: visible.title.toLowerCase(),
       local_state: localState,
-      json: JSON.stringify(visible),
+      json: visibleJson ?? JSON.stringify(visible),
       server_json: serverJson,
-      server_version: serverVersion ?? (JSON.parse(serverJson) as Item).version,
+      server_version: serverVersion,
     });
     this.dataVersion++;
   }

@@ -151,15 +151,18 @@ export class OutboxRepo {
   }
 
   /** Record a result. Returns false when the mutation is unknown or already settled (results are idempotent). */
-  settle(r: MutationResult, at: string): { row: MutationRow; state: MutationState } | null {
+  settle(r: MutationResult, at: string, from: 'push' | 'pull'): { row: MutationRow; state: MutationState } | null {
     const row = this.get(r.mutationId);
     if (!row || (row.state !== 'pending' && row.state !== 'sent')) return null;
+    // Pull results carry no payload hash: for a mutation this cache never sent (a cache restored from a
+    // backup reuses ids), only the push answer, which the server checks against the hash, can tell.
+    if (from === 'pull' && row.state === 'pending') return null;
     // A stored result for another item means the server holds a different mutation under this id.
     const diverged = r.itemId !== row.item_id;
     const status = diverged ? 'rejected' : r.status;
     const code = diverged ? 'client_diverged' : r.code;
-    const state: MutationState = status === 'applied' || status === 'duplicate' ? 'settled' : status;
-    this.s.settle.run(state, status, code, r.message ?? null, at, row.mutation_id);
+    const state = stateOf(status, code);
+    this.s.settle.run(state, state === 'settled' ? 'applied' : state, code, r.message ?? null, at, row.mutation_id);
     if (state === 'conflict' || state === 'rejected') {
       this.s.insertConflict.run(row.mutation_id, row.item_id, row.kind, row.payload_json, row.labor_json, state, code,
         r.message ?? (diverged ? 'the server holds a different mutation under this id' : null),
@@ -211,6 +214,16 @@ export class OutboxRepo {
   resolveConflict(id: number, at: string, resolution: 'discard' | 'resubmit'): void {
     this.s.resolveConflict.run(at, resolution, id);
   }
+}
+
+const CONFLICT_CODES: readonly string[] = ['reassigned', 'resolved_elsewhere', 'lease_expired', 'stale_epoch', 'withdrawn'];
+
+/** A `duplicate` repeats the stored result: its code says whether that was applied, a conflict or a rejection. */
+function stateOf(status: MutationResult['status'], code: MutationResult['code']): MutationState {
+  if (status === 'applied') return 'settled';
+  if (status === 'conflict' || status === 'rejected') return status;
+  if (code === 'ok') return 'settled';
+  return CONFLICT_CODES.includes(code) ? 'conflict' : 'rejected';
 }
 
 function toConflict(r: ConflictRow): Conflict {

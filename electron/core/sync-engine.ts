@@ -1,7 +1,7 @@
 // The sync engine (DESIGN §5, §7): pushes the outbox in order in bounded batches, pulls pages (each
 // applied with its results and cursor in one transaction), tops up the assigned set by claiming, and
 // retries with full-jitter backoff. Only a result (push response or pull) settles a mutation.
-import { MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type Mutation, type MutationResult, type PullResponse } from '../../shared/central-api';
+import { MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type Mutation, type MutationResult, type PullResponse, type RemovalReason } from '../../shared/central-api';
 import type { SyncStatus } from '../../shared/desk-api';
 import { fullJitterDelay, type BackoffOptions } from './backoff';
 import type { Db } from './cache-db';
@@ -34,6 +34,10 @@ export interface SyncEngineDeps {
 
 class Unauthorized extends Error {}
 
+const NOT_MINE_ANY_MORE: Partial<Record<MutationResult['code'], RemovalReason>> = {
+  reassigned: 'reassigned', lease_expired: 'lease_expired', stale_epoch: 'reassigned', withdrawn: 'withdrawn', resolved_elsewhere: 'resolved_elsewhere',
+};
+
 export class SyncEngine {
   private state: State = 'signed_out';
   private lastError: string | null = null;
@@ -47,6 +51,13 @@ export class SyncEngine {
   private kickTimer: NodeJS.Timeout | null = null;
   private abort = new AbortController();
   private closed = false;
+  private conflictsSeen = false;
+
+  private takeConflictsSeen(): boolean {
+    const seen = this.conflictsSeen;
+    this.conflictsSeen = false;
+    return seen;
+  }
 
   constructor(private readonly d: SyncEngineDeps) {}
 
@@ -232,11 +243,11 @@ export class SyncEngine {
       const settledNow = this.d.db.transaction(() => {
         this.d.kv.raiseMutationFloor(res.lastMutationId + 1);
         let n = 0;
-        for (const r of res.results) if (this.applyResult(r, changed)) n++;
+        for (const r of res.results) if (this.applyResult(r, changed, 'push')) n++;
         return n;
       })();
       done += settledNow;
-      if (changed.size) this.d.events.emit('queue.changed', { reason: 'pull', itemIds: [...changed] });
+      if (changed.size) this.d.events.emit('queue.changed', { reason: this.takeConflictsSeen() ? 'conflict' : 'pull', itemIds: [...changed] });
       this.emitStatus();
       // The server answered nothing for this batch: do not spin; pull may carry the results.
       if (settledNow === 0) return;
@@ -258,10 +269,14 @@ export class SyncEngine {
     return out;
   }
 
-  private applyResult(r: MutationResult, changed: Set<string>): boolean {
-    const settled = this.d.outbox.settle(r, this.d.clock.now().toISOString());
+  private applyResult(r: MutationResult, changed: Set<string>, from: 'push' | 'pull'): boolean {
+    const settled = this.d.outbox.settle(r, this.d.clock.now().toISOString(), from);
+    if (settled && settled.state !== 'settled') this.conflictsSeen = true;
     if (r.item) this.d.items.putServerCopy(r.item);
     const itemId = settled?.row.item_id ?? r.itemId;
+    // The server hides an item that moved on to someone else: the conflict itself says it is not mine.
+    const gone = NOT_MINE_ANY_MORE[r.code];
+    if (!r.item && settled && settled.state === 'conflict' && gone) this.d.items.markRemoved(itemId, gone, null);
     this.d.items.recompute(itemId);
     changed.add(itemId);
     return settled !== null;
@@ -276,8 +291,9 @@ export class SyncEngine {
       const page = await client.pull({ cursor: this.d.kv.cursor(), limit: PULL_LIMIT, clientId }, this.abort.signal);
       const changed = this.d.db.transaction(() => this.applyPage(page))();
       done += page.upserts.length + page.removals.length;
+      const conflicts = this.takeConflictsSeen();
       if (page.reset || changed.size) {
-        this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: 'pull', itemIds: [...changed].slice(0, 1000) });
+        this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: conflicts ? 'conflict' : 'pull', itemIds: [...changed] });
       }
       if (!page.hasMore) return;
     }
@@ -295,7 +311,7 @@ export class SyncEngine {
       this.d.items.markRemoved(rm.itemId, rm.reason, rm.item);
       changed.add(rm.itemId);
     }
-    for (const r of page.results) this.applyResult(r, changed);
+    for (const r of page.results) this.applyResult(r, changed, 'pull');
     if (page.lastMutationId !== undefined) this.d.kv.raiseMutationFloor(page.lastMutationId + 1);
     this.d.kv.setCursor(page.cursor);
     return changed;
