@@ -107,8 +107,7 @@ export async function run(): Promise<void> {
       console.log(`  ${f.name.padEnd(36)} ${Math.round(f.perSec).toLocaleString('en').padStart(10)}   ratio ${(f.perSec / base).toFixed(3)}${f.extra}`);
     }
   } finally {
-    server.kill('SIGTERM');
-    await server.stopped;
+    await server.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
 }

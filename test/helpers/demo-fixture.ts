@@ -1,5 +1,6 @@
 // A demo-seeded reference server plus one CentralClient per demo user: the common setup of the server
 // matrix tests (test/server/matrix-*.test.ts).
+import type { StartServerOptions } from '../../server/app';
 import type { Queue } from '../../shared/domain';
 import { CentralClient } from './central-client';
 import { startTestServer } from './server';
@@ -28,8 +29,8 @@ export async function withDemoClients(server: { url: string; dbFile: string; clo
   return { url: server.url, dbFile: server.dbFile, anon, as, ids, queues, close: () => server.close() };
 }
 
-export async function startDemoServer(): Promise<DemoServer> {
-  return withDemoClients(await startTestServer({ seed: 'demo' }));
+export async function startDemoServer(opts: Partial<StartServerOptions> = {}): Promise<DemoServer> {
+  return withDemoClients(await startTestServer({ ...opts, seed: 'demo' }));
 }
 
 /** A queue whose reason codes are known, owned by olivia when possible (escalations reach her). */

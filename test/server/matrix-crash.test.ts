@@ -9,13 +9,13 @@ import type { Mutation, MutationResult } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { CentralClient, approvals, mutationFor, newClientId } from '../helpers/central-client';
 import { integrityCheck, openReadonly } from '../helpers/db-snapshot';
-import { spawnServer } from '../helpers/server';
+import { spawnServer, type SpawnedServer } from '../helpers/server';
 
 const dir = mkdtempSync(join(tmpdir(), 'desk-crash-'));
 const dbFile = join(dir, 'central.sqlite');
-const children: { kill(signal?: NodeJS.Signals): unknown; stopped: Promise<number | null> }[] = [];
+const children: SpawnedServer[] = [];
 afterAll(async () => {
-  for (const c of children) { c.kill('SIGKILL'); await c.stopped.catch(() => null); }
+  for (const c of children) await c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -77,12 +77,13 @@ describe('SIGKILL in the middle of a stream of pushes', () => {
       pushUntilDead(alice, streams[0], (n) => {
         if (n === killAfter && !killed) {
           killed = true;
-          setTimeout(() => first.kill('SIGKILL'), 3);
+          setTimeout(() => void first.kill('SIGKILL'), 3);
         }
       }),
       pushUntilDead(bob, streams[1], () => undefined),
     ]);
-    expect(await first.stopped).not.toBe(0);
+    expect(await first.stopped).toBeNull();
+    expect(first.child.signalCode).toBe('SIGKILL');
     expect(killed).toBe(true);
     expect(acks[0]).toBeGreaterThanOrEqual(killAfter);
     expect(acks[0]).toBeLessThan(BATCHES); // it really died mid-stream
@@ -127,8 +128,7 @@ describe('SIGKILL in the middle of a stream of pushes', () => {
       for (const m of all) expect(ids.has(m.mutationId), `${s.who} #${m.mutationId} result via pull`).toBe(true);
     }
 
-    second.kill('SIGTERM');
-    expect(await second.stopped).toBe(0);
+    expect(await second.kill('SIGTERM')).toBe(0);
     expect(integrityCheck(dbFile)).toBe('ok');
 
     // Nothing applied twice: one outcome and one `decided` event per item, and every item decided.

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INGEST_BATCH, PROBLEM_TYPES } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { approvals, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
+import { changedTables, snapshot } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 
 let demo: DemoServer;
@@ -79,8 +80,10 @@ describe('POST /v1/exceptions', () => {
     expect(first.items.every((i) => i.created)).toBe(true);
     expect(new Set(first.items.map((i) => i.id)).size).toBe(25);
 
+    const before = snapshot(demo.dbFile);
     const again = await demo.as.ingest.ingest(batch);
     expect(again).toMatchObject({ created: 0, existing: 25 });
+    expect(changedTables(before, snapshot(demo.dbFile)), 'a repeated batch writes nothing').toEqual([]);
     expect(again.items.map((i) => i.id)).toEqual(first.items.map((i) => i.id));
     expect(again.items.every((i) => !i.created)).toBe(true);
 
@@ -169,9 +172,14 @@ describe('POST /v1/assignments', () => {
     await demo.as.sam.expectProblem([400, 404], 'POST', '/v1/assignments', { itemIds: ['no-such-item'], assigneeId: demo.ids.alice });
     await demo.as.sam.expectProblem([400, 404], 'POST', '/v1/assignments', { itemIds: [open.id], assigneeId: 'no-such-user' });
     await demo.as.sam.expectProblem(400, 'POST', '/v1/assignments', { itemIds: [], assigneeId: demo.ids.alice });
+    await demo.as.sam.expectProblem(400, 'POST', '/v1/assignments', { itemIds: [open.id], assigneeId: demo.ids.ingest });
     // None of the refusals leased it: a supervisor assignment still finds it open at epoch 0 -> 1.
     const ok = await demo.as.sam.assign({ itemIds: [open.id], assigneeId: demo.ids.bob });
     expect(ok.items[0].assignmentEpoch).toBe(1);
+    // A resolved item cannot be assigned again.
+    await demo.as.bob.push({ clientId: newClientId('bob'), mutations: approvals(ok.items, 1) });
+    const closed = await demo.as.sam.expectProblem(409, 'POST', '/v1/assignments', { itemIds: [open.id], assigneeId: demo.ids.alice });
+    expect(closed.detail).toMatch(/resolved/);
   });
 });
 
@@ -355,5 +363,7 @@ describe('GET /v1/decisions', () => {
     await demo.as.sam.expectProblem(403, 'GET', '/v1/decisions');
     await demo.anon.expectProblem(401, 'GET', '/v1/decisions');
     await demo.as.ingest.expectProblem(400, 'GET', '/v1/decisions?limit=0');
+    const p = await demo.as.ingest.expectProblem(400, 'GET', '/v1/decisions?cursor=not-a-cursor');
+    expect(p.detail).toMatch(/cursor/);
   });
 });

@@ -5,12 +5,24 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES, type PushResponse } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
-import { approvals, mutationFor, newClientId } from '../helpers/central-client';
+import { approvals, assertProblem, mutationFor, newClientId } from '../helpers/central-client';
 import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 
 let demo: DemoServer;
-beforeAll(async () => { demo = await startDemoServer(); });
+/** Set by a test: the next push fails just before commit with a transient SQLite error. */
+let failNextCommit = false;
+beforeAll(async () => {
+  demo = await startDemoServer({
+    faults: {
+      beforePushCommit: () => {
+        if (!failNextCommit) return;
+        failNextCommit = false;
+        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      },
+    },
+  });
+});
 afterAll(async () => { await demo?.close(); });
 
 async function claim(n: number, who: 'alice' | 'bob' = 'alice'): Promise<Item[]> {
@@ -143,6 +155,23 @@ describe('gaps and divergence', () => {
     expect(bad.lastMutationId).toBe(1);
     const good = await demo.as.alice.push({ clientId, mutations: [mutationFor('approve', item, 2, {})] });
     expect(settled(good)).toEqual([[2, 'applied', 'ok']]);
+  });
+});
+
+describe('a transient server failure', () => {
+  it('answers 503 with Retry-After, advances nothing, and the retry applies', async () => {
+    const items = await claim(4);
+    const clientId = newClientId('transient');
+    await demo.as.alice.push({ clientId, mutations: approvals(items.slice(0, 1), 1) });
+    const before = snapshot(demo.dbFile);
+    failNextCommit = true;
+    const res = await demo.as.alice.request('POST', '/v1/sync/push', { clientId, mutations: approvals(items.slice(1), 2) });
+    const problem = assertProblem(res, 503, 'push during a transient failure');
+    expect(problem.type).toBe(PROBLEM_TYPES.unavailable);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    const retry = await demo.as.alice.push({ clientId, mutations: approvals(items.slice(1), 2) });
+    expect(settled(retry)).toEqual([[2, 'applied', 'ok'], [3, 'applied', 'ok'], [4, 'applied', 'ok']]);
   });
 });
 
