@@ -5,8 +5,6 @@ import { useApp } from '../state/app-store';
 import { setFilter, useQueue } from '../state/queue-store';
 import { CLASS_LABEL } from './ClassBadge';
 
-const TEXT_DEBOUNCE_MS = 150;
-
 /** Filter by class (toggles), queue and text; `/` focuses the text box, Esc or Enter returns to the grid. */
 export function QueueFilters({ onDone }: { onDone: () => void }) {
   const filter = useQueue((s) => s.filter);
@@ -22,12 +20,6 @@ export function QueueFilters({ onDone }: { onDone: () => void }) {
     window.addEventListener(FOCUS_FILTER_EVENT, focus);
     return () => window.removeEventListener(FOCUS_FILTER_EVENT, focus);
   }, []);
-
-  useEffect(() => {
-    if (text === useQueue.getState().filter.text) return;
-    const t = setTimeout(() => setFilter({ text }), TEXT_DEBOUNCE_MS);
-    return () => clearTimeout(t);
-  }, [text]);
 
   const toggleClass = (c: ExceptionClass) =>
     setFilter({ classes: filter.classes.includes(c) ? filter.classes.filter((x) => x !== c) : [...filter.classes, c] });
@@ -45,11 +37,14 @@ export function QueueFilters({ onDone }: { onDone: () => void }) {
         placeholder="Filter…  /"
         value={text}
         data-testid="queue-filter-text"
-        onChange={(e) => setText(e.target.value)}
+        onChange={(e) => {
+          // No debounce: each keystroke asks for page 0 at once; answers for older text are dropped.
+          setText(e.target.value);
+          setFilter({ text: e.target.value });
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Escape' || e.key === 'Enter') {
             e.preventDefault();
-            if (e.key === 'Enter') setFilter({ text });
             onDone();
           }
         }}

@@ -81,7 +81,7 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
   const cursor = useQueue((s) => s.cursor);
   const selected = useQueue((s) => s.selected);
   const sort = useQueue((s) => s.sort);
-  useQueue((s) => s.version); // re-render when pages land
+  const version = useQueue((s) => s.version); // re-render when pages land
   const scroller = useRef<HTMLDivElement>(null);
   useImperativeHandle(ref, () => ({ focus: () => scroller.current?.focus() }));
 
@@ -105,7 +105,8 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
     if (total > 0) virtualizer.scrollToIndex(cursor, { align: 'auto' });
   }, [cursor, total, virtualizer]);
 
-  const data = useMemo<GridRow[]>(() => items.map((v) => ({ index: v.index, row: rowAt(v.index) })), [items]);
+  // `version` changes when pages land: the virtual items can be the same array while their rows changed.
+  const data = useMemo<GridRow[]>(() => items.map((v) => ({ index: v.index, row: rowAt(v.index) })), [items, version]);
   const cols = useMemo(() => columns(selected), [selected]);
   const table = useReactTable({
     data,

@@ -31,6 +31,14 @@ export class PageCache<Row> {
     return out;
   }
 
+  /** True when every page covering [start, end] is loaded. */
+  covers(start: number, end: number, total: number): boolean {
+    if (total <= 0) return true;
+    const last = this.pageOf(Math.min(end, total - 1));
+    for (let p = this.pageOf(Math.max(0, start)); p <= last; p++) if (!this.pages.has(p)) return false;
+    return true;
+  }
+
   markInFlight(page: number): void {
     this.inFlight.add(page);
   }

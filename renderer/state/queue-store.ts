@@ -69,6 +69,8 @@ async function fetchPage(page: number): Promise<void> {
     const res = await desk().call('queue.page', pageInput(page));
     if (gen !== generation) return;
     target.put(page, res.rows);
+    // The old rows stay on screen until the new ones cover the visible range (no skeleton flash).
+    if (stale && target.covers(lastRange[0], lastRange[1], res.total)) stale = null;
     useQueue.setState((s) => ({ total: res.total, version: s.version + 1, error: null }));
   } catch (e) {
     target.failed(page);
@@ -84,16 +86,20 @@ export function ensureRange(start: number, end: number): void {
   for (const page of cache.missing(start, end, Math.max(total, 1))) void fetchPage(page);
 }
 
-/** Refetches from scratch; `keepStale` shows the old rows until the new ones land. */
-export function reload(keepStale: boolean): void {
+/**
+ * Refetches from scratch. The old rows stay on screen until the new ones cover the visible range;
+ * `sameView` (a refresh after sync) keeps the scroll position, otherwise (new filter or sort) the
+ * cursor goes back to the top.
+ */
+export function reload(sameView: boolean): void {
   generation++;
-  stale = keepStale ? cache : null;
+  stale = stale && !cache.size ? stale : cache;
   cache = new PageCache<QueueRow>(PAGE_SIZE);
-  // A new filter or sort keeps the old count until its first page lands: skeleton rows, no collapse.
-  if (!keepStale) useQueue.setState({ cursor: 0 });
-  useQueue.setState((s) => ({ version: s.version + 1 }));
-  const [start, end] = keepStale ? lastRange : [0, Math.max(50, lastRange[1] - lastRange[0])];
-  ensureRange(start, end);
+  if (!sameView) {
+    useQueue.setState({ cursor: 0 });
+    lastRange = [0, Math.max(50, lastRange[1] - lastRange[0])];
+  }
+  ensureRange(lastRange[0], lastRange[1]);
 }
 
 export function setFilter(patch: Partial<QueueFilter>): void {
