@@ -56,10 +56,16 @@ export async function buildApp(opts: StartServerOptions) {
   const app = Fastify({
     logger: opts.logger ? { level: 'info' } : false,
     bodyLimit: DEFAULT_BODY_LIMIT,
-    // Let in-flight requests finish on close; new ones get 503.
-    return503OnClosing: true,
+    // In-flight requests finish on close; new ones get our own 503 problem with Retry-After (the hook below)
+    // instead of Fastify's plain JSON.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
+  let closing = false;
+  app.addHook('onRequest', async () => {
+    if (closing) throw new ProblemError('unavailable', 503, 'the server is shutting down; retry shortly', {}, { 'retry-after': '2', connection: 'close' });
+  });
+  app.addHook('preClose', async () => { closing = true; });
   // JSON only: a text/plain body is answered 415 instead of reaching a handler as a string.
   app.removeContentTypeParser('text/plain');
   const ctx: ServerContext = { db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {} };

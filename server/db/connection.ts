@@ -18,6 +18,26 @@ export interface OpenedDatabase {
   close(): Promise<void>;
 }
 
+/**
+ * Kysely's SQLite driver prepares every query afresh; better-sqlite3 statements are reusable, so keep them
+ * by SQL text. Bounded: queries with IN-lists of varying length make distinct texts.
+ */
+function withStatementCache(raw: BetterSqlite3.Database) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(sqlText: string) {
+      let stmt = cache.get(sqlText);
+      if (!stmt) {
+        if (cache.size >= 2000) cache.clear();
+        stmt = raw.prepare(sqlText);
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 export async function openDatabase(file: string): Promise<OpenedDatabase> {
@@ -27,7 +47,7 @@ export async function openDatabase(file: string): Promise<OpenedDatabase> {
   raw.pragma('synchronous = FULL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

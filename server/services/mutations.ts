@@ -6,7 +6,7 @@ import type { Db } from '../db/connection';
 import { itemFromRow } from '../db/rows';
 import type { ItemRow } from '../db/schema';
 import { addMinutes, type AuthUser } from './context';
-import { appendChanges, appendEvents } from './journal';
+import type { Change, ItemEvent } from './journal';
 import { endEpoch, startEpoch } from './leases';
 import { hasReasonCode } from './queues';
 
@@ -18,6 +18,8 @@ export interface MutationEnv {
   clientId: string;
   now: Date;
   queues: Map<string, Queue>;
+  /** Events and change-log rows, written in bulk by the caller in the same transaction, in this order. */
+  journal: { events: ItemEvent[]; changes: Change[] };
 }
 
 type Outcome = Omit<MutationResult, 'mutationId' | 'itemId'>;
@@ -85,8 +87,8 @@ function classifyStale(row: ItemRow, endedReason: string | null, userId: string)
 }
 
 async function touch(env: MutationEnv, row: ItemRow, set: Partial<ItemRow>): Promise<Item> {
-  await env.tx.updateTable('items').set({ ...set, version: row.version + 1 }).where('id', '=', row.id).execute();
-  const next = await env.tx.selectFrom('items').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+  const next = { ...row, ...set, version: row.version + 1 };
+  await env.tx.updateTable('items').set({ ...set, version: next.version }).where('id', '=', row.id).execute();
   return itemFromRow(next);
 }
 
@@ -98,10 +100,8 @@ async function decide(env: MutationEnv, m: Extract<Mutation, { kind: 'approve' |
   if (reasonCode !== undefined && !hasReasonCode(queue, reasonCode)) {
     return rejected('unknown_reason_code', `'${reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
   }
-  // The unique index on decisions is the final guard; this check keeps the answer a clean conflict.
-  const prior = await tx.selectFrom('decisions').select('seq').where('item_id', '=', row.id)
-    .where('assignment_epoch', '=', row.assignment_epoch).where('kind', 'in', ['approve', 'reject', 'correct', 'override']).executeTakeFirst();
-  if (prior) return conflict('resolved_elsewhere', 'this lease already has an outcome', itemFromRow(row));
+  // An earlier outcome in this lease would have left the item resolved (answered above as a conflict); the
+  // unique index on decisions (item, epoch) is the database's own guard behind that check.
   const at = env.now.toISOString();
   const correctedOutput = m.kind === 'correct' ? m.payload.correctedOutput : undefined;
   const outcome = { kind: m.kind, at: m.at, by: user.id, ...(reasonCode ? { reasonCode } : {}),
@@ -112,11 +112,11 @@ async function decide(env: MutationEnv, m: Extract<Mutation, { kind: 'approve' |
     comment: m.payload.comment ?? null, recorded_at: at }).execute();
   const item = await touch(env, row, { status: 'resolved', outcome: JSON.stringify(outcome), assignee_id: null, lease_expires_at: null, escalation: null });
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'decided');
-  await appendEvents(tx, [{ itemId: row.id, type: 'decided', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+  env.journal.events.push({ itemId: row.id, type: 'decided', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
     kind: m.kind, reasonCode: reasonCode ?? null, comment: m.payload.comment ?? null, correctedOutput: correctedOutput ?? null,
     rework: row.revert_count > 0, afterEscalation: wasEscalated, queueId: row.queue_id, exceptionClass: row.exception_class,
-    ...laborPayload(m, env) } }]);
-  await appendChanges(tx, [{ userId: user.id, kind: 'remove', itemId: row.id, reason: 'decided', at }]);
+    ...laborPayload(m, env) } });
+  env.journal.changes.push({ userId: user.id, kind: 'remove', itemId: row.id, reason: 'decided', at });
   return applied(item);
 }
 
@@ -134,13 +134,13 @@ async function escalate(env: MutationEnv, m: Extract<Mutation, { kind: 'escalate
   await startEpoch(tx, row.id, epoch, queue.ownerId, 'escalation', at);
   const item = await touch(env, row, { status: 'escalated', assignee_id: queue.ownerId, assignment_epoch: epoch, lease_expires_at: null,
     escalation: JSON.stringify(escalation) });
-  await appendEvents(tx, [{ itemId: row.id, type: 'escalated', actorId: user.id, at, epoch, payload: {
+  env.journal.events.push({ itemId: row.id, type: 'escalated', actorId: user.id, at, epoch, payload: {
     from: user.id, to: queue.ownerId, reasonCode: m.payload.reasonCode, comment: m.payload.comment ?? null, fromEpoch: row.assignment_epoch,
-    ...laborPayload(m, env) } }]);
-  await appendChanges(tx, [
+    ...laborPayload(m, env) } });
+  env.journal.changes.push(
     { userId: user.id, kind: 'remove', itemId: row.id, reason: 'escalated', at },
     { userId: queue.ownerId, kind: 'upsert', itemId: row.id, at },
-  ]);
+  );
   return applied(item);
 }
 
@@ -149,9 +149,9 @@ async function defer(env: MutationEnv, m: Extract<Mutation, { kind: 'defer' }>, 
   const at = env.now.toISOString();
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'deferred');
   const item = await touch(env, row, { status: 'open', assignee_id: null, lease_expires_at: null, escalation: null });
-  await appendEvents(tx, [{ itemId: row.id, type: 'deferred', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
-    comment: m.payload.comment ?? null, wasEscalated: row.status === 'escalated', ...laborPayload(m, env) } }]);
-  await appendChanges(tx, [{ userId: user.id, kind: 'remove', itemId: row.id, reason: 'deferred', at }]);
+  env.journal.events.push({ itemId: row.id, type: 'deferred', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+    comment: m.payload.comment ?? null, wasEscalated: row.status === 'escalated', ...laborPayload(m, env) } });
+  env.journal.changes.push({ userId: user.id, kind: 'remove', itemId: row.id, reason: 'deferred', at });
   return applied(item);
 }
 
@@ -165,10 +165,10 @@ async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclas
   const target = [...env.queues.values()].find((q) => q.workflow === row.workflow && q.stage === row.stage && q.exceptionClass === m.payload.exceptionClass);
   const at = env.now.toISOString();
   const item = await touch(env, row, { exception_class: m.payload.exceptionClass, queue_id: target?.id ?? row.queue_id });
-  await appendEvents(tx, [{ itemId: row.id, type: 'reclassified', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+  env.journal.events.push({ itemId: row.id, type: 'reclassified', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
     fromClass: row.exception_class, toClass: m.payload.exceptionClass, fromQueueId: row.queue_id, toQueueId: target?.id ?? row.queue_id,
-    reasonCode: m.payload.reasonCode, comment: m.payload.comment ?? null, ...laborPayload(m, env) } }]);
-  await appendChanges(tx, [{ userId: user.id, kind: 'upsert', itemId: row.id, at }]);
+    reasonCode: m.payload.reasonCode, comment: m.payload.comment ?? null, ...laborPayload(m, env) } });
+  env.journal.changes.push({ userId: user.id, kind: 'upsert', itemId: row.id, at });
   return applied(item);
 }
 
@@ -177,9 +177,9 @@ async function note(env: MutationEnv, m: Extract<Mutation, { kind: 'note' }>, ro
   const at = env.now.toISOString();
   const notes = [...(JSON.parse(row.notes) as Item['notes']), { by: user.id, at: m.at, text: m.payload.text }];
   const item = await touch(env, row, { notes: JSON.stringify(notes) });
-  await appendEvents(tx, [{ itemId: row.id, type: 'noted', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
-    text: m.payload.text, ...laborPayload(m, env) } }]);
-  if (row.assignee_id === user.id) await appendChanges(tx, [{ userId: user.id, kind: 'upsert', itemId: row.id, at }]);
+  env.journal.events.push({ itemId: row.id, type: 'noted', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
+    text: m.payload.text, ...laborPayload(m, env) } });
+  if (row.assignee_id === user.id) env.journal.changes.push({ userId: user.id, kind: 'upsert', itemId: row.id, at });
   return applied(item);
 }
 
@@ -204,10 +204,10 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
     await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
     const item = await touch(env, row, { status: 'leased', assignee_id: user.id, assignment_epoch: epoch, lease_expires_at: expires,
       outcome: null, escalation: null, revert_count: row.revert_count + 1 });
-    await appendEvents(tx, [{ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
+    env.journal.events.push({ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
       previousOutcome, revertedEpoch: row.assignment_epoch, rework: true, rollbackByOwner: !heldByMe, comment: m.payload.comment ?? null,
-      ...laborPayload(m, env) } }]);
-    await appendChanges(tx, [{ userId: user.id, kind: 'upsert', itemId: row.id, at }]);
+      ...laborPayload(m, env) } });
+    env.journal.changes.push({ userId: user.id, kind: 'upsert', itemId: row.id, at });
     return applied(item);
   }
   const escalation = JSON.parse(row.escalation ?? 'null') as Item['escalation'];
@@ -216,12 +216,12 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
     await endEpoch(tx, row.id, row.assignment_epoch, at, 'reassigned');
     await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
     const item = await touch(env, row, { status: 'leased', assignee_id: user.id, assignment_epoch: epoch, lease_expires_at: expires, escalation: null });
-    await appendEvents(tx, [{ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
-      previousEscalation: escalation, revertedEpoch: m.assignmentEpoch, rework: false, comment: m.payload.comment ?? null, ...laborPayload(m, env) } }]);
-    await appendChanges(tx, [
+    env.journal.events.push({ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
+      previousEscalation: escalation, revertedEpoch: m.assignmentEpoch, rework: false, comment: m.payload.comment ?? null, ...laborPayload(m, env) } });
+    env.journal.changes.push(
       ...(owner ? [{ userId: owner, kind: 'remove' as const, itemId: row.id, reason: 'reassigned', at }] : []),
       { userId: user.id, kind: 'upsert', itemId: row.id, at },
-    ]);
+    );
     return applied(item);
   }
   if (!current) {

@@ -9,7 +9,9 @@ import { writeTransaction } from '../db/write-transaction';
 import { ProblemError } from '../problem';
 import { createHash } from 'node:crypto';
 import type { AuthUser, ServerContext } from './context';
-import { appendChanges } from './journal';
+import { appendChanges, appendEvents, type Change, type ItemEvent } from './journal';
+import type { Insertable } from 'kysely';
+import type { ClientMutationsTable } from '../db/schema';
 import { sweepExpiredLeases } from './leases';
 import { applyMutation, visibleTo } from './mutations';
 import { itemFromRow } from '../db/rows';
@@ -43,19 +45,23 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
       await tx.insertInto('clients').values({ client_id: req.clientId, user_id: user.id, last_mutation_id: 0, created_at: at, updated_at: at }).execute();
     }
     const results: MutationResult[] = [];
+    const journal = { events: [] as ItemEvent[], changes: [] as Change[] };
+    const settled: Insertable<ClientMutationsTable>[] = [];
     for (const m of req.mutations) {
       if (m.mutationId <= last) { results.push(await storedResult(tx, req.clientId, m, user, queues)); continue; }
       if (m.mutationId !== last + 1) { gap = { expected: last + 1, got: m.mutationId }; break; }
-      const outcome = await applyMutation({ tx, user, clientId: req.clientId, now, queues }, m);
+      const outcome = await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal }, m);
       const result: MutationResult = { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
-      await tx.insertInto('client_mutations').values({
-        client_id: req.clientId, mutation_id: m.mutationId, item_id: m.itemId, kind: m.kind, payload_hash: m.payloadHash,
-        status: result.status, code: result.code, result: JSON.stringify(result), at,
-      }).execute();
-      await appendChanges(tx, [{ userId: user.id, kind: 'result', itemId: m.itemId, clientId: req.clientId, mutationId: m.mutationId, at }]);
+      settled.push({ client_id: req.clientId, mutation_id: m.mutationId, item_id: m.itemId, kind: m.kind, payload_hash: m.payloadHash,
+        status: result.status, code: result.code, result: JSON.stringify(result), at });
+      journal.changes.push({ userId: user.id, kind: 'result', itemId: m.itemId, clientId: req.clientId, mutationId: m.mutationId, at });
       results.push(result);
       last = m.mutationId;
     }
+    // Written in bulk, still inside the transaction: effects, results, events and the cursor rows commit together.
+    for (let i = 0; i < settled.length; i += 200) await tx.insertInto('client_mutations').values(settled.slice(i, i + 200)).execute();
+    await appendEvents(tx, journal.events);
+    await appendChanges(tx, journal.changes);
     await tx.updateTable('clients').set({ last_mutation_id: last, updated_at: at }).where('client_id', '=', req.clientId).execute();
     ctx.faults.beforePushCommit?.();
     return { lastMutationId: last, results };
