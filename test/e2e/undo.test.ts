@@ -1,0 +1,79 @@
+// Undo (DESIGN §7): `z` takes back a decision still in the outbox (the server never sees it); after the
+// decision reached the server, `z` sends a revert that reaches it. The desk here runs with automatic
+// sync off (a real core option) so "before it synced" is a state the test holds on purpose, not a race
+// against the 25 ms push that follows every decision; sync runs when the reviewer presses Shift+S.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../helpers/server';
+import {
+  focusedItemId, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForFocusedChange,
+  type Desk, type OpenPage,
+} from './harness';
+import { serverEvents, serverItem } from './server-records';
+
+let browser: Browser;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let bob: Desk;
+let ui: OpenPage;
+
+const pendingShown = async (page: Page) => Number(await page.getByTestId('sync-pending').getAttribute('data-count'));
+const toastText = (page: Page) => page.getByTestId('toasts').textContent();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startTestServer({ seed: 'demo' });
+  bob = await startDesk(server.url, 'bob', { core: { autoSync: false } });
+  await bob.call('sync.now');
+  await waitForAssigned(bob, 5);
+  ui = await openDeskPage(browser, bob);
+  await waitForFocusedChange(ui.page, null);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bob?.close();
+  await server?.close();
+});
+
+describe('undo', () => {
+  let itemId: string;
+
+  it('before the decision synced: z takes it back out of the outbox and the server never sees it', async () => {
+    const { page } = ui;
+    itemId = (await focusedItemId(page))!;
+    await page.keyboard.press('a');
+    await waitForFocusedChange(page, itemId);
+    await expect.poll(() => pendingShown(page)).toBe(1);
+    await page.keyboard.press('z');
+    await expect.poll(() => toastText(page)).toMatch(/undid approve/i);
+    await expect.poll(() => toastText(page)).not.toMatch(/revert/i);
+    await expect.poll(() => pendingShown(page)).toBe(0);
+    await expect.poll(() => focusedItemId(page)).toBe(itemId);
+    await screenshot(page, 'undo-toast');
+    await page.keyboard.press('Shift+S');
+    await expect.poll(async () => (await bob.call<{ lastSyncAt: string | null }>('sync.status')).lastSyncAt).not.toBeNull();
+    expect(serverEvents(server.dbFile, [itemId], ['decided', 'reverted'])).toEqual([]);
+    expect(serverItem(server.dbFile, itemId)?.status).toBe('leased');
+  });
+
+  it('after the decision reached the server: z sends a revert that reaches it', async () => {
+    const { page } = ui;
+    expect(await focusedItemId(page)).toBe(itemId);
+    await page.keyboard.press('a');
+    await waitForFocusedChange(page, itemId);
+    await page.keyboard.press('Shift+S');
+    await expect.poll(() => serverEvents(server.dbFile, [itemId], ['decided']).length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => pendingShown(page)).toBe(0);
+    expect(serverItem(server.dbFile, itemId)?.status).toBe('resolved');
+
+    await page.keyboard.press('z');
+    await expect.poll(() => toastText(page)).toMatch(/revert/i);
+    await expect.poll(() => pendingShown(page)).toBe(1);
+    await page.keyboard.press('Shift+S');
+    await expect.poll(() => serverEvents(server.dbFile, [itemId], ['reverted']).length, { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => pendingShown(page)).toBe(0);
+    const row = serverItem(server.dbFile, itemId)!;
+    expect(row.status).not.toBe('resolved');
+    expect(row.outcome).toBeNull();
+  });
+});
