@@ -1,11 +1,16 @@
 // 20 reviewers claim concurrently over 1,000 fresh items: every item is leased at most once (DESIGN §5
 // "atomic: no item is ever leased to two people"), checked through the API and in the SQLite file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClaimResponse } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { CentralClient, ingestItems } from '../helpers/central-client';
-import { openReadonly } from '../helpers/db-snapshot';
+import { integrityCheck, openReadonly } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { addUsers } from '../helpers/extra-users';
+import { spawnServer, type SpawnedServer } from '../helpers/server';
 
 const CLAIMERS = 20;
 const ITEMS = 1000;
@@ -97,5 +102,52 @@ describe(`${CLAIMERS} concurrent claimers over ${ITEMS} items`, () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('two server processes on one SQLite file (stateless API nodes), 10 claimers each', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'desk-two-nodes-'));
+  const dbFile = join(dir, 'central.sqlite');
+  const nodes: SpawnedServer[] = [];
+  afterAll(async () => {
+    for (const n of nodes) await n.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Claims until empty; a 503 (database busy) is retried after its Retry-After, as a client must. */
+  async function claimAll(client: CentralClient, queueId: string): Promise<Item[]> {
+    const mine: Item[] = [];
+    for (let round = 0; round < 400; round++) {
+      const res = await client.request('POST', '/v1/claims', { count: 10, queueIds: [queueId], leaseMinutes: 60 });
+      if (res.status === 503) { await new Promise((r) => setTimeout(r, 50)); continue; }
+      if (res.status !== 200) throw new Error(`claim answered ${res.status}: ${JSON.stringify(res.body)}`);
+      const { items } = ClaimResponse.parse(res.body);
+      if (items.length === 0) return mine;
+      mine.push(...items);
+    }
+    throw new Error('claims did not drain the queue');
+  }
+
+  it('never leases an item twice across processes', async () => {
+    nodes.push(await spawnServer({ dbFile, seed: 'demo' }));
+    const users = Array.from({ length: 20 }, (_, i) => ({ id: `node-claimer-${i}`, roles: ['reviewer' as const] }));
+    const tokens = await addUsers(dbFile, users);
+    nodes.push(await spawnServer({ dbFile }));
+    const producer = new CentralClient(nodes[0].url, 'demo-ingest');
+    const { queues } = await producer.queues();
+    const queueId = queues[3].id;
+    await producer.ingest({ items: ingestItems(queueId, 400, { source: 'two-nodes' }) });
+    const db = openReadonly(dbFile);
+    const open = (db.prepare(`SELECT COUNT(*) AS n FROM items WHERE queue_id = ? AND status = 'open'`).get(queueId) as { n: number }).n;
+    db.close();
+
+    const got = await Promise.all(users.map((u, i) => claimAll(new CentralClient(nodes[i % 2].url, tokens[u.id]), queueId)));
+    const ids = got.flat().map((it) => it.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(open);
+    got.forEach((items, i) => { for (const it of items) expect(it.assigneeId).toBe(users[i].id); });
+
+    for (const n of nodes.splice(0)) expect(await n.kill('SIGTERM')).toBe(0);
+    expect(integrityCheck(dbFile)).toBe('ok');
   });
 });

@@ -98,6 +98,13 @@ describe('POST /v1/exceptions', () => {
     expect(minutes(item.enqueuedAt, item.slaDueAt)).toBeCloseTo(q.slaTargetMinutes, 5);
   });
 
+  it('creates an item once when the same (source, externalId) appears twice in one batch', async () => {
+    const [one] = ingestItems(demo.queues[0].id, 1, { source: 'endpoints-twice-in-batch' });
+    const res = await demo.as.ingest.ingest({ items: [one, { ...one, title: 'same key, other title' }] });
+    expect(res).toMatchObject({ created: 1, existing: 1 });
+    expect(res.items[0].id).toBe(res.items[1].id);
+  });
+
   it('refuses a caller who is not a producer (403) and an anonymous one (401)', async () => {
     const body = { items: ingestItems(demo.queues[0].id, 1, { source: 'endpoints-refused' }) };
     expect((await demo.as.alice.expectProblem(403, 'POST', '/v1/exceptions', body)).type).toBe(PROBLEM_TYPES.forbidden);
@@ -264,6 +271,30 @@ describe('POST /v1/sync/push', () => {
     // The owner decides the escalation on her own epoch.
     const decided = await demo.as.olivia.push({ clientId: newClientId('olivia'), mutations: [mutationFor('approve', esc!, 1, {})] });
     expect(decided.results[0]).toMatchObject({ status: 'applied' });
+  });
+
+  it('escalates to an owner who is not a reviewer; he pulls and decides it; and an owner can roll back a decision', async () => {
+    const q = demo.queues.find((x) => x.ownerId === demo.ids.omar)!;
+    const omarCursor = (await demo.as.omar.pullAll({ limit: 1000 })).at(-1)!.cursor;
+    const { items } = await demo.as.bob.claim({ count: 2, queueIds: [q.id] });
+    const bobClient = newClientId('bob');
+    const esc = await demo.as.bob.push({ clientId: bobClient, mutations: [
+      mutationFor('escalate', items[0], 1, { reasonCode: q.reasonCodes[0].code }),
+      mutationFor('approve', items[1], 2, {}),
+    ] });
+    expect(esc.results.map((r) => r.status)).toEqual(['applied', 'applied']);
+    const pulled = await demo.as.omar.pull({ cursor: omarCursor, limit: 1000 });
+    const mine = pulled.upserts.find((i) => i.id === items[0].id)!;
+    expect(mine).toMatchObject({ status: 'escalated', assigneeId: demo.ids.omar });
+    const omarClient = newClientId('omar');
+    const decided = await demo.as.omar.push({ clientId: omarClient, mutations: [mutationFor('reject', mine, 1, { reasonCode: q.reasonCodes[0].code })] });
+    expect(decided.results[0]).toMatchObject({ status: 'applied', item: { outcome: { kind: 'reject', by: demo.ids.omar } } });
+    // Rollback: the owner reverts bob's approval on his queue; it reopens to the owner as rework.
+    const rollback = await demo.as.omar.push({ clientId: omarClient, mutations: [mutationFor('revert', esc.results[1].item!, 2, { comment: 'wrong' })] });
+    expect(rollback.results[0]).toMatchObject({ status: 'applied', item: { outcome: null, assigneeId: demo.ids.omar } });
+    // But a reviewer cannot revert someone else's decision.
+    const alice = await demo.as.alice.push({ clientId: newClientId('alice'), mutations: [mutationFor('revert', decided.results[0].item!, 1, {})] });
+    expect(alice.results[0]).toMatchObject({ status: 'rejected', code: 'not_assigned', item: null });
   });
 
   it('notes, reclassifies and reverts', async () => {
