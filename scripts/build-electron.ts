@@ -59,6 +59,8 @@ export async function buildElectron(opts: BuildElectronOptions = {}): Promise<Re
       platform: b.platform,
       target: b.platform === 'node' ? NODE_TARGET : CHROME_TARGET,
       external: b.external,
+      // CommonJS all the way: a lazy import('electron') becomes require('electron'), which every Electron loads.
+      supported: { 'dynamic-import': false },
       sourcemap: opts.dev ? 'inline' : 'linked',
       minify: !opts.dev,
       legalComments: 'linked',

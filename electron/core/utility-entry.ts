@@ -1,6 +1,8 @@
 // Entry of the core's utilityProcess (bundled to dist/electron/core.cjs). Plain Node: it only sees
 // process.parentPort, which Electron provides to utility processes. It creates the core, serves its
 // dispatcher on every MessagePort main hands over, and asks main for the token (safeStorage lives there).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { createCore } from './index';
 import {
@@ -39,6 +41,8 @@ export function runUtility(parentPort: ParentPortLike, argv: readonly string[], 
     exit(2);
     return;
   }
+  // First run (or a fresh --user-data-dir): the profile folder may not exist yet.
+  mkdirSync(path.dirname(args.cacheFile), { recursive: true });
   const core = createCore({ cacheFile: args.cacheFile, secrets, ...(args.demoServer ? { demo: { serverUrl: args.demoServer } } : {}) });
   core.then(
     () => post({ type: 'ready' }),

@@ -33,6 +33,7 @@ const args = parseShellArgs(process.argv);
 const log = (m: string) => console.warn(`[desk] ${m}`);
 
 // Before anything else: every renderer sandboxed, app:// privileged before 'ready'.
+if (args.userDataDir) app.setPath('userData', args.userDataDir);
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 

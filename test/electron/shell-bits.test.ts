@@ -99,6 +99,8 @@ describe('parseShellArgs', () => {
     expect(s.startUrl).toBe('app://desk/index.html?server=https%3A%2F%2Fdesk.example.com%2Fapi');
     expect(() => parseShellArgs(['--server=javascript:alert(1)'])).toThrow(/http\(s\) URL/);
     expect(() => parseShellArgs(['--demo-server=file:///etc/passwd'])).toThrow(/http\(s\) URL/);
+    expect(parseShellArgs(['--user-data-dir=/tmp/desk-profile']).userDataDir).toBe('/tmp/desk-profile');
+    expect(() => parseShellArgs(['--user-data-dir=relative/dir'])).toThrow(/absolute path/);
   });
 });
 

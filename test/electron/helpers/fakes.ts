@@ -145,7 +145,11 @@ export function inProcessUtility(
         for (const e of backlog.splice(0)) listener(e);
         return this;
       },
-      postMessage: (m) => queueMicrotask(() => !exited && proc.emit('message', structuredClone(m))),
+      postMessage: (m) => {
+        if (exited) return;
+        const copy = structuredClone(m);
+        queueMicrotask(() => proc.emit('message', copy));
+      },
     },
     argv,
     (code) => {
