@@ -156,7 +156,7 @@ async function defer(env: MutationEnv, m: Extract<Mutation, { kind: 'defer' }>, 
 }
 
 async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclassify' }>, row: ItemRow, queue: Queue): Promise<Outcome> {
-  const { tx, user } = env;
+  const { user } = env;
   if (!hasReasonCode(queue, m.payload.reasonCode)) {
     return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
   }
@@ -173,7 +173,7 @@ async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclas
 }
 
 async function note(env: MutationEnv, m: Extract<Mutation, { kind: 'note' }>, row: ItemRow): Promise<Outcome> {
-  const { tx, user } = env;
+  const { user } = env;
   const at = env.now.toISOString();
   const notes = [...(JSON.parse(row.notes) as Item['notes']), { by: user.id, at: m.at, text: m.payload.text }];
   const item = await touch(env, row, { notes: JSON.stringify(notes) });
