@@ -1,8 +1,9 @@
 // `npm run bench -- server`: the reference server's throughput over real HTTP on 127.0.0.1, against a
 // baseline measured in the same run: raw better-sqlite3 inserts of the same rows into a similar table
-// (same pragmas as the server: WAL, synchronous=FULL). Prints figures and ratios to the baseline.
+// (same pragmas as the server: WAL, synchronous=FULL). Prints figures and ratios to the baseline. The server
+// runs in a child process so the HTTP client and the server do not share one event loop.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
@@ -16,8 +17,8 @@ const N = 10_000;
 type IngestRow = ReturnType<typeof ingestItems>[number];
 
 /** The baseline: the same rows, one transaction, one prepared statement, a table shaped like the server's items. */
-function rawInsertsPerSecond(dir: string, rows: IngestRow[]): number {
-  const db = new Database(join(dir, 'baseline.sqlite'));
+function rawInsertsPerSecond(file: string, rows: IngestRow[]): number {
+  const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.exec(`CREATE TABLE items (id TEXT PRIMARY KEY, source TEXT NOT NULL, external_id TEXT NOT NULL, queue_id TEXT NOT NULL,
@@ -59,7 +60,9 @@ export async function run(): Promise<void> {
     const { queues } = await reviewer.queues();
     const queueId = queues[0].id;
     const rows = ingestItems(queueId, N, { source: 'bench', prefix: `run-${Date.now()}` });
-    console.log(`server bench: ${N.toLocaleString('en')} items over HTTP to a child-process server (${server.url})`);
+    console.log(`server bench: ${N.toLocaleString('en')} items over HTTP to a child-process server (${server.url}); load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
+    // The machine is shared: the baseline runs before and after the server figures, and ratios use the mean.
+    const before = await timed(`baseline (before): raw better-sqlite3 inserts of the same ${N} rows`, async () => rawInsertsPerSecond(join(dir, 'baseline-1.sqlite'), rows));
 
     const ingest = await timed(`ingest ${N} items in batches of ${MAX_INGEST_BATCH}`, async () => {
       for (let i = 0; i < N; i += MAX_INGEST_BATCH) {
@@ -94,15 +97,15 @@ export async function run(): Promise<void> {
       }
     });
 
-    const baseline = await timed(`baseline: raw better-sqlite3 inserts of the same ${N} rows`, async () => rawInsertsPerSecond(dir, rows));
-    const base = baseline.value;
+    const after = await timed(`baseline (after): raw better-sqlite3 inserts of the same ${N} rows`, async () => rawInsertsPerSecond(join(dir, 'baseline-2.sqlite'), rows));
+    const base = (before.value + after.value) / 2;
     const figures = [
       { name: 'ingest (items/s)', perSec: N / ingest.seconds, extra: '' },
       { name: 'claim + pull (items/s)', perSec: claimPull.value.length / claimPull.seconds, extra: ` (${claimPull.seconds.toFixed(2)} s for ${claimPull.value.length} items)` },
       { name: 'push decisions (decisions/s)', perSec: N / push.seconds, extra: '' },
     ];
     console.log('\nresults (ratio = figure / raw better-sqlite3 inserts/s, same machine, same run):');
-    console.log(`  baseline raw inserts/s               ${Math.round(base).toLocaleString('en').padStart(10)}   ratio 1.000`);
+    console.log(`  baseline raw inserts/s               ${Math.round(base).toLocaleString('en').padStart(10)}   ratio 1.000 (before ${Math.round(before.value)}, after ${Math.round(after.value)})`);
     for (const f of figures) {
       console.log(`  ${f.name.padEnd(36)} ${Math.round(f.perSec).toLocaleString('en').padStart(10)}   ratio ${(f.perSec / base).toFixed(3)}${f.extra}`);
     }
