@@ -2,32 +2,22 @@
 // server, sign in as alice (main does it via session.connectDemo), decide one item from the keyboard, check
 // the decision reached the server, quit. Runs wherever the Electron binary exists; where it does not
 // (its download is blocked on the build machines) it reports itself skipped, with the reason, in its name.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { _electron, type ElectronApplication } from 'playwright-core';
-import { buildElectron } from '../../scripts/build-electron';
+import { ensureBuilt } from '../../scripts/build';
+import { electronBinary } from '../../scripts/electron-binary';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { serverEvents } from '../e2e/server-records';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-/** The Electron executable the electron package would run, found without importing 'electron'. */
-function electronBinary(): { path: string } | { missing: string } {
-  const pkg = path.join(ROOT, 'node_modules', 'electron');
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const pathFile = path.join(pkg, 'path.txt');
-  if (!override && !existsSync(pathFile)) {
-    return { missing: 'node_modules/electron/path.txt is absent: the Electron binary was never downloaded (no access to its release host here)' };
-  }
-  const exe = override ? path.join(override, process.platform === 'win32' ? 'electron.exe' : 'electron') : path.join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(exe) ? { path: exe } : { missing: `${exe} does not exist` };
-}
-
-const binary = electronBinary();
-const skipReason = 'missing' in binary ? binary.missing : null;
+const binary = electronBinary(ROOT);
+const skipReason = binary
+  ? null
+  : 'the Electron binary is not installed (node_modules/electron/dist is missing: its download is blocked on this machine); this test runs wherever `npm ci` could fetch it';
 if (skipReason) console.warn(`[electron-smoke] skipped: ${skipReason}`);
 
 let app: ElectronApplication | undefined;
@@ -42,15 +32,11 @@ afterAll(async () => {
 
 describe(skipReason ? `Electron smoke (skipped: ${skipReason})` : 'Electron smoke (real binary)', () => {
   it.skipIf(skipReason !== null)('launches, signs in to the demo, decides one item from the keyboard, and quits', async () => {
-    if (!existsSync(path.join(ROOT, 'dist', 'renderer', 'index.html'))) {
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], { cwd: ROOT, stdio: 'inherit' });
-      expect(r.status, 'vite build of the renderer').toBe(0);
-    }
-    await buildElectron({ log: () => {} });
+    await ensureBuilt({ electron: true, quiet: true });
     server = await startTestServer({ seed: 'demo' });
     userData = mkdtempSync(path.join(tmpdir(), 'desk-electron-'));
     app = await _electron.launch({
-      executablePath: (binary as { path: string }).path,
+      executablePath: binary!,
       args: [path.join(ROOT, 'dist', 'electron', 'main.cjs'), `--demo-server=${server.url}`, `--user-data-dir=${userData}`],
       cwd: ROOT,
       timeout: 60_000,
