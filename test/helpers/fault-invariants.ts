@@ -64,28 +64,37 @@ function itemDiff(local: Item, server: Item): string[] {
   );
 }
 
-/** Invariant 3 once: the cache's assigned rows, and each cached item in full, against the server's pull. */
+/**
+ * Invariant 3 once: the cache's assigned set (items it shows as mine and leased or escalated) against the
+ * server's, both ways, each item in full. Items the cache keeps as history of this desk's decisions (no
+ * longer mine) are not part of the set: the server no longer tells this reviewer about them.
+ */
 async function compareCacheToServer(core: DeskCaller, reviewer: CentralClient): Promise<string[]> {
+  const me = (await core.ok('session.get', {})).user?.id;
+  if (!me) return ['inv3: the core is not signed in after quiet'];
   const server = await serverAssignedSet(reviewer);
   const rows = await cacheRows(core);
   const violations: string[] = [];
-  const cached = new Map(rows.map((r) => [r.id, r]));
-  for (const id of server.keys()) {
-    if (!cached.has(id)) violations.push(`inv3: item ${id} is assigned on the server but missing from the cache`);
-  }
+  const cached = new Map<string, Item>();
   for (const row of rows) {
-    const s = server.get(row.id);
+    const detail = await core.ok('item.get', { itemId: row.id });
+    if (detail.item.assigneeId === me && ASSIGNED_STATUSES.has(detail.item.status)) cached.set(row.id, detail.item);
+    if (row.localState === 'pending') violations.push(`inv3: item ${row.id} still pending after quiet`);
+  }
+  for (const id of server.keys()) {
+    if (!cached.has(id)) violations.push(`inv3: item ${id} is assigned on the server but not in the cache's assigned set`);
+  }
+  for (const [id, local] of cached) {
+    const s = server.get(id);
     if (!s) {
-      if (ASSIGNED_STATUSES.has(row.status) && row.localState !== 'conflict') {
-        violations.push(`inv3: item ${row.id} shows as ${row.status}/${row.localState} in the cache but is not in the server's assigned set`);
-      }
+      violations.push(`inv3: item ${id} is ${local.status} and mine in the cache but not in the server's assigned set`);
       continue;
     }
-    if (row.localState === 'pending') violations.push(`inv3: item ${row.id} still pending after quiet`);
-    const detail = await core.ok('item.get', { itemId: row.id });
-    const diff = itemDiff(detail.item, s);
-    if (diff.length > 0) violations.push(`inv3: item ${row.id} differs from the server: ${diff.join('; ')}`);
+    const diff = itemDiff(local, s);
+    if (diff.length > 0) violations.push(`inv3: item ${id} differs from the server: ${diff.join('; ')}`);
   }
+  const status = await core.ok('sync.status', {});
+  if (status.assigned !== server.size) violations.push(`inv3: sync.status says ${status.assigned} assigned, the server ${server.size}`);
   return violations;
 }
 

@@ -1,0 +1,69 @@
+// Fault suite: the network path between core and server, through a loopback TCP proxy that cuts every
+// connection, refuses new ones, stalls (accepts but forwards nothing), and drops push responses after the
+// server committed them, sometimes followed by a core SIGKILL so the restarted core cannot know the
+// result except from the server (duplicate answer or the results in pull).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { report } from '../helpers/fault-invariants';
+import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
+
+const ROUNDS = 24;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const PUSH = /^POST \/v1\/sync\/push/;
+
+describe('faults: cut, stalled and dropped connections', () => {
+  let rig: FaultRig;
+  beforeAll(async () => {
+    rig = await startFaultRig('faults-network', { syncIntervalMs: 150, claimTargetSize: 12 });
+  });
+  afterAll(async () => {
+    await rig?.cleanup();
+  });
+
+  it(`converges after ${ROUNDS} rounds of network faults`, async () => {
+    const { rnd, proxy } = rig;
+    let core = await rig.startCore();
+    await rig.waitForWork(core, 4);
+    const faults = { cut: 0, refuse: 0, stall: 0, stallThenCut: 0, dropPush: 0, dropPushThenKill: 0 };
+
+    for (let round = 0; round < ROUNDS; round++) {
+      await rig.waitForWork(core, 2, 5_000);
+      const fault = rnd.pick(['cut', 'refuse', 'stall', 'stallThenCut', 'dropPush', 'dropPush', 'dropPushThenKill'] as const);
+      faults[fault] += 1;
+      if (fault === 'cut') {
+        const burst = rig.decideBurst(core, rnd.int(2, 5));
+        await sleep(rnd.int(0, 30));
+        proxy.cutAll();
+        await burst;
+      } else if (fault === 'refuse') {
+        proxy.setRefusing(true);
+        proxy.cutAll();
+        await rig.decideBurst(core, rnd.int(1, 4));
+        await sleep(rnd.int(100, 400));
+        proxy.setRefusing(false);
+      } else if (fault === 'stall' || fault === 'stallThenCut') {
+        const stall = proxy.stall(rnd.int(200, 1200), { thenCut: fault === 'stallThenCut' });
+        await rig.decideBurst(core, rnd.int(1, 4));
+        await stall;
+      } else {
+        // The server commits the push, the answer never arrives.
+        const before = proxy.stats.responsesDropped;
+        proxy.dropResponses(PUSH, 1);
+        await rig.decideBurst(core, rnd.int(1, 4));
+        const deadline = Date.now() + 3_000;
+        while (proxy.stats.responsesDropped === before && Date.now() < deadline) await sleep(20);
+        if (fault === 'dropPushThenKill') {
+          await core.kill('SIGKILL');
+          core = await rig.startCore();
+        }
+      }
+    }
+
+    console.log(`[faults-network] seed=${rig.seed} faults=${JSON.stringify(faults)} proxy=${JSON.stringify(proxy.stats)} acked=${rig.ledger.acked().length}`);
+    const { violations, stopped } = await rig.finish(core);
+    expect(violations, report(rig.seed, violations)).toEqual([]);
+    // The faults really happened: pushes were committed by the server and their answers swallowed.
+    expect(proxy.stats.responsesDropped).toBeGreaterThan(0);
+    expect(proxy.stats.cuts).toBeGreaterThan(0);
+    expect(stopped.serverMutations.size).toBeGreaterThanOrEqual(rig.ledger.acked().length);
+  }, 180_000);
+});

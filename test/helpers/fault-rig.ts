@@ -1,0 +1,169 @@
+// The common stage of the fault suites (test/core/faults-*.test.ts): a demo-seeded reference server in a
+// child process (so it can be SIGKILLed), a TCP proxy in front of it with a stable port, the core in a
+// child process on one cache file in a tmp dir, a seeded PRNG and a ledger of every decision asked for.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DeskOutput } from '../../shared/desk-api';
+import { CentralClient } from './central-client';
+import { CoreChildGone, startCoreChild, type CoreChild } from './core-child';
+import { FaultLedger, type DecisionAttempt } from './fault-ledger';
+import { checkLive, checkStopped, type StoppedCheck } from './fault-invariants';
+import { faultSeed, seededRandom, type SeededRandom } from './seeded-random';
+import { spawnServer } from './server';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+
+type SpawnedServer = Awaited<ReturnType<typeof spawnServer>>;
+
+export const REVIEWER_TOKEN = 'demo-alice';
+const DECISION_KINDS = ['approve', 'approve', 'approve', 'reject', 'correct', 'escalate', 'defer', 'note'] as const;
+
+export interface FaultRig {
+  readonly seed: number;
+  readonly rnd: SeededRandom;
+  readonly dir: string;
+  readonly cacheFile: string;
+  readonly serverDbFile: string;
+  readonly proxy: TcpProxy;
+  readonly ledger: FaultLedger;
+  /** alice straight to the server (not through the proxy), for the invariants' view. */
+  reviewer(): CentralClient;
+  /** How many times the core has been started: a decision's `life`. */
+  readonly life: number;
+  startCore(): Promise<CoreChild>;
+  killServer(signal?: NodeJS.Signals): Promise<void>;
+  startServer(): Promise<void>;
+  /** Decides up to `n` untouched assigned items one after another; stops quietly when the core dies. */
+  decideBurst(core: CoreChild, n: number): Promise<{ acked: number; errors: string[]; died: boolean }>;
+  /** Waits until the cache shows at least `n` undecided leased items (the core claims them). */
+  waitForWork(core: CoreChild, n: number, timeoutMs?: number): Promise<number>;
+  /** Quiet, stop the core and the server, and check all five invariants. */
+  finish(core: CoreChild, opts?: { ackedMayBeGone?: Set<string> }): Promise<{ violations: string[]; stopped: StoppedCheck }>;
+  cleanup(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFaultRig(suite: string, opts: { syncIntervalMs?: number; claimTargetSize?: number } = {}): Promise<FaultRig> {
+  const seed = faultSeed(suite);
+  const rnd = seededRandom(seed);
+  const dir = mkdtempSync(join(tmpdir(), `desk-${suite}-`));
+  const cacheFile = join(dir, 'cache.sqlite');
+  const serverDbFile = join(dir, 'server.sqlite');
+  let server: SpawnedServer | null = await spawnServer({ dbFile: serverDbFile, port: 0, seed: 'demo' });
+  const serverPort = server.port;
+  const proxy = await startTcpProxy({ targetPort: serverPort });
+  const ledger = new FaultLedger(`${suite}:${seed}`);
+  let life = 0;
+  const reasonByQueue = new Map<string, string>();
+
+  const startServer = async (): Promise<void> => {
+    if (server) return;
+    server = await spawnServer({ dbFile: serverDbFile, port: serverPort });
+    proxy.setTarget(server.port);
+  };
+  const killServer = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
+    if (!server) return;
+    const s = server;
+    server = null;
+    await s.kill(signal);
+    await s.stopped;
+  };
+
+  const startCore = async (): Promise<CoreChild> => {
+    life += 1;
+    const core = await startCoreChild({
+      cacheFile,
+      syncIntervalMs: opts.syncIntervalMs ?? 250,
+      tokenFile: join(dir, 'token.txt'),
+    });
+    const session = await core.ok('session.get', {});
+    if (!session.signedIn) await core.ok('session.connect', { serverUrl: proxy.url, token: REVIEWER_TOKEN });
+    const after = await core.ok('session.get', {});
+    if (ledger.clientId && ledger.clientId !== after.clientId) {
+      throw new Error(`the core's client id changed across a restart: ${ledger.clientId} -> ${after.clientId}`);
+    }
+    ledger.clientId = after.clientId;
+    await core.ok('settings.set', { claimTargetSize: opts.claimTargetSize ?? 12, leaseMinutes: 240 });
+    return core;
+  };
+
+  const candidates = async (core: CoreChild, limit: number): Promise<DeskOutput<'queue.page'>['rows']> => {
+    const page = await core.ok('queue.page', {
+      filter: { statuses: ['leased'], localStates: ['none', 'synced'] },
+      sort: { by: 'slaDue', dir: 'asc' },
+      limit,
+    });
+    return page.rows;
+  };
+
+  const reasonFor = async (core: CoreChild, queueId: string): Promise<string | null> => {
+    if (!reasonByQueue.has(queueId)) {
+      for (const q of (await core.ok('queue.list', {})).queues) reasonByQueue.set(q.id, q.reasonCodes[0].code);
+    }
+    return reasonByQueue.get(queueId) ?? null;
+  };
+
+  const decideBurst = async (core: CoreChild, n: number) => {
+    const errors: string[] = [];
+    let acked = 0;
+    try {
+      const rows = await candidates(core, n);
+      for (const row of rows) {
+        const reason = await reasonFor(core, row.queueId);
+        let kind = rnd.pick(DECISION_KINDS);
+        if (!reason && (kind === 'reject' || kind === 'escalate')) kind = 'approve';
+        const { input, attempt } = ledger.decision(row.id, kind, reason ?? 'unused', life);
+        const r = await core.call('triage.decide', input);
+        if (r.ok) {
+          markAcked(attempt, r.value.mutationId);
+          acked += 1;
+        } else errors.push(`${kind} on ${row.id}: ${r.error.code}: ${r.error.message}`);
+      }
+      return { acked, errors, died: false };
+    } catch (e) {
+      if (e instanceof CoreChildGone) return { acked, errors, died: true };
+      throw e;
+    }
+  };
+
+  const waitForWork = async (core: CoreChild, n: number, timeoutMs = 15_000): Promise<number> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const rows = await candidates(core, n);
+      if (rows.length >= n || Date.now() > deadline) return rows.length;
+      await sleep(100);
+    }
+  };
+
+  const finish = async (core: CoreChild, finishOpts: { ackedMayBeGone?: Set<string> } = {}) => {
+    await startServer();
+    proxy.setRefusing(false);
+    const live = await checkLive({ core, reviewer: rig.reviewer(), ledger });
+    await core.kill('SIGKILL');
+    await killServer('SIGTERM');
+    const stopped = checkStopped({ cacheFile, serverDbFile, ledger, ackedMayBeGone: finishOpts.ackedMayBeGone });
+    return { violations: [...live.violations, ...stopped.violations], stopped };
+  };
+
+  const rig: FaultRig = {
+    seed, rnd, dir, cacheFile, serverDbFile, proxy, ledger,
+    reviewer: () => new CentralClient(`http://127.0.0.1:${serverPort}`, REVIEWER_TOKEN),
+    get life() {
+      return life;
+    },
+    startCore, killServer, startServer, decideBurst, waitForWork, finish,
+    async cleanup() {
+      await killServer('SIGKILL').catch(() => undefined);
+      await proxy.close();
+      if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true });
+      else console.log(`[${suite}] kept ${dir}`);
+    },
+  };
+  return rig;
+}
+
+function markAcked(attempt: DecisionAttempt, mutationId: number): void {
+  attempt.acked = true;
+  attempt.mutationId = mutationId;
+}
