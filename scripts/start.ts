@@ -64,6 +64,17 @@ async function main(): Promise<void> {
   });
   process.on('SIGTERM', () => void shutdown(0));
 
+  let serverUrlArg: string | null = null;
+  if (args.server !== undefined) {
+    try {
+      serverUrlArg = new URL(args.server).toString().replace(/\/$/, '');
+    } catch {
+      return void (await fail(`--server '${args.server}' is not a URL (example: --server https://desk-api.example.com)`));
+    }
+  }
+  const port = args.port === undefined ? 0 : Number(args.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return void (await fail(`--port '${args.port}' is not a port number`));
+
   const dataDir = appDataDir();
   mkdirSync(dataDir, { recursive: true });
   const electron = electronBinary(ROOT);
@@ -71,14 +82,10 @@ async function main(): Promise<void> {
   console.log(`start: data folder ${dataDir}`);
   await ensureBuilt({ electron: electron !== null });
 
+  const demo = serverUrlArg === null;
   let serverUrl: string;
-  const demo = !args.server;
-  if (args.server) {
-    try {
-      serverUrl = new URL(args.server).toString().replace(/\/$/, '');
-    } catch {
-      return void (await fail(`--server '${args.server}' is not a URL (example: --server https://desk-api.example.com)`));
-    }
+  if (serverUrlArg !== null) {
+    serverUrl = serverUrlArg;
     console.log(`start: using the central API at ${serverUrl}; sign in with your token in the desk.`);
   } else {
     const dbFile = join(dataDir, 'demo-central.sqlite');
@@ -122,7 +129,7 @@ async function main(): Promise<void> {
     console.log('start: signed in to the demo as alice');
   }
 
-  const web = await startBrowserMode({ core, staticDir: RENDERER_OUT, port: args.port ? Number(args.port) : 0 });
+  const web = await startBrowserMode({ core, staticDir: RENDERER_OUT, port });
   closers.push({ name: 'browser mode', close: () => web.close() });
   console.log('');
   console.log(`  Exception Desk is running. Open this URL (it carries this launch's key):`);

@@ -1,0 +1,85 @@
+// `npm start` as a newcomer runs it (no Electron binary on this machine): it builds what is missing,
+// seeds a demo server under the app-data folder, serves the desk signed in as alice, shuts down cleanly
+// on Ctrl+C (SIGINT), and finds its data again on the next start.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { SessionInfo, SyncStatus } from '../../shared/desk-api';
+import { rawRequest, rpc } from './http-client';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'desk-npm-start-'));
+const running: ChildProcess[] = [];
+
+function start(args: string[] = []): { child: ChildProcess; output: () => string; launchUrl: Promise<string>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'start.ts'), '--no-open', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: 'none' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const launchUrl = new Promise<string>((resolve, reject) => {
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#launch=[A-Za-z0-9_-]+)/.exec(out);
+      if (m) resolve(m[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`npm start exited (${code}) before serving:\n${out}`)));
+  });
+  launchUrl.catch(() => undefined); // a test that expects a refusal never awaits the URL
+  return { child, output: () => out, launchUrl, exited };
+}
+
+afterAll(() => {
+  for (const c of running) if (c.exitCode === null) c.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function signedInDesk(launchUrl: string): Promise<{ port: number; token: string }> {
+  const url = new URL(launchUrl);
+  const port = Number(url.port);
+  const token = new URLSearchParams(url.hash.slice(1)).get('launch')!;
+  const page = await rawRequest({ port, path: '/' });
+  expect(page.status).toBe(200);
+  expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+  const session = (rpc(port, token, 'session.get', {}));
+  const body = (await session).json() as { ok: true; value: SessionInfo };
+  expect(body.value).toMatchObject({ signedIn: true, demo: true, user: { id: 'alice' } });
+  return { port, token };
+}
+
+describe('npm start (browser mode)', () => {
+  it('serves a desk signed in as alice on a new demo database, and stops cleanly on SIGINT', async () => {
+    const run = start();
+    const desk = await signedInDesk(await run.launchUrl);
+    expect(run.output()).toMatch(/Electron is not available/);
+    expect(run.output()).toMatch(/new database, demo data seeded/);
+    const status = async () => ((await rpc(desk.port, desk.token, 'sync.status', {})).json() as { value: SyncStatus }).value;
+    await expect.poll(async () => (await status()).assigned, { timeout: 30_000 }).toBeGreaterThan(0);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+    expect(run.output()).toMatch(/shutting down/);
+    await expect(rawRequest({ port: desk.port, path: '/' })).rejects.toThrow();
+    expect(existsSync(join(dataDir, 'demo-central.sqlite'))).toBe(true);
+  });
+
+  it('finds its data again on the next start (no second seed)', async () => {
+    const run = start();
+    await signedInDesk(await run.launchUrl);
+    expect(run.output()).toMatch(/existing database/);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('refuses a --server that is not a URL, with a clear message', async () => {
+    const run = start(['--server', 'not a url']);
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/--server 'not a url' is not a URL/);
+  });
+});
