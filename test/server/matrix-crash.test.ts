@@ -1,7 +1,9 @@
 // The server process is killed with SIGKILL in the middle of a stream of pushes, then restarted on the same
 // SQLite file (DESIGN §10 "No lost work"): nothing is applied twice, every result is obtainable (a re-push
 // answers `duplicate` with the stored result, a pull returns them), and `PRAGMA integrity_check` is ok.
+// Also: SIGTERM during a push lets that push finish and closes the database cleanly.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -146,6 +148,66 @@ describe('SIGKILL in the middle of a stream of pushes', () => {
       expect(resolved.n).toBe(itemIds.length);
       const clientsRows = db.prepare(`SELECT client_id, last_mutation_id FROM clients WHERE client_id IN (?, ?)`).all(streams[0].clientId, streams[1].clientId) as { client_id: string; last_mutation_id: number }[];
       expect(clientsRows.map((r) => r.last_mutation_id)).toEqual([BATCH * BATCHES, BATCH * BATCHES]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+async function until(check: () => boolean, ms = 10_000): Promise<void> {
+  for (const t0 = Date.now(); !check(); await new Promise((r) => setTimeout(r, 5))) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting for the server log');
+  }
+}
+
+interface LogLine { msg?: string; reqId?: string; req?: { url?: string } }
+function logLines(output: string): LogLine[] {
+  return output.split('\n').flatMap((line) => {
+    try { return [JSON.parse(line) as LogLine]; } catch { return []; }
+  });
+}
+
+describe('SIGTERM while a push is in flight', () => {
+  it('finishes the push, then exits 0 with a sound file', async () => {
+    const file = join(dir, 'graceful.sqlite');
+    const server = await spawnServer({ dbFile: file, seed: 'demo' });
+    children.push(server);
+    const alice = new CentralClient(server.url, 'demo-alice');
+    const { items } = await alice.claim({ count: 500, leaseMinutes: 600 });
+    const clientId = newClientId('graceful');
+    // Send the headers and half the body; once the server has seen the request and begun shutting down,
+    // send the rest. The push is then certainly in flight when SIGTERM arrives.
+    const body = Buffer.from(JSON.stringify({ clientId, mutations: approvals(items, 1) }));
+    const req = httpRequest(new URL('/v1/sync/push', server.url), {
+      method: 'POST', agent: false,
+      headers: { authorization: 'Bearer demo-alice', 'content-type': 'application/json', 'content-length': body.length },
+    });
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+    });
+    req.write(body.subarray(0, body.length >> 1));
+    const seen = (pred: (l: LogLine) => boolean) => logLines(server.output()).some(pred);
+    await until(() => seen((l) => l.msg === 'incoming request' && l.req?.url === '/v1/sync/push'));
+    const exit = server.kill('SIGTERM');
+    await until(() => seen((l) => /shutting down/.test(l.msg ?? '')));
+    req.end(body.subarray(body.length >> 1));
+    const res = await response;
+    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    expect((JSON.parse(res.text) as { lastMutationId: number }).lastMutationId).toBe(500);
+    expect(await exit).toBe(0);
+    const order = logLines(server.output()).flatMap((l) =>
+      (l.msg === 'request completed' ? ['request completed'] : /shutting down|database closed/.test(l.msg ?? '') ? [l.msg!] : [])).slice(-3);
+    expect(order).toEqual(['shutting down: finishing in-flight requests', 'request completed', 'server stopped; database closed']);
+    expect(integrityCheck(file)).toBe('ok');
+    const db = openReadonly(file);
+    try {
+      expect((db.prepare(`SELECT COUNT(*) AS n FROM decisions WHERE kind = 'approve'`).get() as { n: number }).n).toBe(500);
+      expect((db.prepare('SELECT last_mutation_id AS n FROM clients WHERE client_id = ?').get(clientId) as { n: number }).n).toBe(500);
     } finally {
       db.close();
     }
