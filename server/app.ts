@@ -8,6 +8,7 @@ import { apiRoutes } from './routes';
 import { registerRoutes } from './routes/register';
 import type { FaultHooks, ServerContext } from './services/context';
 import { sweepExpiredLeases } from './services/leases';
+import { compactOlderThan } from './services/pull';
 import { upsertQueue } from './services/queues';
 import { createUser } from './services/users';
 import { seedDemo } from './seed/demo';
@@ -24,6 +25,8 @@ export interface StartServerOptions {
   now?: () => Date;
   /** How often expired leases are swept (they are also swept before every claim, pull, push and assignment). */
   sweepIntervalMs?: number;
+  /** change_log rows older than this are compacted (hourly); older cursors get `reset`. Default 30. */
+  changeLogRetentionDays?: number;
   /** Check every response against its zod schema (tests turn this on). */
   validateResponses?: boolean;
   /** Fault injection for tests. */
@@ -123,6 +126,11 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const sweep = () => sweepExpiredLeases(ctx).catch((err: unknown) => app.log.error({ err }, 'lease sweep failed'));
   const timer = setInterval(() => void sweep(), opts.sweepIntervalMs ?? 5000);
   timer.unref();
+  const retention = setInterval(() => {
+    compactOlderThan(database.db, ctx.now(), opts.changeLogRetentionDays ?? 30)
+      .catch((err: unknown) => app.log.error({ err }, 'change log compaction failed'));
+  }, 3_600_000);
+  retention.unref();
   app.log.info({ url, db: opts.dbFile }, 'server ready');
   let closing: Promise<void> | null = null;
   return {
@@ -130,6 +138,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     close() {
       closing ??= (async () => {
         clearInterval(timer);
+        clearInterval(retention);
         await app.close();
         await database.close();
       })();

@@ -26,7 +26,8 @@ export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): P
   return ctx.db.transaction().execute(async (tx) => {
     const lastMutationId = q.clientId !== undefined ? await bindClient(tx, user, q.clientId) : undefined;
     const floor = await changeLogFloor(tx);
-    const maxPos = await currentPos(tx);
+    // Compaction may have emptied the log: positions never go back below the floor (AUTOINCREMENT never reuses them).
+    const maxPos = Math.max(await currentPos(tx), floor);
     const cursor = parseCursor(q.cursor, ctx.dbId);
     const valid = cursor !== null && cursor.pos >= floor && cursor.pos <= maxPos;
     const base = { queues: await listQueues(tx), serverTime: ctx.now().toISOString(), ...(lastMutationId !== undefined ? { lastMutationId } : {}) };
@@ -137,4 +138,13 @@ export async function compactChangeLog(db: Db, pos: number): Promise<void> {
     await tx.insertInto('meta').values({ key: 'change_log_floor', value: String(pos) })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(pos) })).execute();
   });
+}
+
+/** Retention: compacts change_log rows older than `days`. Clients whose cursor is older get a reset. */
+export async function compactOlderThan(db: Db, now: Date, days: number): Promise<number> {
+  const cutoff = new Date(now.getTime() - days * 86_400_000).toISOString();
+  const r = await db.selectFrom('change_log').select((eb) => eb.fn.max('pos').as('pos')).where('at', '<', cutoff).executeTakeFirst();
+  const pos = Number(r?.pos ?? 0);
+  if (pos > 0) await compactChangeLog(db, pos);
+  return pos;
 }

@@ -2,7 +2,7 @@
 // `lease_expired` removal; decisions on old leases are conflicts with the reason; reassignment; reset.
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compactChangeLog } from '../../server/services/pull';
+import { compactChangeLog, compactOlderThan } from '../../server/services/pull';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -90,5 +90,13 @@ describe('leases', () => {
     const old = await bob.pull({ cursor: last });
     expect(old.reset).toBe(true);
     expect(old.upserts.length).toBe(ids.length + 1);
+
+    // Retention: a month later the log before then is compacted and a cursor from then gets a reset.
+    const recent = await bob.pull({ cursor: old.cursor });
+    expect(recent.reset).toBe(false);
+    await bob.claim({ count: 1 });
+    advanceMinutes(31 * 24 * 60);
+    expect(await compactOlderThan(srv.server.database.db, now(), 30)).toBeGreaterThan(0);
+    expect((await bob.pull({ cursor: recent.cursor })).reset).toBe(true);
   });
 });
