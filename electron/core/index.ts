@@ -61,13 +61,21 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const ctx = { db, clock, kv, outbox, events, secrets: opts.secrets ?? memorySecretStore() } as Partial<CoreContext> as CoreContext;
   const items = new ItemsRepo(db, outbox, () => ctx.session.userId());
   ctx.items = items;
+  const idleByItem = new Map<string, number>();
   ctx.labor = new LaborClock({
     clock,
     store: sqliteLaborStore(db),
     idleThresholdMs: (itemId) => {
-      const it = items.get(itemId)?.item;
-      const q = it ? items.queue(it.queueId) : null;
-      return (q?.idleThresholdSec ?? kv.settings().idleThresholdSec) * 1000;
+      // Asked on every labor event: remember it per item (a queue's policy seldom changes mid-item).
+      let ms = idleByItem.get(itemId);
+      if (ms === undefined) {
+        const it = items.get(itemId)?.item;
+        const q = it ? items.queue(it.queueId) : null;
+        ms = (q?.idleThresholdSec ?? kv.settings().idleThresholdSec) * 1000;
+        if (idleByItem.size > 1000) idleByItem.clear();
+        idleByItem.set(itemId, ms);
+      }
+      return ms;
     },
     capMs: opts.laborCapMs,
     checkpointMs: opts.laborCheckpointMs,

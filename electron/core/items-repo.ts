@@ -16,6 +16,11 @@ interface ItemRow {
   local_state: LocalState;
 }
 
+interface PageRow {
+  id: string; title: string; class: Item['exceptionClass']; queue_id: string; confidence: number | null;
+  sla_due_at: string; enqueued_at: string; status: Item['status']; local_state: LocalState;
+}
+
 const TRIAGE_STATUSES = `('leased','escalated')`;
 
 const REMOVED_STATUS: Partial<Record<RemovalReason, Item['status']>> = {
@@ -32,15 +37,21 @@ export class ItemsRepo {
 
   constructor(private readonly db: Db, private readonly outbox: OutboxRepo, private readonly me: () => string | null) {
     this.stmts = {
-      get: db.prepare<[string], ItemRow>('SELECT id, json, server_json, server_version, local_state FROM items WHERE id = ?'),
-      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, confidence, title_lc, local_state, json, server_json, server_version)
-        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @confidence, @title_lc, @local_state, @json, @server_json, @server_version)
+      get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, i.local_state
+        FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
+      version: db.prepare<[string], { server_version: number }>('SELECT server_version FROM items WHERE id = ?'),
+      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, server_version)
+        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @server_version)
         ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, class = excluded.class, status = excluded.status,
           assignee_id = excluded.assignee_id, sla_due_ms = excluded.sla_due_ms, enqueued_ms = excluded.enqueued_ms,
-          confidence = excluded.confidence, title_lc = excluded.title_lc, local_state = excluded.local_state,
-          json = excluded.json, server_json = excluded.server_json, server_version = excluded.server_version`),
+          sla_due_at = excluded.sla_due_at, enqueued_at = excluded.enqueued_at, confidence = excluded.confidence,
+          title = excluded.title, title_lc = excluded.title_lc, local_state = excluded.local_state, server_version = excluded.server_version`),
+      insertBody: db.prepare(`INSERT INTO item_bodies (id, json, server_json) VALUES (?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET json = excluded.json, server_json = excluded.server_json`),
       delete: db.prepare('DELETE FROM items WHERE id = ?'),
+      deleteBody: db.prepare('DELETE FROM item_bodies WHERE id = ?'),
       deleteUndecided: db.prepare(`DELETE FROM items WHERE local_state = 'none'`),
+      deleteOrphanBodies: db.prepare('DELETE FROM item_bodies WHERE id NOT IN (SELECT id FROM items)'),
       queues: db.prepare<[], { json: string }>('SELECT json FROM queues'),
       upsertQueue: db.prepare('INSERT INTO queues (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json'),
       triageFirst: db.prepare<[string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES} ORDER BY sla_due_ms, id LIMIT 1`),
@@ -85,10 +96,10 @@ export class ItemsRepo {
   }
 
   /** Store the server's copy when it is at least as new as ours, then recompute what the desk shows. */
-  putServerCopy(item: Item, opts: { force?: boolean } = {}): void {
-    const row = this.stmts.get.get(item.id);
+  putServerCopy(item: Item, opts: { force?: boolean; noHistory?: boolean } = {}): void {
+    const row = this.stmts.version.get(item.id);
     if (row && !opts.force && row.server_version > item.version) return;
-    this.recomputeWith(item, JSON.stringify(item), row !== undefined);
+    this.recomputeWith(item, JSON.stringify(item), row !== undefined, opts.noHistory);
   }
 
   /** The server says the item left my assigned set; keep it only while this desk has decisions on it. */
@@ -106,12 +117,14 @@ export class ItemsRepo {
     if (!this.stmts.get.get(itemId)) return;
     if (this.outbox.hasAnyDecision(itemId)) return;
     this.stmts.delete.run(itemId);
+    this.stmts.deleteBody.run(itemId);
     this.dataVersion++;
   }
 
   /** A pull `reset`: drop every item this desk never decided; decided ones are refreshed by what follows. */
   resetServerCopy(): void {
     this.stmts.deleteUndecided.run();
+    this.stmts.deleteOrphanBodies.run();
     this.dataVersion++;
   }
 
@@ -122,19 +135,22 @@ export class ItemsRepo {
     this.recomputeWith(JSON.parse(row.server_json) as Item, row.server_json, true);
   }
 
-  private recomputeWith(server: Item, serverJson: string, exists: boolean): void {
+  /** `noHistory`: the caller checked that this desk has no decision or conflict on the item (bulk pulls). */
+  private recomputeWith(server: Item, serverJson: string, exists: boolean, noHistory = false): void {
     const me = this.me();
-    const unsettled = this.outbox.unsettledFor(server.id);
+    const unsettled = noHistory ? [] : this.outbox.unsettledFor(server.id);
     let visible = server;
     for (const m of unsettled) visible = applyLocal(visible, m, me ?? '', this.queue(visible.queueId));
     let localState: LocalState = 'none';
-    if (this.outbox.hasOpenConflict(server.id)) localState = 'conflict';
+    if (noHistory) localState = 'none';
+    else if (this.outbox.hasOpenConflict(server.id)) localState = 'conflict';
     else if (unsettled.length > 0) localState = 'pending';
     else if (this.outbox.hasAnyDecision(server.id)) localState = 'synced';
     const mine = server.assigneeId !== null && server.assigneeId === me && (server.status === 'leased' || server.status === 'escalated');
     if (localState === 'none' && !mine) {
       if (exists) {
         this.stmts.delete.run(server.id);
+        this.stmts.deleteBody.run(server.id);
         this.dataVersion++;
       }
       return;
@@ -151,20 +167,28 @@ export class ItemsRepo {
       assignee_id: visible.assigneeId,
       sla_due_ms: Date.parse(visible.slaDueAt),
       enqueued_ms: Date.parse(visible.enqueuedAt),
+      sla_due_at: visible.slaDueAt,
+      enqueued_at: visible.enqueuedAt,
       confidence: visible.confidence,
+      title: visible.title,
       title_lc: visible.title.toLowerCase(),
       local_state: localState,
-      json: visibleJson ?? JSON.stringify(visible),
-      server_json: serverJson,
       server_version: serverVersion,
     });
+    this.stmts.insertBody.run(visible.id, visibleJson ?? JSON.stringify(visible), serverJson);
     this.dataVersion++;
   }
 
   // ---------- triage navigation (assigned set, SLA due order) ----------
+  private triageTotal: { version: number; me: string; n: number } | null = null;
   triageCount(): number {
     const me = this.me();
-    return me ? this.stmts.triageCount.get(me)!.n : 0;
+    if (!me) return 0;
+    const t = this.triageTotal;
+    if (t && t.version === this.dataVersion && t.me === me) return t.n;
+    const n = this.stmts.triageCount.get(me)!.n;
+    this.triageTotal = { version: this.dataVersion, me, n };
+    return n;
   }
   inTriage(itemId: string): boolean {
     const me = this.me();
@@ -209,8 +233,9 @@ export class ItemsRepo {
     const asc = input.sort.by === 'age' ? input.sort.dir === 'desc' : input.sort.dir === 'asc';
     const dir = asc ? 'ASC' : 'DESC';
     const nulls = input.sort.by === 'confidence' ? ` NULLS LAST` : '';
-    const sql = `SELECT json, local_state FROM items ${whereSql} ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
-    const rows = this.prepared(sql).all(...params, input.limit, input.offset) as { json: string; local_state: LocalState }[];
+    const sql = `SELECT id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state FROM items ${whereSql}
+      ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
+    const rows = this.prepared(sql).all(...params, input.limit, input.offset) as PageRow[];
     const key = `${whereSql}|${JSON.stringify(params)}`;
     let total = this.totals.get(key);
     if (!total || total.version !== this.dataVersion) {
@@ -222,14 +247,11 @@ export class ItemsRepo {
     const queueNames = this.queueMap();
     return {
       total: total.total,
-      rows: rows.map((r) => {
-        const it = JSON.parse(r.json) as Item;
-        return {
-          id: it.id, title: it.title, exceptionClass: it.exceptionClass, queueId: it.queueId,
-          queueName: queueNames.get(it.queueId)?.name ?? it.queueId, confidence: it.confidence,
-          slaDueAt: it.slaDueAt, enqueuedAt: it.enqueuedAt, status: it.status, localState: r.local_state,
-        };
-      }),
+      rows: rows.map((r) => ({
+        id: r.id, title: r.title, exceptionClass: r.class, queueId: r.queue_id,
+        queueName: queueNames.get(r.queue_id)?.name ?? r.queue_id, confidence: r.confidence,
+        slaDueAt: r.sla_due_at, enqueuedAt: r.enqueued_at, status: r.status, localState: r.local_state,
+      })),
     };
   }
 

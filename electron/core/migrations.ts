@@ -2,6 +2,7 @@
 // Times used for sorting are epoch milliseconds (ISO strings with offsets do not sort as text).
 export const MIGRATIONS: string[] = [
   `
+  -- Narrow rows for pages and triage order; the full JSON lives in item_bodies so scans stay fast.
   CREATE TABLE items (
     id TEXT PRIMARY KEY,
     queue_id TEXT NOT NULL,
@@ -10,20 +11,27 @@ export const MIGRATIONS: string[] = [
     assignee_id TEXT,
     sla_due_ms INTEGER NOT NULL,
     enqueued_ms INTEGER NOT NULL,
+    sla_due_at TEXT NOT NULL,
+    enqueued_at TEXT NOT NULL,
     confidence REAL,
+    title TEXT NOT NULL,
     title_lc TEXT NOT NULL,
     -- none | pending | synced | conflict (desk-api LocalState)
     local_state TEXT NOT NULL DEFAULT 'none',
+    server_version INTEGER NOT NULL
+  );
+  CREATE TABLE item_bodies (
+    id TEXT PRIMARY KEY,
     -- what the desk shows: the server copy with this desk's unsettled decisions applied
     json TEXT NOT NULL,
     -- the server's copy, never overwritten by local decisions
-    server_json TEXT NOT NULL,
-    server_version INTEGER NOT NULL
+    server_json TEXT NOT NULL
   );
   CREATE INDEX items_sla ON items (sla_due_ms, id);
   CREATE INDEX items_enqueued ON items (enqueued_ms, id);
   CREATE INDEX items_confidence ON items (confidence, id);
   CREATE INDEX items_class_sla ON items (class, sla_due_ms, id);
+  CREATE INDEX items_class_confidence ON items (class, confidence, id);
   CREATE INDEX items_queue_sla ON items (queue_id, sla_due_ms, id);
   CREATE INDEX items_status_sla ON items (status, sla_due_ms, id);
   CREATE INDEX items_local_state ON items (local_state, sla_due_ms, id);

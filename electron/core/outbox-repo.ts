@@ -65,6 +65,8 @@ export class OutboxRepo {
       unsettledFor: db.prepare<[string], MutationRow>(`SELECT * FROM mutations WHERE item_id = ? AND state IN ('pending','sent') ORDER BY mutation_id`),
       unsettledBefore: db.prepare<[string, number], { n: number }>(`SELECT COUNT(*) AS n FROM mutations WHERE item_id = ? AND mutation_id < ? AND state IN ('pending','sent')`),
       unsettledEpochChange: db.prepare<[string], { x: number }>(`SELECT 1 AS x FROM mutations WHERE item_id = ? AND state IN ('pending','sent') AND kind IN ('revert','escalate') LIMIT 1`),
+      withHistory: db.prepare<[string, string], { item_id: string }>(`SELECT item_id FROM mutations WHERE item_id IN (SELECT value FROM json_each(?))
+        UNION SELECT item_id FROM conflicts WHERE item_id IN (SELECT value FROM json_each(?))`),
       anyDecision: db.prepare<[string], { x: number }>('SELECT 1 AS x FROM mutations WHERE item_id = ? LIMIT 1'),
       forItem: db.prepare<[string], MutationRow>('SELECT * FROM mutations WHERE item_id = ? ORDER BY mutation_id'),
       lastOnItem: db.prepare<[string], MutationRow>(`SELECT * FROM mutations WHERE item_id = ? AND kind <> 'note' AND state NOT IN ('conflict','rejected') ORDER BY mutation_id DESC LIMIT 1`),
@@ -127,6 +129,11 @@ export class OutboxRepo {
   }
   hasUnsettledBefore(itemId: string, mutationId: number): boolean {
     return this.s.unsettledBefore.get(itemId, mutationId)!.n > 0;
+  }
+  /** Which of these items this desk has decided or has conflicts on (one query for a whole pull page). */
+  itemsWithHistory(itemIds: string[]): Set<string> {
+    const ids = JSON.stringify(itemIds);
+    return new Set(this.s.withHistory.all(ids, ids).map((r) => r.item_id));
   }
   hasAnyDecision(itemId: string): boolean {
     return !!this.s.anyDecision.get(itemId);

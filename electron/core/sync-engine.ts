@@ -295,16 +295,19 @@ export class SyncEngine {
       if (page.reset || changed.size) {
         this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: conflicts ? 'conflict' : 'pull', itemIds: [...changed] });
       }
-      if (!page.hasMore) return;
+      if (!page.hasMore) break;
     }
+    // Fresh statistics for the query planner after a big change (cheap when nothing changed much).
+    if (done >= 5_000) this.d.db.pragma('optimize');
   }
 
   private applyPage(page: PullResponse): Set<string> {
     const changed = new Set<string>();
     if (page.reset) this.d.items.resetServerCopy();
     if (page.queues.length) this.d.items.upsertQueues(page.queues);
+    const withHistory = this.d.outbox.itemsWithHistory(page.upserts.map((i) => i.id));
     for (const it of page.upserts) {
-      this.d.items.putServerCopy(it, { force: page.reset });
+      this.d.items.putServerCopy(it, { force: page.reset, noHistory: !withHistory.has(it.id) });
       changed.add(it.id);
     }
     for (const rm of page.removals) {
