@@ -130,6 +130,8 @@ function start() {
     );
     mainWindow.on('focus', () => laborSignal('focus'));
     mainWindow.on('blur', () => laborSignal('blur'));
+    mainWindow.on('minimize', () => laborSignal('hidden'));
+    mainWindow.on('restore', () => laborSignal('visible'));
     mainWindow.on('closed', () => (mainWindow = null));
     await loadApp(mainWindow, args.startUrl);
 

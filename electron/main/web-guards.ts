@@ -4,10 +4,13 @@
 
 export interface GuardableEvent {
   preventDefault(): void;
+  /** Electron >= 25 puts the target on the event; the positional url argument is deprecated. */
+  url?: string;
+  isMainFrame?: boolean;
 }
 
 export interface WebContentsGuardLike {
-  on(event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect', listener: (event: GuardableEvent, url: string) => void): unknown;
+  on(event: 'will-navigate' | 'will-frame-navigate' | 'will-redirect', listener: (event: GuardableEvent, url?: string) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: GuardableEvent) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
@@ -44,17 +47,22 @@ export function installWebContentsGuards(contents: WebContentsGuardLike, opts: W
     }
     opts.openExternal(url).catch((err: unknown) => log(`openExternal failed: ${String(err)}`));
   };
+  const target = (event: GuardableEvent, url?: string) => event.url ?? url ?? '';
+  // Main-frame navigations: refused; a vetted link goes to the system browser instead.
   contents.on('will-navigate', (event, url) => {
     event.preventDefault();
-    maybeOpenExternal(url);
+    maybeOpenExternal(target(event, url));
   });
+  // Every frame: refused. Main-frame ones are left to will-navigate (which always follows for them), so a
+  // vetted link opens once, whichever order Electron emits the two in.
   contents.on('will-frame-navigate', (event, url) => {
+    if (event.isMainFrame === true) return;
     event.preventDefault();
-    log(`blocked frame navigation to ${url}`);
+    log(`blocked frame navigation to ${target(event, url)}`);
   });
   contents.on('will-redirect', (event, url) => {
     event.preventDefault();
-    log(`blocked redirect to ${url}`);
+    log(`blocked redirect to ${target(event, url)}`);
   });
   contents.on('will-attach-webview', (event) => {
     event.preventDefault();

@@ -121,15 +121,26 @@ describe('webContents guards', () => {
   }
   const ev = () => ({ preventDefault: vi.fn() });
 
-  it('deny navigation, frame navigation, redirects and webviews', () => {
+  it('deny navigation, subframe navigation, redirects and webviews', () => {
     const { on, openExternal } = guarded();
-    for (const name of ['will-navigate', 'will-frame-navigate', 'will-redirect']) {
-      for (const url of ['https://evil.example/', 'app://desk/other.html', 'file:///etc/passwd']) {
-        const e = ev();
-        on[name](e, url);
+    for (const url of ['https://evil.example/', 'app://desk/other.html', 'file:///etc/passwd']) {
+      // Electron >= 25: the url on the event object; older: positional.
+      for (const [name, e] of [
+        ['will-navigate', { ...ev(), url }],
+        ['will-redirect', { ...ev(), url }],
+        ['will-frame-navigate', { ...ev(), url, isMainFrame: false }],
+      ] as const) {
+        on[name](e);
         expect(e.preventDefault, `${name} ${url}`).toHaveBeenCalled();
       }
+      const legacy = ev();
+      on['will-navigate'](legacy, url);
+      expect(legacy.preventDefault).toHaveBeenCalled();
     }
+    // Main-frame navigations are left to will-navigate, which always follows and refuses them.
+    const main = { ...ev(), url: 'https://evil.example/', isMainFrame: true };
+    on['will-frame-navigate'](main);
+    expect(main.preventDefault).not.toHaveBeenCalled();
     const wv = ev();
     on['will-attach-webview'](wv);
     expect(wv.preventDefault).toHaveBeenCalled();
@@ -144,8 +155,8 @@ describe('webContents guards', () => {
     expect(open('https://user:pw@github.com/')).toEqual({ action: 'deny' });
     expect(open('file:///etc/passwd')).toEqual({ action: 'deny' });
     expect(open('javascript:alert(1)')).toEqual({ action: 'deny' });
-    const e = ev();
-    on['will-navigate'](e, 'https://github.com/docs');
+    const e = { ...ev(), url: 'https://github.com/docs' };
+    on['will-navigate'](e);
     expect(e.preventDefault).toHaveBeenCalled();
     expect(openExternal.mock.calls).toEqual([['https://github.com/org/repo'], ['https://github.com/docs']]);
   });
