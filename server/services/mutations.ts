@@ -79,7 +79,7 @@ async function decideOutcome(env: MutationEnv, m: Mutation): Promise<Outcome> {
 
 function classifyStale(row: ItemRow, endedReason: string | null, userId: string): Outcome {
   const item = itemFromRow(row);
-  if (row.status === 'resolved' && item.outcome?.by !== userId) return conflict('resolved_elsewhere', `decided by ${item.outcome?.by ?? 'someone else'}`, item);
+  if (row.status === 'resolved' && item.outcome?.by !== userId) return conflict('resolved_elsewhere', 'another user already decided this item', item);
   if (row.status === 'withdrawn') return conflict('withdrawn', 'the producer withdrew this item', item);
   if (endedReason === 'lease_expired') return conflict('lease_expired', 'your lease expired; the item was leased again', item);
   if (endedReason === 'reassigned') return conflict('reassigned', 'a supervisor reassigned this item', item);
