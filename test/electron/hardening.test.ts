@@ -1,11 +1,12 @@
 // The security settings asserted from the objects the app actually uses: the window factory's
 // webPreferences, the session handlers (called with fake details), the webContents guards and the
 // packaging fuses as electron-builder itself turns electron-builder.yml into @electron/fuses options.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { FuseV1Options, FuseVersion } from '@electron/fuses';
+import { FuseState, FuseV1Options, FuseVersion, flipFuses, getCurrentFuseWire } from '@electron/fuses';
 import { createMainWindow } from '../../electron/main/main-window';
 import { denyPermissionCheck, hardenSession, isAllowedRendererRequest, type SessionGuardLike } from '../../electron/main/session-guards';
 import { installWebContentsGuards, isVettedExternalUrl, type GuardableEvent } from '../../electron/main/web-guards';
@@ -192,6 +193,33 @@ describe('packaging (electron-builder.yml)', () => {
     // A misspelt key in the yml would be silently dropped by electron-builder: every key must map.
     const mapped = Object.keys(fuses).filter((k) => /^\d+$/.test(k)).length;
     expect(mapped).toBe(Object.keys(config.electronFuses).filter((k) => k !== 'resetAdHocDarwinSignature').length);
+  });
+
+  it('@electron/fuses burns exactly that config into an Electron-shaped binary', async () => {
+    const { PlatformPackager } = require('app-builder-lib') as {
+      PlatformPackager: { prototype: { generateFuseConfig(f: unknown): Promise<Parameters<typeof flipFuses>[1]> } };
+    };
+    const fuses = await PlatformPackager.prototype.generateFuseConfig.call({}, config.electronFuses);
+    // A stand-in binary: padding, the fuse sentinel, wire version 1, nine fuses as Electron ships them.
+    const shipped = [FuseState.ENABLE, FuseState.DISABLE, FuseState.ENABLE, FuseState.ENABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.DISABLE, FuseState.ENABLE, FuseState.ENABLE];
+    const dir = mkdtempSync(path.join(tmpdir(), 'desk-fuses-'));
+    const exe = path.join(dir, 'exception-desk');
+    writeFileSync(exe, Buffer.concat([Buffer.alloc(4096, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, shipped.length, ...shipped]), Buffer.alloc(1024, 7)]));
+    try {
+      await flipFuses(exe, fuses);
+      const wire = await getCurrentFuseWire(exe);
+      expect(wire[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.DISABLE);
+      expect(wire[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
+      expect(wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(FuseState.ENABLE);
+      expect(wire[FuseV1Options.EnableCookieEncryption]).toBe(FuseState.ENABLE);
+      // Fuses we do not set keep Electron's value.
+      expect(wire[FuseV1Options.LoadBrowserProcessSpecificV8Snapshot]).toBe(FuseState.DISABLE);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('packs into asar with better-sqlite3 unpacked, no native rebuild, installers for three OSes', () => {
