@@ -24,7 +24,7 @@ export interface FrameLike {
   postMessage(channel: string, message: unknown, transfer?: MainPortLike[]): void;
 }
 
-/** The event an ipcMain listener receives. */
+/** The event a main-process IPC listener receives. */
 export interface IpcMainEventLike {
   readonly senderFrame: FrameLike | null;
 }

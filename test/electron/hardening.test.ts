@@ -1,7 +1,7 @@
 // The security settings asserted from the objects the app actually uses: the window factory's
 // webPreferences, the session handlers (called with fake details), the webContents guards and the
 // packaging fuses as electron-builder itself turns electron-builder.yml into @electron/fuses options.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -48,6 +48,13 @@ describe('main window', () => {
       disableBlinkFeatures: 'Auxclick',
       devTools: false,
     });
+  });
+
+  it('raw ipcMain appears in no electron/main or preload file but the IPC wrapper, in any import style', () => {
+    const offenders = ['electron/main', 'electron/preload']
+      .flatMap((d) => readdirSync(path.join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => `${d}/${f}`))
+      .filter((f) => f !== 'electron/main/ipc-wrapper.ts' && /\bipcMain\b/.test(readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 
   it('the electron/main sources enable the sandbox app-wide and never use file:// or remote content', () => {
