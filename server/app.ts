@@ -123,13 +123,15 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port ?? 0;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const sweep = () => sweepExpiredLeases(ctx).catch((err: unknown) => app.log.error({ err }, 'lease sweep failed'));
-  const timer = setInterval(() => void sweep(), opts.sweepIntervalMs ?? 5000);
+  // Background work is tracked so close() can wait for it before the database goes away.
+  let background: Promise<unknown> = Promise.resolve();
+  const inBackground = (what: string, work: () => Promise<unknown>) => {
+    background = background.then(work).catch((err: unknown) => app.log.error({ err }, `${what} failed`));
+  };
+  const timer = setInterval(() => inBackground('lease sweep', () => sweepExpiredLeases(ctx)), opts.sweepIntervalMs ?? 5000);
   timer.unref();
-  const retention = setInterval(() => {
-    compactOlderThan(database.db, ctx.now(), opts.changeLogRetentionDays ?? 30)
-      .catch((err: unknown) => app.log.error({ err }, 'change log compaction failed'));
-  }, 3_600_000);
+  const retention = setInterval(() => inBackground('change log compaction',
+    () => compactOlderThan(database.db, ctx.now(), opts.changeLogRetentionDays ?? 30)), 3_600_000);
   retention.unref();
   app.log.info({ url, db: opts.dbFile }, 'server ready');
   let closing: Promise<void> | null = null;
@@ -140,6 +142,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
         clearInterval(timer);
         clearInterval(retention);
         await app.close();
+        await background;
         await database.close();
       })();
       return closing;
