@@ -67,7 +67,17 @@ function start() {
 
   app.on('window-all-closed', () => app.quit());
 
-  void app.whenReady().then(async () => {
+  // Quitting waits for the core to close its cache (the outbox is already durable; this is tidiness).
+  let shutdown: (() => Promise<void>) | null = null;
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting || !shutdown) return;
+    quitting = true;
+    event.preventDefault();
+    void shutdown().finally(() => app.quit());
+  });
+
+  app.whenReady().then(async () => {
     hardenSession(session.defaultSession, log);
     protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: path.join(distDir, 'renderer'), log }));
 
@@ -103,6 +113,11 @@ function start() {
       });
     };
     const unwirePower = wirePowerSignals(powerMonitor, { signal: laborSignal });
+    shutdown = () => {
+      unwirePower();
+      ipc.dispose();
+      return core.stop();
+    };
 
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
@@ -134,15 +149,9 @@ function start() {
     mainWindow.on('restore', () => laborSignal('visible'));
     mainWindow.on('closed', () => (mainWindow = null));
     await loadApp(mainWindow, args.startUrl);
-
-    let quitting = false;
-    app.on('before-quit', (event) => {
-      if (quitting) return;
-      quitting = true;
-      event.preventDefault();
-      unwirePower();
-      ipc.dispose();
-      void core.stop().finally(() => app.quit());
-    });
+  }).catch((err: unknown) => {
+    log(`startup failed: ${err instanceof Error ? err.stack : String(err)}`);
+    dialog.showErrorBox('Exception Desk could not start', err instanceof Error ? err.message : String(err));
+    app.exit(1);
   });
 }

@@ -124,5 +124,7 @@ describe('the built app on a fake Electron runtime (real core, real server)', ()
     expect(fake.electron.app.quitted).toBe(false); // held until the core has closed its cache
     await vi.waitFor(() => expect(fake.electron.app.quitted).toBe(true), { timeout: 15_000 });
     expect(fake.utilities).toHaveLength(1);
+    expect(fake.electron.app.exitCode).toBeNull();
+    expect(fake.logs.filter((l) => l.startsWith('errorBox'))).toEqual([]);
   });
 });

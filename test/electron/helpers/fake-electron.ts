@@ -57,6 +57,8 @@ export function createFakeElectron(opts: FakeElectronOptions) {
     enableSandbox() {
       app.sandboxed = true;
     },
+    exitCode: null as number | null,
+    exit: (code: number) => void (app.exitCode = code),
     requestSingleInstanceLock: () => true,
     whenReady: () => ready,
     getPath: (name: string) => app.paths[name] ?? path.join(opts.userData, name),
@@ -189,7 +191,10 @@ export function createFakeElectron(opts: FakeElectronOptions) {
     MessageChannelMain: function MessageChannelMain() {
       return nodeChannel();
     },
-    dialog: { showMessageBox: async () => ({ response: 0 }) },
+    dialog: {
+      showMessageBox: async () => ({ response: 0 }),
+      showErrorBox: (title: string, content: string) => void logs.push(`errorBox ${title}: ${content}`),
+    },
     ipcMain,
     powerMonitor,
     protocol: {
