@@ -201,6 +201,8 @@ export const deskMethods = {
   'queue.list': { input: Empty, output: z.object({ queues: z.array(Queue) }) },
   'item.get': { input: z.object({ itemId: Id }), output: ItemDetail },
   'triage.open': { input: z.object({ itemId: Id }), output: ItemDetail },
+  /** The triage view closed (another view shown): no item is focused, so the labor clock stops. */
+  'triage.close': { input: Empty, output: Ok },
   'triage.decide': { input: DecideInput, output: DecideOutput },
   'triage.undo': { input: Empty, output: UndoOutput },
   'triage.next': { input: NextInput, output: NextOutput },

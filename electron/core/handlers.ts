@@ -26,6 +26,7 @@ export function createHandlers(c: CoreContext): HandlerTable {
     'item.get': (i) => triage.detail(i.itemId),
 
     'triage.open': (i) => triage.open(i.itemId),
+    'triage.close': () => { c.labor.unfocus(); return { ok: true as const }; },
     'triage.decide': (i) => triage.decide(i),
     'triage.undo': () => triage.undo(),
     'triage.next': (i) => ({ itemId: triage.next(i.fromItemId, i.direction) }),

@@ -21,7 +21,7 @@ interface PageRow {
   sla_due_at: string; enqueued_at: string; status: Item['status']; local_state: LocalState;
 }
 
-const TRIAGE_STATUSES = `('leased','escalated')`;
+const TRIAGE = `assignee_id = ? AND in_triage = 1`;
 
 const REMOVED_STATUS: Partial<Record<RemovalReason, Item['status']>> = {
   decided: 'resolved', resolved_elsewhere: 'resolved', withdrawn: 'withdrawn', escalated: 'escalated',
@@ -40,12 +40,13 @@ export class ItemsRepo {
       get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, i.local_state
         FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
       version: db.prepare<[string], { server_version: number }>('SELECT server_version FROM items WHERE id = ?'),
-      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, server_version)
-        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @server_version)
+      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version)
+        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @in_triage, @server_version)
         ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, class = excluded.class, status = excluded.status,
           assignee_id = excluded.assignee_id, sla_due_ms = excluded.sla_due_ms, enqueued_ms = excluded.enqueued_ms,
           sla_due_at = excluded.sla_due_at, enqueued_at = excluded.enqueued_at, confidence = excluded.confidence,
-          title = excluded.title, title_lc = excluded.title_lc, local_state = excluded.local_state, server_version = excluded.server_version`),
+          title = excluded.title, title_lc = excluded.title_lc, local_state = excluded.local_state, in_triage = excluded.in_triage,
+          server_version = excluded.server_version`),
       insertBody: db.prepare(`INSERT INTO item_bodies (id, json, server_json) VALUES (?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET json = excluded.json, server_json = excluded.server_json`),
       delete: db.prepare('DELETE FROM items WHERE id = ?'),
@@ -54,15 +55,15 @@ export class ItemsRepo {
       deleteOrphanBodies: db.prepare('DELETE FROM item_bodies WHERE id NOT IN (SELECT id FROM items)'),
       queues: db.prepare<[], { json: string }>('SELECT json FROM queues'),
       upsertQueue: db.prepare('INSERT INTO queues (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json'),
-      triageFirst: db.prepare<[string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES} ORDER BY sla_due_ms, id LIMIT 1`),
-      triageLast: db.prepare<[string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES} ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
-      triageAfter: db.prepare<[string, number, number, string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES}
-        AND (sla_due_ms > ? OR (sla_due_ms = ? AND id > ?)) ORDER BY sla_due_ms, id LIMIT 1`),
-      triageBefore: db.prepare<[string, number, number, string], { id: string }>(`SELECT id FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES}
-        AND (sla_due_ms < ? OR (sla_due_ms = ? AND id < ?)) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
+      triageFirst: db.prepare<[string], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE} ORDER BY sla_due_ms, id LIMIT 1`),
+      triageLast: db.prepare<[string], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE} ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
+      triageAfter: db.prepare<[string, number, string], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
+        AND (sla_due_ms, id) > (?, ?) ORDER BY sla_due_ms, id LIMIT 1`),
+      triageBefore: db.prepare<[string, number, string], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
+        AND (sla_due_ms, id) < (?, ?) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
       position: db.prepare<[string], { sla_due_ms: number; id: string }>('SELECT sla_due_ms, id FROM items WHERE id = ?'),
-      triageCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE assignee_id = ? AND status IN ${TRIAGE_STATUSES}`),
-      inTriage: db.prepare<[string, string], { id: string }>(`SELECT id FROM items WHERE id = ? AND assignee_id = ? AND status IN ${TRIAGE_STATUSES}`),
+      triageCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
+      inTriage: db.prepare<[string, string], { id: string }>(`SELECT id FROM items WHERE id = ? AND ${TRIAGE}`),
     };
   }
 
@@ -173,6 +174,7 @@ export class ItemsRepo {
       title: visible.title,
       title_lc: visible.title.toLowerCase(),
       local_state: localState,
+      in_triage: visible.status === 'leased' || visible.status === 'escalated' ? 1 : 0,
       server_version: serverVersion,
     });
     this.stmts.insertBody.run(visible.id, visibleJson ?? JSON.stringify(visible), serverJson);
@@ -201,8 +203,8 @@ export class ItemsRepo {
     const pos = fromItemId ? this.stmts.position.get(fromItemId) : undefined;
     if (!pos) return (direction === 'next' ? this.stmts.triageFirst.get(me) : this.stmts.triageLast.get(me))?.id ?? null;
     const hit = direction === 'next'
-      ? this.stmts.triageAfter.get(me, pos.sla_due_ms, pos.sla_due_ms, pos.id)
-      : this.stmts.triageBefore.get(me, pos.sla_due_ms, pos.sla_due_ms, pos.id);
+      ? this.stmts.triageAfter.get(me, pos.sla_due_ms, pos.id)
+      : this.stmts.triageBefore.get(me, pos.sla_due_ms, pos.id);
     if (hit) return hit.id;
     if (!wrap) return null;
     const other = (direction === 'next' ? this.stmts.triageFirst.get(me) : this.stmts.triageLast.get(me))?.id ?? null;

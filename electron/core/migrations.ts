@@ -18,6 +18,8 @@ export const MIGRATIONS: string[] = [
     title_lc TEXT NOT NULL,
     -- none | pending | synced | conflict (desk-api LocalState)
     local_state TEXT NOT NULL DEFAULT 'none',
+    -- 1 when status is leased or escalated: with assignee_id, the triage set (one index range, in order)
+    in_triage INTEGER NOT NULL,
     server_version INTEGER NOT NULL
   );
   CREATE TABLE item_bodies (
@@ -35,7 +37,7 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX items_queue_sla ON items (queue_id, sla_due_ms, id);
   CREATE INDEX items_status_sla ON items (status, sla_due_ms, id);
   CREATE INDEX items_local_state ON items (local_state, sla_due_ms, id);
-  CREATE INDEX items_triage ON items (assignee_id, status, sla_due_ms, id);
+  CREATE INDEX items_triage ON items (assignee_id, in_triage, sla_due_ms, id);
 
   CREATE TABLE queues (id TEXT PRIMARY KEY, json TEXT NOT NULL);
 

@@ -187,6 +187,28 @@ describe('full cycle', () => {
     expect(stats.reworkLaborMinutes).toBeCloseTo(5_000 / 60_000, 6);
   });
 
+  it('labor through the desk API: blur pauses, triage.close stops, the decision carries only active time', async () => {
+    const itemId = (await ok(core, 'triage.next', { fromItemId: null })).itemId!;
+    await ok(core, 'triage.open', { itemId });
+    clock.advance(2_000);
+    await ok(core, 'labor.signal', { signal: 'blur' });
+    clock.advance(20_000);
+    await ok(core, 'labor.signal', { signal: 'focus' });
+    clock.advance(1_000);
+    await ok(core, 'triage.close', {});
+    clock.advance(10_000);
+    await ok(core, 'labor.signal', { signal: 'input' }); // typing in another view
+    clock.advance(10_000);
+    expect((await ok(core, 'item.get', { itemId })).laborActiveMs).toBe(3_000);
+    await ok(core, 'triage.open', { itemId });
+    clock.advance(500);
+    const d = await ok(core, 'triage.decide', { itemId, kind: 'defer' });
+    const labor = (await ok(core, 'item.get', { itemId })).decisions.find((x) => x.mutationId === d.mutationId)!.labor!;
+    expect(labor).toMatchObject({ activeMs: 3_500, segments: 3, rework: false });
+    expect(labor.wallMs).toBe(2_000 + 20_000 + 1_000 + 20_000 + 500);
+    expect(labor.idleMs).toBe(labor.wallMs - 3_500);
+  });
+
   it('queue.page filters, sorts and counts from the cache', async () => {
     const first = await ok(core, 'queue.page', { limit: 1000 });
     const rest = await ok(core, 'queue.page', { limit: 1000, offset: 1000 });

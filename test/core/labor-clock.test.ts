@@ -146,3 +146,4 @@ describe('labor clock', () => {
 });
 
 afterAll(() => tmp.cleanup());
+
