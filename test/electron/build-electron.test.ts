@@ -128,3 +128,21 @@ describe('the built app on a fake Electron runtime (real core, real server)', ()
     expect(fake.logs.filter((l) => l.startsWith('errorBox'))).toEqual([]);
   });
 });
+
+describe('the built app where Linux has no keyring (safeStorage basic_text)', () => {
+  it('signs in for the session only, tells the user, and writes no token file', async () => {
+    const userData = path.join(dir, 'userData-nokeyring');
+    const noKeyring = { ...keyring, getSelectedStorageBackend: () => 'basic_text', encryptString: vi.fn(keyring.encryptString) };
+    const app = createFakeElectron({ userData, safeStorage: noKeyring });
+    runMainBundle(path.join(outDir, 'main.cjs'), app, [`--demo-server=${server.url}`]);
+    app.start();
+    await vi.waitFor(() => expect(app.renderers).toHaveLength(1), { timeout: 30_000, interval: 50 });
+    const desk = app.renderers[0].desk as unknown as Record<string, Record<string, () => Promise<unknown>>>;
+    expect(await desk.session.get()).toMatchObject({ ok: true, value: { signedIn: true } });
+    expect(app.logs.filter((l) => l.startsWith('messageBox'))).toEqual([expect.stringMatching(/Sign-in not saved: .*this session only.*basic_text/)]);
+    expect(existsSync(path.join(userData, 'token.enc'))).toBe(false);
+    expect(noKeyring.encryptString).not.toHaveBeenCalled();
+    app.electron.app.quit();
+    await vi.waitFor(() => expect(app.electron.app.quitted).toBe(true), { timeout: 15_000 });
+  });
+});

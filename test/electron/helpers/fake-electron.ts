@@ -192,7 +192,10 @@ export function createFakeElectron(opts: FakeElectronOptions) {
       return nodeChannel();
     },
     dialog: {
-      showMessageBox: async () => ({ response: 0 }),
+      showMessageBox: async (o: { title?: string; message?: string }) => {
+        logs.push(`messageBox ${o.title}: ${o.message}`);
+        return { response: 0 };
+      },
       showErrorBox: (title: string, content: string) => void logs.push(`errorBox ${title}: ${content}`),
     },
     ipcMain,
