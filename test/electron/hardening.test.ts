@@ -229,6 +229,15 @@ describe('packaging (electron-builder.yml)', () => {
     }
   });
 
+  it("is valid against electron-builder's own configuration schema (a typo fails here, not at release time)", async () => {
+    require('app-builder-lib');
+    const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as { validateConfiguration(c: unknown, l: unknown): Promise<void> };
+    const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
+    const typo = { ...config, electronFuses: { ...config.electronFuses, runAsNod: false } };
+    await expect(validateConfiguration(typo, new DebugLogger(false))).rejects.toThrow(/electronFuses/);
+  });
+
   it('packs into asar with better-sqlite3 unpacked, no native rebuild, installers for three OSes', () => {
     expect(config.asar).toBe(true);
     expect(config.asarUnpack).toEqual(expect.arrayContaining([expect.stringMatching(/better-sqlite3.*\.node/)]));
