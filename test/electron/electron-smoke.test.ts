@@ -17,7 +17,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const binary = electronBinary(ROOT);
 const skipReason = binary
   ? null
-  : 'the Electron binary is not installed (node_modules/electron/dist is missing: its download is blocked on this machine); this test runs wherever `npm ci` could fetch it';
+  : 'the Electron binary is not installed (node_modules/electron/dist is missing: its download is blocked on this machine); this test runs wherever `npx install-electron` could fetch it';
 if (skipReason) console.warn(`[electron-smoke] skipped: ${skipReason}`);
 
 let app: ElectronApplication | undefined;
