@@ -5,6 +5,7 @@ import type { DecideInput, ItemDetail } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
 import { pushToast } from './app-store';
 import { desk } from './desk';
+import { details, fetchDetail, fillAhead, forgetAll, nav, recentre, remember, scheduleRebuild } from './lookahead';
 import { serial } from './serial';
 
 interface TriageState {
@@ -17,8 +18,6 @@ interface TriageState {
 
 export const useTriage = create<TriageState>(() => ({ current: null, loading: false, empty: false }));
 
-const details = new Map<string, ItemDetail>();
-const neighbours = { next: null as string | null, prev: null as string | null, of: null as string | null };
 /** Bumped on every change of the shown item, so late answers for an old item are dropped. */
 let showSeq = 0;
 /** The item the core was last told is focused (triage.open): a decision must follow its open. */
@@ -36,36 +35,23 @@ function show(detail: ItemDetail | null, opts: { empty?: boolean } = {}): number
   return showSeq;
 }
 
-async function fetchDetail(id: string): Promise<ItemDetail> {
-  const d = await desk().call('item.get', { itemId: id });
-  details.set(id, d);
-  return d;
+/** Same item, nothing a reviewer would see changed: skip the re-render. */
+function sameView(a: ItemDetail | null, b: ItemDetail): boolean {
+  return !!a && a.item.id === b.item.id && a.item.version === b.item.version && a.localState === b.localState && a.decisions.length === b.decisions.length && a.decisions.at(-1)?.state === b.decisions.at(-1)?.state;
 }
 
-/** Looks up the neighbours of `id` and caches their details, off the critical path. */
-function prefetchAround(id: string): void {
-  void serial(async () => {
-    const [next, prev] = await Promise.all([
-      desk().call('triage.next', { fromItemId: id, direction: 'next' }),
-      desk().call('triage.next', { fromItemId: id, direction: 'prev' }),
-    ]);
-    neighbours.of = id;
-    neighbours.next = next.itemId === id ? null : next.itemId;
-    neighbours.prev = prev.itemId === id ? null : prev.itemId;
-    await Promise.all(
-      [neighbours.next, neighbours.prev].filter((x): x is string => !!x && !details.has(x)).map((x) => fetchDetail(x)),
-    );
-  }).catch(() => undefined); // a failed prefetch only costs speed
+function refreshShown(d: ItemDetail, seq: number): void {
+  if (seq === showSeq && !sameView(useTriage.getState().current, d)) useTriage.setState({ current: d });
 }
 
-/** Tells the core the item is focused (labor clock) and refreshes its detail. */
+/** Tells the core the item is focused (labor clock), refreshes its detail, fills the lookahead. */
 function focusOnCore(id: string, seq: number): void {
   void serial(() => desk().call('triage.open', { itemId: id }))
     .then((d) => {
       coreFocus = id;
-      details.set(id, d);
-      if (seq === showSeq) useTriage.setState({ current: d });
-      prefetchAround(id);
+      remember(d);
+      refreshShown(d, seq);
+      return fillAhead();
     })
     .catch((e) => {
       if (seq === showSeq) pushToast(`Could not open the item: ${errorMessage(e)}`, 'error');
@@ -73,7 +59,8 @@ function focusOnCore(id: string, seq: number): void {
 }
 
 /** Shows an item, from cache at once when possible, and focuses it on the core. */
-export async function openItem(id: string): Promise<void> {
+export async function openItem(id: string, behind?: string | null, ahead?: string[]): Promise<void> {
+  recentre(id, behind, ahead);
   const cached = details.get(id);
   if (cached) {
     focusOnCore(id, show(cached));
@@ -84,10 +71,10 @@ export async function openItem(id: string): Promise<void> {
   try {
     const d = await serial(() => desk().call('triage.open', { itemId: id }));
     coreFocus = id;
-    details.set(id, d);
+    remember(d);
     if (seq !== showSeq) return;
     show(d);
-    prefetchAround(id);
+    void fillAhead().catch(() => undefined);
   } catch (e) {
     if (seq === showSeq) useTriage.setState({ loading: false });
     pushToast(`Could not open the item: ${errorMessage(e)}`, 'error');
@@ -115,11 +102,18 @@ export async function moveItem(direction: 'next' | 'prev'): Promise<void> {
   const cur = useTriage.getState().current;
   if (!cur) return ensureItem();
   const id = cur.item.id;
-  const known = neighbours.of === id ? neighbours[direction] : undefined;
-  if (known) return openItem(known);
-  if (known === null) return; // the known end of the set
-  const { itemId } = await serial(() => desk().call('triage.next', { fromItemId: id, direction }));
-  if (itemId && itemId !== id && useTriage.getState().current?.item.id === id) await openItem(itemId);
+  if (nav.of === id) {
+    if (direction === 'next' && nav.ahead[0]) return openItem(nav.ahead[0], id);
+    if (direction === 'prev' && nav.behind) {
+      const ahead = [id, ...nav.ahead].slice(0, 3);
+      await openItem(nav.behind, undefined);
+      nav.ahead = ahead;
+      return;
+    }
+    if (direction === 'prev' && nav.behind === null) return; // the known start of the set
+  }
+  const { itemId } = await desk().call('triage.next', { fromItemId: id, direction });
+  if (itemId && itemId !== id && useTriage.getState().current?.item.id === id) await openItem(itemId, direction === 'next' ? id : undefined);
 }
 
 type DecisionPayload<K extends DecisionKind> = Extract<DecideInput, { kind: K }>['payload'];
@@ -134,12 +128,16 @@ export async function decide<K extends DecisionKind>(kind: K, payload: DecisionP
   const itemId = cur.item.id;
   const advances = kind !== 'note';
   let seq = showSeq;
+  let guessedId: string | null = null;
   if (advances) {
-    const guess = neighbours.of === itemId ? neighbours.next : undefined;
+    const guess = nav.of === itemId ? nav.ahead[0] : undefined;
     const guessed = guess ? details.get(guess) : undefined;
     details.delete(itemId);
-    if (guessed) seq = show(guessed);
-    else {
+    if (guessed) {
+      guessedId = guessed.item.id;
+      recentre(guessed.item.id, nav.behind);
+      seq = show(guessed);
+    } else {
       seq = ++showSeq;
       useTriage.setState({ loading: true });
     }
@@ -155,16 +153,17 @@ export async function decide<K extends DecisionKind>(kind: K, payload: DecisionP
     });
     pushToast(`${PAST[kind]}: ${cur.item.title}`, 'success', { undo: kind !== 'note' });
     if (!advances) {
-      if (seq === showSeq) {
-        const d = await fetchDetail(itemId);
-        if (seq === showSeq) useTriage.setState({ current: d });
-      }
+      if (seq === showSeq) refreshShown(await fetchDetail(itemId), seq);
       return;
     }
     if (seq !== showSeq) return; // the reviewer moved on meanwhile
     const shown = useTriage.getState().current?.item.id ?? null;
     if (out.nextItemId === null) show(null, { empty: true });
-    else if (out.nextItemId !== shown) await openItem(out.nextItemId);
+    else if (out.nextItemId !== shown) {
+      // The core knows better (a sync slipped an item in before our guess, or the set wrapped).
+      // Most likely our guess and its lookahead still follow the core's item: keep them as its lookahead.
+      await openItem(out.nextItemId, nav.behind, guessedId ? [guessedId, ...nav.ahead] : undefined);
+    }
     else focusOnCore(out.nextItemId, seq);
   } catch (e) {
     pushToast(`${PAST[kind]} failed: ${errorMessage(e)}`, 'error');
@@ -183,37 +182,51 @@ export async function undoLast(): Promise<void> {
     const how = out.via === 'revert' ? ' (a revert was sent to the server)' : '';
     pushToast(`Undid ${out.undone.kind}${how}`, 'info');
     details.delete(out.undone.itemId);
-    neighbours.of = null;
+    nav.of = null;
     await openItem(out.undone.itemId);
   } catch (e) {
     pushToast(`Undo failed: ${errorMessage(e)}`, 'error');
   }
 }
 
-/** Server or sync changes: drop stale details; refresh the shown one if it changed. */
+/**
+ * Server or sync changes: drop changed details and refresh the shown one. The lookahead is rebuilt in
+ * the background and swapped in whole, so a keypress meanwhile still paints at once.
+ */
 export function onQueueChanged(reason: string, itemIds?: string[]): void {
-  if (reason === 'decision' || reason === 'undo') {
-    for (const id of itemIds ?? []) if (id !== useTriage.getState().current?.item.id) details.delete(id);
-    return;
-  }
   const cur = useTriage.getState().current;
-  if (!itemIds || reason === 'reset' || reason === 'signout') details.clear();
-  else for (const id of itemIds) details.delete(id);
-  neighbours.of = null;
   if (reason === 'signout') {
+    forgetAll();
     show(null);
     return;
   }
-  if (cur && (!itemIds || itemIds.includes(cur.item.id))) {
-    const seq = showSeq;
-    fetchDetail(cur.item.id)
-      .then((d) => {
-        if (seq === showSeq) useTriage.setState({ current: d });
-      })
-      .catch(() => undefined);
+  if (reason === 'decision' || reason === 'undo') {
+    for (const id of itemIds ?? []) if (id !== cur?.item.id) details.delete(id);
+    return;
   }
-  if (cur) prefetchAround(cur.item.id);
-  else if (useTriage.getState().empty) {
+  if (reason === 'reset') forgetAll();
+  else {
+    for (const id of itemIds ?? []) {
+      if (id === cur?.item.id) continue;
+      // A changed neighbour keeps its old detail until the new one lands: the fast path stays open,
+      // and the item is refreshed again by triage.open when it is shown.
+      if (nav.ahead.includes(id) || nav.behind === id) fetchDetail(id).catch(() => details.delete(id));
+      else details.delete(id);
+    }
+  }
+  if (cur) {
+    const id = cur.item.id;
+    const seq = showSeq;
+    if (!itemIds || itemIds.includes(id)) {
+      fetchDetail(id)
+        .then((d) => refreshShown(d, seq))
+        .catch(() => undefined);
+    }
+    if (nav.of === null) {
+      recentre(id, undefined);
+      void fillAhead().catch(() => undefined);
+    } else scheduleRebuild();
+  } else if (useTriage.getState().empty) {
     useTriage.setState({ empty: false });
     void ensureItem();
   }
