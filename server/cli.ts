@@ -1,10 +1,13 @@
 // `npm run server -- --port P --db FILE [--seed demo] [--host H]` starts the reference server;
 // `npm run server -- users add NAME --role ROLE[,ROLE] --db FILE [--display-name "Full Name"]` creates a user
-// and prints its token once. Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
+// and prints its token once; `npm run server -- queues add FILE.json --db FILE` adds or replaces a queue. Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ROLES, Role } from '../shared/domain';
+import { z } from 'zod';
+import { Queue, ROLES, Role } from '../shared/domain';
 import { startServer } from './app';
 import { openDatabase } from './db/connection';
+import { upsertQueue } from './services/queues';
 import { createUser } from './services/users';
 
 const DEFAULT_DB = 'exception-desk-server.sqlite';
@@ -36,6 +39,29 @@ async function usersAdd(args: string[]): Promise<void> {
   }
 }
 
+async function queuesAdd(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
+  const file = positionals[0];
+  if (!file) fail('usage: queues add QUEUE.json --db FILE   (a Queue of shared/domain.ts; its owner must be a user)');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    fail(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parsed = Queue.safeParse(json);
+  if (!parsed.success) fail(`${file} is not a queue:\n${z.prettifyError(parsed.error)}`);
+  const database = await openDatabase(values.db ?? DEFAULT_DB);
+  try {
+    await upsertQueue(database.db, parsed.data, new Date());
+    process.stdout.write(`queue ${parsed.data.id} saved (owner ${parsed.data.ownerId}, SLA ${parsed.data.slaTargetMinutes} min)\n`);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  } finally {
+    await database.close();
+  }
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -57,5 +83,10 @@ async function serve(args: string[]): Promise<void> {
 }
 
 const argv = process.argv.slice(2);
-const run = argv[0] === 'users' ? (argv[1] === 'add' ? usersAdd(argv.slice(2)) : fail('usage: users add NAME --role ROLE --db FILE')) : serve(argv);
+function command(): Promise<void> {
+  if (argv[0] === 'users') return argv[1] === 'add' ? usersAdd(argv.slice(2)) : fail('usage: users add NAME --role ROLE --db FILE');
+  if (argv[0] === 'queues') return argv[1] === 'add' ? queuesAdd(argv.slice(2)) : fail('usage: queues add QUEUE.json --db FILE');
+  return serve(argv);
+}
+const run = command();
 run.catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -1,7 +1,7 @@
 // The server as a user runs it: the CLI child process, `users add`, demo tokens confined to demo databases,
 // and a graceful SIGTERM that lets an in-flight request finish and closes the database cleanly.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,9 +29,20 @@ describe('server CLI', () => {
     await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'x', '--role', 'wizard', '--db', dbFile]))
       .rejects.toMatchObject({ stderr: expect.stringMatching(/unknown role/) });
 
+    const queueFile = join(dir, 'queue.json');
+    writeFileSync(queueFile, JSON.stringify({ id: 'claims-triage', name: 'Claims · triage', workflow: 'insurance-claims', stage: 'triage',
+      exceptionClass: 'confidence', ownerId: 'rita', ownerName: 'rita', slaTargetMinutes: 90, reasonCodes: [{ code: 'other', label: 'Other' }] }));
+    const added = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'add', queueFile, '--db', dbFile]);
+    expect(added.stdout).toMatch(/queue claims-triage saved/);
+    writeFileSync(queueFile, JSON.stringify({ id: 'broken', ownerId: 'nobody' }));
+    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'add', queueFile, '--db', dbFile]))
+      .rejects.toMatchObject({ stderr: expect.stringMatching(/is not a queue/) });
+
     const srv = await spawnServer({ dbFile });
     try {
-      expect(await new CentralClient(srv.url, token).me()).toEqual({ id: 'rita', name: 'rita', roles: ['reviewer', 'owner'] });
+      const rita = new CentralClient(srv.url, token);
+      expect(await rita.me()).toEqual({ id: 'rita', name: 'rita', roles: ['reviewer', 'owner'] });
+      expect((await rita.queues()).queues.map((q) => [q.id, q.idleThresholdSec])).toEqual([['claims-triage', 60]]);
       await new CentralClient(srv.url, 'demo-alice').expectProblem(401, 'GET', '/v1/me');
     } finally {
       expect(await srv.kill('SIGTERM')).toBe(0);
