@@ -78,6 +78,16 @@ export class SyncEngine {
     this.d.events.emit('sync.status', this.status());
   }
 
+  private statusSoon: NodeJS.Immediate | null = null;
+  /** After a decision: one status event once the call has answered (keeps counting off the keypress path). */
+  emitStatusSoon(): void {
+    if (this.statusSoon || this.closed) return;
+    this.statusSoon = setImmediate(() => {
+      this.statusSoon = null;
+      if (!this.closed) this.emitStatus();
+    });
+  }
+
   /** Signed in: run now, then on the watchdog timer. */
   start(): void {
     if (this.closed) return;
@@ -108,6 +118,7 @@ export class SyncEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    if (this.statusSoon) clearImmediate(this.statusSoon);
     await this.stop();
   }
 

@@ -160,7 +160,7 @@ export class TriageService {
 
   private afterWrite(reason: 'decision' | 'undo' | 'conflict', itemIds: string[]): void {
     this.c.events.emit('queue.changed', { reason, itemIds });
-    this.c.sync.emitStatus();
+    this.c.sync.emitStatusSoon();
     this.c.sync.kick();
   }
 
