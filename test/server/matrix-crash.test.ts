@@ -196,13 +196,13 @@ describe('SIGTERM while a push is in flight', () => {
     const exit = server.kill('SIGTERM');
     await until(() => seen((l) => /shutting down/.test(l.msg ?? '')));
     req.end(body.subarray(body.length >> 1));
-    const res = await response;
-    expect(res.status, res.text.slice(0, 300)).toBe(200);
+    const res = await response.catch((err: Error) => ({ status: -1, text: `${err.message}\n${server.output().slice(-2000)}` }));
+    expect(res.status, res.text.slice(0, 3000)).toBe(200);
     expect((JSON.parse(res.text) as { lastMutationId: number }).lastMutationId).toBe(500);
     expect(await exit).toBe(0);
     const order = logLines(server.output()).flatMap((l) =>
       (l.msg === 'request completed' ? ['request completed'] : /shutting down|database closed/.test(l.msg ?? '') ? [l.msg!] : [])).slice(-3);
-    expect(order).toEqual(['shutting down: finishing in-flight requests', 'request completed', 'server stopped; database closed']);
+    expect(order, server.output().slice(-3000)).toEqual(['shutting down: finishing in-flight requests', 'request completed', 'server stopped; database closed']);
     expect(integrityCheck(file)).toBe('ok');
     const db = openReadonly(file);
     try {
