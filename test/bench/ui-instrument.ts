@@ -1,0 +1,56 @@
+// In-page instrumentation for the UI bench, installed as an init script (runs before the app, and
+// outside the page's CSP). It listens in the capture phase, ahead of the app's own keydown handler.
+//
+// decision sample: keydown (event.timeStamp) -> the triage view shows another item (MutationObserver
+// on body[data-focused-item-id]) -> the next animation frame (the frame that paints it).
+// baseline sample: keydown of an unbound key -> the next animation frame (the floor any key pays).
+// filter sample: class toggle click or text input -> the grid shows a different, loaded row set -> next frame.
+export const UI_INSTRUMENT = String.raw`
+(() => {
+  const b = { decisions: [], baseline: [], filters: [], loafs: [], armed: null };
+  window.__uiBench = b;
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) b.loafs.push({ start: e.startTime, duration: e.duration, blocking: e.blockingDuration || 0 });
+    }).observe({ type: 'long-animation-frame', buffered: false });
+  } catch (e) { b.loafUnsupported = String(e); }
+  const afterNextFrame = (t0, sink, extra) => requestAnimationFrame(() => sink.push(Object.assign({ ms: performance.now() - t0 }, extra || {})));
+  window.addEventListener('keydown', (e) => {
+    const t0 = e.timeStamp;
+    if (b.armed === 'baseline') { b.armed = null; afterNextFrame(t0, b.baseline); return; }
+    if (b.armed !== 'decision') return;
+    b.armed = null;
+    const before = document.body.dataset.focusedItemId;
+    const mo = new MutationObserver(() => {
+      const now = document.body.dataset.focusedItemId;
+      if (now && now !== before) {
+        mo.disconnect();
+        afterNextFrame(t0, b.decisions, { commitMs: performance.now() - t0 });
+      }
+    });
+    mo.observe(document.body, { attributes: true, attributeFilter: ['data-focused-item-id'] });
+  }, true);
+  // Filter: from the event that changed the filter (a class toggle click, or typing in the text box) to
+  // the frame after the grid shows a different, fully loaded set of rows.
+  const signature = (grid) => grid.dataset.total + '|' + [...grid.querySelectorAll('[data-testid="queue-row"]')].map((r) => r.dataset.itemId || '?').join(',');
+  const onFilterEvent = (e) => {
+    if (b.armed !== 'filter') return;
+    b.armed = null;
+    const t0 = e.timeStamp;
+    const grid = document.querySelector('[data-testid="queue-grid"]');
+    if (!grid) return;
+    const before = signature(grid);
+    const mo = new MutationObserver(() => {
+      const g = document.querySelector('[data-testid="queue-grid"]');
+      if (!g || g.querySelector('.is-loading')) return;
+      if (g.querySelectorAll('[data-testid="queue-row"]').length === 0 && g.dataset.total !== '0') return;
+      if (signature(g) === before) return;
+      mo.disconnect();
+      afterNextFrame(t0, b.filters, { commitMs: performance.now() - t0, kind: e.type, total: Number(g.dataset.total) });
+    });
+    mo.observe(document.body, { attributes: true, childList: true, subtree: true, attributeFilter: ['data-total', 'data-item-id', 'class'] });
+  };
+  window.addEventListener('input', onFilterEvent, true);
+  window.addEventListener('click', onFilterEvent, true);
+})();
+`;
