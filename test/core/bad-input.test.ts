@@ -6,27 +6,10 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
-import type { Item, Queue } from '../../shared/domain';
-import { demoCore, ok, tmpDir } from './core-fixture';
+import { demoCore, ok, scriptItem, scriptPage, tmpDir } from './core-fixture';
 
-const QUEUE: Queue = {
-  id: 'q1', name: 'Invoices', workflow: 'invoice-extraction', stage: 'post-to-ledger', exceptionClass: 'confidence',
-  ownerId: 'olivia', ownerName: 'Olivia', slaTargetMinutes: 240, idleThresholdSec: 60,
-  reasonCodes: [{ code: 'wrong_total', label: 'Wrong total' }],
-};
-function item(i: number, over: Partial<Item> = {}): Item {
-  const t = new Date(Date.UTC(2026, 10, 28, 8, 0, i)).toISOString();
-  return {
-    id: `itm-${i}`, source: 'erp', externalId: `inv-${i}`, queueId: 'q1', workflow: 'invoice-extraction', stage: 'post-to-ledger',
-    exceptionClass: 'confidence', title: `Invoice ${i} total mismatch`, confidence: 0.5, reasons: [], input: { n: i }, output: { total: i },
-    status: 'leased', assigneeId: 'alice', assignmentEpoch: 1, leaseExpiresAt: null, version: 1, createdAt: t, enqueuedAt: t, slaDueAt: t,
-    outcome: null, notes: [], escalation: null, ...over,
-  };
-}
-const page = (over: Record<string, unknown> = {}) => ({
-  cursor: 'c.1', hasMore: false, reset: false, upserts: [], removals: [], queues: [QUEUE], results: [], lastMutationId: 0,
-  serverTime: new Date().toISOString(), ...over,
-});
+const item = scriptItem;
+const page = scriptPage;
 
 type Mode = 'good' | 'malformed' | 'truncated' | 'wrong-types' | 'invalid-item' | 'oversize-page' | 'oversize-body' | 'html' | 'unauthorized' | 'unavailable';
 let pullMode: Mode = 'good';
