@@ -1,6 +1,6 @@
 // A demo-seeded reference server plus one CentralClient per demo user: the common setup of the server
 // matrix tests (test/server/matrix-*.test.ts).
-import type { StartServerOptions } from '../../server/app';
+import type { RunningServer, StartServerOptions } from '../../server/app';
 import type { Queue } from '../../shared/domain';
 import { CentralClient } from './central-client';
 import { startTestServer } from './server';
@@ -17,27 +17,22 @@ export interface DemoServer {
   as: Record<DemoUser, CentralClient>;
   ids: Record<DemoUser, string>;
   queues: Queue[];
+  /** The in-process server (database handle, sweepLeases, addUser), when there is one. */
+  running?: RunningServer;
   close(): Promise<void>;
 }
 
-export async function withDemoClients(server: { url: string; dbFile: string; close(): Promise<void> }): Promise<DemoServer> {
+export async function withDemoClients(server: { url: string; dbFile: string; close(): Promise<void>; server?: RunningServer }): Promise<DemoServer> {
   const anon = new CentralClient(server.url, null);
   const as = Object.fromEntries(DEMO_USERS.map((u) => [u, anon.as(demoToken(u))])) as Record<DemoUser, CentralClient>;
   const ids = {} as Record<DemoUser, string>;
   for (const u of DEMO_USERS) ids[u] = (await as[u].me()).id;
   const { queues } = await as.alice.queues();
-  return { url: server.url, dbFile: server.dbFile, anon, as, ids, queues, close: () => server.close() };
+  return { url: server.url, dbFile: server.dbFile, anon, as, ids, queues, running: server.server, close: () => server.close() };
 }
 
 export async function startDemoServer(opts: Partial<StartServerOptions> = {}): Promise<DemoServer> {
   return withDemoClients(await startTestServer({ ...opts, seed: 'demo' }));
-}
-
-/** A queue whose reason codes are known, owned by olivia when possible (escalations reach her). */
-export function queueOwnedBy(demo: DemoServer, user: DemoUser): Queue {
-  const q = demo.queues.find((x) => x.ownerId === demo.ids[user]);
-  if (!q) throw new Error(`no demo queue is owned by ${user}`);
-  return q;
 }
 
 /** A settable clock for a server started with `now`: tests move time instead of sleeping. */

@@ -1,10 +1,12 @@
 // "The pull cursor follows commit order, so no change is ever skipped" (DESIGN §5): a client that pulls in
 // small pages while the world keeps changing (claims, reassignments, decisions, escalations, expiring
-// leases) ends with exactly the server's assigned set. Seeded, so a failure replays with the same seed.
+// leases, change-log compaction that forces a reset) ends with exactly the server's assigned set. Seeded, so
+// a failure replays with the same seed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { mutationFor, newClientId } from '../helpers/central-client';
+import { compactChangeLog } from '../../server/services/pull';
 import { openReadonly } from '../helpers/db-snapshot';
 import { TestClock, startClockedDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { seededRandom } from '../helpers/seeded-random';
@@ -44,6 +46,7 @@ describe('pull converges while the assigned set changes between pages', () => {
     const reviewer = demo.as.alice;
     const clientId = newClientId(`converge-${seed}`);
     let nextMutation = 1;
+    let compactions = 0;
     await reviewer.claim({ count: 12, queueIds: [q.id], leaseMinutes: 30 });
     const desk = new PulledSet();
 
@@ -68,6 +71,16 @@ describe('pull converges while the assigned set changes between pages', () => {
       } else if (op === 4) {
         clock.advanceMinutes(rng.int(1, 20)); // some short leases expire on the next request
       }
+      if (step === 20 || (op === 5 && rng.chance(0.3))) {
+        // Retention compacts the change log past the desk's cursor: its next pull must answer `reset`.
+        const raw = demo.running!.database.raw;
+        const top = (raw.prepare('SELECT MAX(pos) AS p FROM change_log').get() as { p: number }).p;
+        await compactChangeLog(demo.running!.database.db, top);
+        compactions += 1;
+        const page = await reviewer.pull({ cursor: desk.cursor, limit: 2, clientId });
+        if (desk.cursor?.startsWith('c.') && Number(desk.cursor.split('.')[2]) < top) expect(page.reset).toBe(true);
+        desk.apply(page);
+      }
     }
     // Drain: pull until nothing more, then the desk's set is the server's, item for item and version for version.
     for (let i = 0; i < 100; i++) {
@@ -77,5 +90,6 @@ describe('pull converges while the assigned set changes between pages', () => {
     }
     const truth = serverTruth(demo.ids.alice);
     expect(new Map([...desk.items].map(([id, it]) => [id, it.version]))).toEqual(truth);
+    expect(compactions).toBeGreaterThan(0);
   });
 });
