@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/index';
 import { startBrowserMode, type BrowserMode } from '../../electron/web/index';
-import type { QueuePage, SessionInfo, SyncStatus } from '../../shared/desk-api';
+import type { ItemDetail, QueuePage, SessionInfo, SyncStatus } from '../../shared/desk-api';
 import { CentralClient } from '../helpers/central-client';
 import { startTestServer } from '../helpers/server';
 import { collectEvents, rpc } from './http-client';
@@ -40,9 +40,11 @@ afterAll(async () => {
 
 describe('browser mode with the real core', () => {
   it('signs in through /rpc, and the core\'s events arrive over /events', async () => {
+    let opened!: () => void;
+    const open = new Promise<void>((r) => (opened = r));
     const events = collectEvents(mode.port, `/events?token=${encodeURIComponent(mode.token)}`,
-      (ev) => ev.some((e) => e.event === 'session.changed') && ev.some((e) => e.event === 'sync.status'), 30_000);
-    await new Promise((r) => setTimeout(r, 200));
+      (ev) => ev.some((e) => e.event === 'session.changed') && ev.some((e) => e.event === 'sync.status'), 30_000, () => opened());
+    await open;
     const session = await call<SessionInfo>('session.connectDemo', { user: 'alice' });
     expect(session.signedIn).toBe(true);
     expect(session.user?.name).toMatch(/^Alice/);
@@ -71,6 +73,7 @@ describe('browser mode with the real core', () => {
     const before = await call<QueuePage>('queue.page', { limit: 1000 });
     const statusBefore = await call<SyncStatus>('sync.status');
     const itemId = before.rows.find((r) => r.localState === 'none')!.id;
+    const detailBefore = await call<ItemDetail>('item.get', { itemId });
     for (const input of [
       { itemId, kind: 'approve!', payload: {} },
       { itemId, kind: 'reject', payload: {} },
@@ -85,7 +88,9 @@ describe('browser mode with the real core', () => {
     }
     const after = await call<QueuePage>('queue.page', { limit: 1000 });
     expect(after.rows.find((r) => r.id === itemId)?.localState).toBe('none');
-    expect(after.total).toBe(before.total);
+    const detailAfter = await call<ItemDetail>('item.get', { itemId });
+    expect(detailAfter.decisions).toEqual(detailBefore.decisions);
+    expect(detailAfter.item.version).toBe(detailBefore.item.version);
     expect((await call<SyncStatus>('sync.status')).pending).toBe(statusBefore.pending);
   });
 

@@ -56,6 +56,7 @@ export function collectEvents(
   path: string,
   until: (events: { event: string; data: unknown }[]) => boolean,
   timeoutMs = 10_000,
+  onOpen?: () => void,
 ): Promise<{ status: number; contentType: string | undefined; events: { event: string; data: unknown }[]; endedBy: 'server' | 'client' | 'timeout' }> {
   return new Promise((resolve, reject) => {
     const events: { event: string; data: unknown }[] = [];
@@ -67,6 +68,7 @@ export function collectEvents(
         resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], events, endedBy });
       };
       const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      onOpen?.();
       if (res.statusCode !== 200) {
         res.resume();
         return finish('client');
