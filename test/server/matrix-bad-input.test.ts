@@ -62,6 +62,8 @@ const CASES: [string, () => Case][] = [
   ['ingest: output not an object', () => ({ who: 'ingest', method: 'POST', path: '/v1/exceptions', body: { items: ingestItems(demo0QueueId(), 1, { source: 'bad-output' }).map((i) => ({ ...i, output: 'approve me' })) }, status: 400, says: /output/ })],
   ['ingest: unknown queue in a good batch', () => ({ who: 'ingest', method: 'POST', path: '/v1/exceptions', body: { items: [...ingestItems(demo0QueueId(), 2, { source: 'bad-queue' }), ...ingestItems('no-such-queue', 1, { source: 'bad-queue', start: 2 })] }, status: 400, says: /queue/ })],
   ['oversize claim body', () => ({ who: 'alice', method: 'POST', path: '/v1/claims', body: { count: 1, pad: 'z'.repeat(2 * MiB) }, status: 413, says: /large|limit|bytes/i })],
+  ['ingest: JSON nested 100,000 levels deep', () => ({ who: 'ingest', method: 'POST', path: '/v1/exceptions', opts: { rawBody: nested(JSON.stringify({ items: ingestItems(demo0QueueId(), 1, { source: 'bad-deep' }) })) }, status: 400, says: /deep|nest|depth/i })],
+  ['push: JSON nested 100,000 levels deep', () => ({ who: 'alice', method: 'POST', path: '/v1/sync/push', opts: { rawBody: nested(JSON.stringify({ clientId, mutations: [mutationFor('correct', held[1], 2, { correctedOutput: { total: 1 } })] })) }, status: 400, says: /deep|nest|depth/i })],
   ['assignments: itemIds not an array', () => ({ who: 'sam', method: 'POST', path: '/v1/assignments', body: { itemIds: 'abc', assigneeId: 'x' }, status: 400, says: /itemIds/ })],
   ['pull: limit not a number', () => ({ who: 'alice', method: 'GET', path: '/v1/sync/pull?limit=lots', status: 400, says: /limit/ })],
   ['pull: oversize cursor', () => ({ who: 'alice', method: 'GET', path: `/v1/sync/pull?cursor=${'c'.repeat(500)}`, status: 400, says: /cursor/ })],
@@ -69,6 +71,13 @@ const CASES: [string, () => Case][] = [
 ];
 
 const demo0QueueId = (): string => demo.queues[0].id;
+
+/** Puts 100,000 nested arrays inside the first JSON object value `{"total":1}` or the item's output. */
+function nested(json: string): string {
+  const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+  const marker = json.includes('{"total":1}') ? '{"total":1}' : '"output":{';
+  return marker === '{"total":1}' ? json.replace(marker, `{"total":${deep}}`) : json.replace(marker, `"output":{"deep":${deep},`);
+}
 
 describe('bad input is refused with a clear problem and changes nothing', () => {
   it.each(CASES)('%s', async (name, build) => {

@@ -105,6 +105,13 @@ describe('POST /v1/exceptions', () => {
     expect(res.items[0].id).toBe(res.items[1].id);
   });
 
+  it('sent three times at once, creates each item once', async () => {
+    const batch = { items: ingestItems(demo.queues[1].id, 200, { source: 'endpoints-concurrent-ingest' }) };
+    const answers = await Promise.all([1, 2, 3].map(() => demo.as.ingest.ingest(batch)));
+    expect(answers.reduce((n, a) => n + a.created, 0)).toBe(200);
+    expect(new Set(answers.map((a) => JSON.stringify(a.items.map((i) => i.id)))).size).toBe(1);
+  });
+
   it('refuses a caller who is not a producer (403) and an anonymous one (401)', async () => {
     const body = { items: ingestItems(demo.queues[0].id, 1, { source: 'endpoints-refused' }) };
     expect((await demo.as.alice.expectProblem(403, 'POST', '/v1/exceptions', body)).type).toBe(PROBLEM_TYPES.forbidden);
