@@ -146,7 +146,8 @@ export async function bulkApprove(): Promise<void> {
     const out = await desk().call('triage.bulkApprove', { itemIds: ids });
     clearSelection();
     const skipped = out.skipped.length ? `, skipped ${out.skipped.length} (${out.skipped[0].reason})` : '';
-    pushToast(`Approved ${out.decided.length}${skipped}`, out.decided.length ? 'success' : 'info', { undo: out.decided.length > 0 });
+    // No Undo button: undo takes back one decision, and this was many.
+    pushToast(`Approved ${out.decided.length}${skipped}`, out.decided.length ? 'success' : 'info');
     reload(true);
   } catch (e) {
     pushToast(`Bulk approve failed: ${errorMessage(e)}`, 'error');

@@ -21,6 +21,15 @@ describe('PageCache', () => {
     expect(c.missing(0, 10, 150)).toEqual([0]);
     expect(c.missing(0, 10, 0)).toEqual([]);
   });
+  it('says when a range is fully loaded', () => {
+    const c = new PageCache<number>(100);
+    expect(c.covers(0, 150, 1000)).toBe(false);
+    c.put(0, [0]);
+    expect(c.covers(0, 99, 1000)).toBe(true);
+    expect(c.covers(0, 150, 1000)).toBe(false);
+    expect(c.covers(0, 150, 90)).toBe(true); // clipped to the total
+    expect(c.covers(0, 10, 0)).toBe(true);
+  });
   it('drops the least recently used pages beyond its bound', () => {
     const c = new PageCache<number>(10, 3);
     for (const p of [0, 1, 2]) c.put(p, [p]);
