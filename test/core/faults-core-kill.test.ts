@@ -30,7 +30,7 @@ describe('faults: core SIGKILLed at random points', () => {
         // Kill while decisions are being written: some answered, maybe one committed but unanswered.
         await rig.waitForWork(core, 2, 3_000);
         const burst = rig.decideBurst(core, rnd.int(2, 6));
-        await sleep(rnd.int(0, 25));
+        await sleep(rnd.int(0, 50));
         await core.kill('SIGKILL');
         await burst;
       } else if (phase === 'pushing') {

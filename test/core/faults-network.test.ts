@@ -3,7 +3,8 @@
 // server committed them, sometimes followed by a core SIGKILL so the restarted core cannot know the
 // result except from the server (duplicate answer or the results in pull).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { report } from '../helpers/fault-invariants';
+import type { DecisionAttempt } from '../helpers/fault-ledger';
+import { report, syncUntilQuiet } from '../helpers/fault-invariants';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
 const ROUNDS = 24;
@@ -23,17 +24,31 @@ describe('faults: cut, stalled and dropped connections', () => {
     const { rnd, proxy } = rig;
     let core = await rig.startCore();
     await rig.waitForWork(core, 4);
-    const faults = { cut: 0, refuse: 0, stall: 0, stallThenCut: 0, dropPush: 0, dropPushThenKill: 0 };
+    const faults = { cut: 0, refuse: 0, stall: 0, stallThenCut: 0, dropPush: 0, dropPushThenKill: 0, reassignedOffline: 0 };
+    const sam = rig.reviewer().as('demo-sam');
+    const bobId = (await rig.reviewer().as('demo-bob').me()).id;
+    const reassigned: DecisionAttempt[] = [];
 
     for (let round = 0; round < ROUNDS; round++) {
       await rig.waitForWork(core, 2, 5_000);
-      const fault = rnd.pick(['cut', 'refuse', 'stall', 'stallThenCut', 'dropPush', 'dropPush', 'dropPushThenKill'] as const);
+      const fault = rnd.pick(['cut', 'refuse', 'stall', 'stallThenCut', 'dropPush', 'dropPush', 'dropPushThenKill', 'reassignedOffline'] as const);
       faults[fault] += 1;
       if (fault === 'cut') {
         const burst = rig.decideBurst(core, rnd.int(2, 5));
         await sleep(rnd.int(0, 30));
         proxy.cutAll();
         await burst;
+      } else if (fault === 'reassignedOffline') {
+        // Decided offline while a supervisor gave the item to bob: a conflict, kept in the inbox.
+        proxy.setRefusing(true);
+        proxy.cutAll();
+        const burst = await rig.decideBurst(core, 1);
+        const a = burst.attempts.find((x) => x.acked && x.undone === undefined);
+        if (a) {
+          await sam.assign({ itemIds: [a.itemId], assigneeId: bobId });
+          reassigned.push(a);
+        }
+        proxy.setRefusing(false);
       } else if (fault === 'refuse') {
         proxy.setRefusing(true);
         proxy.cutAll();
@@ -59,6 +74,13 @@ describe('faults: cut, stalled and dropped connections', () => {
     }
 
     console.log(`[faults-network] seed=${rig.seed} faults=${JSON.stringify(faults)} proxy=${JSON.stringify(proxy.stats)} acked=${rig.ledger.acked().length}`);
+    await syncUntilQuiet(core);
+    const inbox = (await core.ok('conflicts.list', {})).conflicts;
+    for (const a of reassigned) {
+      const c = inbox.find((x) => x.mutationId === a.mutationId);
+      expect(c, `${a.tag} (${a.kind} on ${a.itemId}) decided offline on an item reassigned to bob is in the conflicts inbox`).toBeDefined();
+      expect(c?.code).toBe('reassigned');
+    }
     const { violations, stopped } = await rig.finish(core);
     expect(violations, report(rig.seed, violations)).toEqual([]);
     // The faults really happened: pushes were committed by the server and their answers swallowed.

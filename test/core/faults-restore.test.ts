@@ -78,7 +78,8 @@ describe('faults: cache restored from an old copy', () => {
     const alice = new CentralClient(rig.reviewer().baseUrl, REVIEWER_TOKEN);
     const same = await alice.push({ clientId, mutations: [asMutation(JSON.parse(replay.payload_json), replay.payload_hash)] });
     expect(same.results[0]?.status, JSON.stringify(same)).toBe('duplicate');
-    const diverged = await alice.push({ clientId, mutations: [asMutation({ comment: 'not the same decision' }, 'f'.repeat(64))] });
+    const otherPayload = replay.kind === 'note' ? { text: 'not the same decision' } : { ...JSON.parse(replay.payload_json), comment: 'not the same decision' };
+    const diverged = await alice.push({ clientId, mutations: [asMutation(otherPayload, 'f'.repeat(64))] });
     expect(diverged.results[0]?.code, JSON.stringify(diverged)).toBe('client_diverged');
 
     // Decisions the restored desk made under reused ids are not lost: they sit in the conflicts inbox.

@@ -1,12 +1,33 @@
 // Runs the workstation core in a forked child process (electron/core/child-main.ts under tsx), so a fault
 // test can SIGKILL it at any moment and start it again on the same cache file. Calls are typed with the
 // desk API table; a call in flight when the child dies rejects with CoreChildGone.
+// Uses electron/core/child-main.ts: bundled once with esbuild (fast restarts), or under tsx on request.
 import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { DeskEventName, DeskInput, DeskMethod, DeskOutput, DeskResult } from '../../shared/desk-api';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const childMain = fileURLToPath(new URL('../../electron/core/child-main.ts', import.meta.url));
+
+let bundled: Promise<string> | null = null;
+
+/**
+ * child-main bundled once per test process (esbuild, packages left external). A fault suite restarts the
+ * core dozens of times; plain node on one bundle starts in a fraction of tsx transpiling every module.
+ * It lives under node_modules/.cache so bare imports (better-sqlite3, zod) resolve from the repo.
+ * FAULT_CHILD_TSX=1 runs the sources under tsx instead.
+ */
+function childEntry(): Promise<{ file: string; execArgv: string[] }> {
+  if (process.env.FAULT_CHILD_TSX === '1') return Promise.resolve({ file: childMain, execArgv: ['--import', 'tsx'] });
+  bundled ??= (async () => {
+    const outfile = join(repoRoot, 'node_modules', '.cache', 'desk-fault-tests', `child-main-${process.pid}.mjs`);
+    await build({ entryPoints: [childMain], bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', outfile, logLevel: 'silent' });
+    return outfile;
+  })();
+  return bundled.then((file) => ({ file, execArgv: [] }));
+}
 
 export interface CoreChildOptions {
   cacheFile: string;
@@ -63,9 +84,10 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
   const json = childOptionsJson(options);
   const argv = ['--options', json, '--cache-file', options.cacheFile];
   if (options.tokenFile) argv.push('--token-file', options.tokenFile);
-  const child: ChildProcess = fork(childMain, argv, {
+  const entry = await childEntry();
+  const child: ChildProcess = fork(entry.file, argv, {
     cwd: repoRoot,
-    execArgv: ['--import', 'tsx'],
+    execArgv: entry.execArgv,
     env: { ...process.env, ...options.env, DESK_CORE_OPTIONS: json },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     serialization: 'advanced',
@@ -75,6 +97,8 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
     logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
     if (logLines.length > 200) logLines.splice(0, logLines.length - 200);
   };
+  // A send racing the child's death surfaces as an async 'error' (EPIPE); the exit handler settles calls.
+  child.on('error', () => undefined);
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
 
@@ -126,7 +150,9 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
         },
       });
       try {
-        child.send({ id, method, input });
+        child.send({ id, method, input }, (err) => {
+          if (err) void err; // the exit handler rejects the call with CoreChildGone
+        });
       } catch (e) {
         pending.delete(id);
         clearTimeout(timer);

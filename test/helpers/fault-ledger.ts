@@ -13,6 +13,11 @@ export interface DecisionAttempt {
   mutationId: number | null;
   /** Which life of the core made it (bumped on every restart). */
   life: number;
+  /**
+   * Taken back with triage.undo: `outbox` (deleted before it was sent; its id is free again), `revert`
+   * (a revert mutation follows it), or `unknown` (the core died during the undo call).
+   */
+  undone?: 'outbox' | 'revert' | 'unknown';
 }
 
 export class FaultLedger {
@@ -44,8 +49,14 @@ export class FaultLedger {
     return { input, attempt };
   }
 
+  /** A revert the core queued for an undo (it has no tag: its payload is empty). */
+  revert(itemId: string, life: number): void {
+    this.attempts.push({ tag: `${this.runTag}#revert-${itemId}`, itemId, kind: 'revert', acked: false, mutationId: null, life });
+  }
+
+  /** Acknowledged decisions that still stand as committed (not taken back from the outbox). */
   acked(): DecisionAttempt[] {
-    return this.attempts.filter((a) => a.acked);
+    return this.attempts.filter((a) => a.acked && a.undone !== 'outbox' && a.undone !== 'unknown');
   }
 
   touchedItemIds(): string[] {

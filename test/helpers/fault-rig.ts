@@ -34,7 +34,7 @@ export interface FaultRig {
   killServer(signal?: NodeJS.Signals): Promise<void>;
   startServer(): Promise<void>;
   /** Decides up to `n` untouched assigned items one after another; stops quietly when the core dies. */
-  decideBurst(core: CoreChild, n: number): Promise<{ acked: number; errors: string[]; died: boolean }>;
+  decideBurst(core: CoreChild, n: number): Promise<{ acked: number; errors: string[]; died: boolean; attempts: DecisionAttempt[] }>;
   /** Waits until the cache shows at least `n` undecided leased items (the core claims them). */
   waitForWork(core: CoreChild, n: number, timeoutMs?: number): Promise<number>;
   /** Quiet, stop the core and the server, and check all five invariants. */
@@ -44,7 +44,11 @@ export interface FaultRig {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function startFaultRig(suite: string, opts: { syncIntervalMs?: number; claimTargetSize?: number } = {}): Promise<FaultRig> {
+export async function startFaultRig(
+  suite: string,
+  opts: { syncIntervalMs?: number; claimTargetSize?: number; undoChance?: number } = {},
+): Promise<FaultRig> {
+  const undoChance = opts.undoChance ?? 0.12;
   const seed = faultSeed(suite);
   const rnd = seededRandom(seed);
   const dir = mkdtempSync(join(tmpdir(), `desk-${suite}-`));
@@ -106,6 +110,7 @@ export async function startFaultRig(suite: string, opts: { syncIntervalMs?: numb
 
   const decideBurst = async (core: CoreChild, n: number) => {
     const errors: string[] = [];
+    const attempts: DecisionAttempt[] = [];
     let acked = 0;
     try {
       const rows = await candidates(core, n);
@@ -114,17 +119,31 @@ export async function startFaultRig(suite: string, opts: { syncIntervalMs?: numb
         let kind = rnd.pick(DECISION_KINDS);
         if (!reason && (kind === 'reject' || kind === 'escalate')) kind = 'approve';
         const { input, attempt } = ledger.decision(row.id, kind, reason ?? 'unused', life);
+        attempts.push(attempt);
         const r = await core.call('triage.decide', input);
         if (r.ok) {
           markAcked(attempt, r.value.mutationId);
           acked += 1;
+          if (kind !== 'note' && rnd.chance(undoChance)) await undo(core, attempt);
         } else errors.push(`${kind} on ${row.id}: ${r.error.code}: ${r.error.message}`);
       }
-      return { acked, errors, died: false };
+      return { acked, errors, died: false, attempts };
     } catch (e) {
-      if (e instanceof CoreChildGone) return { acked, errors, died: true };
+      if (e instanceof CoreChildGone) return { acked, errors, died: true, attempts };
       throw e;
     }
+  };
+
+  // z right after a decision: taken from the outbox if unsent, else a revert (DESIGN §7).
+  const undo = async (core: CoreChild, attempt: DecisionAttempt): Promise<void> => {
+    attempt.undone = 'unknown';
+    // Recorded first: if the core dies during the call, a revert may still be in its outbox.
+    ledger.revert(attempt.itemId, life);
+    const u = await core.ok('triage.undo', {});
+    if (u.undone?.mutationId !== attempt.mutationId) attempt.undone = undefined;
+    else if (u.via === 'outbox') attempt.undone = 'outbox';
+    else if (u.via === 'revert') attempt.undone = 'revert';
+    else attempt.undone = undefined;
   };
 
   const waitForWork = async (core: CoreChild, n: number, timeoutMs = 15_000): Promise<number> => {
