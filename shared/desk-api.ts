@@ -190,6 +190,14 @@ export const Settings = z.object({
   idleThresholdSec: z.number().int().min(5).max(3600).default(60),
 });
 export type Settings = z.infer<typeof Settings>;
+/** settings.set input: only the keys given change (Settings.partial() would fill in defaults for the rest). */
+export const SettingsPatch = z.object({
+  claimTargetSize: Settings.shape.claimTargetSize.unwrap().optional(),
+  leaseMinutes: Settings.shape.leaseMinutes.unwrap().optional(),
+  theme: Settings.shape.theme.unwrap().optional(),
+  keymap: Settings.shape.keymap.unwrap().optional(),
+  idleThresholdSec: Settings.shape.idleThresholdSec.unwrap().optional(),
+});
 
 // ---------- the table ----------
 export const deskMethods = {
@@ -215,7 +223,7 @@ export const deskMethods = {
   'conflicts.resolve': { input: ConflictResolveInput, output: Ok },
   'stats.today': { input: Empty, output: TodayStats },
   'settings.get': { input: Empty, output: Settings },
-  'settings.set': { input: Settings.partial(), output: Settings },
+  'settings.set': { input: SettingsPatch, output: Settings },
 } as const;
 
 export type DeskMethods = typeof deskMethods;

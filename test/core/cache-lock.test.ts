@@ -29,6 +29,8 @@ describe('cache lock', () => {
     const file = tmp.file('same-process.sqlite');
     const first = await createCore({ cacheFile: file, autoSync: false });
     await ok(first, 'settings.set', { claimTargetSize: 77 });
+    // A partial update changes only the keys it names.
+    expect(await ok(first, 'settings.set', { theme: 'dark' })).toMatchObject({ claimTargetSize: 77, theme: 'dark', leaseMinutes: 30 });
     const err = await lockedError(file);
     expect(err?.code).toBe('locked');
     expect(err?.message).toMatch(/in use by another Exception Desk core/);
