@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Mutation, MutationResult } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
-import { CentralClient, approvals, mutationFor, newClientId } from '../helpers/central-client';
+import { CentralClient, approvals, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
 import { integrityCheck, openReadonly } from '../helpers/db-snapshot';
 import { spawnServer, type SpawnedServer } from '../helpers/server';
 
@@ -55,7 +55,25 @@ async function pushUntilDead(client: CentralClient, s: Stream, onAck: (n: number
   return n;
 }
 
-describe('SIGKILL in the middle of a stream of pushes', () => {
+/** Ingests batch after batch until the server dies; returns how many batches were acknowledged. */
+async function ingestUntilDead(client: CentralClient, batches: ReturnType<typeof ingestItems>[]): Promise<number> {
+  let n = 0;
+  for (const items of batches) {
+    try { await client.ingest({ items }); n += 1; } catch { return n; }
+  }
+  return n;
+}
+
+function countBySource(file: string, source: string): number {
+  const db = openReadonly(file);
+  try {
+    return (db.prepare('SELECT COUNT(*) AS n FROM items WHERE source = ?').get(source) as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+describe('SIGKILL in the middle of a stream of pushes (and of ingests)', () => {
   it('restarts on the same file with nothing applied twice, every result obtainable, and a sound file', async () => {
     const first = await spawnServer({ dbFile, seed: 'demo' });
     children.push(first);
@@ -72,6 +90,9 @@ describe('SIGKILL in the middle of a stream of pushes', () => {
     const reasonOf = (it: Item) => reasons.get(it.queueId)!;
     const streams = [buildStream('alice', aliceItems, reasonOf), buildStream('bob', bobItems, reasonOf)];
 
+    // A producer ingests at the same time.
+    const ingestBatches = Array.from({ length: 30 }, (_, b) => ingestItems(q.id, 50, { source: 'crash-ingest', start: b * 50 }));
+
     // Kill the server right after alice's 6th acknowledged batch, with pushes of both streams in flight.
     let killed = false;
     const killAfter = 6;
@@ -83,12 +104,16 @@ describe('SIGKILL in the middle of a stream of pushes', () => {
         }
       }),
       pushUntilDead(bob, streams[1], () => undefined),
+      ingestUntilDead(anon.as('demo-ingest'), ingestBatches),
     ]);
     expect(await first.stopped).toBeNull();
     expect(first.child.signalCode).toBe('SIGKILL');
     expect(killed).toBe(true);
     expect(acks[0]).toBeGreaterThanOrEqual(killAfter);
-    expect(acks[0]).toBeLessThan(BATCHES); // it really died mid-stream
+    // Every stream really died mid-way.
+    expect(acks[0]).toBeLessThan(BATCHES);
+    expect(acks[1]).toBeLessThan(BATCHES);
+    expect(acks[2]).toBeLessThan(ingestBatches.length);
     // The file is sound even before anyone recovers it.
     expect(integrityCheck(dbFile)).toBe('ok');
 
@@ -130,8 +155,29 @@ describe('SIGKILL in the middle of a stream of pushes', () => {
       for (const m of all) expect(ids.has(m.mutationId), `${s.who} #${m.mutationId} result via pull`).toBe(true);
     }
 
+    // The producer re-sends every batch: whatever the crash kept is `existing`, the rest is created once.
+    const kept = countBySource(dbFile, 'crash-ingest');
+    expect([acks[2] * 50, (acks[2] + 1) * 50], 'acknowledged batches survive; the in-flight one is all or nothing').toContain(kept);
+    const producer = anon2.as('demo-ingest');
+    let created = 0;
+    for (const batch of ingestBatches) created += (await producer.ingest({ items: batch })).created;
+    expect(created).toBe(ingestBatches.length * 50 - kept);
+    const again = await producer.ingest({ items: ingestBatches[0] });
+    expect(again.created).toBe(0);
+
     expect(await second.kill('SIGTERM')).toBe(0);
     expect(integrityCheck(dbFile)).toBe('ok');
+
+    // Ingest: every item exactly once.
+    const dbi = openReadonly(dbFile);
+    try {
+      const n = dbi.prepare(`SELECT COUNT(*) AS n, COUNT(DISTINCT external_id) AS d FROM items WHERE source = 'crash-ingest'`).get() as { n: number; d: number };
+      expect(n).toEqual({ n: ingestBatches.length * 50, d: ingestBatches.length * 50 });
+      const created = dbi.prepare(`SELECT COUNT(*) AS n FROM item_events ev JOIN items i ON i.id = ev.item_id WHERE i.source = 'crash-ingest' AND ev.type = 'created'`).get() as { n: number };
+      expect(created.n).toBe(ingestBatches.length * 50);
+    } finally {
+      dbi.close();
+    }
 
     // Nothing applied twice: one outcome and one `decided` event per item, and every item decided.
     const itemIds = [...aliceItems, ...bobItems].map((i) => i.id);
