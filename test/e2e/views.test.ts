@@ -65,6 +65,15 @@ afterAll(async () => {
 });
 
 describe('views', () => {
+  it('the launch key leaves the address bar, and a reload still reaches the desk', async () => {
+    const { page } = ui;
+    expect(page.url()).not.toContain('launch=');
+    expect(page.url()).not.toContain(alice.web.token);
+    await page.reload();
+    await page.waitForFunction(() => document.body.dataset.view === 'triage' && !!document.body.dataset.focusedItemId);
+    expect(page.url()).not.toContain(alice.web.token);
+  });
+
   it('filters the queue table by class and text, and sorts it', async () => {
     const { page } = ui;
     await go(page, 'q', 'queue');
