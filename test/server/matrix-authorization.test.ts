@@ -3,9 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../shared/central-api';
 import { CentralClient, approvals, ingestItems, mutationFor, newClientId, type RawResponse } from '../helpers/central-client';
-import { snapshot, changedTables } from '../helpers/db-snapshot';
+import { createUser } from '../../server/services/users';
+import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { addUsers } from '../helpers/extra-users';
+import { startTestServer } from '../helpers/server';
 
 let demo: DemoServer;
 /** An admin beside the demo users (no demo user has that role). */
@@ -151,5 +153,33 @@ describe('ownership: bob can never see, pull or decide alice\'s items', () => {
     expect(late.results[0].status).not.toBe('applied');
     // ...and the answer does not show her the owner's item.
     expect(late.results[0].item).toBeNull();
+  });
+});
+
+describe('tokens', () => {
+  it('are stored only as SHA-256 hashes', () => {
+    const db = openReadonly(demo.dbFile);
+    try {
+      const rows = db.prepare('SELECT token_hash FROM tokens').all() as { token_hash: string }[];
+      expect(rows.length).toBeGreaterThanOrEqual(7);
+      for (const r of rows) expect(r.token_hash).toMatch(/^[0-9a-f]{64}$/);
+      const text = JSON.stringify(db.prepare('SELECT * FROM tokens').all());
+      for (const t of ['demo-alice', 'demo-sam', extra['ada-admin']]) expect(text).not.toContain(t);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('demo tokens are refused by a database that was not seeded as demo', async () => {
+    const plain = await startTestServer();
+    try {
+      await plain.server.addUser('alice', ['reviewer']);
+      // Even a demo-flagged row for the well-known token does not open a non-demo database.
+      await createUser(plain.server.database.db, { id: 'alice', roles: ['reviewer'] }, new Date(), { token: 'demo-alice', demo: true });
+      const p = await new CentralClient(plain.url, 'demo-alice').expectProblem(401, 'GET', '/v1/me');
+      expect(p.detail).toMatch(/demo/);
+    } finally {
+      await plain.close();
+    }
   });
 });

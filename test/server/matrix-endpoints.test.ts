@@ -405,3 +405,22 @@ describe('GET /v1/decisions', () => {
     expect(p.detail).toMatch(/cursor/);
   });
 });
+
+describe('GET /v1/decisions paging', () => {
+  it('walks every decision once with limit 1', async () => {
+    const start = (await demo.as.ingest.decisions({ limit: 1000 })).cursor;
+    let tail = start;
+    for (let more = true; more;) { const p = await demo.as.ingest.decisions({ cursor: tail, limit: 1000 }); tail = p.cursor; more = p.hasMore; }
+    const { items } = await demo.as.bob.claim({ count: 3, queueIds: [demo.queues[4].id] });
+    await demo.as.bob.push({ clientId: newClientId('feed-pages'), mutations: approvals(items, 1) });
+    const seen: string[] = [];
+    let cursor = tail;
+    for (let i = 0; i < 10; i++) {
+      const page = await demo.as.ingest.decisions({ cursor, limit: 1 });
+      seen.push(...page.decisions.map((d) => d.itemId));
+      cursor = page.cursor;
+      if (!page.hasMore) break;
+    }
+    expect(seen).toEqual(items.map((i) => i.id));
+  });
+});
