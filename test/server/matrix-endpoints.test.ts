@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INGEST_BATCH, PROBLEM_TYPES } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { approvals, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 
 let demo: DemoServer;
@@ -302,6 +302,36 @@ describe('POST /v1/sync/push', () => {
     // But a reviewer cannot revert someone else's decision.
     const alice = await demo.as.alice.push({ clientId: newClientId('alice'), mutations: [mutationFor('revert', decided.results[0].item!, 1, {})] });
     expect(alice.results[0]).toMatchObject({ status: 'rejected', code: 'not_assigned', item: null });
+  });
+
+  it('reverts an escalation the owner has not acted on: it comes back to the reviewer and leaves the owner\'s set', async () => {
+    const q = demo.queues.find((x) => x.ownerId === demo.ids.olivia)!;
+    const oliviaCursor = (await demo.as.olivia.pullAll({ limit: 1000 })).at(-1)!.cursor;
+    const { items } = await demo.as.alice.claim({ count: 1, queueIds: [q.id] });
+    const clientId = newClientId('alice');
+    const esc = await demo.as.alice.push({ clientId, mutations: [mutationFor('escalate', items[0], 1, { reasonCode: q.reasonCodes[0].code })] });
+    expect(esc.results[0].status).toBe('applied');
+    // The desk still holds its pre-escalation copy (old epoch) and reverts from it.
+    const back = await demo.as.alice.push({ clientId, mutations: [mutationFor('revert', items[0], 2, { comment: 'my mistake' })] });
+    expect(back.results[0]).toMatchObject({ status: 'applied', item: { status: 'leased', assigneeId: demo.ids.alice, escalation: null } });
+    expect(back.results[0].item!.assignmentEpoch).toBeGreaterThan(esc.results[0].item?.assignmentEpoch ?? items[0].assignmentEpoch + 1);
+    const olivia = await demo.as.olivia.pull({ cursor: oliviaCursor, limit: 1000 });
+    expect(olivia.upserts.map((i) => i.id)).not.toContain(items[0].id);
+    expect(olivia.removals).toContainEqual(expect.objectContaining({ itemId: items[0].id, reason: 'reassigned' }));
+  });
+
+  it('records the labor a decision carries in the event log (metrics are computed from it)', async () => {
+    const { items } = await demo.as.bob.claim({ count: 1, queueIds: [demo.queues[1].id] });
+    const m = mutationFor('approve', items[0], 1, {});
+    await demo.as.bob.push({ clientId: newClientId('labor'), mutations: [m] });
+    const db = openReadonly(demo.dbFile);
+    try {
+      const ev = db.prepare(`SELECT payload, actor_id FROM item_events WHERE item_id = ? AND type = 'decided'`).get(items[0].id) as { payload: string; actor_id: string };
+      expect(ev.actor_id).toBe(demo.ids.bob);
+      expect(JSON.parse(ev.payload)).toMatchObject({ kind: 'approve', labor: m.labor });
+    } finally {
+      db.close();
+    }
   });
 
   it('notes, reclassifies and reverts', async () => {
