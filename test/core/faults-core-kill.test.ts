@@ -2,7 +2,8 @@
 // and pulls, then restarted on the same cache file. After the run the five invariants must hold
 // (test/helpers/fault-invariants.ts). Replay a failure with FAULT_SEED=<seed from the log>.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CoreChild } from '../helpers/core-child';
+import { ingestItems } from '../helpers/central-client';
+import { startCoreChild, type CoreChild } from '../helpers/core-child';
 import { report } from '../helpers/fault-invariants';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
@@ -23,6 +24,18 @@ describe('faults: core SIGKILLed at random points', () => {
     const kills = { deciding: 0, pushing: 0, pulling: 0 };
     let core: CoreChild = await rig.startCore();
     await rig.waitForWork(core, 3);
+    // Server-side changes for the pulls to carry: a producer adds items and a supervisor assigns them.
+    const ingest = rig.reviewer().as('demo-ingest');
+    const sam = rig.reviewer().as('demo-sam');
+    const aliceId = (await rig.reviewer().me()).id;
+    const queueId = (await rig.reviewer().queues()).queues[0].id;
+    let ingested = 0;
+
+    // One core per cache file: a second one on the same file is refused while the first lives.
+    const second = await startCoreChild({ cacheFile: rig.cacheFile });
+    expect(second.firstAnswer.ok ? 'opened' : second.firstAnswer.error.code).toBe('locked');
+    await second.kill();
+    expect((await core.ok('sync.status', {})).state).not.toBe('error');
 
     while (kills.deciding + kills.pushing + kills.pulling < KILLS) {
       const phase = rnd.pick(['deciding', 'deciding', 'pushing', 'pushing', 'pulling'] as const);
@@ -44,7 +57,10 @@ describe('faults: core SIGKILLed at random points', () => {
         await sleep(rnd.int(0, 40));
         await core.kill('SIGKILL');
       } else {
-        // Kill while the freshly started core pulls and claims.
+        // Kill while the core pulls items a supervisor just assigned to this reviewer.
+        const { items } = await ingest.ingest({ items: ingestItems(queueId, 3, { source: 'faults', prefix: `k${rig.seed}`, start: ingested }) });
+        ingested += items.length;
+        await sam.assign({ itemIds: items.map((i) => i.id), assigneeId: aliceId, leaseMinutes: 240 });
         void core.call('sync.now', {}).catch(() => undefined);
         await sleep(rnd.int(0, 60));
         await core.kill('SIGKILL');

@@ -70,6 +70,8 @@ export interface CoreChild {
   /** SIGKILL (default) or another signal; resolves once the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   readonly alive: boolean;
+  /** The answer to the readiness probe (session.get): an error here is e.g. `locked`. */
+  readonly firstAnswer: DeskResult<unknown>;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The child's last output lines, for failure messages. */
   log(): string;
@@ -162,8 +164,12 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
     });
   };
 
+  let firstAnswer: DeskResult<unknown> = { ok: false, error: { code: 'internal', message: 'no answer yet' } };
   const handle: CoreChild = {
     pid: child.pid ?? -1,
+    get firstAnswer() {
+      return firstAnswer;
+    },
     options,
     call,
     async ok(method, input, timeoutMs) {
@@ -190,7 +196,7 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
     try {
-      await call('session.get', {}, 5_000);
+      firstAnswer = await call('session.get', {}, 5_000);
       return handle;
     } catch (e) {
       if (!alive || Date.now() > deadline) {
