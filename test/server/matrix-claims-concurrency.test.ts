@@ -1,12 +1,13 @@
 // 20 reviewers claim concurrently over 1,000 fresh items: every item is leased at most once (DESIGN §5
-// "atomic: no item is ever leased to two people"), checked through the API and in the SQLite file.
+// "atomic: no item is ever leased to two people"), checked through the API and in the SQLite file; and the
+// same across two server processes on one file, where a push batch sent to both nodes applies once.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClaimResponse } from '../../shared/central-api';
+import { ClaimResponse, PushResponse, type PushRequest } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
-import { CentralClient, ingestItems } from '../helpers/central-client';
+import { CentralClient, approvals, ingestItems } from '../helpers/central-client';
 import { integrityCheck, openReadonly } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { addUsers } from '../helpers/extra-users';
@@ -128,7 +129,17 @@ describe('two server processes on one SQLite file (stateless API nodes), 10 clai
     throw new Error('claims did not drain the queue');
   }
 
-  it('never leases an item twice across processes', async () => {
+  async function pushRetrying(client: CentralClient, body: PushRequest): Promise<PushResponse> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const res = await client.request('POST', '/v1/sync/push', body);
+      if (res.status === 503) { await new Promise((r) => setTimeout(r, 50)); continue; }
+      if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return PushResponse.parse(res.body);
+    }
+    throw new Error('push stayed unavailable');
+  }
+
+  it('never leases an item twice across processes, and a batch sent to both applies once', async () => {
     nodes.push(await spawnServer({ dbFile, seed: 'demo' }));
     const users = Array.from({ length: 20 }, (_, i) => ({ id: `node-claimer-${i}`, roles: ['reviewer' as const] }));
     const tokens = await addUsers(dbFile, users);
@@ -146,6 +157,27 @@ describe('two server processes on one SQLite file (stateless API nodes), 10 clai
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(open);
     got.forEach((items, i) => { for (const it of items) expect(it.assigneeId).toBe(users[i].id); });
+
+    // Each claimer sends its decisions as one batch to BOTH nodes at once: one effect per item.
+    const answers = await Promise.all(users.map(async (u, i) => {
+      const body = { clientId: `two-nodes-${u.id}`, mutations: approvals(got[i], 1) };
+      if (body.mutations.length === 0) return [];
+      return Promise.all(nodes.map((n) => pushRetrying(new CentralClient(n.url, tokens[u.id]), body)));
+    }));
+    for (const pair of answers) {
+      if (pair.length === 0) continue;
+      const statuses = pair[0].results.map((r, k) => [r.status, pair[1].results[k].status].sort().join('+'));
+      expect(new Set(statuses)).toEqual(new Set(['applied+duplicate']));
+    }
+    const check = openReadonly(dbFile);
+    try {
+      const dup = check.prepare(`SELECT item_id FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.queue_id = ? GROUP BY item_id HAVING COUNT(*) > 1`).all(queueId);
+      expect(dup).toEqual([]);
+      const decided = check.prepare(`SELECT COUNT(DISTINCT d.item_id) AS n FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.queue_id = ?`).get(queueId) as { n: number };
+      expect(decided.n).toBe(ids.length);
+    } finally {
+      check.close();
+    }
 
     for (const n of nodes.splice(0)) expect(await n.kill('SIGTERM')).toBe(0);
     expect(integrityCheck(dbFile)).toBe('ok');
