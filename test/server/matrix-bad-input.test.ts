@@ -90,6 +90,26 @@ describe('bad input is refused with a clear problem and changes nothing', () => 
     expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
   });
 
+  it('a chunked body without Content-Length is cut off at the limit with 413, changing nothing', async () => {
+    const before = snapshot(demo.dbFile);
+    const piece = new TextEncoder().encode('x'.repeat(64 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (sent > 12 * MiB) return c.close();
+        c.enqueue(sent === 0 ? new TextEncoder().encode(`{"clientId":"${clientId}","pad":"`) : piece);
+        sent += piece.length;
+      },
+    });
+    const res = await fetch(`${demo.url}/v1/sync/push`, {
+      method: 'POST', body, duplex: 'half', headers: { authorization: 'Bearer demo-alice', 'content-type': 'application/json' },
+    } as RequestInit & { duplex: 'half' });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(((await res.json()) as { type: string }).type).toBe(PROBLEM_TYPES.payloadTooLarge);
+    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+  });
+
   it('an unknown reason code is a rejected result, not a 400: it is kept and the client advances', async () => {
     const before = snapshot(demo.dbFile);
     const res = await demo.as.alice.push({ clientId, mutations: [mutationFor('escalate', held[1], 2, { reasonCode: 'made_up_reason' })] });
