@@ -133,7 +133,7 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
       aria-colcount={cols.length}
       aria-multiselectable="true"
       tabIndex={0}
-      aria-activedescendant={total > 0 && rowAt(cursor) ? `qrow-${cursor}` : undefined}
+      aria-activedescendant={items.some((v) => v.index === cursor) && rowAt(cursor) ? `qrow-${cursor}` : undefined}
       data-testid="queue-grid"
       data-total={total}
     >

@@ -60,12 +60,19 @@ export async function boot(): Promise<void> {
   }
 }
 
+/** After signing in from the sign-in view (first time, or again after a 401), go to work. */
+function leaveSignIn(): void {
+  if (useApp.getState().view === 'signin' && useApp.getState().session?.signedIn) useApp.setState({ view: 'triage' });
+}
+
 export async function connect(serverUrl: string, token: string): Promise<void> {
   await adoptSession(await desk().call('session.connect', { serverUrl, token }));
+  leaveSignIn();
 }
 
 export async function connectDemo(user: 'alice' | 'bob' | 'olivia' | 'sam'): Promise<void> {
   await adoptSession(await desk().call('session.connectDemo', { user }));
+  leaveSignIn();
 }
 
 export async function signOut(): Promise<void> {

@@ -2,7 +2,7 @@
 // j/k paints the next item at once (DESIGN §9: "after a decision the next item opens at once").
 import { create } from 'zustand';
 import type { DecideInput, ItemDetail } from '../../shared/desk-api';
-import { errorMessage } from '../desk/desk-error';
+import { errorCode, errorMessage } from '../desk/desk-error';
 import { pushToast } from './app-store';
 import { desk } from './desk';
 import { details, fetchDetail, fillAhead, forgetAll, nav, recentre, remember, scheduleRebuild } from './lookahead';
@@ -116,6 +116,24 @@ export async function moveItem(direction: 'next' | 'prev'): Promise<void> {
   if (itemId && itemId !== id && useTriage.getState().current?.item.id === id) await openItem(itemId, direction === 'next' ? id : undefined);
 }
 
+/** The shown item is gone from the assigned set: open the one after it (or the empty state). */
+async function skipFrom(id: string): Promise<void> {
+  try {
+    const { itemId } = await desk().call('triage.next', { fromItemId: id, direction: 'next' });
+    const first = itemId ?? (await desk().call('triage.next', { fromItemId: null, direction: 'next' })).itemId;
+    const shown = useTriage.getState().current;
+    if (shown && shown.item.id !== id) {
+      // Already past it (a guessed next item is on screen): just make sure the core focuses that one.
+      focusOnCore(shown.item.id, showSeq);
+      return;
+    }
+    if (first && first !== id) await openItem(first);
+    else show(null, { empty: true });
+  } catch (e) {
+    pushToast(`Could not load the next item: ${errorMessage(e)}`, 'error');
+  }
+}
+
 type DecisionPayload<K extends DecisionKind> = Extract<DecideInput, { kind: K }>['payload'];
 
 /**
@@ -167,8 +185,11 @@ export async function decide<K extends DecisionKind>(kind: K, payload: DecisionP
     else focusOnCore(out.nextItemId, seq);
   } catch (e) {
     pushToast(`${PAST[kind]} failed: ${errorMessage(e)}`, 'error');
-    // Nothing was decided: bring the item back unless the reviewer already went elsewhere.
-    if (seq === showSeq) await openItem(itemId);
+    if (seq !== showSeq) return; // the reviewer already went elsewhere
+    // Nothing was decided. If the item left the assigned set (reassigned, resolved elsewhere), move
+    // on from it; otherwise bring it back.
+    if (errorCode(e) === 'conflict' || errorCode(e) === 'not_found') await skipFrom(itemId);
+    else await openItem(itemId);
   }
 }
 
@@ -219,8 +240,13 @@ export function onQueueChanged(reason: string, itemIds?: string[]): void {
     const seq = showSeq;
     if (!itemIds || itemIds.includes(id)) {
       fetchDetail(id)
-        .then((d) => refreshShown(d, seq))
-        .catch(() => undefined);
+        .then((d) => {
+          if (d.item.status === 'open' || d.item.status === 'leased' || d.item.status === 'escalated' || d.localState !== 'none') refreshShown(d, seq);
+          else if (seq === showSeq) void skipFrom(id); // resolved elsewhere or withdrawn
+        })
+        .catch((e) => {
+          if (errorCode(e) === 'not_found' && seq === showSeq) void skipFrom(id);
+        });
     }
     if (nav.of === null) {
       recentre(id, undefined);
