@@ -29,13 +29,11 @@ export const MIGRATIONS: string[] = [
     -- the server's copy, never overwritten by local decisions
     server_json TEXT NOT NULL
   );
+  -- Few indexes on purpose: each one costs every pull page (random keys), and low-selectivity filters
+  -- (class, queue, status) are served well by walking the sort index and filtering.
   CREATE INDEX items_sla ON items (sla_due_ms, id);
   CREATE INDEX items_enqueued ON items (enqueued_ms, id);
   CREATE INDEX items_confidence ON items (confidence, id);
-  CREATE INDEX items_class_sla ON items (class, sla_due_ms, id);
-  CREATE INDEX items_class_confidence ON items (class, confidence, id);
-  CREATE INDEX items_queue_sla ON items (queue_id, sla_due_ms, id);
-  CREATE INDEX items_status_sla ON items (status, sla_due_ms, id);
   CREATE INDEX items_local_state ON items (local_state, sla_due_ms, id);
   CREATE INDEX items_triage ON items (assignee_id, in_triage, sla_due_ms, id);
 
