@@ -7,7 +7,7 @@ import type { DecisionAttempt } from '../helpers/fault-ledger';
 import { report, syncUntilQuiet } from '../helpers/fault-invariants';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
-const ROUNDS = 24;
+const ROUNDS = 36;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PUSH = /^POST \/v1\/sync\/push/;
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from '../helpers/fault-invariants';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
-const SERVER_KILLS = 6;
+const SERVER_KILLS = 8;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('faults: server SIGKILLed and restarted', () => {
