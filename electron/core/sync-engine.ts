@@ -296,17 +296,24 @@ export class SyncEngine {
   // ---------- pull ----------
   private async pullAll(client: CentralClient): Promise<void> {
     const clientId = this.d.kv.clientId();
+    const fetchPage = (cursor: string | null) => {
+      const p = client.pull({ cursor, limit: PULL_LIMIT, clientId }, this.abort.signal);
+      p.catch(() => undefined); // observed when awaited; a page never applied is simply fetched again
+      return p;
+    };
     let done = 0;
-    for (let pages = 0; pages < 100_000; pages++) {
+    let next: Promise<PullResponse> | null = fetchPage(this.d.kv.cursor());
+    for (let pages = 0; next && pages < 100_000; pages++) {
       this.setProgress({ phase: 'pull', done, total: null });
-      const page = await client.pull({ cursor: this.d.kv.cursor(), limit: PULL_LIMIT, clientId }, this.abort.signal);
+      const page: PullResponse = await next;
+      // Fetch the following page while this one is written: the cursor only moves when a page is applied.
+      next = page.hasMore ? fetchPage(page.cursor) : null;
       const changed = this.d.db.transaction(() => this.applyPage(page))();
       done += page.upserts.length + page.removals.length;
       const conflicts = this.takeConflictsSeen();
       if (page.reset || changed.size) {
         this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: conflicts ? 'conflict' : 'pull', itemIds: [...changed] });
       }
-      if (!page.hasMore) break;
     }
     // Fresh statistics for the query planner after a big change (cheap when nothing changed much).
     if (done >= 5_000) this.d.db.pragma('optimize');
