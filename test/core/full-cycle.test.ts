@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
-import type { DeskOutput } from '../../shared/desk-api';
+import { deskEvents, type DeskOutput } from '../../shared/desk-api';
 import { EXCEPTION_CLASSES, type Labor } from '../../shared/domain';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { demoCore, FakeClock, ok, tmpDir } from './core-fixture';
@@ -207,6 +207,28 @@ describe('full cycle', () => {
     expect(labor).toMatchObject({ activeMs: 3_500, segments: 3, rework: false });
     expect(labor.wallMs).toBe(2_000 + 20_000 + 1_000 + 20_000 + 500);
     expect(labor.idleMs).toBe(labor.wallMs - 3_500);
+  });
+
+  it('sync.checkout claims a larger batch with a long lease for offline work', async () => {
+    const before = await ok(core, 'sync.status', {});
+    const out = await ok(core, 'sync.checkout', { count: 40, leaseMinutes: 8 * 60 });
+    expect(out.claimed).toBe(40);
+    const after = await ok(core, 'sync.status', {});
+    expect(after.assigned).toBe(before.assigned + 40);
+    const claimEvent = events.filter((e) => e.name === 'queue.changed' && (e.payload as { reason: string }).reason === 'claim').at(-1)!;
+    const ids = (claimEvent.payload as { itemIds: string[] }).itemIds;
+    expect(ids).toHaveLength(40);
+    for (const id of ids) {
+      const lease = Date.parse((await ok(core, 'item.get', { itemId: id })).item.leaseExpiresAt!);
+      expect(lease - Date.now()).toBeGreaterThan(7.9 * 3600_000);
+    }
+    expect(events.some((e) => e.name === 'sync.status' && (e.payload as { progress: { phase: string } | null }).progress?.phase === 'checkout')).toBe(true);
+  });
+
+  it('every event emitted so far matches its schema in shared/desk-api.ts', () => {
+    expect(events.length).toBeGreaterThan(10);
+    for (const e of events) expect(deskEvents[e.name as keyof typeof deskEvents].safeParse(e.payload).success, e.name).toBe(true);
+    expect(new Set(events.map((e) => e.name))).toEqual(new Set(['sync.status', 'queue.changed', 'session.changed']));
   });
 
   it('queue.page filters, sorts and counts from the cache', async () => {
