@@ -26,7 +26,8 @@ export class TriageService {
 
   open(itemId: string): ItemDetail {
     if (!this.c.items.get(itemId)) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
-    this.c.labor.open(itemId);
+    // One commit for the segment split and the visit: this is on the keypress-to-next-item path.
+    this.c.db.transaction(() => this.c.labor.open(itemId))();
     return this.detail(itemId);
   }
 
