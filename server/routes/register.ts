@@ -2,7 +2,8 @@
 // run the handler, and (when asked) check the response against its schema before sending.
 import type { FastifyInstance } from 'fastify';
 import { authenticate, requireRole } from '../auth';
-import { fromZodError, ProblemError } from '../problem';
+import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../json-depth';
+import { badRequest, fromZodError, ProblemError } from '../problem';
 import type { AuthUser, ServerContext } from '../services/context';
 import type { RouteSpec } from './define';
 
@@ -20,6 +21,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, routes:
         }
         let body: unknown = undefined;
         if (r.body) {
+          if (exceedsJsonDepth(request.body)) throw badRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
           const parsed = r.body.safeParse(request.body);
           if (!parsed.success) throw fromZodError(parsed.error, 'request body');
           body = parsed.data;
