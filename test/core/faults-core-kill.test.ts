@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestItems } from '../helpers/central-client';
 import { startCoreChild, type CoreChild } from '../helpers/core-child';
 import { report } from '../helpers/fault-invariants';
+import { faultScale } from '../helpers/seeded-random';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
-const KILLS = 54;
+const KILLS = 54 * faultScale();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('faults: core SIGKILLed at random points', () => {
@@ -77,5 +78,5 @@ describe('faults: core SIGKILLed at random points', () => {
     expect(acked).toBeGreaterThan(20);
     expect(stopped.serverMutations.size).toBeGreaterThanOrEqual(acked);
     expect(Math.min(kills.deciding, kills.pushing, kills.pulling)).toBeGreaterThan(0);
-  }, 240_000);
+  }, 240_000 * faultScale());
 });

@@ -5,9 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecisionAttempt } from '../helpers/fault-ledger';
 import { report, syncUntilQuiet } from '../helpers/fault-invariants';
+import { faultScale } from '../helpers/seeded-random';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
-const ROUNDS = 36;
+const ROUNDS = 36 * faultScale();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const PUSH = /^POST \/v1\/sync\/push/;
 
@@ -88,5 +89,5 @@ describe('faults: cut, stalled and dropped connections', () => {
     expect(proxy.stats.responsesDropped).toBeGreaterThan(0);
     expect(proxy.stats.cuts).toBeGreaterThan(0);
     expect(stopped.serverMutations.size).toBeGreaterThanOrEqual(rig.ledger.acked().length);
-  }, 180_000);
+  }, 180_000 * faultScale());
 });

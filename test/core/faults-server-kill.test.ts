@@ -2,9 +2,10 @@
 // while the core keeps deciding. The desk must keep working offline and converge once the server is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { report } from '../helpers/fault-invariants';
+import { faultScale } from '../helpers/seeded-random';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
-const SERVER_KILLS = 8;
+const SERVER_KILLS = 8 * faultScale();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('faults: server SIGKILLed and restarted', () => {
@@ -45,5 +46,5 @@ describe('faults: server SIGKILLed and restarted', () => {
     expect(violations, report(rig.seed, violations)).toEqual([]);
     expect(offlineDecisions).toBeGreaterThan(0);
     expect(stopped.serverMutations.size).toBeGreaterThanOrEqual(rig.ledger.acked().length);
-  }, 180_000);
+  }, 180_000 * faultScale());
 });

@@ -41,3 +41,9 @@ export function faultSeed(suite: string): number {
   console.log(`[${suite}] seed=${seed} (replay: FAULT_SEED=${seed} npx vitest run test/core/${suite}.test.ts)`);
   return seed;
 }
+
+/** `FAULT_SCALE=<n>` multiplies the rounds of a fault suite for a longer soak (default 1, as in `npm test`). */
+export function faultScale(): number {
+  const n = Number(process.env.FAULT_SCALE ?? '1');
+  return Number.isFinite(n) && n >= 1 ? Math.floor(n) : 1;
+}
