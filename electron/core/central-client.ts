@@ -4,10 +4,15 @@ import type { z } from 'zod';
 import {
   ClaimResponse, Me, Problem, PullResponse, PushResponse, QueuesResponse, type ClaimRequest, type PushRequest,
 } from '../../shared/central-api';
+import { neverReachedServer } from './connect-failure';
 
 /** The server could not be reached (refused, reset, timed out, DNS). */
 export class NetworkError extends Error {
   override name = 'NetworkError';
+  /** True only when the connection was never established, so the request cannot have reached the server. */
+  constructor(message: string, readonly neverSent = false) {
+    super(message);
+  }
 }
 /** The server answered with an error status (problem details when it sent them). */
 export class HttpError extends Error {
@@ -78,7 +83,7 @@ export class CentralClient {
         signal,
       });
     } catch (e) {
-      throw new NetworkError(`${method} ${path}: ${describe(e)}`);
+      throw new NetworkError(`${method} ${path}: ${describe(e)}`, neverReachedServer(e));
     }
     let text: string;
     try {

@@ -73,6 +73,7 @@ export class OutboxRepo {
       unsettledBatch: db.prepare<[number], MutationRow>(`SELECT * FROM mutations WHERE state IN ('pending','sent') ORDER BY mutation_id LIMIT ?`),
       unsettledCount: db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM mutations WHERE state IN ('pending','sent')`),
       markSent: db.prepare(`UPDATE mutations SET state = 'sent' WHERE mutation_id = ? AND state = 'pending'`),
+      markUnsent: db.prepare(`UPDATE mutations SET state = 'pending' WHERE mutation_id = ? AND state = 'sent'`),
       rebase: db.prepare('UPDATE mutations SET base_version = ?, assignment_epoch = ?, payload_hash = ?, needs_rebase = 0 WHERE mutation_id = ?'),
       settle: db.prepare('UPDATE mutations SET state = ?, result_status = ?, result_code = ?, result_message = ?, settled_at = ? WHERE mutation_id = ?'),
       delete: db.prepare('DELETE FROM mutations WHERE mutation_id = ?'),
@@ -147,8 +148,13 @@ export class OutboxRepo {
   unsettledBatch(limit: number): MutationRow[] {
     return this.s.unsettledBatch.all(limit);
   }
-  markSent(id: number): void {
-    this.s.markSent.run(id);
+  /** Marks a pending row sent (just before its push); true when it was pending. */
+  markSent(id: number): boolean {
+    return this.s.markSent.run(id).changes > 0;
+  }
+  /** The push of these rows never reached the server (no connection): they are pending again. */
+  markUnsent(ids: readonly number[]): void {
+    for (const id of ids) this.s.markUnsent.run(id);
   }
   rebase(row: MutationRow, server: Item): MutationRow {
     const payload = JSON.parse(row.payload_json);

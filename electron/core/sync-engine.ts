@@ -235,7 +235,7 @@ export class SyncEngine {
     let done = 0;
     let gaps = 0;
     for (;;) {
-      const batch = this.d.db.transaction(() => this.prepareBatch())();
+      const { batch, firstSends } = this.d.db.transaction(() => this.prepareBatch())();
       if (batch.length === 0) return;
       const total = this.d.outbox.unsettledCount() + done;
       this.setProgress({ phase: 'push', done, total });
@@ -243,6 +243,8 @@ export class SyncEngine {
       try {
         res = await client.push({ clientId, mutations: batch }, this.abort.signal);
       } catch (e) {
+        // Never connected: these rows did not leave the machine, so undo may still take them out of the outbox.
+        if (e instanceof NetworkError && e.neverSent) this.d.db.transaction(() => this.d.outbox.markUnsent(firstSends))();
         const expected = e instanceof HttpError && e.status === 409 && e.problem?.type === PROBLEM_TYPES.mutationGap ? e.problem.expectedMutationId : undefined;
         if (expected !== undefined && gaps++ < 3) {
           this.d.db.transaction(() => this.d.outbox.resendFrom(expected))();
@@ -265,19 +267,23 @@ export class SyncEngine {
     }
   }
 
-  /** Pick the next batch in id order, rebasing mutations whose predecessors on the item are settled. */
-  private prepareBatch(): Mutation[] {
-    const out: Mutation[] = [];
+  /**
+   * Pick the next batch in id order, rebasing mutations whose predecessors on the item are settled.
+   * `firstSends`: the rows this batch moves from pending to sent (rows sent before stay sent whatever happens).
+   */
+  private prepareBatch(): { batch: Mutation[]; firstSends: number[] } {
+    const batch: Mutation[] = [];
+    const firstSends: number[] = [];
     for (let row of this.d.outbox.unsettledBatch(PUSH_BATCH)) {
       if (row.needs_rebase) {
         if (this.d.outbox.hasUnsettledBefore(row.item_id, row.mutation_id)) break;
         const server = this.d.items.get(row.item_id)?.serverItem;
         if (server) row = this.d.outbox.rebase(row, server);
       }
-      this.d.outbox.markSent(row.mutation_id);
-      out.push(toMutation(row));
+      if (this.d.outbox.markSent(row.mutation_id)) firstSends.push(row.mutation_id);
+      batch.push(toMutation(row));
     }
-    return out;
+    return { batch, firstSends };
   }
 
   private applyResult(r: MutationResult, changed: Set<string>, from: 'push' | 'pull'): boolean {
