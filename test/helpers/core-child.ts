@@ -3,6 +3,7 @@
 // desk API table; a call in flight when the child dies rejects with CoreChildGone.
 // Uses electron/core/child-main.ts: bundled once with esbuild (fast restarts), or under tsx on request.
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -22,8 +23,15 @@ let bundled: Promise<string> | null = null;
 function childEntry(): Promise<{ file: string; execArgv: string[] }> {
   if (process.env.FAULT_CHILD_TSX === '1') return Promise.resolve({ file: childMain, execArgv: ['--import', 'tsx'] });
   bundled ??= (async () => {
-    const outfile = join(repoRoot, 'node_modules', '.cache', 'desk-fault-tests', `child-main-${process.pid}.mjs`);
+    const dir = join(repoRoot, 'node_modules', '.cache', 'desk-fault-tests');
+    const outfile = join(dir, `child-main-${process.pid}.mjs`);
+    // Workers killed by the pool never run 'exit' handlers: sweep bundles older than an hour.
+    for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+      const file = join(dir, f);
+      if (Date.now() - statSync(file).mtimeMs > 3_600_000) rmSync(file, { force: true });
+    }
     await build({ entryPoints: [childMain], bundle: true, platform: 'node', format: 'esm', target: 'node22', packages: 'external', outfile, logLevel: 'silent' });
+    process.once('exit', () => rmSync(outfile, { force: true }));
     return outfile;
   })();
   return bundled.then((file) => ({ file, execArgv: [] }));
