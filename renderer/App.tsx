@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect } from 'react';
 import { NavBar } from './components/NavBar';
+import { NoticeBar } from './components/NoticeBar';
 import { Overlays } from './components/Overlays';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
@@ -65,6 +66,7 @@ export function App() {
     <div className={`app${chrome ? '' : ' app-bare'}`} data-testid="app">
       {chrome && <NavBar />}
       <main className="main" id="main">
+        <NoticeBar />
         <CurrentView />
       </main>
       {chrome && <StatusBar />}

@@ -5,6 +5,7 @@ import { createDeskClient, pickTransport } from './desk/client';
 import { useApp } from './state/app-store';
 import { setDesk } from './state/desk';
 import { boot } from './state/session';
+import { installShellEvents } from './state/shell-events';
 import './styles/tokens.css';
 import './styles/base.css';
 import './styles/layout.css';
@@ -14,7 +15,9 @@ import './styles/queue.css';
 import './styles/views.css';
 
 try {
-  setDesk(createDeskClient(pickTransport()));
+  const client = createDeskClient(pickTransport());
+  setDesk(client);
+  installShellEvents(client);
   void boot();
 } catch (e) {
   useApp.setState({ booted: true, fatal: e instanceof Error ? e.message : String(e) });

@@ -1,12 +1,7 @@
 import { format } from 'date-fns';
 import type { Conflict } from '../../shared/desk-api';
+import { canResubmit, conflictHeadline, hiddenServerItemText } from '../logic/conflict-text';
 import { ReadableValue } from './ReadableValue';
-
-const CODE_TEXT: Record<string, string> = {
-  stale_version: 'The item changed on the server after you saw it.',
-  not_assignee: 'The item is no longer assigned to you (reassigned or lease expired).',
-  already_decided: 'Someone else decided the item first.',
-};
 
 interface Props {
   conflict: Conflict;
@@ -19,6 +14,8 @@ interface Props {
 /** One conflict: the server's item beside the reviewer's decision, with discard / resubmit. */
 export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Props) {
   const server = conflict.serverItem;
+  const resubmittable = canResubmit(conflict);
+  const hiddenId = `conflict-hidden-${conflict.id}`;
   return (
     <li
       className={`conflict${active ? ' is-cursor' : ''}`}
@@ -33,7 +30,12 @@ export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Pro
         <span className="conflict-code">{conflict.code}</span>
         <span className="muted">{format(new Date(conflict.createdAt), 'MMM d, HH:mm')}</span>
       </div>
-      <p className="conflict-msg">{conflict.message ?? CODE_TEXT[conflict.code] ?? 'The server did not apply this decision.'}</p>
+      <p className="conflict-msg">{conflictHeadline(conflict.code)}</p>
+      {conflict.message && (
+        <p className="conflict-server-msg muted">
+          Server: <q>{conflict.message}</q>
+        </p>
+      )}
       <div className="conflict-sides">
         <section aria-label="Your decision">
           <h3>Your decision</h3>
@@ -55,7 +57,9 @@ export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Pro
               />
             </>
           ) : (
-            <p className="muted">No longer visible to you.</p>
+            <p className="conflict-hidden" id={hiddenId} data-testid="conflict-server-hidden">
+              {hiddenServerItemText(conflict.code)}
+            </p>
           )}
         </section>
       </div>
@@ -63,7 +67,15 @@ export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Pro
         <button type="button" className="btn btn-sm" data-testid="conflict-discard" disabled={busy} onClick={() => onResolve('discard')}>
           Discard mine
         </button>
-        <button type="button" className="btn btn-sm btn-primary" data-testid="conflict-resubmit" disabled={busy} onClick={() => onResolve('resubmit')}>
+        <button
+          type="button"
+          className="btn btn-sm btn-primary"
+          data-testid="conflict-resubmit"
+          disabled={busy || !resubmittable}
+          aria-describedby={resubmittable ? undefined : hiddenId}
+          title={resubmittable ? undefined : 'Nothing to resubmit against: the server no longer shows you this item'}
+          onClick={() => onResolve('resubmit')}
+        >
           Resubmit
         </button>
       </div>

@@ -1,13 +1,20 @@
 // The typed desk client: picks the transport (Electron preload, else browser-mode HTTP) and turns
 // DeskResult errors into DeskCallError. The core validates inputs and outputs; the UI trusts its answers.
-import type { DeskClient, DeskEvent, DeskEventName, DeskInput, DeskMethod, DeskOutput } from '../../shared/desk-api';
+import { shellEvents, type DeskClient, type DeskEvent, type DeskEventName, type DeskInput, type DeskMethod, type DeskOutput, type ShellEventName, type ShellEvents } from '../../shared/desk-api';
+import type { z } from 'zod';
 import { DeskCallError } from './desk-error';
 import { createElectronTransport, electronDesk } from './electron-transport';
 import { createHttpTransport } from './http-transport';
 import { takeLaunchToken } from './launch-token';
 import type { DeskTransport } from './transport';
 
-export type Desk = DeskClient & { transport: DeskTransport['kind'] };
+export type ShellEvent<E extends ShellEventName> = z.infer<ShellEvents[E]>;
+
+export type Desk = DeskClient & {
+  transport: DeskTransport['kind'];
+  /** Electron's shell events (menu commands, core restarts, notices); never fires in browser mode. */
+  onShell<E extends ShellEventName>(event: E, listener: (payload: ShellEvent<E>) => void): () => void;
+};
 
 export function createDeskClient(transport: DeskTransport): Desk {
   return {
@@ -19,6 +26,14 @@ export function createDeskClient(transport: DeskTransport): Desk {
     },
     on<E extends DeskEventName>(event: E, listener: (payload: DeskEvent<E>) => void) {
       return transport.on(event, listener as (payload: unknown) => void);
+    },
+    onShell<E extends ShellEventName>(event: E, listener: (payload: ShellEvent<E>) => void) {
+      return transport.on(event, (payload) => {
+        // main parses before sending; a payload that still does not fit is dropped, not half-handled.
+        const parsed = shellEvents[event].safeParse(payload);
+        if (parsed.success) listener(parsed.data as ShellEvent<E>);
+        else console.warn(`desk: ignored a malformed ${event} shell event`);
+      });
     },
   };
 }

@@ -1,5 +1,5 @@
 // Electron: the preload exposes window.desk.<group>.<verb>(input) and window.desk.on(event, listener).
-import type { DeskEventName, DeskResult } from '../../shared/desk-api';
+import type { DeskEventName, DeskResult, ShellEventName } from '../../shared/desk-api';
 import type { DeskTransport } from './transport';
 
 type Verb = (input: unknown) => Promise<DeskResult<unknown>>;
@@ -28,8 +28,13 @@ export function createElectronTransport(desk: PreloadDesk): DeskTransport {
         return { ok: false, error: { code: 'internal', message: e instanceof Error ? e.message : String(e) } };
       }
     },
-    on(event: DeskEventName, listener) {
-      return desk.on(event, listener);
+    on(event: DeskEventName | ShellEventName, listener) {
+      try {
+        return desk.on(event, listener);
+      } catch {
+        // An older preload refuses event names it does not know (shell events): nothing will come.
+        return () => undefined;
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 // Browser mode (electron/web): POST /rpc/<method> with the launch token; events over SSE.
-import { DESK_METHOD_NAMES, deskEvents, type DeskEventName, type DeskResult } from '../../shared/desk-api';
+import { DESK_METHOD_NAMES, deskEvents, type DeskEventName, type DeskResult, type ShellEventName } from '../../shared/desk-api';
 import type { DeskTransport } from './transport';
 
 export interface HttpTransportOptions {
@@ -65,7 +65,9 @@ export function createHttpTransport(opts: HttpTransportOptions): DeskTransport {
       if (isDeskResult(body)) return body;
       return { ok: false, error: { code: 'internal', message: `The desk answered ${res.status} with an unexpected body` } };
     },
-    on(event: DeskEventName, listener) {
+    on(event: DeskEventName | ShellEventName, listener) {
+      // Browser mode has no shell: its events never come, and asking for them opens no stream.
+      if (!Object.prototype.hasOwnProperty.call(deskEvents, event)) return () => undefined;
       ensureSource();
       const set = listeners.get(event) ?? new Set();
       set.add(listener);

@@ -1,17 +1,24 @@
 // Reports what the labor clock (DESIGN §6) needs from the window: input (throttled to about one
-// a second), window focus and blur, and page visibility. Leaving the triage view counts as blur:
-// labor runs only while an item is focused in triage.
+// a second), window focus and blur, and page visibility, as they really are. Leaving the triage view
+// is not a blur: it is `triage.close` (no item focused), and coming back opens the shown item again.
 import { desk } from '../state/desk';
 import { useApp } from '../state/app-store';
+import { enterTriage, leaveTriage } from '../state/triage-store';
 import type { LaborSignal } from '../../shared/desk-api';
 
 const INPUT_EVERY_MS = 1000;
 
-function send(signal: LaborSignal['signal']): void {
+export function sendLaborSignal(signal: LaborSignal['signal']): void {
   if (!useApp.getState().session?.signedIn) return;
   desk()
     .call('labor.signal', { signal })
     .catch(() => undefined); // a lost signal only shortens a segment
+}
+
+/** Tells a core that just started (a restart) how the window really is: it assumes focused and visible. */
+export function sendWindowState(): void {
+  sendLaborSignal(document.hasFocus() ? 'focus' : 'blur');
+  sendLaborSignal(document.visibilityState === 'visible' ? 'visible' : 'hidden');
 }
 
 export function installLaborSignals(): () => void {
@@ -20,13 +27,11 @@ export function installLaborSignals(): () => void {
     const now = performance.now();
     if (now - lastInput < INPUT_EVERY_MS) return;
     lastInput = now;
-    send('input');
+    sendLaborSignal('input');
   };
-  const onFocus = () => {
-    if (useApp.getState().view === 'triage') send('focus');
-  };
-  const onBlur = () => send('blur');
-  const onVisibility = () => send(document.visibilityState === 'visible' ? 'visible' : 'hidden');
+  const onFocus = () => sendLaborSignal('focus');
+  const onBlur = () => sendLaborSignal('blur');
+  const onVisibility = () => sendLaborSignal(document.visibilityState === 'visible' ? 'visible' : 'hidden');
   const opts = { passive: true, capture: true } as const;
   window.addEventListener('keydown', onInput, opts);
   window.addEventListener('mousemove', onInput, opts);
@@ -37,8 +42,8 @@ export function installLaborSignals(): () => void {
   document.addEventListener('visibilitychange', onVisibility);
   const unsubscribe = useApp.subscribe((s, prev) => {
     if (s.view === prev.view) return;
-    if (prev.view === 'triage') send('blur');
-    else if (s.view === 'triage' && document.hasFocus()) send('focus');
+    if (prev.view === 'triage') leaveTriage();
+    else if (s.view === 'triage') enterTriage();
   });
   return () => {
     window.removeEventListener('keydown', onInput, opts);

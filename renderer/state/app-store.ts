@@ -24,6 +24,14 @@ export interface Toast {
   undo?: boolean;
 }
 
+/** A message that stays until dismissed (shell notices: a restarted core, a token kept in memory only). */
+export interface Notice {
+  /** One notice per code: a repeat replaces the earlier one. */
+  code: string;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+
 interface AppState {
   booted: boolean;
   fatal: string | null;
@@ -35,6 +43,7 @@ interface AppState {
   queues: Queue[];
   overlay: Overlay;
   toasts: Toast[];
+  notices: Notice[];
   pendingChord: string[];
 }
 
@@ -49,6 +58,7 @@ export const useApp = create<AppState>(() => ({
   queues: [],
   overlay: null,
   toasts: [],
+  notices: [],
   pendingChord: [],
 }));
 
@@ -85,4 +95,12 @@ export function dismissToast(id: number): void {
 
 export function queueById(id: string | undefined): Queue | undefined {
   return id ? useApp.getState().queues.find((q) => q.id === id) : undefined;
+}
+
+export function showNotice(notice: Notice): void {
+  useApp.setState((s) => ({ notices: [...s.notices.filter((n) => n.code !== notice.code), notice] }));
+}
+
+export function dismissNotice(code: string): void {
+  useApp.setState((s) => ({ notices: s.notices.filter((n) => n.code !== code) }));
 }

@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import type { Conflict } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
+import { canResubmit } from '../logic/conflict-text';
 import { pushToast } from './app-store';
 import { desk } from './desk';
 
@@ -46,5 +47,9 @@ export function conflictCommand(cmd: 'next' | 'prev' | 'discard' | 'resubmit'): 
   }
   const target = conflicts[cursor];
   if (!target || busy) return;
+  if (cmd === 'resubmit' && !canResubmit(target)) {
+    pushToast('This decision can only be discarded: the server no longer shows you the item.', 'info');
+    return;
+  }
   void resolveConflict(target.id, cmd);
 }

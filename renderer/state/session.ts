@@ -30,6 +30,11 @@ export async function adoptSession(session: SessionInfo): Promise<void> {
   if (!wasSignedIn) useApp.setState({ view: 'triage' });
 }
 
+/** Reads the session again and everything that hangs off it (after the core process restarted). */
+export async function reloadSession(): Promise<void> {
+  await adoptSession(await desk().call('session.get', {}));
+}
+
 export async function boot(): Promise<void> {
   const d = desk();
   d.on('sync.status', (status) => {

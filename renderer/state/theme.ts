@@ -1,6 +1,7 @@
 // Light and dark themes: follow the system unless the reviewer chose one in settings.
 import type { Settings } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
+import { changedSettings, type SettingsPatch } from '../logic/settings-patch';
 import { applySettings, pushToast, useApp } from './app-store';
 import { desk } from './desk';
 
@@ -31,9 +32,12 @@ export function installThemeFollower(): () => void {
   };
 }
 
-export async function saveSettings(patch: Partial<Settings>): Promise<void> {
+/** Saves only what differs from the settings on screen (settings.set changes only the keys it gets). */
+export async function saveSettings(patch: SettingsPatch): Promise<void> {
+  const changed = changedSettings(useApp.getState().settings, patch);
+  if (!changed) return;
   try {
-    applySettings(await desk().call('settings.set', patch));
+    applySettings(await desk().call('settings.set', changed));
   } catch (e) {
     pushToast(`Settings not saved: ${errorMessage(e)}`, 'error');
   }

@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import type { DecideInput, ItemDetail } from '../../shared/desk-api';
 import { errorCode, errorMessage } from '../desk/desk-error';
-import { pushToast } from './app-store';
+import { pushToast, useApp } from './app-store';
 import { desk } from './desk';
 import { details, fetchDetail, fillAhead, forgetAll, nav, recentre, remember, scheduleRebuild } from './lookahead';
 import { serial } from './serial';
@@ -29,6 +29,21 @@ const PAST: Record<DecisionKind | 'revert', string> = {
   reclassify: 'Reclassified', note: 'Note added', revert: 'Reverted',
 };
 
+/** Labor runs only while the triage view is shown (DESIGN §6), so only then may the core focus an item. */
+const inTriage = () => useApp.getState().view === 'triage';
+
+/**
+ * Opens the item on the core (it becomes the focused item: its labor runs) when the triage view is shown,
+ * else only reads it. Decided when the call runs, in key order, not when it was queued: an open queued
+ * before the reviewer left triage must not focus the item after triage.close.
+ */
+async function openOnCore(id: string): Promise<ItemDetail> {
+  if (!inTriage()) return desk().call('item.get', { itemId: id });
+  const d = await desk().call('triage.open', { itemId: id });
+  coreFocus = id;
+  return d;
+}
+
 function show(detail: ItemDetail | null, opts: { empty?: boolean } = {}): number {
   showSeq++;
   useTriage.setState({ current: detail, loading: false, empty: detail === null && (opts.empty ?? false) });
@@ -46,9 +61,8 @@ function refreshShown(d: ItemDetail, seq: number): void {
 
 /** Tells the core the item is focused (labor clock), refreshes its detail, fills the lookahead. */
 function focusOnCore(id: string, seq: number): void {
-  void serial(() => desk().call('triage.open', { itemId: id }))
+  void serial(() => openOnCore(id))
     .then((d) => {
-      coreFocus = id;
       remember(d);
       refreshShown(d, seq);
       return fillAhead();
@@ -69,11 +83,12 @@ export async function openItem(id: string, behind?: string | null, ahead?: strin
   useTriage.setState({ loading: true });
   const seq = ++showSeq;
   try {
-    const d = await serial(() => desk().call('triage.open', { itemId: id }));
-    coreFocus = id;
+    const d = await serial(() => openOnCore(id));
     remember(d);
     if (seq !== showSeq) return;
     show(d);
+    // Read while another view was shown, and triage came back meanwhile: focus it now.
+    if (inTriage() && coreFocus !== id) focusOnCore(id, showSeq);
     void fillAhead().catch(() => undefined);
   } catch (e) {
     if (seq === showSeq) useTriage.setState({ loading: false });
@@ -193,6 +208,28 @@ export async function decide<K extends DecisionKind>(kind: K, payload: DecisionP
   }
 }
 
+/** The triage view was left (another view, the sign-in screen): no item is focused, labor stops. */
+export function leaveTriage(): void {
+  void serial(async () => {
+    coreFocus = null;
+    await desk().call('triage.close', {});
+  }).catch(() => undefined); // signed out meanwhile: the core has nothing focused anyway
+}
+
+/** The triage view is shown again: the item on screen becomes the core's focused item again. */
+export function enterTriage(): void {
+  const { current, loading } = useTriage.getState();
+  // While an item loads, its open focuses it (openItem checks the view when its answer lands).
+  if (current && !loading) focusOnCore(current.item.id, showSeq);
+}
+
+/** A new core process (the old one died): it has no focused item and no cached neighbours of ours. */
+export function afterCoreRestart(): void {
+  coreFocus = null;
+  onQueueChanged('reset');
+  if (inTriage()) enterTriage();
+}
+
 export async function undoLast(): Promise<void> {
   try {
     const out = await serial(() => desk().call('triage.undo', {}));
@@ -217,6 +254,7 @@ export async function undoLast(): Promise<void> {
 export function onQueueChanged(reason: string, itemIds?: string[]): void {
   const cur = useTriage.getState().current;
   if (reason === 'signout') {
+    coreFocus = null;
     forgetAll();
     show(null);
     return;

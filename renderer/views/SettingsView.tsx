@@ -1,11 +1,10 @@
 import { useState } from 'react';
-import type { Settings } from '../../shared/desk-api';
 import { KeymapEditor } from '../components/KeymapEditor';
 import { useApp } from '../state/app-store';
 import { signOut } from '../state/session';
 import { saveSettings } from '../state/theme';
 
-function NumberSetting({ id, label, value, min, max, field, hint }: { id: string; label: string; value: number; min: number; max: number; field: keyof Settings; hint?: string }) {
+function NumberSetting({ id, label, value, min, max, field, hint }: { id: string; label: string; value: number; min: number; max: number; field: 'claimTargetSize' | 'leaseMinutes' | 'idleThresholdSec'; hint?: string }) {
   const [text, setText] = useState(String(value));
   const commit = () => {
     const n = Number(text);

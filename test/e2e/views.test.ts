@@ -167,6 +167,9 @@ describe('views', () => {
     const row = page.locator(`[data-testid="conflict-row"][data-item-id="${id}"]`);
     await row.waitFor({ timeout: 30_000 });
     await expect.poll(() => row.textContent()).toMatch(/reassign/i);
+    // The server hides an item that is someone else's now: the card says so, and only discard is offered.
+    await expect.poll(() => row.getByTestId('conflict-server-hidden').textContent()).toMatch(/belongs to someone else/);
+    expect(await row.getByTestId('conflict-resubmit').isDisabled()).toBe(true);
     await screenshot(page, 'sync-conflicts');
     await expectAccessible(page, 'sync');
   });
