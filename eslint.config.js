@@ -64,7 +64,7 @@ const layerConfigs = Object.entries(layers).map(([glob, patterns]) => ({
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', 'release/**', 'out/**', '.tools/**', 'test-artifacts/**', 'coverage/**'],
+    ignores: ['node_modules/**', 'dist/**', 'release/**', 'out/**', '.tools/**', 'test-artifacts/**', 'coverage/**', '.scratch*/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
