@@ -1,12 +1,12 @@
 // The cache's copy of items and queues: server copy, visible overlay, and the indexed columns that
 // queue pages and triage navigation read with prepared statements.
-import type Database from 'better-sqlite3';
 import { Item, Queue } from '../../shared/domain';
-import type { LocalState, QueuePageInput, QueueRow } from '../../shared/desk-api';
+import type { LocalState, QueueRow } from '../../shared/desk-api';
 import type { RemovalReason } from '../../shared/central-api';
 import type { Db } from './cache-db';
 import { applyLocal } from './local-effects';
 import type { OutboxRepo } from './outbox-repo';
+import { QueuePageQuery, type PageInput } from './queue-page';
 
 interface ItemRow {
   id: string;
@@ -14,11 +14,6 @@ interface ItemRow {
   server_json: string;
   server_version: number;
   local_state: LocalState;
-}
-
-interface PageRow {
-  id: string; title: string; class: Item['exceptionClass']; queue_id: string; confidence: number | null;
-  sla_due_at: string; enqueued_at: string; status: Item['status']; local_state: LocalState;
 }
 
 const TRIAGE = `assignee_id = ? AND in_triage = 1`;
@@ -33,9 +28,10 @@ export class ItemsRepo {
   private queueCache: Map<string, Queue> | null = null;
   /** Bumped on every write to items, so cached page totals know when they are stale. */
   dataVersion = 0;
-  private readonly totals = new Map<string, { version: number; total: number }>();
+  private readonly pages: QueuePageQuery;
 
-  constructor(private readonly db: Db, private readonly outbox: OutboxRepo, private readonly me: () => string | null) {
+  constructor(db: Db, private readonly outbox: OutboxRepo, private readonly me: () => string | null) {
+    this.pages = new QueuePageQuery(db);
     this.stmts = {
       get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, i.local_state
         FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
@@ -212,59 +208,8 @@ export class ItemsRepo {
   }
 
   // ---------- queue page ----------
-  page(input: Required<Pick<QueuePageInput, 'offset' | 'limit'>> & { filter: NonNullable<QueuePageInput['filter']>; sort: NonNullable<QueuePageInput['sort']> }): { total: number; rows: QueueRow[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const f = input.filter;
-    const inList = (col: string, vals: readonly string[] | undefined) => {
-      if (!vals || vals.length === 0) return;
-      where.push(`${col} IN (${vals.map(() => '?').join(',')})`);
-      params.push(...vals);
-    };
-    inList('class', f.classes);
-    inList('queue_id', f.queueIds);
-    inList('status', f.statuses);
-    inList('local_state', f.localStates);
-    if (f.text && f.text.trim()) {
-      where.push('instr(title_lc, ?) > 0');
-      params.push(f.text.trim().toLowerCase());
-    }
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const col = input.sort.by === 'slaDue' ? 'sla_due_ms' : input.sort.by === 'confidence' ? 'confidence' : 'enqueued_ms';
-    // "age" ascending means youngest first, i.e. latest enqueue first.
-    const asc = input.sort.by === 'age' ? input.sort.dir === 'desc' : input.sort.dir === 'asc';
-    const dir = asc ? 'ASC' : 'DESC';
-    const nulls = input.sort.by === 'confidence' ? ` NULLS LAST` : '';
-    const sql = `SELECT id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state FROM items ${whereSql}
-      ORDER BY ${col} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
-    const rows = this.prepared(sql).all(...params, input.limit, input.offset) as PageRow[];
-    const key = `${whereSql}|${JSON.stringify(params)}`;
-    let total = this.totals.get(key);
-    if (!total || total.version !== this.dataVersion) {
-      const n = (this.prepared(`SELECT COUNT(*) AS n FROM items ${whereSql}`).get(...params) as { n: number }).n;
-      total = { version: this.dataVersion, total: n };
-      if (this.totals.size > 200) this.totals.clear();
-      this.totals.set(key, total);
-    }
-    const queueNames = this.queueMap();
-    return {
-      total: total.total,
-      rows: rows.map((r) => ({
-        id: r.id, title: r.title, exceptionClass: r.class, queueId: r.queue_id,
-        queueName: queueNames.get(r.queue_id)?.name ?? r.queue_id, confidence: r.confidence,
-        slaDueAt: r.sla_due_at, enqueuedAt: r.enqueued_at, status: r.status, localState: r.local_state,
-      })),
-    };
-  }
-
-  private readonly stmtCache = new Map<string, Database.Statement<unknown[]>>();
-  private prepared(sql: string): Database.Statement<unknown[]> {
-    let s = this.stmtCache.get(sql);
-    if (!s) {
-      s = this.db.prepare<unknown[]>(sql);
-      if (this.stmtCache.size > 500) this.stmtCache.clear();
-      this.stmtCache.set(sql, s);
-    }
-    return s;
+  page(input: PageInput): { total: number; rows: QueueRow[] } {
+    const queues = this.queueMap();
+    return this.pages.page(input, this.dataVersion, (id) => queues.get(id)?.name ?? id);
   }
 }

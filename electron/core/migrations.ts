@@ -100,4 +100,21 @@ export const MIGRATIONS: string[] = [
   -- Sync state, session, client id, mutation numbering floor, settings.
   CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  `
+  -- Text filter (DESIGN §10): a trigram index over the lower-cased title. A quoted phrase of trigrams is
+  -- exactly a substring match, so a term of 3+ characters is found without reading every row. Contentless
+  -- (the title is in items); triggers keep it in the same statement, so in the same transaction, as items.
+  CREATE VIRTUAL TABLE items_text USING fts5(title_lc, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
+  INSERT INTO items_text (rowid, title_lc) SELECT rowid, title_lc FROM items;
+  CREATE TRIGGER items_text_insert AFTER INSERT ON items BEGIN
+    INSERT INTO items_text (rowid, title_lc) VALUES (new.rowid, new.title_lc);
+  END;
+  CREATE TRIGGER items_text_delete AFTER DELETE ON items BEGIN
+    DELETE FROM items_text WHERE rowid = old.rowid;
+  END;
+  CREATE TRIGGER items_text_update AFTER UPDATE OF title_lc ON items WHEN old.title_lc IS NOT new.title_lc BEGIN
+    DELETE FROM items_text WHERE rowid = old.rowid;
+    INSERT INTO items_text (rowid, title_lc) VALUES (new.rowid, new.title_lc);
+  END;
+  `,
 ];

@@ -1,0 +1,247 @@
+// Queue pages over a real cache: every plan (trigram lookup, sort-index walk, table read + sort) gives
+// exactly what the documented semantics say (filters, case-insensitive title substring, sort keys with
+// their tie-break and nulls), the trigram index follows every write (pull updates, removals, reset,
+// decisions), and a cache from before the index is migrated in place.
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCacheDb } from '../../electron/core/cache-db';
+import type { Core } from '../../electron/core/index';
+import { MIGRATIONS } from '../../electron/core/migrations';
+import { QueuePageQuery, type PageInput } from '../../electron/core/queue-page';
+import type { QueueRow } from '../../shared/desk-api';
+import { EXCEPTION_CLASSES, type Item } from '../../shared/domain';
+import { demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
+
+const N = 3000;
+const WORDS = ['total mismatch', 'Vendor unknown', 'ÜBER Straße', 'quote "x" here', 'line items', 'Totally fine'];
+
+function item(i: number, over: Partial<Item> = {}): Item {
+  const minute = Math.floor(i / 3); // ties in SLA due and enqueue time, broken by id
+  const t = new Date(Date.UTC(2026, 10, 28, 8, minute % 600, 0)).toISOString();
+  return scriptItem(i, {
+    title: `Invoice INV-${10_000 + i} ${WORDS[i % WORDS.length]}`,
+    exceptionClass: EXCEPTION_CLASSES[(i * 7) % 4],
+    confidence: i % 11 === 0 ? null : ((i * 37) % 100) / 100,
+    slaDueAt: t,
+    enqueuedAt: new Date(Date.UTC(2026, 10, 27, 8, (i * 13) % 500, 0)).toISOString(),
+    status: i % 17 === 0 ? 'escalated' : 'leased',
+    ...over,
+  });
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A scripted server whose pull pages the script decides; a core signed in to it. */
+async function setup(pages: () => ReturnType<typeof scriptPage>[]) {
+  let queued: ReturnType<typeof scriptPage>[] = [];
+  const server = await scriptedServer((path, body, _req, res) => {
+    if (path === '/v1/sync/pull') {
+      if (queued.length === 0) queued = pages();
+      return sendJson(res, 200, queued.shift() ?? scriptPage({ cursor: 'c.end' }));
+    }
+    if (path === '/v1/sync/push') {
+      const muts = (body as { mutations: { mutationId: number; itemId: string }[] }).mutations;
+      return sendJson(res, 200, { lastMutationId: muts.at(-1)!.mutationId, results: [] });
+    }
+    sendJson(res, 404, { type: 'x', title: 'not found', status: 404 });
+  });
+  cleanups.push(() => server.close());
+  const tmp = tmpDir('queue-page');
+  cleanups.push(() => tmp.cleanup());
+  const cacheFile = tmp.file('cache.sqlite');
+  const core: Core = await demoCore(server.url, cacheFile, { autoSync: false });
+  let open = true;
+  cleanups.push(() => (open ? core.close() : undefined));
+  await ok(core, 'session.connect', { serverUrl: server.url, token: 't' });
+  return { core, cacheFile, close: async () => { open = false; await core.close(); } };
+}
+
+function initialPages(items: Item[]) {
+  const pages = [];
+  for (let k = 0; k < items.length; k += 1000) {
+    const last = k + 1000 >= items.length;
+    pages.push(scriptPage({ cursor: `c.${k}`, reset: k === 0, hasMore: !last, upserts: items.slice(k, k + 1000) }));
+  }
+  return pages;
+}
+
+type Filter = PageInput['filter'];
+type Sort = PageInput['sort'];
+
+/** The documented semantics, in plain code over every row. */
+function expected(all: QueueRow[], filter: Filter, sort: Sort): QueueRow[] {
+  const term = filter.text?.trim().toLowerCase() ?? '';
+  const rows = all.filter((r) =>
+    (!filter.classes?.length || filter.classes.includes(r.exceptionClass)) &&
+    (!filter.queueIds?.length || filter.queueIds.includes(r.queueId)) &&
+    (!filter.statuses?.length || filter.statuses.includes(r.status)) &&
+    (!filter.localStates?.length || filter.localStates.includes(r.localState)) &&
+    (!term || r.title.toLowerCase().includes(term)));
+  const asc = sort.by === 'age' ? sort.dir === 'desc' : sort.dir === 'asc';
+  const key = (r: QueueRow): number | null => (sort.by === 'slaDue' ? Date.parse(r.slaDueAt) : sort.by === 'age' ? Date.parse(r.enqueuedAt) : r.confidence);
+  return rows.sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    if (ka !== kb) {
+      if (ka === null) return 1; // nulls last either way
+      if (kb === null) return -1;
+      return asc ? ka - kb : kb - ka;
+    }
+    const byId = a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    return asc ? byId : -byId;
+  });
+}
+
+async function everyRow(core: Core): Promise<QueueRow[]> {
+  const rows: QueueRow[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await ok(core, 'queue.page', { offset, limit: 1000 });
+    rows.push(...page.rows);
+    if (rows.length >= page.total) return rows;
+  }
+}
+
+describe('queue.page', () => {
+  it('every filter and sort, through each plan, answers exactly the documented rows and total', async () => {
+    const items = Array.from({ length: N }, (_, k) => item(k + 1));
+    const { core } = await setup(() => initialPages(items));
+    expect((await ok(core, 'sync.now', {})).state).toBe('online');
+    // A few decisions make local states differ (pending rows).
+    for (const id of ['itm-5', 'itm-1234', 'itm-2999']) await ok(core, 'triage.decide', { itemId: id, kind: 'approve' });
+    const all = await everyRow(core);
+    expect(all).toHaveLength(N);
+
+    const filters: Filter[] = [
+      {},
+      { text: 'inv-11' }, // rare: trigram lookup
+      { text: '  INVOICE inv-1 ' }, // matches every row: index walk
+      { text: 'total' }, // a third of the rows
+      { text: 'über straße' }, // case folding beyond ASCII
+      { text: 'quote "x"' }, // quotes are not query syntax
+      { text: 'zzz' },
+      { text: 'in' }, // too short for a trigram
+      { text: 'ü' },
+      { classes: ['policy'] },
+      { classes: ['policy', 'confidence'], statuses: ['leased'] },
+      { statuses: ['escalated'] }, // rare: read the table and sort
+      { statuses: ['resolved'] },
+      { localStates: ['pending'] },
+      { classes: ['business_rule'], text: 'vendor' },
+      { statuses: ['leased'], text: 'invoice' },
+      { queueIds: ['q1'], text: 'line items' },
+    ];
+    const sorts: Sort[] = [
+      { by: 'slaDue', dir: 'asc' }, { by: 'slaDue', dir: 'desc' }, { by: 'confidence', dir: 'desc' },
+      { by: 'confidence', dir: 'asc' }, { by: 'age', dir: 'asc' }, { by: 'age', dir: 'desc' },
+    ];
+    let checked = 0;
+    for (const filter of filters) {
+      for (const sort of sorts) {
+        const want = expected(all, filter, sort);
+        for (const [offset, limit] of [[0, 100], [150, 50], [Math.max(0, want.length - 20), 100], [2950, 100]] as const) {
+          const page = await ok(core, 'queue.page', { filter, sort, offset, limit });
+          expect(page.total, JSON.stringify({ filter, sort })).toBe(want.length);
+          expect(page.rows.map((r) => r.id), JSON.stringify({ filter, sort, offset })).toEqual(want.slice(offset, offset + limit).map((r) => r.id));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(filters.length * sorts.length * 4);
+  });
+
+  it('the trigram index follows pull updates, removals, a reset and decisions', async () => {
+    let round = 0;
+    const { core } = await setup(() => {
+      round++;
+      if (round === 1) return initialPages(Array.from({ length: 50 }, (_, k) => item(k + 1)));
+      if (round === 2) {
+        return [scriptPage({
+          cursor: 'c.r2',
+          upserts: [item(1, { title: 'Renamed zebra crossing', version: 2 }), item(60, { title: 'New zebra item' })],
+          removals: [{ itemId: 'itm-2', reason: 'withdrawn', item: null }],
+        })];
+      }
+      return [scriptPage({ cursor: 'c.r3', reset: true, upserts: [item(3), item(4, { title: 'After the reset: zebra', version: 3 })] })];
+    });
+    const search = async (text: string) => (await ok(core, 'queue.page', { filter: { text }, limit: 100 })).rows.map((r) => r.id).sort();
+    await ok(core, 'sync.now', {});
+    expect(await search('inv-10001')).toEqual(['itm-1']);
+    expect(await search('inv-10002')).toEqual(['itm-2']);
+
+    await ok(core, 'sync.now', {});
+    expect(await search('inv-10001')).toEqual([]); // the old title is gone from the index
+    expect(await search('zebra')).toEqual(['itm-1', 'itm-60']);
+    expect(await search('inv-10002')).toEqual([]); // removed
+    expect((await ok(core, 'queue.page', { filter: { text: 'zebra' } })).total).toBe(2);
+
+    // A decided item survives the reset (this desk has a decision on it); the rest is replaced.
+    await ok(core, 'triage.decide', { itemId: 'itm-60', kind: 'approve' });
+    await ok(core, 'sync.now', {});
+    expect(await search('zebra')).toEqual(['itm-4', 'itm-60']);
+    expect((await ok(core, 'queue.page', { filter: { text: 'zebra' } })).total).toBe(2);
+    expect(await search('inv-1000')).toEqual(['itm-3']);
+  });
+
+  it('a rare term is looked up in the trigram index, not by reading every row', async () => {
+    const { core, cacheFile, close } = await setup(() => initialPages(Array.from({ length: 2000 }, (_, k) => item(k + 1))));
+    await ok(core, 'sync.now', {});
+    await close();
+    const db = openCacheDb(cacheFile);
+    cleanups.push(() => { db.close(); });
+    const q = new QueuePageQuery(db);
+    const input = (filter: Filter, sort: Sort = { by: 'confidence', dir: 'desc' }): PageInput => ({ filter, sort, offset: 0, limit: 100 });
+    const rare = q.explain(input({ text: 'INV-1150' }), 1);
+    expect(rare).toMatchObject({ total: 10, text: 'trigram' });
+    expect(rare.plan.join(' | ')).toMatch(/items_text VIRTUAL TABLE/);
+    expect(rare.plan.join(' | ')).not.toMatch(/SCAN items( |$)/);
+    // A term in every title: walk the sort index, check the title row by row, stop after the page.
+    expect(q.explain(input({ text: 'invoice' }), 1)).toMatchObject({ total: 2000, order: 'index', text: 'instr' });
+    // A rare status: read the table once and keep the top rows, not a walk with a lookup per row.
+    const rareStatus = q.explain(input({ statuses: ['escalated'] }), 1);
+    expect(rareStatus).toMatchObject({ total: 117, order: 'sort' });
+    expect(rareStatus.plan.join(' | ')).toMatch(/SCAN items \| USE TEMP B-TREE FOR ORDER BY/);
+    // Nothing matches: answered from the index alone, no page query at all.
+    expect(q.explain(input({ text: 'no such title' }), 1)).toMatchObject({ total: 0, order: 'none', plan: [] });
+    // No filter: the sort index, never a sort of the whole table.
+    for (const by of ['slaDue', 'confidence', 'age'] as const) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const plain = q.explain(input({}, { by, dir }), 1);
+        expect(plain.order).toBe('index');
+        expect(plain.plan.join(' | ')).toMatch(/USING INDEX items_(sla|confidence|enqueued)/);
+        expect(plain.plan.join(' | ')).not.toMatch(/TEMP B-TREE/);
+      }
+    }
+  });
+
+  it('a cache from before the trigram index is migrated in place and searchable', async () => {
+    const tmp = tmpDir('queue-page-migrate');
+    cleanups.push(() => tmp.cleanup());
+    const file = tmp.file('cache.sqlite');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.pragma('user_version = 1');
+    const insert = old.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version)
+      VALUES (?, 'q1', 'confidence', 'leased', 'alice', ?, ?, ?, ?, 0.5, ?, ?, 'none', 1, 1)`);
+    for (let i = 1; i <= 30; i++) {
+      const it = item(i);
+      insert.run(it.id, Date.parse(it.slaDueAt), Date.parse(it.enqueuedAt), it.slaDueAt, it.enqueuedAt, it.title, it.title.toLowerCase());
+    }
+    old.close();
+
+    const core = await demoCore('http://127.0.0.1:9', file, { autoSync: false });
+    cleanups.push(() => core.close());
+    const page = await ok(core, 'queue.page', { filter: { text: 'INV-1002' } });
+    expect(page.rows.map((r) => r.id).sort()).toEqual(['itm-20', 'itm-21', 'itm-22', 'itm-23', 'itm-24', 'itm-25', 'itm-26', 'itm-27', 'itm-28', 'itm-29']);
+    await core.close();
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect(db.prepare(`SELECT COUNT(*) AS n FROM items_text WHERE items_text MATCH '"invoice"'`).get()).toEqual({ n: 30 });
+    } finally {
+      db.close();
+    }
+  });
+});
