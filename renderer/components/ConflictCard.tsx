@@ -3,8 +3,15 @@ import type { Conflict } from '../../shared/desk-api';
 import { canResubmit, conflictHeadline, hiddenServerItemText } from '../logic/conflict-text';
 import { ReadableValue } from './ReadableValue';
 
+const KIND_LABEL: Record<string, string> = {
+  approve: 'Approve', reject: 'Reject', correct: 'Correct', escalate: 'Escalate', defer: 'Defer',
+  reclassify: 'Reclassify', note: 'Note', revert: 'Revert (undo)',
+};
+
 interface Props {
   conflict: Conflict;
+  /** The item's title from this desk's cache, when the server no longer shows it. */
+  localTitle?: string;
   active: boolean;
   busy: boolean;
   onFocus: () => void;
@@ -12,7 +19,7 @@ interface Props {
 }
 
 /** One conflict: the server's item beside the reviewer's decision, with discard / resubmit. */
-export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Props) {
+export function ConflictCard({ conflict, localTitle, active, busy, onFocus, onResolve }: Props) {
   const server = conflict.serverItem;
   const resubmittable = canResubmit(conflict);
   const hiddenId = `conflict-hidden-${conflict.id}`;
@@ -28,6 +35,13 @@ export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Pro
       <div className="conflict-head">
         <span className={`pill pill-${conflict.status}`}>{conflict.status}</span>
         <span className="conflict-code">{conflict.code}</span>
+        <span className="conflict-item" data-testid="conflict-item">
+          {server?.title ?? localTitle ?? (
+            <>
+              Item <code>{conflict.itemId}</code>
+            </>
+          )}
+        </span>
         <span className="muted">{format(new Date(conflict.createdAt), 'MMM d, HH:mm')}</span>
       </div>
       <p className="conflict-msg">{conflictHeadline(conflict.code)}</p>
@@ -39,8 +53,8 @@ export function ConflictCard({ conflict, active, busy, onFocus, onResolve }: Pro
       <div className="conflict-sides">
         <section aria-label="Your decision">
           <h3>Your decision</h3>
-          <p className="conflict-kind">{conflict.kind}</p>
-          <ReadableValue value={conflict.payload} />
+          <p className="conflict-kind">{KIND_LABEL[conflict.kind] ?? conflict.kind}</p>
+          {Object.keys(conflict.payload).length > 0 ? <ReadableValue value={conflict.payload} /> : <p className="muted">No comment or other details.</p>}
         </section>
         <section aria-label="Server item">
           <h3>Server item</h3>

@@ -7,8 +7,11 @@ export function Toasts() {
   return (
     <div className="toasts" role="status" aria-live="polite" aria-label="Notifications" data-testid="toasts">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast toast-${t.tone}`} data-testid="toast" data-tone={t.tone}>
-          <span className="toast-text">{t.text}</span>
+        // Decision toasts keep to one line (the title may be cut); messages and errors wrap, whole.
+        <div key={t.id} className={`toast toast-${t.tone}${t.undo ? '' : ' toast-wrap'}`} data-testid="toast" data-tone={t.tone}>
+          <span className="toast-text" title={t.undo ? t.text : undefined}>
+            {t.text}
+          </span>
           {t.undo && (
             <button
               type="button"

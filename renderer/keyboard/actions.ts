@@ -83,8 +83,9 @@ export function runAction(id: KeymapActionId): void {
     case 'queue.open': {
       const row = rowAt(useQueue.getState().cursor);
       if (!row) return;
-      setView('triage');
+      // Open first, then show triage: entering triage then focuses this item, not the one shown before.
       void openItem(row.id);
+      setView('triage');
       return;
     }
     case 'sync.now':

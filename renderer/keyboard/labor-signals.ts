@@ -41,6 +41,8 @@ export function installLaborSignals(): () => void {
   window.addEventListener('blur', onBlur);
   document.addEventListener('visibilitychange', onVisibility);
   const unsubscribe = useApp.subscribe((s, prev) => {
+    // The core keeps the last window state it heard, maybe from before a reload: say how it is now.
+    if (s.session?.signedIn && !prev.session?.signedIn) sendWindowState();
     if (s.view === prev.view) return;
     if (prev.view === 'triage') leaveTriage();
     else if (s.view === 'triage') enterTriage();

@@ -12,14 +12,33 @@ interface ConflictsState {
   loaded: boolean;
   cursor: number;
   busy: boolean;
+  /** Titles from this desk's cache for conflicts whose server item is hidden (item id -> title). */
+  titles: Record<string, string>;
 }
 
-export const useConflicts = create<ConflictsState>(() => ({ conflicts: [], loaded: false, cursor: 0, busy: false }));
+export const useConflicts = create<ConflictsState>(() => ({ conflicts: [], loaded: false, cursor: 0, busy: false, titles: {} }));
+
+/** The server hides items that are someone else's now; the reviewer still knows them by title. */
+async function loadLocalTitles(conflicts: Conflict[]): Promise<void> {
+  const known = useConflicts.getState().titles;
+  const missing = [...new Set(conflicts.filter((c) => !c.serverItem && !(c.itemId in known)).map((c) => c.itemId))].slice(0, 50);
+  const found = await Promise.all(
+    missing.map((itemId) =>
+      desk()
+        .call('item.get', { itemId })
+        .then((d) => [itemId, d.item.title] as const)
+        .catch(() => null), // no longer cached: the card shows the id
+    ),
+  );
+  const titles = Object.fromEntries(found.filter((f): f is readonly [string, string] => f !== null));
+  if (Object.keys(titles).length) useConflicts.setState((s) => ({ titles: { ...s.titles, ...titles } }));
+}
 
 export async function loadConflicts(): Promise<void> {
   try {
     const { conflicts } = await desk().call('conflicts.list', {});
     useConflicts.setState((s) => ({ conflicts, loaded: true, cursor: Math.min(s.cursor, Math.max(0, conflicts.length - 1)) }));
+    void loadLocalTitles(conflicts);
   } catch (e) {
     pushToast(`Could not load conflicts: ${errorMessage(e)}`, 'error');
   }

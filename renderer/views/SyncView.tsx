@@ -10,7 +10,7 @@ import { runSyncNow } from '../state/sync-actions';
 export function SyncView() {
   const sync = useApp((s) => s.sync);
   const keymap = useApp((s) => s.keymap);
-  const { conflicts, loaded, cursor, busy } = useConflicts();
+  const { conflicts, loaded, cursor, busy, titles } = useConflicts();
 
   useEffect(() => {
     void loadConflicts();
@@ -69,6 +69,7 @@ export function SyncView() {
               <ConflictCard
                 key={c.id}
                 conflict={c}
+                localTitle={titles[c.itemId]}
                 active={i === cursor}
                 busy={busy}
                 onFocus={() => useConflicts.setState({ cursor: i })}

@@ -155,6 +155,10 @@ describe('shell events', () => {
       })
       .toEqual([]);
     expect(await page.getByRole('status', { name: 'Notifications' }).count()).toBe(1);
+    // The new core was told the window is focused and visible, and the shown item's labor runs again.
+    const before = await laborOf(id);
+    await busyFor(1200);
+    expect(await laborOf(id)).toBeGreaterThan(before + 500);
   });
 
   it('app.notice and a core that gave up show notices that stay until dismissed', async () => {

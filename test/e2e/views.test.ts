@@ -158,6 +158,7 @@ describe('views', () => {
     const { page } = ui;
     await go(page, 't', 'triage');
     const id = (await focusedItemId(page))!;
+    const title = (await page.getByTestId('triage-title').textContent())!;
     const bobId = (await new CentralClient(server.url, 'demo-bob').me()).id;
     await new CentralClient(server.url, 'demo-sam').assign({ itemIds: [id], assigneeId: bobId });
     await page.keyboard.press('a');
@@ -170,6 +171,7 @@ describe('views', () => {
     // The server hides an item that is someone else's now: the card says so, and only discard is offered.
     await expect.poll(() => row.getByTestId('conflict-server-hidden').textContent()).toMatch(/belongs to someone else/);
     expect(await row.getByTestId('conflict-resubmit').isDisabled()).toBe(true);
+    await expect.poll(() => row.getByTestId('conflict-item').textContent()).toBe(title); // from this desk's cache
     await screenshot(page, 'sync-conflicts');
     await expectAccessible(page, 'sync');
   });
