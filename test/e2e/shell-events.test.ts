@@ -129,6 +129,30 @@ describe('Electron transport: labor across views', () => {
   });
 });
 
+describe('settings send only what changed', () => {
+  it('a number, the theme and a key remap each send a patch of their own key', async () => {
+    await go(',', 'settings');
+    await clearCalls();
+    const lease = page.getByTestId('settings-lease');
+    await lease.fill('45');
+    await lease.press('Enter');
+    await page.getByTestId('settings-theme').getByText('Dark').click();
+    await page.getByTestId('settings-theme').getByText('Dark').click(); // already dark: nothing to send
+    await page.getByTestId('keymap-record-decide.defer').click();
+    await page.keyboard.press('y');
+    const sets = async () => (await calls()).filter(([m]) => m === 'settings.set').map(([, i]) => i);
+    await expect.poll(sets, { timeout: 5_000 }).toEqual([{ leaseMinutes: 45 }, { theme: 'dark' }, { keymap: { 'decide.defer': ['d', 'y'] } }]);
+    await lease.fill('45');
+    await lease.press('Enter');
+    await page.waitForTimeout(200);
+    expect(await sets()).toHaveLength(3);
+    expect((await alice.call<{ leaseMinutes: number; claimTargetSize: number }>('settings.get'))).toMatchObject({ leaseMinutes: 45, claimTargetSize: 20 });
+    await alice.call('settings.set', { theme: 'system', keymap: {}, leaseMinutes: 30 });
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys do not fire in a field
+    await go('t', 'triage');
+  });
+});
+
 describe('shell events', () => {
   it('app.command runs a keymap action from the menu, and refuses a decision outside triage', async () => {
     await shell('app.command', { command: 'go.sync' });
