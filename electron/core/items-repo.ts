@@ -59,7 +59,6 @@ export class ItemsRepo {
         AND (sla_due_ms, id) < (?, ?) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
       position: db.prepare<[string], { sla_due_ms: number; id: string }>('SELECT sla_due_ms, id FROM items WHERE id = ?'),
       triageCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
-      inTriage: db.prepare<[string, string], { id: string }>(`SELECT id FROM items WHERE id = ? AND ${TRIAGE}`),
     };
   }
 
@@ -86,10 +85,10 @@ export class ItemsRepo {
   }
 
   // ---------- items ----------
-  get(id: string): { item: Item; serverItem: Item; localState: LocalState } | null {
+  get(id: string): { item: Item; serverItem: Item; serverJson: string; localState: LocalState } | null {
     const row = this.stmts.get.get(id);
     if (!row) return null;
-    return { item: JSON.parse(row.json) as Item, serverItem: JSON.parse(row.server_json) as Item, localState: row.local_state };
+    return { item: JSON.parse(row.json) as Item, serverItem: JSON.parse(row.server_json) as Item, serverJson: row.server_json, localState: row.local_state };
   }
 
   /** Store the server's copy when it is at least as new as ours, then recompute what the desk shows. */
@@ -125,8 +124,15 @@ export class ItemsRepo {
     this.dataVersion++;
   }
 
-  /** Visible item = server copy + unsettled local mutations; local state from the outbox and inbox. */
-  recompute(itemId: string): void {
+  /**
+   * Visible item = server copy + unsettled local mutations; local state from the outbox and inbox.
+   * `known`: the server copy the caller just read in this transaction (saves reading and parsing it again).
+   */
+  recompute(itemId: string, known?: { serverItem: Item; serverJson: string }): void {
+    if (known) {
+      this.recomputeWith(known.serverItem, known.serverJson, true);
+      return;
+    }
     const row = this.stmts.get.get(itemId);
     if (!row) return;
     this.recomputeWith(JSON.parse(row.server_json) as Item, row.server_json, true);
@@ -188,9 +194,10 @@ export class ItemsRepo {
     this.triageTotal = { version: this.dataVersion, me, n };
     return n;
   }
-  inTriage(itemId: string): boolean {
+  /** In my assigned set: the same test the indexed columns (assignee_id, in_triage) are written from. */
+  isInTriage(visible: Item): boolean {
     const me = this.me();
-    return !!me && !!this.stmts.inTriage.get(itemId, me);
+    return !!me && visible.assigneeId === me && (visible.status === 'leased' || visible.status === 'escalated');
   }
   /** The neighbour of `fromItemId` in triage order; wraps to the first when `wrap` and none follows. */
   neighbour(fromItemId: string | null, direction: 'next' | 'prev', wrap: boolean): string | null {

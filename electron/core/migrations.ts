@@ -100,21 +100,14 @@ export const MIGRATIONS: string[] = [
   -- Sync state, session, client id, mutation numbering floor, settings.
   CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   `,
+  // 2: briefly (one day's builds) created a trigram FTS5 index `items_text` kept in step by triggers on
+  // items; it nearly doubled the time to apply pull pages (FTS5 flushes at every statement savepoint) and
+  // was dropped. Caches that never ran it skip it; caches that did lose it in step 3. Same end state.
+  `SELECT 1;`,
   `
-  -- Text filter (DESIGN §10): a trigram index over the lower-cased title. A quoted phrase of trigrams is
-  -- exactly a substring match, so a term of 3+ characters is found without reading every row. Contentless
-  -- (the title is in items); triggers keep it in the same statement, so in the same transaction, as items.
-  CREATE VIRTUAL TABLE items_text USING fts5(title_lc, content='', contentless_delete=1, tokenize='trigram case_sensitive 1');
-  INSERT INTO items_text (rowid, title_lc) SELECT rowid, title_lc FROM items;
-  CREATE TRIGGER items_text_insert AFTER INSERT ON items BEGIN
-    INSERT INTO items_text (rowid, title_lc) VALUES (new.rowid, new.title_lc);
-  END;
-  CREATE TRIGGER items_text_delete AFTER DELETE ON items BEGIN
-    DELETE FROM items_text WHERE rowid = old.rowid;
-  END;
-  CREATE TRIGGER items_text_update AFTER UPDATE OF title_lc ON items WHEN old.title_lc IS NOT new.title_lc BEGIN
-    DELETE FROM items_text WHERE rowid = old.rowid;
-    INSERT INTO items_text (rowid, title_lc) VALUES (new.rowid, new.title_lc);
-  END;
+  DROP TRIGGER IF EXISTS items_text_insert;
+  DROP TRIGGER IF EXISTS items_text_delete;
+  DROP TRIGGER IF EXISTS items_text_update;
+  DROP TABLE IF EXISTS items_text;
   `,
 ];

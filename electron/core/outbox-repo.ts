@@ -96,8 +96,8 @@ export class OutboxRepo {
     return Math.max((this.s.maxId.get()!.n ?? 0) + 1, this.kv.mutationFloor());
   }
 
-  insert(m: NewMutation): number {
-    const id = this.nextId();
+  /** `id`: the caller's nextId() from this same transaction (labor is booked under it first). */
+  insert(m: NewMutation, id = this.nextId()): number {
     const hash = payloadHash({ kind: m.kind, itemId: m.itemId, baseVersion: m.baseVersion, assignmentEpoch: m.assignmentEpoch, payload: m.payload } as Mutation);
     this.s.insert.run(id, m.kind, m.itemId, m.baseVersion, m.assignmentEpoch, m.at, Date.parse(m.at), m.labor ? JSON.stringify(m.labor) : null,
       m.labor?.rework ? 1 : 0, JSON.stringify(m.payload), hash, m.needsRebase ? 1 : 0, m.userId);

@@ -1,10 +1,13 @@
 // Queue pages over the cached items (DESIGN §10: filter and sort on 100k rows well under 100 ms).
 // The total comes first (cached per filter until the cache changes) and picks the plan:
-//  - a text term of 3+ characters that matches few rows is looked up in the trigram index `items_text`
-//    (a phrase of trigrams over the lower-cased title is exactly a substring match), then sorted;
-//  - a filter that matches many rows walks the sort index and stops after offset + limit hits;
-//  - a selective filter the sort index cannot serve (e.g. a rare status, deep pages) reads the table
-//    once and keeps the top rows, instead of walking the whole index with a table lookup per row.
+//  - nothing matches, or the page starts past the end: no page query at all;
+//  - most rows match and the page is near the start: walk the sort index and stop after offset + limit
+//    hits (a text term is checked row by row with instr() on the lower-cased title);
+//  - otherwise (a rare status, a rare title term, deep pages): read the table once and keep the top
+//    offset + limit rows, instead of walking the whole index with a table lookup per row visited.
+// A trigram FTS5 index was tried and dropped: FTS5 flushes its pending terms at every statement
+// savepoint, so keeping it in step with item upserts turned each pull page into ~1,000 tiny segments
+// and nearly doubled the time to apply 100k items (see README).
 import type Database from 'better-sqlite3';
 import type { LocalState, QueuePageInput, QueueRow } from '../../shared/desk-api';
 import type { Item } from '../../shared/domain';
@@ -20,10 +23,6 @@ interface PageRow {
   sla_due_at: string; enqueued_at: string; status: Item['status']; local_state: LocalState;
 }
 
-/** Shorter terms have no trigram: they are matched with instr() while walking the rows. */
-export const MIN_INDEXED_TERM = 3;
-/** A term matching less than this share of rows is looked up in the trigram index. */
-const RARE_TERM_SHARE = 0.25;
 /** A filter matching at least this share of rows may be served by walking the sort index. */
 const WALK_SHARE = 0.5;
 /** Walking more than this share of the table costs more than reading it once and sorting. */
@@ -52,10 +51,10 @@ export class QueuePageQuery {
   }
 
   /** How a page would be read: the chosen order and SQLite's query plan (for tests and diagnosis). */
-  explain(input: PageInput, version: number): { total: number; order: 'index' | 'sort' | 'none'; text: 'trigram' | 'instr' | 'none'; plan: string[] } {
+  explain(input: PageInput, version: number): { total: number; order: 'index' | 'sort' | 'none'; plan: string[] } {
     const q = this.plan(input, version);
     const plan = q.sql ? (this.db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail) : [];
-    return { total: q.total, order: q.order, text: q.text, plan };
+    return { total: q.total, order: q.order, plan };
   }
 
   private plan(input: PageInput, version: number) {
@@ -72,43 +71,24 @@ export class QueuePageQuery {
     inList('status', f.statuses);
     inList('local_state', f.localStates);
     const term = f.text?.trim().toLowerCase() ?? '';
-    // Trigrams count characters (code points), not UTF-16 units.
-    const indexed = [...term].length >= MIN_INDEXED_TERM;
-
-    // The text condition two ways: through the trigram index, or checked row by row.
-    const viaIndex = indexed ? { sql: 'rowid IN (SELECT rowid FROM items_text WHERE items_text MATCH ?)', param: phrase(term) } : null;
-    const rowByRow = term ? { sql: 'instr(title_lc, ?) > 0', param: term } : null;
-    const clause = (text: { sql: string; param: string } | null) => {
-      const all = text ? [...where, text.sql] : where;
-      return { sql: all.length ? `WHERE ${all.join(' AND ')}` : '', params: text ? [...params, text.param] : params };
-    };
+    if (term) {
+      where.push('instr(title_lc, ?) > 0');
+      params.push(term);
+    }
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
 
     const tableRows = this.tableRows(version);
-    // How common the term is (cached per term): decides how to count and how to read.
-    const termCount = viaIndex
-      ? this.total(version, `text|${term}`, () => this.count('SELECT COUNT(*) AS n FROM items_text WHERE items_text MATCH ?', [viaIndex.param]))
-      : tableRows;
-    const rareTerm = viaIndex !== null && termCount < tableRows * RARE_TERM_SHARE;
-    const total = this.total(version, `${where.join(' AND ')}|${JSON.stringify(params)}|${term}`, () => {
-      if (viaIndex && where.length === 0) return termCount;
-      const c = clause(rareTerm ? viaIndex : rowByRow);
-      return this.count(`SELECT COUNT(*) AS n FROM items ${c.sql}`, c.params);
-    });
-    if (total === 0 || input.offset >= total) return { total, order: 'none' as const, text: 'none' as const, sql: null, params: [] };
+    const total = this.total(version, `${whereSql}|${JSON.stringify(params)}`, () => this.count(`SELECT COUNT(*) AS n FROM items ${whereSql}`, params));
+    if (total === 0 || input.offset >= total) return { total, order: 'none' as const, sql: null, params: [] };
 
-    const share = total / Math.max(1, tableRows);
     let order: 'index' | 'sort' = 'index';
-    let text = rowByRow;
-    if (rareTerm) {
-      text = viaIndex;
-      order = 'sort';
-    } else if (where.length > 0 || term) {
+    if (where.length > 0) {
       // Walking the sort index pays a table lookup per row visited, matching or not, and matches may be
       // bunched at the far end: only worth it when most rows match and the page is near the start.
+      const share = total / Math.max(1, tableRows);
       const walk = (input.offset + input.limit) / share;
       if (share < WALK_SHARE || walk > tableRows * SCAN_SHARE) order = 'sort';
     }
-    const c = clause(text);
     const col = input.sort.by === 'slaDue' ? 'sla_due_ms' : input.sort.by === 'confidence' ? 'confidence' : 'enqueued_ms';
     // "age" ascending means youngest first, i.e. latest enqueue first.
     const asc = input.sort.by === 'age' ? input.sort.dir === 'desc' : input.sort.dir === 'asc';
@@ -116,11 +96,8 @@ export class QueuePageQuery {
     const nulls = input.sort.by === 'confidence' ? ' NULLS LAST' : '';
     // Unary + keeps the planner off the sort index: read the matching rows, keep the top offset + limit.
     const key = order === 'sort' ? `+${col}` : col;
-    const sql = `SELECT ${COLUMNS} FROM items ${c.sql} ORDER BY ${key} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
-    return {
-      total, order, text: text !== null && text === viaIndex ? 'trigram' as const : text ? 'instr' as const : 'none' as const,
-      sql, params: [...c.params, input.limit, input.offset],
-    };
+    const sql = `SELECT ${COLUMNS} FROM items ${whereSql} ORDER BY ${key} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
+    return { total, order, sql, params: [...params, input.limit, input.offset] };
   }
 
   private total(version: number, key: string, count: () => number): number {
@@ -150,9 +127,4 @@ export class QueuePageQuery {
     }
     return s;
   }
-}
-
-/** An FTS5 phrase: the whole term, quotes doubled, so no character of it is query syntax. */
-function phrase(term: string): string {
-  return `"${term.replace(/"/g, '""')}"`;
 }

@@ -136,7 +136,7 @@ export class TriageService {
   private record(me: string, itemId: string, kind: MutationKind, payload: Record<string, unknown>): number {
     const got = this.c.items.get(itemId);
     if (!got) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
-    if (kind !== 'note' && !this.c.items.inTriage(itemId)) {
+    if (kind !== 'note' && !this.c.items.isInTriage(got.item)) {
       throw new DeskFailure('conflict', `item ${itemId} is not open in your assigned set (it is ${got.item.status}${got.localState === 'pending' ? ', decided here' : ''}); undo first or pick another item`);
     }
     const reasonCode = payload.reasonCode;
@@ -154,8 +154,9 @@ export class TriageService {
     const id = this.c.outbox.insert({
       kind, itemId, baseVersion: got.serverItem.version, assignmentEpoch: got.serverItem.assignmentEpoch,
       at: now.toISOString(), labor, payload, userId: me, needsRebase: this.c.outbox.hasUnsettledEpochChange(itemId),
-    });
-    this.c.items.recompute(itemId);
+    }, mutationId);
+    // The server copy read above is still current: nothing in this transaction changed it.
+    this.c.items.recompute(itemId, got);
     return id;
   }
 
