@@ -11,6 +11,10 @@ export function openCacheDb(file: string): Db {
   db.pragma('synchronous = FULL');
   // 64 MiB of page cache: pull pages touch index pages all over a 100k-item cache.
   db.pragma('cache_size = -65536');
+  // The automatic checkpoint runs inside whichever commit crosses the threshold; a decision should never
+  // be that commit. The core checkpoints between keypresses (index.ts, every second), so this high
+  // threshold is only a ceiling on the WAL (~40 MB) during bulk pulls.
+  db.pragma('wal_autocheckpoint = 10000');
   migrate(db);
   return db;
 }

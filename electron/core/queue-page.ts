@@ -1,10 +1,12 @@
 // Queue pages over the cached items (DESIGN §10: filter and sort on 100k rows well under 100 ms).
 // The total comes first (cached per filter until the cache changes) and picks the plan:
 //  - nothing matches, or the page starts past the end: no page query at all;
-//  - most rows match and the page is near the start: walk the sort index and stop after offset + limit
-//    hits (a text term is checked row by row with instr() on the lower-cased title);
-//  - otherwise (a rare status, a rare title term, deep pages): read the table once and keep the top
-//    offset + limit rows, instead of walking the whole index with a table lookup per row visited.
+//  - no filter: the sort index, stopping after offset + limit rows;
+//  - a filter: walk the sort index over a bounded prefix (3x the rows the match rate says it needs); if
+//    the matches were bunched further on and the page is not full, or the prefix would be a large part
+//    of the table anyway (rare status or title term, deep pages), read the table once and keep the top
+//    offset + limit rows: never a walk of the whole index with a table lookup for every row.
+// Text is a substring of the lower-cased title, checked with instr().
 // A trigram FTS5 index was tried and dropped: FTS5 flushes its pending terms at every statement
 // savepoint, so keeping it in step with item upserts turned each pull page into ~1,000 tiny segments
 // and nearly doubled the time to apply 100k items (see README).
@@ -23,9 +25,9 @@ interface PageRow {
   sla_due_at: string; enqueued_at: string; status: Item['status']; local_state: LocalState;
 }
 
-/** A filter matching at least this share of rows may be served by walking the sort index. */
-const WALK_SHARE = 0.5;
-/** Walking more than this share of the table costs more than reading it once and sorting. */
+/** The walk looks at this many times the rows it should need if matches were spread evenly. */
+const WALK_MARGIN = 3;
+/** Walking more than this share of the table (a lookup per row) costs more than reading it once. */
 const SCAN_SHARE = 0.25;
 const COLUMNS = 'id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state';
 
@@ -39,8 +41,14 @@ export class QueuePageQuery {
   /** `version` changes whenever items change (ItemsRepo.dataVersion): cached totals are then stale. */
   page(input: PageInput, version: number, queueName: (queueId: string) => string): { total: number; rows: QueueRow[] } {
     const q = this.plan(input, version);
-    if (!q.sql) return { total: q.total, rows: [] };
-    const rows = this.prepared(q.sql).all(...q.params) as PageRow[];
+    let rows: PageRow[] = [];
+    if (q.walk) {
+      rows = this.prepared(q.walk.sql).all(...q.walk.params) as PageRow[];
+      // The budget ran out before the page was full (matches bunched further on): read the table instead.
+      if (rows.length < input.limit && q.offset + rows.length < q.total) rows = [];
+      else q.sql = null;
+    }
+    if (q.sql) rows = this.prepared(q.sql).all(...q.params) as PageRow[];
     return {
       total: q.total,
       rows: rows.map((r) => ({
@@ -51,13 +59,18 @@ export class QueuePageQuery {
   }
 
   /** How a page would be read: the chosen order and SQLite's query plan (for tests and diagnosis). */
-  explain(input: PageInput, version: number): { total: number; order: 'index' | 'sort' | 'none'; plan: string[] } {
+  explain(input: PageInput, version: number): { total: number; order: 'index' | 'walk' | 'sort' | 'none'; plan: string[] } {
     const q = this.plan(input, version);
-    const plan = q.sql ? (this.db.prepare(`EXPLAIN QUERY PLAN ${q.sql}`).all(...q.params) as { detail: string }[]).map((r) => r.detail) : [];
-    return { total: q.total, order: q.order, plan };
+    const sql = q.walk?.sql ?? q.sql;
+    const params = q.walk?.params ?? q.params;
+    const plan = sql ? (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail) : [];
+    return { total: q.total, order: q.walk ? 'walk' : q.order, plan };
   }
 
-  private plan(input: PageInput, version: number) {
+  private plan(input: PageInput, version: number): {
+    total: number; offset: number; order: 'index' | 'sort' | 'none'; sql: string | null; params: unknown[];
+    walk: { sql: string; params: unknown[] } | null;
+  } {
     const f = input.filter;
     const where: string[] = [];
     const params: unknown[] = [];
@@ -79,25 +92,32 @@ export class QueuePageQuery {
 
     const tableRows = this.tableRows(version);
     const total = this.total(version, `${whereSql}|${JSON.stringify(params)}`, () => this.count(`SELECT COUNT(*) AS n FROM items ${whereSql}`, params));
-    if (total === 0 || input.offset >= total) return { total, order: 'none' as const, sql: null, params: [] };
+    const offset = input.offset;
+    if (total === 0 || offset >= total) return { total, offset, order: 'none', sql: null, params: [], walk: null };
 
-    let order: 'index' | 'sort' = 'index';
-    if (where.length > 0) {
-      // Walking the sort index pays a table lookup per row visited, matching or not, and matches may be
-      // bunched at the far end: only worth it when most rows match and the page is near the start.
-      const share = total / Math.max(1, tableRows);
-      const walk = (input.offset + input.limit) / share;
-      if (share < WALK_SHARE || walk > tableRows * SCAN_SHARE) order = 'sort';
-    }
     const col = input.sort.by === 'slaDue' ? 'sla_due_ms' : input.sort.by === 'confidence' ? 'confidence' : 'enqueued_ms';
     // "age" ascending means youngest first, i.e. latest enqueue first.
     const asc = input.sort.by === 'age' ? input.sort.dir === 'desc' : input.sort.dir === 'asc';
     const dir = asc ? 'ASC' : 'DESC';
     const nulls = input.sort.by === 'confidence' ? ' NULLS LAST' : '';
-    // Unary + keeps the planner off the sort index: read the matching rows, keep the top offset + limit.
-    const key = order === 'sort' ? `+${col}` : col;
-    const sql = `SELECT ${COLUMNS} FROM items ${whereSql} ORDER BY ${key} ${dir}${nulls}, id ${dir} LIMIT ? OFFSET ?`;
-    return { total, order, sql, params: [...params, input.limit, input.offset] };
+    const orderBy = (key: string) => `ORDER BY ${key} ${dir}${nulls}, id ${dir}`;
+    const pageParams = [...params, input.limit, offset];
+    if (where.length === 0) {
+      return { total, offset, order: 'index', sql: `SELECT ${COLUMNS} FROM items ${orderBy(col)} LIMIT ? OFFSET ?`, params: pageParams, walk: null };
+    }
+    // Unary + keeps the planner off the sort index: read the matching rows once, keep the top offset + limit.
+    const sort = { total, offset, order: 'sort' as const, sql: `SELECT ${COLUMNS} FROM items ${whereSql} ${orderBy(`+${col}`)} LIMIT ? OFFSET ?`, params: pageParams };
+    // Rows the sort index walk should visit to see offset + limit matches, with a margin for uneven spread.
+    const share = total / Math.max(1, tableRows);
+    const budget = Math.ceil(((offset + input.limit) / share) * WALK_MARGIN) + 100;
+    if (budget >= tableRows * SCAN_SHARE) return { ...sort, walk: null };
+    // A bounded walk: only the first `budget` rows in sort order are looked at; if they hold the page, it
+    // is exactly the page (they are a prefix of the full order).
+    const walk = {
+      sql: `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS}, title_lc${col === 'confidence' ? '' : `, ${col}`} FROM items ${orderBy(col)} LIMIT ?) ${whereSql} ${orderBy(col)} LIMIT ? OFFSET ?`,
+      params: [budget, ...pageParams],
+    };
+    return { ...sort, walk };
   }
 
   private total(version: number, key: string, count: () => number): number {
