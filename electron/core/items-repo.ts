@@ -48,6 +48,7 @@ export class ItemsRepo {
       delete: db.prepare('DELETE FROM items WHERE id = ?'),
       deleteBody: db.prepare('DELETE FROM item_bodies WHERE id = ?'),
       deleteUndecided: db.prepare(`DELETE FROM items WHERE local_state = 'none'`),
+      keptInTriage: db.prepare<[], { id: string }>('SELECT id FROM items WHERE in_triage = 1'),
       deleteOrphanBodies: db.prepare('DELETE FROM item_bodies WHERE id NOT IN (SELECT id FROM items)'),
       queues: db.prepare<[], { json: string }>('SELECT json FROM queues'),
       upsertQueue: db.prepare('INSERT INTO queues (id, json) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET json = excluded.json'),
@@ -117,10 +118,21 @@ export class ItemsRepo {
     this.dataVersion++;
   }
 
-  /** A pull `reset`: drop every item this desk never decided; decided ones are refreshed by what follows. */
+  /**
+   * A pull `reset`: drop every item this desk never decided. Decided ones are kept for their history but
+   * no longer count as mine: the reset snapshot that follows re-adds exactly those still assigned, so an
+   * item reassigned while this desk was away cannot linger in triage.
+   */
   resetServerCopy(): void {
     this.stmts.deleteUndecided.run();
     this.stmts.deleteOrphanBodies.run();
+    for (const { id } of this.stmts.keptInTriage.all()) {
+      const row = this.stmts.get.get(id);
+      if (!row) continue;
+      const server = JSON.parse(row.server_json) as Item;
+      const released: Item = { ...server, assigneeId: null, status: 'open' };
+      this.recomputeWith(released, JSON.stringify(released), true);
+    }
     this.dataVersion++;
   }
 

@@ -327,6 +327,9 @@ export class SyncEngine {
 
   private applyPage(page: PullResponse): Set<string> {
     const changed = new Set<string>();
+    // Results first: a stored result carries the item as it was when the mutation applied, so anything
+    // newer in this page (a reset, upserts, removals) must land after it, never under it.
+    for (const r of page.results) this.applyResult(r, changed, 'pull');
     if (page.reset) this.d.items.resetServerCopy();
     if (page.queues.length) this.d.items.upsertQueues(page.queues);
     const withHistory = this.d.outbox.itemsWithHistory(page.upserts.map((i) => i.id));
@@ -338,7 +341,6 @@ export class SyncEngine {
       this.d.items.markRemoved(rm.itemId, rm.reason, rm.item);
       changed.add(rm.itemId);
     }
-    for (const r of page.results) this.applyResult(r, changed, 'pull');
     if (page.lastMutationId !== undefined) this.d.kv.raiseMutationFloor(page.lastMutationId + 1);
     this.d.kv.setCursor(page.cursor);
     return changed;
