@@ -1,7 +1,10 @@
 // The renderer is served from app://desk/ (never file://): a standard, secure scheme whose handler maps
-// URL paths into the built renderer folder only, and stamps every response with a strict CSP.
+// URL paths into the built renderer folder only, and stamps every response with the renderer's
+// strict CSP and security headers (shared/renderer-security.ts, the same ones browser mode sends).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { contentTypeFor } from '../../shared/content-types';
+import { SECURITY_HEADERS } from '../../shared/renderer-security';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'desk';
@@ -13,49 +16,6 @@ export const APP_SCHEME_PRIVILEGES = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false, stream: false, bypassCSP: false, allowServiceWorkers: false },
 } as const;
-
-/**
- * The renderer needs nothing beyond its own files: desk calls go over a MessagePort, never the network.
- * React sets styles through the CSSOM, which style-src does not restrict, so no 'unsafe-inline'.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "manifest-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-src 'none'",
-  "frame-ancestors 'none'",
-  "object-src 'none'",
-  "worker-src 'none'",
-].join('; ');
-
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-  'Referrer-Policy': 'no-referrer',
-};
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 export type AppPathResult = { ok: true; filePath: string } | { ok: false; status: 400 | 403 | 404; reason: string };
 
@@ -87,10 +47,6 @@ export function resolveAppPath(rootDir: string, requestUrl: string): AppPathResu
   return { ok: true, filePath };
 }
 
-export function contentTypeFor(filePath: string): string {
-  return CONTENT_TYPES[path.extname(filePath).toLowerCase()] ?? 'application/octet-stream';
-}
-
 export interface AppProtocolOptions {
   rootDir: string;
   readFile?: (filePath: string) => Promise<Uint8Array>;
@@ -103,7 +59,7 @@ export function createAppProtocolHandler(opts: AppProtocolOptions): (request: { 
   const log = opts.log ?? (() => {});
   const refuse = (status: number, reason: string, url: string) => {
     log(`app:// ${status} ${url}: ${reason}`);
-    return new Response(reason, { status, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } });
+    return new Response(reason, { status, headers: { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' } });
   };
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') return refuse(405, 'method not allowed', request.url);
@@ -115,7 +71,7 @@ export function createAppProtocolHandler(opts: AppProtocolOptions): (request: { 
     } catch {
       return refuse(404, 'not found', request.url);
     }
-    const headers = { ...SECURITY_HEADERS, 'Content-Type': contentTypeFor(resolved.filePath) };
+    const headers = { ...SECURITY_HEADERS, 'content-type': contentTypeFor(resolved.filePath) };
     return new Response(request.method === 'HEAD' ? null : (body as Uint8Array<ArrayBuffer>), { status: 200, headers });
   };
 }

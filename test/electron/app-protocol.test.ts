@@ -4,12 +4,9 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  APP_SCHEME_PRIVILEGES,
-  CONTENT_SECURITY_POLICY,
-  createAppProtocolHandler,
-  resolveAppPath,
-} from '../../electron/main/app-protocol';
+import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler, resolveAppPath } from '../../electron/main/app-protocol';
+import { contentTypeFor } from '../../shared/content-types';
+import { CONTENT_SECURITY_POLICY } from '../../shared/renderer-security';
 
 const root = mkdtempSync(path.join(tmpdir(), 'desk-app-'));
 const rendererDir = path.join(root, 'renderer');
@@ -83,6 +80,15 @@ describe('createAppProtocolHandler', () => {
     expect(directives['frame-ancestors']).toEqual(["'none'"]);
     expect(directives['base-uri']).toEqual(["'none'"]);
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|\*|http:|https:/);
+  });
+
+  it('content types go by the last segment\'s extension, as node:path extname reads it', () => {
+    for (const p of ['/r/index.HTML', '/r/assets/app.js', '/r/.css', '/r/a.b/file', 'C:\\r\\logo.svg', '/r/font.woff2', '/r/noext']) {
+      const ext = path.extname(p.replaceAll('\\', '/')).toLowerCase();
+      const type = contentTypeFor(p);
+      expect(type === 'application/octet-stream', p).toBe(!['.html', '.js', '.svg', '.woff2'].includes(ext));
+    }
+    expect(contentTypeFor('/r/index.HTML')).toBe('text/html; charset=utf-8');
   });
 
   it('registers app:// as standard and secure, without CSP bypass', () => {
