@@ -1,6 +1,9 @@
-// A small seeded PRNG (mulberry32) so the demo data is the same on every run. Never Math.random.
+// A small seeded PRNG (mulberry32) so the demo data is the same on every run (never Math.random), and
+// a fault run can be replayed exactly from its logged seed (test/helpers/seeded-random.ts).
 export interface Rng {
+  /** Uniform in [0, 1). */
   next(): number;
+  /** Integer in [min, maxInclusive]. */
   int(min: number, maxInclusive: number): number;
   pick<T>(xs: readonly T[]): T;
   chance(p: number): boolean;
@@ -19,7 +22,10 @@ export function createRng(seed: number): Rng {
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
+    pick: (xs) => {
+      if (xs.length === 0) throw new Error('pick from an empty list');
+      return xs[Math.floor(next() * xs.length)];
+    },
     chance: (p) => next() < p,
     money: (min, max) => Math.round((min + next() * (max - min)) * 100) / 100,
   };

@@ -1,34 +1,13 @@
-// A small seeded PRNG (mulberry32) so a fault run can be replayed exactly from its logged seed.
+// The fault suites' PRNG: the demo seed's mulberry32 (server/seed/prng.ts) plus the seed it started
+// from, so a fault run can be replayed exactly from its logged seed.
+import { createRng, type Rng } from '../../server/seed/prng';
 
-export interface SeededRandom {
+export interface SeededRandom extends Rng {
   readonly seed: number;
-  /** Uniform in [0, 1). */
-  next(): number;
-  /** Integer in [min, max], both inclusive. */
-  int(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
-  chance(p: number): boolean;
 }
 
 export function seededRandom(seed: number): SeededRandom {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return {
-    seed,
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (items) => {
-      if (items.length === 0) throw new Error('pick from an empty list');
-      return items[Math.floor(next() * items.length)];
-    },
-    chance: (p) => next() < p,
-  };
+  return { seed, ...createRng(seed) };
 }
 
 /**
