@@ -85,17 +85,39 @@ export interface OpenPage {
   errors: string[];
 }
 
-export async function openDeskPage(browser: Browser, desk: Desk, view = 'triage'): Promise<OpenPage> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, reducedMotion: 'reduce' });
+export interface PageOptions {
+  /** The view to wait for once the page loaded (default: triage). */
+  view?: string;
+  viewport?: { width: number; height: number };
+  /** Runs on the new page before it loads, e.g. an init script standing in for the preload. */
+  beforeLoad?: (page: Page) => Promise<unknown>;
+}
+
+export async function openDeskPage(browser: Browser, desk: Desk, opts: PageOptions = {}): Promise<OpenPage> {
+  const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 }, reducedMotion: 'reduce' });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
+  await opts.beforeLoad?.(page);
   await page.goto(desk.web.launchUrl);
-  await page.waitForFunction((v) => document.body.dataset.view === v, view, { timeout: 20_000 });
+  await page.waitForFunction((v) => document.body.dataset.view === v, opts.view ?? 'triage', { timeout: 20_000 });
   return { page, context, errors };
+}
+
+/** The usual start of a suite: once the desk holds `assigned` items, its page in triage with one focused. */
+export async function openTriage(browser: Browser, desk: Desk, assigned: number, opts: PageOptions = {}): Promise<OpenPage> {
+  await waitForAssigned(desk, assigned);
+  const ui = await openDeskPage(browser, desk, opts);
+  await waitForFocusedChange(ui.page, null);
+  return ui;
+}
+
+/** The usual end of a suite: closes what it opened, in the order given, skipping what never started. */
+export async function closeAll(...opened: ({ close(): Promise<unknown> } | undefined)[]): Promise<void> {
+  for (const o of opened) await o?.close();
 }
 
 export const bodyView = (page: Page) => page.evaluate(() => document.body.dataset.view ?? null);

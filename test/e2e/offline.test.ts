@@ -8,8 +8,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnServer } from '../helpers/server';
 import {
-  focusedItemId, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForFocusedChange,
-  waitForSynced, type Desk, type OpenPage,
+  closeAll, focusedItemId, launchChromium, openTriage, screenshot, startDesk, waitForFocusedChange, waitForSynced,
+  type Desk, type OpenPage,
 } from './harness';
 import { serverEvents } from './server-records';
 
@@ -30,14 +30,11 @@ beforeAll(async () => {
   server = await spawnServer({ dbFile, port: 0, seed: 'demo' });
   // Retry quickly so the drain after the restart shows up within the test's patience.
   alice = await startDesk(server.url, 'alice', { core: { syncIntervalMs: 1000 } });
-  await waitForAssigned(alice, 10);
-  ui = await openDeskPage(browser, alice);
-  await waitForFocusedChange(ui.page, null);
+  ui = await openTriage(browser, alice, 10);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await alice?.close();
+  await closeAll(browser, alice);
   if (server && server.child.exitCode === null) {
     await server.kill('SIGTERM');
   }

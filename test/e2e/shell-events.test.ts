@@ -3,18 +3,19 @@
 // from its SSE stream, and lets the test send the shell events main would send (app.command,
 // core.restarted, app.notice). Also: leaving triage is `triage.close`, not a window blur, and no labor
 // is counted while the queue view is shown.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESK_METHOD_NAMES, type ItemDetail } from '../../shared/desk-api';
 import { startTestServer } from '../helpers/server';
-import { bodyView, focusedItemId, launchChromium, screenshot, startDesk, waitForAssigned, waitForFocusedChange, type Desk } from './harness';
+import {
+  bodyView, closeAll, focusedItemId, launchChromium, openTriage, screenshot, startDesk, waitForFocusedChange, type Desk, type OpenPage,
+} from './harness';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let alice: Desk;
-let context: BrowserContext;
+let ui: OpenPage;
 let page: Page;
-const errors: string[] = [];
 
 /** Runs in the page before the app: a window.desk shaped like the preload's, over browser mode. */
 function installFakePreload(methods: string[]): void {
@@ -71,21 +72,14 @@ beforeAll(async () => {
   browser = await launchChromium();
   server = await startTestServer({ seed: 'demo' });
   alice = await startDesk(server.url, 'alice', { settings: { claimTargetSize: 20 } });
-  await waitForAssigned(alice, 10);
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, reducedMotion: 'reduce' });
-  page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.addInitScript(installFakePreload, DESK_METHOD_NAMES as string[]);
-  await page.goto(alice.web.launchUrl);
-  await waitForFocusedChange(page, null, 20_000);
+  ui = await openTriage(browser, alice, 10, {
+    viewport: { width: 1280, height: 800 },
+    beforeLoad: (p) => p.addInitScript(installFakePreload, DESK_METHOD_NAMES as string[]),
+  });
+  page = ui.page;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await alice?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(browser, alice, server));
 
 describe('Electron transport: labor across views', () => {
   it('the page talks through window.desk, not browser mode’s client', async () => {
@@ -203,6 +197,6 @@ describe('shell events', () => {
     await shell('app.command', { command: '' });
     await page.waitForTimeout(200);
     expect(await page.locator('[data-testid="notice"][data-code="x"]').count()).toBe(0);
-    expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    expect(ui.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
 });

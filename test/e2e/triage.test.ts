@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import type { ItemDetail } from '../../shared/desk-api';
 import { startTestServer } from '../helpers/server';
 import {
-  focusedItemId, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForFocusedChange,
+  closeAll, focusedItemId, launchChromium, openDeskPage, openTriage, screenshot, startDesk, waitForFocusedChange,
   waitForSynced, type Desk, type OpenPage,
 } from './harness';
 import { serverEvents, serverItem } from './server-records';
@@ -20,17 +20,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   server = await startTestServer({ seed: 'demo' });
   alice = await startDesk(server.url, 'alice', { settings: { claimTargetSize: 100 } });
-  await waitForAssigned(alice, 60);
-  ui = await openDeskPage(browser, alice);
-  await waitForFocusedChange(ui.page, null);
+  ui = await openTriage(browser, alice, 60);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await olivia?.close();
-  await alice?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(browser, olivia, alice, server));
 
 describe('triage with the keyboard', () => {
   it('triages 50 items with the keyboard alone; the server then holds 50 outcomes with labor', async () => {

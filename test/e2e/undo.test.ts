@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/server';
 import {
-  focusedItemId, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForFocusedChange,
+  closeAll, focusedItemId, launchChromium, openTriage, screenshot, startDesk, waitForFocusedChange,
   type Desk, type OpenPage,
 } from './harness';
 import { serverEvents, serverItem } from './server-records';
@@ -24,16 +24,10 @@ beforeAll(async () => {
   server = await startTestServer({ seed: 'demo' });
   bob = await startDesk(server.url, 'bob', { core: { autoSync: false } });
   await bob.call('sync.now');
-  await waitForAssigned(bob, 5);
-  ui = await openDeskPage(browser, bob);
-  await waitForFocusedChange(ui.page, null);
+  ui = await openTriage(browser, bob, 5);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await bob?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(browser, bob, server));
 
 describe('undo', () => {
   let itemId: string;

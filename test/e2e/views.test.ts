@@ -8,8 +8,8 @@ import type { QueuePage } from '../../shared/desk-api';
 import { CentralClient } from '../helpers/central-client';
 import { startTestServer } from '../helpers/server';
 import {
-  axeScan, bodyView, focusedItemId, launchChromium, openDeskPage, screenshot, startDesk,
-  waitForAssigned, waitForFocusedChange, type Desk, type OpenPage,
+  axeScan, bodyView, closeAll, focusedItemId, launchChromium, openTriage, screenshot, startDesk,
+  waitForFocusedChange, type Desk, type OpenPage,
 } from './harness';
 
 let browser: Browser;
@@ -53,16 +53,10 @@ beforeAll(async () => {
   browser = await launchChromium();
   server = await startTestServer({ seed: 'demo' });
   alice = await startDesk(server.url, 'alice', { settings: { claimTargetSize: 120 } });
-  await waitForAssigned(alice, 100);
-  ui = await openDeskPage(browser, alice);
-  await waitForFocusedChange(ui.page, null);
+  ui = await openTriage(browser, alice, 100);
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await alice?.close();
-  await server?.close();
-});
+afterAll(() => closeAll(browser, alice, server));
 
 describe('views', () => {
   it('the launch key leaves the address bar, and a reload still reaches the desk', async () => {
