@@ -32,14 +32,18 @@ export function installLaborSignals(): () => void {
   const onFocus = () => sendLaborSignal('focus');
   const onBlur = () => sendLaborSignal('blur');
   const onVisibility = () => sendLaborSignal(document.visibilityState === 'visible' ? 'visible' : 'hidden');
-  const opts = { passive: true, capture: true } as const;
-  window.addEventListener('keydown', onInput, opts);
-  window.addEventListener('mousemove', onInput, opts);
-  window.addEventListener('wheel', onInput, opts);
-  window.addEventListener('pointerdown', onInput, opts);
-  window.addEventListener('focus', onFocus);
-  window.addEventListener('blur', onBlur);
-  document.addEventListener('visibilitychange', onVisibility);
+  const input = { passive: true, capture: true } as const;
+  // One list for adding and removing: what is added is exactly what the cleanup removes.
+  const listeners: [EventTarget, string, EventListener, AddEventListenerOptions?][] = [
+    [window, 'keydown', onInput, input],
+    [window, 'mousemove', onInput, input],
+    [window, 'wheel', onInput, input],
+    [window, 'pointerdown', onInput, input],
+    [window, 'focus', onFocus],
+    [window, 'blur', onBlur],
+    [document, 'visibilitychange', onVisibility],
+  ];
+  for (const [target, type, listener, opts] of listeners) target.addEventListener(type, listener, opts);
   const unsubscribe = useApp.subscribe((s, prev) => {
     // The core keeps the last window state it heard, maybe from before a reload: say how it is now.
     if (s.session?.signedIn && !prev.session?.signedIn) sendWindowState();
@@ -48,13 +52,7 @@ export function installLaborSignals(): () => void {
     else if (s.view === 'triage') enterTriage();
   });
   return () => {
-    window.removeEventListener('keydown', onInput, opts);
-    window.removeEventListener('mousemove', onInput, opts);
-    window.removeEventListener('wheel', onInput, opts);
-    window.removeEventListener('pointerdown', onInput, opts);
-    window.removeEventListener('focus', onFocus);
-    window.removeEventListener('blur', onBlur);
-    document.removeEventListener('visibilitychange', onVisibility);
+    for (const [target, type, listener, opts] of listeners) target.removeEventListener(type, listener, opts);
     unsubscribe();
   };
 }
