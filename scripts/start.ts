@@ -36,11 +36,12 @@ if (args.help) {
 }
 
 const closers: Closer[] = [];
-let shuttingDown = false;
 
-async function shutdown(code: number): Promise<never> {
-  if (!shuttingDown) {
-    shuttingDown = true;
+let shutdownPromise: Promise<never> | null = null;
+// Idempotent: Ctrl+C reaches both npm's launcher and this process, so a second signal must wait for the
+// first shutdown instead of cutting it short.
+function shutdown(code: number): Promise<never> {
+  shutdownPromise ??= (async () => {
     for (const c of closers.reverse()) {
       try {
         await c.close();
@@ -48,8 +49,9 @@ async function shutdown(code: number): Promise<never> {
         console.error(`start: closing ${c.name} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return shutdownPromise;
 }
 
 function fail(message: string): Promise<never> {
