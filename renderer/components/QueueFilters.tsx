@@ -38,7 +38,7 @@ export function QueueFilters({ onDone }: { onDone: () => void }) {
         value={text}
         data-testid="queue-filter-text"
         onChange={(e) => {
-          // No debounce: each keystroke asks for page 0 at once; answers for older text are dropped.
+          // No debounce: the store sends at once when idle, else only the newest text once the answer lands.
           setText(e.target.value);
           setFilter({ text: e.target.value });
         }}

@@ -3,6 +3,7 @@ import { create } from 'zustand';
 import type { ExceptionClass } from '../../shared/domain';
 import type { QueueRow } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
+import { LatestWins } from '../logic/latest-wins';
 import { PageCache } from '../logic/page-cache';
 import { pushToast } from './app-store';
 import { desk } from './desk';
@@ -43,12 +44,21 @@ let stale: PageCache<QueueRow> | null = null;
 let generation = 0;
 let lastRange: [number, number] = [0, 50];
 
+type View = Pick<QueueState, 'filter' | 'sort'>;
+/** The filter and sort the current cache was fetched for: scroll fetches must not mix in a newer one. */
+let view: View = viewNow();
+
+function viewNow(): View {
+  const { filter, sort } = useQueue.getState();
+  return { filter, sort };
+}
+
 export function rowAt(index: number): QueueRow | undefined {
   return cache.row(index) ?? stale?.row(index);
 }
 
 function pageInput(page: number) {
-  const { filter, sort } = useQueue.getState();
+  const { filter, sort } = view;
   return {
     filter: {
       classes: filter.classes.length ? filter.classes : undefined,
@@ -61,55 +71,74 @@ function pageInput(page: number) {
   };
 }
 
-async function fetchPage(page: number): Promise<void> {
+async function fetchPage(page: number, isCurrent: () => boolean = () => true): Promise<void> {
   const gen = generation;
   const target = cache;
   target.markInFlight(page);
   try {
     const res = await desk().call('queue.page', pageInput(page));
-    if (gen !== generation) return;
+    if (gen !== generation || !isCurrent()) return;
     target.put(page, res.rows);
     // The old rows stay on screen until the new ones cover the visible range (no skeleton flash).
     if (stale && target.covers(lastRange[0], lastRange[1], res.total)) stale = null;
     useQueue.setState((s) => ({ total: res.total, version: s.version + 1, error: null }));
   } catch (e) {
     target.failed(page);
-    if (gen === generation) useQueue.setState({ error: errorMessage(e) });
+    if (gen === generation && isCurrent()) useQueue.setState({ error: errorMessage(e) });
   }
+}
+
+function fetchRange(start: number, end: number, isCurrent?: () => boolean): Promise<void>[] {
+  lastRange = [start, end];
+  const total = useQueue.getState().total ?? end + 1;
+  for (let p = cache.pageOf(start); p <= cache.pageOf(end); p++) cache.touch(p);
+  return cache.missing(start, end, Math.max(total, 1)).map((page) => fetchPage(page, isCurrent));
 }
 
 /** Called by the grid with its visible (overscanned) range. */
 export function ensureRange(start: number, end: number): void {
-  lastRange = [start, end];
-  const total = useQueue.getState().total ?? end + 1;
-  for (let p = cache.pageOf(start); p <= cache.pageOf(end); p++) cache.touch(p);
-  for (const page of cache.missing(start, end, Math.max(total, 1))) void fetchPage(page);
+  void fetchRange(start, end);
+}
+
+/** Swaps in an empty cache for `next`; the old rows stay on screen until the new ones cover the visible range. */
+function restart(next: View, isCurrent?: () => boolean): Promise<void[]> {
+  generation++;
+  view = next;
+  stale = stale && !cache.size ? stale : cache;
+  cache = new PageCache<QueueRow>(PAGE_SIZE);
+  return Promise.all(fetchRange(lastRange[0], lastRange[1], isCurrent));
 }
 
 /**
- * Refetches from scratch. The old rows stay on screen until the new ones cover the visible range;
- * `sameView` (a refresh after sync) keeps the scroll position, otherwise (new filter or sort) the
- * cursor goes back to the top.
+ * Refetches from scratch. `sameView` (a refresh after sync) keeps the scroll position, otherwise
+ * the cursor goes back to the top.
  */
 export function reload(sameView: boolean): void {
-  generation++;
-  stale = stale && !cache.size ? stale : cache;
-  cache = new PageCache<QueueRow>(PAGE_SIZE);
-  if (!sameView) {
-    useQueue.setState({ cursor: 0 });
-    lastRange = [0, Math.max(50, lastRange[1] - lastRange[0])];
-  }
-  ensureRange(lastRange[0], lastRange[1]);
+  if (!sameView) toTop();
+  void restart(viewNow());
+}
+
+function toTop(): void {
+  useQueue.setState({ cursor: 0 });
+  lastRange = [0, Math.max(50, lastRange[1] - lastRange[0])];
+}
+
+// Typing sends a query per keystroke: only one runs at a time, and the newest filter goes next.
+const viewChange = new LatestWins<View>((next, isCurrent) => restart(next, isCurrent));
+
+function changeView(): void {
+  toTop();
+  viewChange.submit(viewNow());
 }
 
 export function setFilter(patch: Partial<QueueFilter>): void {
   useQueue.setState((s) => ({ filter: { ...s.filter, ...patch } }));
-  reload(false);
+  changeView();
 }
 
 export function toggleSort(by: SortKey): void {
   useQueue.setState((s) => ({ sort: { by, dir: s.sort.by === by && s.sort.dir === 'asc' ? 'desc' : 'asc' } }));
-  reload(false);
+  changeView();
 }
 
 export function moveCursor(delta: number): void {
