@@ -189,6 +189,8 @@ export function scheduleRefresh(): void {
   if (refreshTimer) return;
   refreshTimer = setTimeout(() => {
     refreshTimer = null;
-    reload(true);
+    // A refresh now would drop the filter answer on its way and ask again: wait until it has landed.
+    if (viewChange.busy) scheduleRefresh();
+    else reload(true);
   }, 500);
 }
