@@ -33,9 +33,13 @@ export const UI_INSTRUMENT = String.raw`
   // Filter: from the event that changed the filter (a class toggle click, or typing in the text box) to
   // the frame after the grid shows a different, fully loaded set of rows.
   const signature = (grid) => grid.dataset.total + '|' + [...grid.querySelectorAll('[data-testid="queue-row"]')].map((r) => r.dataset.itemId || '?').join(',');
+  // A filter change that leaves the rows as they were (clearing a term every row matched) never
+  // completes; its observer must not live on and time the NEXT change from this event's timestamp.
+  let pendingFilter = null;
   const onFilterEvent = (e) => {
     if (b.armed !== 'filter') return;
     b.armed = null;
+    if (pendingFilter) { pendingFilter.disconnect(); pendingFilter = null; }
     const t0 = e.timeStamp;
     const grid = document.querySelector('[data-testid="queue-grid"]');
     if (!grid) return;
@@ -46,8 +50,10 @@ export const UI_INSTRUMENT = String.raw`
       if (g.querySelectorAll('[data-testid="queue-row"]').length === 0 && g.dataset.total !== '0') return;
       if (signature(g) === before) return;
       mo.disconnect();
+      pendingFilter = null;
       afterNextFrame(t0, b.filters, { commitMs: performance.now() - t0, kind: e.type, total: Number(g.dataset.total) });
     });
+    pendingFilter = mo;
     mo.observe(document.body, { attributes: true, childList: true, subtree: true, attributeFilter: ['data-total', 'data-item-id', 'class'] });
   };
   window.addEventListener('input', onFilterEvent, true);
