@@ -1,7 +1,9 @@
 // The app menu: the main actions with their keys, each sending a keymap action id to the renderer
 // (shell event `app.command`), which runs it exactly as if the key had been pressed. Single keys are shown
 // but not registered with the OS (registerAccelerator: false), so they never fire while typing in a text
-// field; only modifier chords that no text field uses are registered.
+// field; only modifier chords that no text field uses are registered. The shown single keys come from
+// the keymap defaults (shared/keymap.ts), so the menu can never advertise a key the desk does not use.
+import { KEYMAP_ACTIONS } from '../../shared/keymap';
 
 export interface MenuItemTemplate {
   label?: string;
@@ -21,20 +23,30 @@ export interface MenuCommand {
   register: boolean;
 }
 
+/** The action's first single-key default, as a menu shows it ('a' -> 'A'). */
+function defaultKey(command: string): string {
+  const action = KEYMAP_ACTIONS.find((a) => a.id === command);
+  const key = action?.defaults.find((d) => /^[a-z0-9]$/.test(d));
+  if (!key) throw new Error(`app menu: keymap action '${command}' has no single-key default to show`);
+  return key.toUpperCase();
+}
+
+const shown = (command: string, label: string): MenuCommand => ({ command, label, accelerator: defaultKey(command), register: false });
+
 export const MENU_GROUPS: ReadonlyArray<{ label: string; commands: readonly MenuCommand[] }> = [
   {
     label: 'Triage',
     commands: [
-      { command: 'decide.approve', label: 'Approve', accelerator: 'A', register: false },
-      { command: 'decide.reject', label: 'Reject…', accelerator: 'R', register: false },
-      { command: 'decide.correct', label: 'Correct…', accelerator: 'C', register: false },
-      { command: 'decide.escalate', label: 'Escalate to Owner…', accelerator: 'E', register: false },
-      { command: 'decide.defer', label: 'Defer', accelerator: 'D', register: false },
-      { command: 'decide.reclassify', label: 'Reclassify…', accelerator: 'T', register: false },
-      { command: 'decide.note', label: 'Add Note…', accelerator: 'N', register: false },
-      { command: 'decide.undo', label: 'Undo Last Decision', accelerator: 'Z', register: false },
-      { command: 'item.next', label: 'Next Item', accelerator: 'J', register: false },
-      { command: 'item.prev', label: 'Previous Item', accelerator: 'K', register: false },
+      shown('decide.approve', 'Approve'),
+      shown('decide.reject', 'Reject…'),
+      shown('decide.correct', 'Correct…'),
+      shown('decide.escalate', 'Escalate to Owner…'),
+      shown('decide.defer', 'Defer'),
+      shown('decide.reclassify', 'Reclassify…'),
+      shown('decide.note', 'Add Note…'),
+      shown('decide.undo', 'Undo Last Decision'),
+      shown('item.next', 'Next Item'),
+      shown('item.prev', 'Previous Item'),
     ],
   },
   {
