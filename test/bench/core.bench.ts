@@ -1,26 +1,40 @@
-// `npm run bench -- core`: the workstation core against DESIGN §10, each figure with its ratio to a raw
-// better-sqlite3 baseline measured in the same run on the same rows.
-//  1. initial sync of 100k items from the reference server into the cache (items/s) vs raw inserts;
-//  2. decision write (triage.decide through the dispatcher, in-process) p50 / p99 vs a raw
-//     synchronous=FULL transaction of the same shape (outbox insert + item update);
-//  3. a queue page with filter and sort over the 100k rows p50 / p95 vs the same raw SQL query;
-//  4. a queue page with only a text filter (rare, common and absent terms, each sort key) p50 / p95, against
-//     the same raw baseline as 3.
+// `npm run bench -- core [--items 10k,100k,1M]`: the workstation core against DESIGN §10, each figure
+// beside a raw better-sqlite3 baseline measured in the same run on the same rows. With several sizes,
+// the per-item cost of the initial sync is compared step to step (1.00 = linear).
+//  1. initial sync into an empty cache (items/s) vs a raw insert of the same rows: one transaction, no
+//     secondary index (the floor of this machine);
+//  2. decision durable through the desk API, with sync running (a feeder keeps new items arriving for the
+//     reviewer, the core pushes, pulls and checkpoints between decisions because the loop yields) vs a
+//     prepared transaction of the same shape (outbox insert + item update, synchronous=FULL);
+//  3. queue pages uncached: before each timed page the reviewer decides one item (untimed), which
+//     invalidates the cached total exactly as real work does; a class + status + text filter with a sort,
+//     and a text filter alone whose term selects 0.1 %, 1 %, 30 % and 0 % of the rows;
+//     both vs the same raw SQL (count + page) on the raw copy.
 // Ingesting the items and claiming them for the reviewer is set-up, not timed.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createCore } from '../../electron/core/index';
 import type { DeskInput, DeskMethod, DeskOutput } from '../../shared/desk-api';
 import { EXCEPTION_CLASSES, type Item } from '../../shared/domain';
 import { CentralClient, ingestItems } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
+import { loadAverage, ms, pct, sizesArg } from './bench-stats';
 
-const N = Number(process.env.BENCH_ITEMS ?? 100_000);
-const DECISIONS = 1_000;
-const PAGE_RUNS = 200;
+const DECISIONS = 500;
+const PAGE_RUNS = 120;
+
+/** Title tags with known shares of the rows, so a text filter's selectivity is exact at every size. */
+const TERMS = [
+  { term: 'priority', share: '0.1 %', has: (i: number) => i % 1000 === 0 },
+  { term: 'recheck', share: '1 %', has: (i: number) => i % 100 === 1 },
+  { term: 'split', share: '30 %', has: (i: number) => i % 10 >= 2 && i % 10 <= 4 },
+  { term: 'no-such-term', share: '0 %', has: () => false },
+] as const;
+const titleTags = (i: number) => TERMS.filter((t) => t.has(i)).map((t) => ` (${t.term})`).join('');
 
 type Core = Awaited<ReturnType<typeof createCore>>;
 
@@ -30,29 +44,28 @@ async function ok<M extends DeskMethod>(core: Core, method: M, input: DeskInput<
   return r.value as DeskOutput<M>;
 }
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
-const ms = (x: number) => `${x.toFixed(3)} ms`;
 const progress = (label: string, done: number, total: number) => process.stdout.write(`\r  ${label}: ${done}/${total}   `);
 
-async function seedServer(url: string): Promise<void> {
+async function ingestBatch(ingest: CentralClient, queueId: string, count: number, start: number, prefix: string) {
+  const items = ingestItems(queueId, count, { source: 'bench', prefix, start })
+    .map((it, k) => ({ ...it, title: `${it.title}${titleTags(start + k)}` }));
+  await ingest.ingest({ items });
+}
+
+async function seedServer(url: string, n: number): Promise<void> {
   const ingest = new CentralClient(url, 'demo-ingest');
   const alice = new CentralClient(url, 'demo-alice');
   const { queues } = await alice.queues();
-  const batches = Math.ceil(N / 1000);
-  for (let b = 0; b < batches; b++) {
-    const q = queues[b % queues.length];
-    await ingest.ingest({ items: ingestItems(q.id, Math.min(1000, N - b * 1000), { source: 'bench', prefix: `b${b}`, start: b * 1000 }) });
-    progress('ingest', Math.min(N, (b + 1) * 1000), N);
+  for (let b = 0; b * 1000 < n; b++) {
+    await ingestBatch(ingest, queues[b % queues.length].id, Math.min(1000, n - b * 1000), b * 1000, `b${b}`);
+    progress('ingest', Math.min(n, (b + 1) * 1000), n);
   }
   process.stdout.write('\n');
   let claimed = 0;
-  while (claimed < N) {
-    const { items } = await alice.claim({ count: Math.min(1000, N - claimed), leaseMinutes: 7 * 24 * 60 });
+  while (claimed < n) {
+    const { items } = await alice.claim({ count: Math.min(1000, n - claimed), leaseMinutes: 7 * 24 * 60 });
     claimed += items.length;
-    progress('claim for alice', claimed, N);
+    progress('claim for alice', claimed, n);
     if (items.length === 0) break;
   }
   process.stdout.write('\n');
@@ -65,8 +78,16 @@ async function pullEverything(url: string): Promise<Item[]> {
   return [...byId.values()];
 }
 
-/** Raw better-sqlite3: the same rows, one transaction per 1,000 (a pull page), plain prepared inserts. */
-function rawBaseline(file: string, items: Item[]) {
+interface RawDb {
+  db: Database.Database;
+  insertMs: number;
+  decideTimes: number[];
+  page(filter: { cls?: string; text: string }): number;
+}
+
+/** The raw copy: the same rows inserted in ONE transaction with no secondary index (the floor), then
+ * indexed for the page baseline; decisions as a prepared synchronous=FULL transaction of the core's shape. */
+function rawBaseline(file: string, items: Item[]): RawDb {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -74,128 +95,207 @@ function rawBaseline(file: string, items: Item[]) {
     sla_due_ms INTEGER, enqueued_ms INTEGER, title_lc TEXT, json TEXT);
     CREATE TABLE outbox (mutation_id INTEGER PRIMARY KEY, item_id TEXT, kind TEXT, payload TEXT, at TEXT, state TEXT);`);
   const insert = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
-  const insertPage = db.transaction((page: Item[]) => {
-    for (const it of page) {
+  const insertAll = db.transaction((rows: Item[]) => {
+    for (const it of rows) {
       insert.run(it.id, it.queueId, it.exceptionClass, it.status, it.confidence, Date.parse(it.slaDueAt), Date.parse(it.enqueuedAt),
         it.title.toLowerCase(), JSON.stringify(it));
     }
   });
   const t0 = performance.now();
-  for (let i = 0; i < items.length; i += 1000) insertPage(items.slice(i, i + 1000));
+  insertAll(items);
   const insertMs = performance.now() - t0;
   db.exec('CREATE INDEX items_class_conf ON items (class, confidence, id); CREATE INDEX items_sla ON items (sla_due_ms, id);');
 
-  const decide = db.transaction((id: string, n: number) => {
-    db.prepare('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)').run(n, id, 'approve', '{}', new Date().toISOString(), 'pending');
-    db.prepare("UPDATE items SET status = 'resolved' WHERE id = ?").run(id);
+  const outboxInsert = db.prepare('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)');
+  const itemUpdate = db.prepare("UPDATE items SET status = 'resolved', json = ? WHERE id = ?");
+  const decide = db.transaction((it: Item, n: number) => {
+    outboxInsert.run(n, it.id, 'approve', '{"comment":"bench"}', new Date().toISOString(), 'pending');
+    itemUpdate.run(JSON.stringify({ ...it, status: 'resolved' }), it.id);
   });
   const decideTimes: number[] = [];
   for (let i = 0; i < DECISIONS; i++) {
     const s = performance.now();
-    decide(items[items.length - 1 - i].id, i + 1);
+    decide(items[items.length - 1 - i], i + 1);
     decideTimes.push(performance.now() - s);
   }
 
-  const pageStmt = db.prepare(`SELECT id, title_lc, class, queue_id, confidence, sla_due_ms, enqueued_ms, status FROM items
-    WHERE class = ? AND status = 'leased' AND title_lc LIKE ? ORDER BY confidence DESC, id LIMIT 100 OFFSET ?`);
-  const countStmt = db.prepare(`SELECT count(*) AS n FROM items WHERE class = ? AND status = 'leased' AND title_lc LIKE ?`);
-  const pageTimes: number[] = [];
-  for (let i = 0; i < PAGE_RUNS; i++) {
-    const cls = EXCEPTION_CLASSES[i % EXCEPTION_CLASSES.length];
-    const s = performance.now();
-    countStmt.get(cls, '%inv-1%');
-    pageStmt.all(cls, '%inv-1%', (i * 37) % 2000);
-    pageTimes.push(performance.now() - s);
-  }
-  db.close();
-  return { insertMs, decideTimes, pageTimes };
+  const stmts = new Map<string, { count: Database.Statement; page: Database.Statement }>();
+  return {
+    db, insertMs, decideTimes,
+    page({ cls, text }) {
+      const key = cls ? 'cls' : 'text';
+      let st = stmts.get(key);
+      if (!st) {
+        const where = `${cls ? "class = ? AND status = 'leased' AND " : ''}instr(title_lc, ?) > 0`;
+        st = {
+          count: db.prepare(`SELECT count(*) AS n FROM items WHERE ${where}`),
+          page: db.prepare(`SELECT id, title_lc, class, queue_id, confidence, sla_due_ms, enqueued_ms, status FROM items
+            WHERE ${where} ORDER BY ${cls ? 'confidence DESC' : 'sla_due_ms ASC'}, id LIMIT 100`),
+        };
+        stmts.set(key, st);
+      }
+      const params = cls ? [cls, text] : [text];
+      const s = performance.now();
+      st.count.get(...params);
+      st.page.all(...params);
+      return performance.now() - s;
+    },
+  };
 }
 
-export async function run(): Promise<void> {
+/** Keeps new work arriving for alice while decisions are timed: ingest and claim a small batch every 250 ms. */
+function startFeeder(url: string, from: number): { stop: () => Promise<number> } {
+  const ingest = new CentralClient(url, 'demo-ingest');
+  const alice = new CentralClient(url, 'demo-alice');
+  let running = true;
+  let fed = 0;
+  const loop = (async () => {
+    const { queues } = await alice.queues();
+    while (running) {
+      await ingestBatch(ingest, queues[fed % queues.length].id, 50, from + fed, 'feed');
+      await alice.claim({ count: 50, leaseMinutes: 7 * 24 * 60 });
+      fed += 50;
+      await sleep(250);
+    }
+  })();
+  return { stop: async () => { running = false; await loop; return fed; } };
+}
+
+interface SizeResult {
+  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number;
+  decide: number[]; rawDecide: number[]; fed: number;
+  filterSort: { core: number[]; raw: number[]; total: number };
+  text: { term: string; share: string; core: number[]; raw: number[]; total: number }[];
+}
+
+async function runSize(n: number): Promise<SizeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-core-bench-'));
   const server = await spawnServer({ dbFile: join(dir, 'server.sqlite'), port: 0, seed: 'demo' });
   let core: Core | null = null;
+  let raw: RawDb | null = null;
   try {
-    console.log(`set-up (not timed): ingest ${N} items and claim them for alice`);
-    await seedServer(server.url);
+    console.log(`\n-- ${n} items: set-up (not timed): ingest and claim them for alice`);
+    await seedServer(server.url, n);
     const tPull = performance.now();
     const items = await pullEverything(server.url);
     const pullOnlyMs = performance.now() - tPull;
-    console.log(`  alice holds ${items.length} items`);
 
     // 1. Initial sync into an empty cache.
-    core = await createCore({ cacheFile: join(dir, 'cache.sqlite'), autoSync: false });
+    const cacheFile = join(dir, 'cache.sqlite');
+    core = await createCore({ cacheFile, autoSync: false });
     const t0 = performance.now();
     await ok(core, 'session.connect', { serverUrl: server.url, token: 'demo-alice' });
     let status = await ok(core, 'sync.now', {});
     while (status.assigned < items.length && status.state !== 'error') {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       status = await ok(core, 'sync.status', {});
       if (status.state !== 'syncing' && status.assigned < items.length) status = await ok(core, 'sync.now', {});
     }
     const syncMs = performance.now() - t0;
     if (status.assigned < items.length) throw new Error(`initial sync stopped at ${status.assigned}/${items.length}: ${status.lastError}`);
+    await core.close();
+    raw = rawBaseline(join(dir, 'raw.sqlite'), items);
 
-    const baseline = rawBaseline(join(dir, 'raw.sqlite'), items);
-    const coreRate = items.length / (syncMs / 1000);
-    const rawRate = items.length / (baseline.insertMs / 1000);
-
-    // 2. Decision writes through the dispatcher.
-    const rows = (await ok(core, 'queue.page', { filter: { statuses: ['leased'] }, limit: 1000 })).rows;
-    const decideTimes: number[] = [];
-    for (const row of rows.slice(0, DECISIONS)) {
-      const s = performance.now();
-      await ok(core, 'triage.decide', { itemId: row.id, kind: 'approve', payload: { comment: 'bench' } });
-      decideTimes.push(performance.now() - s);
+    // 2. Decisions through the desk API with sync running (the same cache, now with its sync loop on).
+    core = await createCore({ cacheFile, autoSync: true, syncIntervalMs: 1000 });
+    const leased: { id: string }[] = [];
+    const wanted = DECISIONS + PAGE_RUNS * (1 + TERMS.length);
+    while (leased.length < wanted) {
+      const { rows } = await ok(core, 'queue.page', { filter: { statuses: ['leased'] }, sort: { by: 'slaDue', dir: 'asc' }, offset: leased.length, limit: 1000 });
+      if (rows.length === 0) throw new Error(`bench needs ${wanted} leased items, the cache holds ${leased.length}: use --items of at least 2k`);
+      leased.push(...rows);
     }
+    let next = 0;
+    const decideOne = async () => ok(core!, 'triage.decide', { itemId: leased[next++].id, kind: 'approve', payload: { comment: 'bench' } });
+    const feeder = startFeeder(server.url, n + 1);
+    const decide: number[] = [];
+    for (let i = 0; i < DECISIONS; i++) {
+      const s = performance.now();
+      await decideOne();
+      decide.push(performance.now() - s);
+      // A reviewer's next key comes later: timers (checkpoint, push, pull, status) get their turn.
+      await sleep(5 + (i % 4) * 5);
+    }
+    const fed = await feeder.stop();
 
-    // 3. Queue pages with filter and sort.
-    const pageTimes: number[] = [];
-    let total = 0;
+    // 3. Uncached queue pages: one untimed decision before each timed page invalidates the cached total.
+    const filterSort = { core: [] as number[], raw: [] as number[], total: 0 };
     for (let i = 0; i < PAGE_RUNS; i++) {
+      await decideOne();
       const cls = EXCEPTION_CLASSES[i % EXCEPTION_CLASSES.length];
       const s = performance.now();
       const page = await ok(core, 'queue.page', {
-        filter: { classes: [cls], statuses: ['leased'], text: 'INV-1' },
-        sort: { by: 'confidence', dir: 'desc' },
-        offset: (i * 37) % 2000,
-        limit: 100,
+        filter: { classes: [cls], statuses: ['leased'], text: 'recheck' }, sort: { by: 'confidence', dir: 'desc' }, offset: 0, limit: 100,
       });
-      pageTimes.push(performance.now() - s);
-      total = Math.max(total, page.total);
+      filterSort.core.push(performance.now() - s);
+      filterSort.total = Math.max(filterSort.total, page.total);
+      filterSort.raw.push(raw.page({ cls, text: 'recheck' }));
     }
-
-    // 4. Text filter alone: a new term on most runs (so its total is not cached), every sort key.
-    const sorts = [['slaDue', 'asc'], ['confidence', 'desc'], ['age', 'asc'], ['slaDue', 'desc'], ['confidence', 'asc'], ['age', 'desc']] as const;
-    const textTimes: number[] = [];
-    for (let i = 0; i < PAGE_RUNS; i++) {
-      const kind = i % 4;
-      const text = kind === 0 ? `INV-${100000 + ((i * 7919) % N)}` : kind === 1 ? `INV-1${String(i % 97).padStart(2, '0')}`
-        : kind === 2 ? (i % 8 === 2 ? 'total' : 'line items') : `vendor ${i}`;
-      const [by, dir] = sorts[i % sorts.length];
-      const s = performance.now();
-      await ok(core, 'queue.page', { filter: { text }, sort: { by, dir }, offset: 0, limit: 100 });
-      textTimes.push(performance.now() - s);
+    const text: SizeResult['text'] = [];
+    for (const { term, share } of TERMS) {
+      const row = { term, share, core: [] as number[], raw: [] as number[], total: 0 };
+      for (let i = 0; i < PAGE_RUNS; i++) {
+        await decideOne();
+        const s = performance.now();
+        const page = await ok(core, 'queue.page', { filter: { text: term }, sort: { by: 'slaDue', dir: 'asc' }, offset: 0, limit: 100 });
+        row.core.push(performance.now() - s);
+        row.total = page.total;
+        row.raw.push(raw.page({ text: term }));
+      }
+      text.push(row);
     }
-
-    const line = (label: string, value: string, ratio: number, note: string) =>
-      console.log(`${label.padEnd(34)} ${value.padStart(16)}   ratio ${ratio.toFixed(2)} ${note}`);
-    console.log(`\nresults (${items.length} items; baseline = raw better-sqlite3 on the same rows, same run)`);
-    line('initial sync (items/s)', coreRate.toFixed(0), coreRate / rawRate, `of raw insert ${rawRate.toFixed(0)} items/s (higher is better)`);
-    const pullOnlyRate = items.length / (pullOnlyMs / 1000);
-    line('  (server pull alone, no cache)', pullOnlyRate.toFixed(0), coreRate / pullOnlyRate, 'core sync rate / bare HTTP pull+parse rate (the network-side ceiling)');
-    line('decision write p50', ms(pct(decideTimes, 50)), pct(decideTimes, 50) / pct(baseline.decideTimes, 50), `x raw ${ms(pct(baseline.decideTimes, 50))}`);
-    line('decision write p99', ms(pct(decideTimes, 99)), pct(decideTimes, 99) / pct(baseline.decideTimes, 99), `x raw ${ms(pct(baseline.decideTimes, 99))}`);
-    line('queue page filter+sort p50', ms(pct(pageTimes, 50)), pct(pageTimes, 50) / pct(baseline.pageTimes, 50), `x raw ${ms(pct(baseline.pageTimes, 50))} (total ${total})`);
-    line('queue page filter+sort p95', ms(pct(pageTimes, 95)), pct(pageTimes, 95) / pct(baseline.pageTimes, 95), `x raw ${ms(pct(baseline.pageTimes, 95))}`);
-    line('queue page text filter p50', ms(pct(textTimes, 50)), pct(textTimes, 50) / pct(baseline.pageTimes, 50), `x raw ${ms(pct(baseline.pageTimes, 50))} (goal: < 100 ms)`);
-    line('queue page text filter p95', ms(pct(textTimes, 95)), pct(textTimes, 95) / pct(baseline.pageTimes, 95), `x raw ${ms(pct(baseline.pageTimes, 95))}`);
+    return { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, decide, rawDecide: raw.decideTimes, fed, filterSort, text };
   } finally {
+    raw?.db.close();
     await core?.close();
     await server.kill('SIGTERM');
     await server.stopped;
     // BENCH_KEEP=1 keeps the caches for a closer look (query plans, migrations on a big cache).
     if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(r: SizeResult, load: string): void {
+  const line = (label: string, value: string, ratio: number, note: string) =>
+    console.log(`${label.padEnd(38)} ${value.padStart(14)}   ratio ${ratio.toFixed(2).padStart(6)}  ${note}`);
+  const rate = (count: number, t: number) => count / (t / 1000);
+  console.log(`\nresults, ${r.n} items (${load}; baseline = raw better-sqlite3 on the same rows, same run)`);
+  const core = rate(r.n, r.syncMs);
+  const floor = rate(r.n, r.rawInsertMs);
+  line('initial sync (items/s)', core.toFixed(0), core / floor, `of the raw floor ${floor.toFixed(0)} items/s (1 txn, no index); goal >= 0.6`);
+  line('  server pull alone (items/s)', rate(r.n, r.pullOnlyMs).toFixed(0), core / rate(r.n, r.pullOnlyMs), 'core / bare HTTP pull+parse (the network-side ceiling)');
+  for (const p of [50, 95, 99]) {
+    line(`decision durable, sync running p${p}`, ms(pct(r.decide, p)), pct(r.decide, p) / pct(r.rawDecide, p),
+      `x prepared txn ${ms(pct(r.rawDecide, p))}${p === 99 ? '; goal <= 2 ms' : ''}`);
+  }
+  console.log(`${''.padEnd(38)} (${r.fed} items fed to alice while deciding)`);
+  for (const p of [50, 95]) {
+    line(`queue page class+text+sort p${p}`, ms(pct(r.filterSort.core, p)), pct(r.filterSort.core, p) / pct(r.filterSort.raw, p),
+      `x raw ${ms(pct(r.filterSort.raw, p))} (uncached; ~${r.filterSort.total} rows match)${p === 95 ? '; goal <= 50 ms' : ''}`);
+  }
+  for (const t of r.text) {
+    line(`queue page text ${t.share.padStart(5)} p95`, ms(pct(t.core, 95)), pct(t.core, 95) / pct(t.raw, 95),
+      `x raw ${ms(pct(t.raw, 95))} (p50 ${ms(pct(t.core, 50))}; '${t.term}': ${t.total} rows)`);
+  }
+}
+
+export async function run(): Promise<void> {
+  const sizes = sizesArg(process.argv, 'items', [Number(process.env.BENCH_ITEMS ?? 100_000)]);
+  const results: SizeResult[] = [];
+  for (const n of sizes) {
+    const r = await runSize(n);
+    report(r, await loadAverage());
+    results.push(r);
+  }
+  if (results.length > 1) {
+    console.log('\ngrowth per step (cost per item at this size / at the previous size; 1.00 = linear)');
+    for (let i = 1; i < results.length; i++) {
+      const [a, b] = [results[i - 1], results[i]];
+      const perItem = (r: SizeResult) => r.syncMs / r.n;
+      const floorPerItem = (r: SizeResult) => r.rawInsertMs / r.n;
+      console.log(`  ${a.n} -> ${b.n}: initial sync ${(perItem(b) / perItem(a)).toFixed(2)}, raw floor ${(floorPerItem(b) / floorPerItem(a)).toFixed(2)}, ` +
+        `decision p95 ${(pct(b.decide, 95) / pct(a.decide, 95)).toFixed(2)}, text 1 % p95 ${(pct(b.text[1].core, 95) / pct(a.text[1].core, 95)).toFixed(2)}`);
+    }
   }
 }

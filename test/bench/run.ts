@@ -6,7 +6,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).map((f) => f.replace('.bench.ts', ''));
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// Bench names are words; anything else (flags and their values, e.g. `--items 10k,100k`) is for the benches.
+const wanted = process.argv.slice(2).filter((a) => /^[a-z][a-z-]*$/.test(a));
 const names = wanted.length > 0 ? wanted : available;
 for (const name of names) {
   if (!available.includes(name)) {
