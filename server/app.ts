@@ -1,6 +1,7 @@
 // Builds and starts the reference central API: Fastify + the route table + the database.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Queue, Role } from '../shared/domain';
+import { DEFAULT_BODY_LIMIT } from '../shared/limits';
 import { openDatabase, type OpenedDatabase } from './db/connection';
 import { buildOpenApi } from './openapi';
 import { isTransientDbError, ProblemError } from './problem';
@@ -13,7 +14,7 @@ import { upsertQueue } from './services/queues';
 import { createUser } from './services/users';
 import { seedDemo } from './seed/demo';
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export { DEFAULT_BODY_LIMIT };
 
 export interface StartServerOptions {
   dbFile: string;

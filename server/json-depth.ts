@@ -1,6 +1,8 @@
 // Request bodies are JSON trees the server later re-serialises (JSON.stringify is recursive): a body nested
 // thousands of levels deep would overflow the stack there and answer 500. Refuse it up front as bad input.
-export const MAX_JSON_DEPTH = 64;
+import { MAX_BODY_JSON_DEPTH } from '../shared/limits';
+
+export const MAX_JSON_DEPTH = MAX_BODY_JSON_DEPTH;
 
 /** True when `value` nests objects/arrays deeper than `max`. Iterative, so it cannot overflow itself. */
 export function exceedsJsonDepth(value: unknown, max = MAX_JSON_DEPTH): boolean {

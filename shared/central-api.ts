@@ -4,13 +4,23 @@ import { z } from 'zod';
 import {
   ExceptionClass, ExceptionReason, Id, IsoDateTime, Item, JsonObject, Labor, Queue, Role,
 } from './domain';
+import {
+  freeJsonProblem, INGEST_KEY_PATTERN, MAX_CLAIM_COUNT, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES, MAX_ITEM_JSON_BYTES, MAX_LEASE_MINUTES,
+  MAX_NOTE_CHARS,
+} from './limits';
 
 export const API_VERSION = 'v1';
 export const MAX_INGEST_BATCH = 1000;
 export const MAX_PUSH_BATCH = 500;
 export const MAX_PULL_LIMIT = 1000;
-export const MAX_CLAIM_COUNT = 1000;
-export const MAX_LEASE_MINUTES = 7 * 24 * 60;
+export { MAX_CLAIM_COUNT, MAX_LEASE_MINUTES };
+
+/** A free-form JSON object the server will store: bounded depth and size, no keys its parser refuses (shared/limits.ts). */
+export const boundedJsonObject = (maxBytes: number) => JsonObject.superRefine((v, ctx) => {
+  const problem = freeJsonProblem(v, maxBytes);
+  if (problem) ctx.addIssue({ code: 'custom', message: `this JSON value ${problem}` });
+});
+const ingestKey = z.string().min(1).max(200).regex(INGEST_KEY_PATTERN, 'no control characters (U+0000 to U+001F, U+007F)');
 
 // ---------- problem details (RFC 9457) ----------
 
@@ -55,15 +65,15 @@ export type QueuesResponse = z.infer<typeof QueuesResponse>;
 // ---------- ingest (producers) ----------
 
 export const IngestItem = z.object({
-  source: z.string().min(1).max(200),
-  externalId: z.string().min(1).max(200),
+  source: ingestKey,
+  externalId: ingestKey,
   queueId: Id,
   title: z.string().min(1).max(500),
   summary: z.string().max(4000).optional(),
   confidence: z.number().min(0).max(1).nullable().default(null),
   reasons: z.array(ExceptionReason).max(100).default([]),
-  input: JsonObject,
-  output: JsonObject,
+  input: boundedJsonObject(MAX_ITEM_JSON_BYTES),
+  output: boundedJsonObject(MAX_ITEM_JSON_BYTES),
 });
 export type IngestItem = z.input<typeof IngestItem>;
 
@@ -101,17 +111,17 @@ export type AssignmentResponse = z.infer<typeof AssignmentResponse>;
 
 // ---------- mutations ----------
 
-const comment = z.string().max(4000).optional();
+const comment = z.string().max(MAX_COMMENT_CHARS).optional();
 const reasonCode = z.string().min(1).max(64);
 
 export const MutationPayloads = {
   approve: z.object({ comment }),
   reject: z.object({ reasonCode, comment }),
-  correct: z.object({ correctedOutput: JsonObject, comment }),
+  correct: z.object({ correctedOutput: boundedJsonObject(MAX_CORRECTION_BYTES), comment }),
   escalate: z.object({ reasonCode, comment }),
   defer: z.object({ comment }),
   reclassify: z.object({ exceptionClass: ExceptionClass, reasonCode, comment }),
-  note: z.object({ text: z.string().min(1).max(4000) }),
+  note: z.object({ text: z.string().min(1).max(MAX_NOTE_CHARS) }),
   /** Undo a decision that reached the server: reopens the item to its decider; counts as rework. */
   revert: z.object({ comment }),
 } as const;
@@ -126,8 +136,11 @@ const mutationBase = {
   /** Client wall-clock time of the decision. */
   at: IsoDateTime,
   labor: Labor.optional(),
-  /** Hash the client computed over { kind, itemId, baseVersion, assignmentEpoch, payload } (see mutationHashInput). */
-  payloadHash: z.string().min(8).max(128),
+  /**
+   * SHA-256 (lower-case hex) of mutationHashInput({ kind, itemId, baseVersion, assignmentEpoch, payload }). The
+   * server recomputes it: a mismatch is answered `rejected` / `payload_hash_mismatch`.
+   */
+  payloadHash: z.string().regex(/^[0-9a-f]{64}$/, 'payloadHash is the lower-case hex SHA-256 of mutationHashInput(...)'),
 };
 
 export const Mutation = z.discriminatedUnion('kind', [
@@ -167,12 +180,13 @@ export type MutationStatus = z.infer<typeof MutationStatus>;
 /**
  * Stable result codes. conflict: the world moved (reassigned, resolved_elsewhere, lease_expired,
  * stale_epoch, withdrawn). rejected: can never apply (unknown_item, not_assigned, unknown_reason_code,
- * invalid_transition, nothing_to_revert, client_diverged).
+ * invalid_transition, nothing_to_revert, client_diverged, limit_exceeded: the item holds as much as it may,
+ * e.g. MAX_ITEM_NOTES; payload_hash_mismatch: payloadHash is not the hash of this mutation).
  */
 export const MUTATION_RESULT_CODES = [
   'ok', 'reassigned', 'resolved_elsewhere', 'lease_expired', 'stale_epoch', 'withdrawn',
   'unknown_item', 'not_assigned', 'unknown_reason_code', 'invalid_transition', 'nothing_to_revert',
-  'client_diverged',
+  'client_diverged', 'limit_exceeded', 'payload_hash_mismatch',
 ] as const;
 export const MutationResultCode = z.enum(MUTATION_RESULT_CODES);
 export type MutationResultCode = z.infer<typeof MutationResultCode>;
@@ -191,7 +205,15 @@ export type MutationResult = z.infer<typeof MutationResult>;
 export const PushRequest = z.object({
   /** One desk installation's id; belongs to one user. */
   clientId: z.string().min(8).max(128),
-  mutations: z.array(Mutation).min(1).max(MAX_PUSH_BATCH),
+  /** In increasing mutationId order, each id once (a batch is applied in order; an id twice is a client bug). */
+  mutations: z.array(Mutation).min(1).max(MAX_PUSH_BATCH).superRefine((ms, ctx) => {
+    for (let i = 1; i < ms.length; i++) {
+      if (ms[i].mutationId <= ms[i - 1].mutationId) {
+        ctx.addIssue({ code: 'custom', path: [i, 'mutationId'], message: `mutation ids in a batch must increase: ${ms[i].mutationId} follows ${ms[i - 1].mutationId}` });
+        return;
+      }
+    }
+  }),
 });
 export type PushRequest = z.input<typeof PushRequest>;
 

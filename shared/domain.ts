@@ -1,5 +1,6 @@
 // The domain vocabulary of DESIGN.md §2 as zod schemas; every side imports these.
 import { z } from 'zod';
+import { MAX_ITEM_NOTES, MAX_LABOR_SEGMENTS, MAX_LABOR_WALL_MS, MAX_NOTE_CHARS } from './limits';
 
 export const EXCEPTION_CLASSES = ['policy', 'confidence', 'data_integrity', 'business_rule'] as const;
 export const ExceptionClass = z.enum(EXCEPTION_CLASSES);
@@ -69,8 +70,23 @@ export const Labor = z.object({
   decidedAt: IsoDateTime,
   /** True when the decision follows a revert of the same item: rework labor. */
   rework: z.boolean().default(false),
+}).superRefine((l, ctx) => {
+  // Sanity: the desk's labor clock never produces these; a client that sends them has a broken clock (or lies).
+  const problem = laborProblem(l);
+  if (problem) ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
 });
 export type Labor = z.infer<typeof Labor>;
+
+/** Why a labor record cannot be true, or null. The server refuses such a mutation; the desk checks it first. */
+export function laborProblem(l: Pick<Labor, 'activeMs' | 'idleMs' | 'wallMs' | 'segments' | 'openedAt' | 'decidedAt'>):
+{ path: string; message: string } | null {
+  if (l.wallMs > MAX_LABOR_WALL_MS) return { path: 'wallMs', message: `wallMs over ${MAX_LABOR_WALL_MS} (30 days) is a clock fault, not labor` };
+  if (l.activeMs > l.wallMs) return { path: 'activeMs', message: 'activeMs cannot exceed wallMs' };
+  if (l.idleMs > l.wallMs) return { path: 'idleMs', message: 'idleMs cannot exceed wallMs' };
+  if (l.segments > MAX_LABOR_SEGMENTS) return { path: 'segments', message: `at most ${MAX_LABOR_SEGMENTS} segments` };
+  if (Date.parse(l.decidedAt) < Date.parse(l.openedAt)) return { path: 'decidedAt', message: 'decidedAt is before openedAt' };
+  return null;
+}
 
 export const Outcome = z.object({
   kind: OutcomeKind,
@@ -82,7 +98,7 @@ export const Outcome = z.object({
 });
 export type Outcome = z.infer<typeof Outcome>;
 
-export const ItemNote = z.object({ by: Id, at: IsoDateTime, text: z.string().min(1).max(4000) });
+export const ItemNote = z.object({ by: Id, at: IsoDateTime, text: z.string().min(1).max(MAX_NOTE_CHARS) });
 export type ItemNote = z.infer<typeof ItemNote>;
 
 /** One exception item as the server sees it (and as the cache stores the server's copy). */
@@ -113,7 +129,7 @@ export const Item = z.object({
   enqueuedAt: IsoDateTime,
   slaDueAt: IsoDateTime,
   outcome: Outcome.nullable(),
-  notes: z.array(ItemNote).max(1000),
+  notes: z.array(ItemNote).max(MAX_ITEM_NOTES),
   /** Set while the item sits with the path owner after an escalation. */
   escalation: z
     .object({ by: Id, at: IsoDateTime, reasonCode: z.string(), comment: z.string().optional() })

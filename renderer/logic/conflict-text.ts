@@ -15,6 +15,8 @@ const HEADLINES: Record<Conflict['code'], string> = {
   invalid_transition: 'This decision does not apply to the item in its current state.',
   nothing_to_revert: 'There was nothing left to revert.',
   client_diverged: 'This desk and the server disagree about your earlier decisions on the item.',
+  limit_exceeded: 'The item already holds as much as the server accepts (for example, its most notes).',
+  payload_hash_mismatch: 'The server could not verify this decision’s content (its hash did not match).',
 };
 
 const MOVED_AWAY = new Set<Conflict['code']>(['reassigned', 'lease_expired', 'stale_epoch', 'not_assigned', 'resolved_elsewhere']);

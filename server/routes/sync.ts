@@ -4,7 +4,9 @@ import { pull } from '../services/pull';
 import { push } from '../services/push';
 import { defineRoute } from './define';
 
-export const PUSH_BODY_LIMIT = 8 * 1024 * 1024;
+import { PUSH_BODY_LIMIT } from '../../shared/limits';
+
+export { PUSH_BODY_LIMIT };
 
 export const syncRoutes = [
   defineRoute({

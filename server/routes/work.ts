@@ -7,7 +7,9 @@ import { ingest } from '../services/ingest';
 import { assign, claim } from '../services/leases';
 import { defineRoute } from './define';
 
-export const INGEST_BODY_LIMIT = 16 * 1024 * 1024;
+import { INGEST_BODY_LIMIT } from '../../shared/limits';
+
+export { INGEST_BODY_LIMIT };
 
 export const workRoutes = [
   defineRoute({
