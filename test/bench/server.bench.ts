@@ -1,116 +1,117 @@
-// `npm run bench -- server`: the reference server's throughput over real HTTP on 127.0.0.1, against a
-// baseline measured in the same run: raw better-sqlite3 inserts of the same rows into a similar table
-// (same pragmas as the server: WAL, synchronous=FULL). Prints figures and ratios to the baseline. The server
-// runs in a child process so the HTTP client and the server do not share one event loop.
+// `npm run bench -- server [--items 20k] [--runs 3]`: the reference server's throughput over real HTTP on
+// 127.0.0.1 (the server in a child process, so client and server do not share an event loop), each phase
+// against a baseline of raw SQL doing the same writes: the rows the phase inserted and changed in every
+// table (same rows, same indexes and triggers, the server's pragmas), replayed with prepared statements in
+// as many transactions as the phase sent requests (see write-replay.ts). Three runs, min / median / max.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
 import { MAX_CLAIM_COUNT, MAX_INGEST_BATCH, MAX_PULL_LIMIT, MAX_PUSH_BATCH } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { CentralClient, approvals, ingestItems, newClientId } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
+import { loadAverage, sizesArg, spread } from './bench-stats';
+import { planWrites, replayWrites, snapshotDatabase } from './write-replay';
 
-const N = 10_000;
+interface PhaseFigure { name: string; unit: string; count: number; httpMs: number; rawMs: number; rows: number }
 
-type IngestRow = ReturnType<typeof ingestItems>[number];
-
-/** The baseline: the same rows, one transaction, one prepared statement, a table shaped like the server's items. */
-function rawInsertsPerSecond(file: string, rows: IngestRow[]): number {
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.exec(`CREATE TABLE items (id TEXT PRIMARY KEY, source TEXT NOT NULL, external_id TEXT NOT NULL, queue_id TEXT NOT NULL,
-    title TEXT NOT NULL, summary TEXT, confidence REAL, reasons TEXT NOT NULL, input TEXT NOT NULL, output TEXT NOT NULL,
-    status TEXT NOT NULL, assignment_epoch INTEGER NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL,
-    sla_due_at TEXT NOT NULL, notes TEXT NOT NULL, UNIQUE (source, external_id));
-    CREATE INDEX items_claimable ON items (status, sla_due_at, id);`);
-  const insert = db.prepare(`INSERT INTO items VALUES (@id, @source, @externalId, @queueId, @title, @summary, @confidence,
-    @reasons, @input, @output, 'open', 0, 1, @at, @at, '[]')`);
-  const at = new Date().toISOString();
+/** Times one phase over HTTP and its same-writes replay. */
+async function phase(dir: string, dbFile: string, name: string, unit: string, requests: () => number, fn: () => Promise<number>): Promise<PhaseFigure> {
+  const tag = name.replace(/\W+/g, '-');
+  const before = join(dir, `${tag}-before.sqlite`);
+  const after = join(dir, `${tag}-after.sqlite`);
+  snapshotDatabase(dbFile, before);
   const t0 = performance.now();
-  db.transaction(() => {
-    rows.forEach((r, i) => insert.run({
-      id: `b-${i}`, source: r.source, externalId: r.externalId, queueId: r.queueId, title: r.title, summary: r.summary,
-      confidence: r.confidence, reasons: JSON.stringify(r.reasons), input: JSON.stringify(r.input), output: JSON.stringify(r.output), at,
-    }));
-  })();
-  const seconds = (performance.now() - t0) / 1000;
-  db.close();
-  return rows.length / seconds;
+  const count = await fn();
+  const httpMs = performance.now() - t0;
+  snapshotDatabase(dbFile, after);
+  const plan = planWrites(before, after);
+  const rawMs = replayWrites(before, join(dir, `${tag}-replay.sqlite`), plan, requests());
+  return { name, unit, count, httpMs, rawMs, rows: plan.rows };
 }
 
-async function timed<T>(label: string, fn: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  process.stdout.write(`  ${label}… `);
-  const t0 = performance.now();
-  const value = await fn();
-  const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(`${seconds.toFixed(2)} s\n`);
-  return { value, seconds };
-}
-
-export async function run(): Promise<void> {
+async function oneRun(n: number, run: number): Promise<PhaseFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-bench-server-'));
-  const server = await spawnServer({ dbFile: join(dir, 'central.sqlite'), seed: 'demo' });
+  const dbFile = join(dir, 'central.sqlite');
+  const server = await spawnServer({ dbFile, seed: 'demo' });
   try {
-    const anon = new CentralClient(server.url);
-    const producer = anon.as('demo-ingest');
-    const reviewer = anon.as('demo-alice');
+    const reviewer = new CentralClient(server.url, 'demo-alice');
+    const producer = reviewer.as('demo-ingest');
     const { queues } = await reviewer.queues();
     const queueId = queues[0].id;
-    const rows = ingestItems(queueId, N, { source: 'bench', prefix: `run-${Date.now()}` });
-    console.log(`server bench: ${N.toLocaleString('en')} items over HTTP to a child-process server (${server.url}); load average ${loadavg()[0].toFixed(1)} on ${availableParallelism()} cores`);
-    // The machine is shared: the baseline runs before and after the server figures, and ratios use the mean.
-    const before = await timed(`baseline (before): raw better-sqlite3 inserts of the same ${N} rows`, async () => rawInsertsPerSecond(join(dir, 'baseline-1.sqlite'), rows));
+    const rows = ingestItems(queueId, n, { source: 'bench', prefix: `run-${run}` });
+    let requests = 0;
+    const figures: PhaseFigure[] = [];
 
-    const ingest = await timed(`ingest ${N} items in batches of ${MAX_INGEST_BATCH}`, async () => {
-      for (let i = 0; i < N; i += MAX_INGEST_BATCH) {
+    figures.push(await phase(dir, dbFile, 'ingest', 'items/s', () => requests, async () => {
+      requests = 0;
+      for (let i = 0; i < n; i += MAX_INGEST_BATCH) {
         const res = await producer.ingest({ items: rows.slice(i, i + MAX_INGEST_BATCH) });
-        if (res.created !== Math.min(MAX_INGEST_BATCH, N - i)) throw new Error(`ingest created ${res.created}`);
+        requests++;
+        if (res.created !== Math.min(MAX_INGEST_BATCH, n - i)) throw new Error(`ingest created ${res.created}`);
       }
-    });
+      return n;
+    }));
 
-    // Claim our bench items (plus whatever demo items in this queue are due earlier), then pull them all.
-    const claimPull = await timed(`claim + pull ${N} items`, async () => {
-      const claimed: Item[] = [];
+    // Claim the bench items (plus the demo items of this queue due earlier), then pull them all.
+    let claimed: Item[] = [];
+    figures.push(await phase(dir, dbFile, 'claim + pull', 'items/s', () => requests, async () => {
+      requests = 0;
       for (;;) {
         const { items } = await reviewer.claim({ count: MAX_CLAIM_COUNT, queueIds: [queueId], leaseMinutes: 600 });
+        requests++;
         claimed.push(...items);
         if (items.length < MAX_CLAIM_COUNT) break;
       }
       const pages = await reviewer.pullAll({ limit: MAX_PULL_LIMIT }, 1000);
-      const pulled = pages.reduce((n, p) => n + p.upserts.length, 0);
-      if (pulled < N) throw new Error(`pulled only ${pulled} items`);
-      return claimed;
-    });
-    const claimedItems = claimPull.value.filter((i) => i.source === 'bench').slice(0, N);
-    if (claimedItems.length < N) throw new Error(`claimed only ${claimedItems.length} bench items`);
+      const pulled = pages.reduce((k, p) => k + p.upserts.length, 0);
+      if (pulled < n) throw new Error(`pulled only ${pulled} items`);
+      return claimed.length;
+    }));
+    claimed = claimed.filter((i) => i.source === 'bench').slice(0, n);
+    if (claimed.length < n) throw new Error(`claimed only ${claimed.length} bench items`);
 
     const clientId = newClientId('bench');
-    const push = await timed(`push ${N} decisions in batches of ${MAX_PUSH_BATCH}`, async () => {
-      const mutations = approvals(claimedItems, 1);
-      for (let i = 0; i < N; i += MAX_PUSH_BATCH) {
+    const mutations = approvals(claimed, 1);
+    figures.push(await phase(dir, dbFile, 'push decisions', 'decisions/s', () => requests, async () => {
+      requests = 0;
+      for (let i = 0; i < n; i += MAX_PUSH_BATCH) {
         const res = await reviewer.push({ clientId, mutations: mutations.slice(i, i + MAX_PUSH_BATCH) });
+        requests++;
         const bad = res.results.find((r) => r.status !== 'applied');
         if (bad) throw new Error(`push: mutation ${bad.mutationId} ${bad.status} ${bad.code}`);
       }
-    });
-
-    const after = await timed(`baseline (after): raw better-sqlite3 inserts of the same ${N} rows`, async () => rawInsertsPerSecond(join(dir, 'baseline-2.sqlite'), rows));
-    const base = (before.value + after.value) / 2;
-    const figures = [
-      { name: 'ingest (items/s)', perSec: N / ingest.seconds, extra: '' },
-      { name: 'claim + pull (items/s)', perSec: claimPull.value.length / claimPull.seconds, extra: ` (${claimPull.seconds.toFixed(2)} s for ${claimPull.value.length} items)` },
-      { name: 'push decisions (decisions/s)', perSec: N / push.seconds, extra: '' },
-    ];
-    console.log('\nresults (ratio = figure / raw better-sqlite3 inserts/s, same machine, same run):');
-    console.log(`  baseline raw inserts/s               ${Math.round(base).toLocaleString('en').padStart(10)}   ratio 1.000 (before ${Math.round(before.value)}, after ${Math.round(after.value)})`);
-    for (const f of figures) {
-      console.log(`  ${f.name.padEnd(36)} ${Math.round(f.perSec).toLocaleString('en').padStart(10)}   ratio ${(f.perSec / base).toFixed(3)}${f.extra}`);
-    }
+      return n;
+    }));
+    return figures;
   } finally {
     await server.kill('SIGTERM');
+    await server.stopped;
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<void> {
+  const [n] = sizesArg(process.argv, 'items', [20_000]);
+  const [runs] = sizesArg(process.argv, 'runs', [3]);
+  console.log(`server bench: ${n} items over HTTP, ${runs} runs, ${await loadAverage()}`);
+  const all: PhaseFigure[][] = [];
+  for (let r = 0; r < runs; r++) {
+    process.stdout.write(`  run ${r + 1}/${runs}… `);
+    const figures = await oneRun(n, r);
+    all.push(figures);
+    console.log(figures.map((f) => `${f.name} ${(f.count / (f.httpMs / 1000)).toFixed(0)} ${f.unit}`).join(', '));
+  }
+  const fmt = (s: { min: number; median: number; max: number }, digits: number) =>
+    `${s.min.toFixed(digits)} / ${s.median.toFixed(digits)} / ${s.max.toFixed(digits)}`;
+  console.log(`\nresults (min / median / max of ${runs} runs; ratio = server throughput / raw SQL doing the same writes; ${await loadAverage()})`);
+  for (let i = 0; i < all[0].length; i++) {
+    const per = all.map((figures) => figures[i]);
+    const rate = spread(per.map((f) => f.count / (f.httpMs / 1000)));
+    const raw = spread(per.map((f) => f.count / (f.rawMs / 1000)));
+    const ratio = spread(per.map((f) => f.rawMs / f.httpMs));
+    console.log(`  ${per[0].name.padEnd(16)} ${fmt(rate, 0).padStart(26)} ${per[0].unit.padEnd(12)} ratio ${fmt(ratio, 3)}` +
+      `   (raw same writes ${fmt(raw, 0)} ${per[0].unit}; ${per[0].rows} rows written)`);
   }
 }
