@@ -53,10 +53,17 @@ export type Problem = z.infer<typeof Problem>;
 
 // ---------- health, me, queues ----------
 
-export const Health = z.object({ status: z.literal('ok'), version: z.string(), apiVersion: z.literal(API_VERSION) });
+/**
+ * A server's stable identity: random per database, the same across restarts and ports. A desk binds its
+ * cache to it (never to the URL, which may change: the embedded demo server gets a new port every launch).
+ * Optional so a desk still talks to a server that predates it (it then falls back to the URL).
+ */
+export const ServerId = z.string().min(1).max(200);
+
+export const Health = z.object({ status: z.literal('ok'), version: z.string(), apiVersion: z.literal(API_VERSION), serverId: ServerId.optional() });
 export type Health = z.infer<typeof Health>;
 
-export const Me = z.object({ id: Id, name: z.string(), roles: z.array(Role).min(1) });
+export const Me = z.object({ id: Id, name: z.string(), roles: z.array(Role).min(1), serverId: ServerId.optional() });
 export type Me = z.infer<typeof Me>;
 
 export const QueuesResponse = z.object({ queues: z.array(Queue) });

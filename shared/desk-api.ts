@@ -20,6 +20,12 @@ const Ok = z.object({ ok: z.literal(true) });
 // ---------- session ----------
 export const SessionInfo = z.object({
   signedIn: z.boolean(),
+  /**
+   * Signed in on the cache, but the token is gone (browser mode keeps it in memory only): the desk works
+   * offline on this user's queue and must be given the token again to sync.
+   */
+  needsToken: z.boolean().optional(),
+  /** The session's server, else the last one used, else the one the desk was started with. */
   serverUrl: z.string().nullable(),
   user: Me.nullable(),
   clientId: z.string(),

@@ -27,6 +27,8 @@ export interface CoreOptions {
   clock?: Clock;
   secrets?: SecretStore;
   demo?: { serverUrl: string };
+  /** The central API to offer on the sign-in screen when the cache names none (`npm start -- --server URL`). */
+  serverUrl?: string;
   /** Push/pull/claim on connect, on a timer and after each decision (default true). */
   autoSync?: boolean;
   /** Watchdog period of the sync loop (default 15 s). */
@@ -83,16 +85,18 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   ctx.sync = new SyncEngine({
     db, kv, items, outbox, clock, events,
     connection: () => ctx.session.connection(),
+    verify: (conn, signal) => ctx.session.verify(conn, signal),
     autoSync: opts.autoSync ?? true,
     intervalMs: opts.syncIntervalMs ?? 15_000,
     backoff: opts.backoff,
   });
   ctx.session = new SessionService({
-    db, kv, items, outbox, secrets: ctx.secrets, events, demo: opts.demo,
+    db, kv, items, outbox, secrets: ctx.secrets, events, demo: opts.demo, defaultServerUrl: opts.serverUrl,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     maxResponseBytes: opts.maxResponseBytes,
     onSignedIn: () => ctx.sync.start(),
     onSignedOut: () => ctx.sync.stop(),
+    onNeedsToken: (message) => void ctx.sync.needsCredentials(message),
   });
 
   const checkpoint = setInterval(() => {

@@ -8,6 +8,8 @@ export interface StoredSession {
   serverUrl: string;
   user: Me;
   demo: boolean;
+  /** The id the server reported (GET /v1/me); null for a server that reports none. */
+  serverId?: string | null;
 }
 
 export class KvRepo {
@@ -51,7 +53,8 @@ export class KvRepo {
     try {
       const v = JSON.parse(raw) as StoredSession;
       const user = Me.safeParse(v.user);
-      return user.success && typeof v.serverUrl === 'string' ? { serverUrl: v.serverUrl, user: user.data, demo: !!v.demo } : null;
+      if (!user.success || typeof v.serverUrl !== 'string') return null;
+      return { serverUrl: v.serverUrl, user: user.data, demo: !!v.demo, serverId: typeof v.serverId === 'string' ? v.serverId : null };
     } catch {
       return null;
     }

@@ -9,8 +9,9 @@ import { CentralClient, HttpError, NetworkError, ProtocolError } from './central
 import type { Clock } from './clock';
 import type { EventBus } from './event-bus';
 import type { ItemsRepo } from './items-repo';
-import type { KvRepo, StoredSession } from './kv-repo';
+import type { KvRepo } from './kv-repo';
 import type { MutationRow, OutboxRepo } from './outbox-repo';
+import { IdentityMismatch, type Connection } from './session-service';
 
 export const PUSH_BATCH = 100;
 export const PULL_LIMIT = MAX_PULL_LIMIT;
@@ -26,7 +27,9 @@ export interface SyncEngineDeps {
   clock: Clock;
   events: EventBus;
   /** The signed-in session and a client for it, or null when signed out. */
-  connection: () => { session: StoredSession; client: CentralClient } | null;
+  connection: () => Connection | null;
+  /** Before a connection's first push: GET /v1/me confirms the user and the server (throws IdentityMismatch). */
+  verify: (conn: Connection, signal: AbortSignal) => Promise<void>;
   autoSync: boolean;
   intervalMs: number;
   backoff?: BackoffOptions;
@@ -122,6 +125,12 @@ export class SyncEngine {
     await this.stop();
   }
 
+  /** Signed in on the cache without a token: nothing to sync with until the reviewer gives it again. */
+  async needsCredentials(message: string): Promise<void> {
+    this.lastError = message;
+    await this.stop('unauthorized');
+  }
+
   /** After a decision or on the timer: run soon (coalesced), when automatic sync is on. */
   kick(delayMs = 25): void {
     if (!this.d.autoSync || this.closed || this.kickTimer) return;
@@ -187,6 +196,7 @@ export class SyncEngine {
     const canSync = roles.includes('reviewer') || roles.includes('owner');
     this.setState('syncing', this.lastError);
     try {
+      await this.d.verify(conn, this.abort.signal);
       if (canSync) {
         await this.pushAll(conn.client);
         await this.pullAll(conn.client);
@@ -210,6 +220,10 @@ export class SyncEngine {
       this.setState('unauthorized', 'the server refused the saved credentials; sign in again');
       return;
     }
+    if (e instanceof IdentityMismatch) {
+      this.setState('unauthorized', e.message);
+      return;
+    }
     let state: State = 'error';
     let retryAfter: number | null = null;
     if (e instanceof NetworkError) state = 'offline';
@@ -219,6 +233,9 @@ export class SyncEngine {
     } else if (!(e instanceof ProtocolError)) {
       // Local failures (disk full, a bug) are errors too; the outbox is untouched and sync retries.
     }
+    // Whoever answers after an outage may be another server at the same URL: check again before pushing.
+    const conn = this.d.connection();
+    if (state === 'offline' && conn) conn.verified = false;
     const message = e instanceof Error ? e.message : String(e);
     const delay = fullJitterDelay(this.attempt++, this.d.backoff, retryAfter);
     this.nextRetryAt = new Date(this.d.clock.now().getTime() + delay).toISOString();

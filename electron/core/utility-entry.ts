@@ -21,13 +21,15 @@ interface ParentPortLike {
 export const UtilityArgs = z.object({
   cacheFile: z.string().min(1),
   demoServer: z.url().optional(),
+  /** `--server`: the central API offered on the sign-in screen. */
+  server: z.url().optional(),
 });
 export type UtilityArgs = z.infer<typeof UtilityArgs>;
 
-/** `--cache-file=<path> [--demo-server=<url>]`, as core-host passes them. */
+/** `--cache-file=<path> [--demo-server=<url>] [--server=<url>]`, as core-host passes them. */
 export function parseUtilityArgs(argv: readonly string[]): UtilityArgs {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  return UtilityArgs.parse({ cacheFile: get('cache-file'), demoServer: get('demo-server') });
+  return UtilityArgs.parse({ cacheFile: get('cache-file'), demoServer: get('demo-server'), server: get('server') });
 }
 
 export function runUtility(parentPort: ParentPortLike, argv: readonly string[], exit: (code: number) => void): void {
@@ -43,7 +45,11 @@ export function runUtility(parentPort: ParentPortLike, argv: readonly string[], 
   }
   // First run (or a fresh --user-data-dir): the profile folder may not exist yet.
   mkdirSync(path.dirname(args.cacheFile), { recursive: true });
-  const core = createCore({ cacheFile: args.cacheFile, secrets, ...(args.demoServer ? { demo: { serverUrl: args.demoServer } } : {}) });
+  const core = createCore({
+    cacheFile: args.cacheFile, secrets,
+    ...(args.demoServer ? { demo: { serverUrl: args.demoServer } } : {}),
+    ...(args.server ? { serverUrl: args.server } : {}),
+  });
   core.then(
     () => post({ type: 'ready' }),
     (err: unknown) => {

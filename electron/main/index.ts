@@ -94,7 +94,11 @@ function start() {
       fork: () =>
         utilityProcess.fork(
           path.join(__dirname, 'core.cjs'),
-          [`--cache-file=${path.join(app.getPath('userData'), 'desk-cache.sqlite')}`, ...(args.demoServer ? [`--demo-server=${args.demoServer}`] : [])],
+          [
+            `--cache-file=${path.join(app.getPath('userData'), 'desk-cache.sqlite')}`,
+            ...(args.demoServer ? [`--demo-server=${args.demoServer}`] : []),
+            ...(args.server ? [`--server=${args.server}`] : []),
+          ],
           { serviceName: 'Exception Desk core', stdio: 'inherit' },
         ) as unknown as UtilityProcessLike,
       createChannel: () => new MessageChannelMain() as unknown as MainChannelLike,

@@ -12,7 +12,7 @@ const PHASE: Record<NonNullable<SyncStatus['progress']>['phase'], string> = {
   checkout: 'Checking out',
 };
 
-function stateLabel(s: SyncStatus, now: number): string {
+function stateLabel(s: SyncStatus, now: number, needsToken: boolean): string {
   switch (s.state) {
     case 'online':
       return 'Online';
@@ -26,7 +26,7 @@ function stateLabel(s: SyncStatus, now: number): string {
       return `Offline · working locally${retry !== null ? ` · retry in ${retry}s` : ''}`;
     }
     case 'unauthorized':
-      return 'Sign-in expired · decisions are kept';
+      return needsToken ? 'Token needed to sync · working offline' : 'Sign-in expired · decisions are kept';
     case 'error':
       return 'Sync error';
     case 'signed_out':
@@ -47,7 +47,7 @@ export function StatusBar() {
     <footer className="statusbar" data-testid="status-bar" data-sync-state={sync.state} aria-label="Sync status">
       <span className={`sync-state state-${sync.state}`} data-testid="sync-state" role="status" title={sync.lastError ?? undefined}>
         <span className="dot" aria-hidden="true" />
-        {stateLabel(sync, now)}
+        {stateLabel(sync, now, session?.needsToken ?? false)}
       </span>
       {pct !== null && (
         <span className="sync-progress" role="progressbar" aria-label="Sync progress" aria-valuenow={pct} aria-valuemin={0} aria-valuemax={100}>

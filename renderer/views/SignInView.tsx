@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../desk/desk-error';
-import { useApp } from '../state/app-store';
+import { setView, useApp } from '../state/app-store';
 import { connect, connectDemo } from '../state/session';
 
 /** Server URL and token, or the embedded demo server when the desk has one. */
@@ -34,8 +34,16 @@ export function SignInView() {
           <span className="brand-mark" aria-hidden="true" />
           <span className="brand-name">Exception Desk</span>
         </div>
-        <h1 id="signin-h">Sign in</h1>
-        <p className="muted">Connect to your team’s central API. The token stays in the desk process, never in this window.</p>
+        <h1 id="signin-h">{session?.needsToken ? 'Enter your token again' : 'Sign in'}</h1>
+        {session?.needsToken ? (
+          <p role="status" data-testid="signin-token-needed">
+            This desk did not keep your token after the last launch (browser mode holds it in memory only). Your queue and every decision
+            made here are kept, and you can keep working offline; enter the token to sync
+            {session.user ? ` as ${session.user.name}` : ''}.
+          </p>
+        ) : (
+          <p className="muted">Connect to your team’s central API. The token stays in the desk process, never in this window.</p>
+        )}
         <form onSubmit={submit} data-testid="signin-form" aria-describedby={error ? 'signin-error' : undefined}>
           <div className="field">
             <label htmlFor="signin-server">Server URL</label>
@@ -54,6 +62,11 @@ export function SignInView() {
             {busy ? 'Connecting…' : 'Sign in'}
           </button>
         </form>
+        {session?.signedIn && (
+          <button type="button" className="btn btn-block" onClick={() => setView('triage')} data-testid="signin-offline">
+            Keep working offline
+          </button>
+        )}
         {session?.demoAvailable && (
           <div className="signin-demo">
             <span className="muted">or</span>

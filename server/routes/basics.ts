@@ -9,11 +9,11 @@ import { defineRoute } from './define';
 export const basicRoutes = [
   defineRoute({
     method: 'GET', path: '/v1/health', summary: 'Liveness and version', access: 'public', response: Health,
-    handler: async () => ({ status: 'ok' as const, version: SERVER_VERSION, apiVersion: API_VERSION as typeof API_VERSION }),
+    handler: async ({ ctx }) => ({ status: 'ok' as const, version: SERVER_VERSION, apiVersion: API_VERSION as typeof API_VERSION, serverId: ctx.dbId }),
   }),
   defineRoute({
     method: 'GET', path: '/v1/me', summary: 'The signed-in user: id, name, roles', access: 'any-user', response: Me,
-    handler: async ({ user }) => ({ id: user.id, name: user.name, roles: user.roles as Role[] }),
+    handler: async ({ user, ctx }) => ({ id: user.id, name: user.name, roles: user.roles as Role[], serverId: ctx.dbId }),
   }),
   defineRoute({
     method: 'GET', path: '/v1/queues', summary: 'Queues with class, owner, SLA target and reason codes', access: 'any-user',

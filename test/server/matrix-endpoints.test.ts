@@ -19,6 +19,12 @@ describe('GET /v1/health and /v1/openapi.json', () => {
     expect(h).toMatchObject({ status: 'ok', apiVersion: 'v1' });
   });
 
+  it('reports a server id that is the same in health and /v1/me, so a desk can bind its cache to it', async () => {
+    const h = (await demo.anon.health()) as { serverId?: string };
+    expect(h.serverId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(((await demo.as.alice.me()) as { serverId?: string }).serverId).toBe(h.serverId);
+  });
+
   it('serves an OpenAPI document that lists every endpoint', async () => {
     const res = await demo.anon.request('GET', '/v1/openapi.json');
     expect(res.status).toBe(200);
