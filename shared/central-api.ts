@@ -184,17 +184,38 @@ export const MUTATION_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'
 export const MutationStatus = z.enum(MUTATION_STATUSES);
 export type MutationStatus = z.infer<typeof MutationStatus>;
 
-/**
- * Stable result codes. conflict: the world moved (reassigned, resolved_elsewhere, lease_expired,
- * stale_epoch, withdrawn). rejected: can never apply (unknown_item, not_assigned, unknown_reason_code,
- * invalid_transition, nothing_to_revert, client_diverged, limit_exceeded: the item holds as much as it may,
- * e.g. MAX_ITEM_NOTES; payload_hash_mismatch: payloadHash is not the hash of this mutation).
- */
-export const MUTATION_RESULT_CODES = [
-  'ok', 'reassigned', 'resolved_elsewhere', 'lease_expired', 'stale_epoch', 'withdrawn',
-  'unknown_item', 'not_assigned', 'unknown_reason_code', 'invalid_transition', 'nothing_to_revert',
-  'client_diverged', 'limit_exceeded', 'payload_hash_mismatch',
-] as const;
+/** The world moved after the reviewer decided: the desk keeps the decision in its conflicts inbox (DESIGN §5). */
+export const CONFLICT_CODES = ['reassigned', 'resolved_elsewhere', 'lease_expired', 'stale_epoch', 'withdrawn'] as const;
+/** The mutation can never apply as sent: answered `rejected`, the client's floor still moves on. */
+export const REJECTION_CODES = ['unknown_item', 'not_assigned', 'unknown_reason_code', 'invalid_transition', 'nothing_to_revert', 'client_diverged',
+  'limit_exceeded', 'payload_hash_mismatch'] as const;
+/** Stable result codes of a pushed mutation: the one list (server, desk and renderer read it from here). */
+export const MUTATION_RESULT_CODES = ['ok', ...CONFLICT_CODES, ...REJECTION_CODES] as const;
+export const ConflictCode = z.enum(CONFLICT_CODES);
+export type ConflictCode = z.infer<typeof ConflictCode>;
+export const RejectionCode = z.enum(REJECTION_CODES);
+export type RejectionCode = z.infer<typeof RejectionCode>;
+
+/** What each result code means (the contract's documentation; a new code does not compile without one). */
+export const MUTATION_RESULT_CODE_MEANINGS: Record<(typeof MUTATION_RESULT_CODES)[number], string> = {
+  ok: 'applied (or, for a duplicate, applied earlier)',
+  reassigned: 'a supervisor gave the item to someone else after the lease the reviewer decided under',
+  resolved_elsewhere: 'the item already has an outcome for this lease, or another user decided it',
+  lease_expired: 'the lease ran out before the decision arrived; the item went back to its queue (and may be leased again)',
+  stale_epoch: 'the lease the reviewer decided under ended some other way (escalated, deferred, superseded)',
+  withdrawn: 'the producer withdrew the item',
+  unknown_item: 'the server has no such item (or it has no queue)',
+  not_assigned: 'the item was not leased to this user in the epoch the mutation names',
+  unknown_reason_code: 'the reason code is not one of the queue\'s reason codes',
+  invalid_transition: 'the mutation does not apply to the item in its state (already escalated, owner escalating, a note without a lease)',
+  nothing_to_revert: 'a revert found no outcome or escalation of this user to take back (defers and notes stand)',
+  client_diverged: 'a mutation id the server already settled came again with a different payload hash (e.g. a cache restored from backup)',
+  limit_exceeded: 'the item holds as much as it may (e.g. MAX_ITEM_NOTES)',
+  payload_hash_mismatch: 'payloadHash is not the hash of this mutation',
+};
+
+export const isConflictCode = (code: string): code is ConflictCode => (CONFLICT_CODES as readonly string[]).includes(code);
+
 export const MutationResultCode = z.enum(MUTATION_RESULT_CODES);
 export type MutationResultCode = z.infer<typeof MutationResultCode>;
 

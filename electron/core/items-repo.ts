@@ -4,7 +4,7 @@ import { Item, Queue } from '../../shared/domain';
 import type { LocalState, QueueRow } from '../../shared/desk-api';
 import type { RemovalReason } from '../../shared/central-api';
 import type { Db } from './cache-db';
-import { applyLocal } from './local-effects';
+import { applyMutationToItem, holdsAssignment, isAssignedTo } from '../../shared/item-effects';
 import type { OutboxRepo } from './outbox-repo';
 import { QueuePageQuery, type PageInput } from './queue-page';
 
@@ -155,13 +155,16 @@ export class ItemsRepo {
     const me = this.me();
     const unsettled = noHistory ? [] : this.outbox.unsettledFor(server.id);
     let visible = server;
-    for (const m of unsettled) visible = applyLocal(visible, m, me ?? '', this.queue(visible.queueId));
+    if (unsettled.length > 0) {
+      const queues = this.queueMap();
+      for (const m of unsettled) visible = applyMutationToItem(visible, m, { userId: me ?? '', now: m.at, queues });
+    }
     let localState: LocalState = 'none';
     if (noHistory) localState = 'none';
     else if (this.outbox.hasOpenConflict(server.id)) localState = 'conflict';
     else if (unsettled.length > 0) localState = 'pending';
     else if (this.outbox.hasAnyDecision(server.id)) localState = 'synced';
-    const mine = server.assigneeId !== null && server.assigneeId === me && (server.status === 'leased' || server.status === 'escalated');
+    const mine = isAssignedTo(server, me);
     if (localState === 'none' && !mine) {
       if (exists) {
         this.stmts.delete.run(server.id);
@@ -188,7 +191,7 @@ export class ItemsRepo {
       title: visible.title,
       title_lc: visible.title.toLowerCase(),
       local_state: localState,
-      in_triage: visible.status === 'leased' || visible.status === 'escalated' ? 1 : 0,
+      in_triage: holdsAssignment(visible.status) ? 1 : 0,
       server_version: serverVersion,
     });
     this.stmts.insertBody.run(visible.id, visibleJson ?? JSON.stringify(visible), serverJson);
@@ -208,8 +211,7 @@ export class ItemsRepo {
   }
   /** In my assigned set: the same test the indexed columns (assignee_id, in_triage) are written from. */
   isInTriage(visible: Item): boolean {
-    const me = this.me();
-    return !!me && visible.assigneeId === me && (visible.status === 'leased' || visible.status === 'escalated');
+    return isAssignedTo(visible, this.me());
   }
   /** The neighbour of `fromItemId` in triage order; wraps to the first when `wrap` and none follows. */
   neighbour(fromItemId: string | null, direction: 'next' | 'prev', wrap: boolean): string | null {

@@ -2,12 +2,12 @@
 // Rows are never deleted once they might have reached the server: only an unsent last mutation can be
 // taken back (undo), which frees its id for the next one.
 import { createHash } from 'node:crypto';
-import { Mutation, MutationResult, mutationHashInput } from '../../shared/central-api';
+import { isConflictCode, Mutation, MutationResult, mutationHashInput } from '../../shared/central-api';
 import type { Conflict, LocalDecision } from '../../shared/desk-api';
 import { Item, Labor, type MutationKind } from '../../shared/domain';
 import type { Db } from './cache-db';
 import type { KvRepo } from './kv-repo';
-import type { LocalMutation } from './local-effects';
+import type { EffectMutation } from '../../shared/item-effects';
 
 export type MutationState = 'pending' | 'sent' | 'settled' | 'conflict' | 'rejected';
 
@@ -118,7 +118,7 @@ export class OutboxRepo {
     this.s.delete.run(id);
   }
 
-  unsettledFor(itemId: string): LocalMutation[] {
+  unsettledFor(itemId: string): EffectMutation[] {
     return this.s.unsettledFor.all(itemId).map((r) => ({ kind: r.kind, payload: JSON.parse(r.payload_json), at: r.at }));
   }
   hasUnsettledFor(itemId: string): boolean {
@@ -229,14 +229,12 @@ export class OutboxRepo {
   }
 }
 
-const CONFLICT_CODES: readonly string[] = ['reassigned', 'resolved_elsewhere', 'lease_expired', 'stale_epoch', 'withdrawn'];
-
 /** A `duplicate` repeats the stored result: its code says whether that was applied, a conflict or a rejection. */
 function stateOf(status: MutationResult['status'], code: MutationResult['code']): MutationState {
   if (status === 'applied') return 'settled';
   if (status === 'conflict' || status === 'rejected') return status;
   if (code === 'ok') return 'settled';
-  return CONFLICT_CODES.includes(code) ? 'conflict' : 'rejected';
+  return isConflictCode(code) ? 'conflict' : 'rejected';
 }
 
 function toConflict(r: ConflictRow): Conflict {

@@ -1,7 +1,7 @@
 // The sync engine (DESIGN §5, §7): pushes the outbox in order in bounded batches, pulls pages (each
 // applied with its results and cursor in one transaction), tops up the assigned set by claiming, and
 // retries with full-jitter backoff. Only a result (push response or pull) settles a mutation.
-import { MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type Mutation, type MutationResult, type PullResponse, type RemovalReason } from '../../shared/central-api';
+import { isConflictCode, MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type ConflictCode, type Mutation, type MutationResult, type PullResponse, type RemovalReason } from '../../shared/central-api';
 import type { SyncStatus } from '../../shared/desk-api';
 import { fullJitterDelay, type BackoffOptions } from './backoff';
 import type { Db } from './cache-db';
@@ -37,7 +37,8 @@ export interface SyncEngineDeps {
 
 class Unauthorized extends Error {}
 
-const NOT_MINE_ANY_MORE: Partial<Record<MutationResult['code'], RemovalReason>> = {
+/** Every conflict means the item is no longer in my assigned set; this is the removal each one stands for. */
+const NOT_MINE_ANY_MORE: Record<ConflictCode, RemovalReason> = {
   reassigned: 'reassigned', lease_expired: 'lease_expired', stale_epoch: 'reassigned', withdrawn: 'withdrawn', resolved_elsewhere: 'resolved_elsewhere',
 };
 
@@ -309,7 +310,7 @@ export class SyncEngine {
     if (r.item) this.d.items.putServerCopy(r.item);
     const itemId = settled?.row.item_id ?? r.itemId;
     // The server hides an item that moved on to someone else: the conflict itself says it is not mine.
-    const gone = NOT_MINE_ANY_MORE[r.code];
+    const gone = isConflictCode(r.code) ? NOT_MINE_ANY_MORE[r.code] : undefined;
     if (!r.item && settled && settled.state === 'conflict' && gone) this.d.items.markRemoved(itemId, gone, null);
     this.d.items.recompute(itemId);
     changed.add(itemId);

@@ -5,7 +5,7 @@ import type { DecideInput, DecideOutput, ItemDetail, UndoOutput } from '../../sh
 import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
-import { HANDING_OFF_KINDS } from './local-effects';
+import { HANDING_OFF_KINDS } from '../../shared/item-effects';
 
 type Decide = z.output<typeof DecideInput>;
 

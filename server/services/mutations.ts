@@ -1,16 +1,16 @@
 // Applies one reviewer mutation inside the push transaction. Decides applied / conflict / rejected from the
 // item's current state and the lease (assignmentEpoch) the reviewer held; never throws for a domain reason.
-import type { Mutation, MutationResult, MutationResultCode } from '../../shared/central-api';
+import type { ConflictCode, Mutation, MutationResult, RejectionCode } from '../../shared/central-api';
 import type { Item, Queue } from '../../shared/domain';
+import { applyMutationToItem, isAssignedTo } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
 import { itemFromRow } from '../db/rows';
 import type { ItemRow } from '../db/schema';
-import { addMinutes, type AuthUser } from './context';
+import type { AuthUser } from './context';
 import type { Change, ItemEvent } from './journal';
 import { endEpoch, startEpoch } from './leases';
 import { hasReasonCode } from './queues';
 
-export const REVERT_LEASE_MINUTES = 30;
 
 export interface MutationEnv {
   tx: Db;
@@ -25,8 +25,8 @@ export interface MutationEnv {
 type Outcome = Omit<MutationResult, 'mutationId' | 'itemId'>;
 
 const applied = (item: Item): Outcome => ({ status: 'applied', code: 'ok', item });
-const rejected = (code: MutationResultCode, message: string, item: Item | null = null): Outcome => ({ status: 'rejected', code, message, item });
-const conflict = (code: MutationResultCode, message: string, item: Item | null): Outcome => ({ status: 'conflict', code, message, item });
+const rejected = (code: RejectionCode, message: string, item: Item | null = null): Outcome => ({ status: 'rejected', code, message, item });
+const conflict = (code: ConflictCode, message: string, item: Item | null): Outcome => ({ status: 'conflict', code, message, item });
 
 export async function applyMutation(env: MutationEnv, m: Mutation): Promise<Outcome> {
   const outcome = await decideOutcome(env, m);
@@ -39,7 +39,7 @@ export async function applyMutation(env: MutationEnv, m: Mutation): Promise<Outc
 
 /** May this user see the item now: it is theirs, their own outcome, or in a queue they own. */
 export function visibleTo(item: Item, uid: string, queues: Map<string, Queue>): boolean {
-  if (item.assigneeId === uid && (item.status === 'leased' || item.status === 'escalated')) return true;
+  if (isAssignedTo(item, uid)) return true;
   if (item.status === 'resolved' && item.outcome?.by === uid) return true;
   return queues.get(item.queueId)?.ownerId === uid;
 }
@@ -86,10 +86,15 @@ function classifyStale(row: ItemRow, endedReason: string | null, userId: string)
   return conflict('stale_epoch', `the lease you decided under has ended (${endedReason ?? 'superseded'})`, item);
 }
 
-async function touch(env: MutationEnv, row: ItemRow, set: Partial<ItemRow>): Promise<Item> {
-  const next = { ...row, ...set, version: row.version + 1 };
-  await env.tx.updateTable('items').set({ ...set, version: next.version }).where('id', '=', row.id).execute();
-  return itemFromRow(next);
+/** Writes the shared effect of `m` (shared/item-effects.ts) to the row; `extra`: server-only columns. */
+async function applyEffect(env: MutationEnv, row: ItemRow, m: Mutation, extra: Partial<ItemRow> = {}): Promise<Item> {
+  const next = applyMutationToItem(itemFromRow(row), m, { userId: env.user.id, now: env.now.toISOString(), queues: env.queues });
+  await env.tx.updateTable('items').set({
+    status: next.status, assignee_id: next.assigneeId, assignment_epoch: next.assignmentEpoch, lease_expires_at: next.leaseExpiresAt,
+    outcome: next.outcome ? JSON.stringify(next.outcome) : null, escalation: next.escalation ? JSON.stringify(next.escalation) : null,
+    notes: JSON.stringify(next.notes), exception_class: next.exceptionClass, queue_id: next.queueId, version: next.version, ...extra,
+  }).where('id', '=', row.id).execute();
+  return next;
 }
 
 const laborPayload = (m: Mutation, env: MutationEnv) => ({ labor: m.labor ?? null, clientAt: m.at, clientId: env.clientId, mutationId: m.mutationId });
@@ -104,13 +109,11 @@ async function decide(env: MutationEnv, m: Extract<Mutation, { kind: 'approve' |
   // unique index on decisions (item, epoch) is the database's own guard behind that check.
   const at = env.now.toISOString();
   const correctedOutput = m.kind === 'correct' ? m.payload.correctedOutput : undefined;
-  const outcome = { kind: m.kind, at: m.at, by: user.id, ...(reasonCode ? { reasonCode } : {}),
-    ...(correctedOutput ? { correctedOutput } : {}), ...(m.payload.comment ? { comment: m.payload.comment } : {}) };
   const wasEscalated = row.status === 'escalated';
   await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: m.kind, by: user.id, at: m.at,
     reason_code: reasonCode ?? null, corrected_output: correctedOutput ? JSON.stringify(correctedOutput) : null,
     comment: m.payload.comment ?? null, recorded_at: at }).execute();
-  const item = await touch(env, row, { status: 'resolved', outcome: JSON.stringify(outcome), assignee_id: null, lease_expires_at: null, escalation: null });
+  const item = await applyEffect(env, row, m);
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'decided');
   env.journal.events.push({ itemId: row.id, type: 'decided', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
     kind: m.kind, reasonCode: reasonCode ?? null, comment: m.payload.comment ?? null, correctedOutput: correctedOutput ?? null,
@@ -129,11 +132,9 @@ async function escalate(env: MutationEnv, m: Extract<Mutation, { kind: 'escalate
   if (queue.ownerId === user.id) return rejected('invalid_transition', `you own queue ${queue.id}: decide the item instead of escalating it`, itemFromRow(row));
   const at = env.now.toISOString();
   const epoch = row.assignment_epoch + 1;
-  const escalation = { by: user.id, at: m.at, reasonCode: m.payload.reasonCode, ...(m.payload.comment ? { comment: m.payload.comment } : {}) };
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'escalated');
   await startEpoch(tx, row.id, epoch, queue.ownerId, 'escalation', at);
-  const item = await touch(env, row, { status: 'escalated', assignee_id: queue.ownerId, assignment_epoch: epoch, lease_expires_at: null,
-    escalation: JSON.stringify(escalation) });
+  const item = await applyEffect(env, row, m);
   env.journal.events.push({ itemId: row.id, type: 'escalated', actorId: user.id, at, epoch, payload: {
     from: user.id, to: queue.ownerId, reasonCode: m.payload.reasonCode, comment: m.payload.comment ?? null, fromEpoch: row.assignment_epoch,
     ...laborPayload(m, env) } });
@@ -148,7 +149,7 @@ async function defer(env: MutationEnv, m: Extract<Mutation, { kind: 'defer' }>, 
   const { tx, user } = env;
   const at = env.now.toISOString();
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'deferred');
-  const item = await touch(env, row, { status: 'open', assignee_id: null, lease_expires_at: null, escalation: null });
+  const item = await applyEffect(env, row, m);
   env.journal.events.push({ itemId: row.id, type: 'deferred', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
     comment: m.payload.comment ?? null, wasEscalated: row.status === 'escalated', ...laborPayload(m, env) } });
   env.journal.changes.push({ userId: user.id, kind: 'remove', itemId: row.id, reason: 'deferred', at });
@@ -161,12 +162,10 @@ async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclas
     return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
   }
   if (m.payload.exceptionClass === row.exception_class) return rejected('invalid_transition', `the item is already ${row.exception_class}`, itemFromRow(row));
-  // Move to the sibling queue of the new class when one exists; enqueuedAt and slaDueAt stay (DESIGN §8).
-  const target = [...env.queues.values()].find((q) => q.workflow === row.workflow && q.stage === row.stage && q.exceptionClass === m.payload.exceptionClass);
   const at = env.now.toISOString();
-  const item = await touch(env, row, { exception_class: m.payload.exceptionClass, queue_id: target?.id ?? row.queue_id });
+  const item = await applyEffect(env, row, m);
   env.journal.events.push({ itemId: row.id, type: 'reclassified', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
-    fromClass: row.exception_class, toClass: m.payload.exceptionClass, fromQueueId: row.queue_id, toQueueId: target?.id ?? row.queue_id,
+    fromClass: row.exception_class, toClass: m.payload.exceptionClass, fromQueueId: row.queue_id, toQueueId: item.queueId,
     reasonCode: m.payload.reasonCode, comment: m.payload.comment ?? null, ...laborPayload(m, env) } });
   env.journal.changes.push({ userId: user.id, kind: 'upsert', itemId: row.id, at });
   return applied(item);
@@ -175,8 +174,7 @@ async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclas
 async function note(env: MutationEnv, m: Extract<Mutation, { kind: 'note' }>, row: ItemRow): Promise<Outcome> {
   const { user } = env;
   const at = env.now.toISOString();
-  const notes = [...(JSON.parse(row.notes) as Item['notes']), { by: user.id, at: m.at, text: m.payload.text }];
-  const item = await touch(env, row, { notes: JSON.stringify(notes) });
+  const item = await applyEffect(env, row, m);
   env.journal.events.push({ itemId: row.id, type: 'noted', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
     text: m.payload.text, ...laborPayload(m, env) } });
   if (row.assignee_id === user.id) env.journal.changes.push({ userId: user.id, kind: 'upsert', itemId: row.id, at });
@@ -192,7 +190,6 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
   const { tx, user } = env;
   const at = env.now.toISOString();
   const epoch = row.assignment_epoch + 1;
-  const expires = addMinutes(env.now, REVERT_LEASE_MINUTES).toISOString();
   const current = m.assignmentEpoch === row.assignment_epoch;
   if (!heldByMe && !(isQueueOwner && current && row.status === 'resolved')) {
     return rejected('not_assigned', `item '${m.itemId}' was not leased to you in epoch ${m.assignmentEpoch}`);
@@ -202,8 +199,7 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
     await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: 'revert', by: user.id, at: m.at,
       reason_code: null, corrected_output: null, comment: m.payload.comment ?? null, recorded_at: at }).execute();
     await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
-    const item = await touch(env, row, { status: 'leased', assignee_id: user.id, assignment_epoch: epoch, lease_expires_at: expires,
-      outcome: null, escalation: null, revert_count: row.revert_count + 1 });
+    const item = await applyEffect(env, row, m, { revert_count: row.revert_count + 1 });
     env.journal.events.push({ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
       previousOutcome, revertedEpoch: row.assignment_epoch, rework: true, rollbackByOwner: !heldByMe, comment: m.payload.comment ?? null,
       ...laborPayload(m, env) } });
@@ -215,7 +211,7 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
     const owner = row.assignee_id;
     await endEpoch(tx, row.id, row.assignment_epoch, at, 'reassigned');
     await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
-    const item = await touch(env, row, { status: 'leased', assignee_id: user.id, assignment_epoch: epoch, lease_expires_at: expires, escalation: null });
+    const item = await applyEffect(env, row, m);
     env.journal.events.push({ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
       previousEscalation: escalation, revertedEpoch: m.assignmentEpoch, rework: false, comment: m.payload.comment ?? null, ...laborPayload(m, env) } });
     env.journal.changes.push(

@@ -1,0 +1,101 @@
+// One effect of a mutation on an item, on both sides: every mutation kind is decided on a real desk core
+// (which shows the item through shared/item-effects.ts before the server answers), pushed to the real
+// reference server (which applies the same function in its push transaction), and the desk's optimistic
+// item must equal the item the server applied, field for field.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Core } from '../../electron/core/index';
+import type { MutationResult } from '../../shared/central-api';
+import { MUTATION_KINDS, type Item, type MutationKind, type Queue } from '../../shared/domain';
+import { startClockedDemoServer, TestClock, type DemoServer } from '../helpers/demo-fixture';
+import { demoCore, ok, tmpDir } from './core-fixture';
+
+let demo: DemoServer;
+let core: Core;
+const serverClock = new TestClock(Date.parse('2026-11-30T09:00:00.000Z'));
+const tmp = tmpDir('item-effects');
+let ids: string[] = [];
+let queueOf: (itemId: string) => Promise<Queue>;
+
+beforeAll(async () => {
+  demo = await startClockedDemoServer(serverClock);
+  // A sibling of invoices-ledger (same workflow and stage, another class): a reclassified item moves there.
+  const base = demo.queues.find((q) => q.id === 'invoices-ledger')!;
+  await demo.running!.upsertQueue({ ...base, id: 'invoices-ledger-policy', name: 'Invoices · policy', exceptionClass: 'policy' });
+  // The desk's wall clock is the server's, so times the effect derives (a revert's lease) agree.
+  core = await demoCore(demo.url, tmp.file('cache.sqlite'), { clock: { monotonicMs: () => performance.now(), now: serverClock.now } });
+  await ok(core, 'session.connectDemo', { user: 'alice' });
+  await ok(core, 'settings.set', { claimTargetSize: 40 });
+  await ok(core, 'sync.now', {});
+  const page = await ok(core, 'queue.page', { filter: { statuses: ['leased'], localStates: ['none'] }, limit: 100 });
+  ids = page.rows.map((r) => r.id);
+  queueOf = async (itemId) => (await ok(core, 'item.get', { itemId })).queue!;
+});
+afterAll(async () => {
+  await core?.close();
+  await demo?.close();
+  tmp.cleanup();
+});
+
+/** The item the server's push answered `applied` with, for this desk's last mutation on the item. */
+async function serverApplied(itemId: string): Promise<Item> {
+  const row = await demo.running!.database.db.selectFrom('client_mutations').select(['result', 'status'])
+    .where('item_id', '=', itemId).orderBy('mutation_id', 'desc').executeTakeFirstOrThrow();
+  const result = JSON.parse(row.result) as MutationResult;
+  expect(result.status).toBe('applied');
+  return result.item!;
+}
+
+const deskItem = async (itemId: string): Promise<Item> => (await ok(core, 'item.get', { itemId })).item;
+
+async function payloadFor(kind: MutationKind, itemId: string): Promise<Record<string, unknown>> {
+  const reasonCode = (await queueOf(itemId)).reasonCodes[0].code;
+  switch (kind) {
+    case 'approve': return { comment: 'fine' };
+    case 'reject': return { reasonCode, comment: '' };
+    case 'correct': return { correctedOutput: { total: 42 } };
+    case 'escalate': return { reasonCode, comment: 'owner please' };
+    case 'defer': return {};
+    case 'reclassify': return { exceptionClass: 'policy', reasonCode };
+    case 'note': return { text: 'called the vendor' };
+    case 'revert': return {};
+  }
+}
+
+describe('the effect of a mutation is the same on the desk and on the server', () => {
+  const direct = MUTATION_KINDS.filter((k) => k !== 'revert');
+
+  it.each(direct)('%s', async (kind) => {
+    // reclassify needs an item whose queue has a sibling of another class.
+    const pick = kind === 'reclassify' ? await findAsync(ids, async (id) => (await queueOf(id)).id === 'invoices-ledger') : ids.find((id) => !used.has(id));
+    expect(pick, `an unused leased item for ${kind}`).toBeDefined();
+    const itemId = pick!;
+    used.add(itemId);
+    const before = await deskItem(itemId);
+    await ok(core, 'triage.decide', { itemId, kind, payload: await payloadFor(kind, itemId) } as never);
+    const optimistic = await deskItem(itemId);
+    expect(optimistic).not.toEqual(before);
+    await ok(core, 'sync.now', {});
+    expect(optimistic).toEqual(await serverApplied(itemId));
+    if (kind === 'reclassify') expect(optimistic.queueId).toBe('invoices-ledger-policy');
+  });
+
+  it.each(['approve', 'escalate'] as const)('revert of a %s that reached the server', async (kind) => {
+    const itemId = ids.find((id) => !used.has(id))!;
+    used.add(itemId);
+    await ok(core, 'triage.decide', { itemId, kind, payload: await payloadFor(kind, itemId) } as never);
+    await ok(core, 'sync.now', {});
+    const undo = await ok(core, 'triage.undo', {});
+    expect(undo).toMatchObject({ via: 'revert', undone: { itemId } });
+    const optimistic = await deskItem(itemId);
+    expect(optimistic.status).toBe('leased');
+    await ok(core, 'sync.now', {});
+    expect(optimistic).toEqual(await serverApplied(itemId));
+  });
+});
+
+const used = new Set<string>();
+
+async function findAsync<T>(xs: T[], p: (x: T) => Promise<boolean>): Promise<T | undefined> {
+  for (const x of xs) if (!used.has(x as string) && (await p(x))) return x;
+  return undefined;
+}
