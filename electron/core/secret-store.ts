@@ -2,6 +2,7 @@
 // default keeps the token in memory only, so nothing is written in plaintext unless a caller asks.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 
+/** The one token-store interface: main's safeStorage store, the core's remote store over parentPort, and these. */
 export interface SecretStore {
   get(): Promise<string | null>;
   set(token: string): Promise<void>;

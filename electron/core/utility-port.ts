@@ -2,6 +2,7 @@
 // - Main <-> utility control messages over process.parentPort (schemas below, parsed on both sides).
 // - serveDispatcherOnPort: answers desk calls arriving on a MessagePort main handed over, and pushes events.
 // - createRemoteSecretStore: the token stays in main (safeStorage exists only there); the core asks for it.
+import type { SecretStore } from './secret-store';
 import { z } from 'zod';
 import {
   DeskEventMessage,
@@ -78,14 +79,8 @@ function safePost(port: UtilityPortLike, message: unknown): void {
   }
 }
 
-export interface SecretStoreLike {
-  get(): Promise<string | null>;
-  set(token: string): Promise<void>;
-  clear(): Promise<void>;
-}
-
 /** A SecretStore whose every operation is a request to main over parentPort. */
-export function createRemoteSecretStore(post: (message: UtilityToMainMessage) => void): SecretStoreLike & {
+export function createRemoteSecretStore(post: (message: UtilityToMainMessage) => void): SecretStore & {
   onReply(message: Extract<MainToUtilityMessage, { type: 'secret-reply' }>): void;
 } {
   let nextId = 1;

@@ -2,11 +2,12 @@
 // main-process SecretStore, hands MessagePorts to trusted frames, restarts it (with backoff, up to a limit)
 // when it dies, reconnects every frame, and tells the windows. Main keeps one port of its own to send
 // labor signals and the demo sign-in through the same dispatcher the renderer uses.
+import { backoffCeiling } from '../core/backoff';
 import { createDeskPortClient, type DeskPortClient } from '../../shared/desk-port-client';
 import { DESK_IPC_CHANNELS, type DeskResult } from '../../shared/desk-api';
 import { MainToUtilityMessage, UtilityToMainMessage } from '../core/utility-port';
 import type { FrameLike, MainChannelLike, MainPortLike } from './electron-like';
-import type { SecretStore } from './secret-store';
+import type { SecretStore } from '../core/secret-store';
 
 export interface UtilityProcessLike {
   postMessage(message: unknown, transfer?: MainPortLike[]): void;
@@ -54,7 +55,7 @@ export function createCoreHost(opts: CoreHostOptions): CoreHost {
   const cancel = opts.clearTimeout ?? ((h) => clearTimeout(h as NodeJS.Timeout));
   const maxRestarts = opts.maxRestarts ?? 5;
   const windowMs = opts.restartWindowMs ?? 60_000;
-  const backoff = opts.backoffMs ?? ((n: number) => Math.min(250 * 2 ** n, 5_000));
+  const backoff = opts.backoffMs ?? ((n: number) => backoffCeiling(n, { baseMs: 250, capMs: 5_000 }));
 
   let child: UtilityProcessLike | null = null;
   let stopping = false;

@@ -4,6 +4,7 @@
 // is told once, and nothing is ever written in plaintext.
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SecretStore } from '../core/secret-store';
 
 export interface SafeStorageLike {
   isEncryptionAvailable(): boolean;
@@ -11,12 +12,6 @@ export interface SafeStorageLike {
   decryptString(encrypted: Buffer): string;
   /** Linux only in Electron. */
   getSelectedStorageBackend?(): string;
-}
-
-export interface SecretStore {
-  get(): Promise<string | null>;
-  set(token: string): Promise<void>;
-  clear(): Promise<void>;
 }
 
 export type SecretStoreMode = { kind: 'encrypted' } | { kind: 'session-only'; reason: string };
