@@ -1,3 +1,4 @@
+import { formatLaborMs } from '../../shared/durations';
 import { format } from 'date-fns';
 import type { ItemDetail } from '../../shared/desk-api';
 
@@ -36,7 +37,7 @@ function entries(detail: ItemDetail): Entry[] {
   for (const d of decisions) {
     // Notes already synced appear in item.notes too; show this desk's copy only while unsettled.
     if (d.kind === 'note' && d.state === 'settled') continue;
-    const labor = d.labor ? ` · ${Math.round(d.labor.activeMs / 1000)}s active` : '';
+    const labor = d.labor ? ` · ${formatLaborMs(d.labor.activeMs)} active` : '';
     const detailText = summary(d.payload);
     out.push({ at: d.at, who: 'you', text: `${d.kind}${detailText ? ` · ${detailText}` : ''}${labor} (${STATE_LABEL[d.state] ?? d.state})`, tag: d.kind });
   }

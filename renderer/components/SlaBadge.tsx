@@ -1,5 +1,6 @@
 import { useNow } from '../hooks/use-now';
-import { SLA_LABEL, formatCountdown, slaInfo } from '../logic/sla';
+import { formatCountdown } from '../../shared/durations';
+import { SLA_LABEL, slaInfo } from '../logic/sla';
 
 interface Props {
   enqueuedAt: string;

@@ -23,16 +23,4 @@ export function slaInfo(nowMs: number, enqueuedAt: string, slaDueAt: string, tar
   return { state, remainingMs, fractionLeft };
 }
 
-/** Compact countdown: "45s", "12m", "3h 05m", "2d 4h"; breached ones get a leading minus. */
-export function formatCountdown(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
-  const s = Math.floor(Math.abs(ms) / 1000);
-  if (s < 60) return `${sign}${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${sign}${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${sign}${h}h ${String(m % 60).padStart(2, '0')}m`;
-  return `${sign}${Math.floor(h / 24)}d ${h % 24}h`;
-}
-
 export const SLA_LABEL: Record<SlaState, string> = { ok: 'On track', at_risk: 'At risk', breached: 'Breached' };

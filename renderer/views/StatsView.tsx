@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { TodayStats } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
-import { formatLabor } from '../logic/labor-format';
+import { formatLaborMinutes } from '../../shared/durations';
 import { useApp } from '../state/app-store';
 import { desk } from '../state/desk';
 
@@ -51,9 +51,9 @@ export function StatsView() {
         <>
           <dl className="figures">
             <Figure label="Outcomes" value={fmt(stats.totalOutcomes, 0)} testId="stats-total-outcomes" />
-            <Figure label="Labor per outcome" value={formatLabor(stats.laborMinutesPerOutcome)} testId="stats-labor-per-outcome" hint="Active labor ÷ outcomes" />
-            <Figure label="Active labor" value={formatLabor(stats.laborMinutes)} testId="stats-labor" hint="Rework not included" />
-            <Figure label="Rework labor" value={formatLabor(stats.reworkLaborMinutes)} testId="stats-rework" hint={`${stats.reverts} ${stats.reverts === 1 ? 'revert' : 'reverts'}`} />
+            <Figure label="Labor per outcome" value={formatLaborMinutes(stats.laborMinutesPerOutcome)} testId="stats-labor-per-outcome" hint="Active labor ÷ outcomes" />
+            <Figure label="Active labor" value={formatLaborMinutes(stats.laborMinutes)} testId="stats-labor" hint="Rework not included" />
+            <Figure label="Rework labor" value={formatLaborMinutes(stats.reworkLaborMinutes)} testId="stats-rework" hint={`${stats.reverts} ${stats.reverts === 1 ? 'revert' : 'reverts'}`} />
             <Figure label="Escalations" value={fmt(stats.escalations, 0)} testId="stats-escalations" />
             <Figure label="Defers" value={fmt(stats.defers, 0)} testId="stats-defers" />
           </dl>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCountdown, slaInfo } from '../../renderer/logic/sla';
+import { slaInfo } from '../../renderer/logic/sla';
 
 const t0 = Date.parse('2026-01-01T10:00:00Z');
 const at = (minutes: number) => new Date(t0 + minutes * 60_000).toISOString();
@@ -26,15 +26,5 @@ describe('slaInfo', () => {
     // 15 minutes left of a 60-minute target is 25 %: ok, although enqueue->due says otherwise.
     expect(slaInfo(t0 + 85 * 60_000, at(0), at(100), 60).state).toBe('ok');
     expect(slaInfo(t0 + 90 * 60_000, at(0), at(100), 60).state).toBe('at_risk');
-  });
-});
-
-describe('formatCountdown', () => {
-  it('formats compactly', () => {
-    expect(formatCountdown(45_000)).toBe('45s');
-    expect(formatCountdown(12 * 60_000 + 5_000)).toBe('12m');
-    expect(formatCountdown(185 * 60_000)).toBe('3h 05m');
-    expect(formatCountdown(52 * 3600_000)).toBe('2d 4h');
-    expect(formatCountdown(-90_000)).toBe('-1m');
   });
 });
