@@ -4,10 +4,25 @@
 // decision sample: keydown (event.timeStamp) -> the triage view shows another item (MutationObserver
 // on body[data-focused-item-id]) -> the next animation frame (the frame that paints it).
 // baseline sample: keydown of an unbound key -> the next animation frame (the floor any key pays).
+// durable sample: keydown of a decision -> the desk API's answer to triage.decide arrives (the core answers
+//   after the decision's SQLite transaction committed, synchronous=FULL): keypress -> decision durable.
 // filter sample: class toggle click or text input -> the grid shows a different, loaded row set -> next frame.
 export const UI_INSTRUMENT = String.raw`
 (() => {
-  const b = { decisions: [], baseline: [], filters: [], loafs: [], armed: null };
+  const b = { decisions: [], durable: [], baseline: [], filters: [], loafs: [], armed: null, decisionT0: null };
+  // Browser mode calls the desk API with fetch (bound at start-up, after this script ran): the first
+  // triage.decide after an armed keydown is that key's decision.
+  const realFetch = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input.url;
+    const t0 = url.endsWith('/rpc/triage.decide') ? b.decisionT0 : null;
+    if (t0 !== null) b.decisionT0 = null;
+    const answer = realFetch(input, init);
+    if (t0 !== null) {
+      answer.then((res) => res.clone().json()).then((body) => { if (body && body.ok) b.durable.push({ ms: performance.now() - t0 }); }, () => undefined);
+    }
+    return answer;
+  };
   window.__uiBench = b;
   try {
     new PerformanceObserver((list) => {
@@ -20,6 +35,7 @@ export const UI_INSTRUMENT = String.raw`
     if (b.armed === 'baseline') { b.armed = null; afterNextFrame(t0, b.baseline); return; }
     if (b.armed !== 'decision') return;
     b.armed = null;
+    b.decisionT0 = t0;
     const before = document.body.dataset.focusedItemId;
     const mo = new MutationObserver(() => {
       const now = document.body.dataset.focusedItemId;
