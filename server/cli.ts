@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Queue, ROLES, Role } from '../shared/domain';
 import { startServer } from './app';
+import { bundleCommand, CliFailure } from './bundle-cli';
 import { openDatabase } from './db/connection';
 import { upsertQueue } from './services/queues';
 import { createUser } from './services/users';
@@ -85,6 +86,10 @@ async function serve(args: string[]): Promise<void> {
 const argv = process.argv.slice(2);
 function command(): Promise<void> {
   if (argv[0] === 'users') return argv[1] === 'add' ? usersAdd(argv.slice(2)) : fail('usage: users add NAME --role ROLE --db FILE');
+  if (argv[0] === 'bundle') {
+    return bundleCommand(argv.slice(1)).then((text) => { process.stdout.write(`${text}\n`); },
+      (err: unknown) => fail(err instanceof CliFailure ? err.message : String(err)));
+  }
   if (argv[0] === 'queues') return argv[1] === 'add' ? queuesAdd(argv.slice(2)) : fail('usage: queues add QUEUE.json --db FILE');
   return serve(argv);
 }

@@ -16,6 +16,7 @@ const TITLES: Record<ProblemKind, string> = {
   unavailable: 'Service temporarily unavailable',
   conflict: 'Conflict',
   internal: 'Internal server error',
+  bundleRefused: 'Bundle refused',
 };
 
 export class ProblemError extends Error {

@@ -36,6 +36,8 @@ export const PROBLEM_TYPES = {
   unavailable: 'urn:exception-desk:problem:unavailable',
   conflict: 'urn:exception-desk:problem:conflict',
   internal: 'urn:exception-desk:problem:internal',
+  /** A bundle file (DESIGN §11) failed verification; nothing was applied. `errors[0].message` is its BundleErrorCode. */
+  bundleRefused: 'urn:exception-desk:problem:bundle-refused',
 } as const;
 
 export const Problem = z.object({

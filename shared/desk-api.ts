@@ -3,6 +3,10 @@
 // carry exactly this table; the core's dispatcher parses every call with it before any handler runs.
 import { z } from 'zod';
 import { MutationResult, Me, MutationResultCode } from './central-api';
+import {
+  BundleCheckoutInput, BundleCheckoutOutput, BundleStatus, ExportDecisionsInput, ExportDecisionsOutput, ImportReceiptInput, ImportReceiptOutput,
+  ImportWorkInput, ImportWorkOutput,
+} from './desk-bundles';
 import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, MutationKind, Queue } from './domain';
 
 export const DeskError = z.object({
@@ -230,6 +234,12 @@ export const deskMethods = {
   'stats.today': { input: Empty, output: TodayStats },
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: SettingsPatch, output: Settings },
+  // Restricted sites (DESIGN §11): work in and decisions out as signed files.
+  'bundles.status': { input: Empty, output: BundleStatus },
+  'bundles.importWork': { input: ImportWorkInput, output: ImportWorkOutput },
+  'bundles.exportDecisions': { input: ExportDecisionsInput, output: ExportDecisionsOutput },
+  'bundles.importReceipt': { input: ImportReceiptInput, output: ImportReceiptOutput },
+  'bundles.checkout': { input: BundleCheckoutInput, output: BundleCheckoutOutput },
 } as const;
 
 export type DeskMethods = typeof deskMethods;

@@ -4,6 +4,9 @@ import type { z } from 'zod';
 import {
   ClaimResponse, Me, Problem, PullResponse, PushResponse, QueuesResponse, type ClaimRequest, type PushRequest,
 } from '../../shared/central-api';
+import {
+  BundleCheckoutResponse, BundleKeyResponse, DeviceRegistrationResponse, type BundleCheckoutRequest, type DeviceRegistration,
+} from '../../shared/bundle-format';
 import { neverReachedServer } from './connect-failure';
 
 /** The server could not be reached (refused, reset, timed out, DNS). */
@@ -58,6 +61,16 @@ export class CentralClient {
       throw new ProtocolError(`pull page too large: ${page.upserts.length} upserts, ${page.removals.length} removals for limit ${q.limit}`);
     }
     return page;
+  }
+  // Restricted-site bundles (DESIGN §11).
+  bundleKey(signal?: AbortSignal): Promise<BundleKeyResponse> {
+    return this.request('GET', '/v1/bundles/key', undefined, BundleKeyResponse, signal);
+  }
+  registerDevice(body: DeviceRegistration, signal?: AbortSignal): Promise<z.infer<typeof DeviceRegistrationResponse>> {
+    return this.request('POST', '/v1/bundles/devices', body, DeviceRegistrationResponse, signal);
+  }
+  bundleCheckout(body: BundleCheckoutRequest, signal?: AbortSignal): Promise<BundleCheckoutResponse> {
+    return this.request('POST', '/v1/bundles/checkout', body, BundleCheckoutResponse, signal);
   }
   async push(body: PushRequest, signal?: AbortSignal): Promise<PushResponse> {
     const res = await this.request('POST', '/v1/sync/push', body, PushResponse, signal);

@@ -1,4 +1,5 @@
 // Everything a handler needs, wired once by createCore.
+import type { BundleService } from './bundles/bundle-service';
 import type { Db } from './cache-db';
 import type { Clock } from './clock';
 import type { EventBus } from './event-bus';
@@ -21,4 +22,5 @@ export interface CoreContext {
   secrets: SecretStore;
   sync: SyncEngine;
   session: SessionService;
+  bundles: BundleService;
 }

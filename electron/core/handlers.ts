@@ -47,6 +47,12 @@ export function createHandlers(c: CoreContext): HandlerTable {
 
     'stats.today': () => todayStats(c.outbox, c.clock.now()),
 
+    'bundles.status': () => c.bundles.status(),
+    'bundles.importWork': (i) => c.bundles.importWork(i.bundle, i.passphrase, i.serverKey),
+    'bundles.exportDecisions': (i) => c.bundles.exportDecisions(i.passphrase),
+    'bundles.importReceipt': (i) => c.bundles.importReceipt(i.bundle, i.passphrase),
+    'bundles.checkout': (i) => c.bundles.checkout(i.count, i.hours, i.passphrase),
+
     'settings.get': () => c.kv.settings(),
     'settings.set': (i) => {
       const before = c.kv.settings();

@@ -2,6 +2,7 @@
 // needs (token storage, power and focus signals) come in through ports and desk calls.
 import { DeskFailure } from './desk-failure';
 import type { DeskDispatcher, DeskEventName } from '../../shared/desk-api';
+import { BundleService } from './bundles/bundle-service';
 import { acquireCacheLock } from './cache-lock';
 import { openCacheDb } from './cache-db';
 import { systemClock, type Clock } from './clock';
@@ -94,9 +95,16 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     db, kv, items, outbox, secrets: ctx.secrets, events, demo: opts.demo, defaultServerUrl: opts.serverUrl,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     maxResponseBytes: opts.maxResponseBytes,
-    onSignedIn: () => ctx.sync.start(),
+    onSignedIn: () => { ctx.sync.start(); ctx.bundles.learnKeysSoon(); },
     onSignedOut: () => ctx.sync.stop(),
     onNeedsToken: (message) => void ctx.sync.needsCredentials(message),
+  });
+
+  ctx.bundles = new BundleService({
+    db, kv, items, outbox, clock, events,
+    connection: () => ctx.session.connection(),
+    userId: () => ctx.session.userId(),
+    statusChanged: () => ctx.sync.emitStatus(),
   });
 
   const checkpoint = setInterval(() => {

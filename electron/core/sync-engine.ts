@@ -38,7 +38,7 @@ export interface SyncEngineDeps {
 class Unauthorized extends Error {}
 
 /** Every conflict means the item is no longer in my assigned set; this is the removal each one stands for. */
-const NOT_MINE_ANY_MORE: Record<ConflictCode, RemovalReason> = {
+export const NOT_MINE_ANY_MORE: Record<ConflictCode, RemovalReason> = {
   reassigned: 'reassigned', lease_expired: 'lease_expired', stale_epoch: 'reassigned', withdrawn: 'withdrawn', resolved_elsewhere: 'resolved_elsewhere',
 };
 
@@ -393,7 +393,7 @@ export class SyncEngine {
   }
 }
 
-function toMutation(r: MutationRow): Mutation {
+export function toMutation(r: MutationRow): Mutation {
   return {
     mutationId: r.mutation_id,
     kind: r.kind,

@@ -2,6 +2,7 @@
 // same steps run on PostgreSQL; the few SQLite-only statements are marked and have a PostgreSQL twin noted.
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
+import { m090_bundle_devices } from './migrations-bundles';
 
 const m001_initial: Migration = {
   async up(db: Kysely<unknown>) {
@@ -155,4 +156,5 @@ const m001_initial: Migration = {
 
 export const migrations: Record<string, Migration> = {
   '001_initial': m001_initial,
+  '090_bundle_devices': m090_bundle_devices,
 };

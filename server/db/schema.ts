@@ -117,6 +117,9 @@ export interface DecisionsTable {
   recorded_at: string;
 }
 
+/** Restricted-site bundles: the Ed25519 key (SPKI DER hex) that signs each desk's decisions bundles. */
+export interface BundleDevicesTable { client_id: string; user_id: string; public_key: string; key_id: string; created_at: string }
+
 export interface Database {
   meta: MetaTable;
   users: UsersTable;
@@ -129,6 +132,7 @@ export interface Database {
   clients: ClientsTable;
   client_mutations: ClientMutationsTable;
   decisions: DecisionsTable;
+  bundle_devices: BundleDevicesTable;
 }
 
 export type ItemRow = Selectable<ItemsTable>;

@@ -1,7 +1,8 @@
 // Every route of the central API v1, in one table.
 import { basicRoutes } from './basics';
+import { bundleRoutes } from './bundles';
 import type { RouteSpec } from './define';
 import { syncRoutes } from './sync';
 import { workRoutes } from './work';
 
-export const apiRoutes: RouteSpec[] = [...basicRoutes, ...workRoutes, ...syncRoutes];
+export const apiRoutes: RouteSpec[] = [...basicRoutes, ...workRoutes, ...syncRoutes, ...bundleRoutes];
