@@ -8,9 +8,13 @@ import {
   ImportWorkInput, ImportWorkOutput,
 } from './desk-bundles';
 import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, MutationKind, Queue } from './domain';
+import { ITEM_DEPARTURES } from './item-departure';
 
 export const DeskError = z.object({
-  /** Stable: bad_input, unknown_method, not_signed_in, not_found, conflict, unauthorized, network, server, locked, internal */
+  /**
+   * Stable: bad_input, unknown_method, not_signed_in, not_found, conflict, unauthorized, network, server, locked, internal,
+   * item_changed (a decision named an item version that is no longer the one the desk holds; details: ItemChangedDetails)
+   */
   code: z.string(),
   message: z.string(),
   details: z.unknown().optional(),
@@ -102,14 +106,21 @@ export const ItemDetail = z.object({
 });
 export type ItemDetail = z.infer<typeof ItemDetail>;
 
+/**
+ * What the reviewer was shown: the item id and its version. With `shownVersion` the core refuses
+ * (`item_changed`) a decision on an item that changed or left the assigned set since it was shown, so a
+ * sync landing just before a key press cannot redirect the decision. The renderer always sends it;
+ * scripted callers (fault rigs, benches) may omit it.
+ */
+const Shown = { itemId: Id, shownVersion: z.number().int().min(0).optional() };
 export const DecideInput = z.discriminatedUnion('kind', [
-  z.object({ itemId: Id, kind: z.literal('approve'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
-  z.object({ itemId: Id, kind: z.literal('reject'), payload: z.object({ reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
-  z.object({ itemId: Id, kind: z.literal('correct'), payload: z.object({ correctedOutput: JsonObject, comment: z.string().max(4000).optional() }) }),
-  z.object({ itemId: Id, kind: z.literal('escalate'), payload: z.object({ reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
-  z.object({ itemId: Id, kind: z.literal('defer'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
-  z.object({ itemId: Id, kind: z.literal('reclassify'), payload: z.object({ exceptionClass: ExceptionClass, reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
-  z.object({ itemId: Id, kind: z.literal('note'), payload: z.object({ text: z.string().min(1).max(4000) }) }),
+  z.object({ ...Shown, kind: z.literal('approve'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
+  z.object({ ...Shown, kind: z.literal('reject'), payload: z.object({ reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
+  z.object({ ...Shown, kind: z.literal('correct'), payload: z.object({ correctedOutput: JsonObject, comment: z.string().max(4000).optional() }) }),
+  z.object({ ...Shown, kind: z.literal('escalate'), payload: z.object({ reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
+  z.object({ ...Shown, kind: z.literal('defer'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
+  z.object({ ...Shown, kind: z.literal('reclassify'), payload: z.object({ exceptionClass: ExceptionClass, reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
+  z.object({ ...Shown, kind: z.literal('note'), payload: z.object({ text: z.string().min(1).max(4000) }) }),
 ]);
 export type DecideInput = z.input<typeof DecideInput>;
 
@@ -128,6 +139,30 @@ export const UndoOutput = z.object({
   via: z.enum(['outbox', 'revert', 'none']),
 });
 export type UndoOutput = z.infer<typeof UndoOutput>;
+
+export const ItemDeparture = z.enum(ITEM_DEPARTURES);
+export const ItemChangedDetails = z.object({ itemId: Id, departure: ItemDeparture, currentVersion: z.number().int().nullable() });
+
+/** The look-ahead window around the focused item in triage order (one call per refill). */
+export const WindowInput = z.object({
+  /** null: from the start of the assigned set. */
+  around: Id.nullable(),
+  ahead: z.number().int().min(0).max(16).default(4),
+  behind: z.number().int().min(0).max(4).default(1),
+});
+export const WindowOutput = z.object({
+  /** Ids after `around`, nearest first; no wrap. */
+  ahead: z.array(Id),
+  /** Ids before `around`, nearest first. */
+  behind: z.array(Id),
+  /** The details of every id in `ahead` and `behind` (not of `around`: triage.open reads that one). */
+  details: z.array(ItemDetail),
+  /** 0-based place of `around` in the assigned set; null when it is not in the set. */
+  position: z.number().int().nullable(),
+  /** Items in the assigned set. */
+  total: z.number().int(),
+});
+export type WindowOutput = z.infer<typeof WindowOutput>;
 
 export const NextInput = z.object({ fromItemId: Id.nullable().default(null), direction: z.enum(['next', 'prev']).default('next') });
 export const NextOutput = z.object({ itemId: Id.nullable() });
@@ -224,6 +259,7 @@ export const deskMethods = {
   'triage.decide': { input: DecideInput, output: DecideOutput },
   'triage.undo': { input: Empty, output: UndoOutput },
   'triage.next': { input: NextInput, output: NextOutput },
+  'triage.window': { input: WindowInput, output: WindowOutput },
   'triage.bulkApprove': { input: z.object({ itemIds: z.array(Id).min(1).max(1000) }), output: BulkApproveOutput },
   'labor.signal': { input: LaborSignal, output: Ok },
   'sync.status': { input: Empty, output: SyncStatus },

@@ -2,7 +2,7 @@
 // Codes are the stable ones listed on DeskError in shared/desk-api.ts.
 export type DeskErrorCode =
   | 'bad_input' | 'unknown_method' | 'not_signed_in' | 'not_found' | 'conflict' | 'unauthorized'
-  | 'network' | 'server' | 'locked' | 'internal';
+  | 'network' | 'server' | 'locked' | 'internal' | 'item_changed';
 
 export class DeskFailure extends Error {
   constructor(readonly code: DeskErrorCode, message: string, readonly details?: unknown) {

@@ -30,6 +30,7 @@ export function createHandlers(c: CoreContext): HandlerTable {
     'triage.decide': (i) => triage.decide(i),
     'triage.undo': () => triage.undo(),
     'triage.next': (i) => ({ itemId: triage.next(i.fromItemId, i.direction) }),
+    'triage.window': (i) => triage.window(i.around, i.ahead, i.behind),
     'triage.bulkApprove': (i) => triage.bulkApprove(i.itemIds),
 
     'labor.signal': (i) => { c.labor.signal(i.signal); return { ok: true as const }; },

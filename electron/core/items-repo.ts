@@ -3,6 +3,7 @@
 import { Item, Queue } from '../../shared/domain';
 import type { LocalState, QueueRow } from '../../shared/desk-api';
 import type { RemovalReason } from '../../shared/central-api';
+import { departureFromRemoval, departureOf, type ItemDeparture } from '../../shared/item-departure';
 import type { Db } from './cache-db';
 import { applyMutationToItem, holdsAssignment, isAssignedTo } from '../../shared/item-effects';
 import type { OutboxRepo } from './outbox-repo';
@@ -17,6 +18,7 @@ interface ItemRow {
 }
 
 const TRIAGE = `assignee_id = ? AND in_triage = 1`;
+const DEPARTURES_KEPT = 500;
 
 const REMOVED_STATUS: Partial<Record<RemovalReason, Item['status']>> = {
   decided: 'resolved', resolved_elsewhere: 'resolved', withdrawn: 'withdrawn', escalated: 'escalated',
@@ -60,6 +62,13 @@ export class ItemsRepo {
         AND (sla_due_ms, id) < (?, ?) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
       position: db.prepare<[string], { sla_due_ms: number; id: string }>('SELECT sla_due_ms, id FROM items WHERE id = ?'),
       triageCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
+      triageAfterN: db.prepare<[string, number, string, number], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
+        AND (sla_due_ms, id) > (?, ?) ORDER BY sla_due_ms, id LIMIT ?`),
+      triageBeforeN: db.prepare<[string, number, string, number], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
+        AND (sla_due_ms, id) < (?, ?) ORDER BY sla_due_ms DESC, id DESC LIMIT ?`),
+      triageFirstN: db.prepare<[string, number], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE} ORDER BY sla_due_ms, id LIMIT ?`),
+      triageRank: db.prepare<[string, number, string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}
+        AND (sla_due_ms, id) < (?, ?)`),
     };
   }
 
@@ -99,6 +108,20 @@ export class ItemsRepo {
     this.recomputeWith(item, JSON.stringify(item), row !== undefined, opts.noHistory);
   }
 
+  /**
+   * Why items recently left (newest DEPARTURES_KEPT, in memory): a refused decision or a vanished focused
+   * item can then say "reassigned" rather than "not found" after the row itself is gone.
+   */
+  private readonly departed = new Map<string, ItemDeparture>();
+  departure(itemId: string): ItemDeparture | null {
+    return this.departed.get(itemId) ?? null;
+  }
+  private noteDeparture(itemId: string, departure: ItemDeparture): void {
+    this.departed.delete(itemId);
+    this.departed.set(itemId, departure);
+    if (this.departed.size > DEPARTURES_KEPT) this.departed.delete(this.departed.keys().next().value as string);
+  }
+
   /** The server says the item left my assigned set; keep it only while this desk has decisions on it. */
   markRemoved(itemId: string, reason: RemovalReason, serverItem: Item | null | undefined): void {
     const row = this.stmts.get.get(itemId);
@@ -111,6 +134,8 @@ export class ItemsRepo {
       const status = REMOVED_STATUS[reason] ?? server.status;
       this.recomputeWith({ ...server, assigneeId: null, status }, JSON.stringify({ ...server, assigneeId: null, status }), true);
     }
+    // The server's reason beats the one recomputing guessed from the copy.
+    this.noteDeparture(itemId, departureFromRemoval(reason));
     if (!this.stmts.get.get(itemId)) return;
     if (this.outbox.hasAnyDecision(itemId)) return;
     this.stmts.delete.run(itemId);
@@ -167,6 +192,7 @@ export class ItemsRepo {
     const mine = isAssignedTo(server, me);
     if (localState === 'none' && !mine) {
       if (exists) {
+        if (me) this.noteDeparture(server.id, departureOf(server, me) ?? 'gone');
         this.stmts.delete.run(server.id);
         this.stmts.deleteBody.run(server.id);
         this.dataVersion++;
@@ -226,6 +252,26 @@ export class ItemsRepo {
     if (!wrap) return null;
     const other = (direction === 'next' ? this.stmts.triageFirst.get(me) : this.stmts.triageLast.get(me))?.id ?? null;
     return other === fromItemId ? null : other;
+  }
+
+  /**
+   * The look-ahead window around `around` in triage order (no wrap), and its place in the set. An item
+   * that left the set still has its row while decided here, so its neighbours are those of its old place.
+   */
+  window(around: string | null, ahead: number, behind: number): { ahead: string[]; behind: string[]; position: number | null; total: number } {
+    const me = this.me();
+    if (!me) return { ahead: [], behind: [], position: null, total: 0 };
+    const pos = around ? this.stmts.position.get(around) : undefined;
+    const total = this.triageCount();
+    if (!pos) return { ahead: ahead ? this.stmts.triageFirstN.all(me, ahead).map((r) => r.id).filter((id) => id !== around) : [], behind: [], position: null, total };
+    const row = this.get(pos.id);
+    const inSet = !!row && this.isInTriage(row.item);
+    return {
+      ahead: ahead ? this.stmts.triageAfterN.all(me, pos.sla_due_ms, pos.id, ahead).map((r) => r.id) : [],
+      behind: behind ? this.stmts.triageBeforeN.all(me, pos.sla_due_ms, pos.id, behind).map((r) => r.id) : [],
+      position: inSet ? this.stmts.triageRank.get(me, pos.sla_due_ms, pos.id)!.n : null,
+      total,
+    };
   }
 
   // ---------- queue page ----------

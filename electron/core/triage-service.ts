@@ -1,7 +1,8 @@
 // Deciding, undoing and moving through the assigned set. A decision is ONE transaction (DESIGN §7):
 // the outbox row, the visible item, and the closed labor segment are on disk before the UI moves on.
 import type { z } from 'zod';
-import type { DecideInput, DecideOutput, ItemDetail, UndoOutput } from '../../shared/desk-api';
+import type { DecideInput, DecideOutput, ItemDetail, UndoOutput, WindowOutput } from '../../shared/desk-api';
+import { DEPARTURE_TEXT, departureOf, type ItemChangedDetails, type ItemDeparture } from '../../shared/item-departure';
 import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
@@ -9,12 +10,13 @@ import { HANDING_OFF_KINDS } from '../../shared/item-effects';
 
 type Decide = z.output<typeof DecideInput>;
 
+
 export class TriageService {
   constructor(private readonly c: CoreContext) {}
 
   detail(itemId: string): ItemDetail {
     const got = this.c.items.get(itemId);
-    if (!got) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
+    if (!got) throw this.notHeld(itemId);
     return {
       item: got.item,
       queue: this.c.items.queue(got.item.queueId),
@@ -25,7 +27,7 @@ export class TriageService {
   }
 
   open(itemId: string): ItemDetail {
-    if (!this.c.items.get(itemId)) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
+    if (!this.c.items.get(itemId)) throw this.notHeld(itemId);
     // One commit for the segment split and the visit: this is on the keypress-to-next-item path.
     this.c.db.transaction(() => this.c.labor.open(itemId))();
     return this.detail(itemId);
@@ -34,6 +36,7 @@ export class TriageService {
   decide(input: Decide): DecideOutput {
     const me = this.requireUser();
     const out = this.c.db.transaction(() => {
+      this.requireShown(me, input);
       const mutationId = this.record(me, input.itemId, input.kind, input.payload as Record<string, unknown>);
       const handsOff = HANDING_OFF_KINDS.includes(input.kind);
       const nextItemId = handsOff ? this.c.items.neighbour(input.itemId, 'next', true) : input.itemId;
@@ -93,6 +96,34 @@ export class TriageService {
     })();
     if (res.undone) this.afterWrite('undo', [res.undone.itemId]);
     return res;
+  }
+
+  /**
+   * The item on screen is the item decided (issue 8 item 1): a decision that names the version it was
+   * shown is refused when the desk's copy moved on since (a sync reassigned, resolved, withdrew or
+   * changed it) or the item left the assigned set. Nothing is written; the details say why.
+   */
+  private requireShown(me: string, input: Decide): void {
+    if (input.shownVersion === undefined) return;
+    const got = this.c.items.get(input.itemId);
+    const refuse = (departure: ItemDeparture, currentVersion: number | null): never => {
+      const details: ItemChangedDetails = { itemId: input.itemId, departure, currentVersion };
+      throw new DeskFailure('item_changed', `${DEPARTURE_TEXT[departure]} Nothing was decided (item ${input.itemId}).`, details);
+    };
+    if (!got) return refuse(this.c.items.departure(input.itemId) ?? 'gone', null);
+    const { version } = got.item;
+    // A local decision leaves the version alone; the item then fails record()'s "decided here" check.
+    const left = got.localState === 'pending' ? null : departureOf(got.item, me);
+    if (left) return refuse(left, version);
+    if (version !== input.shownVersion) return refuse('changed', version);
+  }
+
+  /** The look-ahead window for the renderer: ids around the focused item and their details, in one call. */
+  window(around: string | null, ahead: number, behind: number): WindowOutput {
+    const w = this.c.items.window(around, ahead, behind);
+    const details: ItemDetail[] = [];
+    for (const id of [...w.ahead, ...w.behind]) details.push(this.detail(id));
+    return { ...w, details };
   }
 
   next(fromItemId: string | null, direction: 'next' | 'prev'): string | null {
@@ -158,6 +189,12 @@ export class TriageService {
     // The server copy read above is still current: nothing in this transaction changed it.
     this.c.items.recompute(itemId, got);
     return id;
+  }
+
+  /** not_found, saying why when a pull removed the item (details: ItemChangedDetails). */
+  private notHeld(itemId: string): DeskFailure {
+    const details: ItemChangedDetails = { itemId, departure: this.c.items.departure(itemId) ?? 'gone', currentVersion: null };
+    return new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`, details);
   }
 
   private afterWrite(reason: 'decision' | 'undo' | 'conflict', itemIds: string[]): void {
