@@ -3,12 +3,17 @@ import type { KeymapActionId } from '../../shared/keymap';
 import { closeOverlay, openOverlay, pushToast, setView, useApp, type View } from '../state/app-store';
 import { runSyncNow } from '../state/sync-actions';
 import { bulkApprove, moveCursor, toggleSelected, rowAt, useQueue } from '../state/queue-store';
-import { decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
+import { acknowledge, decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
 import { conflictCommand } from '../state/conflicts-store';
 import { toggleTheme } from '../state/theme';
 
 function needsItem(): boolean {
   if (useApp.getState().view !== 'triage') setView('triage');
+  // The shown item left under the reviewer: this key acts on the notice, not on the next item.
+  if (useTriage.getState().departed) {
+    void acknowledge();
+    return false;
+  }
   if (useTriage.getState().current) return true;
   pushToast('No item to decide', 'info');
   return false;

@@ -23,7 +23,7 @@ export async function adoptSession(session: SessionInfo): Promise<void> {
   useApp.setState({ session });
   if (!session.signedIn) {
     useApp.setState({ view: 'signin', overlay: null });
-    useTriage.setState({ current: null, empty: false });
+    useTriage.setState({ current: null, empty: false, departed: null });
     return;
   }
   await loadSignedInData();

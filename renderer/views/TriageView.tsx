@@ -7,11 +7,12 @@ import { ReadableValue } from '../components/ReadableValue';
 import { ReasonsList } from '../components/ReasonsList';
 import { runAction } from '../keyboard/actions';
 import { runSyncNow } from '../state/sync-actions';
-import { ensureItem, useTriage } from '../state/triage-store';
+import { acknowledge, ensureItem, useTriage } from '../state/triage-store';
+import type { Departed } from '../state/triage-model';
 
 /** The focused item: what it is, why it is an exception, input beside output, notes and history. */
 export function TriageView() {
-  const { current, loading, empty } = useTriage();
+  const { current, loading, empty, departed, position, total } = useTriage();
   const id = current?.item.id;
 
   useEffect(() => {
@@ -50,12 +51,23 @@ export function TriageView() {
   const { item } = current;
   return (
     <section className="view triage-view" data-testid="view-triage" aria-label="Triage">
-      <article className="triage-item" data-testid="triage-item" data-item-id={item.id} aria-labelledby="triage-title-h">
+      <article
+        className={`triage-item${departed ? ' triage-item-departed' : ''}`}
+        data-testid="triage-item"
+        data-item-id={item.id}
+        data-departed={departed ? departed.departure : undefined}
+        aria-labelledby="triage-title-h"
+      >
         <div id="triage-title-h" className="sr-only">
           {item.title}
         </div>
         <ItemHeader detail={current} />
-        <ActionHints onRun={(a) => runAction(a as KeymapActionId)} />
+        {position !== null && total !== null && !departed && (
+          <p className="triage-position muted" data-testid="triage-position" data-position={position + 1} data-total={total}>
+            {position + 1} of {total} · {total - position - 1} after this one
+          </p>
+        )}
+        {departed ? <DepartedNotice departed={departed} /> : <ActionHints onRun={(a) => runAction(a as KeymapActionId)} />}
         <section className="panel" aria-labelledby="reasons-h">
           <h2 id="reasons-h" className="panel-title">
             Why it needs you
@@ -84,5 +96,24 @@ export function TriageView() {
         </section>
       </article>
     </section>
+  );
+}
+
+/**
+ * Stands in for the decision keys when the shown item left under the reviewer (issue 8 item 1): the
+ * item stays readable, and the next decision or move key acknowledges this instead of deciding.
+ */
+function DepartedNotice({ departed }: { departed: Departed }) {
+  const changed = departed.departure === 'changed';
+  return (
+    <div className="departed-notice" role="alert" data-testid="triage-departed" data-departure={departed.departure} data-armed={departed.armed}>
+      <p>
+        <strong>{departed.text}</strong> Nothing was decided on it.{' '}
+        {changed ? 'The next key shows its current version.' : 'The next key moves on to your next item.'}
+      </p>
+      <button type="button" className="btn" data-testid="triage-departed-continue" onClick={() => void acknowledge({ force: true })}>
+        {changed ? 'Show current version' : 'Continue'}
+      </button>
+    </div>
   );
 }

@@ -1,0 +1,238 @@
+// The triage store against a fake desk: the races that decide which item a key press lands on.
+// Each test puts a sync (queue.changed) at an exact point between a key press and the core's answer.
+import { describe, expect, it, vi } from 'vitest';
+import { createTriage } from '../../renderer/state/triage-model';
+import { FakeDesk } from './fake-desk';
+
+function setup(ids = ['a', 'b', 'c', 'd', 'e', 'f']) {
+  const desk = new FakeDesk(ids);
+  const toasts: { text: string; tone: string }[] = [];
+  const t = createTriage({ desk, inTriage: () => true, me: () => 'alice', toast: (text, tone) => void toasts.push({ text, tone }), refillDelayMs: 0, noticeGuardMs: 0 });
+  const shown = () => t.store.getState().current?.item.id ?? null;
+  return { desk, t, toasts, shown, state: () => t.store.getState() };
+}
+
+/** Lets every queued promise and zero-delay timer run. */
+async function settle(t: ReturnType<typeof createTriage>): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await new Promise((r) => setTimeout(r, 1));
+    await t.settled();
+  }
+}
+
+async function started(ids?: string[]) {
+  const s = setup(ids);
+  await s.t.ensureItem();
+  await settle(s.t);
+  expect(s.shown()).toBe('a');
+  expect(s.t.lookahead().ahead).toEqual(['b', 'c', 'd', 'e']);
+  return s;
+}
+
+describe('triage store: the item on screen is the item decided', () => {
+  it('a reassignment pulled while `a` is on its way: the core refuses by version, the item comes back with the reason, and the next key acts on the notice', async () => {
+    const { desk, t, shown, state } = await started();
+    desk.hold('triage.decide');
+    const pressed = t.decide('approve', {}); // the guess (b) paints at once
+    expect(shown()).toBe('b');
+    const held = await desk.held();
+    desk.reassign('a'); // the sync lands in the core before the decision does
+    t.onQueueChanged('pull', ['a']);
+    held.release();
+    await pressed;
+    await settle(t);
+
+    expect(desk.decided).toEqual([]);
+    expect(desk.decideCalls()).toEqual([{ itemId: 'a', kind: 'approve', payload: {}, shownVersion: 1 }]);
+    expect(shown()).toBe('a');
+    expect(state().departed).toMatchObject({ itemId: 'a', departure: 'reassigned' });
+
+    // The next key press acknowledges the notice; it decides nothing.
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided).toEqual([]);
+    expect(state().departed).toBeNull();
+    expect(shown()).toBe('b');
+    // Only now does a key decide b: the item on screen.
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['b']);
+  });
+
+  it('a reassignment that reaches the screen first: the item stays with a notice, it never advances by itself, and j acknowledges it', async () => {
+    const { desk, t, shown, state } = await started();
+    desk.reassign('a');
+    t.onQueueChanged('pull', ['a']);
+    await settle(t);
+    expect(shown()).toBe('a');
+    expect(state().departed).toMatchObject({ itemId: 'a', departure: 'reassigned', text: expect.stringMatching(/reassigned/) });
+
+    await t.decide('reject', { reasonCode: 'x' }); // the reviewer's `r`: acts on the notice
+    await settle(t);
+    expect(desk.decideCalls()).toEqual([]);
+    expect(shown()).toBe('b');
+
+    desk.reassign('b');
+    t.onQueueChanged('pull', ['b']);
+    await settle(t);
+    expect(state().departed?.itemId).toBe('b');
+    await t.moveItem('next');
+    await settle(t);
+    expect(shown()).toBe('c');
+    expect(desk.decideCalls()).toEqual([]);
+  });
+
+  it('withdrawn and resolved elsewhere say so; the item was still readable meanwhile', async () => {
+    const { desk, t, state } = await started();
+    desk.change('a', { status: 'withdrawn', assigneeId: null });
+    t.onQueueChanged('pull', ['a']);
+    await settle(t);
+    expect(state().departed).toMatchObject({ departure: 'withdrawn' });
+    expect(state().current?.item.status).toBe('withdrawn');
+    await t.acknowledge();
+    await settle(t);
+    desk.change('b', { status: 'resolved', assigneeId: null });
+    t.onQueueChanged('pull', ['b']);
+    await settle(t);
+    expect(state().departed).toMatchObject({ itemId: 'b', departure: 'resolved_elsewhere' });
+  });
+
+  it('an item changed (still mine) before the refresh landed: refused as changed, then shown at its new version, and decided only on the next keys', async () => {
+    const { desk, t, shown, state } = await started();
+    desk.change('a', { title: 'Item a (edited)' }); // the core has v2; the screen still shows v1
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided).toEqual([]);
+    expect(state().departed).toMatchObject({ itemId: 'a', departure: 'changed' });
+    expect(state().current?.item.version).toBe(2);
+    await t.decide('approve', {}); // acknowledges: the item stays, it is still mine
+    await settle(t);
+    expect(shown()).toBe('a');
+    expect(state().departed).toBeNull();
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided).toEqual([{ itemId: 'a', kind: 'approve', shownVersion: 2 }]);
+  });
+});
+
+describe('triage store: a key already on its way does not dismiss an unread notice', () => {
+  it('keys in the first moments of a notice leave it standing; once armed, the next key acknowledges', async () => {
+    const desk = new FakeDesk(['a', 'b']);
+    const t = createTriage({ desk, inTriage: () => true, me: () => 'alice', toast: () => undefined, refillDelayMs: 0, noticeGuardMs: 300 });
+    await t.ensureItem();
+    await settle(t);
+    desk.reassign('a');
+    t.onQueueChanged('pull', ['a']);
+    await vi.waitFor(() => expect(t.store.getState().departed).toMatchObject({ itemId: 'a', armed: false }));
+    await t.decide('approve', {});
+    await t.moveItem('next');
+    expect(t.store.getState().departed?.itemId).toBe('a');
+    await vi.waitFor(() => expect(t.store.getState().departed?.armed).toBe(true));
+    await t.decide('approve', {});
+    await settle(t);
+    expect(t.store.getState().current?.item.id).toBe('b');
+    expect(desk.decideCalls()).toEqual([]);
+  });
+});
+
+describe('triage store: look-ahead and undo races', () => {
+  it('a guessed next item stays on screen even when the core names another one next', async () => {
+    const { desk, t, shown } = await started();
+    desk.hold('triage.decide');
+    const pressed = t.decide('approve', {});
+    expect(shown()).toBe('b');
+    const held = await desk.held();
+    desk.insertAfter(null, 'z'); // a sync slips z in at the front: the core's next after a is now b, its wrap z
+    desk.order = ['a', 'z', ...desk.order.filter((x) => x !== 'a' && x !== 'z')];
+    held.release();
+    await pressed;
+    await settle(t);
+    expect(shown()).toBe('b');
+    expect(desk.focused).toBe('b');
+  });
+
+  it('look-ahead invalidation: after a sync the window is rebuilt in one call and the next decision paints the new neighbour', async () => {
+    const { desk, t, shown } = await started();
+    const windowsBefore = desk.calls.filter((c) => c.method === 'triage.window').length;
+    desk.insertAfter('a', 'z');
+    desk.change('b');
+    t.onQueueChanged('pull', ['z', 'b']);
+    await settle(t);
+    expect(t.lookahead().ahead).toEqual(['z', 'b', 'c', 'd']);
+    expect(desk.calls.filter((c) => c.method === 'triage.window').length).toBe(windowsBefore + 1);
+    expect(desk.calls.filter((c) => c.method === 'triage.next').length).toBe(1); // only ensureItem's
+    await t.decide('approve', {});
+    expect(shown()).toBe('z');
+    await settle(t);
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided.map((d) => [d.itemId, d.shownVersion])).toEqual([['a', 1], ['z', 1], ]);
+    expect(shown()).toBe('b');
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided.at(-1)).toMatchObject({ itemId: 'b', shownVersion: 2 }); // the refreshed copy, not the stale one
+  });
+
+  it('a window answer for a focus the reviewer already left is dropped and asked again', async () => {
+    const { desk, t } = await started();
+    desk.hold('triage.window');
+    t.onQueueChanged('pull', ['c']);
+    const held = await desk.held(); // window around a, in flight
+    await t.moveItem('next'); // b from the look-ahead
+    await t.moveItem('next'); // c
+    held.release();
+    await settle(t);
+    expect(t.lookahead()).toMatchObject({ of: 'c', ahead: ['d', 'e', 'f'], behind: 'b' });
+  });
+
+  it('undo vs sync: a pull for the undone item between undo and its answer leaves the undone item on screen, not departed', async () => {
+    const { desk, t, shown, state } = await started();
+    await t.decide('approve', {});
+    await settle(t);
+    expect(shown()).toBe('b');
+    desk.hold('triage.undo');
+    const undo = t.undoLast();
+    const held = await desk.held();
+    t.onQueueChanged('pull', ['a', 'b']);
+    held.release();
+    await undo;
+    await settle(t);
+    expect(shown()).toBe('a');
+    expect(state().departed).toBeNull();
+    expect(desk.decided).toEqual([]);
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['a']);
+  });
+
+  it('decide vs queue-changed for a neighbour: the decision lands on the shown item and the fast path stays open', async () => {
+    const { desk, t, shown } = await started();
+    desk.change('c');
+    t.onQueueChanged('pull', ['c']);
+    await t.decide('approve', {}); // before the refill
+    expect(shown()).toBe('b');
+    await settle(t);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['a']);
+    expect(t.lookahead().ahead[0]).toBe('c');
+  });
+
+  it('a removed focused item while another view is shown is noticed on return, without labor on it', async () => {
+    const desk = new FakeDesk(['a', 'b']);
+    let inTriage = true;
+    const t = createTriage({ desk, inTriage: () => inTriage, me: () => 'alice', toast: () => undefined, refillDelayMs: 0, noticeGuardMs: 0 });
+    await t.ensureItem();
+    await settle(t);
+    inTriage = false;
+    t.leaveTriage();
+    await settle(t);
+    desk.reassign('a');
+    t.onQueueChanged('pull', ['a']);
+    await settle(t);
+    expect(t.store.getState().departed?.itemId).toBe('a');
+    inTriage = true;
+    t.enterTriage();
+    await settle(t);
+    expect(desk.focused).toBeNull();
+    await vi.waitFor(() => expect(t.store.getState().current?.item.id).toBe('a'));
+  });
+});
