@@ -103,11 +103,18 @@ export const ItemDetail = z.object({
   decisions: z.array(LocalDecision),
   /** Active labor so far on the open segment chain for this item, ms. */
   laborActiveMs: z.number().int().min(0),
+  /**
+   * The version of the server's copy this view stands on (`item.version` also counts this desk's own
+   * unsettled decisions). A decision sends it back as `shownVersion`: others' changes move it, our own
+   * notes do not.
+   */
+  baseVersion: z.number().int().min(0),
 });
 export type ItemDetail = z.infer<typeof ItemDetail>;
 
 /**
- * What the reviewer was shown: the item id and its version. With `shownVersion` the core refuses
+ * What the reviewer was shown: the item id and the server version it stood on (ItemDetail.baseVersion).
+ * With `shownVersion` the core refuses
  * (`item_changed`) a decision on an item that changed or left the assigned set since it was shown, so a
  * sync landing just before a key press cannot redirect the decision. The renderer always sends it;
  * scripted callers (fault rigs, benches) may omit it.

@@ -23,6 +23,7 @@ export class TriageService {
       localState: got.localState,
       decisions: this.c.outbox.decisionsFor(itemId),
       laborActiveMs: this.c.labor.activeMsFor(itemId),
+      baseVersion: got.serverItem.version,
     };
   }
 
@@ -111,8 +112,9 @@ export class TriageService {
       throw new DeskFailure('item_changed', `${DEPARTURE_TEXT[departure]} Nothing was decided (item ${input.itemId}).`, details);
     };
     if (!got) return refuse(this.c.items.departure(input.itemId) ?? 'gone', null);
-    const { version } = got.item;
-    // A local decision leaves the version alone; the item then fails record()'s "decided here" check.
+    // Compared with the server's copy: this desk's own unsettled decisions (a note just added) are part of
+    // what the reviewer saw, not a change under them. An item decided here fails record()'s own check.
+    const { version } = got.serverItem;
     const left = got.localState === 'pending' ? null : departureOf(got.item, me);
     if (left) return refuse(left, version);
     if (version !== input.shownVersion) return refuse('changed', version);

@@ -181,7 +181,7 @@ export function createTriage(deps: TriageDeps) {
 
   /** Same item, nothing a reviewer would see changed: skip the re-render. */
   function sameView(a: ItemDetail | null, b: ItemDetail): boolean {
-    return !!a && a.item.id === b.item.id && a.item.version === b.item.version && a.localState === b.localState && a.decisions.length === b.decisions.length && a.decisions.at(-1)?.state === b.decisions.at(-1)?.state;
+    return !!a && a.item.id === b.item.id && a.item.version === b.item.version && a.baseVersion === b.baseVersion && a.localState === b.localState && a.decisions.length === b.decisions.length && a.decisions.at(-1)?.state === b.decisions.at(-1)?.state;
   }
 
   function refreshShown(d: ItemDetail, seq: number): void {
@@ -346,7 +346,7 @@ export function createTriage(deps: TriageDeps) {
     const cur = get().current;
     if (!cur) return;
     const itemId = cur.item.id;
-    const shownVersion = cur.item.version;
+    const shownVersion = cur.baseVersion;
     const advances = kind !== 'note';
     let seq = showSeq;
     let guessedId: string | null = null;

@@ -79,7 +79,7 @@ export class FakeDesk implements DeskCaller {
       throw new DeskCallError('item.get', { code: 'not_found', message: `item ${id} is not in this desk's cache`, details });
     }
     const pending = this.decided.some((d) => d.itemId === id && d.kind !== 'note');
-    return { item, queue: null, localState: pending ? 'pending' : 'none', decisions: [], laborActiveMs: 0 };
+    return { item, queue: null, localState: pending ? 'pending' : 'none', decisions: [], laborActiveMs: 0, baseVersion: item.version };
   }
 
   private inSet(): string[] {
