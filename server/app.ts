@@ -2,7 +2,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Queue, Role } from '../shared/domain';
 import { DEFAULT_BODY_LIMIT } from '../shared/limits';
-import { openDatabase, type OpenedDatabase } from './db/connection';
+import { openDatabase, redactDbTarget, type OpenedDatabase } from './db/connection';
 import { buildOpenApi } from './openapi';
 import { isTransientDbError, ProblemError } from './problem';
 import { apiRoutes } from './routes';
@@ -17,7 +17,10 @@ import { seedDemo } from './seed/demo';
 export { DEFAULT_BODY_LIMIT };
 
 export interface StartServerOptions {
+  /** A SQLite file path, or a postgres:// URL (PostgreSQL; several nodes may share it). */
   dbFile: string;
+  /** PostgreSQL: connections in this node's pool (default 10). */
+  poolSize?: number;
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
@@ -44,12 +47,17 @@ export interface RunningServer {
   upsertQueue(queue: Queue): Promise<void>;
   /** Runs the expired-lease sweep now; returns how many leases it expired. */
   sweepLeases(): Promise<number>;
+  /**
+   * Graceful drain (SIGTERM): GET /v1/ready answers 503 at once while every other request is still served,
+   * for `ms`, so a load balancer stops routing here; then call close().
+   */
+  drain(ms: number): Promise<void>;
   app: FastifyInstance;
   database: OpenedDatabase;
 }
 
 export async function buildApp(opts: StartServerOptions) {
-  const database = await openDatabase(opts.dbFile);
+  const database = await openDatabase(opts.dbFile, { poolSize: opts.poolSize });
   const now = opts.now ?? (() => new Date());
   try {
     if (opts.seed === 'demo') await seedDemo(database.db, now());
@@ -72,7 +80,11 @@ export async function buildApp(opts: StartServerOptions) {
   app.addHook('preClose', async () => { closing = true; });
   // JSON only: a text/plain body is answered 415 instead of reaching a handler as a string.
   app.removeContentTypeParser('text/plain');
-  const ctx: ServerContext = { db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {} };
+  let draining = false;
+  const ctx: ServerContext = {
+    db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {},
+    notReadyReason: () => (closing ? 'shutting down' : draining ? 'draining before shutdown' : null),
+  };
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const p = toProblem(err, request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT);
@@ -87,7 +99,7 @@ export async function buildApp(opts: StartServerOptions) {
   registerRoutes(app, ctx, apiRoutes, { validateResponses: opts.validateResponses ?? false });
   const openapi = buildOpenApi(apiRoutes);
   app.get('/v1/openapi.json', async () => openapi);
-  return { app, ctx, database };
+  return { app, ctx, database, startDraining: () => { draining = true; } };
 }
 
 function toProblem(err: FastifyError, bodyLimit: number): ProblemError {
@@ -113,7 +125,7 @@ function toProblem(err: FastifyError, bodyLimit: number): ProblemError {
 }
 
 export async function startServer(opts: StartServerOptions): Promise<RunningServer> {
-  const { app, ctx, database } = await buildApp(opts);
+  const { app, ctx, database, startDraining } = await buildApp(opts);
   const host = opts.host ?? '127.0.0.1';
   try {
     await app.listen({ port: opts.port ?? 0, host });
@@ -134,7 +146,7 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
   const retention = setInterval(() => inBackground('change log compaction',
     () => compactOlderThan(database.db, ctx.now(), opts.changeLogRetentionDays ?? 30)), 3_600_000);
   retention.unref();
-  app.log.info({ url, db: opts.dbFile }, 'server ready');
+  app.log.info({ url, db: redactDbTarget(opts.dbFile), database: database.kind }, 'server ready');
   let closing: Promise<void> | null = null;
   return {
     url, port, app, database,
@@ -151,5 +163,9 @@ export async function startServer(opts: StartServerOptions): Promise<RunningServ
     addUser: (id, roles, displayName) => createUser(database.db, { id, roles, displayName }, ctx.now()),
     upsertQueue: (queue) => upsertQueue(database.db, queue, ctx.now()),
     sweepLeases: () => sweepExpiredLeases(ctx),
+    async drain(ms) {
+      startDraining();
+      if (ms > 0) await new Promise((r) => setTimeout(r, ms).unref());
+    },
   };
 }

@@ -1,4 +1,5 @@
-// `npm run server -- --port P --db FILE [--seed demo] [--host H]` starts the reference server;
+// `npm run server -- --port P --db FILE|postgres://… [--seed demo] [--host H] [--pool-size N] [--drain-seconds S]`
+// starts the reference server (`--db` defaults to $DATABASE_URL, then a SQLite file);
 // `npm run server -- users add NAME --role ROLE[,ROLE] --db FILE [--display-name "Full Name"]` creates a user
 // and prints its token once; `npm run server -- queues add FILE.json --db FILE` adds or replaces a queue. Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { openDatabase } from './db/connection';
 import { upsertQueue } from './services/queues';
 import { createUser } from './services/users';
 
-const DEFAULT_DB = 'exception-desk-server.sqlite';
+const DEFAULT_DB = process.env.DATABASE_URL || 'exception-desk-server.sqlite';
 
 function fail(message: string): never {
   process.stderr.write(`server: ${message}\n`);
@@ -66,15 +67,22 @@ async function queuesAdd(args: string[]): Promise<void> {
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, db: { type: 'string', default: DEFAULT_DB }, seed: { type: 'string' } },
+    options: {
+      port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, db: { type: 'string', default: DEFAULT_DB },
+      seed: { type: 'string' }, 'pool-size': { type: 'string' }, 'drain-seconds': { type: 'string', default: '0' },
+    },
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got '${values.port}'`);
   if (values.seed !== undefined && values.seed !== 'demo') fail(`--seed accepts only 'demo', got '${values.seed}'`);
-  const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true });
+  const poolSize = values['pool-size'] === undefined ? undefined : Number(values['pool-size']);
+  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000)) fail(`--pool-size must be 1..1000, got '${values['pool-size']}'`);
+  const drainSeconds = Number(values['drain-seconds']);
+  if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 3600) fail(`--drain-seconds must be 0..3600, got '${values['drain-seconds']}'`);
+  const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true, poolSize });
   const shutdown = (signal: string) => {
-    server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-    server.close().then(
+    server.app.log.info({ signal, drainSeconds }, 'shutting down: /v1/ready answers 503 while draining, then in-flight requests finish');
+    server.drain(drainSeconds * 1000).then(() => server.close()).then(
       () => { server.app.log.info('server stopped; database closed'); process.exit(0); },
       (err: unknown) => { process.stderr.write(`server: shutdown failed: ${String(err)}\n`); process.exit(1); },
     );

@@ -2,6 +2,7 @@
 // stable `type` from PROBLEM_TYPES; clients branch on `type`, never on `title`.
 import type { ZodError } from 'zod';
 import { PROBLEM_TYPES, type Problem } from '../shared/central-api';
+import { isTransientPgError } from './db/dialect';
 
 export type ProblemKind = keyof typeof PROBLEM_TYPES;
 
@@ -49,8 +50,8 @@ export const conflictProblem = (detail: string) => new ProblemError('conflict', 
 export const unavailable = (detail: string, retryAfterSec = 1) =>
   new ProblemError('unavailable', 503, detail, {}, { 'retry-after': String(retryAfterSec) });
 
-/** SQLite errors that mean "try again shortly", not "your request is wrong". */
+/** Database errors (SQLite or PostgreSQL) that mean "try again shortly", not "your request is wrong". */
 export function isTransientDbError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL|CANTOPEN)/.test(code);
+  return (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL|CANTOPEN)/.test(code)) || isTransientPgError(err);
 }

@@ -64,6 +64,9 @@ export const ServerId = z.string().min(1).max(200);
 
 export const Health = z.object({ status: z.literal('ok'), version: z.string(), apiVersion: z.literal(API_VERSION), serverId: ServerId.optional() });
 export type Health = z.infer<typeof Health>;
+/** GET /v1/ready: this node can serve (its database answers, it is not draining); otherwise a 503 problem. */
+export const Readiness = z.object({ status: z.literal('ready'), database: z.enum(['sqlite', 'postgres']) });
+export type Readiness = z.infer<typeof Readiness>;
 
 export const Me = z.object({ id: Id, name: z.string(), roles: z.array(Role).min(1), serverId: ServerId.optional() });
 export type Me = z.infer<typeof Me>;

@@ -1,21 +1,30 @@
-// Opens the server's database: better-sqlite3 behind Kysely's SqliteDialect, WAL, migrated to the latest
-// schema. Swapping SqliteDialect for PostgresDialect (pg Pool) is the only change the services need.
+// Opens the server's database, migrated to the latest schema: a SQLite file (better-sqlite3 behind Kysely's
+// SqliteDialect, WAL) or, for a `postgres://` URL, PostgreSQL (Kysely's PostgresDialect on a pg Pool).
+// Services only speak Kysely; where the two databases differ they call db/dialect.ts.
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
+import pg from 'pg';
 import type { Database } from './schema';
+import { isPostgresUrl, type DbKind } from './dialect';
 import { migrations } from './migrations';
 
 export type Db = Kysely<Database>;
 
 export interface OpenedDatabase {
   db: Db;
-  /** The raw handle, for pragmas and integrity checks only; queries go through Kysely. */
-  raw: BetterSqlite3.Database;
-  /** Random per database file: a pull cursor from another database is unknown here. */
+  kind: DbKind;
+  /** SQLite only: the raw handle, for pragmas and integrity checks; queries go through Kysely. Null on PostgreSQL. */
+  raw: BetterSqlite3.Database | null;
+  /** Random per database: a pull cursor from another database is unknown here. */
   dbId: string;
   close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL: connections in this node's pool (default 10, or PGPOOL_MAX). */
+  poolSize?: number;
 }
 
 /**
@@ -38,16 +47,39 @@ function withStatementCache(raw: BetterSqlite3.Database) {
   };
 }
 
+/** int8 (bigint identity columns, COUNT, MAX) as a JS number: positions stay far below 2^53. */
+const PG_TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+export function createPgPool(url: string, poolSize?: number): pg.Pool {
+  const max = poolSize ?? (Number(process.env.PGPOOL_MAX) || 10);
+  const pool = new pg.Pool({ connectionString: url, max, types: PG_TYPES, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection (database restart) must not crash the node; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function openDatabase(file: string): Promise<OpenedDatabase> {
+function openSqlite(file: string): { db: Db; raw: BetterSqlite3.Database } {
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
   // FULL: a committed decision survives power loss, not just a process crash.
   raw.pragma('synchronous = FULL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }), raw };
+}
+
+/** Opens (and migrates) a SQLite file, or a PostgreSQL database given as a postgres:// URL. */
+export async function openDatabase(target: string, opts: OpenOptions = {}): Promise<OpenedDatabase> {
+  const kind: DbKind = isPostgresUrl(target) ? 'postgres' : 'sqlite';
+  const { db, raw } = kind === 'postgres'
+    ? { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(target, opts.poolSize) }) }), raw: null }
+    : openSqlite(target);
+  // On PostgreSQL several nodes may start at once: Kysely's Migrator takes an advisory lock, so one migrates.
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
@@ -60,7 +92,7 @@ export async function openDatabase(file: string): Promise<OpenedDatabase> {
   const { value: dbId } = await db.selectFrom('meta').select('value').where('key', '=', 'db_id').executeTakeFirstOrThrow();
   let closed = false;
   return {
-    db, raw, dbId,
+    db, kind, raw, dbId,
     async close() {
       if (closed) return;
       closed = true;
@@ -68,3 +100,6 @@ export async function openDatabase(file: string): Promise<OpenedDatabase> {
     },
   };
 }
+
+/** A URL with its password masked, for logs. */
+export const redactDbTarget = (target: string) => (isPostgresUrl(target) ? target.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@') : target);

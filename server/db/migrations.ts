@@ -1,11 +1,15 @@
-// Schema migrations, applied in order by Kysely's Migrator. Written with Kysely's schema builder so the
-// same steps run on PostgreSQL; the few SQLite-only statements are marked and have a PostgreSQL twin noted.
+// Schema migrations, applied in order by Kysely's Migrator, the same steps on SQLite and PostgreSQL. Written
+// with Kysely's schema builder; where the two differ (identity columns, floats, triggers) a helper of
+// db/dialect.ts picks the statement. Times and JSON stay text on both (ISO-8601 UTC sorts as text under the
+// C collation), so a row reads back identically from either and a SQLite database copies over as it is.
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { m090_bundle_devices } from './migrations-bundles';
+import { appendOnlyTriggers, dialectOf, floatType, identityColumn } from './dialect';
 
 const m001_initial: Migration = {
   async up(db: Kysely<unknown>) {
+    const kind = dialectOf(db);
     await db.schema.createTable('meta')
       .addColumn('key', 'text', (c) => c.primaryKey())
       .addColumn('value', 'text', (c) => c.notNull())
@@ -48,7 +52,7 @@ const m001_initial: Migration = {
       .addColumn('exception_class', 'text', (c) => c.notNull())
       .addColumn('title', 'text', (c) => c.notNull())
       .addColumn('summary', 'text')
-      .addColumn('confidence', 'real')
+      .addColumn('confidence', floatType(kind))
       .addColumn('reasons', 'text', (c) => c.notNull())
       .addColumn('input', 'text', (c) => c.notNull())
       .addColumn('output', 'text', (c) => c.notNull())
@@ -82,9 +86,8 @@ const m001_initial: Migration = {
       .addPrimaryKeyConstraint('item_epochs_pk', ['item_id', 'epoch'])
       .execute();
 
-    // PostgreSQL: 'bigserial' / identity instead of integer primary key autoincrement.
     await db.schema.createTable('item_events')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .$call(identityColumn(kind, 'seq'))
       .addColumn('item_id', 'text', (c) => c.notNull())
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('actor_id', 'text')
@@ -94,15 +97,11 @@ const m001_initial: Migration = {
       .execute();
     await db.schema.createIndex('item_events_item').on('item_events').columns(['item_id', 'seq']).execute();
     await db.schema.createIndex('item_events_type_at').on('item_events').columns(['type', 'at']).execute();
-    // The event log is append-only, enforced by the database (PostgreSQL: a BEFORE UPDATE OR DELETE trigger
-    // function that raises, or REVOKE UPDATE, DELETE from the API role).
-    await sql`CREATE TRIGGER item_events_no_update BEFORE UPDATE ON item_events
-      BEGIN SELECT RAISE(ABORT, 'item_events is append-only'); END`.execute(db);
-    await sql`CREATE TRIGGER item_events_no_delete BEFORE DELETE ON item_events
-      BEGIN SELECT RAISE(ABORT, 'item_events is append-only'); END`.execute(db);
+    // The event log is append-only, enforced by the database.
+    await appendOnlyTriggers(db, 'item_events');
 
     await db.schema.createTable('change_log')
-      .addColumn('pos', 'integer', (c) => c.primaryKey().autoIncrement())
+      .$call(identityColumn(kind, 'pos'))
       .addColumn('user_id', 'text', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('item_id', 'text')
@@ -135,7 +134,7 @@ const m001_initial: Migration = {
       .execute();
 
     await db.schema.createTable('decisions')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .$call(identityColumn(kind, 'seq'))
       .addColumn('item_id', 'text', (c) => c.notNull().references('items.id'))
       .addColumn('assignment_epoch', 'integer', (c) => c.notNull())
       .addColumn('kind', 'text', (c) => c.notNull())

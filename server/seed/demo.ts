@@ -31,6 +31,9 @@ export async function isDemoSeeded(db: Db): Promise<boolean> {
 export async function seedDemo(db: Db, now: Date): Promise<number> {
   if (await isDemoSeeded(db)) return 0;
   return writeTransaction(db, async (tx) => {
+    // Again inside: several PostgreSQL nodes started with --seed demo at once seed once (the loser retries
+    // after the winner's unique keys and finds the seed there).
+    if (await isDemoSeeded(tx)) return 0;
     for (const u of DEMO_USERS) await createUser(tx, u, now, { token: `demo-${u.id}`, demo: true });
     for (const q of DEMO_QUEUES) await upsertQueue(tx, q, now);
     const rng = createRng(DEMO_SEED);

@@ -14,6 +14,8 @@ export interface ServerContext {
   now: () => Date;
   log: FastifyBaseLogger;
   faults: FaultHooks;
+  /** Null while this node should get traffic; else why not (draining before shutdown). For GET /v1/ready. */
+  notReadyReason?: () => string | null;
 }
 
 export interface AuthUser { id: string; name: string; roles: string[] }

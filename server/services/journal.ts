@@ -1,6 +1,7 @@
 // The two append-only records every change writes in its own transaction: the item event log (source of
 // truth for metrics) and the per-user change log (what pull replays, in commit order).
 import type { Db } from '../db/connection';
+import { takeCommitOrderLock } from '../db/dialect';
 
 export const EVENT_TYPES = [
   'created', 'enqueued', 'claimed', 'lease_expired', 'released', 'decided', 'escalated', 'deferred',
@@ -38,7 +39,10 @@ export async function appendEvents(tx: Db, events: ItemEvent[]): Promise<void> {
   }
 }
 
+/** Appends pull's change-log rows; their positions follow commit order (dialect.ts takeCommitOrderLock). */
 export async function appendChanges(tx: Db, changes: Change[]): Promise<void> {
+  if (changes.length === 0) return;
+  await takeCommitOrderLock(tx);
   for (let i = 0; i < changes.length; i += CHUNK) {
     await tx.insertInto('change_log').values(changes.slice(i, i + CHUNK).map((c) => ({
       user_id: c.userId, kind: c.kind, item_id: c.itemId, reason: c.reason ?? null,

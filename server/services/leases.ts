@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { AssignmentRequest, ClaimRequest } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import type { Db } from '../db/connection';
+import { dialectOf, lockRows } from '../db/dialect';
 import { itemFromRow } from '../db/rows';
 import { writeTransaction } from '../db/write-transaction';
 import { badRequest, conflictProblem, notFound } from '../problem';
@@ -17,8 +18,11 @@ export async function sweepExpiredLeases(ctx: ServerContext): Promise<number> {
     .where('status', '=', 'leased').where('lease_expires_at', '<=', at).limit(1).execute();
   if (due.length === 0) return 0;
   return writeTransaction(ctx.db, async (tx) => {
-    const rows = await tx.selectFrom('items').select(['id', 'assignee_id', 'assignment_epoch', 'lease_expires_at'])
-      .where('status', '=', 'leased').where('lease_expires_at', '<=', at).execute();
+    // Several nodes sweep at once: each takes the expired rows no other transaction holds (a push deciding
+    // one of them, or another sweep); a row it skips is swept by its holder's next sweep, or was decided.
+    const rows = await lockRows(tx.selectFrom('items').select(['id', 'assignee_id', 'assignment_epoch', 'lease_expires_at'])
+      .where('status', '=', 'leased').where('lease_expires_at', '<=', at).orderBy('id'), dialectOf(tx), { skipLocked: true }).execute();
+    if (rows.length === 0) return 0;
     const events: ItemEvent[] = [];
     const changes: Change[] = [];
     for (const r of rows) {
@@ -68,7 +72,9 @@ export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<ty
   const ids = await writeTransaction(ctx.db, async (tx) => {
     let q = tx.selectFrom('items').select(['id', 'assignment_epoch']).where('status', '=', 'open');
     if (req.queueIds && req.queueIds.length > 0) q = q.where('queue_id', 'in', req.queueIds);
-    const picked = await q.orderBy('sla_due_at').orderBy('id').limit(req.count).execute();
+    // PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent claimers on any node take disjoint rows without
+    // waiting on each other; the update below re-checks `status = 'open'` all the same.
+    const picked = await lockRows(q.orderBy('sla_due_at').orderBy('id').limit(req.count), dialectOf(tx), { skipLocked: true }).execute();
     if (picked.length === 0) return [];
     const pickedIds = picked.map((p) => p.id);
     await tx.updateTable('items')
@@ -105,7 +111,9 @@ export async function assign(ctx: ServerContext, actor: AuthUser, req: z.output<
     if (!(JSON.parse(assignee.roles) as string[]).some((r) => ASSIGNABLE_ROLES.includes(r))) {
       throw badRequest(`assignee '${req.assigneeId}' is neither a reviewer nor an owner`, [{ path: 'assigneeId', message: 'not a reviewer or owner' }]);
     }
-    const rows = await tx.selectFrom('items').select(['id', 'status', 'assignee_id', 'assignment_epoch']).where('id', 'in', itemIds).execute();
+    // Locked in id order (every transaction that locks several items does so), so two never deadlock.
+    const rows = await lockRows(tx.selectFrom('items').select(['id', 'status', 'assignee_id', 'assignment_epoch'])
+      .where('id', 'in', itemIds).orderBy('id'), dialectOf(tx)).execute();
     const byId = new Map(rows.map((r) => [r.id, r]));
     const missing = itemIds.filter((id) => !byId.has(id));
     if (missing.length > 0) throw notFound(`unknown item(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ' …' : ''}`);

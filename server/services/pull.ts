@@ -9,6 +9,7 @@ import type { MutationResult, PullQuery, PullResponse, RemovalReason } from '../
 import type { Item } from '../../shared/domain';
 import type { Db } from '../db/connection';
 import { itemFromRow } from '../db/rows';
+import { readTransaction } from '../db/write-transaction';
 import type { AuthUser, ServerContext } from './context';
 import { sweepExpiredLeases } from './leases';
 import { listQueues } from './queues';
@@ -23,7 +24,8 @@ const REMOVALS_WITH_ITEM = new Set(['decided']);
 
 export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): Promise<PullResponse> {
   await sweepExpiredLeases(ctx);
-  return ctx.db.transaction().execute(async (tx) => {
+  // One snapshot for the whole page: the log's top and the rows below it (REPEATABLE READ on PostgreSQL).
+  return readTransaction(ctx.db, async (tx) => {
     const lastMutationId = q.clientId !== undefined ? await bindClient(tx, user, q.clientId) : undefined;
     const floor = await changeLogFloor(tx);
     // Compaction may have emptied the log: positions never go back below the floor (AUTOINCREMENT never reuses them).

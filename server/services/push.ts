@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { mutationHashInput, type MutationResult, type PushRequest, type PushResponse } from '../../shared/central-api';
 import type { Db } from '../db/connection';
+import { dialectOf, lockRows, takeCommitOrderLock } from '../db/dialect';
 import { writeTransaction } from '../db/write-transaction';
 import { ProblemError } from '../problem';
 import { createHash } from 'node:crypto';
@@ -39,10 +40,23 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
   const at = now.toISOString();
   let gap: { expected: number; got: number } | null = null;
   const response = await writeTransaction(ctx.db, async (tx) => {
-    const known = await tx.selectFrom('clients').select('client_id').where('client_id', '=', req.clientId).executeTakeFirst();
+    gap = null;
+    const kind = dialectOf(tx);
+    // The client row is the per-client mutation floor: created if new, then locked (PostgreSQL FOR UPDATE)
+    // until commit, so the same batch sent to two nodes at once runs one after the other, and the second
+    // sees the first's last id and answers duplicates.
+    await tx.insertInto('clients').values({ client_id: req.clientId, user_id: user.id, last_mutation_id: 0, created_at: at, updated_at: at })
+      .onConflict((oc) => oc.column('client_id').doNothing()).execute();
+    await lockRows(tx.selectFrom('clients').select('client_id').where('client_id', '=', req.clientId), kind).execute();
     let last = await bindClient(tx, user, req.clientId);
-    if (!known) {
-      await tx.insertInto('clients').values({ client_id: req.clientId, user_id: user.id, last_mutation_id: 0, created_at: at, updated_at: at }).execute();
+    if (kind === 'postgres') {
+      // Every item the batch may touch, locked up front in id order (no deadlock with another batch), and
+      // then the commit-order lock, before this transaction inserts into decisions or change_log.
+      const itemIds = [...new Set(req.mutations.filter((m) => m.mutationId > last).map((m) => m.itemId))].sort();
+      for (let i = 0; i < itemIds.length; i += 500) {
+        await lockRows(tx.selectFrom('items').select('id').where('id', 'in', itemIds.slice(i, i + 500)).orderBy('id'), kind).execute();
+      }
+      await takeCommitOrderLock(tx);
     }
     const results: MutationResult[] = [];
     const journal = { events: [] as ItemEvent[], changes: [] as Change[] };

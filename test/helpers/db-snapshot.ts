@@ -2,6 +2,7 @@
 // can prove "no change in the database" without knowing the schema: a digest of every row of every table.
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 
 export type DbSnapshot = Record<string, { rows: number; digest: string }>;
 
@@ -49,5 +50,63 @@ export function integrityCheck(dbFile: string): string {
     return db.pragma('integrity_check', { simple: true }) as string;
   } finally {
     db.close();
+  }
+}
+
+// ---- either database: the suites that run on SQLite and on PostgreSQL (DB_KIND, test/helpers/server.ts) ----
+
+/** Read access to a server's database, SQLite file or postgres:// URL alike. SQL uses `?` placeholders. */
+export interface DbProbe {
+  all<T>(sqlText: string, ...params: unknown[]): Promise<T[]>;
+  get<T>(sqlText: string, ...params: unknown[]): Promise<T | undefined>;
+  tables(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+const isPg = (target: string) => /^postgres(ql)?:\/\//.test(target);
+/** `?` → `$1, $2…` (the probes' SQL has no `?` inside string literals). */
+const numbered = (sqlText: string) => { let n = 0; return sqlText.replace(/\?/g, () => `$${++n}`); };
+
+export async function openProbe(target: string): Promise<DbProbe> {
+  if (!isPg(target)) {
+    const db = openReadonly(target);
+    return {
+      all: async <T>(s: string, ...p: unknown[]) => db.prepare(s).all(...p) as T[],
+      get: async <T>(s: string, ...p: unknown[]) => db.prepare(s).get(...p) as T | undefined,
+      tables: async () => tableNames(db),
+      close: async () => { db.close(); },
+    };
+  }
+  const client = new pg.Client({ connectionString: target, types: {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  } });
+  await client.connect();
+  const all = async <T>(s: string, ...p: unknown[]) => (await client.query(numbered(s), p)).rows as T[];
+  return {
+    all,
+    get: async <T>(s: string, ...p: unknown[]) => (await all<T>(s, ...p))[0],
+    tables: async () => (await all<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`)).map((r) => r.name),
+    close: () => client.end(),
+  };
+}
+
+/** snapshot() for either database: rows are digested in a sorted order, since PostgreSQL has no rowid order. */
+export async function snapshotOf(target: string, ignore: string[] = []): Promise<DbSnapshot> {
+  const db = await openProbe(target);
+  try {
+    const out: DbSnapshot = {};
+    for (const name of await db.tables()) {
+      if (ignore.includes(name)) continue;
+      const rows = (await db.all<Record<string, unknown>>(`SELECT * FROM "${name}"`))
+        .map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).sort();
+      const hash = createHash('sha256');
+      for (const r of rows) hash.update(r);
+      out[name] = { rows: rows.length, digest: hash.digest('hex') };
+    }
+    return out;
+  } finally {
+    await db.close();
   }
 }

@@ -6,21 +6,39 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type RunningServer, type StartServerOptions } from '../../server/app';
+import { createTestDatabase } from './pg-cluster';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/**
+ * The database the server suites run on. vitest.config.ts runs the suites listed in its PG_SUITES twice: in
+ * the default project on SQLite, and in the `postgres` project with DB_KIND=postgres, each suite on a fresh
+ * database of the run's throwaway cluster (test/helpers/pg-cluster.ts).
+ */
+export type DbKind = 'sqlite' | 'postgres';
+export const DB_KIND: DbKind = process.env.DB_KIND === 'postgres' ? 'postgres' : 'sqlite';
+
+/** A fresh database of DB_KIND: a SQLite file in `dir`, or a new database on the test cluster (its URL). */
+export async function newDatabaseTarget(dir: string, name = 'central'): Promise<string> {
+  return DB_KIND === 'postgres' ? createTestDatabase(name) : join(dir, `${name}.sqlite`);
+}
+
 export interface TestServer {
   url: string;
+  /** The SQLite file, or the postgres:// URL of the suite's database (DB_KIND=postgres). */
   dbFile: string;
   close(): Promise<void>;
   /** The in-process server: addUser, upsertQueue, sweepLeases, app, database. */
   server: RunningServer;
 }
 
-/** In-process server on a free port. The tmp directory is removed on close unless `dbFile` was given. */
+/**
+ * In-process server on a free port, on a fresh database of DB_KIND (`dbFile` is then the SQLite file or the
+ * postgres:// URL). The tmp directory is removed on close unless `dbFile` was given.
+ */
 export async function startTestServer(opts: { seed?: 'demo'; dbFile?: string } & Partial<StartServerOptions> = {}): Promise<TestServer> {
   const dir = opts.dbFile ? null : mkdtempSync(join(tmpdir(), 'desk-server-'));
-  const dbFile = opts.dbFile ?? join(dir!, 'central.sqlite');
+  const dbFile = opts.dbFile ?? await newDatabaseTarget(dir!);
   const server = await startServer({ validateResponses: true, ...opts, dbFile, port: 0, logger: false });
   return {
     url: server.url, dbFile, server,

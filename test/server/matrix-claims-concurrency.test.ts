@@ -1,6 +1,7 @@
 // 20 reviewers claim concurrently over 1,000 fresh items: every item is leased at most once (DESIGN §5
-// "atomic: no item is ever leased to two people"), checked through the API and in the SQLite file; and the
-// same across two server processes on one file, where a push batch sent to both nodes applies once.
+// "atomic: no item is ever leased to two people"), checked through the API and in the database; and the
+// same across two server processes on one database, where a push batch sent to both nodes applies once.
+// Runs on SQLite and on PostgreSQL (DB_KIND, test/helpers/server.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClaimResponse, PushResponse, type PushRequest } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { CentralClient, approvals, ingestItems } from '../helpers/central-client';
-import { integrityCheck, openReadonly } from '../helpers/db-snapshot';
+import { integrityCheck, openProbe } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { addUsers } from '../helpers/extra-users';
-import { spawnServer, type SpawnedServer } from '../helpers/server';
+import { DB_KIND, newDatabaseTarget, spawnServer, type SpawnedServer } from '../helpers/server';
 
 const CLAIMERS = 20;
 const ITEMS = 1000;
@@ -29,12 +30,12 @@ beforeAll(async () => {
   const tokens = await addUsers(demo.dbFile, users);
   claimers = users.map((u) => ({ id: u.id, client: demo.anon.as(tokens[u.id]) }));
   await demo.as.ingest.ingest({ items: ingestItems(queueId, ITEMS, { source: 'claim-race' }) });
-  const db = openReadonly(demo.dbFile);
+  const db = await openProbe(demo.dbFile);
   try {
-    openAtStart = (db.prepare(`SELECT COUNT(*) AS n FROM items WHERE queue_id = ? AND status = 'open'`).get(queueId) as { n: number }).n;
-    eventSeqAtStart = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM item_events').get() as { s: number }).s;
+    openAtStart = (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM items WHERE queue_id = ? AND status = 'open'`, queueId))!.n;
+    eventSeqAtStart = (await db.get<{ s: number }>('SELECT COALESCE(MAX(seq), 0) AS s FROM item_events'))!.s;
   } finally {
-    db.close();
+    await db.close();
   }
   expect(openAtStart).toBeGreaterThanOrEqual(ITEMS);
 });
@@ -69,18 +70,17 @@ describe(`${CLAIMERS} concurrent claimers over ${ITEMS} items`, () => {
       expect(pulled).toEqual(got.get(id)!.map((i) => i.id).sort());
     }
 
-    // The file agrees: one lease (epoch row) and one `claimed` event per item since the race began, held by
-    // the claimer that got it; nothing in the queue is left open.
-    const db = openReadonly(demo.dbFile);
+    // The database agrees: one lease (epoch row) and one `claimed` event per item since the race began, held
+    // by the claimer that got it; nothing in the queue is left open.
+    const db = await openProbe(demo.dbFile);
     try {
       const holder = new Map(all.map((i) => [i.id, i]));
-      const epochs = db.prepare(`SELECT e.item_id, e.epoch, e.user_id FROM item_epochs e
-        JOIN items i ON i.id = e.item_id WHERE i.queue_id = ?`).all(queueId) as { item_id: string; epoch: number; user_id: string }[];
-      const claimed = db.prepare(`SELECT ev.item_id, ev.actor_id, ev.assignment_epoch FROM item_events ev
-        JOIN items i ON i.id = ev.item_id WHERE i.queue_id = ? AND ev.type = 'claimed' AND ev.seq > ?`).all(queueId, eventSeqAtStart) as
-        { item_id: string; actor_id: string; assignment_epoch: number }[];
-      const rows = db.prepare(`SELECT id, status, assignee_id, assignment_epoch FROM items WHERE queue_id = ?`).all(queueId) as
-        { id: string; status: string; assignee_id: string | null; assignment_epoch: number }[];
+      const epochs = await db.all<{ item_id: string; epoch: number; user_id: string }>(`SELECT e.item_id, e.epoch, e.user_id FROM item_epochs e
+        JOIN items i ON i.id = e.item_id WHERE i.queue_id = ? ORDER BY e.item_id, e.epoch`, queueId);
+      const claimed = await db.all<{ item_id: string; actor_id: string; assignment_epoch: number }>(`SELECT ev.item_id, ev.actor_id, ev.assignment_epoch FROM item_events ev
+        JOIN items i ON i.id = ev.item_id WHERE i.queue_id = ? AND ev.type = 'claimed' AND ev.seq > ?`, queueId, eventSeqAtStart);
+      const rows = await db.all<{ id: string; status: string; assignee_id: string | null; assignment_epoch: number }>(
+        `SELECT id, status, assignee_id, assignment_epoch FROM items WHERE queue_id = ?`, queueId);
 
       const claimedPerItem = new Map<string, number>();
       for (const c of claimed) claimedPerItem.set(c.item_id, (claimedPerItem.get(c.item_id) ?? 0) + 1);
@@ -101,19 +101,22 @@ describe(`${CLAIMERS} concurrent claimers over ${ITEMS} items`, () => {
       expect(bad).toEqual([]);
       expect(rows.filter((r) => r.status === 'open')).toEqual([]);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });
 
-describe('two server processes on one SQLite file (stateless API nodes), 10 claimers each', () => {
+describe(`two server processes on one ${DB_KIND} database (stateless API nodes), 10 claimers each`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'desk-two-nodes-'));
-  const dbFile = join(dir, 'central.sqlite');
+  let dbFile: string;
   const nodes: SpawnedServer[] = [];
   afterAll(async () => {
     for (const n of nodes) await n.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
+
+  /** The nodes' logged errors (pino level 50), for a failure message. */
+  const nodeErrors = () => nodes.flatMap((n) => n.output().split('\n').filter((l) => l.includes('"level":50'))).join('\n');
 
   /** Claims until empty; a 503 (database busy) is retried after its Retry-After, as a client must. */
   async function claimAll(client: CentralClient, queueId: string): Promise<Item[]> {
@@ -121,7 +124,7 @@ describe('two server processes on one SQLite file (stateless API nodes), 10 clai
     for (let round = 0; round < 400; round++) {
       const res = await client.request('POST', '/v1/claims', { count: 10, queueIds: [queueId], leaseMinutes: 60 });
       if (res.status === 503) { await new Promise((r) => setTimeout(r, 50)); continue; }
-      if (res.status !== 200) throw new Error(`claim answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200) throw new Error(`claim answered ${res.status}: ${JSON.stringify(res.body)}\n${nodeErrors()}`);
       const { items } = ClaimResponse.parse(res.body);
       if (items.length === 0) return mine;
       mine.push(...items);
@@ -133,13 +136,14 @@ describe('two server processes on one SQLite file (stateless API nodes), 10 clai
     for (let attempt = 0; attempt < 100; attempt++) {
       const res = await client.request('POST', '/v1/sync/push', body);
       if (res.status === 503) { await new Promise((r) => setTimeout(r, 50)); continue; }
-      if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(res.body)}`);
+      if (res.status !== 200) throw new Error(`push answered ${res.status}: ${JSON.stringify(res.body)}\n${nodeErrors()}`);
       return PushResponse.parse(res.body);
     }
     throw new Error('push stayed unavailable');
   }
 
   it('never leases an item twice across processes, and a batch sent to both applies once', async () => {
+    dbFile = await newDatabaseTarget(dir);
     nodes.push(await spawnServer({ dbFile, seed: 'demo' }));
     const users = Array.from({ length: 20 }, (_, i) => ({ id: `node-claimer-${i}`, roles: ['reviewer' as const] }));
     const tokens = await addUsers(dbFile, users);
@@ -148,9 +152,9 @@ describe('two server processes on one SQLite file (stateless API nodes), 10 clai
     const { queues } = await producer.queues();
     const queueId = queues[3].id;
     await producer.ingest({ items: ingestItems(queueId, 400, { source: 'two-nodes' }) });
-    const db = openReadonly(dbFile);
-    const open = (db.prepare(`SELECT COUNT(*) AS n FROM items WHERE queue_id = ? AND status = 'open'`).get(queueId) as { n: number }).n;
-    db.close();
+    const db = await openProbe(dbFile);
+    const open = (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM items WHERE queue_id = ? AND status = 'open'`, queueId))!.n;
+    await db.close();
 
     const got = await Promise.all(users.map((u, i) => claimAll(new CentralClient(nodes[i % 2].url, tokens[u.id]), queueId)));
     const ids = got.flat().map((it) => it.id);
@@ -169,17 +173,17 @@ describe('two server processes on one SQLite file (stateless API nodes), 10 clai
       const statuses = pair[0].results.map((r, k) => [r.status, pair[1].results[k].status].sort().join('+'));
       expect(new Set(statuses)).toEqual(new Set(['applied+duplicate']));
     }
-    const check = openReadonly(dbFile);
+    const check = await openProbe(dbFile);
     try {
-      const dup = check.prepare(`SELECT item_id FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.queue_id = ? GROUP BY item_id HAVING COUNT(*) > 1`).all(queueId);
+      const dup = await check.all(`SELECT item_id FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.queue_id = ? GROUP BY item_id HAVING COUNT(*) > 1`, queueId);
       expect(dup).toEqual([]);
-      const decided = check.prepare(`SELECT COUNT(DISTINCT d.item_id) AS n FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.queue_id = ?`).get(queueId) as { n: number };
-      expect(decided.n).toBe(ids.length);
+      const decided = await check.get<{ n: number }>(`SELECT COUNT(DISTINCT d.item_id) AS n FROM decisions d JOIN items i ON i.id = d.item_id WHERE i.queue_id = ?`, queueId);
+      expect(decided!.n).toBe(ids.length);
     } finally {
-      check.close();
+      await check.close();
     }
 
     for (const n of nodes.splice(0)) expect(await n.kill('SIGTERM')).toBe(0);
-    expect(integrityCheck(dbFile)).toBe('ok');
-  });
+    if (DB_KIND === 'sqlite') expect(integrityCheck(dbFile)).toBe('ok');
+  }, 180_000);
 });

@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INGEST_BATCH, PROBLEM_TYPES } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { approvals, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
+import { DB_KIND, startTestServer } from '../helpers/server';
 
 let demo: DemoServer;
 beforeAll(async () => { demo = await startDemoServer(); });
@@ -32,6 +33,22 @@ describe('GET /v1/health and /v1/openapi.json', () => {
     expect(doc.openapi).toMatch(/^3\./);
     for (const p of ['/v1/health', '/v1/me', '/v1/exceptions', '/v1/queues', '/v1/claims', '/v1/assignments', '/v1/sync/pull', '/v1/sync/push', '/v1/decisions']) {
       expect(Object.keys(doc.paths), p).toContain(p);
+    }
+  });
+
+  it('answers readiness with the database kind; a draining node answers 503 on /v1/ready but still serves', async () => {
+    expect((await demo.anon.request('GET', '/v1/ready')).body).toEqual({ status: 'ready', database: DB_KIND });
+    const node = await startTestServer();
+    try {
+      const drained = node.server.drain(60_000);
+      const ready = await fetch(`${node.url}/v1/ready`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('retry-after')).toBe('2');
+      expect(((await ready.json()) as { detail: string }).detail).toMatch(/draining/);
+      expect((await fetch(`${node.url}/v1/health`)).status).toBe(200);
+      void drained;
+    } finally {
+      await node.close();
     }
   });
 
@@ -86,10 +103,10 @@ describe('POST /v1/exceptions', () => {
     expect(first.items.every((i) => i.created)).toBe(true);
     expect(new Set(first.items.map((i) => i.id)).size).toBe(25);
 
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const again = await demo.as.ingest.ingest(batch);
     expect(again).toMatchObject({ created: 0, existing: 25 });
-    expect(changedTables(before, snapshot(demo.dbFile)), 'a repeated batch writes nothing').toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile)), 'a repeated batch writes nothing').toEqual([]);
     expect(again.items.map((i) => i.id)).toEqual(first.items.map((i) => i.id));
     expect(again.items.every((i) => !i.created)).toBe(true);
 
@@ -330,13 +347,13 @@ describe('POST /v1/sync/push', () => {
     const { items } = await demo.as.bob.claim({ count: 1, queueIds: [demo.queues[1].id] });
     const m = mutationFor('approve', items[0], 1, {});
     await demo.as.bob.push({ clientId: newClientId('labor'), mutations: [m] });
-    const db = openReadonly(demo.dbFile);
+    const db = await openProbe(demo.dbFile);
     try {
-      const ev = db.prepare(`SELECT payload, actor_id FROM item_events WHERE item_id = ? AND type = 'decided'`).get(items[0].id) as { payload: string; actor_id: string };
-      expect(ev.actor_id).toBe(demo.ids.bob);
-      expect(JSON.parse(ev.payload)).toMatchObject({ kind: 'approve', labor: m.labor });
+      const ev = await db.get<{ payload: string; actor_id: string }>(`SELECT payload, actor_id FROM item_events WHERE item_id = ? AND type = 'decided'`, items[0].id);
+      expect(ev!.actor_id).toBe(demo.ids.bob);
+      expect(JSON.parse(ev!.payload)).toMatchObject({ kind: 'approve', labor: m.labor });
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

@@ -7,7 +7,7 @@ import type { PullResponse } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { mutationFor, newClientId } from '../helpers/central-client';
 import { compactChangeLog } from '../../server/services/pull';
-import { openReadonly } from '../helpers/db-snapshot';
+import { openProbe } from '../helpers/db-snapshot';
 import { TestClock, startClockedDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { seededRandom } from '../helpers/seeded-random';
 
@@ -29,13 +29,13 @@ class PulledSet {
   }
 }
 
-function serverTruth(userId: string): Map<string, number> {
-  const db = openReadonly(demo.dbFile);
+async function serverTruth(userId: string): Promise<Map<string, number>> {
+  const db = await openProbe(demo.dbFile);
   try {
-    const rows = db.prepare(`SELECT id, version FROM items WHERE assignee_id = ? AND status IN ('leased', 'escalated')`).all(userId) as { id: string; version: number }[];
+    const rows = await db.all<{ id: string; version: number }>(`SELECT id, version FROM items WHERE assignee_id = ? AND status IN ('leased', 'escalated') ORDER BY id`, userId);
     return new Map(rows.map((r) => [r.id, r.version]));
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -53,7 +53,7 @@ describe('pull converges while the assigned set changes between pages', () => {
     for (let step = 0; step < 40; step++) {
       const page = await reviewer.pull({ cursor: desk.cursor, limit: rng.int(1, 4), clientId });
       desk.apply(page);
-      const held = [...serverTruth(demo.ids.alice).keys()];
+      const held = [...(await serverTruth(demo.ids.alice)).keys()];
       const op = rng.int(0, 5);
       if (op === 0) {
         await reviewer.claim({ count: rng.int(1, 3), queueIds: [q.id], leaseMinutes: rng.int(1, 30) });
@@ -73,8 +73,8 @@ describe('pull converges while the assigned set changes between pages', () => {
       }
       if (step === 20 || (op === 5 && rng.chance(0.3))) {
         // Retention compacts the change log past the desk's cursor: its next pull must answer `reset`.
-        const raw = demo.running!.database.raw;
-        const top = (raw.prepare('SELECT MAX(pos) AS p FROM change_log').get() as { p: number }).p;
+        const { db } = demo.running!.database;
+        const top = Number((await db.selectFrom('change_log').select((eb) => eb.fn.max('pos').as('p')).executeTakeFirstOrThrow()).p);
         await compactChangeLog(demo.running!.database.db, top);
         compactions += 1;
         const page = await reviewer.pull({ cursor: desk.cursor, limit: 2, clientId });
@@ -88,7 +88,7 @@ describe('pull converges while the assigned set changes between pages', () => {
       desk.apply(page);
       if (!page.hasMore) break;
     }
-    const truth = serverTruth(demo.ids.alice);
+    const truth = await serverTruth(demo.ids.alice);
     expect(new Map([...desk.items].map(([id, it]) => [id, it.version]))).toEqual(truth);
     expect(compactions).toBeGreaterThan(0);
   });

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES, type PushResponse } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { approvals, assertProblem, mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
+import { DB_KIND } from '../helpers/server';
 
 let demo: DemoServer;
-/** Set by a test: the next push fails just before commit with a transient SQLite error. */
+/** Set by a test: the next push fails just before commit with a transient database error (not one retried inside). */
 let failNextCommit = false;
 beforeAll(async () => {
   demo = await startDemoServer({
@@ -18,7 +19,9 @@ beforeAll(async () => {
       beforePushCommit: () => {
         if (!failNextCommit) return;
         failNextCommit = false;
-        throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        throw DB_KIND === 'postgres'
+          ? Object.assign(new Error('connection to the database lost'), { code: '08006' })
+          : Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
       },
     },
   });
@@ -32,34 +35,34 @@ async function claim(n: number, who: 'alice' | 'bob' = 'alice'): Promise<Item[]>
 }
 
 /** Effects in the database for these items: outcome rows in the decisions feed and `decided` events. */
-function effects(itemIds: string[]) {
-  const db = openReadonly(demo.dbFile);
+async function effects(itemIds: string[]) {
+  const db = await openProbe(demo.dbFile);
   try {
     const marks = itemIds.map(() => '?').join(',');
-    const decisions = db.prepare(`SELECT item_id, COUNT(*) AS n FROM decisions WHERE item_id IN (${marks}) GROUP BY item_id`).all(...itemIds) as { item_id: string; n: number }[];
-    const events = db.prepare(`SELECT COUNT(*) AS n FROM item_events WHERE item_id IN (${marks}) AND type = 'decided'`).get(...itemIds) as { n: number };
-    return { perItem: Object.fromEntries(decisions.map((d) => [d.item_id, d.n])), decidedEvents: events.n };
+    const decisions = await db.all<{ item_id: string; n: number }>(`SELECT item_id, COUNT(*) AS n FROM decisions WHERE item_id IN (${marks}) GROUP BY item_id`, ...itemIds);
+    const events = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM item_events WHERE item_id IN (${marks}) AND type = 'decided'`, ...itemIds);
+    return { perItem: Object.fromEntries(decisions.map((d) => [d.item_id, d.n])), decidedEvents: events!.n };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-function lastMutationIdInDb(clientId: string): number | undefined {
-  const db = openReadonly(demo.dbFile);
+async function lastMutationIdInDb(clientId: string): Promise<number | undefined> {
+  const db = await openProbe(demo.dbFile);
   try {
-    return (db.prepare('SELECT last_mutation_id AS n FROM clients WHERE client_id = ?').get(clientId) as { n: number } | undefined)?.n;
+    return (await db.get<{ n: number }>('SELECT last_mutation_id AS n FROM clients WHERE client_id = ?', clientId))?.n;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-function outcomeKind(itemId: string): string | undefined {
-  const db = openReadonly(demo.dbFile);
+async function outcomeKind(itemId: string): Promise<string | undefined> {
+  const db = await openProbe(demo.dbFile);
   try {
-    const row = db.prepare('SELECT outcome FROM items WHERE id = ?').get(itemId) as { outcome: string | null };
-    return row.outcome ? (JSON.parse(row.outcome) as { kind: string }).kind : undefined;
+    const row = await db.get<{ outcome: string | null }>('SELECT outcome FROM items WHERE id = ?', itemId);
+    return row!.outcome ? (JSON.parse(row!.outcome) as { kind: string }).kind : undefined;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -78,7 +81,7 @@ describe('the same push batch sent 3 times', () => {
       expect(again.results.map((r) => [r.mutationId, r.status, r.code])).toEqual(first.results.map((r) => [r.mutationId, 'duplicate', r.code]));
       expect(again.results.map((r) => r.item?.outcome?.kind)).toEqual(items.map(() => 'approve'));
     }
-    const fx = effects(items.map((i) => i.id));
+    const fx = await effects(items.map((i) => i.id));
     expect(Object.values(fx.perItem)).toEqual(items.map(() => 1));
     expect(fx.decidedEvents).toBe(10);
   });
@@ -93,7 +96,7 @@ describe('the same push batch sent 3 times', () => {
       const statuses = results.map((r) => r[i].status).sort();
       expect(statuses, `mutation ${i + 1}`).toEqual(['applied', 'duplicate', 'duplicate']);
     }
-    const fx = effects(items.map((i) => i.id));
+    const fx = await effects(items.map((i) => i.id));
     expect(Object.values(fx.perItem)).toEqual(items.map(() => 1));
     expect(fx.decidedEvents).toBe(30);
   });
@@ -105,7 +108,7 @@ describe('the same push batch sent 3 times', () => {
     expect(a.results[0].status).toBe('applied');
     expect(b.results[0].status).toMatch(/conflict|rejected/);
     expect(b.results[0].item?.outcome?.kind).toBe('approve');
-    expect(effects([item.id]).perItem[item.id]).toBe(1);
+    expect((await effects([item.id])).perItem[item.id]).toBe(1);
   });
 });
 
@@ -114,7 +117,7 @@ describe('gaps and divergence', () => {
     const items = await claim(5);
     const clientId = newClientId('gap');
     await demo.as.alice.push({ clientId, mutations: approvals(items.slice(0, 2), 1) });
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const gap = await demo.as.alice.expectProblem(409, 'POST', '/v1/sync/push', { clientId, mutations: approvals(items.slice(2), 4) });
     expect(gap).toMatchObject({ type: PROBLEM_TYPES.mutationGap, expectedMutationId: 3 });
     expect(gap.detail).toMatch(/3/);
@@ -124,8 +127,8 @@ describe('gaps and divergence', () => {
     });
     expect(partial.expectedMutationId).toBe(3);
     // Nothing changed but, at most, the client's updated_at stamp (its last mutation id stayed at 2).
-    expect(changedTables(before, snapshot(demo.dbFile)).filter((t) => t !== 'clients')).toEqual([]);
-    expect(lastMutationIdInDb(clientId)).toBe(2);
+    expect(changedTables(before, await snapshotOf(demo.dbFile)).filter((t) => t !== 'clients')).toEqual([]);
+    expect(await lastMutationIdInDb(clientId)).toBe(2);
     const resumed = await demo.as.alice.push({ clientId, mutations: approvals(items.slice(2), 3) });
     expect(resumed.lastMutationId).toBe(5);
     expect(resumed.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied']);
@@ -143,8 +146,8 @@ describe('gaps and divergence', () => {
     expect(settled(res)).toEqual([[1, 'rejected', 'client_diverged'], [2, 'rejected', 'client_diverged']]);
     expect(res.results[0].message).toMatch(/different payload|diverged/);
     expect(res.lastMutationId).toBe(2);
-    expect(effects([a.id, b.id]).decidedEvents).toBe(2);
-    expect(outcomeKind(a.id)).toBe('approve');
+    expect((await effects([a.id, b.id])).decidedEvents).toBe(2);
+    expect(await outcomeKind(a.id)).toBe('approve');
   });
 
   it('a rejected mutation still advances the client, a later one applies', async () => {
@@ -163,13 +166,13 @@ describe('a transient server failure', () => {
     const items = await claim(4);
     const clientId = newClientId('transient');
     await demo.as.alice.push({ clientId, mutations: approvals(items.slice(0, 1), 1) });
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     failNextCommit = true;
     const res = await demo.as.alice.request('POST', '/v1/sync/push', { clientId, mutations: approvals(items.slice(1), 2) });
     const problem = assertProblem(res, 503, 'push during a transient failure');
     expect(problem.type).toBe(PROBLEM_TYPES.unavailable);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
     const retry = await demo.as.alice.push({ clientId, mutations: approvals(items.slice(1), 2) });
     expect(settled(retry)).toEqual([[2, 'applied', 'ok'], [3, 'applied', 'ok'], [4, 'applied', 'ok']]);
   });
@@ -209,7 +212,7 @@ describe('a push whose response is lost', () => {
 
     const again = await demo.as.alice.push({ clientId, mutations: approvals(items, 1) });
     expect(again.results.every((r) => r.status === 'duplicate')).toBe(true);
-    expect(effects(items.map((i) => i.id)).decidedEvents).toBe(8);
+    expect((await effects(items.map((i) => i.id))).decidedEvents).toBe(8);
   });
 
   it('a first pull with only the client id returns the results it settled so far', async () => {
