@@ -81,8 +81,11 @@ async function serve(args: string[]): Promise<void> {
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 3600) fail(`--drain-seconds must be 0..3600, got '${values['drain-seconds']}'`);
   const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true, poolSize });
   const shutdown = (signal: string) => {
-    server.app.log.info({ signal, drainSeconds }, 'shutting down: /v1/ready answers 503 while draining, then in-flight requests finish');
-    server.drain(drainSeconds * 1000).then(() => server.close()).then(
+    if (drainSeconds > 0) server.app.log.info({ signal, drainSeconds }, 'draining: /v1/ready answers 503 while requests are still served');
+    server.drain(drainSeconds * 1000).then(() => {
+      server.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+      return server.close();
+    }).then(
       () => { server.app.log.info('server stopped; database closed'); process.exit(0); },
       (err: unknown) => { process.stderr.write(`server: shutdown failed: ${String(err)}\n`); process.exit(1); },
     );
