@@ -8,6 +8,7 @@ import {
   freeJsonProblem, INGEST_KEY_PATTERN, MAX_CLAIM_COUNT, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES, MAX_ITEM_JSON_BYTES, MAX_LEASE_MINUTES,
   MAX_NOTE_CHARS,
 } from './limits';
+import { FeedDecisionOpsFields, OverridePayload } from './ops-api';
 
 export const API_VERSION = 'v1';
 export const MAX_INGEST_BATCH = 1000;
@@ -136,6 +137,8 @@ export const MutationPayloads = {
   note: z.object({ text: z.string().min(1).max(MAX_NOTE_CHARS) }),
   /** Undo a decision that reached the server: reopens the item to its decider; counts as rework. */
   revert: z.object({ comment }),
+  /** The queue owner's outcome replacing another user's (shared/ops-api.ts); assignmentEpoch = the overridden outcome's epoch. */
+  override: OverridePayload,
 } as const;
 
 const mutationBase = {
@@ -164,6 +167,7 @@ export const Mutation = z.discriminatedUnion('kind', [
   z.object({ ...mutationBase, kind: z.literal('reclassify'), payload: MutationPayloads.reclassify }),
   z.object({ ...mutationBase, kind: z.literal('note'), payload: MutationPayloads.note }),
   z.object({ ...mutationBase, kind: z.literal('revert'), payload: MutationPayloads.revert }),
+  z.object({ ...mutationBase, kind: z.literal('override'), payload: MutationPayloads.override }),
 ]);
 export type Mutation = z.infer<typeof Mutation>;
 export type MutationPayload<K extends Mutation['kind']> = Extract<Mutation, { kind: K }>['payload'];
@@ -301,6 +305,7 @@ export const FeedDecision = z.object({
   reasonCode: z.string().optional(),
   correctedOutput: JsonObject.optional(),
   comment: z.string().optional(),
+  ...FeedDecisionOpsFields.shape,
 });
 export type FeedDecision = z.infer<typeof FeedDecision>;
 

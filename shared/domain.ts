@@ -19,8 +19,11 @@ export const OUTCOME_KINDS = ['approve', 'reject', 'correct'] as const;
 export const OutcomeKind = z.enum(OUTCOME_KINDS);
 export type OutcomeKind = z.infer<typeof OutcomeKind>;
 
-/** Everything a reviewer can send. Outcomes are approve / reject / correct; the rest are not outcomes. */
-export const MUTATION_KINDS = ['approve', 'reject', 'correct', 'escalate', 'defer', 'reclassify', 'note', 'revert'] as const;
+/**
+ * Everything a reviewer can send. Outcomes are approve / reject / correct; the rest are not outcomes.
+ * `override` is the queue owner's: revert someone else's outcome and record the owner's, in one step (DESIGN §8).
+ */
+export const MUTATION_KINDS = ['approve', 'reject', 'correct', 'escalate', 'defer', 'reclassify', 'note', 'revert', 'override'] as const;
 export const MutationKind = z.enum(MUTATION_KINDS);
 export type MutationKind = z.infer<typeof MutationKind>;
 

@@ -92,6 +92,24 @@ const EFFECTS: { readonly [K in MutationKind]: Effect } = {
     outcome: null,
     escalation: null,
   }),
+  // The queue owner's outcome replaces someone else's (shared/ops-api.ts OverridePayload) under a new epoch:
+  // the old outcome's epoch keeps its decision, the override is the outcome of the next one. Its reason is the comment.
+  override: (item, m, _p, ctx) => {
+    const o = m.payload as { outcome: 'approve' | 'reject' | 'correct'; reasonCode?: string; correctedOutput?: Record<string, unknown>; reason: string };
+    return {
+      ...item,
+      status: 'resolved',
+      assigneeId: null,
+      assignmentEpoch: item.assignmentEpoch + 1,
+      leaseExpiresAt: null,
+      escalation: null,
+      outcome: {
+        kind: o.outcome, at: m.at, by: ctx.userId, comment: o.reason,
+        ...(o.reasonCode ? { reasonCode: o.reasonCode } : {}),
+        ...(o.outcome === 'correct' && o.correctedOutput ? { correctedOutput: o.correctedOutput } : {}),
+      },
+    };
+  },
 };
 
 /**

@@ -153,7 +153,103 @@ const m001_initial: Migration = {
   },
 };
 
+/**
+ * Exception operations (DESIGN §8): queue policy columns, producers' runs and corrections, rollbacks, trigger
+ * alerts, and ops_events (append-only: signal decisions, alert acknowledgements, weekly reviews). Portable:
+ * schema builder only.
+ */
+const m002_operations: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('queues').addColumn('labor_cost_per_hour', 'real').execute();
+    await db.schema.alterTable('queues').addColumn('labor_currency', 'text').execute();
+    await db.schema.alterTable('queues').addColumn('rollback_trigger', 'text').execute();
+    await db.schema.alterTable('queues').addColumn('policy_updated_at', 'text').execute();
+    await db.schema.alterTable('queues').addColumn('policy_updated_by', 'text').execute();
+
+    // The owner's outcome on an `override` row, and the rollback a `revert` row belongs to.
+    await db.schema.alterTable('decisions').addColumn('outcome', 'text').execute();
+    await db.schema.alterTable('decisions').addColumn('rollback_id', 'text').execute();
+    await db.schema.createIndex('decisions_by_at').on('decisions').columns(['by', 'at']).execute();
+
+    await db.schema.createTable('runs')
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('workflow', 'text', (c) => c.notNull())
+      /** '' when the report is for the whole workflow. */
+      .addColumn('stage', 'text', (c) => c.notNull())
+      .addColumn('period_start', 'text', (c) => c.notNull())
+      .addColumn('period_end', 'text', (c) => c.notNull())
+      .addColumn('runs', 'integer', (c) => c.notNull())
+      .addColumn('straight_through_amount', 'real')
+      .addColumn('currency', 'text')
+      .addColumn('recorded_by', 'text', (c) => c.notNull())
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('runs_pk', ['source', 'workflow', 'stage', 'period_start'])
+      .execute();
+    await db.schema.createIndex('runs_workflow_period').on('runs').columns(['workflow', 'period_start']).execute();
+
+    await db.schema.createTable('corrections')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('item_id', 'text', (c) => c.notNull().references('items.id'))
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('detected_at', 'text', (c) => c.notNull())
+      .addColumn('minutes', 'real')
+      .addColumn('amount', 'real')
+      .addColumn('currency', 'text')
+      .addColumn('note', 'text', (c) => c.notNull())
+      .addColumn('recorded_by', 'text', (c) => c.notNull())
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addUniqueConstraint('corrections_idempotency', ['item_id', 'source', 'detected_at'])
+      .execute();
+    await db.schema.createIndex('corrections_detected').on('corrections').columns(['detected_at']).execute();
+
+    await db.schema.createTable('rollbacks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('by', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('filter', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('total', 'integer', (c) => c.notNull())
+      .addColumn('reverted', 'integer', (c) => c.notNull())
+      .addColumn('skipped', 'integer', (c) => c.notNull())
+      .addColumn('batch_size', 'integer', (c) => c.notNull())
+      .addColumn('started_at', 'text', (c) => c.notNull())
+      .addColumn('finished_at', 'text')
+      .execute();
+    // The outcomes a rollback matched when it started (item + the epoch of that outcome), worked off in batches.
+    await db.schema.createTable('rollback_items')
+      .addColumn('rollback_id', 'text', (c) => c.notNull().references('rollbacks.id'))
+      .addColumn('item_id', 'text', (c) => c.notNull())
+      .addColumn('epoch', 'integer', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('rollback_items_pk', ['rollback_id', 'item_id'])
+      .execute();
+    await db.schema.createIndex('rollback_items_pending').on('rollback_items').columns(['rollback_id', 'state', 'item_id']).execute();
+
+    await db.schema.createTable('alerts')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('queue_id', 'text', (c) => c.notNull())
+      .addColumn('owner_id', 'text', (c) => c.notNull())
+      .addColumn('rule', 'text', (c) => c.notNull())
+      .addColumn('tripped_at', 'text', (c) => c.notNull())
+      .addColumn('evidence', 'text', (c) => c.notNull())
+      .addColumn('proposed_filter', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('alerts_queue').on('alerts').columns(['queue_id', 'tripped_at']).execute();
+
+    await db.schema.createTable('ops_events')
+      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('payload', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('ops_events_subject').on('ops_events').columns(['type', 'subject', 'seq']).execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_initial': m001_initial,
+  '002_operations': m002_operations,
   '090_bundle_devices': m090_bundle_devices,
 };

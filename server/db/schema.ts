@@ -25,6 +25,12 @@ export interface QueuesTable {
   idle_threshold_sec: number;
   reason_codes: string;
   created_at: string;
+  labor_cost_per_hour: number | null;
+  labor_currency: string | null;
+  /** JSON of a RollbackTriggerRule (shared/ops-api.ts), or null. */
+  rollback_trigger: string | null;
+  policy_updated_at: string | null;
+  policy_updated_by: string | null;
 }
 
 export interface ItemsTable {
@@ -115,10 +121,38 @@ export interface DecisionsTable {
   corrected_output: string | null;
   comment: string | null;
   recorded_at: string;
+  /** For `override` rows: the owner's outcome kind. */
+  outcome: string | null;
+  /** For `revert` rows written by a rollback. */
+  rollback_id: string | null;
 }
 
 /** Restricted-site bundles: the Ed25519 key (SPKI DER hex) that signs each desk's decisions bundles. */
 export interface BundleDevicesTable { client_id: string; user_id: string; public_key: string; key_id: string; created_at: string }
+
+export interface RunsTable {
+  source: string; workflow: string; stage: string; period_start: string; period_end: string; runs: number;
+  straight_through_amount: number | null; currency: string | null; recorded_by: string; recorded_at: string;
+}
+
+export interface CorrectionsTable {
+  id: string; item_id: string; source: string; detected_at: string; minutes: number | null; amount: number | null;
+  currency: string | null; note: string; recorded_by: string; recorded_at: string;
+}
+
+export interface RollbacksTable {
+  id: string; by: string; reason: string; filter: string; status: string; total: number; reverted: number; skipped: number;
+  batch_size: number; started_at: string; finished_at: string | null;
+}
+
+export interface RollbackItemsTable { rollback_id: string; item_id: string; epoch: number; state: 'pending' | 'reverted' | 'skipped' }
+
+export interface AlertsTable {
+  id: string; queue_id: string; owner_id: string; rule: string; tripped_at: string; evidence: string; proposed_filter: string;
+}
+
+/** Append-only decisions of people about the operations data: signal accept/dismiss, alert acks, weekly reviews. */
+export interface OpsEventsTable { seq: Generated<number>; type: string; actor_id: string; at: string; subject: string; payload: string }
 
 export interface Database {
   meta: MetaTable;
@@ -133,6 +167,12 @@ export interface Database {
   client_mutations: ClientMutationsTable;
   decisions: DecisionsTable;
   bundle_devices: BundleDevicesTable;
+  runs: RunsTable;
+  corrections: CorrectionsTable;
+  rollbacks: RollbacksTable;
+  rollback_items: RollbackItemsTable;
+  alerts: AlertsTable;
+  ops_events: OpsEventsTable;
 }
 
 export type ItemRow = Selectable<ItemsTable>;

@@ -12,7 +12,8 @@ export async function readDecisions(db: Db, q: z.output<typeof DecisionsQuery>):
   }
   const rows = await db.selectFrom('decisions').innerJoin('items', 'items.id', 'decisions.item_id')
     .select(['decisions.seq', 'decisions.item_id', 'items.source', 'items.external_id', 'decisions.kind', 'decisions.at', 'decisions.by',
-      'decisions.assignment_epoch', 'decisions.reason_code', 'decisions.corrected_output', 'decisions.comment'])
+      'decisions.assignment_epoch', 'decisions.reason_code', 'decisions.corrected_output', 'decisions.comment',
+      'decisions.outcome', 'decisions.rollback_id'])
     .where('decisions.seq', '>', from).orderBy('decisions.seq').limit(q.limit + 1).execute();
   const hasMore = rows.length > q.limit;
   const page = rows.slice(0, q.limit);
@@ -22,6 +23,8 @@ export async function readDecisions(db: Db, q: z.output<typeof DecisionsQuery>):
     ...(r.reason_code !== null ? { reasonCode: r.reason_code } : {}),
     ...(r.corrected_output !== null ? { correctedOutput: JSON.parse(r.corrected_output) as Record<string, unknown> } : {}),
     ...(r.comment !== null ? { comment: r.comment } : {}),
+    ...(r.outcome !== null ? { outcome: r.outcome as FeedDecision['outcome'] } : {}),
+    ...(r.rollback_id !== null ? { rollbackId: r.rollback_id } : {}),
   }));
   return { cursor: String(page.length > 0 ? page[page.length - 1].seq : from), hasMore, decisions };
 }

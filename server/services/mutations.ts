@@ -56,6 +56,7 @@ async function decideOutcome(env: MutationEnv, m: Mutation): Promise<Outcome> {
   const isQueueOwner = queue.ownerId === user.id;
 
   if (m.kind === 'revert') return revert(env, m, row, queue, heldByMe, isQueueOwner);
+  if (m.kind === 'override') return override(env, m, row, queue, isQueueOwner);
   // Never tell a user anything about an item whose lease they did not hold.
   if (!heldByMe) return rejected('not_assigned', `item '${m.itemId}' was not leased to you in epoch ${m.assignmentEpoch}`);
   const current = m.assignmentEpoch === row.assignment_epoch;
@@ -227,3 +228,42 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
   return rejected('nothing_to_revert', `item '${row.id}' has no decision of yours to revert (it is ${row.status})`, itemFromRow(row));
 }
 
+
+/**
+ * The queue owner replaces someone else's outcome with their own, in one transaction: the old outcome is
+ * reverted (rework) and the owner's recorded under a new epoch; the decisions feed gets one `override` row.
+ * `assignmentEpoch` names the outcome being overridden, so two owners' overrides (or an override racing a
+ * revert) cannot both apply: the second finds the epoch moved on.
+ */
+async function override(env: MutationEnv, m: Extract<Mutation, { kind: 'override' }>, row: ItemRow, queue: Queue, isQueueOwner: boolean): Promise<Outcome> {
+  const { tx, user } = env;
+  if (!isQueueOwner) return rejected('not_assigned', `only the owner of queue ${queue.id} may override its outcomes`);
+  const item = itemFromRow(row);
+  if (m.assignmentEpoch !== row.assignment_epoch) {
+    return conflict('stale_epoch', 'the outcome you override is no longer the current one (reverted, overridden or decided again meanwhile)', item);
+  }
+  if (row.status !== 'resolved' || !item.outcome) return rejected('invalid_transition', `item '${row.id}' is ${row.status}: there is no outcome to override`, item);
+  if (item.outcome.by === user.id) return rejected('invalid_transition', 'this outcome is your own: revert it instead of overriding it', item);
+  const p = m.payload;
+  if (p.reasonCode !== undefined && !hasReasonCode(queue, p.reasonCode)) {
+    return rejected('unknown_reason_code', `'${p.reasonCode}' is not a reason code of queue ${queue.id}`, item);
+  }
+  const at = env.now.toISOString();
+  const epoch = row.assignment_epoch + 1;
+  await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: epoch, kind: 'override', outcome: p.outcome, by: user.id, at: m.at,
+    reason_code: p.reasonCode ?? null, corrected_output: p.correctedOutput ? JSON.stringify(p.correctedOutput) : null, comment: p.reason,
+    recorded_at: at }).execute();
+  await startEpoch(tx, row.id, epoch, user.id, 'override', at);
+  await endEpoch(tx, row.id, epoch, at, 'decided');
+  const next = await applyEffect(env, row, m, { revert_count: row.revert_count + 1 });
+  // Two log events (the revert and the owner's outcome) so every metric reads overrides like any revert + outcome.
+  env.journal.events.push(
+    { itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
+      previousOutcome: item.outcome, revertedEpoch: row.assignment_epoch, rework: true, override: true, rollbackByOwner: true,
+      comment: p.reason, clientAt: m.at, clientId: env.clientId, mutationId: m.mutationId } },
+    { itemId: row.id, type: 'decided', actorId: user.id, at, epoch, payload: {
+      kind: p.outcome, reasonCode: p.reasonCode ?? null, comment: p.reason, correctedOutput: p.correctedOutput ?? null, rework: true, override: true,
+      afterEscalation: false, queueId: row.queue_id, exceptionClass: row.exception_class, ...laborPayload(m, env) } },
+  );
+  return applied(next);
+}

@@ -1,0 +1,465 @@
+// Bodies of the exception-operations endpoints of the central API v1 (DESIGN.md §8, §5): producers' run
+// volumes and downstream corrections, queue policy, owners' overrides and rollbacks, rollback-trigger
+// alerts, the metrics, design signals and the weekly review. The server validates with these, the desk
+// validates every answer with these, and GET /v1/openapi.json is generated from them.
+import { z } from 'zod';
+import { Id, IsoDateTime, JsonObject, OutcomeKind } from './domain';
+import { freeJsonProblem, INGEST_KEY_PATTERN, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES } from './limits';
+import { IsoWeek, MetricName } from './metrics-definitions';
+
+export const MAX_RUNS_BATCH = 1000;
+export const MAX_CORRECTIONS_BATCH = 1000;
+/** Rollbacks revert at most this many outcomes per write transaction. */
+export const ROLLBACK_BATCH_SIZE = 200;
+/** A rollback may cover at most this many outcomes (narrow the filter for more). */
+export const MAX_ROLLBACK_ITEMS = 100_000;
+export const ROLLBACK_SAMPLE_SIZE = 20;
+/** Figures list at most this many item ids; `itemIdsTotal` and `filter` say how to get the rest. */
+export const MAX_EVIDENCE_IDS = 500;
+/** A metrics interval may span at most this many days. */
+export const MAX_METRICS_DAYS = 400;
+
+const text = (max: number) => z.string().min(1).max(max);
+/** Same key rules as ingest (shared/limits.ts): no control characters. */
+const source = text(200).regex(INGEST_KEY_PATTERN, 'no control characters (U+0000 to U+001F, U+007F)');
+const reason = text(MAX_COMMENT_CHARS);
+/** A corrected output the server will store: bounded depth and size, no keys its parser refuses. */
+const correctedOutput = JsonObject.superRefine((v, ctx) => {
+  const problem = freeJsonProblem(v, MAX_CORRECTION_BYTES);
+  if (problem) ctx.addIssue({ code: 'custom', message: `this JSON value ${problem}` });
+});
+
+/** ISO 4217 alphabetic code. */
+export const CurrencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 currency code such as EUR or USD');
+export const Money = z.object({ amount: z.number().finite().min(0).max(1e12), currency: CurrencyCode });
+export type Money = z.infer<typeof Money>;
+
+const chronological = <T extends { from: string; to: string }>(v: T) => Date.parse(v.from) < Date.parse(v.to);
+
+// ---------- runs (producers) ----------
+
+export const RunReport = z.object({
+  source,
+  workflow: text(200),
+  stage: text(200).optional(),
+  periodStart: IsoDateTime,
+  periodEnd: IsoDateTime,
+  /** Runs of the workflow in the period, with or without an exception. */
+  runs: z.number().int().min(0).max(1e12),
+  /** What all these runs cost straight through (compute, fees), for the whole period. */
+  straightThroughCost: Money.optional(),
+}).refine((r) => Date.parse(r.periodStart) < Date.parse(r.periodEnd), { message: 'periodEnd must be after periodStart', path: ['periodEnd'] });
+export type RunReport = z.input<typeof RunReport>;
+
+export const RunsRequest = z.object({ runs: z.array(RunReport).min(1).max(MAX_RUNS_BATCH) });
+export type RunsRequest = z.input<typeof RunsRequest>;
+
+/** Idempotent on (source, workflow, stage, periodStart): the same report again is `existing`; a different one for the same key is 409. */
+export const RunsResponse = z.object({ created: z.number().int(), existing: z.number().int() });
+export type RunsResponse = z.infer<typeof RunsResponse>;
+
+// ---------- corrections (producers) ----------
+
+export const CorrectionReport = z.object({
+  source,
+  /** The item, by its id or by (source, externalId) of the exception as ingested; exactly one of the two. */
+  itemId: Id.optional(),
+  externalId: source.optional(),
+  detectedAt: IsoDateTime,
+  cost: z.object({
+    minutes: z.number().finite().min(0).max(1e7).optional(),
+    /** In the item's queue currency (a different currency is refused). */
+    amount: Money.optional(),
+  }),
+  note: text(4000),
+}).refine((c) => (c.itemId === undefined) !== (c.externalId === undefined), { message: 'give exactly one of itemId or externalId', path: ['itemId'] });
+export type CorrectionReport = z.input<typeof CorrectionReport>;
+
+export const CorrectionsRequest = z.object({ corrections: z.array(CorrectionReport).min(1).max(MAX_CORRECTIONS_BATCH) });
+export type CorrectionsRequest = z.input<typeof CorrectionsRequest>;
+
+/** Idempotent on (item, source, detectedAt). `alerts` lists rollback-trigger alerts these corrections tripped. */
+export const CorrectionsResponse = z.object({
+  created: z.number().int(),
+  existing: z.number().int(),
+  corrections: z.array(z.object({ id: Id, itemId: Id, created: z.boolean() })),
+  alerts: z.array(Id),
+});
+export type CorrectionsResponse = z.infer<typeof CorrectionsResponse>;
+
+// ---------- queue policy (admin or the queue's owner) ----------
+
+export const RollbackTriggerRule = z.discriminatedUnion('kind', [
+  /** ≥ atLeast corrections of the queue's outcomes detected within the last windowHours. */
+  z.object({ kind: z.literal('corrections_count'), atLeast: z.number().int().min(1).max(1_000_000), windowHours: z.number().int().min(1).max(24 * 90) }),
+  /** corrections ÷ approvals ≥ atLeastPercent over the last windowDays (with at least minApprovals approvals). */
+  z.object({
+    kind: z.literal('correction_rate'), atLeastPercent: z.number().gt(0).max(100), windowDays: z.number().int().min(1).max(90),
+    minApprovals: z.number().int().min(1).max(1_000_000).default(20),
+  }),
+]);
+export type RollbackTriggerRule = z.infer<typeof RollbackTriggerRule>;
+
+export const LaborCost = z.object({ amountPerHour: z.number().finite().min(0).max(1e7), currency: CurrencyCode });
+export type LaborCost = z.infer<typeof LaborCost>;
+
+export const QueuePolicy = z.object({
+  queueId: Id,
+  workflow: z.string(),
+  stage: z.string(),
+  exceptionClass: z.string(),
+  ownerId: Id,
+  slaTargetMinutes: z.number().int().positive(),
+  idleThresholdSec: z.number().int(),
+  laborCost: LaborCost.nullable(),
+  rollbackTrigger: RollbackTriggerRule.nullable(),
+  updatedAt: IsoDateTime.nullable(),
+  updatedBy: Id.nullable(),
+});
+export type QueuePolicy = z.infer<typeof QueuePolicy>;
+
+/** A change of some policy fields of one queue; fields left out stay as they are, `null` clears. */
+export const QueuePolicyUpdate = z.object({
+  queueId: Id,
+  ownerId: Id.optional(),
+  slaTargetMinutes: z.number().int().min(1).max(525_600).optional(),
+  idleThresholdSec: z.number().int().min(5).max(3600).optional(),
+  laborCost: LaborCost.nullable().optional(),
+  rollbackTrigger: RollbackTriggerRule.nullable().optional(),
+}).strict();
+export type QueuePolicyUpdate = z.input<typeof QueuePolicyUpdate>;
+
+export const QueuePoliciesResponse = z.object({ policies: z.array(QueuePolicy) });
+export type QueuePoliciesResponse = z.infer<typeof QueuePoliciesResponse>;
+
+// ---------- override (a mutation kind on POST /v1/sync/push) ----------
+
+/**
+ * The owner's outcome replacing someone else's, in one transaction, with a reason. Sent as a mutation of
+ * kind `override` whose `assignmentEpoch` is the epoch of the outcome being overridden.
+ */
+export const OverridePayload = z.object({
+  outcome: OutcomeKind,
+  /** Required for reject (a reason code of the item's queue). */
+  reasonCode: z.string().min(1).max(64).optional(),
+  /** Required for correct. */
+  correctedOutput: correctedOutput.optional(),
+  reason,
+}).refine((p) => p.outcome !== 'reject' || p.reasonCode !== undefined, { message: 'an override to reject needs a reasonCode', path: ['reasonCode'] })
+  .refine((p) => p.outcome !== 'correct' || p.correctedOutput !== undefined, { message: 'an override to correct needs correctedOutput', path: ['correctedOutput'] });
+export type OverridePayload = z.infer<typeof OverridePayload>;
+
+// ---------- rollback (owner of the queues, or admin) ----------
+
+/** `input.` or `output.` then a dotted key, e.g. `output.modelVersion`. */
+export const MetadataPath = z.string().max(200).regex(/^(input|output)(\.[A-Za-z0-9_-]{1,64}){1,8}$/, 'input.<key> or output.<key>, dotted (e.g. output.modelVersion)');
+
+export const RollbackFilter = z.object({
+  /** Queues to roll back in; all of them must be the caller's. Omitted: every queue the caller owns. */
+  queueIds: z.array(Id).min(1).max(100).optional(),
+  reviewerIds: z.array(Id).min(1).max(100).optional(),
+  outcomes: z.array(OutcomeKind).min(1).max(3).optional(),
+  reasonCodes: z.array(z.string().min(1).max(64)).min(1).max(50).optional(),
+  /** Outcomes decided (server time) in [from, to). */
+  from: IsoDateTime,
+  to: IsoDateTime,
+  metadata: z.object({ path: MetadataPath, equals: z.union([z.string().max(500), z.number(), z.boolean()]) }).optional(),
+}).refine(chronological, { message: 'to must be after from', path: ['to'] });
+export type RollbackFilter = z.infer<typeof RollbackFilter>;
+
+export const RollbackId = z.string().min(8).max(128).regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only');
+
+export const RollbackRequest = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('preview'), filter: RollbackFilter }),
+  /** Idempotent by rollbackId: the same id again answers its progress; with a different filter or reason, 409. */
+  z.object({ mode: z.literal('apply'), rollbackId: RollbackId, filter: RollbackFilter, reason }),
+]);
+export type RollbackRequest = z.input<typeof RollbackRequest>;
+
+export const RollbackSampleItem = z.object({
+  itemId: Id, queueId: Id, title: z.string(), outcome: OutcomeKind, decidedBy: Id, decidedAt: IsoDateTime, reasonCode: z.string().nullable(),
+});
+
+export const RollbackPreview = z.object({
+  mode: z.literal('preview'),
+  count: z.number().int(),
+  byQueue: z.array(z.object({ queueId: Id, count: z.number().int() })),
+  sample: z.array(RollbackSampleItem).max(ROLLBACK_SAMPLE_SIZE),
+});
+export type RollbackPreview = z.infer<typeof RollbackPreview>;
+
+export const ROLLBACK_STATUSES = ['running', 'completed'] as const;
+export const RollbackProgress = z.object({
+  mode: z.literal('apply'),
+  rollbackId: RollbackId,
+  status: z.enum(ROLLBACK_STATUSES),
+  by: Id,
+  reason: z.string(),
+  filter: RollbackFilter,
+  /** Outcomes matched when the rollback started. */
+  total: z.number().int(),
+  /** Reverted by this rollback so far (each is one `revert` on the decisions feed with this rollbackId). */
+  reverted: z.number().int(),
+  /** Matched, but their outcome changed before their batch ran (reverted or overridden meanwhile). */
+  skipped: z.number().int(),
+  batchSize: z.number().int(),
+  startedAt: IsoDateTime,
+  finishedAt: IsoDateTime.nullable(),
+});
+export type RollbackProgress = z.infer<typeof RollbackProgress>;
+
+export const RollbackResponse = z.discriminatedUnion('mode', [RollbackPreview, RollbackProgress]);
+export type RollbackResponse = z.infer<typeof RollbackResponse>;
+
+export const RollbackQuery = z.object({ rollbackId: RollbackId });
+
+// ---------- rollback-trigger alerts ----------
+
+export const RollbackAlert = z.object({
+  id: Id,
+  queueId: Id,
+  ownerId: Id,
+  rule: RollbackTriggerRule,
+  trippedAt: IsoDateTime,
+  evidence: z.object({
+    corrections: z.number().int(),
+    approvals: z.number().int().nullable(),
+    ratePercent: z.number().nullable(),
+    windowFrom: IsoDateTime,
+    windowTo: IsoDateTime,
+    itemIds: z.array(Id).max(MAX_EVIDENCE_IDS),
+  }),
+  proposedFilter: RollbackFilter,
+  status: z.enum(['open', 'acknowledged']),
+  acknowledgedAt: IsoDateTime.nullable(),
+  acknowledgedBy: Id.nullable(),
+  note: z.string().nullable(),
+});
+export type RollbackAlert = z.infer<typeof RollbackAlert>;
+
+export const AlertsQuery = z.object({ status: z.enum(['open', 'acknowledged', 'all']).default('open') });
+export const AlertsResponse = z.object({ alerts: z.array(RollbackAlert) });
+export type AlertsResponse = z.infer<typeof AlertsResponse>;
+export const AlertAckRequest = z.object({ alertId: Id, note: z.string().max(4000).optional() });
+export type AlertAckRequest = z.input<typeof AlertAckRequest>;
+
+// ---------- metrics: the shapes every figure shares ----------
+
+const MetricsQueryFields = z.object({
+  from: IsoDateTime,
+  to: IsoDateTime,
+  workflow: z.string().min(1).max(200).optional(),
+  queueId: Id.optional(),
+});
+const boundedInterval = <T extends z.ZodType<{ from: string; to: string }>>(s: T) => s
+  .refine(chronological, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => Date.parse(q.to) - Date.parse(q.from) <= MAX_METRICS_DAYS * 86_400_000, { message: `an interval spans at most ${MAX_METRICS_DAYS} days`, path: ['to'] });
+export const MetricsQuery = boundedInterval(MetricsQueryFields);
+export type MetricsQuery = z.input<typeof MetricsQuery>;
+
+export const Interval = z.object({ from: IsoDateTime, to: IsoDateTime });
+export type Interval = z.infer<typeof Interval>;
+
+/** How to recompute a figure: the items behind it (up to MAX_EVIDENCE_IDS) and the filter that selects them all. */
+export const Recompute = z.object({
+  itemIds: z.array(Id).max(MAX_EVIDENCE_IDS),
+  itemIdsTotal: z.number().int(),
+  filter: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
+});
+export type Recompute = z.infer<typeof Recompute>;
+
+/** One number with its definition, n, interval and how to recompute it. */
+export const Figure = z.object({
+  metric: MetricName,
+  value: z.number().nullable(),
+  n: z.number().int(),
+  interval: Interval,
+  recompute: Recompute,
+  /** Set when the value is absent on purpose (e.g. "n < 20: percentiles hidden", "no runs reported"). */
+  note: z.string().optional(),
+});
+export type Figure = z.infer<typeof Figure>;
+
+/** p50 / p90 (null when n < 20) and max, in minutes. */
+export const PercentileFigure = z.object({
+  metric: MetricName,
+  n: z.number().int(),
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  max: z.number().nullable(),
+  interval: Interval,
+  recompute: Recompute,
+  note: z.string().optional(),
+});
+export type PercentileFigure = z.infer<typeof PercentileFigure>;
+
+// ---------- GET /v1/metrics/team ----------
+
+export const TeamMetrics = z.object({
+  interval: Interval,
+  computedAt: IsoDateTime,
+  throughput: Figure,
+  /** Outcomes per UTC day of the interval. */
+  perDay: z.array(z.object({ day: z.string(), outcomes: z.number().int() })),
+  reviewers: z.array(z.object({
+    reviewerId: Id,
+    outcomes: Figure,
+    staffedHours: z.number().int(),
+    outcomesPerStaffedHour: Figure,
+    laborMinutes: z.number(),
+    reworkLaborMinutes: z.number(),
+    handleTime: PercentileFigure,
+  })),
+  activeNow: z.object({ count: z.number().int(), reviewerIds: z.array(Id), since: IsoDateTime }),
+});
+export type TeamMetrics = z.infer<typeof TeamMetrics>;
+
+// ---------- GET /v1/metrics/control-points ----------
+
+export const AtRiskItem = z.object({ itemId: Id, slaDueAt: IsoDateTime, minutesLeft: z.number(), status: z.string(), assigneeId: Id.nullable() });
+
+export const ControlPointMetrics = z.object({
+  queueId: Id,
+  workflow: z.string(),
+  stage: z.string(),
+  exceptionClass: z.string(),
+  ownerId: Id,
+  slaTargetMinutes: z.number().int(),
+  depth: Figure,
+  age: PercentileFigure,
+  timeToFirstTouch: PercentileFigure,
+  resolutionTime: PercentileFigure,
+  withinSla: z.object({ achieved: z.number().int(), breached: z.number().int(), percent: Figure }),
+  breachedWhileOpen: Figure,
+  atRisk: z.array(AtRiskItem),
+  approvalLatency: PercentileFigure,
+});
+export type ControlPointMetrics = z.infer<typeof ControlPointMetrics>;
+
+export const ControlPointsResponse = z.object({ interval: Interval, computedAt: IsoDateTime, controlPoints: z.array(ControlPointMetrics) });
+export type ControlPointsResponse = z.infer<typeof ControlPointsResponse>;
+
+// ---------- GET /v1/metrics/exception-tax ----------
+
+export const TaxGroupBy = z.enum(['workflow', 'class', 'queue']);
+export const ExceptionTaxQuery = boundedInterval(MetricsQueryFields.extend({ groupBy: TaxGroupBy.default('workflow') }));
+
+export const ExceptionTaxGroup = z.object({
+  key: z.string(),
+  /** Queues behind this group; groups never mix currencies (a workflow with two currencies is two groups). */
+  queueIds: z.array(Id),
+  currency: CurrencyCode.nullable(),
+  outcomes: z.number().int(),
+  laborMinutes: z.number(),
+  reworkLaborMinutes: z.number(),
+  corrections: z.number().int(),
+  correctionMinutes: z.number(),
+  correctionAmount: z.number(),
+  rework: z.object({ reverts: z.number().int(), overrides: z.number().int(), rolledBack: z.number().int(), corrections: z.number().int() }),
+  laborMinutesPerOutcome: Figure,
+  reworkRate: Figure,
+  taxTotal: Figure,
+  taxPerOutcome: Figure,
+  runs: z.number().int(),
+  straightThroughCost: z.number(),
+  exceptionRate: Figure,
+  costToCompletion: Figure,
+  costToCompletionWithoutExceptions: Figure,
+});
+export type ExceptionTaxGroup = z.infer<typeof ExceptionTaxGroup>;
+
+export const ExceptionTaxResponse = z.object({ interval: Interval, computedAt: IsoDateTime, groupBy: TaxGroupBy, groups: z.array(ExceptionTaxGroup) });
+export type ExceptionTaxResponse = z.infer<typeof ExceptionTaxResponse>;
+
+// ---------- design signals ----------
+
+export const SIGNAL_KINDS = ['trust_ai_further', 'delegate_override', 'tighten_input', 'simplify_branch', 'move_control_earlier'] as const;
+export const SignalKind = z.enum(SIGNAL_KINDS);
+export type SignalKind = z.infer<typeof SignalKind>;
+
+export const DesignSignal = z.object({
+  /** Stable for the same kind and subject, so a decision on it sticks: e.g. `trust_ai_further:support-drafts`. */
+  id: z.string().min(1).max(400),
+  kind: SignalKind,
+  metric: MetricName,
+  title: z.string(),
+  subject: z.object({
+    workflow: z.string(), stage: z.string().optional(), queueId: Id.optional(), reasonCode: z.string().optional(),
+    validationCode: z.string().optional(), outcome: OutcomeKind.optional(),
+  }),
+  evidence: z.object({ n: z.number().int(), rate: z.number().nullable(), threshold: z.number(), interval: Interval, recompute: Recompute }),
+  minutesPerWeekSaved: z.number(),
+  status: z.enum(['open', 'accepted', 'dismissed']),
+  decision: z.object({ by: Id, at: IsoDateTime, reason: z.string() }).nullable(),
+});
+export type DesignSignal = z.infer<typeof DesignSignal>;
+
+export const DesignSignalsResponse = z.object({ interval: Interval, computedAt: IsoDateTime, signals: z.array(DesignSignal) });
+export type DesignSignalsResponse = z.infer<typeof DesignSignalsResponse>;
+
+export const SignalDecisionRequest = z.object({ signalId: z.string().min(1).max(400), decision: z.enum(['accept', 'dismiss']), reason });
+export type SignalDecisionRequest = z.input<typeof SignalDecisionRequest>;
+export const SignalDecisionResponse = z.object({ signalId: z.string(), decision: z.enum(['accept', 'dismiss']), by: Id, at: IsoDateTime, reason: z.string() });
+
+// ---------- operations scorecard ----------
+
+export const SCORECARD_QUESTIONS = ['classified', 'control_points_with_sla', 'one_owner_per_path', 'tax_measured', 'feeding_redesign'] as const;
+export const ScorecardQuestion = z.enum(SCORECARD_QUESTIONS);
+
+export const ScorecardAnswer = z.object({
+  question: ScorecardQuestion,
+  text: z.string(),
+  answer: z.enum(['yes', 'partly', 'no']),
+  /** The share behind the answer, 0..100 (null when there is nothing to measure). */
+  percent: z.number().nullable(),
+  n: z.number().int(),
+  evidence: z.string(),
+});
+
+export const ScorecardResponse = z.object({
+  interval: Interval,
+  computedAt: IsoDateTime,
+  workflows: z.array(z.object({ workflow: z.string(), queueIds: z.array(Id), answers: z.array(ScorecardAnswer) })),
+});
+export type ScorecardResponse = z.infer<typeof ScorecardResponse>;
+
+// ---------- weekly review ----------
+
+export const WeeklyReviewQuery = z.object({ ownerId: Id, week: IsoWeek });
+export const WeeklyExportQuery = WeeklyReviewQuery.extend({ format: z.enum(['markdown', 'csv']) });
+
+export const ActionItem = z.object({ text: text(1000), dueDate: z.iso.date().optional(), signalId: z.string().max(400).optional() });
+
+export const WeeklyReviewMark = z.object({
+  ownerId: Id,
+  week: IsoWeek,
+  notes: z.string().max(20_000),
+  actionItems: z.array(ActionItem).max(100).default([]),
+});
+export type WeeklyReviewMark = z.input<typeof WeeklyReviewMark>;
+
+export const WeeklyReviewRecord = z.object({ reviewedAt: IsoDateTime, reviewedBy: Id, notes: z.string(), actionItems: z.array(ActionItem) });
+
+export const WeeklyReviewPack = z.object({
+  ownerId: Id,
+  week: IsoWeek,
+  interval: Interval,
+  computedAt: IsoDateTime,
+  controlPoints: z.array(ControlPointMetrics),
+  breaches: z.array(z.object({ itemId: Id, queueId: Id, slaDueAt: IsoDateTime, resolvedAt: IsoDateTime.nullable() })),
+  rework: z.object({ reverts: z.number().int(), overrides: z.number().int(), rolledBack: z.number().int(), corrections: z.number().int(), outcomes: z.number().int(), rate: Figure }),
+  exceptionTax: z.array(ExceptionTaxGroup),
+  topReasonCodes: z.array(z.object({ queueId: Id, reasonCode: z.string(), count: z.number().int() })),
+  openSignals: z.array(DesignSignal),
+  acceptedSignals: z.array(DesignSignal),
+  review: WeeklyReviewRecord.nullable(),
+});
+export type WeeklyReviewPack = z.infer<typeof WeeklyReviewPack>;
+
+export const WeeklyExport = z.object({ filename: z.string(), contentType: z.string(), content: z.string() });
+export type WeeklyExport = z.infer<typeof WeeklyExport>;
+
+// ---------- the decisions feed: what an override and a rollback add to a FeedDecision ----------
+
+/** Extra fields of GET /v1/decisions rows: `outcome` for an override (its reason is the `comment`), `rollbackId` for a revert made by a rollback. */
+export const FeedDecisionOpsFields = z.object({ outcome: OutcomeKind.optional(), rollbackId: RollbackId.optional() });
