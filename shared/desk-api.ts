@@ -9,10 +9,12 @@ import {
 } from './desk-bundles';
 import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, MutationKind, Queue } from './domain';
 import { ITEM_DEPARTURES } from './item-departure';
+import { EscalationsOutput, OpsAssignInput, OpsAssignOutput } from './ops-desk';
 
 export const DeskError = z.object({
   /**
-   * Stable: bad_input, unknown_method, not_signed_in, not_found, conflict, unauthorized, network, server, locked, internal,
+   * Stable: bad_input, unknown_method, not_signed_in, not_found, conflict, unauthorized, forbidden (the signed-in
+   * roles may not call this method), network, server, locked, internal,
    * item_changed (a decision named an item version that is no longer the one the desk holds; details: ItemChangedDetails)
    */
   code: z.string(),
@@ -283,6 +285,9 @@ export const deskMethods = {
   'bundles.exportDecisions': { input: ExportDecisionsInput, output: ExportDecisionsOutput },
   'bundles.importReceipt': { input: ImportReceiptInput, output: ImportReceiptOutput },
   'bundles.checkout': { input: BundleCheckoutInput, output: BundleCheckoutOutput },
+  // Operations (DESIGN §8; shared/ops-desk.ts): refused in the core to roles shared/ops-access.ts does not list.
+  'ops.escalations': { input: Empty, output: EscalationsOutput },
+  'ops.assign': { input: OpsAssignInput, output: OpsAssignOutput },
 } as const;
 
 export type DeskMethods = typeof deskMethods;

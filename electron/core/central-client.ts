@@ -2,7 +2,8 @@
 // with the shared zod schema before anyone sees it; failures become one of three typed errors.
 import type { z } from 'zod';
 import {
-  ClaimResponse, Me, Problem, PullResponse, PushResponse, QueuesResponse, type ClaimRequest, type PushRequest,
+  AssignmentResponse, ClaimResponse, Me, Problem, PullResponse, PushResponse, QueuesResponse, type AssignmentRequest, type ClaimRequest,
+  type PushRequest,
 } from '../../shared/central-api';
 import {
   BundleCheckoutResponse, BundleKeyResponse, DeviceRegistrationResponse, type BundleCheckoutRequest, type DeviceRegistration,
@@ -78,6 +79,19 @@ export class CentralClient {
       throw new ProtocolError(`push answered ${res.results.length} results for ${body.mutations.length} mutations`);
     }
     return res;
+  }
+
+  /** A supervisor's reassignment (DESIGN §5). */
+  assign(body: AssignmentRequest, signal?: AbortSignal): Promise<AssignmentResponse> {
+    return this.request('POST', '/v1/assignments', body, AssignmentResponse, signal);
+  }
+  /** A read of the operations API (metrics, reviews), validated with the caller's schema. */
+  getJson<S extends z.ZodType>(path: string, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    return this.request('GET', path, undefined, schema, signal);
+  }
+  /** A write of the operations API (rollbacks, overrides, reviews), validated with the caller's schema. */
+  postJson<S extends z.ZodType>(path: string, body: unknown, schema: S, signal?: AbortSignal): Promise<z.infer<S>> {
+    return this.request('POST', path, body, schema, signal);
   }
 
   private async request<S extends z.ZodType>(method: string, path: string, body: unknown, schema: S, outer?: AbortSignal): Promise<z.infer<S>> {

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { Settings, type DeskMethod, type DeskMethods } from '../../shared/desk-api';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
+import { OpsService } from './ops-service';
 import { todayStats } from './stats';
 import { TriageService } from './triage-service';
 
@@ -12,10 +13,11 @@ export type HandlerTable = { [M in DeskMethod]: Handler<M> };
 
 export function createHandlers(c: CoreContext): HandlerTable {
   const triage = new TriageService(c);
+  const ops = new OpsService(c);
   const requireSignedIn = () => {
     if (!c.session.connection()) throw new DeskFailure('not_signed_in', 'sign in to a server first');
   };
-  return {
+  return gateOpsMethods(ops, {
     'session.get': () => c.session.info(),
     'session.connect': (i) => c.session.connect(i.serverUrl, i.token),
     'session.connectDemo': (i) => c.session.connectDemo(i.user),
@@ -62,7 +64,23 @@ export function createHandlers(c: CoreContext): HandlerTable {
       if (next.claimTargetSize > before.claimTargetSize) c.sync.kick();
       return next;
     },
-  };
+
+    'ops.escalations': () => ops.escalations(),
+    'ops.assign': (i) => ops.assign(i),
+  });
+}
+
+/** Every `ops.*` handler runs behind the role gate, so no ops method can be added without it. */
+function gateOpsMethods(ops: OpsService, table: HandlerTable): HandlerTable {
+  const gated = { ...table } as Record<string, (input: unknown) => unknown>;
+  for (const [method, handler] of Object.entries(table) as [string, (input: unknown) => unknown][]) {
+    if (!method.startsWith('ops.')) continue;
+    gated[method] = (input) => {
+      ops.gate(method);
+      return handler(input);
+    };
+  }
+  return gated as HandlerTable;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -110,4 +110,19 @@ export const MIGRATIONS: string[] = [
   DROP TRIGGER IF EXISTS items_text_update;
   DROP TABLE IF EXISTS items_text;
   `,
+  `
+  -- The last answer of each operations view (DESIGN §8), so a supervisor offline still reads the last
+  -- figures, marked with the time they were computed. One row per (user, server, method, input); small.
+  CREATE TABLE ops_answers (
+    key TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    server_url TEXT NOT NULL,
+    method TEXT NOT NULL,
+    json TEXT NOT NULL,
+    computed_at TEXT NOT NULL,
+    fetched_at TEXT NOT NULL,
+    fetched_ms INTEGER NOT NULL
+  );
+  CREATE INDEX ops_answers_fetched ON ops_answers (fetched_ms);
+  `,
 ];

@@ -1,0 +1,119 @@
+// The operations methods of the desk API (`ops.*`, DESIGN §8): the supervisor's and the owner's views.
+// Every call passes the role gate of shared/ops-access.ts first (a reviewer is refused here, in the core,
+// before anything reaches the network). Central figures are fetched live and stored as the last answer;
+// when the server cannot be reached the stored answer is served, marked with its age.
+import type { z } from 'zod';
+import type { Role } from '../../shared/domain';
+import { mayCallOpsMethod } from '../../shared/ops-access';
+import type { EscalationsOutput, OpsAssignInput, OpsAssignOutput, OpsFreshness } from '../../shared/ops-desk';
+import { HttpError, NetworkError, type CentralClient } from './central-client';
+import type { CoreContext } from './context';
+import { DeskFailure } from './desk-failure';
+import { OpsAnswersRepo } from './ops-answers-repo';
+
+/** HTTP statuses that mean "the server is away" (a proxy answering for it), like a refused connection. */
+const SERVER_AWAY = new Set([502, 503, 504]);
+
+export class OpsService {
+  private readonly answers: OpsAnswersRepo;
+  private readonly escalatedIds;
+
+  constructor(private readonly c: CoreContext) {
+    this.answers = new OpsAnswersRepo(c.db);
+    this.escalatedIds = c.db.prepare<[string], { id: string }>(
+      `SELECT id FROM items WHERE assignee_id = ? AND status = 'escalated' ORDER BY sla_due_ms, id`);
+  }
+
+  /** Refuses a method the signed-in user's roles may not call (shared/ops-access.ts). */
+  gate(method: string): { roles: readonly Role[] } {
+    const conn = this.c.session.connection();
+    if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
+    const roles = conn.session.user.roles;
+    if (!mayCallOpsMethod(roles, method)) {
+      throw new DeskFailure('forbidden', `${method} is for ${describeAllowed(method)}; you are signed in as ${roles.join(', ')}`);
+    }
+    return { roles };
+  }
+
+  /**
+   * A central read with offline fallback: live when the server answers (stored as the last answer),
+   * the stored answer with `fromCache` when it cannot be reached, a `network` failure when there is none.
+   */
+  async cachedRead<S extends z.ZodType>(
+    method: string,
+    input: unknown,
+    read: (client: CentralClient) => Promise<z.infer<S>>,
+    schema: S,
+  ): Promise<{ data: z.infer<S>; freshness: OpsFreshness }> {
+    const conn = this.c.session.connection();
+    if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
+    const key = { userId: conn.session.user.id, serverUrl: conn.session.serverUrl, method, input };
+    try {
+      const data = await read(conn.client);
+      const now = this.c.clock.now();
+      const fetchedAt = now.toISOString();
+      const computedAt = computedAtOf(data) ?? fetchedAt;
+      this.answers.put(key, { json: JSON.stringify(data), computedAt, fetchedAt, fetchedMs: now.getTime() });
+      return { data, freshness: { computedAt, fetchedAt, fromCache: false, staleReason: null } };
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 403) throw new DeskFailure('forbidden', e.problem?.detail ?? e.message);
+      const away = e instanceof NetworkError || (e instanceof HttpError && SERVER_AWAY.has(e.status));
+      if (!away) throw e;
+      const stored = this.answers.get(key);
+      if (!stored) throw new DeskFailure('network', `${(e as Error).message}; no earlier answer is stored on this desk`);
+      // Stored answers were validated when they arrived; parse again so a schema change never serves junk.
+      const parsed = schema.safeParse(JSON.parse(stored.json));
+      if (!parsed.success) throw new DeskFailure('network', `${(e as Error).message}; the stored answer no longer matches the contract`);
+      return {
+        data: parsed.data,
+        freshness: { computedAt: stored.computedAt, fetchedAt: stored.fetchedAt, fromCache: true, staleReason: (e as Error).message },
+      };
+    }
+  }
+
+  /** The owner's escalations: items escalated to me, from this desk's cache (they sync like any item). */
+  escalations(): EscalationsOutput {
+    const me = this.c.session.userId();
+    if (!me) return { escalations: [] };
+    const out: EscalationsOutput['escalations'] = [];
+    for (const { id } of this.escalatedIds.all(me)) {
+      const got = this.c.items.get(id);
+      if (!got || !got.item.escalation) continue;
+      const queue = this.c.items.queue(got.item.queueId);
+      const code = got.item.escalation.reasonCode;
+      out.push({ item: got.item, queue, reasonLabel: queue?.reasonCodes.find((r) => r.code === code)?.label ?? code });
+    }
+    return { escalations: out };
+  }
+
+  /** Reassignment from the at-risk list through POST /v1/assignments; never served from a cache. */
+  async assign(input: z.output<typeof OpsAssignInput>): Promise<OpsAssignOutput> {
+    const conn = this.c.session.connection();
+    if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
+    try {
+      const res = await conn.client.assign({ itemIds: input.itemIds, assigneeId: input.assigneeId, leaseMinutes: input.leaseMinutes });
+      return { assigned: res.items.map((i) => ({ itemId: i.id, assigneeId: i.assigneeId })) };
+    } catch (e) {
+      if (e instanceof HttpError && (e.status === 404 || e.status === 409 || e.status === 400)) {
+        throw new DeskFailure(e.status === 404 ? 'not_found' : e.status === 409 ? 'conflict' : 'bad_input', e.problem?.detail ?? e.message);
+      }
+      if (e instanceof HttpError && e.status === 403) throw new DeskFailure('forbidden', e.problem?.detail ?? e.message);
+      throw e;
+    }
+  }
+}
+
+function describeAllowed(method: string): string {
+  // Spelled out for the refusal message; the rule itself is OPS_METHOD_ROLES.
+  const roles = ['supervisor', 'owner', 'admin'].filter((r) => mayCallOpsMethod([r as Role], method));
+  return roles.length ? roles.join(' or ') : 'no one';
+}
+
+/** The server's own computation time when the answer carries one (`computedAt` at the top level). */
+function computedAtOf(data: unknown): string | null {
+  if (data && typeof data === 'object' && 'computedAt' in data) {
+    const v = (data as { computedAt: unknown }).computedAt;
+    if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
+  }
+  return null;
+}

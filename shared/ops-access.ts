@@ -1,0 +1,52 @@
+// Who may see which operations view and call which ops desk method (DESIGN §8, issue 11): supervisors
+// see everything, a path owner sees their own paths, a reviewer sees none of it. One table, read by the
+// core (which refuses a call before it reaches the network) and by the renderer (which shows only the
+// views a user may open). The server checks again on its side; this is the desk's own gate.
+import type { Role } from './domain';
+
+export const OPS_VIEWS = ['team', 'control', 'owner', 'tax', 'signals', 'weekly'] as const;
+export type OpsView = (typeof OPS_VIEWS)[number];
+
+/** Roles that may open each view. `admin` may act as any owner, so it sees the owner's views too. */
+export const OPS_VIEW_ROLES: Record<OpsView, readonly Role[]> = {
+  team: ['supervisor', 'admin'],
+  control: ['supervisor', 'owner', 'admin'],
+  owner: ['owner', 'admin'],
+  tax: ['supervisor', 'owner', 'admin'],
+  signals: ['supervisor', 'owner', 'admin'],
+  weekly: ['supervisor', 'owner', 'admin'],
+};
+
+export const OPS_VIEW_LABELS: Record<OpsView, string> = {
+  team: 'Team',
+  control: 'Control points',
+  owner: "Owner's desk",
+  tax: 'Exception tax',
+  signals: 'Design signals',
+  weekly: 'Weekly review',
+};
+
+/** The ops views a user with these roles may open, in nav order. */
+export function opsViewsFor(roles: readonly Role[]): OpsView[] {
+  return OPS_VIEWS.filter((v) => mayOpenOpsView(roles, v));
+}
+
+export function mayOpenOpsView(roles: readonly Role[], view: OpsView): boolean {
+  return OPS_VIEW_ROLES[view].some((r) => roles.includes(r));
+}
+
+/** Roles that may call each ops desk method (shared/desk-api.ts `ops.*`). A method not listed here is
+ * refused to everyone: adding an ops method without deciding who may call it fails closed. */
+export const OPS_METHOD_ROLES: Record<string, readonly Role[]> = {
+  'ops.team': OPS_VIEW_ROLES.team,
+  'ops.controlPoints': OPS_VIEW_ROLES.control,
+  // POST /v1/assignments is the supervisor's (DESIGN §5).
+  'ops.assign': ['supervisor', 'admin'],
+  'ops.escalations': OPS_VIEW_ROLES.owner,
+  'ops.cached': ['supervisor', 'owner', 'admin'],
+};
+
+export function mayCallOpsMethod(roles: readonly Role[], method: string): boolean {
+  const allowed = Object.hasOwn(OPS_METHOD_ROLES, method) ? OPS_METHOD_ROLES[method] : [];
+  return allowed.some((r) => roles.includes(r));
+}

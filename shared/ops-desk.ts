@@ -1,0 +1,46 @@
+// Schemas of the desk API's operations methods (`ops.*` in shared/desk-api.ts): what the supervisor's and
+// the owner's views get from the core. Central figures come wrapped with their freshness, because the
+// core answers the last stored answer when the server cannot be reached (DESIGN §8: "the last figures
+// fetched stay readable offline, marked with the time they were computed").
+import { z } from 'zod';
+import { Id, IsoDateTime, Item, Queue } from './domain';
+
+export const OpsFreshness = z.object({
+  /** When the server computed the figures (its `computedAt`, else when this desk received them). */
+  computedAt: IsoDateTime,
+  /** When this desk received them. */
+  fetchedAt: IsoDateTime,
+  /** True when the server could not be reached and this is the last stored answer. */
+  fromCache: z.boolean(),
+  /** Why the answer is not live (the network error), null when it is. */
+  staleReason: z.string().nullable(),
+});
+export type OpsFreshness = z.infer<typeof OpsFreshness>;
+
+/** A central answer as the desk serves it: the data and how fresh it is. */
+export function opsAnswer<T extends z.ZodType>(data: T) {
+  return z.object({ data, freshness: OpsFreshness });
+}
+
+// ---------- owner's escalations (from this desk's cache: escalated items are leased to the owner) ----------
+
+export const Escalation = z.object({
+  item: Item,
+  queue: Queue.nullable(),
+  /** The escalation reason in words (the queue's label for the code; the code itself when unknown). */
+  reasonLabel: z.string(),
+});
+export type Escalation = z.infer<typeof Escalation>;
+export const EscalationsOutput = z.object({ escalations: z.array(Escalation) });
+export type EscalationsOutput = z.infer<typeof EscalationsOutput>;
+
+// ---------- reassignment from the at-risk list (POST /v1/assignments) ----------
+
+export const OpsAssignInput = z.object({
+  itemIds: z.array(Id).min(1).max(1000),
+  assigneeId: Id,
+  leaseMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
+});
+export type OpsAssignInput = z.input<typeof OpsAssignInput>;
+export const OpsAssignOutput = z.object({ assigned: z.array(z.object({ itemId: Id, assigneeId: Id.nullable() })) });
+export type OpsAssignOutput = z.infer<typeof OpsAssignOutput>;
