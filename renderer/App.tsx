@@ -14,6 +14,7 @@ import { SignInView } from './views/SignInView';
 import { StatsView } from './views/StatsView';
 import { SyncView } from './views/SyncView';
 import { TriageView } from './views/TriageView';
+import { OpsView } from './views/ops/OpsView';
 
 function CurrentView() {
   const view = useApp((s) => s.view);
@@ -30,6 +31,8 @@ function CurrentView() {
       return <SettingsView />;
     case 'signin':
       return <SignInView />;
+    default:
+      return <OpsView view={view} />;
   }
 }
 

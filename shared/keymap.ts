@@ -6,7 +6,9 @@
 // `a`, `shift+a`, `ctrl+k`, `ctrl+enter`, `?`, `/`, `down`, `esc`. A sequence is chords separated by
 // one space: `g q`. Shift is implied (never written) for non-letter printable keys such as `?`.
 
-export const KEYMAP_VIEWS = ['triage', 'queue', 'sync', 'stats', 'settings', 'signin'] as const;
+import { OPS_VIEWS } from './ops-access';
+
+export const KEYMAP_VIEWS = ['triage', 'queue', 'sync', 'stats', 'settings', 'signin', ...OPS_VIEWS] as const;
 export type KeymapView = (typeof KEYMAP_VIEWS)[number];
 
 export const KEYMAP_GROUPS = ['Navigate', 'Decide', 'Queue', 'Sync', 'App'] as const;
@@ -31,6 +33,8 @@ export const KEYMAP_ACTIONS = [
   { id: 'go.dashboard', label: 'Go to dashboard (my stats)', group: 'Navigate', defaults: ['g d'] },
   { id: 'go.sync', label: 'Go to sync and conflicts', group: 'Navigate', defaults: ['g s'] },
   { id: 'go.settings', label: 'Go to settings', group: 'Navigate', defaults: ['g ,'] },
+  // Supervisor and owner views (DESIGN §8); shown and run only for the roles shared/ops-access.ts allows.
+  { id: 'go.owner', label: "Go to owner's desk (escalations, rollback)", group: 'Navigate', defaults: ['g o'] },
 
   { id: 'decide.approve', label: 'Approve', group: 'Decide', defaults: ['a'], views: ['triage'] },
   { id: 'decide.reject', label: 'Reject (pick a reason)', group: 'Decide', defaults: ['r'], views: ['triage'] },

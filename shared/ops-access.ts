@@ -26,6 +26,18 @@ export const OPS_VIEW_LABELS: Record<OpsView, string> = {
   weekly: 'Weekly review',
 };
 
+/** Keymap action (shared/keymap.ts) -> the ops view it opens. Views without an action yet are not listed. */
+export const OPS_GO_ACTIONS = {
+  'go.owner': 'owner',
+} as const satisfies Record<string, OpsView>;
+export type OpsGoAction = keyof typeof OPS_GO_ACTIONS;
+
+/** False for a keymap action that opens an ops view these roles may not open (help and the palette hide it). */
+export function actionAvailable(actionId: string, roles: readonly Role[]): boolean {
+  const view = (OPS_GO_ACTIONS as Record<string, OpsView | undefined>)[actionId];
+  return view === undefined || mayOpenOpsView(roles, view);
+}
+
 /** The ops views a user with these roles may open, in nav order. */
 export function opsViewsFor(roles: readonly Role[]): OpsView[] {
   return OPS_VIEWS.filter((v) => mayOpenOpsView(roles, v));

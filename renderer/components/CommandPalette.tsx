@@ -5,11 +5,13 @@ import { closeOverlay, useApp } from '../state/app-store';
 import { signOut } from '../state/session';
 import { Dialog } from './Dialog';
 import { Kbd } from './Kbd';
+import { actionAvailable } from '../../shared/ops-access';
 
 /** Ctrl+K: every action, searchable, with its keys. */
 export function CommandPalette() {
   const keymap = useApp((s) => s.keymap);
-  const actions = KEYMAP_ACTIONS as readonly KeymapAction[];
+  const roles = useApp((s) => s.session?.user?.roles ?? []);
+  const actions = (KEYMAP_ACTIONS as readonly KeymapAction[]).filter((a) => actionAvailable(a.id, roles));
   const run = (id: string) => {
     closeOverlay();
     // Let the palette unmount (and focus return) before the action opens its own dialog.

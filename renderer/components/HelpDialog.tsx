@@ -2,11 +2,14 @@ import { KEYMAP_ACTIONS, KEYMAP_GROUPS, type KeymapAction } from '../../shared/k
 import { closeOverlay, useApp } from '../state/app-store';
 import { Dialog } from './Dialog';
 import { Kbd } from './Kbd';
+import { actionAvailable } from '../../shared/ops-access';
 
 /** `?`: every binding of the live keymap (defaults plus the reviewer's remaps), by group. */
 export function HelpDialog() {
   const keymap = useApp((s) => s.keymap);
-  const actions = KEYMAP_ACTIONS as readonly KeymapAction[];
+  const roles = useApp((s) => s.session?.user?.roles ?? []);
+  // Views the user's roles may not open are not listed (a reviewer sees none of the ops views).
+  const actions = (KEYMAP_ACTIONS as readonly KeymapAction[]).filter((a) => actionAvailable(a.id, roles));
   return (
     <Dialog title="Keyboard shortcuts" onClose={closeOverlay} testId="help-dialog" size="lg">
       <div className="help-grid">

@@ -1,6 +1,8 @@
 import { setView, useApp, type View } from '../state/app-store';
 import { Kbd } from './Kbd';
+import { opsNavLinks } from '../views/ops/ops-nav';
 
+// Settings stays last; the ops views the user's roles may open go before it.
 const LINKS: { view: View; label: string; action: string }[] = [
   { view: 'triage', label: 'Triage', action: 'go.triage' },
   { view: 'queue', label: 'Queue', action: 'go.queue' },
@@ -15,6 +17,7 @@ export function NavBar() {
   const keymap = useApp((s) => s.keymap);
   const session = useApp((s) => s.session);
   const conflicts = useApp((s) => s.sync?.conflicts ?? 0);
+  const links = [...LINKS.slice(0, -1), ...opsNavLinks(session?.user?.roles ?? []), ...LINKS.slice(-1)];
   return (
     <nav className="nav" aria-label="Views" data-testid="nav">
       <div className="brand">
@@ -22,7 +25,7 @@ export function NavBar() {
         <span className="brand-name">Exception Desk</span>
       </div>
       <ul className="nav-list">
-        {LINKS.map((l) => (
+        {links.map((l) => (
           <li key={l.view}>
             <button
               type="button"

@@ -6,6 +6,8 @@ import { bulkApprove, moveCursor, toggleSelected, rowAt, useQueue } from '../sta
 import { acknowledge, decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
 import { conflictCommand } from '../state/conflicts-store';
 import { toggleTheme } from '../state/theme';
+import { OPS_GO_ACTIONS } from '../../shared/ops-access';
+import { goOps } from '../views/ops/ops-nav';
 
 function needsItem(): boolean {
   if (useApp.getState().view !== 'triage') setView('triage');
@@ -46,6 +48,8 @@ export function runAction(id: KeymapActionId): void {
       return go('sync');
     case 'go.settings':
       return go('settings');
+    case 'go.owner':
+      return goOps(OPS_GO_ACTIONS[id]);
     case 'decide.approve':
       if (needsItem()) void decide('approve', {});
       return;

@@ -2,6 +2,7 @@
 // key press in context: it can arrive on the sign-in screen, while an editor owns the keyboard, or in a
 // view where the action means nothing. This decides, purely, whether it runs or what the reviewer is told.
 import { findAction, type KeymapActionId } from '../../shared/keymap';
+import { OPS_VIEW_LABELS } from '../../shared/ops-access';
 import type { Overlay, View } from '../state/app-store';
 
 export type MenuCommandPlan =
@@ -21,6 +22,7 @@ const DISPOSABLE = new Set(['help', 'palette']);
 
 const VIEW_NAMES: Record<View, string> = {
   triage: 'Triage', queue: 'Queue', sync: 'Sync', stats: 'Dashboard', settings: 'Settings', signin: 'Sign-in',
+  ...OPS_VIEW_LABELS,
 };
 
 export function planMenuCommand(command: string, ctx: MenuContext): MenuCommandPlan {

@@ -3,8 +3,9 @@ import { create } from 'zustand';
 import type { Queue } from '../../shared/domain';
 import type { SessionInfo, Settings, SyncStatus } from '../../shared/desk-api';
 import { effectiveKeymap, type Keymap } from '../../shared/keymap';
+import type { OpsView } from '../../shared/ops-access';
 
-export type View = 'triage' | 'queue' | 'sync' | 'stats' | 'settings' | 'signin';
+export type View = 'triage' | 'queue' | 'sync' | 'stats' | 'settings' | 'signin' | OpsView;
 
 export type PickerPurpose = 'reject' | 'escalate' | 'reclassify-class' | 'reclassify-reason';
 

@@ -1,0 +1,140 @@
+// The supervisor's and owner's views in real Chromium (browser mode, demo data), keyboard only: a
+// reviewer reaches none of them; an owner decides escalations in their own inbox with the triage keys;
+// axe scans in light and dark; screenshots in test-artifacts/screenshots.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueuePage } from '../../shared/desk-api';
+import type { Queue } from '../../shared/domain';
+import type { EscalationsOutput } from '../../shared/ops-desk';
+import { startTestServer } from '../helpers/server';
+import {
+  axeScan, bodyView, closeAll, launchChromium, openDeskPage, pollUntil, screenshot, startDesk, waitForAssigned, waitForSynced,
+  type Desk, type OpenPage,
+} from './harness';
+
+let browser: Browser;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let alice: Desk;
+let olivia: Desk;
+let aliceUi: OpenPage;
+let oliviaUi: OpenPage;
+const escalated: string[] = [];
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  const scan = await axeScan(page);
+  expect(scan.passed, `${name}: axe ran its rules`).toBeGreaterThan(10);
+  expect(scan.serious, `${name}: ${JSON.stringify(scan.serious, null, 1)}`).toEqual([]);
+}
+
+const chord = async (page: Page, key: string) => {
+  await page.keyboard.press('g');
+  await page.keyboard.press(key);
+};
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startTestServer({ seed: 'demo' });
+  alice = await startDesk(server.url, 'alice', { settings: { claimTargetSize: 60 } });
+  olivia = await startDesk(server.url, 'olivia', { settings: { claimTargetSize: 10 } });
+  // alice escalates three items of queues olivia owns, with a note on each.
+  await waitForAssigned(alice, 60);
+  const { queues } = await alice.call<{ queues: Queue[] }>('queue.list');
+  const owned = new Map(queues.filter((q) => q.ownerId === 'olivia').map((q) => [q.id, q]));
+  const page = await alice.call<QueuePage>('queue.page', { limit: 60 });
+  for (const row of page.rows.filter((r) => owned.has(r.queueId)).slice(0, 3)) {
+    const q = owned.get(row.queueId)!;
+    await alice.call('triage.open', { itemId: row.id });
+    await alice.call('triage.decide', { itemId: row.id, kind: 'escalate', payload: { reasonCode: q.reasonCodes[0].code, comment: `note on ${row.id}` } });
+    escalated.push(row.id);
+  }
+  expect(escalated).toHaveLength(3);
+  await waitForSynced(alice);
+  await olivia.call('sync.now');
+  await pollUntil('olivia to hold the escalations', () => olivia.call<EscalationsOutput>('ops.escalations'),
+    (o) => escalated.every((id) => o.escalations.some((e) => e.item.id === id)));
+  aliceUi = await openDeskPage(browser, alice);
+  oliviaUi = await openDeskPage(browser, olivia);
+}, 180_000);
+
+afterAll(() => closeAll(browser, alice, olivia, server));
+
+describe('a reviewer', () => {
+  it('sees no ops view in the nav, the palette or help, and their g chords do nothing', async () => {
+    const { page } = aliceUi;
+    for (const v of ['team', 'control', 'owner']) expect(await page.getByTestId(`nav-${v}`).count(), v).toBe(0);
+    await chord(page, 'o');
+    await expect.poll(() => page.getByTestId('toast').last().textContent()).toMatch(/not available to reviewer/);
+    expect(await bodyView(page)).toBe('triage');
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('palette').waitFor();
+    for (const id of ['go.owner']) expect(await page.getByTestId(`palette-item-${id}`).count(), id).toBe(0);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('?');
+    await page.getByTestId('help-dialog').waitFor();
+    expect(await page.locator('[data-testid="help-row"][data-action-id="go.owner"]').count()).toBe(0);
+    await page.keyboard.press('Escape');
+  });
+});
+
+describe("the owner's desk", () => {
+  it('g o opens the escalations inbox, apart from ordinary work, with why each came', async () => {
+    const { page } = oliviaUi;
+    expect(await page.getByTestId('nav-owner').count()).toBe(1);
+    expect(await page.getByTestId('nav-team').count()).toBe(0);
+    await chord(page, 'o');
+    await expect.poll(() => bodyView(page)).toBe('owner');
+    const rows = page.getByTestId('ops-escalation-row');
+    await expect.poll(() => rows.count()).toBe(3);
+    const ids = await rows.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.itemId));
+    expect(new Set(ids)).toEqual(new Set(escalated));
+    const detail = page.getByTestId('ops-escalation-detail');
+    const first = await detail.getAttribute('data-item-id');
+    expect(await page.getByTestId('ops-escalation-by').textContent()).toBe('alice');
+    expect(await page.getByTestId('ops-escalation-note').textContent()).toBe(`note on ${first}`);
+    expect((await page.getByTestId('ops-escalation-reason').textContent())!.length).toBeGreaterThan(0);
+    await screenshot(page, 'ops-owner-escalations');
+    await expectAccessible(page, 'owner (light)');
+  });
+
+  it('decides with the triage keys: j moves, a approves, r picks a reason and rejects', async () => {
+    const { page } = oliviaUi;
+    const detail = page.getByTestId('ops-escalation-detail');
+    const first = (await detail.getAttribute('data-item-id'))!;
+    await page.keyboard.press('j');
+    await expect.poll(() => detail.getAttribute('data-item-id')).not.toBe(first);
+    const second = (await detail.getAttribute('data-item-id'))!;
+    await page.keyboard.press('a');
+    await expect.poll(() => page.getByTestId('ops-escalation-row').count()).toBe(2);
+    expect(await page.locator(`[data-testid="ops-escalation-row"][data-item-id="${second}"]`).count()).toBe(0);
+
+    const third = (await detail.getAttribute('data-item-id'))!;
+    await page.keyboard.press('r');
+    await page.getByTestId('reason-picker').waitFor();
+    await expectAccessible(page, 'owner reject picker');
+    await page.keyboard.press('1');
+    await expect.poll(() => page.getByTestId('ops-escalation-row').count()).toBe(1);
+    expect(await page.locator(`[data-testid="ops-escalation-row"][data-item-id="${third}"]`).count()).toBe(0);
+
+    await waitForSynced(olivia);
+    const approved = await olivia.call<{ item: { outcome: { kind: string; by: string } | null } }>('item.get', { itemId: second });
+    expect(approved.item.outcome).toMatchObject({ kind: 'approve', by: 'olivia' });
+    const rejected = await olivia.call<{ item: { outcome: { kind: string } | null } }>('item.get', { itemId: third });
+    expect(rejected.item.outcome).toMatchObject({ kind: 'reject' });
+  });
+
+  it('passes axe in dark too', async () => {
+    const { page } = oliviaUi;
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(150);
+    await screenshot(page, 'ops-owner-escalations-dark');
+    await expectAccessible(page, 'owner (dark)');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('ran without a CSP violation or page error', () => {
+    for (const ui of [aliceUi, oliviaUi]) {
+      expect(ui.errors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
+      expect(ui.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
+    }
+  });
+});
