@@ -18,11 +18,19 @@ import { chordFromEvent } from '../../keyboard/chords';
 import { isTypingTarget } from '../../keyboard/typing-target';
 import { pushToast, setView, useApp } from '../../state/app-store';
 import { desk } from '../../state/desk';
-import { serial } from '../../state/serial';
-import { openItem } from '../../state/triage-store';
+import { createSerial } from '../../state/serial';
+import { openItem, triage } from '../../state/triage-store';
 import { loadOps, useOpsRead } from '../../state/ops-store';
 
 const NO_INPUT = {} as const;
+
+// The owner's open/decide/close calls reach the core in key order, and after whatever the triage store
+// queued before (leaving triage queues a triage.close that must not land after this view's open).
+const ownSerial = createSerial();
+const serial = <T,>(fn: () => Promise<T>): Promise<T> => ownSerial(async () => {
+  await triage.settled();
+  return fn();
+});
 
 export function EscalationsInbox() {
   const read = useOpsRead('ops.escalations', NO_INPUT);
