@@ -1,10 +1,10 @@
 // The renderer is served from app://desk/ (never file://): a standard, secure scheme whose handler maps
 // URL paths into the built renderer folder only, and stamps every response with the renderer's
-// strict CSP and security headers (shared/renderer-security.ts, the same ones browser mode sends).
+// strict CSP and security headers (electron/common/renderer-security.ts, the same ones browser mode sends).
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { contentTypeFor } from '../../shared/content-types';
-import { SECURITY_HEADERS } from '../../shared/renderer-security';
+import { contentTypeFor } from '../common/content-types';
+import { SECURITY_HEADERS } from '../common/renderer-security';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'desk';

@@ -3,7 +3,7 @@
 // when it dies, reconnects every frame, and tells the windows. Main keeps one port of its own to send
 // labor signals and the demo sign-in through the same dispatcher the renderer uses.
 import { backoffCeiling } from '../core/backoff';
-import { createDeskPortClient, type DeskPortClient } from '../../shared/desk-port-client';
+import { createDeskPortClient, type DeskPortClient } from '../common/desk-port-client';
 import { DESK_IPC_CHANNELS, type DeskResult } from '../../shared/desk-api';
 import { MainToUtilityMessage, UtilityToMainMessage } from '../core/utility-port';
 import type { FrameLike, MainChannelLike, MainPortLike } from './electron-like';

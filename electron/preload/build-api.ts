@@ -3,7 +3,7 @@
 // to this frame; the ipcRenderer is used only to ask for that port and to hear shell events. Listeners get
 // the payload only, never an Electron event object, and unknown groups, verbs or events throw.
 import { DESK_IPC_CHANNELS, DESK_METHOD_NAMES, DeskEventMessage, deskEvents, shellEvents, type DeskResult } from '../../shared/desk-api';
-import { createDeskPortClient } from '../../shared/desk-port-client';
+import { createDeskPortClient } from '../common/desk-port-client';
 
 /** A DOM MessagePort, as the preload receives it in an IPC event's `ports`. */
 export interface RendererPortLike {

@@ -5,11 +5,11 @@ import { createReadStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { DESK_METHOD_NAMES, type DeskDispatcher } from '../../shared/desk-api';
-import { contentTypeFor } from '../../shared/content-types';
+import { contentTypeFor } from '../common/content-types';
 import { createEventStreams } from './event-stream';
 import { bearerToken, newLaunchToken, tokenMatches } from './launch-token';
 import { checkHost, checkOrigin } from './origin-guard';
-import { SECURITY_HEADERS } from '../../shared/renderer-security';
+import { SECURITY_HEADERS } from '../common/renderer-security';
 import { createStaticResolver } from './static-files';
 import { refusal } from './transport-errors';
 

@@ -2,7 +2,7 @@
 // every `heartbeatMs` keeps idle proxies and the browser from timing the stream out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeskDispatcher } from '../../shared/desk-api';
-import { SECURITY_HEADERS } from '../../shared/renderer-security';
+import { SECURITY_HEADERS } from '../common/renderer-security';
 
 export type EventStreams = {
   open(req: IncomingMessage, res: ServerResponse): void;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler, resolveAppPath } from '../../electron/main/app-protocol';
-import { contentTypeFor } from '../../shared/content-types';
-import { CONTENT_SECURITY_POLICY } from '../../shared/renderer-security';
+import { contentTypeFor } from '../../electron/common/content-types';
+import { CONTENT_SECURITY_POLICY } from '../../electron/common/renderer-security';
 
 const root = mkdtempSync(path.join(tmpdir(), 'desk-app-'));
 const rendererDir = path.join(root, 'renderer');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DESK_METHOD_NAMES } from '../../shared/desk-api';
-import { CONTENT_SECURITY_POLICY } from '../../shared/renderer-security';
+import { CONTENT_SECURITY_POLICY } from '../../electron/common/renderer-security';
 import { buildElectron } from '../../scripts/build-electron';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { serverEvents } from '../e2e/server-records';

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../shared/renderer-security';
+import { CONTENT_SECURITY_POLICY } from '../../electron/common/renderer-security';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 // The caller's side of the desk-call framing over a MessagePort (DeskRequestMessage out, DeskReplyMessage
 // and DeskEventMessage in). Used by the Electron preload (DOM MessagePort) and by main's own link to the
 // core (MessagePortMain); each passes a tiny adapter, so this file needs neither DOM nor Node.
-import { DeskEventMessage, DeskReplyMessage, type DeskResult } from './desk-api';
+import { DeskEventMessage, DeskReplyMessage, type DeskResult } from '../../shared/desk-api';
 
 export interface DeskPortLink {
   post(message: unknown): void;
