@@ -160,7 +160,8 @@ const m001_initial: Migration = {
  */
 const m002_operations: Migration = {
   async up(db: Kysely<unknown>) {
-    await db.schema.alterTable('queues').addColumn('labor_cost_per_hour', 'real').execute();
+    const kind = dialectOf(db);
+    await db.schema.alterTable('queues').addColumn('labor_cost_per_hour', floatType(kind)).execute();
     await db.schema.alterTable('queues').addColumn('labor_currency', 'text').execute();
     await db.schema.alterTable('queues').addColumn('rollback_trigger', 'text').execute();
     await db.schema.alterTable('queues').addColumn('policy_updated_at', 'text').execute();
@@ -179,7 +180,7 @@ const m002_operations: Migration = {
       .addColumn('period_start', 'text', (c) => c.notNull())
       .addColumn('period_end', 'text', (c) => c.notNull())
       .addColumn('runs', 'integer', (c) => c.notNull())
-      .addColumn('straight_through_amount', 'real')
+      .addColumn('straight_through_amount', floatType(kind))
       .addColumn('currency', 'text')
       .addColumn('recorded_by', 'text', (c) => c.notNull())
       .addColumn('recorded_at', 'text', (c) => c.notNull())
@@ -192,8 +193,8 @@ const m002_operations: Migration = {
       .addColumn('item_id', 'text', (c) => c.notNull().references('items.id'))
       .addColumn('source', 'text', (c) => c.notNull())
       .addColumn('detected_at', 'text', (c) => c.notNull())
-      .addColumn('minutes', 'real')
-      .addColumn('amount', 'real')
+      .addColumn('minutes', floatType(kind))
+      .addColumn('amount', floatType(kind))
       .addColumn('currency', 'text')
       .addColumn('note', 'text', (c) => c.notNull())
       .addColumn('recorded_by', 'text', (c) => c.notNull())
@@ -237,13 +238,14 @@ const m002_operations: Migration = {
     await db.schema.createIndex('alerts_queue').on('alerts').columns(['queue_id', 'tripped_at']).execute();
 
     await db.schema.createTable('ops_events')
-      .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+      .$call(identityColumn(kind, 'seq'))
       .addColumn('type', 'text', (c) => c.notNull())
       .addColumn('actor_id', 'text', (c) => c.notNull())
       .addColumn('at', 'text', (c) => c.notNull())
       .addColumn('subject', 'text', (c) => c.notNull())
       .addColumn('payload', 'text', (c) => c.notNull())
       .execute();
+    await appendOnlyTriggers(db, 'ops_events');
     await db.schema.createIndex('ops_events_subject').on('ops_events').columns(['type', 'subject', 'seq']).execute();
   },
 };
