@@ -12,6 +12,8 @@ const BOTH_DATABASES = [
   'test/server/matrix-push-idempotency.test.ts',
   'test/server/matrix-claims-concurrency.test.ts',
   'test/server/matrix-pull-convergence.test.ts',
+  'test/server/demo-seed.test.ts',
+  'test/server/ops-contract.test.ts',
 ];
 const POSTGRES_ONLY = 'test/server/pg-*.test.ts';
 
