@@ -8,6 +8,7 @@ import {
   ImportWorkInput, ImportWorkOutput,
 } from './desk-bundles';
 import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, MutationKind, Queue } from './domain';
+import type { DeskEventNameList, DeskMethodName, ShellEventNameList } from './desk-names';
 import { ITEM_DEPARTURES } from './item-departure';
 import { EscalationsOutput, OpsAssignInput, OpsAssignOutput } from './ops-desk';
 
@@ -295,6 +296,10 @@ export type DeskMethod = keyof DeskMethods;
 export type DeskInput<M extends DeskMethod> = z.input<DeskMethods[M]['input']>;
 export type DeskOutput<M extends DeskMethod> = z.infer<DeskMethods[M]['output']>;
 export const DESK_METHOD_NAMES = Object.keys(deskMethods) as DeskMethod[];
+// The renderer's zod-free copy of the names (desk-names.ts) must match these tables: a method, event or
+// shell event added here without its name there (or the reverse) stops the build right here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const NAMES_AGREE: [Same<DeskMethod, DeskMethodName>, Same<keyof typeof deskEvents, DeskEventNameList>, Same<keyof typeof shellEvents, ShellEventNameList>] = [true, true, true];
 
 // ---------- push events ----------
 export const deskEvents = {

@@ -1,8 +1,10 @@
 // The domain vocabulary of DESIGN.md §2 as zod schemas; every side imports these.
 import { z } from 'zod';
 import { MAX_ITEM_NOTES, MAX_LABOR_SEGMENTS, MAX_LABOR_WALL_MS, MAX_NOTE_CHARS } from './limits';
+import { EXCEPTION_CLASSES } from './desk-names';
 
-export const EXCEPTION_CLASSES = ['policy', 'confidence', 'data_integrity', 'business_rule'] as const;
+/** Defined zod-free in desk-names.ts (the renderer needs the list without zod). */
+export { EXCEPTION_CLASSES };
 export const ExceptionClass = z.enum(EXCEPTION_CLASSES);
 export type ExceptionClass = z.infer<typeof ExceptionClass>;
 

@@ -1,80 +1,61 @@
-import { useEffect, useId, useRef, type ReactNode, type KeyboardEvent } from 'react';
+import * as RadixDialog from '@radix-ui/react-dialog';
+import type { KeyboardEvent, ReactNode } from 'react';
 
 interface Props {
   title: string;
   onClose: () => void;
   children: ReactNode;
   testId: string;
-  /** Extra key handling while the dialog is open (pickers' 1-9). Runs before Esc/Tab handling. */
+  /** Extra key handling while the dialog is open (pickers' 1-9). */
   onKey?: (e: KeyboardEvent<HTMLDivElement>) => void;
+  /**
+   * Esc was pressed: return false to keep the dialog open (e.g. to ask before discarding typed work).
+   * Without it, Esc closes.
+   */
+  onEscape?: () => boolean | void;
   size?: 'sm' | 'md' | 'lg';
   description?: string;
   hideTitle?: boolean;
 }
 
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), textarea:not([disabled]), select:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
-/** A modal dialog: labelled, focus moved in and trapped, restored on close; Esc closes. */
-export function Dialog({ title, onClose, children, testId, onKey, size = 'md', description, hideTitle }: Props) {
-  const ref = useRef<HTMLDivElement>(null);
-  const titleId = useId();
-  const descId = useId();
-
-  useEffect(() => {
-    const previous = document.activeElement as HTMLElement | null;
-    const el = ref.current;
-    const first = el?.querySelector<HTMLElement>('[data-autofocus]') ?? el?.querySelector<HTMLElement>(FOCUSABLE);
-    (first ?? el)?.focus();
-    return () => previous?.focus?.();
-  }, []);
-
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    onKey?.(e);
-    if (e.defaultPrevented) return;
-    if (e.key === 'Escape') {
-      e.preventDefault();
-      e.stopPropagation();
-      onClose();
-      return;
-    }
-    if (e.key === 'Tab' && ref.current) {
-      const items = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
-      if (items.length === 0) return;
-      const first = items[0];
-      const last = items[items.length - 1];
-      if (e.shiftKey && document.activeElement === first) {
-        e.preventDefault();
-        last.focus();
-      } else if (!e.shiftKey && document.activeElement === last) {
-        e.preventDefault();
-        first.focus();
-      }
-    }
-  };
-
+/**
+ * The one modal dialog primitive: Radix's (labelled, focus moved in and trapped, restored on close,
+ * the rest of the page hidden from assistive tech, Esc and a press outside close). The first element
+ * marked `data-autofocus` gets the focus, else the first focusable one.
+ */
+export function Dialog({ title, onClose, children, testId, onKey, onEscape, size = 'md', description, hideTitle }: Props) {
   return (
-    <div className="backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div
-        ref={ref}
-        className={`dialog dialog-${size}`}
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={description ? descId : undefined}
-        data-testid={testId}
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-      >
-        <div className={`dialog-head${hideTitle ? ' sr-only' : ''}`}>
-          <h2 id={titleId}>{title}</h2>
-          {description && (
-            <p id={descId} className="dialog-desc">
-              {description}
-            </p>
-          )}
+    <RadixDialog.Root open onOpenChange={(open) => !open && onClose()}>
+      <RadixDialog.Portal>
+        {/* A plain backdrop, not RadixDialog.Overlay: the Overlay's scroll lock injects a <style> element,
+            which the renderer's CSP (style-src 'self') refuses. The Content alone still traps focus, hides
+            the rest from assistive tech, and closes on Esc and on a press outside it. */}
+        <div className="backdrop">
+          <RadixDialog.Content
+            className={`dialog dialog-${size}`}
+            data-testid={testId}
+            onKeyDown={onKey}
+            // No description: say so, rather than point aria-describedby at nothing.
+            {...(description ? {} : { 'aria-describedby': undefined })}
+            onOpenAutoFocus={(e) => {
+              const marked = (e.currentTarget as HTMLElement | null)?.querySelector<HTMLElement>('[data-autofocus]');
+              if (marked) {
+                e.preventDefault();
+                marked.focus();
+              }
+            }}
+            onEscapeKeyDown={(e) => {
+              if (onEscape?.() === false) e.preventDefault();
+            }}
+          >
+            <div className={`dialog-head${hideTitle ? ' sr-only' : ''}`}>
+              <RadixDialog.Title>{title}</RadixDialog.Title>
+              {description && <RadixDialog.Description className="dialog-desc">{description}</RadixDialog.Description>}
+            </div>
+            {children}
+          </RadixDialog.Content>
         </div>
-        {children}
-      </div>
-    </div>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }

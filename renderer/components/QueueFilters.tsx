@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
-import { EXCEPTION_CLASSES, type ExceptionClass } from '../../shared/domain';
+import type { ExceptionClass } from '../../shared/domain';
+import { EXCEPTION_CLASSES } from '../../shared/desk-names';
 import { FOCUS_FILTER_EVENT } from '../keyboard/actions';
 import { useApp } from '../state/app-store';
 import { setFilter, useQueue } from '../state/queue-store';

@@ -1,4 +1,5 @@
-import { EXCEPTION_CLASSES, type ExceptionClass } from '../../shared/domain';
+import type { ExceptionClass } from '../../shared/domain';
+import { EXCEPTION_CLASSES } from '../../shared/desk-names';
 import { closeOverlay, openOverlay, type PickerPurpose } from '../state/app-store';
 import { decide, useTriage } from '../state/triage-store';
 import { CLASS_LABEL } from './ClassBadge';

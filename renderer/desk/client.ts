@@ -1,6 +1,7 @@
 // The typed desk client: picks the transport (Electron preload, else browser-mode HTTP) and turns
 // DeskResult errors into DeskCallError. The core validates inputs and outputs; the UI trusts its answers.
-import { shellEvents, type DeskClient, type DeskEvent, type DeskEventName, type DeskInput, type DeskMethod, type DeskOutput, type ShellEventName, type ShellEvents } from '../../shared/desk-api';
+import type { DeskClient, DeskEvent, DeskEventName, DeskInput, DeskMethod, DeskOutput, ShellEventName, ShellEvents } from '../../shared/desk-api';
+import { checkShellEvent } from '../../shared/desk-names';
 import type { z } from 'zod';
 import { DeskCallError } from './desk-error';
 import { createElectronTransport, electronDesk } from './electron-transport';
@@ -30,8 +31,9 @@ export function createDeskClient(transport: DeskTransport): Desk {
     onShell<E extends ShellEventName>(event: E, listener: (payload: ShellEvent<E>) => void) {
       return transport.on(event, (payload) => {
         // main parses before sending; a payload that still does not fit is dropped, not half-handled.
-        const parsed = shellEvents[event].safeParse(payload);
-        if (parsed.success) listener(parsed.data as ShellEvent<E>);
+        // Checked without zod (it stays out of the renderer bundle): the same rules as shellEvents.
+        const parsed = checkShellEvent(event, payload);
+        if (parsed) listener(parsed as ShellEvent<E>);
         else console.warn(`desk: ignored a malformed ${event} shell event`);
       });
     },

@@ -1,5 +1,6 @@
 // Browser mode (electron/web): POST /rpc/<method> with the launch token; events over SSE.
-import { DESK_METHOD_NAMES, deskEvents, type DeskEventName, type DeskResult, type ShellEventName } from '../../shared/desk-api';
+import type { DeskEventName, DeskResult, ShellEventName } from '../../shared/desk-api';
+import { DESK_EVENT_NAMES, DESK_METHOD_NAMES } from '../../shared/desk-names';
 import type { DeskTransport } from './transport';
 
 export interface HttpTransportOptions {
@@ -27,7 +28,7 @@ export function createHttpTransport(opts: HttpTransportOptions): DeskTransport {
     const ES = opts.EventSourceImpl ?? EventSource;
     // EventSource cannot send headers, so the token travels in the query (same origin, loopback only).
     source = new ES(`${base}/events?token=${encodeURIComponent(opts.token)}`);
-    for (const name of Object.keys(deskEvents)) {
+    for (const name of DESK_EVENT_NAMES) {
       source.addEventListener(name, (e) => {
         let payload: unknown;
         try {
@@ -43,7 +44,7 @@ export function createHttpTransport(opts: HttpTransportOptions): DeskTransport {
   return {
     kind: 'http',
     async call(method, input) {
-      if (!(DESK_METHOD_NAMES as string[]).includes(method)) {
+      if (!(DESK_METHOD_NAMES as readonly string[]).includes(method)) {
         return { ok: false, error: { code: 'unknown_method', message: `The desk has no method ${method}` } };
       }
       let res: Response;
@@ -67,7 +68,7 @@ export function createHttpTransport(opts: HttpTransportOptions): DeskTransport {
     },
     on(event: DeskEventName | ShellEventName, listener) {
       // Browser mode has no shell: its events never come, and asking for them opens no stream.
-      if (!Object.prototype.hasOwnProperty.call(deskEvents, event)) return () => undefined;
+      if (!(DESK_EVENT_NAMES as readonly string[]).includes(event)) return () => undefined;
       ensureSource();
       const set = listeners.get(event) ?? new Set();
       set.add(listener);
