@@ -2,7 +2,7 @@
 // output schemas, plus push events. Electron (MessagePort) and browser mode (POST /rpc/<method>, SSE)
 // carry exactly this table; the core's dispatcher parses every call with it before any handler runs.
 import { z } from 'zod';
-import { MutationResult, Me, MutationResultCode } from './central-api';
+import { MUTATION_RESULT_CODES, MutationResult, Me, MutationResultCode } from './central-api';
 import {
   BundleCheckoutInput, BundleCheckoutOutput, BundleStatus, ExportDecisionsInput, ExportDecisionsOutput, ImportReceiptInput, ImportReceiptOutput,
   ImportWorkInput, ImportWorkOutput,
@@ -205,6 +205,13 @@ export const CheckoutInput = z.object({ count: z.number().int().min(1).max(5000)
 export const CheckoutOutput = z.object({ claimed: z.number().int() });
 
 // ---------- conflicts inbox ----------
+/**
+ * A conflict's code: a server result code, or `malformed` when the server refused the push batch as a whole
+ * (400/413) and the desk isolated this mutation as the cause; it never reached the server.
+ */
+export const InboxCode = z.enum([...MUTATION_RESULT_CODES, 'malformed']);
+export type InboxCode = z.infer<typeof InboxCode>;
+
 export const Conflict = z.object({
   id: z.number().int(),
   mutationId: z.number().int(),
@@ -212,7 +219,7 @@ export const Conflict = z.object({
   kind: MutationKind,
   payload: JsonObject,
   status: z.enum(['conflict', 'rejected']),
-  code: MutationResultCode,
+  code: InboxCode,
   message: z.string().nullable(),
   /** The server's item when the conflict was reported. */
   serverItem: Item.nullable(),

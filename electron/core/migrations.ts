@@ -125,4 +125,11 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX ops_answers_fetched ON ops_answers (fetched_ms);
   `,
+  // 5: a mutation the server refused as malformed (a whole batch answered 400) leaves the numbering and waits
+  // in the inbox under the id it had (code 'malformed'); later mutations move down into its id, so only
+  // server results stay unique per mutation id.
+  `
+  DROP INDEX conflicts_mutation;
+  CREATE UNIQUE INDEX conflicts_mutation ON conflicts (mutation_id) WHERE code <> 'malformed';
+  `,
 ];

@@ -8,6 +8,7 @@ import { Item, Labor, type MutationKind } from '../../shared/domain';
 import type { Db } from './cache-db';
 import type { KvRepo } from './kv-repo';
 import type { EffectMutation } from '../../shared/item-effects';
+import { checkMutation, saneLabor } from './mutation-guard';
 
 export type MutationState = 'pending' | 'sent' | 'settled' | 'conflict' | 'rejected';
 
@@ -80,6 +81,9 @@ export class OutboxRepo {
       resendFrom: db.prepare(`UPDATE mutations SET state = 'sent', result_status = NULL, result_code = NULL, result_message = NULL, settled_at = NULL WHERE mutation_id >= ? AND state NOT IN ('pending','sent')`),
       unsettledFrom: db.prepare<[number], MutationRow>(`SELECT * FROM mutations WHERE mutation_id >= ? AND state IN ('pending','sent') ORDER BY mutation_id`),
       renumber: db.prepare('UPDATE mutations SET mutation_id = ? WHERE mutation_id = ?'),
+      renumberLabor: db.prepare('UPDATE labor_segments SET mutation_id = ? WHERE mutation_id = ?'),
+      insertMalformed: db.prepare(`INSERT INTO conflicts (mutation_id, item_id, kind, payload_json, labor_json, status, code, message, server_item_json, created_at)
+        VALUES (?, ?, ?, ?, ?, 'rejected', 'malformed', ?, NULL, ?)`),
       sinceDay: db.prepare<[number], MutationRow>(`SELECT * FROM mutations WHERE at_ms >= ? AND state NOT IN ('conflict','rejected')`),
       insertConflict: db.prepare(`INSERT OR IGNORE INTO conflicts (mutation_id, item_id, kind, payload_json, labor_json, status, code, message, server_item_json, created_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -97,10 +101,16 @@ export class OutboxRepo {
   }
 
   /** `id`: the caller's nextId() from this same transaction (labor is booked under it first). */
+  /** Refuses (DeskFailure bad_input, nothing written) a mutation the server would refuse as malformed. */
   insert(m: NewMutation, id = this.nextId()): number {
     const hash = payloadHash({ kind: m.kind, itemId: m.itemId, baseVersion: m.baseVersion, assignmentEpoch: m.assignmentEpoch, payload: m.payload } as Mutation);
-    this.s.insert.run(id, m.kind, m.itemId, m.baseVersion, m.assignmentEpoch, m.at, Date.parse(m.at), m.labor ? JSON.stringify(m.labor) : null,
-      m.labor?.rework ? 1 : 0, JSON.stringify(m.payload), hash, m.needsRebase ? 1 : 0, m.userId);
+    const labor = m.labor ? saneLabor(m.labor) : null;
+    checkMutation({
+      mutationId: id, kind: m.kind, itemId: m.itemId, baseVersion: m.baseVersion, assignmentEpoch: m.assignmentEpoch, at: m.at,
+      ...(labor ? { labor } : {}), payload: m.payload, payloadHash: hash,
+    } as Mutation);
+    this.s.insert.run(id, m.kind, m.itemId, m.baseVersion, m.assignmentEpoch, m.at, Date.parse(m.at), labor ? JSON.stringify(labor) : null,
+      labor?.rework ? 1 : 0, JSON.stringify(m.payload), hash, m.needsRebase ? 1 : 0, m.userId);
     return id;
   }
 
@@ -192,9 +202,35 @@ export class OutboxRepo {
     this.s.resendFrom.run(expected);
     let next = expected;
     for (const r of this.s.unsettledFrom.all(expected)) {
-      if (r.mutation_id !== next) this.s.renumber.run(next, r.mutation_id);
+      if (r.mutation_id !== next) this.moveId(r.mutation_id, next);
       next++;
     }
+  }
+
+  /**
+   * The server refused a batch holding only this mutation as malformed (400/413): it never applied, and the
+   * server still expects this id. Set it aside in the inbox (`rejected`, code `malformed`) and move every
+   * later unsettled mutation down one id (the server has seen none of them: the batch stopped here), so the
+   * rest flows. Its labor stays booked to it (on a negative id: the inbox holds it for a resubmit).
+   */
+  isolateMalformed(mutationId: number, message: string, at: string): MutationRow | null {
+    const row = this.get(mutationId);
+    if (!row || (row.state !== 'pending' && row.state !== 'sent')) return null;
+    this.s.insertMalformed.run(row.mutation_id, row.item_id, row.kind, row.payload_json, row.labor_json, message, at);
+    this.s.delete.run(mutationId);
+    this.s.renumberLabor.run(-mutationId, mutationId);
+    let next = mutationId;
+    for (const r of this.s.unsettledFrom.all(mutationId + 1)) {
+      this.moveId(r.mutation_id, next);
+      next++;
+    }
+    return row;
+  }
+
+  /** A mutation takes another id (never one the server has seen): its booked labor follows it. */
+  private moveId(from: number, to: number): void {
+    this.s.renumber.run(to, from);
+    this.s.renumberLabor.run(to, from);
   }
 
   decisionsFor(itemId: string): LocalDecision[] {

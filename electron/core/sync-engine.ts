@@ -10,7 +10,9 @@ import type { Clock } from './clock';
 import type { EventBus } from './event-bus';
 import type { ItemsRepo } from './items-repo';
 import type { KvRepo } from './kv-repo';
+import { MAX_MUTATION_BYTES } from './mutation-guard';
 import type { MutationRow, OutboxRepo } from './outbox-repo';
+import { jsonBytes } from '../../shared/limits';
 import { IdentityMismatch, type Connection } from './session-service';
 
 export const PUSH_BATCH = 100;
@@ -252,8 +254,11 @@ export class SyncEngine {
     const clientId = this.d.kv.clientId();
     let done = 0;
     let gaps = 0;
+    // A batch the server refuses as a whole (malformed) is halved until the one mutation behind it is found.
+    let limit = PUSH_BATCH;
+    let isolated = 0;
     for (;;) {
-      const { batch, firstSends } = this.d.db.transaction(() => this.prepareBatch())();
+      const { batch, firstSends } = this.d.db.transaction(() => this.prepareBatch(limit))();
       if (batch.length === 0) return;
       const total = this.d.outbox.unsettledCount() + done;
       this.setProgress({ phase: 'push', done, total });
@@ -268,8 +273,21 @@ export class SyncEngine {
           this.d.db.transaction(() => this.d.outbox.resendFrom(expected))();
           continue;
         }
+        if (refusedAsMalformed(e)) {
+          if (batch.length > 1) { limit = Math.ceil(batch.length / 2); continue; }
+          // A server that refuses everything is broken, not the outbox: set aside a few, then stop and retry.
+          if (isolated++ < MAX_ISOLATED_PER_CYCLE) {
+            const changed = new Set<string>();
+            this.d.db.transaction(() => this.isolate(batch[0], e, changed))();
+            this.d.events.emit('queue.changed', { reason: 'conflict', itemIds: [...changed] });
+            this.emitStatus();
+            limit = PUSH_BATCH;
+            continue;
+          }
+        }
         throw e;
       }
+      limit = Math.min(PUSH_BATCH, limit * 2);
       const changed = new Set<string>();
       const settledNow = this.d.db.transaction(() => {
         this.d.kv.raiseMutationFloor(res.lastMutationId + 1);
@@ -289,19 +307,34 @@ export class SyncEngine {
    * Pick the next batch in id order, rebasing mutations whose predecessors on the item are settled.
    * `firstSends`: the rows this batch moves from pending to sent (rows sent before stay sent whatever happens).
    */
-  private prepareBatch(): { batch: Mutation[]; firstSends: number[] } {
+  private prepareBatch(limit: number): { batch: Mutation[]; firstSends: number[] } {
     const batch: Mutation[] = [];
     const firstSends: number[] = [];
-    for (let row of this.d.outbox.unsettledBatch(PUSH_BATCH)) {
+    let bytes = 0;
+    for (let row of this.d.outbox.unsettledBatch(limit)) {
       if (row.needs_rebase) {
         if (this.d.outbox.hasUnsettledBefore(row.item_id, row.mutation_id)) break;
         const server = this.d.items.get(row.item_id)?.serverItem;
         if (server) row = this.d.outbox.rebase(row, server);
       }
+      // The push body limit holds for the batch: a few large corrections fill one.
+      const m = toMutation(row);
+      const size = jsonBytes(m) + 1;
+      if (batch.length > 0 && bytes + size > MAX_MUTATION_BYTES) break;
+      bytes += size;
       if (this.d.outbox.markSent(row.mutation_id)) firstSends.push(row.mutation_id);
-      batch.push(toMutation(row));
+      batch.push(m);
     }
     return { batch, firstSends };
+  }
+
+  /** The server refused a batch of only `m` as malformed: it goes to the inbox and the rest moves up. */
+  private isolate(m: Mutation, e: HttpError, changed: Set<string>): void {
+    const detail = e.problem?.errors?.length ? e.problem.errors.map((x) => `${x.path}: ${x.message}`).join('; ') : (e.problem?.detail ?? e.message);
+    const row = this.d.outbox.isolateMalformed(m.mutationId, `the server refused it as malformed (HTTP ${e.status}): ${detail}`, this.d.clock.now().toISOString());
+    if (!row) return;
+    this.d.items.recompute(row.item_id);
+    changed.add(row.item_id);
   }
 
   private applyResult(r: MutationResult, changed: Set<string>, from: 'push' | 'pull'): boolean {
@@ -391,6 +424,16 @@ export class SyncEngine {
     this.progress = p;
     this.emitStatus();
   }
+}
+
+/** Mutations one cycle may set aside as malformed before it stops (a server that refuses everything is broken). */
+const MAX_ISOLATED_PER_CYCLE = 10;
+
+/** The server refused the whole batch as malformed or too large: nothing in it applied. */
+function refusedAsMalformed(e: unknown): e is HttpError {
+  if (!(e instanceof HttpError)) return false;
+  if (e.status === 413) return true;
+  return e.status === 400 && (e.problem === null || e.problem.type === PROBLEM_TYPES.validation);
 }
 
 export function toMutation(r: MutationRow): Mutation {

@@ -7,6 +7,7 @@ import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
 import { HANDING_OFF_KINDS } from '../../shared/item-effects';
+import { checkPayload } from './mutation-guard';
 
 type Decide = z.output<typeof DecideInput>;
 
@@ -172,6 +173,8 @@ export class TriageService {
     if (kind !== 'note' && !this.c.items.isInTriage(got.item)) {
       throw new DeskFailure('conflict', `item ${itemId} is not open in your assigned set (it is ${got.item.status}${got.localState === 'pending' ? ', decided here' : ''}); undo first or pick another item`);
     }
+    // Before any labor is taken: a payload the server would refuse must never reach the outbox.
+    checkPayload(kind, payload);
     const reasonCode = payload.reasonCode;
     if (typeof reasonCode === 'string') {
       const queue = this.c.items.queue(got.item.queueId);

@@ -17,6 +17,7 @@ const HEADLINES: Record<Conflict['code'], string> = {
   client_diverged: 'This desk and the server disagree about your earlier decisions on the item.',
   limit_exceeded: 'The item already holds as much as the server accepts (for example, its most notes).',
   payload_hash_mismatch: 'The server could not verify this decision’s content (its hash did not match).',
+  malformed: 'The server refused this decision as malformed, so it was set aside for later decisions to sync; it never reached the server.',
 };
 
 const MOVED_AWAY = new Set<Conflict['code']>(['reassigned', 'lease_expired', 'stale_epoch', 'not_assigned', 'resolved_elsewhere']);
