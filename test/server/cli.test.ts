@@ -41,7 +41,7 @@ describe('server CLI', () => {
     const srv = await spawnServer({ dbFile });
     try {
       const rita = new CentralClient(srv.url, token);
-      expect(await rita.me()).toEqual({ id: 'rita', name: 'rita', roles: ['reviewer', 'owner'] });
+      expect(await rita.me()).toEqual({ id: 'rita', name: 'rita', roles: ['reviewer', 'owner'], serverId: (await rita.health()).serverId });
       expect((await rita.queues()).queues.map((q) => [q.id, q.idleThresholdSec])).toEqual([['claims-triage', 60]]);
       await new CentralClient(srv.url, 'demo-alice').expectProblem(401, 'GET', '/v1/me');
     } finally {
