@@ -1,14 +1,17 @@
 // `npm run server -- --port P --db FILE|postgres://… [--seed demo] [--host H] [--pool-size N] [--drain-seconds S]`
 // starts the reference server (`--db` defaults to $DATABASE_URL, then a SQLite file);
 // `npm run server -- users add NAME --role ROLE[,ROLE] --db FILE [--display-name "Full Name"]` creates a user
-// and prints its token once; `npm run server -- queues add FILE.json --db FILE` adds or replaces a queue. Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
-import { readFileSync } from 'node:fs';
+// and prints its token once; `npm run server -- queues add FILE.json --db FILE` adds or replaces a queue;
+// `npm run server -- import-sqlite FILE.sqlite --db postgres://…` copies a SQLite database into an empty
+// PostgreSQL one and checks every row (db/copy-sqlite-to-postgres.ts). Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Queue, ROLES, Role } from '../shared/domain';
 import { startServer } from './app';
 import { bundleCommand, CliFailure } from './bundle-cli';
-import { openDatabase } from './db/connection';
+import { openDatabase, redactDbTarget } from './db/connection';
+import { copySqliteToPostgres } from './db/copy-sqlite-to-postgres';
 import { upsertQueue } from './services/queues';
 import { createUser } from './services/users';
 
@@ -64,6 +67,23 @@ async function queuesAdd(args: string[]): Promise<void> {
   }
 }
 
+async function importSqlite(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
+  const file = positionals[0];
+  const url = values.db ?? process.env.DATABASE_URL;
+  if (!file || !url) fail('usage: import-sqlite FILE.sqlite --db postgres://user@host:port/database   (the PostgreSQL database must be empty)');
+  if (!existsSync(file)) fail(`no SQLite database at ${file}`);
+  let report;
+  try {
+    report = await copySqliteToPostgres(file, url, (line) => process.stdout.write(`${line}\n`));
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  }
+  if (report.mismatched.length > 0) fail(`copied, but these tables differ afterwards: ${report.mismatched.join(', ')}`);
+  const rows = report.tables.reduce((n, t) => n + t.rows, 0);
+  process.stdout.write(`imported ${file} into ${redactDbTarget(url)}: ${report.tables.length} tables, ${rows} rows, every row identical\n`);
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -101,6 +121,7 @@ function command(): Promise<void> {
     return bundleCommand(argv.slice(1)).then((text) => { process.stdout.write(`${text}\n`); },
       (err: unknown) => fail(err instanceof CliFailure ? err.message : String(err)));
   }
+  if (argv[0] === 'import-sqlite') return importSqlite(argv.slice(1));
   if (argv[0] === 'queues') return argv[1] === 'add' ? queuesAdd(argv.slice(2)) : fail('usage: queues add QUEUE.json --db FILE');
   return serve(argv);
 }
