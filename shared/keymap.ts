@@ -53,6 +53,11 @@ export const KEYMAP_ACTIONS = [
   { id: 'sync.now', label: 'Sync now', group: 'Sync', defaults: ['shift+s'] },
   { id: 'conflict.discard', label: 'Discard conflict (keep server)', group: 'Sync', defaults: ['shift+d'], views: ['sync'] },
   { id: 'conflict.resubmit', label: 'Resubmit my decision', group: 'Sync', defaults: ['shift+r'], views: ['sync'] },
+  // Restricted sites (DESIGN §11): palette and app menu; no single keys (files are not a per-item action).
+  { id: 'bundle.importWork', label: 'Import work bundle…', group: 'Sync', defaults: [] },
+  { id: 'bundle.exportDecisions', label: 'Export decisions bundle…', group: 'Sync', defaults: [] },
+  { id: 'bundle.importReceipt', label: 'Import receipt…', group: 'Sync', defaults: [] },
+  { id: 'bundle.checkout', label: 'Check out work for offline (N hours)…', group: 'Sync', defaults: [] },
 
   { id: 'app.palette', label: 'Command palette', group: 'App', defaults: ['ctrl+k'] },
   { id: 'app.help', label: 'Keyboard shortcuts', group: 'App', defaults: ['?'] },

@@ -61,6 +61,16 @@ export const MENU_GROUPS: ReadonlyArray<{ label: string; commands: readonly Menu
       { command: 'sync.now', label: 'Sync Now', accelerator: 'CmdOrCtrl+Shift+S', register: true },
     ],
   },
+  {
+    // Restricted sites (DESIGN §11): the file picker opens in the window; a file can also be dropped on the Sync view.
+    label: 'Bundles',
+    commands: [
+      { command: 'bundle.importWork', label: 'Import Work Bundle…', accelerator: 'CmdOrCtrl+O', register: true },
+      { command: 'bundle.exportDecisions', label: 'Export Decisions Bundle…', accelerator: 'CmdOrCtrl+E', register: true },
+      { command: 'bundle.importReceipt', label: 'Import Receipt…', accelerator: 'CmdOrCtrl+Shift+O', register: true },
+      { command: 'bundle.checkout', label: 'Check Out Work for Offline…', accelerator: 'CmdOrCtrl+Shift+B', register: true },
+    ],
+  },
 ];
 
 export interface MenuTemplateOptions {

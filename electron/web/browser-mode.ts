@@ -4,6 +4,7 @@
 import { createReadStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
+import { MAX_BUNDLE_BASE64 } from '../../shared/bundle-format';
 import { DESK_METHOD_NAMES, type DeskDispatcher } from '../../shared/desk-api';
 import { contentTypeFor } from '../common/content-types';
 import { createEventStreams } from './event-stream';
@@ -40,6 +41,8 @@ export type BrowserMode = {
 const HOST = '127.0.0.1';
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const KNOWN_METHODS = new Set<string>(DESK_METHOD_NAMES);
+const FILE_METHODS = ['bundles.importWork', 'bundles.importReceipt'] as const;
+const FILE_BODY_LIMIT = MAX_BUNDLE_BASE64 + 64 * 1024;
 
 export async function startBrowserMode(opts: BrowserModeOptions): Promise<BrowserMode> {
   const token = opts.token ?? newLaunchToken();
@@ -82,8 +85,7 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
     }
   });
 
-  app.post('/rpc/:method', async (req, reply) => {
-    const { method } = req.params as { method: string };
+  const rpc = async (method: string, req: FastifyRequest, reply: FastifyReply) => {
     reply.header('cache-control', 'no-store');
     if (!KNOWN_METHODS.has(method)) return reply.code(404).send(refusal('unknown_method', `no desk method '${method}'`));
     try {
@@ -92,7 +94,10 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
       // The dispatcher promises never to throw; if it does anyway, the renderer still gets a DeskResult.
       return reply.code(200).send(refusal('internal', e instanceof Error ? e.message : String(e)));
     }
-  });
+  };
+  app.post('/rpc/:method', (req, reply) => rpc((req.params as { method: string }).method, req, reply));
+  // Bundle files travel as base64 inside the call (DESIGN §11): only these methods take the bundle-sized limit.
+  for (const method of FILE_METHODS) app.post(`/rpc/${method}`, { bodyLimit: FILE_BODY_LIMIT }, (req, reply) => rpc(method, req, reply));
 
   app.get('/events', (req, reply) => {
     reply.hijack();

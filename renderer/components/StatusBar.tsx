@@ -1,6 +1,7 @@
 import { formatDistanceToNowStrict } from 'date-fns';
 import type { SyncStatus } from '../../shared/desk-api';
 import { useNow } from '../hooks/use-now';
+import { BundleLeaseBadge } from './BundleLease';
 import { chordKeys } from '../keyboard/chords';
 import { setView, useApp } from '../state/app-store';
 import { runSyncNow } from '../state/sync-actions';
@@ -74,6 +75,7 @@ export function StatusBar() {
       <span className="sb-item" data-testid="sync-assigned">
         {sync.assigned.toLocaleString()} assigned
       </span>
+      <BundleLeaseBadge />
       <span className="sb-spacer" />
       {pending.length > 0 && (
         <span className="sb-item chord-pending" aria-live="polite">

@@ -6,6 +6,7 @@ import { bulkApprove, moveCursor, toggleSelected, rowAt, useQueue } from '../sta
 import { acknowledge, decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
 import { conflictCommand } from '../state/conflicts-store';
 import { toggleTheme } from '../state/theme';
+import { BUNDLE_COMMAND_EVENT } from '../state/bundles-store';
 import { OPS_GO_ACTIONS } from '../../shared/ops-access';
 import { goOps } from '../views/ops/ops-nav';
 
@@ -108,6 +109,16 @@ export function runAction(id: KeymapActionId): void {
       if (view !== 'sync') return go('sync');
       conflictCommand('resubmit');
       return;
+    case 'bundle.importWork':
+    case 'bundle.exportDecisions':
+    case 'bundle.importReceipt':
+    case 'bundle.checkout': {
+      if (view !== 'sync') setView('sync');
+      const detail = id.slice('bundle.'.length);
+      // The panel mounts with the Sync view: tell it after paint.
+      requestAnimationFrame(() => window.dispatchEvent(new CustomEvent(BUNDLE_COMMAND_EVENT, { detail })));
+      return;
+    }
     case 'app.palette':
       openOverlay({ kind: 'palette' });
       return;

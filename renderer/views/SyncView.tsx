@@ -1,5 +1,6 @@
 import { formatDistanceToNowStrict } from 'date-fns';
 import { useEffect } from 'react';
+import { BundlesPanel } from '../components/BundlesPanel';
 import { ConflictCard } from '../components/ConflictCard';
 import { Kbd } from '../components/Kbd';
 import { useApp } from '../state/app-store';
@@ -79,6 +80,7 @@ export function SyncView() {
           </ul>
         )}
       </section>
+      <BundlesPanel />
     </section>
   );
 }

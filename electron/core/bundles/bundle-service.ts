@@ -50,7 +50,13 @@ const toBase64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const stamp = (iso: string) => iso.replace(/[:.]/g, '-').replace(/-\d{3}Z$/, 'Z');
 
 export class BundleService {
-  constructor(private readonly d: BundleServiceDeps) {}
+  /** Items of the bundle still in my assigned set: items-repo's triage condition, counted in one indexed query. */
+  private readonly remainingStmt;
+
+  constructor(private readonly d: BundleServiceDeps) {
+    this.remainingStmt = d.db.prepare<[string, string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM items WHERE id IN (SELECT value FROM json_each(?)) AND assignee_id = ? AND in_triage = 1');
+  }
 
   // ---------- keys ----------
 
@@ -99,7 +105,7 @@ export class BundleService {
     const active = this.activeWork();
     return {
       work: active ? { bundleId: active.bundleId, items: active.items, leaseExpiresAt: active.leaseExpiresAt, importedAt: active.importedAt,
-        remaining: active.itemIds.filter((id) => { const it = this.d.items.get(id)?.item; return !!it && this.d.items.isInTriage(it); }).length } : null,
+        remaining: this.remainingStmt.get(JSON.stringify(active.itemIds), this.d.userId() ?? '')!.n } : null,
       serverKeyId: this.serverKey()?.keyId ?? null,
       deviceRegistered: this.deviceRegistered(),
       unsettled: this.d.outbox.unsettledCount(),
