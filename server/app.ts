@@ -35,6 +35,8 @@ export interface StartServerOptions {
   validateResponses?: boolean;
   /** Fault injection for tests. */
   faults?: FaultHooks;
+  /** Items one user may hold leased at once; default MAX_LEASED_PER_USER (shared/limits.ts). */
+  maxLeasedPerUser?: number;
 }
 
 export interface RunningServer {
@@ -84,6 +86,7 @@ export async function buildApp(opts: StartServerOptions) {
   const ctx: ServerContext = {
     db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {},
     notReadyReason: () => (closing ? 'shutting down' : draining ? 'draining before shutdown' : null),
+    ...(opts.maxLeasedPerUser !== undefined ? { maxLeasedPerUser: opts.maxLeasedPerUser } : {}),
   };
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

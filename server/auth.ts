@@ -6,16 +6,20 @@ import { forbidden, unauthorized } from './problem';
 import type { AuthUser } from './services/context';
 import { hashToken } from './services/users';
 
-export async function authenticate(db: Db, header: string | undefined): Promise<AuthUser> {
+export async function authenticate(db: Db, header: string | undefined, now: Date): Promise<AuthUser> {
   if (!header) throw unauthorized('missing Authorization header; send "Authorization: Bearer <token>"');
   const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!m) throw unauthorized('Authorization header must be "Bearer <token>"');
   const row = await db.selectFrom('tokens')
     .innerJoin('users', 'users.id', 'tokens.user_id')
-    .select(['users.id', 'users.name', 'users.roles', 'tokens.demo'])
+    .select(['users.id', 'users.name', 'users.roles', 'tokens.demo', 'tokens.expires_at', 'tokens.revoked_at'])
     .where('tokens.token_hash', '=', hashToken(m[1]))
     .executeTakeFirst();
-  if (!row) throw unauthorized('unknown or revoked token');
+  if (!row) throw unauthorized('unknown token');
+  if (row.revoked_at !== null) throw unauthorized('this token was revoked; ask an administrator for a new one');
+  if (row.expires_at !== null && row.expires_at <= now.toISOString()) {
+    throw unauthorized(`this token expired at ${row.expires_at}; ask an administrator for a new one`);
+  }
   if (row.demo === 1) {
     const seeded = await db.selectFrom('meta').select('value').where('key', '=', 'seed').executeTakeFirst();
     if (seeded?.value !== 'demo') throw unauthorized('demo tokens are accepted only by a demo-seeded database');

@@ -1,19 +1,22 @@
-// `npm run server -- --port P --db FILE|postgres://… [--seed demo] [--host H] [--pool-size N] [--drain-seconds S]`
+// `npm run server -- --port P --db FILE|postgres://… [--seed demo] [--host H] [--pool-size N] [--drain-seconds S] [--max-leased-per-user N]`
 // starts the reference server (`--db` defaults to $DATABASE_URL, then a SQLite file);
-// `npm run server -- users add NAME --role ROLE[,ROLE] --db FILE [--display-name "Full Name"]` creates a user
-// and prints its token once; `npm run server -- queues add FILE.json --db FILE` adds or replaces a queue;
+// `npm run server -- users add NAME --role ROLE[,ROLE] --db FILE [--display-name "Full Name"] [--expires-days N]` creates a
+// user and prints a new token once (it expires after N days, default 90; 0: never);
+// `npm run server -- users revoke NAME --db FILE` revokes every token of a user;
+// `npm run server -- queues add FILE.json --db FILE` adds or replaces a queue;
 // `npm run server -- import-sqlite FILE.sqlite --db postgres://…` copies a SQLite database into an empty
 // PostgreSQL one and checks every row (db/copy-sqlite-to-postgres.ts). Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Queue, ROLES, Role } from '../shared/domain';
+import { DEFAULT_TOKEN_DAYS } from '../shared/limits';
 import { startServer } from './app';
 import { bundleCommand, CliFailure } from './bundle-cli';
 import { openDatabase, redactDbTarget } from './db/connection';
 import { copySqliteToPostgres } from './db/copy-sqlite-to-postgres';
 import { upsertQueue } from './services/queues';
-import { createUser } from './services/users';
+import { createUser, revokeTokens } from './services/users';
 
 const DEFAULT_DB = process.env.DATABASE_URL || 'exception-desk-server.sqlite';
 
@@ -25,18 +28,39 @@ function fail(message: string): never {
 async function usersAdd(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { role: { type: 'string', multiple: true }, db: { type: 'string' }, 'display-name': { type: 'string' } },
+    options: { role: { type: 'string', multiple: true }, db: { type: 'string' }, 'display-name': { type: 'string' }, 'expires-days': { type: 'string' } },
   });
   const name = positionals[0];
-  if (!name) fail('usage: users add NAME --role ROLE[,ROLE] --db FILE');
+  if (!name) fail('usage: users add NAME --role ROLE[,ROLE] --db FILE [--expires-days N]');
+  const days = Number(values['expires-days'] ?? DEFAULT_TOKEN_DAYS);
+  if (!Number.isInteger(days) || days < 0 || days > 3650) fail(`--expires-days must be a whole number of days 0..3650 (0: never expires), got '${values['expires-days']}'`);
   const roles = (values.role ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
   if (roles.length === 0) fail(`--role is required (one or more of ${ROLES.join(', ')})`);
   const bad = roles.filter((r) => !Role.safeParse(r).success);
   if (bad.length > 0) fail(`unknown role(s) ${bad.join(', ')}; roles are ${ROLES.join(', ')}`);
   const database = await openDatabase(values.db ?? DEFAULT_DB);
   try {
-    const { id, token } = await createUser(database.db, { id: name, roles: roles as Role[], displayName: values['display-name'] }, new Date());
-    process.stdout.write(`created token for user ${id} (roles: ${roles.join(', ')}); it is shown only this once:\n${token}\n`);
+    const { id, token, expiresAt } = await createUser(database.db, { id: name, roles: roles as Role[], displayName: values['display-name'] }, new Date(),
+      { expiresInDays: days });
+    process.stdout.write(`created token for user ${id} (roles: ${roles.join(', ')}; ${expiresAt ? `expires ${expiresAt}` : 'never expires'}); ` +
+      `it is shown only this once:\n${token}\n`);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  } finally {
+    await database.close();
+  }
+}
+
+async function usersRevoke(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
+  const name = positionals[0];
+  if (!name) fail('usage: users revoke NAME --db FILE   (revokes every token of the user)');
+  const database = await openDatabase(values.db ?? DEFAULT_DB);
+  try {
+    const user = await database.db.selectFrom('users').select('id').where('id', '=', name).executeTakeFirst();
+    if (!user) fail(`no user '${name}'`);
+    const n = await revokeTokens(database.db, name, new Date());
+    process.stdout.write(`revoked ${n} token(s) of user ${name}; they are refused from the next request on\n`);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   } finally {
@@ -90,8 +114,11 @@ async function serve(args: string[]): Promise<void> {
     options: {
       port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, db: { type: 'string', default: DEFAULT_DB },
       seed: { type: 'string' }, 'pool-size': { type: 'string' }, 'drain-seconds': { type: 'string', default: '0' },
+      'max-leased-per-user': { type: 'string' },
     },
   });
+  const maxLeased = values['max-leased-per-user'] === undefined ? undefined : Number(values['max-leased-per-user']);
+  if (maxLeased !== undefined && !(Number.isInteger(maxLeased) && maxLeased >= 1)) fail(`--max-leased-per-user must be a positive whole number, got '${values['max-leased-per-user']}'`);
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be 0..65535, got '${values.port}'`);
   if (values.seed !== undefined && values.seed !== 'demo') fail(`--seed accepts only 'demo', got '${values.seed}'`);
@@ -99,7 +126,8 @@ async function serve(args: string[]): Promise<void> {
   if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000)) fail(`--pool-size must be 1..1000, got '${values['pool-size']}'`);
   const drainSeconds = Number(values['drain-seconds']);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 3600) fail(`--drain-seconds must be 0..3600, got '${values['drain-seconds']}'`);
-  const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true, poolSize });
+  const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true, poolSize,
+    ...(maxLeased !== undefined ? { maxLeasedPerUser: maxLeased } : {}) });
   const shutdown = (signal: string) => {
     if (drainSeconds > 0) server.app.log.info({ signal, drainSeconds }, 'draining: /v1/ready answers 503 while requests are still served');
     server.drain(drainSeconds * 1000).then(() => {
@@ -116,7 +144,9 @@ async function serve(args: string[]): Promise<void> {
 
 const argv = process.argv.slice(2);
 function command(): Promise<void> {
-  if (argv[0] === 'users') return argv[1] === 'add' ? usersAdd(argv.slice(2)) : fail('usage: users add NAME --role ROLE --db FILE');
+  if (argv[0] === 'users' && argv[1] === 'add') return usersAdd(argv.slice(2));
+  if (argv[0] === 'users' && argv[1] === 'revoke') return usersRevoke(argv.slice(2));
+  if (argv[0] === 'users') fail('usage: users add NAME --role ROLE --db FILE [--expires-days N] | users revoke NAME --db FILE');
   if (argv[0] === 'bundle') {
     return bundleCommand(argv.slice(1)).then((text) => { process.stdout.write(`${text}\n`); },
       (err: unknown) => fail(err instanceof CliFailure ? err.message : String(err)));

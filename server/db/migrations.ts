@@ -250,8 +250,18 @@ const m002_operations: Migration = {
   },
 };
 
+// Tokens expire and can be revoked (issue 8): both columns null means "valid until revoked", as before.
+const m091_token_expiry: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('tokens').addColumn('expires_at', 'text').execute();
+    await db.schema.alterTable('tokens').addColumn('revoked_at', 'text').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_initial': m001_initial,
   '002_operations': m002_operations,
   '090_bundle_devices': m090_bundle_devices,
+  // Named after 090 so a database that already ran 090 applies it in order.
+  '091_token_expiry': m091_token_expiry,
 };

@@ -12,6 +12,10 @@ export interface TokensTable {
   /** 1 for the well-known demo tokens, which only a demo-seeded database holds. */
   demo: number;
   created_at: string;
+  /** After this instant the token is refused; null: it never expires. */
+  expires_at: string | null;
+  /** Set by `users revoke`; a revoked token is refused. */
+  revoked_at: string | null;
 }
 
 export interface QueuesTable {

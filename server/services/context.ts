@@ -16,6 +16,8 @@ export interface ServerContext {
   faults: FaultHooks;
   /** Null while this node should get traffic; else why not (draining before shutdown). For GET /v1/ready. */
   notReadyReason?: () => string | null;
+  /** Items one user may hold leased at once (default MAX_LEASED_PER_USER; benches raise it). */
+  maxLeasedPerUser?: number;
 }
 
 export interface AuthUser { id: string; name: string; roles: string[] }

@@ -6,6 +6,8 @@ import { takeCommitOrderLock } from '../db/dialect';
 export const EVENT_TYPES = [
   'created', 'enqueued', 'claimed', 'lease_expired', 'released', 'decided', 'escalated', 'deferred',
   'reclassified', 'reverted', 'noted', 'assigned',
+  // Labor behind a mutation that was not applied (a conflict or a rejection); payload: shared/labor-event.ts.
+  'labor',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -10,6 +10,7 @@ import { writeTransaction } from '../db/write-transaction';
 import { badRequest, conflictProblem, notFound } from '../problem';
 import { addMinutes, type AuthUser, type ServerContext } from './context';
 import { appendChanges, appendEvents, type Change, type ItemEvent } from './journal';
+import { MAX_LEASED_PER_USER } from '../../shared/limits';
 
 /** Returns expired leases to their queue. Runs on a timer and before every claim, pull, push and assignment. */
 export async function sweepExpiredLeases(ctx: ServerContext): Promise<number> {
@@ -50,6 +51,12 @@ export async function startEpoch(tx: Db, itemId: string, epoch: number, userId: 
   await tx.insertInto('item_epochs').values({ item_id: itemId, epoch, user_id: userId, kind, started_at: at }).execute();
 }
 
+async function leasedCount(tx: Db, userId: string): Promise<number> {
+  const r = await tx.selectFrom('items').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('assignee_id', '=', userId).where('status', '=', 'leased').executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
 export async function loadItems(tx: Db, ids: string[]): Promise<Item[]> {
   const out: Item[] = [];
   for (let i = 0; i < ids.length; i += 500) {
@@ -70,11 +77,14 @@ export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<ty
   const at = now.toISOString();
   const expires = addMinutes(now, req.leaseMinutes).toISOString();
   const ids = await writeTransaction(ctx.db, async (tx) => {
+    // Queue policy: nobody holds more than the lease cap at once; a claim past it gets what fits (maybe nothing).
+    const room = (ctx.maxLeasedPerUser ?? MAX_LEASED_PER_USER) - await leasedCount(tx, user.id);
+    if (room <= 0) return [];
     let q = tx.selectFrom('items').select(['id', 'assignment_epoch']).where('status', '=', 'open');
     if (req.queueIds && req.queueIds.length > 0) q = q.where('queue_id', 'in', req.queueIds);
     // PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent claimers on any node take disjoint rows without
     // waiting on each other; the update below re-checks `status = 'open'` all the same.
-    const picked = await lockRows(q.orderBy('sla_due_at').orderBy('id').limit(req.count), dialectOf(tx), { skipLocked: true }).execute();
+    const picked = await lockRows(q.orderBy('sla_due_at').orderBy('id').limit(Math.min(req.count, room)), dialectOf(tx), { skipLocked: true }).execute();
     if (picked.length === 0) return [];
     const pickedIds = picked.map((p) => p.id);
     await tx.updateTable('items')
@@ -119,6 +129,12 @@ export async function assign(ctx: ServerContext, actor: AuthUser, req: z.output<
     if (missing.length > 0) throw notFound(`unknown item(s): ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ' …' : ''}`);
     const closed = rows.filter((r) => r.status === 'resolved' || r.status === 'withdrawn');
     if (closed.length > 0) throw conflictProblem(`item(s) already ${closed[0].status}, cannot be assigned: ${closed.slice(0, 20).map((r) => r.id).join(', ')}`);
+    const cap = ctx.maxLeasedPerUser ?? MAX_LEASED_PER_USER;
+    const adding = rows.filter((r) => !(r.status === 'leased' && r.assignee_id === assignee.id)).length;
+    const held = await leasedCount(tx, assignee.id);
+    if (held + adding > cap) {
+      throw conflictProblem(`${assignee.id} holds ${held} leased item(s); ${adding} more would pass the cap of ${cap} per user (nothing was assigned)`);
+    }
     const events: ItemEvent[] = [];
     const changes: Change[] = [];
     for (const id of itemIds) {

@@ -10,6 +10,15 @@ import type { AuthUser } from './context';
 import type { Change, ItemEvent } from './journal';
 import { endEpoch, startEpoch } from './leases';
 import { hasReasonCode } from './queues';
+import { jsonBytes, MAX_ITEM_NOTES, MAX_ITEM_NOTES_BYTES } from '../../shared/limits';
+
+/** Why an item may not hold these notes (shared/limits.ts), or null. */
+function notesOverLimit(notes: Item['notes']): string | null {
+  if (notes.length > MAX_ITEM_NOTES) return `the item already holds ${MAX_ITEM_NOTES} notes, the most it may hold`;
+  const bytes = notes.reduce((n, x) => n + jsonBytes(x.text), 0);
+  if (bytes > MAX_ITEM_NOTES_BYTES) return `the item's notes would take ${bytes} bytes; at most ${MAX_ITEM_NOTES_BYTES} are kept per item`;
+  return null;
+}
 
 
 export interface MutationEnv {
@@ -175,6 +184,9 @@ async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclas
 async function note(env: MutationEnv, m: Extract<Mutation, { kind: 'note' }>, row: ItemRow): Promise<Outcome> {
   const { user } = env;
   const at = env.now.toISOString();
+  // The read schema bounds notes (Item.notes): refuse the one that would pass it, so every desk can still read the item.
+  const full = notesOverLimit([...(JSON.parse(row.notes) as Item['notes']), { by: user.id, at: m.at, text: m.payload.text }]);
+  if (full) return rejected('limit_exceeded', full, itemFromRow(row));
   const item = await applyEffect(env, row, m);
   env.journal.events.push({ itemId: row.id, type: 'noted', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
     text: m.payload.text, ...laborPayload(m, env) } });

@@ -13,14 +13,19 @@ import { readTransaction } from '../db/write-transaction';
 import type { AuthUser, ServerContext } from './context';
 import { sweepExpiredLeases } from './leases';
 import { listQueues } from './queues';
-import { bindClient } from './push';
+import { bindClient, resultsWithCurrentItems } from './push';
 
 type ParsedPull = z.output<typeof PullQuery>;
 type Cursor = { kind: 'c'; pos: number } | { kind: 's'; pos: number; after: string } | null;
 
 const ASSIGNED = ['leased', 'escalated'];
-/** Removal reasons whose item the user may still see (their own decision). */
-const REMOVALS_WITH_ITEM = new Set(['decided']);
+/**
+ * A removal carries the item only for the puller's own decision, and only while the item still shows that
+ * decision: a replay from an old cursor must not hand over what others did to it since (a rollback by the
+ * owner and someone else's outcome, correction and notes).
+ */
+const removalMayCarry = (reason: string | null, item: Item | undefined, userId: string): item is Item =>
+  reason === 'decided' && item !== undefined && item.status === 'resolved' && item.outcome?.by === userId;
 
 export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): Promise<PullResponse> {
   await sweepExpiredLeases(ctx);
@@ -32,17 +37,20 @@ export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): P
     const maxPos = Math.max(await currentPos(tx), floor);
     const cursor = parseCursor(q.cursor, ctx.dbId);
     const valid = cursor !== null && cursor.pos >= floor && cursor.pos <= maxPos;
-    const base = { queues: await listQueues(tx), serverTime: ctx.now().toISOString(), ...(lastMutationId !== undefined ? { lastMutationId } : {}) };
+    const queues = await listQueues(tx);
+    const queueById = new Map(queues.map((qu) => [qu.id, qu]));
+    const base = { queues, serverTime: ctx.now().toISOString(), ...(lastMutationId !== undefined ? { lastMutationId } : {}) };
     if (!valid) {
       const page = await snapshotPage(tx, user.id, maxPos, '', q.limit);
-      const results = q.clientId ? await recentResults(tx, q.clientId, Math.min(q.limit, 500)) : [];
+      const results = q.clientId ? await resultsWithCurrentItems(tx, await recentResults(tx, q.clientId, Math.min(q.limit, 500)), user, queueById) : [];
       return { ...base, ...page, reset: true, removals: [], results };
     }
     if (cursor.kind === 's') {
       const page = await snapshotPage(tx, user.id, cursor.pos, cursor.after, q.limit);
       return { ...base, ...page, reset: false, removals: [], results: [] };
     }
-    return { ...base, ...(await replayPage(tx, ctx.dbId, user.id, cursor.pos, maxPos, q)), reset: false };
+    const page = await replayPage(tx, ctx.dbId, user.id, cursor.pos, maxPos, q);
+    return { ...base, ...page, results: await resultsWithCurrentItems(tx, page.results, user, queueById), reset: false };
   });
 
   async function snapshotPage(tx: Db, userId: string, pos: number, after: string, limit: number) {
@@ -88,13 +96,14 @@ async function replayPage(tx: Db, dbId: string, userId: string, from: number, ma
       // Not mine any more: the removal that says why is further on in the log (next page).
       if (mine) upserts.push(item);
     } else {
-      removals.push({ itemId, reason: c.reason as RemovalReason, ...(REMOVALS_WITH_ITEM.has(c.reason ?? '') && item ? { item } : {}) });
+      removals.push({ itemId, reason: c.reason as RemovalReason, ...(removalMayCarry(c.reason, item, userId) ? { item } : {}) });
     }
   }
   const results = q.clientId ? await resultsByIds(tx, q.clientId, resultIds) : [];
   return { cursor: `c.${dbId}.${nextPos}`, hasMore, upserts, removals, results };
 }
 
+/** Stored results (no item: resultsWithCurrentItems attaches what the user may see now). */
 async function resultsByIds(tx: Db, clientId: string, ids: number[]): Promise<MutationResult[]> {
   const out: MutationResult[] = [];
   for (let i = 0; i < ids.length; i += 500) {

@@ -13,9 +13,10 @@ import type { AuthUser, ServerContext } from './context';
 import { appendChanges, appendEvents, type Change, type ItemEvent } from './journal';
 import type { Insertable } from 'kysely';
 import type { ClientMutationsTable } from '../db/schema';
-import { sweepExpiredLeases } from './leases';
 import { applyMutation, visibleTo } from './mutations';
-import { itemFromRow } from '../db/rows';
+import { loadItems, sweepExpiredLeases } from './leases';
+import { MAX_ITEM_MUTATIONS_PER_PUSH } from '../../shared/limits';
+import { LABOR_EVENT_TYPE, type LaborEventPayload } from '../../shared/labor-event';
 import type { Queue } from '../../shared/domain';
 import { queueMap } from './queues';
 
@@ -61,13 +62,28 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
     const results: MutationResult[] = [];
     const journal = { events: [] as ItemEvent[], changes: [] as Change[] };
     const settled: Insertable<ClientMutationsTable>[] = [];
+    const perItem = new Map<string, number>();
     for (const m of req.mutations) {
       if (m.mutationId <= last) { results.push(await storedResult(tx, req.clientId, m, user, queues)); continue; }
-      if (m.mutationId !== last + 1) { gap = { expected: last + 1, got: m.mutationId }; break; }
-      const outcome = await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal }, m);
+      if (m.mutationId !== last + 1) {
+        gap = { expected: last + 1, got: m.mutationId };
+        // Nothing settled: roll back everything, including a new client's row (it must not exist yet).
+        if (settled.length === 0) throw gapProblem(gap);
+        break;
+      }
+      // One push cannot grow one item without bound: stop here and answer what is settled; the client resumes
+      // from lastMutationId + 1 in its next push.
+      const onItem = perItem.get(m.itemId) ?? 0;
+      if (onItem >= MAX_ITEM_MUTATIONS_PER_PUSH) break;
+      perItem.set(m.itemId, onItem + 1);
+      const outcome = expectedPayloadHash(m) === m.payloadHash
+        ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal }, m)
+        : { status: 'rejected' as const, code: 'payload_hash_mismatch' as const, item: null,
+          message: 'payloadHash is not the SHA-256 of mutationHashInput(kind, itemId, baseVersion, assignmentEpoch, payload); nothing was applied' };
       const result: MutationResult = { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
+      if (outcome.status === 'conflict' && m.labor) journal.events.push(await laborEvent(tx, user, req.clientId, m, outcome, at));
       settled.push({ client_id: req.clientId, mutation_id: m.mutationId, item_id: m.itemId, kind: m.kind, payload_hash: m.payloadHash,
-        status: result.status, code: result.code, result: JSON.stringify(result), at });
+        status: result.status, code: result.code, result: storableResult(result), at });
       journal.changes.push({ userId: user.id, kind: 'result', itemId: m.itemId, clientId: req.clientId, mutationId: m.mutationId, at });
       results.push(result);
       last = m.mutationId;
@@ -80,14 +96,41 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
     ctx.faults.beforePushCommit?.();
     return { lastMutationId: last, results };
   });
-  if (gap) {
-    const g = gap as { expected: number; got: number };
-    // What came before the gap is committed; its results are in pull and come back as duplicates on re-push.
-    throw new ProblemError('mutationGap', 409,
-      `mutation ids must follow on without gaps: expected ${g.expected}, got ${g.got}; resend from ${g.expected}`,
-      { expectedMutationId: g.expected });
-  }
+  // What came before the gap is committed; its results are in pull and come back as duplicates on re-push.
+  if (gap) throw gapProblem(gap);
   return response;
+}
+
+const gapProblem = (g: { expected: number; got: number }) => new ProblemError('mutationGap', 409,
+  `mutation ids must follow on without gaps: expected ${g.expected}, got ${g.got}; resend from ${g.expected}`,
+  { expectedMutationId: g.expected });
+
+/**
+ * A result as stored: without the item. Whoever reads it back (a duplicate push, pull) gets the item's
+ * current state, and only if the reader may still see it (resultsWithCurrentItems).
+ */
+const storableResult = (r: MutationResult) => JSON.stringify({ ...r, item: undefined });
+
+/** Stored results with the current item attached where the user may see it now, else `item: null`. */
+export async function resultsWithCurrentItems(tx: Db, stored: Omit<MutationResult, 'item'>[], user: AuthUser, queues: Map<string, Queue>):
+Promise<MutationResult[]> {
+  const ids = [...new Set(stored.map((r) => r.itemId))];
+  const items = new Map((await loadItems(tx, ids)).map((i) => [i.id, i]));
+  return stored.map((r) => {
+    const item = items.get(r.itemId);
+    return { ...r, item: item && visibleTo(item, user.id, queues) ? item : null };
+  });
+}
+
+/** Labor behind a decision that ended in a conflict still happened: one `labor` event (shared/labor-event.ts). */
+async function laborEvent(tx: Db, user: AuthUser, clientId: string, m: ParsedPush['mutations'][number],
+  outcome: { code: MutationResult['code'] }, at: string): Promise<ItemEvent> {
+  const row = await tx.selectFrom('items').select(['queue_id', 'exception_class', 'assignment_epoch']).where('id', '=', m.itemId).executeTakeFirst();
+  const payload: LaborEventPayload = {
+    status: 'conflict', code: outcome.code, kind: m.kind, labor: m.labor!,
+    clientAt: m.at, clientId, mutationId: m.mutationId, queueId: row?.queue_id ?? null, exceptionClass: row?.exception_class ?? null,
+  };
+  return { itemId: m.itemId, type: LABOR_EVENT_TYPE, actorId: user.id, at, epoch: m.assignmentEpoch, payload };
 }
 
 async function storedResult(tx: Db, clientId: string, m: ParsedPush['mutations'][number], user: AuthUser, queues: Map<string, Queue>):
@@ -100,11 +143,11 @@ Promise<MutationResult> {
   }
   const stored = JSON.parse(row.result) as MutationResult;
   if (row.payload_hash !== m.payloadHash) {
-    const current = await tx.selectFrom('items').selectAll().where('id', '=', m.itemId).executeTakeFirst();
-    const item = current ? itemFromRow(current) : null;
-    return { mutationId: m.mutationId, itemId: m.itemId, status: 'rejected', code: 'client_diverged', item: item && visibleTo(item, user.id, queues) ? item : null,
+    const [diverged] = await resultsWithCurrentItems(tx, [{ mutationId: m.mutationId, itemId: m.itemId, status: 'rejected', code: 'client_diverged',
       message: `mutation ${m.mutationId} was already settled with a different payload (hash ${row.payload_hash.slice(0, 12)}…); ` +
-        'this client\'s history diverged from the server (restored from a backup?)' };
+        'this client\'s history diverged from the server (restored from a backup?)' }], user, queues);
+    return diverged;
   }
-  return { ...stored, status: 'duplicate', message: `already settled: ${stored.status} (${stored.code})` };
+  const [current] = await resultsWithCurrentItems(tx, [stored], user, queues);
+  return { ...current, status: 'duplicate', message: `already settled: ${stored.status} (${stored.code})` };
 }

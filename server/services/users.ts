@@ -16,8 +16,9 @@ export const hashToken = (token: string) => createHash('sha256').update(token, '
 export const newToken = () => `edk_${randomBytes(24).toString('base64url')}`;
 
 /** Creates a user (or adds roles to an existing one) and returns a fresh token for it. */
-export async function createUser(db: Db, input: NewUser, now: Date, opts: { token?: string; demo?: boolean } = {}):
-Promise<{ id: string; token: string }> {
+/** `expiresInDays`: the token's lifetime (none: it never expires). */
+export async function createUser(db: Db, input: NewUser, now: Date, opts: { token?: string; demo?: boolean; expiresInDays?: number } = {}):
+Promise<{ id: string; token: string; expiresAt: string | null }> {
   const u = NewUser.parse(input);
   const at = now.toISOString();
   const existing = await db.selectFrom('users').selectAll().where('id', '=', u.id).executeTakeFirst();
@@ -28,6 +29,15 @@ Promise<{ id: string; token: string }> {
     await db.insertInto('users').values({ id: u.id, name: u.displayName ?? u.id, roles: JSON.stringify(u.roles), created_at: at }).execute();
   }
   const token = opts.token ?? newToken();
-  await db.insertInto('tokens').values({ token_hash: hashToken(token), user_id: u.id, demo: opts.demo ? 1 : 0, created_at: at }).execute();
-  return { id: u.id, token };
+  const expiresAt = opts.expiresInDays ? new Date(now.getTime() + opts.expiresInDays * 86_400_000).toISOString() : null;
+  await db.insertInto('tokens').values({ token_hash: hashToken(token), user_id: u.id, demo: opts.demo ? 1 : 0, created_at: at,
+    expires_at: expiresAt, revoked_at: null }).execute();
+  return { id: u.id, token, expiresAt };
+}
+
+/** Revokes every live token of a user (they get 401 from the next request on). Returns how many. */
+export async function revokeTokens(db: Db, userId: string, now: Date): Promise<number> {
+  const res = await db.updateTable('tokens').set({ revoked_at: now.toISOString() })
+    .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(res.numUpdatedRows);
 }

@@ -170,7 +170,7 @@ interface SizeResult {
 
 async function runSize(n: number): Promise<SizeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-core-bench-'));
-  const server = await spawnServer({ dbFile: join(dir, 'server.sqlite'), port: 0, seed: 'demo' });
+  const server = await spawnServer({ dbFile: join(dir, 'server.sqlite'), port: 0, seed: 'demo', maxLeasedPerUser: 1_000_000 });
   let core: Core | null = null;
   let raw: RawDb | null = null;
   try {

@@ -34,7 +34,7 @@ async function phase(dir: string, dbFile: string, name: string, unit: string, re
 async function oneRun(n: number, run: number): Promise<PhaseFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-bench-server-'));
   const dbFile = join(dir, 'central.sqlite');
-  const server = await spawnServer({ dbFile, seed: 'demo' });
+  const server = await spawnServer({ dbFile, seed: 'demo', maxLeasedPerUser: 1_000_000 });
   try {
     const reviewer = new CentralClient(server.url, 'demo-alice');
     const producer = reviewer.as('demo-ingest');

@@ -82,7 +82,7 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-'));
   const log = (m: string) => console.log(`[ui] ${m}`);
   await ensureBuilt({ electron: false });
-  const server = await spawnServer({ dbFile: join(dir, 'central.sqlite'), port: 0, seed: 'demo' });
+  const server = await spawnServer({ dbFile: join(dir, 'central.sqlite'), port: 0, seed: 'demo', maxLeasedPerUser: 1_000_000 });
   let feeding = true;
   let feeder: Promise<void> = Promise.resolve();
   const core = await createCore({ cacheFile: join(dir, 'cache.sqlite'), demo: { serverUrl: server.url }, syncIntervalMs: 1000 });

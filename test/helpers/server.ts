@@ -61,9 +61,10 @@ export interface SpawnedServer {
 }
 
 /** The server as a child process via tsx running server/cli.ts; resolves once it logs "server ready". */
-export async function spawnServer(opts: { dbFile: string; port?: number; seed?: 'demo' }): Promise<SpawnedServer> {
+export async function spawnServer(opts: { dbFile: string; port?: number; seed?: 'demo'; maxLeasedPerUser?: number }): Promise<SpawnedServer> {
   const args = ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', String(opts.port ?? 0), '--db', opts.dbFile];
   if (opts.seed) args.push('--seed', opts.seed);
+  if (opts.maxLeasedPerUser !== undefined) args.push('--max-leased-per-user', String(opts.maxLeasedPerUser));
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let isReady = false;

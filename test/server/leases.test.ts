@@ -44,7 +44,8 @@ describe('leases', () => {
     const db = new BetterSqlite3(srv.dbFile, { readonly: true });
     const types = (db.prepare('SELECT type FROM item_events WHERE item_id = ? ORDER BY seq').all(item.id) as { type: string }[]).map((r) => r.type);
     db.close();
-    expect(types).toEqual(['created', 'enqueued', 'claimed', 'lease_expired', 'claimed']);
+    // alice's late decision changed nothing; only her labor on it is recorded (issue 8 item 5).
+    expect(types).toEqual(['created', 'enqueued', 'claimed', 'lease_expired', 'claimed', 'labor']);
   });
 
   it('expires leases on the sweep timer too', async () => {

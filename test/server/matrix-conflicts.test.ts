@@ -127,8 +127,8 @@ describe('conflicts', () => {
 
     const pulled = await demo.as.alice.pull({ cursor: aliceCursor, limit: 1000 });
     expect(pulled.removals).toContainEqual(expect.objectContaining({ itemId: item.id, reason: 'lease_expired' }));
-    // The log tells the story: alice's lease expired, bob claimed, bob decided; alice's stale push left no event.
-    expect(eventTypes(item.id).slice(eventsBefore.length)).toEqual(['lease_expired', 'claimed', 'decided']);
+    // The log tells the story: alice's lease expired, bob claimed, bob decided; alice's stale push left only her labor.
+    expect(eventTypes(item.id).slice(eventsBefore.length)).toEqual(['lease_expired', 'claimed', 'labor', 'decided']);
     expect(outcomesOf(item.id)).toEqual([{ assignment_epoch: again!.assignmentEpoch, by: demo.ids.bob, kind: 'approve' }]);
   });
 
