@@ -10,7 +10,9 @@ import {
 import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, MutationKind, Queue } from './domain';
 import type { DeskEventNameList, DeskMethodName, ShellEventNameList } from './desk-names';
 import { ITEM_DEPARTURES } from './item-departure';
-import { EscalationsOutput, OpsAssignInput, OpsAssignOutput } from './ops-desk';
+import {
+  ControlPointsViewOutput, EscalationsOutput, MetricDefinitionsOutput, OpsAssignInput, OpsAssignOutput, OpsWindowInput, TeamViewOutput,
+} from './ops-desk';
 
 export const DeskError = z.object({
   /**
@@ -296,6 +298,10 @@ export const deskMethods = {
   // Operations (DESIGN §8; shared/ops-desk.ts): refused in the core to roles shared/ops-access.ts does not list.
   'ops.escalations': { input: Empty, output: EscalationsOutput },
   'ops.assign': { input: OpsAssignInput, output: OpsAssignOutput },
+  'ops.team': { input: OpsWindowInput, output: TeamViewOutput },
+  'ops.controlPoints': { input: OpsWindowInput, output: ControlPointsViewOutput },
+  /** What each metric means (shared/metrics-definitions.ts), for the views' explanations. */
+  'ops.definitions': { input: Empty, output: MetricDefinitionsOutput },
 } as const;
 
 export type DeskMethods = typeof deskMethods;

@@ -10,7 +10,7 @@ export const DESK_METHOD_NAMES = [
   'labor.signal', 'sync.status', 'sync.now', 'sync.checkout', 'conflicts.list', 'conflicts.resolve', 'stats.today',
   'settings.get', 'settings.set',
   'bundles.status', 'bundles.importWork', 'bundles.exportDecisions', 'bundles.importReceipt', 'bundles.checkout',
-  'ops.escalations', 'ops.assign',
+  'ops.escalations', 'ops.assign', 'ops.team', 'ops.controlPoints', 'ops.definitions',
 ] as const;
 export type DeskMethodName = (typeof DESK_METHOD_NAMES)[number];
 

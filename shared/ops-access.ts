@@ -55,7 +55,7 @@ export const OPS_METHOD_ROLES: Record<string, readonly Role[]> = {
   // POST /v1/assignments is the supervisor's (DESIGN §5).
   'ops.assign': ['supervisor', 'admin'],
   'ops.escalations': OPS_VIEW_ROLES.owner,
-  'ops.cached': ['supervisor', 'owner', 'admin'],
+  'ops.definitions': ['supervisor', 'owner', 'admin'],
 };
 
 export function mayCallOpsMethod(roles: readonly Role[], method: string): boolean {

@@ -4,6 +4,11 @@
 // fetched stay readable offline, marked with the time they were computed").
 import { z } from 'zod';
 import { Id, IsoDateTime, Item, Queue } from './domain';
+import { MetricName } from './metrics-definitions';
+import { ControlPointsResponse, TeamMetrics } from './ops-api';
+import { OPS_WINDOWS } from './ops-windows';
+
+export { OPS_WINDOW_DAYS, OPS_WINDOW_LABELS, OPS_WINDOWS } from './ops-windows';
 
 export const OpsFreshness = z.object({
   /** When the server computed the figures (its `computedAt`, else when this desk received them). */
@@ -44,3 +49,44 @@ export const OpsAssignInput = z.object({
 export type OpsAssignInput = z.input<typeof OpsAssignInput>;
 export const OpsAssignOutput = z.object({ assigned: z.array(z.object({ itemId: Id, assigneeId: Id.nullable() })) });
 export type OpsAssignOutput = z.infer<typeof OpsAssignOutput>;
+
+// ---------- windows: relative, so the same view asks the same question and finds its stored answer ----------
+
+export const OpsWindow = z.enum(OPS_WINDOWS);
+export type OpsWindow = z.infer<typeof OpsWindow>;
+
+export const OpsWindowInput = z.object({ window: OpsWindow.default('7d') });
+export type OpsWindowInput = z.input<typeof OpsWindowInput>;
+
+// ---------- Team (supervisor) ----------
+
+/** Everything the Team view shows, fetched together and stored as one answer. */
+export const TeamView = z.object({
+  /** The chosen window: throughput over time and the per-reviewer table. */
+  team: TeamMetrics,
+  /** Since 00:00 UTC today: the "today" tiles. */
+  today: TeamMetrics,
+  /** Now and over the window: backlog, oldest age, at risk, % within SLA. */
+  controlPoints: ControlPointsResponse,
+});
+export type TeamView = z.infer<typeof TeamView>;
+export const TeamViewOutput = opsAnswer(TeamView);
+export type TeamViewOutput = z.infer<typeof TeamViewOutput>;
+
+// ---------- Control points ----------
+
+export const ControlPointsView = z.object({
+  controlPoints: ControlPointsResponse,
+  /** Reviewers a supervisor may reassign to (those seen in the team figures); empty for an owner. */
+  assignees: z.array(Id),
+});
+export type ControlPointsView = z.infer<typeof ControlPointsView>;
+export const ControlPointsViewOutput = opsAnswer(ControlPointsView);
+export type ControlPointsViewOutput = z.infer<typeof ControlPointsViewOutput>;
+
+// ---------- metric definitions (the renderer carries no zod, so it gets them from the core) ----------
+
+export const MetricDefinitionsOutput = z.object({
+  definitions: z.record(MetricName, z.object({ label: z.string(), definition: z.string(), formula: z.string(), unit: z.string() })),
+});
+export type MetricDefinitionsOutput = z.infer<typeof MetricDefinitionsOutput>;

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { Settings, type DeskMethod, type DeskMethods } from '../../shared/desk-api';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
+import { METRIC_DEFINITIONS } from '../../shared/metrics-definitions';
 import { OpsService } from './ops-service';
 import { todayStats } from './stats';
 import { TriageService } from './triage-service';
@@ -67,6 +68,9 @@ export function createHandlers(c: CoreContext): HandlerTable {
 
     'ops.escalations': () => ops.escalations(),
     'ops.assign': (i) => ops.assign(i),
+    'ops.team': (i) => ops.team(i.window),
+    'ops.definitions': () => ({ definitions: METRIC_DEFINITIONS }),
+    'ops.controlPoints': (i) => ops.controlPoints(i.window, ops.gate('ops.controlPoints').roles),
   });
 }
 

@@ -5,7 +5,11 @@
 import type { z } from 'zod';
 import type { Role } from '../../shared/domain';
 import { mayCallOpsMethod } from '../../shared/ops-access';
-import type { EscalationsOutput, OpsAssignInput, OpsAssignOutput, OpsFreshness } from '../../shared/ops-desk';
+import { ControlPointsResponse, TeamMetrics } from '../../shared/ops-api';
+import {
+  ControlPointsView, TeamView, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
+} from '../../shared/ops-desk';
+import { OPS_WINDOW_DAYS, type OpsWindow } from '../../shared/ops-windows';
 import { HttpError, NetworkError, type CentralClient } from './central-client';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
@@ -44,6 +48,7 @@ export class OpsService {
     input: unknown,
     read: (client: CentralClient) => Promise<z.infer<S>>,
     schema: S,
+    computedAtOf: (data: z.infer<S>) => string | null = topLevelComputedAt,
   ): Promise<{ data: z.infer<S>; freshness: OpsFreshness }> {
     const conn = this.c.session.connection();
     if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
@@ -69,6 +74,41 @@ export class OpsService {
         freshness: { computedAt: stored.computedAt, fetchedAt: stored.fetchedAt, fromCache: true, staleReason: (e as Error).message },
       };
     }
+  }
+
+  /** The Team view: the window's team figures, today's, and the control points (supervisor). */
+  async team(window: OpsWindow): Promise<{ data: TeamView; freshness: OpsFreshness }> {
+    return this.cachedRead('ops.team', { window }, async (client) => {
+      const span = this.windowSpan(window);
+      const midnight = startOfUtcDay(this.c.clock.now()).getTime();
+      const today = { from: new Date(midnight).toISOString(), to: new Date(Math.max(Date.parse(span.to), midnight + 60_000)).toISOString() };
+      const [team, todayTeam, controlPoints] = await Promise.all([
+        client.getJson(`/v1/metrics/team?${new URLSearchParams(span)}`, TeamMetrics),
+        client.getJson(`/v1/metrics/team?${new URLSearchParams(today)}`, TeamMetrics),
+        client.getJson(`/v1/metrics/control-points?${new URLSearchParams(span)}`, ControlPointsResponse),
+      ]);
+      return { team, today: todayTeam, controlPoints };
+    }, TeamView, (d) => oldest([d.team.computedAt, d.today.computedAt, d.controlPoints.computedAt]));
+  }
+
+  /** The Control points view: the SLA board and at-risk lists; for a supervisor also whom to reassign to. */
+  async controlPoints(window: OpsWindow, roles: readonly Role[]): Promise<{ data: ControlPointsView; freshness: OpsFreshness }> {
+    const supervises = roles.includes('supervisor');
+    return this.cachedRead('ops.controlPoints', { window }, async (client) => {
+      const span = new URLSearchParams(this.windowSpan(window));
+      const [controlPoints, team] = await Promise.all([
+        client.getJson(`/v1/metrics/control-points?${span}`, ControlPointsResponse),
+        supervises ? client.getJson(`/v1/metrics/team?${span}`, TeamMetrics) : Promise.resolve(null),
+      ]);
+      const assignees = team ? [...new Set([...team.reviewers.map((r) => r.reviewerId), ...team.activeNow.reviewerIds])].sort() : [];
+      return { controlPoints, assignees };
+    }, ControlPointsView, (d) => d.controlPoints.computedAt);
+  }
+
+  /** [now − window, now) as the central API's query; to the next whole minute, so repeated asks agree. */
+  private windowSpan(window: OpsWindow): { from: string; to: string } {
+    const to = Math.ceil(this.c.clock.now().getTime() / 60_000) * 60_000;
+    return { from: new Date(to - OPS_WINDOW_DAYS[window] * 86_400_000).toISOString(), to: new Date(to).toISOString() };
   }
 
   /** The owner's escalations: items escalated to me, from this desk's cache (they sync like any item). */
@@ -110,10 +150,19 @@ function describeAllowed(method: string): string {
 }
 
 /** The server's own computation time when the answer carries one (`computedAt` at the top level). */
-function computedAtOf(data: unknown): string | null {
+function topLevelComputedAt(data: unknown): string | null {
   if (data && typeof data === 'object' && 'computedAt' in data) {
     const v = (data as { computedAt: unknown }).computedAt;
     if (typeof v === 'string' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
   }
   return null;
+}
+
+function startOfUtcDay(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+/** The oldest of several computation times: figures shown together are as old as their oldest part. */
+function oldest(times: string[]): string {
+  return new Date(Math.min(...times.map((t) => Date.parse(t)))).toISOString();
 }

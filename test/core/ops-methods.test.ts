@@ -8,6 +8,7 @@ import type { Core } from '../../electron/core/index';
 import { DESK_METHOD_NAMES, type DeskMethod } from '../../shared/desk-api';
 import { OPS_METHOD_ROLES, mayCallOpsMethod } from '../../shared/ops-access';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { memorySecretStore } from '../../electron/core/secret-store';
 import { demoCore, ok, tmpDir } from './core-fixture';
 
 const OPS_METHODS = DESK_METHOD_NAMES.filter((m) => m.startsWith('ops.'));
@@ -16,6 +17,9 @@ const OPS_METHODS = DESK_METHOD_NAMES.filter((m) => m.startsWith('ops.'));
 const VALID_INPUT: Partial<Record<DeskMethod, unknown>> = {
   'ops.escalations': {},
   'ops.assign': { itemIds: ['itm-1'], assigneeId: 'bob' },
+  'ops.team': { window: '7d' },
+  'ops.controlPoints': { window: '7d' },
+  'ops.definitions': {},
 };
 
 let server: TestServer;
@@ -151,5 +155,118 @@ describe('escalations and reassignment', () => {
     }
     const unknown = await sam.call('ops.assign', { itemIds: ['no-such-item'], assigneeId: 'bob' });
     expect(unknown).toMatchObject({ ok: false });
+  });
+});
+
+// ---------- the last answer of each view, readable offline ----------
+
+const INTERVAL = { from: '2026-11-21T09:00:00.000Z', to: '2026-11-28T09:00:00.000Z' };
+const recompute = { itemIds: ['itm-1'], itemIdsTotal: 1, filter: { queueId: 'q1' } };
+const figure = (metric: string, value: number | null, n: number) => ({ metric, value, n, interval: INTERVAL, recompute });
+const pct = (metric: string) => ({ metric, n: 25, p50: 12, p90: 40, max: 90, interval: INTERVAL, recompute });
+
+function teamBody(computedAt: string, outcomes: number) {
+  return {
+    interval: INTERVAL, computedAt, throughput: figure('throughput', outcomes, outcomes),
+    perDay: [{ day: '2026-11-27', outcomes }],
+    reviewers: [{
+      reviewerId: 'alice', outcomes: figure('throughput', outcomes, outcomes), staffedHours: 3,
+      outcomesPerStaffedHour: figure('outcomes_per_staffed_hour', outcomes / 3, 3), laborMinutes: 30, reworkLaborMinutes: 2, handleTime: pct('handle_time'),
+    }],
+    activeNow: { count: 1, reviewerIds: ['bob'], since: INTERVAL.to },
+  };
+}
+function controlPointsBody(computedAt: string) {
+  return {
+    interval: INTERVAL, computedAt,
+    controlPoints: [{
+      queueId: 'q1', workflow: 'invoice-extraction', stage: 'post-to-ledger', exceptionClass: 'confidence', ownerId: 'olivia', slaTargetMinutes: 240,
+      depth: figure('queue_depth', 7, 7), age: pct('age'), timeToFirstTouch: pct('time_to_first_touch'), resolutionTime: pct('resolution_time'),
+      withinSla: { achieved: 9, breached: 1, percent: figure('within_sla', 90, 10) }, breachedWhileOpen: figure('breached_while_open', 1, 1),
+      atRisk: [{ itemId: 'itm-2', slaDueAt: INTERVAL.to, minutesLeft: 20, status: 'leased', assigneeId: 'alice' }],
+      approvalLatency: pct('approval_latency'),
+    }],
+  };
+}
+
+describe('ops reads offline', () => {
+  let fake: Server;
+  let url: string;
+  let answer: 'ok' | 'forbidden' | 'broken' = 'ok';
+  const asked: string[] = [];
+  // The token outlives the desk process, as in the OS keyring.
+  const secrets = memorySecretStore();
+
+  beforeAll(async () => {
+    fake = createServer((req, res) => {
+      const [path, query] = (req.url ?? '').split('?');
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (path === '/v1/me') return send(200, { id: 'sam', name: 'Sam', roles: ['supervisor'] });
+      if (path === '/v1/claims') return send(403, { type: 'about:blank', title: 'Forbidden', status: 403 });
+      asked.push(`${path}?${query}`);
+      if (answer === 'forbidden') return send(403, { type: 'https://errors/forbidden', title: 'Forbidden', status: 403, detail: 'not yours' });
+      if (answer === 'broken') return send(200, { interval: INTERVAL });
+      if (path === '/v1/metrics/team') {
+        const from = new URLSearchParams(query).get('from')!;
+        // "today" asks from midnight: give it its own figures and an older computation time.
+        return send(200, from.endsWith('T00:00:00.000Z') ? teamBody('2026-11-28T08:59:00.000Z', 4) : teamBody('2026-11-28T09:00:00.000Z', 60));
+      }
+      if (path === '/v1/metrics/control-points') return send(200, controlPointsBody('2026-11-28T09:00:30.000Z'));
+      send(404, { type: 'about:blank', title: 'Not found', status: 404 });
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  });
+
+  it('serves the last answer with its computation time when the server is away, and only then', async () => {
+    const core = await demoCore(url, tmp.file('sam-offline.sqlite'), { secrets });
+    cores.push(core);
+    await ok(core, 'session.connect', { serverUrl: url, token: 'demo-sam' });
+
+    const live = await ok(core, 'ops.team', { window: '7d' });
+    expect(live.freshness).toMatchObject({ fromCache: false, staleReason: null, computedAt: '2026-11-28T08:59:00.000Z' });
+    expect(live.data.team.throughput.value).toBe(60);
+    expect(live.data.today.throughput.value).toBe(4);
+    expect(live.data.controlPoints.controlPoints[0].depth.value).toBe(7);
+    const spans = asked.filter((a) => a.startsWith('/v1/metrics/team')).map((a) => new URLSearchParams(a.split('?')[1]));
+    expect(spans.some((q) => Date.parse(q.get('to')!) - Date.parse(q.get('from')!) === 7 * 86_400_000)).toBe(true);
+
+    const cp = await ok(core, 'ops.controlPoints', { window: '7d' });
+    expect(cp.data.assignees).toEqual(['alice', 'bob']);
+
+    // The server refuses: that is an answer, not an absence; nothing stored is served.
+    answer = 'forbidden';
+    expect(await core.call('ops.team', { window: '7d' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    // The server breaks the contract: an error, and the stored answer is not overwritten.
+    answer = 'broken';
+    expect(await core.call('ops.team', { window: '7d' })).toMatchObject({ ok: false, error: { code: 'server' } });
+
+    await new Promise((r) => fake.close(r));
+    const offline = await ok(core, 'ops.team', { window: '7d' });
+    expect(offline.freshness).toMatchObject({ fromCache: true, computedAt: '2026-11-28T08:59:00.000Z', fetchedAt: live.freshness.fetchedAt });
+    expect(offline.freshness.staleReason).toMatch(/ECONNREFUSED|refused|fetch failed/i);
+    expect(offline.data).toEqual(live.data);
+    const cpOffline = await ok(core, 'ops.controlPoints', { window: '7d' });
+    expect(cpOffline.freshness.fromCache).toBe(true);
+    expect(cpOffline.data).toEqual(cp.data);
+
+    // A window never fetched has nothing to show: a clear network error.
+    const never = await core.call('ops.team', { window: '28d' });
+    expect(never).toMatchObject({ ok: false, error: { code: 'network' } });
+    if (!never.ok) expect(never.error.message).toMatch(/no earlier answer/);
+  });
+
+  it('keeps the stored answers after a restart of the desk (they are in the cache file)', async () => {
+    const file = tmp.file('sam-offline.sqlite');
+    const open = cores.pop()!;
+    await open.close();
+    const again = await demoCore(url, file, { secrets });
+    cores.push(again);
+    const r = await ok(again, 'ops.team', { window: '7d' });
+    expect(r.freshness.fromCache).toBe(true);
+    expect(r.data.team.throughput.value).toBe(60);
   });
 });
