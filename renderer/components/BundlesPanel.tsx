@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { useApp } from '../state/app-store';
 import {
-  BUNDLE_COMMAND_EVENT, checkoutBundle, exportDecisions, importReceiptFile, importWorkFile, loadBundleStatus, useBundles, type BundleStep,
+  BUNDLE_COMMAND_EVENT, checkoutBundle, checkoutHere, exportDecisions, importReceiptFile, importWorkFile, loadBundleStatus, useBundles, type BundleStep,
 } from '../state/bundles-store';
 import { BundleLeaseText } from './BundleLease';
 
@@ -80,12 +80,16 @@ export function BundlesPanel() {
           <button type="submit" className="btn btn-sm" disabled={busy !== null}>{busy === 'importReceipt' ? 'Importing…' : 'Import receipt'}</button>
         </form>
         <form onSubmit={submit(() => void checkoutBundle(count, hours, checkoutPass))} data-testid="bundle-checkout" aria-labelledby="bundle-checkout-h">
-          <h3 id="bundle-checkout-h">Check out work to carry offline</h3>
+          <h3 id="bundle-checkout-h">Check out work for offline hours</h3>
           <label>Items <input ref={countInput} type="number" min={1} max={10000} value={count} onChange={(e) => setCount(Number(e.target.value))} data-testid="bundle-checkout-count" /></label>
           <label>Hours <input type="number" min={1} max={168} value={hours} onChange={(e) => setHours(Number(e.target.value))} data-testid="bundle-checkout-hours" /></label>
           <label>Passphrase (optional, 8+ characters) <input type="password" value={checkoutPass} onChange={(e) => setCheckoutPass(e.target.value)} autoComplete="new-password" /></label>
           <button type="submit" className="btn btn-sm" disabled={busy !== null || !signedIn} title={signedIn ? undefined : 'needs a connection to the server'}>
             {busy === 'checkout' ? 'Checking out…' : 'Check out as a file'}
+          </button>
+          <button type="button" className="btn btn-sm" disabled={busy !== null || !signedIn} data-testid="bundle-checkout-here"
+            onClick={() => void checkoutHere(count, hours)} title="lease the items to this desk, to work here without a network">
+            {busy === 'checkoutHere' ? 'Checking out…' : 'Check out to this desk'}
           </button>
         </form>
       </div>

@@ -7,7 +7,7 @@ import { errorMessage } from '../desk/desk-error';
 import { pushToast } from './app-store';
 import { desk } from './desk';
 
-export type BundleStep = 'importWork' | 'exportDecisions' | 'importReceipt' | 'checkout';
+export type BundleStep = 'importWork' | 'exportDecisions' | 'importReceipt' | 'checkout' | 'checkoutHere';
 
 interface BundlesState {
   status: BundleStatus | null;
@@ -99,6 +99,12 @@ export async function checkoutBundle(count: number, hours: number, passphrase: s
     download(out.bundle, out.fileName);
     return out;
   }, (r) => `Checked out ${r.items} item(s) until ${until(r.leaseExpiresAt)}: ${r.fileName}`);
+}
+
+/** Long offline without files: lease N items to this desk for H hours (sync.checkout), then work offline. */
+export async function checkoutHere(count: number, hours: number): Promise<void> {
+  await step('checkoutHere', async () => desk().call('sync.checkout', { count, leaseMinutes: Math.round(hours * 60) }),
+    (r) => `Checked out ${r.claimed} item(s) to this desk for ${hours} h: you can work offline until the lease ends`);
 }
 
 /** Palette and menu commands reach the panel through this event (the panel may mount in the same tick). */
