@@ -200,6 +200,11 @@ export const SyncStatus = z.object({
   lastError: z.string().nullable(),
   progress: z.object({ phase: z.enum(['push', 'pull', 'claim', 'checkout']), done: z.number().int(), total: z.number().int().nullable() }).nullable(),
   nextRetryAt: IsoDateTime.nullable(),
+  /**
+   * Item copies the server sent that fail the Item schema: skipped (quarantined) so the rest of the sync goes
+   * on; an item leaves quarantine when a valid copy or a removal of it arrives.
+   */
+  quarantined: z.number().int().min(0).optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

@@ -1,10 +1,11 @@
 // HTTP client for the central API v1. Every response is size-limited, parsed as JSON and validated
 // with the shared zod schema before anyone sees it; failures become one of three typed errors.
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
-  AssignmentResponse, ClaimResponse, Me, Problem, PullResponse, PushResponse, QueuesResponse, type AssignmentRequest, type ClaimRequest,
-  type PushRequest,
+  AssignmentResponse, Me, MutationResult, Problem, PullResponse, PushResponse, QueuesResponse, RemovalReason, type AssignmentRequest,
+  type ClaimRequest, type ClaimResponse, type PushRequest,
 } from '../../shared/central-api';
+import { Id, Item } from '../../shared/domain';
 import {
   BundleCheckoutResponse, BundleKeyResponse, DeviceRegistrationResponse, type BundleCheckoutRequest, type DeviceRegistration,
 } from '../../shared/bundle-format';
@@ -39,6 +40,47 @@ export interface CentralClientOptions {
 
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/** An item copy from the server that failed the Item schema: skipped, and reported in the sync status. */
+export interface Quarantined { itemId: string | null; problem: string }
+export type PullPage = PullResponse & { quarantined: Quarantined[] };
+
+// The page's frame is checked strictly; item copies one by one (see CentralClient.pull).
+const LenientPullResponse = PullResponse.extend({
+  upserts: z.array(z.unknown()),
+  removals: z.array(z.object({ itemId: Id, reason: RemovalReason, item: z.unknown().optional() })),
+  results: z.array(MutationResult.extend({ item: z.unknown() })),
+});
+const LenientPushResponse = PushResponse.extend({ results: z.array(MutationResult.extend({ item: z.unknown() })) });
+const LenientClaimResponse = z.object({ items: z.array(z.unknown()) });
+
+function keepValidItems(raw: unknown[], quarantined: Quarantined[]): Item[] {
+  const items: Item[] = [];
+  for (const x of raw) {
+    const r = Item.safeParse(x);
+    if (r.success) items.push(r.data);
+    else quarantined.push({ itemId: idOf(x), problem: firstProblem(r.error.issues) });
+  }
+  return items;
+}
+
+function validItemOrNull(raw: unknown, itemId: string, quarantined: Quarantined[]): Item | null {
+  if (raw === null || raw === undefined) return null;
+  const r = Item.safeParse(raw);
+  if (r.success) return r.data;
+  quarantined.push({ itemId, problem: firstProblem(r.error.issues) });
+  return null;
+}
+
+function idOf(x: unknown): string | null {
+  const id = (x as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && Id.safeParse(id).success ? id : null;
+}
+
+function firstProblem(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const first = issues[0];
+  return first ? `${first.path.map(String).join('.') || '(item)'}: ${first.message}` : 'invalid';
+}
+
 export class CentralClient {
   private readonly base: string;
   constructor(private readonly opts: CentralClientOptions) {
@@ -51,17 +93,29 @@ export class CentralClient {
   queues(signal?: AbortSignal): Promise<QueuesResponse> {
     return this.request('GET', '/v1/queues', undefined, QueuesResponse, signal);
   }
-  claim(body: ClaimRequest, signal?: AbortSignal): Promise<ClaimResponse> {
-    return this.request('POST', '/v1/claims', body, ClaimResponse, signal);
+  /** Claimed items; one that fails the Item schema is quarantined, not a failed claim. */
+  async claim(body: ClaimRequest, signal?: AbortSignal): Promise<ClaimResponse & { quarantined: Quarantined[] }> {
+    const res = await this.request('POST', '/v1/claims', body, LenientClaimResponse, signal);
+    const quarantined: Quarantined[] = [];
+    return { items: keepValidItems(res.items, quarantined), quarantined };
   }
-  async pull(q: { cursor: string | null; limit: number; clientId: string }, signal?: AbortSignal): Promise<PullResponse> {
+  /**
+   * One pull page. An item that fails the Item schema does not fail the page: it is quarantined (reported,
+   * skipped) and the rest of the page applies, so one bad item can never stop a desk from syncing.
+   */
+  async pull(q: { cursor: string | null; limit: number; clientId: string }, signal?: AbortSignal): Promise<PullPage> {
     const params = new URLSearchParams({ limit: String(q.limit), clientId: q.clientId });
     if (q.cursor) params.set('cursor', q.cursor);
-    const page = await this.request('GET', `/v1/sync/pull?${params}`, undefined, PullResponse, signal);
-    if (page.upserts.length + page.removals.length > q.limit || page.results.length > 100_000) {
-      throw new ProtocolError(`pull page too large: ${page.upserts.length} upserts, ${page.removals.length} removals for limit ${q.limit}`);
+    const raw = await this.request('GET', `/v1/sync/pull?${params}`, undefined, LenientPullResponse, signal);
+    if (raw.upserts.length + raw.removals.length > q.limit || raw.results.length > 100_000) {
+      throw new ProtocolError(`pull page too large: ${raw.upserts.length} upserts, ${raw.removals.length} removals for limit ${q.limit}`);
     }
-    return page;
+    const quarantined: Quarantined[] = [];
+    const upserts = keepValidItems(raw.upserts, quarantined);
+    // A removal or a result stands without its item copy: the removal still removes, the result still settles.
+    const removals = raw.removals.map((r) => ({ itemId: r.itemId, reason: r.reason, item: validItemOrNull(r.item, r.itemId, quarantined) }));
+    const results = raw.results.map((r) => ({ ...r, item: validItemOrNull(r.item, r.itemId, quarantined) }));
+    return { ...raw, upserts, removals, results, quarantined };
   }
   // Restricted-site bundles (DESIGN §11).
   bundleKey(signal?: AbortSignal): Promise<BundleKeyResponse> {
@@ -73,12 +127,15 @@ export class CentralClient {
   bundleCheckout(body: BundleCheckoutRequest, signal?: AbortSignal): Promise<BundleCheckoutResponse> {
     return this.request('POST', '/v1/bundles/checkout', body, BundleCheckoutResponse, signal);
   }
-  async push(body: PushRequest, signal?: AbortSignal): Promise<PushResponse> {
-    const res = await this.request('POST', '/v1/sync/push', body, PushResponse, signal);
-    if (res.results.length > body.mutations.length) {
-      throw new ProtocolError(`push answered ${res.results.length} results for ${body.mutations.length} mutations`);
+  /** Results settle their mutations even when the item copy they carry fails the schema (it is quarantined). */
+  async push(body: PushRequest, signal?: AbortSignal): Promise<PushResponse & { quarantined: Quarantined[] }> {
+    const raw = await this.request('POST', '/v1/sync/push', body, LenientPushResponse, signal);
+    if (raw.results.length > body.mutations.length) {
+      throw new ProtocolError(`push answered ${raw.results.length} results for ${body.mutations.length} mutations`);
     }
-    return res;
+    const quarantined: Quarantined[] = [];
+    const results = raw.results.map((r) => ({ ...r, item: validItemOrNull(r.item, r.itemId, quarantined) }));
+    return { ...raw, results, quarantined };
   }
 
   /** A supervisor's reassignment (DESIGN §5). */

@@ -1,11 +1,11 @@
 // The sync engine (DESIGN §5, §7): pushes the outbox in order in bounded batches, pulls pages (each
 // applied with its results and cursor in one transaction), tops up the assigned set by claiming, and
 // retries with full-jitter backoff. Only a result (push response or pull) settles a mutation.
-import { isConflictCode, MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type ConflictCode, type Mutation, type MutationResult, type PullResponse, type RemovalReason } from '../../shared/central-api';
+import { isConflictCode, MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type ConflictCode, type Mutation, type MutationResult, type RemovalReason } from '../../shared/central-api';
 import type { SyncStatus } from '../../shared/desk-api';
 import { fullJitterDelay, type BackoffOptions } from './backoff';
 import type { Db } from './cache-db';
-import { CentralClient, HttpError, NetworkError, ProtocolError } from './central-client';
+import { CentralClient, HttpError, NetworkError, ProtocolError, type PullPage, type Quarantined } from './central-client';
 import type { Clock } from './clock';
 import type { EventBus } from './event-bus';
 import type { ItemsRepo } from './items-repo';
@@ -77,7 +77,33 @@ export class SyncEngine {
       lastError: this.lastError,
       progress: this.progress,
       nextRetryAt: this.nextRetryAt,
+      quarantined: this.quarantine().size,
     };
+  }
+
+  // ---------- quarantine: item copies that fail the schema are skipped and reported, never fatal ----------
+  private quarantined: Map<string, { problem: string; at: string }> | null = null;
+  private quarantine(): Map<string, { problem: string; at: string }> {
+    if (!this.quarantined) {
+      this.quarantined = new Map();
+      try {
+        for (const [id, v] of JSON.parse(this.d.kv.get('quarantine') ?? '[]') as [string, { problem: string; at: string }][]) this.quarantined.set(id, v);
+      } catch { /* a damaged list starts empty */ }
+    }
+    return this.quarantined;
+  }
+  /** In the page's transaction: `found` go in, items that arrived valid (or left my set) come out. */
+  private noteQuarantine(found: readonly Quarantined[], cleared: Iterable<string>, reset: boolean): void {
+    const map = this.quarantine();
+    if (found.length === 0 && map.size === 0) return;
+    const before = JSON.stringify([...map]);
+    if (reset) map.clear();
+    for (const id of cleared) map.delete(id);
+    const at = this.d.clock.now().toISOString();
+    for (const q of found) map.set(q.itemId ?? `(an item without a valid id: ${q.problem})`, { problem: q.problem, at });
+    while (map.size > MAX_QUARANTINED) map.delete(map.keys().next().value!);
+    const after = JSON.stringify([...map]);
+    if (after !== before) this.d.kv.set('quarantine', after);
   }
 
   emitStatus(): void {
@@ -173,7 +199,10 @@ export class SyncEngine {
       while (claimed < count) {
         this.setProgress({ phase: 'checkout', done: claimed, total: count });
         const res = await conn.client.claim({ count: Math.min(MAX_CLAIM_COUNT, count - claimed), leaseMinutes }, this.abort.signal);
-        this.d.db.transaction(() => { for (const it of res.items) this.d.items.putServerCopy(it); })();
+        this.d.db.transaction(() => {
+          this.noteQuarantine(res.quarantined, [], false);
+          for (const it of res.items) this.d.items.putServerCopy(it);
+        })();
         claimed += res.items.length;
         if (res.items.length > 0) this.d.events.emit('queue.changed', { reason: 'claim', itemIds: res.items.map((i) => i.id) });
         if (res.items.length === 0) break;
@@ -290,6 +319,7 @@ export class SyncEngine {
       limit = Math.min(PUSH_BATCH, limit * 2);
       const changed = new Set<string>();
       const settledNow = this.d.db.transaction(() => {
+        this.noteQuarantine(res.quarantined, [], false);
         this.d.kv.raiseMutationFloor(res.lastMutationId + 1);
         let n = 0;
         for (const r of res.results) if (this.applyResult(r, changed, 'push')) n++;
@@ -359,10 +389,10 @@ export class SyncEngine {
       return p;
     };
     let done = 0;
-    let next: Promise<PullResponse> | null = fetchPage(this.d.kv.cursor());
+    let next: Promise<PullPage> | null = fetchPage(this.d.kv.cursor());
     for (let pages = 0; next && pages < 100_000; pages++) {
       this.setProgress({ phase: 'pull', done, total: null });
-      const page: PullResponse = await next;
+      const page: PullPage = await next;
       // Fetch the following page while this one is written: the cursor only moves when a page is applied.
       next = page.hasMore ? fetchPage(page.cursor) : null;
       const changed = this.d.db.transaction(() => this.applyPage(page))();
@@ -376,8 +406,9 @@ export class SyncEngine {
     if (done >= 5_000) this.d.db.pragma('optimize');
   }
 
-  private applyPage(page: PullResponse): Set<string> {
+  private applyPage(page: PullPage): Set<string> {
     const changed = new Set<string>();
+    this.noteQuarantine(page.quarantined, [...page.upserts.map((i) => i.id), ...page.removals.map((r) => r.itemId)], page.reset);
     // Results first: a stored result carries the item as it was when the mutation applied, so anything
     // newer in this page (a reset, upserts, removals) must land after it, never under it.
     for (const r of page.results) this.applyResult(r, changed, 'pull');
@@ -404,8 +435,11 @@ export class SyncEngine {
     if (need <= 0) return;
     this.setProgress({ phase: 'claim', done: 0, total: need });
     const res = await client.claim({ count: Math.min(need, MAX_CLAIM_COUNT), leaseMinutes: this.d.kv.settings().leaseMinutes }, this.abort.signal);
+    this.d.db.transaction(() => {
+      this.noteQuarantine(res.quarantined, [], false);
+      for (const it of res.items) this.d.items.putServerCopy(it);
+    })();
     if (res.items.length === 0) return;
-    this.d.db.transaction(() => { for (const it of res.items) this.d.items.putServerCopy(it); })();
     this.d.events.emit('queue.changed', { reason: 'claim', itemIds: res.items.map((i) => i.id) });
   }
 
@@ -425,6 +459,9 @@ export class SyncEngine {
     this.emitStatus();
   }
 }
+
+/** Quarantined item ids remembered (oldest forgotten first). */
+const MAX_QUARANTINED = 1000;
 
 /** Mutations one cycle may set aside as malformed before it stops (a server that refuses everything is broken). */
 const MAX_ISOLATED_PER_CYCLE = 10;

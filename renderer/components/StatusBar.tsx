@@ -72,6 +72,11 @@ export function StatusBar() {
       >
         {sync.conflicts.toLocaleString()} {sync.conflicts === 1 ? 'conflict' : 'conflicts'}
       </button>
+      {(sync.quarantined ?? 0) > 0 && (
+        <span className="sb-item" data-testid="sync-quarantined" title="The server sent item copies this desk cannot read; they are skipped and the rest syncs.">
+          {sync.quarantined!.toLocaleString()} unreadable {sync.quarantined === 1 ? 'item' : 'items'} skipped
+        </span>
+      )}
       <span className="sb-item" data-testid="sync-assigned">
         {sync.assigned.toLocaleString()} assigned
       </span>

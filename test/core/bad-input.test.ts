@@ -11,7 +11,7 @@ import { demoCore, ok, scriptItem, scriptPage, tmpDir } from './core-fixture';
 const item = scriptItem;
 const page = scriptPage;
 
-type Mode = 'good' | 'malformed' | 'truncated' | 'wrong-types' | 'invalid-item' | 'oversize-page' | 'oversize-body' | 'html' | 'unauthorized' | 'unavailable';
+type Mode = 'good' | 'malformed' | 'truncated' | 'wrong-types' | 'oversize-page' | 'oversize-body' | 'html' | 'unauthorized' | 'unavailable';
 let pullMode: Mode = 'good';
 let pushMode: 'malformed' | 'wrong-status' | 'unavailable' = 'malformed';
 let http: Server;
@@ -38,7 +38,6 @@ function answerPull(res: ServerResponse) {
       return;
     }
     case 'wrong-types': return json(res, 200, page({ cursor: 7, hasMore: 'no', upserts: [item(6)] }));
-    case 'invalid-item': return json(res, 200, page({ upserts: [item(6), item(7, { confidence: 7 })] }));
     case 'oversize-page': return json(res, 200, page({ upserts: Array.from({ length: 1001 }, (_, i) => item(100 + i)) }));
     case 'oversize-body': return json(res, 200, page({ upserts: [item(6, { summary: 'x'.repeat(3_000) })], padding: 'y'.repeat(1_100_000) }));
     case 'html': res.writeHead(200, { 'content-type': 'text/html' }); return res.end('<html><body>captive portal</body></html>');
@@ -99,7 +98,7 @@ describe('bad server responses', () => {
     ['malformed', 'error', /not valid JSON/],
     ['truncated', 'offline', /cut off|terminated|aborted|ECONNRESET|other side closed/i],
     ['wrong-types', 'error', /does not match the contract: cursor/],
-    ['invalid-item', 'error', /does not match the contract: upserts\.1\.confidence/],
+    // An invalid item copy no longer fails the page: it is quarantined (test/core/poison-item.test.ts).
     ['oversize-page', 'error', /pull page too large/],
     ['oversize-body', 'error', /exceeds the 1000000-byte limit/],
     ['html', 'error', /not valid JSON/],
