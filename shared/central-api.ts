@@ -17,10 +17,12 @@ export const MAX_PULL_LIMIT = 1000;
 export { MAX_CLAIM_COUNT, MAX_LEASE_MINUTES };
 
 /** A free-form JSON object the server will store: bounded depth and size, no keys its parser refuses (shared/limits.ts). */
-export const boundedJsonObject = (maxBytes: number) => JsonObject.superRefine((v, ctx) => {
+// Checked on the raw input, before z.record builds its output: a record drops a `__proto__` key (assigning it
+// sets the prototype instead), so a check on the parsed value would pass what the server's parser refuses.
+export const boundedJsonObject = (maxBytes: number) => z.unknown().superRefine((v, ctx) => {
   const problem = freeJsonProblem(v, maxBytes);
   if (problem) ctx.addIssue({ code: 'custom', message: `this JSON value ${problem}` });
-});
+}).pipe(JsonObject);
 const ingestKey = z.string().min(1).max(200).regex(INGEST_KEY_PATTERN, 'no control characters (U+0000 to U+001F, U+007F)');
 
 // ---------- problem details (RFC 9457) ----------
