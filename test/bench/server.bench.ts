@@ -12,6 +12,7 @@ import type { Item } from '../../shared/domain';
 import { CentralClient, approvals, ingestItems, newClientId } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { loadAverage, sizesArg, spread } from './bench-stats';
+import { runPostgresComparison } from './server-postgres';
 import { planWrites, replayWrites, snapshotDatabase } from './write-replay';
 
 interface PhaseFigure { name: string; unit: string; count: number; httpMs: number; rawMs: number; rows: number }
@@ -114,4 +115,5 @@ export async function run(): Promise<void> {
     console.log(`  ${per[0].name.padEnd(16)} ${fmt(rate, 0).padStart(26)} ${per[0].unit.padEnd(12)} ratio ${fmt(ratio, 3)}` +
       `   (raw same writes ${fmt(raw, 0)} ${per[0].unit}; ${per[0].rows} rows written)`);
   }
+  if (!process.argv.includes('--no-postgres')) await runPostgresComparison();
 }
