@@ -1,10 +1,10 @@
-import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
+import { flexRender, getCoreRowModel, useReactTable, type ColumnDef, type Header, type SortingState, type Table } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatDistanceToNowStrict } from 'date-fns';
-import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef } from 'react';
+import { forwardRef, useEffect, useImperativeHandle, useMemo, useRef, type KeyboardEvent } from 'react';
 import type { QueueRow } from '../../shared/desk-api';
 import { setView } from '../state/app-store';
-import { ensureRange, rowAt, setCursor, toggleSelected, toggleSort, useQueue, type SortKey } from '../state/queue-store';
+import { ensureRange, rowAt, setColumnSizing, setColumnVisibility, setCursor, setSort, toggleSelected, useQueue, type SortKey } from '../state/queue-store';
 import { openItem } from '../state/triage-store';
 import { ClassBadge } from './ClassBadge';
 import { SlaBadge } from './SlaBadge';
@@ -19,6 +19,10 @@ function columns(selected: ReadonlySet<string>): ColumnDef<GridRow>[] {
   return [
     {
       id: 'select',
+      size: 32,
+      enableResizing: false,
+      enableHiding: false,
+      meta: { label: 'Selected' },
       header: () => <span className="sr-only">Selected</span>,
       cell: ({ row: { original } }) =>
         original.row && (
@@ -36,27 +40,35 @@ function columns(selected: ReadonlySet<string>): ColumnDef<GridRow>[] {
     {
       id: 'slaDue',
       header: 'SLA due',
+      size: 120,
       enableSorting: true,
+      // An accessor makes the column sortable for react-table; the core does the sorting (manualSorting).
+      accessorFn: (r) => r.row?.slaDueAt,
       cell: ({ row: { original } }) => original.row && <SlaBadge enqueuedAt={original.row.enqueuedAt} slaDueAt={original.row.slaDueAt} compact />,
     },
     {
       id: 'age',
       header: 'Age',
+      size: 88,
       enableSorting: true,
+      accessorFn: (r) => r.row?.enqueuedAt,
       cell: ({ row: { original } }) => original.row && formatDistanceToNowStrict(new Date(original.row.enqueuedAt)),
     },
-    { id: 'class', header: 'Class', cell: ({ row: { original } }) => original.row && <ClassBadge value={original.row.exceptionClass} /> },
-    { id: 'queue', header: 'Queue', cell: ({ row: { original } }) => original.row?.queueName },
+    { id: 'class', header: 'Class', size: 136, cell: ({ row: { original } }) => original.row && <ClassBadge value={original.row.exceptionClass} /> },
+    { id: 'queue', header: 'Queue', size: 160, cell: ({ row: { original } }) => original.row?.queueName },
     {
       id: 'confidence',
       header: 'Conf.',
+      size: 72,
       enableSorting: true,
+      accessorFn: (r) => r.row?.confidence,
       cell: ({ row: { original } }) => original.row && (original.row.confidence === null ? '—' : `${Math.round(original.row.confidence * 100)}%`),
     },
-    { id: 'title', header: 'Title', cell: ({ row: { original } }) => original.row?.title ?? '' },
+    { id: 'title', header: 'Title', size: 240, enableHiding: false, cell: ({ row: { original } }) => original.row?.title ?? '' },
     {
       id: 'status',
       header: 'Status',
+      size: 144,
       cell: ({ row: { original } }) =>
         original.row && (
           <span className="status-cell">
@@ -66,6 +78,72 @@ function columns(selected: ReadonlySet<string>): ColumnDef<GridRow>[] {
         ),
     },
   ];
+}
+
+const SORT_KEYS: readonly string[] = ['slaDue', 'age', 'confidence'] satisfies SortKey[];
+const RESIZE_STEP = 16;
+
+/** The CSS grid track list for the visible columns: their react-table sizes, the title taking the rest. */
+function trackList(table: Table<GridRow>): string {
+  return table
+    .getVisibleLeafColumns()
+    .map((c) => (c.id === 'title' ? `minmax(${c.getSize()}px, 1fr)` : `${c.getSize()}px`))
+    .join(' ');
+}
+
+const labelOf = (h: Header<GridRow, unknown>) => {
+  const header = h.column.columnDef.header;
+  return typeof header === 'string' ? header : h.column.id;
+};
+
+/** A column edge: drag it, or focus it and use ←/→ (double-click or Enter resets). */
+function ColumnResizer({ header, table }: { header: Header<GridRow, unknown>; table: Table<GridRow> }) {
+  const { column } = header;
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    const delta = e.key === 'ArrowRight' ? RESIZE_STEP : e.key === 'ArrowLeft' ? -RESIZE_STEP : 0;
+    if (delta) table.setColumnSizing((old) => ({ ...old, [column.id]: Math.max(column.columnDef.minSize ?? 48, column.getSize() + delta) }));
+    else if (e.key === 'Enter') column.resetSize();
+    else return;
+    e.preventDefault();
+    e.stopPropagation(); // not the grid's or the window's keys
+  };
+  return (
+    <div
+      role="separator"
+      aria-orientation="vertical"
+      aria-label={`Resize ${labelOf(header)}`}
+      aria-valuenow={column.getSize()}
+      tabIndex={0}
+      className={`col-resizer${column.getIsResizing() ? ' is-resizing' : ''}`}
+      data-testid={`queue-col-resizer-${column.id}`}
+      onMouseDown={header.getResizeHandler()}
+      onTouchStart={header.getResizeHandler()}
+      onDoubleClick={() => column.resetSize()}
+      onKeyDown={onKeyDown}
+      onClick={(e) => e.stopPropagation()}
+    />
+  );
+}
+
+/** Show or hide columns (react-table's visibility state); a native disclosure, keyboard-operable. */
+function ColumnsMenu({ table }: { table: Table<GridRow> }) {
+  return (
+    <details className="col-menu" data-testid="queue-columns">
+      <summary className="btn btn-ghost btn-sm">Columns</summary>
+      <fieldset className="col-menu-list">
+        <legend className="sr-only">Columns shown</legend>
+        {table
+          .getAllLeafColumns()
+          .filter((c) => c.getCanHide())
+          .map((c) => (
+            <label key={c.id} className="col-menu-item">
+              <input type="checkbox" checked={c.getIsVisible()} onChange={c.getToggleVisibilityHandler()} data-testid={`queue-column-toggle-${c.id}`} />
+              {typeof c.columnDef.header === 'string' ? c.columnDef.header : c.id}
+            </label>
+          ))}
+      </fieldset>
+    </details>
+  );
 }
 
 export interface QueueGridHandle {
@@ -81,6 +159,8 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
   const cursor = useQueue((s) => s.cursor);
   const selected = useQueue((s) => s.selected);
   const sort = useQueue((s) => s.sort);
+  const columnVisibility = useQueue((s) => s.columnVisibility);
+  const columnSizing = useQueue((s) => s.columnSizing);
   const version = useQueue((s) => s.version); // re-render when pages land
   const scroller = useRef<HTMLDivElement>(null);
   useImperativeHandle(ref, () => ({ focus: () => scroller.current?.focus() }));
@@ -108,13 +188,29 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
   // `version` changes when pages land: the virtual items can be the same array while their rows changed.
   const data = useMemo<GridRow[]>(() => items.map((v) => ({ index: v.index, row: rowAt(v.index) })), [items, version]);
   const cols = useMemo(() => columns(selected), [selected]);
+  // The column model, sorting, visibility and sizing are react-table's; sorting is manual (the core sorts
+  // the whole set, the grid holds only visible pages), so a sorting change goes to the queue store.
+  const sorting: SortingState = [{ id: sort.by, desc: sort.dir === 'desc' }];
   const table = useReactTable({
     data,
     columns: cols,
     getCoreRowModel: getCoreRowModel(),
     manualSorting: true,
-    state: { sorting: [{ id: sort.by, desc: sort.dir === 'desc' }] },
+    enableMultiSort: false,
+    enableSortingRemoval: false,
+    sortDescFirst: false,
+    enableColumnResizing: true,
+    columnResizeMode: 'onChange',
+    defaultColumn: { minSize: 48, enableSorting: false },
+    state: { sorting, columnVisibility, columnSizing },
+    onSortingChange: (u) => {
+      const next = (typeof u === 'function' ? u(sorting) : u)[0];
+      if (next && SORT_KEYS.includes(next.id)) setSort(next.id as SortKey, next.desc ? 'desc' : 'asc');
+    },
+    onColumnVisibilityChange: setColumnVisibility,
+    onColumnSizingChange: setColumnSizing,
   });
+  const tracks = trackList(table);
 
   const open = (index: number) => {
     const row = rowAt(index);
@@ -124,13 +220,15 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
   };
 
   return (
+    <>
+    <ColumnsMenu table={table} />
     <div
       ref={scroller}
       className="grid"
       role="grid"
       aria-label="Queue"
       aria-rowcount={total + 1}
-      aria-colcount={cols.length}
+      aria-colcount={table.getVisibleLeafColumns().length}
       aria-multiselectable="true"
       tabIndex={0}
       aria-activedescendant={items.some((v) => v.index === cursor) && rowAt(cursor) ? `qrow-${cursor}` : undefined}
@@ -139,27 +237,30 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
     >
       <div className="grid-head" role="rowgroup">
         {table.getHeaderGroups().map((hg) => (
-          <div key={hg.id} role="row" aria-rowindex={1} className="grid-row grid-header-row">
+          <div key={hg.id} role="row" aria-rowindex={1} className="grid-row grid-header-row" style={{ gridTemplateColumns: tracks }}>
             {hg.headers.map((h) => {
-              const sortable = h.column.columnDef.enableSorting === true;
-              const active = sort.by === h.column.id;
+              const sortable = h.column.getCanSort();
+              const dir = h.column.getIsSorted();
               return (
                 <div
                   key={h.id}
                   role="columnheader"
                   className={`grid-cell col-${h.column.id}`}
-                  aria-sort={sortable ? (active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none') : undefined}
+                  aria-sort={sortable ? (dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none') : undefined}
+                  data-testid={`queue-col-${h.column.id}`}
+                  data-width={h.getSize()}
                 >
                   {sortable ? (
-                    <button type="button" className="sort-btn" data-testid={`queue-sort-${h.column.id}`} onClick={() => toggleSort(h.column.id as SortKey)}>
+                    <button type="button" className="sort-btn" data-testid={`queue-sort-${h.column.id}`} onClick={h.column.getToggleSortingHandler()}>
                       {flexRender(h.column.columnDef.header, h.getContext())}
                       <span className="sort-ind" aria-hidden="true">
-                        {active ? (sort.dir === 'asc' ? '↑' : '↓') : ''}
+                        {dir === 'asc' ? '↑' : dir === 'desc' ? '↓' : ''}
                       </span>
                     </button>
                   ) : (
                     flexRender(h.column.columnDef.header, h.getContext())
                   )}
+                  {h.column.getCanResize() && <ColumnResizer header={h} table={table} />}
                 </div>
               );
             })}
@@ -179,7 +280,7 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
                 aria-rowindex={v.index + 2}
                 aria-selected={isSel}
                 className={`grid-row${v.index === cursor ? ' is-cursor' : ''}${isSel ? ' is-selected' : ''}${qr ? '' : ' is-loading'}`}
-                style={{ transform: `translateY(${v.start - ROW_HEIGHT}px)`, height: ROW_HEIGHT }}
+                style={{ transform: `translateY(${v.start - ROW_HEIGHT}px)`, height: ROW_HEIGHT, gridTemplateColumns: tracks }}
                 data-testid="queue-row"
                 data-index={v.index}
                 data-item-id={qr?.id}
@@ -196,5 +297,6 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
           })}
       </div>
     </div>
+    </>
   );
 });

@@ -26,6 +26,9 @@ export interface QueueState {
   /** Bumped when pages land, so rows re-render. */
   version: number;
   error: string | null;
+  /** Column layout of the grid (@tanstack/react-table state): hidden columns and widths in px. */
+  columnVisibility: Record<string, boolean>;
+  columnSizing: Record<string, number>;
 }
 
 export interface QueueDeps {
@@ -47,6 +50,8 @@ export function createQueue(deps: QueueDeps) {
     selected: new Set(),
     version: 0,
     error: null,
+    columnVisibility: {},
+    columnSizing: {},
   }));
 
   let cache = new PageCache<QueueRow>(PAGE_SIZE);
@@ -147,6 +152,23 @@ export function createQueue(deps: QueueDeps) {
     changeView();
   }
 
+  /** Sort as the grid's column model says (a header click, through react-table's sorting state). */
+  function setSort(by: SortKey, dir: 'asc' | 'desc'): void {
+    const now = useQueue.getState().sort;
+    if (now.by === by && now.dir === dir) return;
+    useQueue.setState({ sort: { by, dir } });
+    changeView();
+  }
+
+  type Updater<T> = T | ((old: T) => T);
+  const apply = <T,>(u: Updater<T>, old: T): T => (typeof u === 'function' ? (u as (o: T) => T)(old) : u);
+  function setColumnVisibility(u: Updater<Record<string, boolean>>): void {
+    useQueue.setState((s) => ({ columnVisibility: apply(u, s.columnVisibility) }));
+  }
+  function setColumnSizing(u: Updater<Record<string, number>>): void {
+    useQueue.setState((s) => ({ columnSizing: apply(u, s.columnSizing) }));
+  }
+
   function toggleSort(by: SortKey): void {
     useQueue.setState((s) => ({ sort: { by, dir: s.sort.by === by && s.sort.dir === 'asc' ? 'desc' : 'asc' } }));
     changeView();
@@ -208,6 +230,6 @@ export function createQueue(deps: QueueDeps) {
 
   return {
     store: useQueue,
-    rowAt, ensureRange, reload, setFilter, toggleSort, moveCursor, setCursor, toggleSelected, clearSelection, bulkApprove, scheduleRefresh,
+    rowAt, ensureRange, reload, setFilter, toggleSort, setSort, setColumnVisibility, setColumnSizing, moveCursor, setCursor, toggleSelected, clearSelection, bulkApprove, scheduleRefresh,
   };
 }

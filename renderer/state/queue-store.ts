@@ -21,5 +21,5 @@ export const useQueue = Object.assign(
 );
 
 export const {
-  rowAt, ensureRange, reload, setFilter, toggleSort, moveCursor, setCursor, toggleSelected, clearSelection, bulkApprove, scheduleRefresh,
+  rowAt, ensureRange, reload, setFilter, toggleSort, setSort, setColumnVisibility, setColumnSizing, moveCursor, setCursor, toggleSelected, clearSelection, bulkApprove, scheduleRefresh,
 } = queue;
