@@ -1,6 +1,6 @@
 // Browser mode (DESIGN.md §4): the built renderer and the core's dispatcher over HTTP on 127.0.0.1,
 // for machines where Electron cannot run and for end-to-end tests. Every request passes the Host and
-// Origin checks; /rpc and /events also need the per-launch token.
+// Origin checks; /rpc and /events also need the per-launch token (a hook on those routes, see requireLaunchKey).
 import { createReadStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -74,16 +74,19 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
     if (!host.ok) return reply.code(403).send(refusal('forbidden', host.reason));
     const origin = checkOrigin(req.headers.origin, req.headers.host ?? '', port);
     if (!origin.ok) return reply.code(403).send(refusal('forbidden', origin.reason));
-    const path = req.url.split('?')[0];
-    if (path.startsWith('/rpc/') || path === '/events') {
-      const presented = path === '/events'
-        ? (req.query as Record<string, string | undefined>).token
-        : bearerToken(req.headers.authorization);
-      if (!tokenMatches(token, presented)) {
-        return reply.code(401).send(refusal('unauthorized', 'missing or wrong launch token; open the launch URL again'));
-      }
-    }
   });
+
+  // The launch key is checked on the route the router matched, never on the raw request line: the router
+  // decodes and normalises the path (percent-encoding, an absolute-form request line), so a test of the raw
+  // URL can disagree with what runs. Every route that reaches the core carries this hook.
+  const requireLaunchKey = async (req: FastifyRequest, reply: FastifyReply) => {
+    const presented = req.routeOptions.url === '/events'
+      ? (req.query as Record<string, string | undefined>).token
+      : bearerToken(req.headers.authorization);
+    if (!tokenMatches(token, presented)) {
+      return reply.code(401).send(refusal('unauthorized', 'missing or wrong launch token; open the launch URL again'));
+    }
+  };
 
   const rpc = async (method: string, req: FastifyRequest, reply: FastifyReply) => {
     reply.header('cache-control', 'no-store');
@@ -95,11 +98,13 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
       return reply.code(200).send(refusal('internal', e instanceof Error ? e.message : String(e)));
     }
   };
-  app.post('/rpc/:method', (req, reply) => rpc((req.params as { method: string }).method, req, reply));
+  app.post('/rpc/:method', { onRequest: requireLaunchKey }, (req, reply) => rpc((req.params as { method: string }).method, req, reply));
   // Bundle files travel as base64 inside the call (DESIGN §11): only these methods take the bundle-sized limit.
-  for (const method of FILE_METHODS) app.post(`/rpc/${method}`, { bodyLimit: FILE_BODY_LIMIT }, (req, reply) => rpc(method, req, reply));
+  for (const method of FILE_METHODS) {
+    app.post(`/rpc/${method}`, { bodyLimit: FILE_BODY_LIMIT, onRequest: requireLaunchKey }, (req, reply) => rpc(method, req, reply));
+  }
 
-  app.get('/events', (req, reply) => {
+  app.get('/events', { onRequest: requireLaunchKey }, (req, reply) => {
     reply.hijack();
     streams.open(req.raw, reply.raw);
   });
