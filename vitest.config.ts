@@ -14,6 +14,10 @@ const BOTH_DATABASES = [
   'test/server/matrix-pull-convergence.test.ts',
   'test/server/demo-seed.test.ts',
   'test/server/ops-contract.test.ts',
+  'test/server/matrix-conflicts.test.ts',
+  'test/server/matrix-authorization.test.ts',
+  'test/server/matrix-bad-input.test.ts',
+  'test/server/push-guarantees.test.ts',
 ];
 const POSTGRES_ONLY = 'test/server/pg-*.test.ts';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../shared/central-api';
 import { CentralClient, approvals, ingestItems, mutationFor, newClientId, type RawResponse } from '../helpers/central-client';
 import { createUser } from '../../server/services/users';
-import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { addUsers } from '../helpers/extra-users';
 import { startTestServer } from '../helpers/server';
@@ -91,7 +91,7 @@ describe('ownership: bob can never see, pull or decide alice\'s items', () => {
       expect(page.removals.filter((r) => mineIds.has(r.itemId))).toEqual([]);
     }
 
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const bobClient = newClientId('bob-thief');
     const reason = q.reasonCodes[0].code;
     const res = await demo.as.bob.push({
@@ -109,7 +109,7 @@ describe('ownership: bob can never see, pull or decide alice\'s items', () => {
       expect(r.item).toBeNull();
     }
     // Only bob's own bookkeeping (his client, its stored results, his change feed) may have changed.
-    const changed = changedTables(before, snapshot(demo.dbFile));
+    const changed = changedTables(before, await snapshotOf(demo.dbFile));
     expect(changed.filter((t) => !['clients', 'client_mutations', 'change_log'].includes(t))).toEqual([]);
 
     // A supervisor reassignment is not bob's either: assignments are refused to him.
@@ -157,16 +157,16 @@ describe('ownership: bob can never see, pull or decide alice\'s items', () => {
 });
 
 describe('tokens', () => {
-  it('are stored only as SHA-256 hashes', () => {
-    const db = openReadonly(demo.dbFile);
+  it('are stored only as SHA-256 hashes', async () => {
+    const db = await openProbe(demo.dbFile);
     try {
-      const rows = db.prepare('SELECT token_hash FROM tokens').all() as { token_hash: string }[];
+      const rows = await db.all<{ token_hash: string }>('SELECT token_hash FROM tokens');
       expect(rows.length).toBeGreaterThanOrEqual(7);
       for (const r of rows) expect(r.token_hash).toMatch(/^[0-9a-f]{64}$/);
-      const text = JSON.stringify(db.prepare('SELECT * FROM tokens').all());
+      const text = JSON.stringify(await db.all('SELECT * FROM tokens'));
       for (const t of ['demo-alice', 'demo-sam', extra['ada-admin']]) expect(text).not.toContain(t);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PUSH_BATCH, PROBLEM_TYPES } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { approvals, assertProblem, ingestItems, mutationFor, newClientId, type RequestOptions } from '../helpers/central-client';
-import { changedTables, snapshot } from '../helpers/db-snapshot';
+import { changedTables, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoUser, type DemoServer } from '../helpers/demo-fixture';
 
 let demo: DemoServer;
@@ -82,16 +82,16 @@ function nested(json: string): string {
 describe('bad input is refused with a clear problem and changes nothing', () => {
   it.each(CASES)('%s', async (name, build) => {
     const c = build();
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const res = await demo.as[c.who].request(c.method, c.path, c.body, c.opts);
     const problem = assertProblem(res, c.status, name);
     expect(problem.type).toBe(c.status === 413 ? PROBLEM_TYPES.payloadTooLarge : PROBLEM_TYPES.validation);
     expect(`${problem.detail ?? ''} ${JSON.stringify(problem.errors ?? [])}`).toMatch(c.says);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
   });
 
   it('a chunked body without Content-Length is cut off at the limit with 413, changing nothing', async () => {
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const piece = new TextEncoder().encode('x'.repeat(64 * 1024));
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
@@ -107,17 +107,17 @@ describe('bad input is refused with a clear problem and changes nothing', () => 
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(((await res.json()) as { type: string }).type).toBe(PROBLEM_TYPES.payloadTooLarge);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
   });
 
   it('an unknown reason code is a rejected result, not a 400: it is kept and the client advances', async () => {
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const res = await demo.as.alice.push({ clientId, mutations: [mutationFor('escalate', held[1], 2, { reasonCode: 'made_up_reason' })] });
     expect(res.results[0]).toMatchObject({ status: 'rejected', code: 'unknown_reason_code' });
     expect(res.results[0].message ?? '').toMatch(/made_up_reason|reason/);
     expect(res.lastMutationId).toBe(2);
     // The item itself did not change: only the client's position and its stored result did.
-    const changed = changedTables(before, snapshot(demo.dbFile));
+    const changed = changedTables(before, await snapshotOf(demo.dbFile));
     expect(changed).not.toContain('items');
     expect(changed).not.toContain('item_events');
     expect(changed).not.toContain('decisions');

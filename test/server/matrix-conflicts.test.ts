@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Item } from '../../shared/domain';
 import { mutationFor, newClientId } from '../helpers/central-client';
-import { openReadonly } from '../helpers/db-snapshot';
+import { openProbe } from '../helpers/db-snapshot';
 import { TestClock, startClockedDemoServer, type DemoServer } from '../helpers/demo-fixture';
 
 const clock = new TestClock(Date.parse('2026-03-02T09:00:00.000Z'));
@@ -19,21 +19,21 @@ async function cursorOf(who: 'alice' | 'bob') {
   return (await demo.as[who].pullAll({ limit: 1000 })).at(-1)!.cursor;
 }
 
-function eventTypes(itemId: string): string[] {
-  const db = openReadonly(demo.dbFile);
+async function eventTypes(itemId: string): Promise<string[]> {
+  const db = await openProbe(demo.dbFile);
   try {
-    return (db.prepare('SELECT type FROM item_events WHERE item_id = ? ORDER BY seq').all(itemId) as { type: string }[]).map((r) => r.type);
+    return (await db.all<{ type: string }>('SELECT type FROM item_events WHERE item_id = ? ORDER BY seq', itemId)).map((r) => r.type);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-function outcomesOf(itemId: string): { assignment_epoch: number; by: string; kind: string }[] {
-  const db = openReadonly(demo.dbFile);
+async function outcomesOf(itemId: string): Promise<{ assignment_epoch: number; by: string; kind: string }[]> {
+  const db = await openProbe(demo.dbFile);
   try {
-    return db.prepare(`SELECT assignment_epoch, by, kind FROM decisions WHERE item_id = ? AND kind IN ('approve','reject','correct')`).all(itemId) as never;
+    return await db.all(`SELECT assignment_epoch, by, kind FROM decisions WHERE item_id = ? AND kind IN ('approve','reject','correct') ORDER BY seq`, itemId);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -62,7 +62,7 @@ describe('conflicts', () => {
 
     const bob = await demo.as.bob.push({ clientId: newClientId('bob'), mutations: [mutationFor('approve', moved, 1, {})] });
     expect(bob.results[0]).toMatchObject({ status: 'applied', code: 'ok' });
-    expect(outcomesOf(item.id)).toEqual([{ assignment_epoch: moved.assignmentEpoch, by: demo.ids.bob, kind: 'approve' }]);
+    expect(await outcomesOf(item.id)).toEqual([{ assignment_epoch: moved.assignmentEpoch, by: demo.ids.bob, kind: 'approve' }]);
   });
 
   it('resolved elsewhere: a decision on an item someone else already resolved answers conflict and changes nothing', async () => {
@@ -78,7 +78,7 @@ describe('conflicts', () => {
     });
     expect(late.results[0].status).toBe('conflict');
     expect(['resolved_elsewhere', 'reassigned']).toContain(late.results[0].code);
-    expect(outcomesOf(item.id)).toEqual([{ assignment_epoch: moved.assignmentEpoch, by: demo.ids.bob, kind: 'correct' }]);
+    expect(await outcomesOf(item.id)).toEqual([{ assignment_epoch: moved.assignmentEpoch, by: demo.ids.bob, kind: 'correct' }]);
     const pulled = await demo.as.alice.pull({ cursor: aliceCursor, limit: 1000 });
     const removal = pulled.removals.find((r) => r.itemId === item.id);
     expect(removal?.reason).toMatch(/reassigned|resolved_elsewhere/);
@@ -91,7 +91,7 @@ describe('conflicts', () => {
     const second = await demo.as.alice.push({ clientId: newClientId('desk-2'), mutations: [mutationFor('approve', item, 1, { comment: 'me too' })] });
     expect(second.results[0]).toMatchObject({ status: 'conflict', code: 'resolved_elsewhere' });
     expect(second.results[0].item?.outcome?.kind).toBe('approve');
-    expect(outcomesOf(item.id)).toHaveLength(1);
+    expect(await outcomesOf(item.id)).toHaveLength(1);
   });
 
   it('lease expired, not re-leased: the item is back in its queue with an event, the holder hears lease_expired', async () => {
@@ -102,14 +102,14 @@ describe('conflicts', () => {
     expect(late.results[0]).toMatchObject({ status: 'conflict', code: 'lease_expired' });
     const pulled = await demo.as.alice.pull({ cursor: aliceCursor, limit: 1000 });
     expect(pulled.removals).toContainEqual(expect.objectContaining({ itemId: item.id, reason: 'lease_expired' }));
-    expect(eventTypes(item.id)).toContain('lease_expired');
-    expect(outcomesOf(item.id)).toEqual([]);
+    expect(await eventTypes(item.id)).toContain('lease_expired');
+    expect(await outcomesOf(item.id)).toEqual([]);
   });
 
   it('lease expired and re-leased: the new holder gets a new epoch and decides; the old decision is a conflict', async () => {
     const aliceCursor = await cursorOf('alice');
     const item = await aliceClaims(5);
-    const eventsBefore = eventTypes(item.id);
+    const eventsBefore = await eventTypes(item.id);
     expect(eventsBefore.at(-1)).toBe('claimed');
     clock.advanceMinutes(6);
     // Oldest SLA due first: the expired item is back at the head of its queue.
@@ -128,8 +128,8 @@ describe('conflicts', () => {
     const pulled = await demo.as.alice.pull({ cursor: aliceCursor, limit: 1000 });
     expect(pulled.removals).toContainEqual(expect.objectContaining({ itemId: item.id, reason: 'lease_expired' }));
     // The log tells the story: alice's lease expired, bob claimed, bob decided; alice's stale push left only her labor.
-    expect(eventTypes(item.id).slice(eventsBefore.length)).toEqual(['lease_expired', 'claimed', 'labor', 'decided']);
-    expect(outcomesOf(item.id)).toEqual([{ assignment_epoch: again!.assignmentEpoch, by: demo.ids.bob, kind: 'approve' }]);
+    expect((await eventTypes(item.id)).slice(eventsBefore.length)).toEqual(['lease_expired', 'claimed', 'labor', 'decided']);
+    expect(await outcomesOf(item.id)).toEqual([{ assignment_epoch: again!.assignmentEpoch, by: demo.ids.bob, kind: 'approve' }]);
   });
 
   it('a decision on an old version of a still-held item is not lost to a note: it applies on the same lease', async () => {

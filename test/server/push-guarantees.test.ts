@@ -1,10 +1,10 @@
 // The sync guarantees of DESIGN §5 at the unit of one push: duplicates answer the stored result, a reused id
 // with another payload is client_diverged, a gap is a 409 with the expected id, a transient failure is a 503
 // that advances nothing, and a client id belongs to one user.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../shared/central-api';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
+import { openProbe } from '../helpers/db-snapshot';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
@@ -22,9 +22,9 @@ beforeAll(async () => {
 });
 afterAll(async () => { await srv?.close(); });
 
-const count = (sql: string, ...args: unknown[]) => {
-  const db = new BetterSqlite3(srv.dbFile, { readonly: true });
-  try { return (db.prepare(sql).get(...args) as { n: number }).n; } finally { db.close(); }
+const count = async (sql: string, ...args: unknown[]) => {
+  const db = await openProbe(srv.dbFile);
+  try { return (await db.get<{ n: number }>(sql, ...args))!.n; } finally { await db.close(); }
 };
 
 describe('push guarantees', () => {
@@ -39,7 +39,7 @@ describe('push guarantees', () => {
       expect(again.lastMutationId).toBe(3);
       expect(again.results.map((r) => `${r.status}:${r.code}`)).toEqual(['duplicate:ok', 'duplicate:ok', 'duplicate:ok']);
     }
-    for (const it of items) expect(count("SELECT count(*) n FROM decisions WHERE item_id = ? AND kind = 'approve'", it.id)).toBe(1);
+    for (const it of items) expect(await count("SELECT count(*) n FROM decisions WHERE item_id = ? AND kind = 'approve'", it.id)).toBe(1);
   });
 
   it('rejects a reused id with another payload as client_diverged without applying it', async () => {
@@ -49,7 +49,7 @@ describe('push guarantees', () => {
     const diverged = await alice.push({ clientId, mutations: [mutationFor('defer', items[1], 1, {})] });
     expect(diverged.results[0]).toMatchObject({ status: 'rejected', code: 'client_diverged' });
     expect(diverged.lastMutationId).toBe(1);
-    expect(count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[1].id)).toBe(1);
+    expect(await count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[1].id)).toBe(1);
   });
 
   it('stops at a gap with 409 and the expected id', async () => {
@@ -57,7 +57,7 @@ describe('push guarantees', () => {
     const clientId = newClientId('gap');
     const p = await alice.expectProblem(409, 'POST', '/v1/sync/push', { clientId, mutations: [mutationFor('approve', items[0], 2, {})] });
     expect(p).toMatchObject({ type: PROBLEM_TYPES.mutationGap, expectedMutationId: 1 });
-    expect(count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[0].id)).toBe(1);
+    expect(await count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[0].id)).toBe(1);
   });
 
   it('answers 503 with Retry-After on a transient failure and advances nothing', async () => {
@@ -68,8 +68,8 @@ describe('push guarantees', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('1');
     expect((res.body as { type: string }).type).toBe(PROBLEM_TYPES.unavailable);
-    expect(count('SELECT count(*) n FROM client_mutations WHERE client_id = ?', clientId)).toBe(0);
-    expect(count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[0].id)).toBe(1);
+    expect(await count('SELECT count(*) n FROM client_mutations WHERE client_id = ?', clientId)).toBe(0);
+    expect(await count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", items[0].id)).toBe(1);
     const retry = await alice.push({ clientId, mutations: [mutationFor('approve', items[0], 1, {})] });
     expect(retry.results[0]).toMatchObject({ status: 'applied', mutationId: 1 });
   });
