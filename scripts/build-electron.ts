@@ -4,6 +4,7 @@
 //                                                                  require only 'electron', so zod and shared are inlined)
 //   electron/core/utility-entry.ts -> dist/electron/core.cjs     (the core's utilityProcess; plain Node)
 // Usage: tsx scripts/build-electron.ts [--out dist/electron] [--dev]
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type BuildOptions, type Metafile } from 'esbuild';
@@ -70,7 +71,8 @@ export async function buildElectron(opts: BuildElectronOptions = {}): Promise<Re
     };
     const out = await build(options);
     const requires = runtimeRequires(out.metafile!);
-    const stray = requires.filter((r) => !b.external.includes(r) && !(b.platform === 'node' && r.startsWith('node:')));
+    // Node's built-ins are there at run time under either spelling (pino asks for 'fs', not 'node:fs').
+    const stray = requires.filter((r) => !b.external.includes(r) && !(b.platform === 'node' && isBuiltin(r)));
     if (stray.length) throw new Error(`${b.name} bundle requires ${stray.join(', ')} at run time; only ${b.external.join(', ')} may stay external`);
     result[b.name] = requires;
     log(`electron: ${b.name.padEnd(7)} -> ${path.relative(ROOT, b.outfile)} (${Date.now() - started} ms; requires ${requires.join(', ') || 'nothing'})`);

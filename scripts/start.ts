@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const dbFile = join(dataDir, 'demo-central.sqlite');
     const firstRun = !existsSync(dbFile);
     try {
-      const server = await startServer({ dbFile, port: 0, seed: firstRun ? 'demo' : undefined, logger: false });
+      const server = await startServer({ dbFile, port: 0, seed: firstRun ? 'demo' : undefined, logger: false, logDir: join(dataDir, 'logs') });
       closers.push({ name: 'demo server', close: () => server.close() });
       serverUrl = server.url;
       console.log(`start: demo central API at ${serverUrl} (${firstRun ? 'new database, demo data seeded' : 'existing database'}: ${dbFile})`);
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   const cacheFile = join(dataDir, demo ? 'desk-cache-demo.sqlite' : 'desk-cache.sqlite');
   let core: Awaited<ReturnType<typeof createCore>>;
   try {
-    core = await createCore({ cacheFile, ...(demo ? (serverUrl ? { demo: { serverUrl } } : {}) : { serverUrl }) });
+    core = await createCore({ cacheFile, logDir: join(dataDir, 'logs'), ...(demo ? (serverUrl ? { demo: { serverUrl } } : {}) : { serverUrl }) });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return void (await fail(`could not open the desk cache ${cacheFile}: ${msg}\n(is another 'npm start' running?)`));

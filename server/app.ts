@@ -1,5 +1,6 @@
 // Builds and starts the reference central API: Fastify + the route table + the database.
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { openServerLog } from './log';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Queue, Role } from '../shared/domain';
 import { DEFAULT_BODY_LIMIT } from '../shared/limits';
 import { openDatabase, redactDbTarget, type OpenedDatabase } from './db/connection';
@@ -25,7 +26,10 @@ export interface StartServerOptions {
   port?: number;
   host?: string;
   seed?: 'demo';
+  /** Log JSON lines to stdout. */
   logger?: boolean;
+  /** Also log to rotating files here (server.N.log). */
+  logDir?: string;
   now?: () => Date;
   /** How often expired leases are swept (they are also swept before every claim, pull, push and assignment). */
   sweepIntervalMs?: number;
@@ -67,14 +71,16 @@ export async function buildApp(opts: StartServerOptions) {
     await database.close();
     throw err;
   }
+  const log = await openServerLog({ stdout: opts.logger ?? false, logDir: opts.logDir });
   const app = Fastify({
-    logger: opts.logger ? { level: 'info' } : false,
+    ...(log ? { loggerInstance: log.logger as FastifyBaseLogger } : { logger: false }),
     bodyLimit: DEFAULT_BODY_LIMIT,
     // In-flight requests finish on close; new ones get our own 503 problem with Retry-After (the hook below)
     // instead of Fastify's plain JSON.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
+  if (log) app.addHook('onClose', async () => log.flush());
   let closing = false;
   app.addHook('onRequest', async () => {
     if (closing) throw new ProblemError('unavailable', 503, 'the server is shutting down; retry shortly', {}, { 'retry-after': '2', connection: 'close' });

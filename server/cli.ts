@@ -1,12 +1,14 @@
-// `npm run server -- --port P --db FILE|postgres://… [--seed demo] [--host H] [--pool-size N] [--drain-seconds S] [--max-leased-per-user N]`
+// `npm run server -- --port P --db FILE|postgres://… [--seed demo] [--host H] [--pool-size N] [--drain-seconds S] [--max-leased-per-user N] [--log-dir DIR]`
 // starts the reference server (`--db` defaults to $DATABASE_URL, then a SQLite file);
 // `npm run server -- users add NAME --role ROLE[,ROLE] --db FILE [--display-name "Full Name"] [--expires-days N]` creates a
 // user and prints a new token once (it expires after N days, default 90; 0: never);
 // `npm run server -- users revoke NAME --db FILE` revokes every token of a user;
 // `npm run server -- queues add FILE.json --db FILE` adds or replaces a queue;
 // `npm run server -- import-sqlite FILE.sqlite --db postgres://…` copies a SQLite database into an empty
-// PostgreSQL one and checks every row (db/copy-sqlite-to-postgres.ts). Logs are JSON lines (pino) on stdout; SIGTERM / SIGINT shut down gracefully.
+// PostgreSQL one and checks every row (db/copy-sqlite-to-postgres.ts). Logs are JSON lines (pino) on stdout and in
+// rotating files <--log-dir, default: the SQLite file's folder/logs>/server.N.log; SIGTERM / SIGINT shut down gracefully.
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Queue, ROLES, Role } from '../shared/domain';
@@ -113,7 +115,7 @@ async function serve(args: string[]): Promise<void> {
     args,
     options: {
       port: { type: 'string', default: '8787' }, host: { type: 'string', default: '127.0.0.1' }, db: { type: 'string', default: DEFAULT_DB },
-      seed: { type: 'string' }, 'pool-size': { type: 'string' }, 'drain-seconds': { type: 'string', default: '0' },
+      seed: { type: 'string' }, 'pool-size': { type: 'string' }, 'drain-seconds': { type: 'string', default: '0' }, 'log-dir': { type: 'string' },
       'max-leased-per-user': { type: 'string' },
     },
   });
@@ -126,7 +128,10 @@ async function serve(args: string[]): Promise<void> {
   if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000)) fail(`--pool-size must be 1..1000, got '${values['pool-size']}'`);
   const drainSeconds = Number(values['drain-seconds']);
   if (!Number.isFinite(drainSeconds) || drainSeconds < 0 || drainSeconds > 3600) fail(`--drain-seconds must be 0..3600, got '${values['drain-seconds']}'`);
-  const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true, poolSize,
+  // Log files beside a SQLite database by default (its folder is the server's data folder); a PostgreSQL
+  // node logs to stdout only unless --log-dir says where.
+  const logDir = values['log-dir'] ?? (/^postgres(ql)?:/.test(values.db) ? undefined : path.join(path.dirname(path.resolve(values.db)), 'logs'));
+  const server = await startServer({ dbFile: values.db, port, host: values.host, seed: values.seed as 'demo' | undefined, logger: true, logDir, poolSize,
     ...(maxLeased !== undefined ? { maxLeasedPerUser: maxLeased } : {}) });
   const shutdown = (signal: string) => {
     if (drainSeconds > 0) server.app.log.info({ signal, drainSeconds }, 'draining: /v1/ready answers 503 while requests are still served');

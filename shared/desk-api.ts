@@ -294,6 +294,8 @@ export const deskMethods = {
   'stats.today': { input: Empty, output: TodayStats },
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: SettingsPatch, output: Settings },
+  /** Shows the log folder (Electron: in the system file manager); always answers its path. */
+  'app.revealLogs': { input: Empty, output: z.object({ path: z.string().nullable(), revealed: z.boolean() }) },
   // Restricted sites (DESIGN §11): work in and decisions out as signed files.
   'bundles.status': { input: Empty, output: BundleStatus },
   'bundles.importWork': { input: ImportWorkInput, output: ImportWorkOutput },

@@ -63,6 +63,7 @@ export const KEYMAP_ACTIONS = [
   { id: 'app.help', label: 'Keyboard shortcuts', group: 'App', defaults: ['?'] },
   { id: 'app.close', label: 'Close, cancel', group: 'App', defaults: ['esc'] },
   { id: 'app.toggleTheme', label: 'Toggle light / dark theme', group: 'App', defaults: [] },
+  { id: 'app.revealLogs', label: 'Reveal logs', group: 'App', defaults: [] },
 ] as const satisfies readonly KeymapAction[];
 
 export type KeymapActionId = (typeof KEYMAP_ACTIONS)[number]['id'];

@@ -12,7 +12,14 @@ import { TriageService } from './triage-service';
 type Handler<M extends DeskMethod> = (input: z.output<DeskMethods[M]['input']>) => Promise<z.input<DeskMethods[M]['output']>> | z.input<DeskMethods[M]['output']>;
 export type HandlerTable = { [M in DeskMethod]: Handler<M> };
 
-export function createHandlers(c: CoreContext): HandlerTable {
+/** What the app-level methods need beyond the context: the log folder and a way to show it. */
+export interface AppHandlerDeps {
+  logDir: string | null;
+  /** Shows the folder to the user (Electron main's file manager); absent in browser mode and tests. */
+  revealLogs?: () => boolean;
+}
+
+export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: null }): HandlerTable {
   const triage = new TriageService(c);
   const ops = new OpsService(c);
   const requireSignedIn = () => {
@@ -58,6 +65,7 @@ export function createHandlers(c: CoreContext): HandlerTable {
     'bundles.checkout': (i) => c.bundles.checkout(i.count, i.hours, i.passphrase),
 
     'settings.get': () => c.kv.settings(),
+    'app.revealLogs': () => ({ path: app.logDir, revealed: app.logDir !== null && (app.revealLogs?.() ?? false) }),
     'settings.set': (i) => {
       const before = c.kv.settings();
       const next = Settings.parse({ ...before, ...stripUndefined(i) });

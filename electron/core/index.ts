@@ -19,6 +19,7 @@ import { memorySecretStore, type SecretStore } from './secret-store';
 import { SessionService } from './session-service';
 import { SyncEngine } from './sync-engine';
 import type { BackoffOptions } from './backoff';
+import { errorFields, openLogFile, silentLogger, type LogFile } from './log';
 
 export type { Clock } from './clock';
 export type { SecretStore } from './secret-store';
@@ -43,6 +44,10 @@ export interface CoreOptions {
   /** Largest server response accepted (default 64 MiB); a bigger one is a sync error. */
   maxResponseBytes?: number;
   backoff?: BackoffOptions;
+  /** The log folder in the app-data folder (core.N.log, rotating); none: nothing is logged. */
+  logDir?: string;
+  /** Shows the log folder to the user (Electron main does it; browser mode has no file manager). */
+  revealLogs?: () => boolean;
 }
 
 export type Core = DeskDispatcher & { close(): Promise<void> };
@@ -57,6 +62,15 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     lock.release();
     throw e;
   }
+  let logFile: LogFile | null = null;
+  try {
+    logFile = opts.logDir ? await openLogFile(opts.logDir, 'core') : null;
+  } catch (e) {
+    // Logs are for diagnosis: a folder that cannot be written must not stop the desk.
+    console.error(`[core] cannot open the log folder ${opts.logDir}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const log = logFile?.logger ?? silentLogger();
+  log.info({ cacheFile: opts.cacheFile }, 'core starting');
   const events = new EventBus();
   const kv = new KvRepo(db);
   kv.clientId();
@@ -90,13 +104,19 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     autoSync: opts.autoSync ?? true,
     intervalMs: opts.syncIntervalMs ?? 15_000,
     backoff: opts.backoff,
+    log: log.child({ part: 'sync' }),
   });
   ctx.session = new SessionService({
     db, kv, items, outbox, secrets: ctx.secrets, events, demo: opts.demo, defaultServerUrl: opts.serverUrl,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     maxResponseBytes: opts.maxResponseBytes,
-    onSignedIn: () => { ctx.sync.start(); ctx.bundles.learnKeysSoon(); },
-    onSignedOut: () => ctx.sync.stop(),
+    onSignedIn: () => {
+      const conn = ctx.session.connection();
+      log.info({ userId: conn?.session.user.id, roles: conn?.session.user.roles, serverUrl: conn?.session.serverUrl }, 'signed in');
+      ctx.sync.start();
+      ctx.bundles.learnKeysSoon();
+    },
+    onSignedOut: () => { log.info('signed out'); return ctx.sync.stop(); },
     onNeedsToken: (message) => void ctx.sync.needsCredentials(message),
   });
 
@@ -121,9 +141,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   walCheckpoint.unref();
 
   await ctx.session.restore();
-  const call = createDispatcher(createHandlers(ctx), (method, e) => {
+  const call = createDispatcher(createHandlers(ctx, { logDir: logFile?.dir ?? null, revealLogs: opts.revealLogs }), (method, e) => {
+    log.error({ method, ...errorFields(e) }, 'desk call failed');
     if (process.env.DESK_CORE_DEBUG) console.error(`[core] ${method}:`, e);
   });
+  log.info('core ready');
 
   let closed = false;
   return {
@@ -143,6 +165,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       try { ctx.labor.close(); } catch { /* keep closing */ }
       db.close();
       lock.release();
+      log.info('core closed');
+      logFile?.flush();
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Db } from './cache-db';
 import { CentralClient, HttpError, NetworkError, ProtocolError, type PullPage, type Quarantined } from './central-client';
 import type { Clock } from './clock';
 import type { EventBus } from './event-bus';
+import { errorFields, silentLogger, type Logger } from './log';
 import type { ItemsRepo } from './items-repo';
 import type { KvRepo } from './kv-repo';
 import { MAX_MUTATION_BYTES } from './mutation-guard';
@@ -35,6 +36,8 @@ export interface SyncEngineDeps {
   autoSync: boolean;
   intervalMs: number;
   backoff?: BackoffOptions;
+  /** Where sync writes what it did (state changes, batches, failures); ids and counts only. */
+  log?: Logger;
 }
 
 class Unauthorized extends Error {}
@@ -65,7 +68,11 @@ export class SyncEngine {
     return seen;
   }
 
-  constructor(private readonly d: SyncEngineDeps) {}
+  private readonly log: Logger;
+
+  constructor(private readonly d: SyncEngineDeps) {
+    this.log = d.log ?? silentLogger();
+  }
 
   status(): SyncStatus {
     return {
@@ -270,6 +277,7 @@ export class SyncEngine {
     if (state === 'offline' && conn) conn.verified = false;
     const message = e instanceof Error ? e.message : String(e);
     const delay = fullJitterDelay(this.attempt++, this.d.backoff, retryAfter);
+    this.log.warn({ state, attempt: this.attempt, retryInMs: delay, ...errorFields(e) }, 'sync failed');
     this.nextRetryAt = new Date(this.d.clock.now().getTime() + delay).toISOString();
     this.setState(state, message);
     if (this.d.autoSync && !this.closed) {
@@ -326,6 +334,7 @@ export class SyncEngine {
         return n;
       })();
       done += settledNow;
+      this.log.info({ sent: batch.length, settled: settledNow, lastMutationId: res.lastMutationId }, 'push');
       if (changed.size) this.d.events.emit('queue.changed', { reason: this.takeConflictsSeen() ? 'conflict' : 'pull', itemIds: [...changed] });
       this.emitStatus();
       // The server answered nothing for this batch: do not spin; pull may carry the results.
@@ -369,7 +378,10 @@ export class SyncEngine {
 
   private applyResult(r: MutationResult, changed: Set<string>, from: 'push' | 'pull'): boolean {
     const settled = this.d.outbox.settle(r, this.d.clock.now().toISOString(), from);
-    if (settled && settled.state !== 'settled') this.conflictsSeen = true;
+    if (settled && settled.state !== 'settled') {
+      this.conflictsSeen = true;
+      this.log.info({ mutationId: r.mutationId, itemId: r.itemId, status: r.status, code: r.code, from }, 'mutation not applied');
+    }
     if (r.item) this.d.items.putServerCopy(r.item);
     const itemId = settled?.row.item_id ?? r.itemId;
     // The server hides an item that moved on to someone else: the conflict itself says it is not mine.
@@ -393,6 +405,7 @@ export class SyncEngine {
     for (let pages = 0; next && pages < 100_000; pages++) {
       this.setProgress({ phase: 'pull', done, total: null });
       const page: PullPage = await next;
+      this.log.info({ upserts: page.upserts.length, removals: page.removals.length, results: page.results.length, reset: page.reset, hasMore: page.hasMore }, 'pull page');
       // Fetch the following page while this one is written: the cursor only moves when a page is applied.
       next = page.hasMore ? fetchPage(page.cursor) : null;
       const changed = this.d.db.transaction(() => this.applyPage(page))();
@@ -450,6 +463,7 @@ export class SyncEngine {
 
   // ---------- status ----------
   private setState(state: State, lastError: string | null): void {
+    if (state !== this.state) this.log.info({ from: this.state, to: state, lastError }, 'sync state');
     this.state = state;
     this.lastError = lastError;
     this.emitStatus();

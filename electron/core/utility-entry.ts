@@ -23,13 +23,15 @@ export const UtilityArgs = z.object({
   demoServer: z.url().optional(),
   /** `--server`: the central API offered on the sign-in screen. */
   server: z.url().optional(),
+  /** `--log-dir`: the log folder in the app-data folder (core.N.log). */
+  logDir: z.string().min(1).optional(),
 });
 export type UtilityArgs = z.infer<typeof UtilityArgs>;
 
-/** `--cache-file=<path> [--demo-server=<url>] [--server=<url>]`, as core-host passes them. */
+/** `--cache-file=<path> [--demo-server=<url>] [--server=<url>] [--log-dir=<path>]`, as core-host passes them. */
 export function parseUtilityArgs(argv: readonly string[]): UtilityArgs {
   const get = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  return UtilityArgs.parse({ cacheFile: get('cache-file'), demoServer: get('demo-server'), server: get('server') });
+  return UtilityArgs.parse({ cacheFile: get('cache-file'), demoServer: get('demo-server'), server: get('server'), logDir: get('log-dir') });
 }
 
 export function runUtility(parentPort: ParentPortLike, argv: readonly string[], exit: (code: number) => void): void {
@@ -49,6 +51,7 @@ export function runUtility(parentPort: ParentPortLike, argv: readonly string[], 
     cacheFile: args.cacheFile, secrets,
     ...(args.demoServer ? { demo: { serverUrl: args.demoServer } } : {}),
     ...(args.server ? { serverUrl: args.server } : {}),
+    ...(args.logDir ? { logDir: args.logDir, revealLogs: () => { post({ type: 'reveal-logs' }); return true; } } : {}),
   });
   core.then(
     () => post({ type: 'ready' }),

@@ -31,6 +31,8 @@ export type MainToUtilityMessage = z.infer<typeof MainToUtilityMessage>;
 export const UtilityToMainMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('fatal'), code: z.string(), message: z.string() }),
+  /** The user asked to see the logs: main shows its own log folder (never a path the core names). */
+  z.object({ type: z.literal('reveal-logs') }),
   z.object({ type: z.literal('secret'), id: z.number().int(), op: z.enum(['get', 'set', 'clear']), token: z.string().max(10_000).optional() }),
 ]);
 export type UtilityToMainMessage = z.infer<typeof UtilityToMainMessage>;

@@ -32,6 +32,8 @@ export interface CoreHostOptions {
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
   log?: (message: string) => void;
+  /** The core relayed the user's "Reveal logs": show the log folder. */
+  revealLogs?: () => void;
 }
 
 export interface CoreHost {
@@ -122,6 +124,7 @@ export function createCoreHost(opts: CoreHostOptions): CoreHost {
       }
       const msg = parsed.data;
       if (msg.type === 'secret') void answerSecret(msg, proc);
+      else if (msg.type === 'reveal-logs') opts.revealLogs?.();
       else if (msg.type === 'fatal') {
         lastFatal = { code: msg.code, message: msg.message };
         log(`core failed to start (${msg.code}): ${msg.message}`);

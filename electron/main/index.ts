@@ -20,6 +20,7 @@ import { buildMenuTemplate } from './app-menu';
 import { createCoreHost, type UtilityProcessLike } from './core-host';
 import { registerDeskIpc } from './desk-ipc';
 import type { MainChannelLike } from './electron-like';
+import { openLogFile, type LogFile } from '../core/log';
 import { createElectronIpcWrapper } from './ipc-wrapper';
 import { createMainWindow, loadApp } from './main-window';
 import { wirePowerSignals } from './power-signals';
@@ -30,7 +31,12 @@ import { createShellEvents } from './shell-events';
 import { DEFAULT_EXTERNAL_HOSTS, installWebContentsGuards } from './web-guards';
 
 const args = parseShellArgs(process.argv);
-const log = (m: string) => console.warn(`[desk] ${m}`);
+// main.N.log in <userData>/logs once the app is ready; the console always.
+let mainLog: LogFile | null = null;
+const log = (m: string) => {
+  console.warn(`[desk] ${m}`);
+  mainLog?.logger.warn(m);
+};
 
 // Before anything else: every renderer sandboxed, app:// privileged before 'ready'.
 if (args.userDataDir) app.setPath('userData', args.userDataDir);
@@ -74,13 +80,23 @@ function start() {
     if (quitting || !shutdown) return;
     quitting = true;
     event.preventDefault();
-    void shutdown().finally(() => app.quit());
+    void shutdown().finally(() => {
+      mainLog?.logger.info('main quitting');
+      mainLog?.flush();
+      app.quit();
+    });
   });
 
   app.whenReady().then(async () => {
     hardenSession(session.defaultSession, log);
     protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: path.join(distDir, 'renderer'), log }));
 
+    const logDir = path.join(app.getPath('userData'), 'logs');
+    mainLog = await openLogFile(logDir, 'main').catch((e: unknown) => {
+      log(`cannot open the log folder ${logDir}: ${e instanceof Error ? e.message : String(e)}`);
+      return null;
+    });
+    mainLog?.logger.info({ electron: process.versions.electron, platform: process.platform }, 'main starting');
     const secrets = createSafeStorageSecretStore({
       safeStorage,
       file: path.join(app.getPath('userData'), 'token.enc'),
@@ -98,6 +114,7 @@ function start() {
             `--cache-file=${path.join(app.getPath('userData'), 'desk-cache.sqlite')}`,
             ...(args.demoServer ? [`--demo-server=${args.demoServer}`] : []),
             ...(args.server ? [`--server=${args.server}`] : []),
+            `--log-dir=${logDir}`,
           ],
           { serviceName: 'Exception Desk core', stdio: 'inherit' },
         ) as unknown as UtilityProcessLike,
@@ -105,6 +122,7 @@ function start() {
       secrets,
       shellEvent: (event, payload) => events.send(event, payload),
       log,
+      revealLogs: () => void shell.openPath(logDir),
     });
     core.start();
 

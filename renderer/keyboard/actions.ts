@@ -2,6 +2,8 @@
 import type { KeymapActionId } from '../../shared/keymap';
 import { closeOverlay, openOverlay, pushToast, setView, useApp, type View } from '../state/app-store';
 import { runSyncNow } from '../state/sync-actions';
+import { desk } from '../state/desk';
+import { errorMessage } from '../desk/desk-error';
 import { bulkApprove, moveCursor, toggleSelected, rowAt, useQueue } from '../state/queue-store';
 import { acknowledge, decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
 import { conflictCommand } from '../state/conflicts-store';
@@ -131,5 +133,19 @@ export function runAction(id: KeymapActionId): void {
     case 'app.toggleTheme':
       void toggleTheme();
       return;
+    case 'app.revealLogs':
+      void revealLogs();
+      return;
+  }
+}
+
+/** Electron opens the log folder; browser mode has no file manager to open, so it says where the logs are. */
+async function revealLogs(): Promise<void> {
+  try {
+    const r = await desk().call('app.revealLogs', {});
+    if (!r.path) pushToast('This desk writes no log files', 'info');
+    else pushToast(r.revealed ? `Logs: ${r.path}` : `Logs are in ${r.path}`, 'info');
+  } catch (e) {
+    pushToast(`Could not reveal the logs: ${errorMessage(e)}`, 'error');
   }
 }
