@@ -42,6 +42,13 @@ export const MAX_ITEM_NOTES_BYTES = 256 * 1024;
  */
 export const MAX_ITEM_MUTATIONS_PER_PUSH = 20;
 
+/**
+ * A pull page ends before the items it carries pass this many bytes (at least one item a page), whatever its
+ * `limit`: well under the desk's largest accepted response (64 MiB), so items grown to their limits can never
+ * make a page the desk refuses.
+ */
+export const MAX_PULL_PAGE_BYTES = 16 * 1024 * 1024;
+
 // ---------- ingest keys ----------
 
 /**

@@ -9,6 +9,8 @@ import type { MutationResult, PullQuery, PullResponse, RemovalReason } from '../
 import type { Item } from '../../shared/domain';
 import type { Db } from '../db/connection';
 import { itemFromRow } from '../db/rows';
+import type { ItemRow } from '../db/schema';
+import { MAX_PULL_PAGE_BYTES, utf8Bytes } from '../../shared/limits';
 import { readTransaction } from '../db/write-transaction';
 import type { AuthUser, ServerContext } from './context';
 import { sweepExpiredLeases } from './leases';
@@ -56,8 +58,14 @@ export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): P
   async function snapshotPage(tx: Db, userId: string, pos: number, after: string, limit: number) {
     const rows = await tx.selectFrom('items').selectAll().where('assignee_id', '=', userId).where('status', 'in', ASSIGNED)
       .where('id', '>', after).orderBy('id').limit(limit + 1).execute();
-    const more = rows.length > limit;
-    const page = rows.slice(0, limit);
+    let more = rows.length > limit;
+    let page = rows.slice(0, limit);
+    // A page ends before its items pass MAX_PULL_PAGE_BYTES (at least one item a page).
+    let bytes = 0;
+    for (let i = 0; i < page.length; i++) {
+      bytes += itemRowBytes(page[i]);
+      if (bytes > MAX_PULL_PAGE_BYTES && i > 0) { page = page.slice(0, i); more = true; break; }
+    }
     if (more) return { cursor: `s.${ctx.dbId}.${pos}.${page[page.length - 1].id}`, hasMore: true, upserts: page.map(itemFromRow) };
     const pending = await tx.selectFrom('change_log').select('pos').where('user_id', '=', userId).where('pos', '>', pos).limit(1).execute();
     return { cursor: `c.${ctx.dbId}.${pos}`, hasMore: pending.length > 0, upserts: page.map(itemFromRow) };
@@ -70,8 +78,25 @@ async function replayPage(tx: Db, dbId: string, userId: string, from: number, ma
     ? query.where((eb) => eb.or([eb('kind', '!=', 'result'), eb('client_id', '=', q.clientId!)]))
     : query.where('kind', '!=', 'result');
   const rows = await query.orderBy('pos').limit(q.limit + 1).execute();
-  const hasMore = rows.length > q.limit;
-  const page = rows.slice(0, q.limit);
+  let hasMore = rows.length > q.limit;
+  let page = rows.slice(0, q.limit);
+
+  const itemIds = [...new Set(page.flatMap((r) => (r.item_id ? [r.item_id] : [])))];
+  const itemRows = new Map<string, ItemRow>();
+  for (let i = 0; i < itemIds.length; i += 500) {
+    for (const row of await tx.selectFrom('items').selectAll().where('id', 'in', itemIds.slice(i, i + 500)).execute()) itemRows.set(row.id, row);
+  }
+  // Bytes too, not only rows: end the page before the items it would carry pass MAX_PULL_PAGE_BYTES (an item
+  // once per upsert or removal, and again with every result, which carries it too). At least one row a page.
+  let bytes = 0;
+  const counted = new Set<string>();
+  for (let i = 0; i < page.length; i++) {
+    const r = page[i];
+    const row = r.item_id ? itemRows.get(r.item_id) : undefined;
+    if (row && (r.kind === 'result' || !counted.has(row.id))) bytes += itemRowBytes(row);
+    if (r.kind !== 'result' && row) counted.add(row.id);
+    if (bytes > MAX_PULL_PAGE_BYTES && i > 0) { page = page.slice(0, i); hasMore = true; break; }
+  }
   const nextPos = hasMore ? page[page.length - 1].pos : maxPos;
 
   // Collapse to the last change per item: upsert emits the item's current state, so only the last one matters.
@@ -82,10 +107,10 @@ async function replayPage(tx: Db, dbId: string, userId: string, from: number, ma
     lastChange.delete(r.item_id!);
     lastChange.set(r.item_id!, { kind: r.kind, reason: r.reason });
   }
-  const itemIds = [...lastChange.keys()];
   const items = new Map<string, Item>();
-  for (let i = 0; i < itemIds.length; i += 500) {
-    for (const row of await tx.selectFrom('items').selectAll().where('id', 'in', itemIds.slice(i, i + 500)).execute()) items.set(row.id, itemFromRow(row));
+  for (const id of lastChange.keys()) {
+    const row = itemRows.get(id);
+    if (row) items.set(id, itemFromRow(row));
   }
   const upserts: Item[] = [];
   const removals: PullResponse['removals'] = [];
@@ -101,6 +126,13 @@ async function replayPage(tx: Db, dbId: string, userId: string, from: number, ma
   }
   const results = q.clientId ? await resultsByIds(tx, q.clientId, resultIds) : [];
   return { cursor: `c.${dbId}.${nextPos}`, hasMore, upserts, removals, results };
+}
+
+/** An item's size as served, near enough: its stored JSON columns and texts as UTF-8, plus the small fields. */
+function itemRowBytes(r: ItemRow): number {
+  let n = 1024;
+  for (const text of [r.title, r.summary, r.reasons, r.input, r.output, r.notes, r.outcome, r.escalation]) if (text) n += utf8Bytes(text);
+  return n;
 }
 
 /** Stored results (no item: resultsWithCurrentItems attaches what the user may see now). */

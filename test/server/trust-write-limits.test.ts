@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PullResponse } from '../../shared/central-api';
 import { Item } from '../../shared/domain';
 import { LaborEventPayload } from '../../shared/labor-event';
-import { MAX_CORRECTION_BYTES, MAX_ITEM_MUTATIONS_PER_PUSH, MAX_ITEM_NOTES, MAX_JSON_VALUE_DEPTH } from '../../shared/limits';
+import {
+  MAX_CORRECTION_BYTES, MAX_ITEM_MUTATIONS_PER_PUSH, MAX_ITEM_NOTES, MAX_ITEM_NOTES_BYTES, MAX_JSON_VALUE_DEPTH, MAX_PULL_PAGE_BYTES,
+} from '../../shared/limits';
 import { assertProblem, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
 import { changedTables, snapshot } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
@@ -105,6 +107,39 @@ describe('a stored item always passes the schema it is served with', () => {
     // A duplicate still answers with the item as the user may see it now.
     const again = await demo.as.alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
     expect(again.results[0]).toMatchObject({ status: 'duplicate', code: 'ok', item: { id: item.id, status: 'resolved' } });
+  });
+});
+
+describe('items grown to their limits never make a pull page the desk refuses', () => {
+  it(`a snapshot page and a replay page each stay under MAX_PULL_PAGE_BYTES, and paging still yields every item`, async () => {
+    const start = (await demo.as.bob.pullAll()).at(-1)!.cursor;
+    const items = (await demo.as.bob.claim({ count: 80 })).items;
+    // Each item holds notes up to its budget (written beside the server: what 80 items' worth of pushes would leave).
+    const perItem = Math.floor(MAX_ITEM_NOTES_BYTES / 4002);
+    const notes = JSON.stringify(Array.from({ length: perItem }, () => ({ by: demo.ids.bob, at: new Date().toISOString(), text: 'x'.repeat(4000) })));
+    const db = new BetterSqlite3(demo.dbFile);
+    try {
+      db.pragma('busy_timeout = 5000');
+      const update = db.prepare('UPDATE items SET notes = ? WHERE id = ?');
+      db.transaction(() => { for (const it of items) update.run(notes, it.id); })();
+    } finally {
+      db.close();
+    }
+    expect(items.length * notes.length).toBeGreaterThan(MAX_PULL_PAGE_BYTES);
+    for (const cursor of [undefined, start]) {
+      const seen = new Set<string>();
+      let next = cursor;
+      for (let page = 0; page < 10; page++) {
+        const res = await demo.as.bob.request('GET', `/v1/sync/pull?limit=500${next ? `&cursor=${encodeURIComponent(next)}` : ''}`);
+        const text = JSON.stringify(res.body);
+        expect(Buffer.byteLength(text)).toBeLessThan(MAX_PULL_PAGE_BYTES + 2 * notes.length);
+        const body = PullResponse.parse(res.body);
+        for (const u of body.upserts) seen.add(u.id);
+        next = body.cursor;
+        if (!body.hasMore) break;
+      }
+      expect(items.every((it) => seen.has(it.id)), `${cursor ? 'replay' : 'snapshot'} yields every item`).toBe(true);
+    }
   });
 });
 
