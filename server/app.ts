@@ -9,6 +9,7 @@ import { isTransientDbError, ProblemError } from './problem';
 import { apiRoutes } from './routes';
 import { registerRoutes } from './routes/register';
 import type { FaultHooks, ServerContext } from './services/context';
+import { BackgroundTasks } from './services/background-tasks';
 import { sweepExpiredLeases } from './services/leases';
 import { compactOlderThan } from './services/pull';
 import { upsertQueue } from './services/queues';
@@ -93,7 +94,10 @@ export async function buildApp(opts: StartServerOptions) {
     db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {},
     notReadyReason: () => (closing ? 'shutting down' : draining ? 'draining before shutdown' : null),
     ...(opts.maxLeasedPerUser !== undefined ? { maxLeasedPerUser: opts.maxLeasedPerUser } : {}),
+    tasks: new BackgroundTasks(app.log),
   };
+  // Rollbacks stop after their current batch (resumable by id) before the database closes.
+  app.addHook('onClose', async () => { await ctx.tasks?.stopAll(); });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const p = toProblem(err, request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT);

@@ -13,10 +13,12 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Queue, ROLES, Role } from '../shared/domain';
 import { DEFAULT_TOKEN_DAYS } from '../shared/limits';
+import { QueuePolicyUpdate } from '../shared/ops-api';
 import { startServer } from './app';
 import { bundleCommand, CliFailure } from './bundle-cli';
 import { openDatabase, redactDbTarget } from './db/connection';
 import { copySqliteToPostgres } from './db/copy-sqlite-to-postgres';
+import { updatePolicy } from './services/ops/policies';
 import { upsertQueue } from './services/queues';
 import { createUser, revokeTokens } from './services/users';
 
@@ -110,6 +112,48 @@ async function importSqlite(args: string[]): Promise<void> {
   process.stdout.write(`imported ${file} into ${redactDbTarget(url)}: ${report.tables.length} tables, ${rows} rows, every row identical\n`);
 }
 
+const POLICY_USAGE = 'usage: queues policy QUEUE_ID --db FILE [--owner USER] [--sla-minutes N] [--idle-sec N] ' +
+  '[--labor-cost "48.50 EUR" | --labor-cost none] [--trigger \'{"kind":"corrections_count","atLeast":5,"windowHours":24}\' | --trigger none]';
+
+/** Changes a queue's policy with admin authority (an operator on the server machine); the same rules as POST /v1/queue-policies. */
+async function queuesPolicy(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
+    db: { type: 'string' }, owner: { type: 'string' }, 'sla-minutes': { type: 'string' }, 'idle-sec': { type: 'string' },
+    'labor-cost': { type: 'string' }, trigger: { type: 'string' } } });
+  const queueId = positionals[0];
+  if (!queueId) fail(POLICY_USAGE);
+  const update: Record<string, unknown> = { queueId };
+  if (values.owner !== undefined) update.ownerId = values.owner;
+  if (values['sla-minutes'] !== undefined) update.slaTargetMinutes = Number(values['sla-minutes']);
+  if (values['idle-sec'] !== undefined) update.idleThresholdSec = Number(values['idle-sec']);
+  const cost = values['labor-cost'];
+  if (cost !== undefined) {
+    const m = /^\s*(\d+(?:\.\d+)?)\s+([A-Z]{3})\s*$/.exec(cost);
+    if (cost !== 'none' && !m) fail(`--labor-cost must be "AMOUNT CUR" (e.g. "48.50 EUR") or none, got '${cost}'`);
+    update.laborCost = m ? { amountPerHour: Number(m[1]), currency: m[2] } : null;
+  }
+  if (values.trigger !== undefined) {
+    try {
+      update.rollbackTrigger = values.trigger === 'none' ? null : JSON.parse(values.trigger);
+    } catch {
+      fail(`--trigger must be JSON or none, got '${values.trigger}'`);
+    }
+  }
+  const parsed = QueuePolicyUpdate.safeParse(update);
+  if (!parsed.success) fail(`invalid policy:\n${z.prettifyError(parsed.error)}`);
+  const database = await openDatabase(values.db ?? DEFAULT_DB);
+  try {
+    const p = await updatePolicy(database.db, null, parsed.data, new Date());
+    process.stdout.write(`queue ${p.queueId} policy saved: owner ${p.ownerId}, SLA ${p.slaTargetMinutes} min, idle ${p.idleThresholdSec} s, ` +
+      `labor cost ${p.laborCost ? `${p.laborCost.amountPerHour} ${p.laborCost.currency}/h` : 'not set'}, ` +
+      `rollback trigger ${p.rollbackTrigger ? JSON.stringify(p.rollbackTrigger) : 'none'}\n`);
+  } catch (err) {
+    fail(err instanceof Error ? err.message : String(err));
+  } finally {
+    await database.close();
+  }
+}
+
 async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -157,7 +201,8 @@ function command(): Promise<void> {
       (err: unknown) => fail(err instanceof CliFailure ? err.message : String(err)));
   }
   if (argv[0] === 'import-sqlite') return importSqlite(argv.slice(1));
-  if (argv[0] === 'queues') return argv[1] === 'add' ? queuesAdd(argv.slice(2)) : fail('usage: queues add QUEUE.json --db FILE');
+  if (argv[0] === 'queues' && argv[1] === 'policy') return queuesPolicy(argv.slice(2));
+  if (argv[0] === 'queues') return argv[1] === 'add' ? queuesAdd(argv.slice(2)) : fail(`usage: queues add QUEUE.json --db FILE\n${POLICY_USAGE}`);
   return serve(argv);
 }
 const run = command();

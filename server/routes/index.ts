@@ -2,7 +2,8 @@
 import { basicRoutes } from './basics';
 import { bundleRoutes } from './bundles';
 import type { RouteSpec } from './define';
+import { opsRoutes } from './ops';
 import { syncRoutes } from './sync';
 import { workRoutes } from './work';
 
-export const apiRoutes: RouteSpec[] = [...basicRoutes, ...workRoutes, ...syncRoutes, ...bundleRoutes];
+export const apiRoutes: RouteSpec[] = [...basicRoutes, ...workRoutes, ...syncRoutes, ...bundleRoutes, ...opsRoutes];

@@ -2,6 +2,7 @@
 // expire leases without sleeping.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../db/connection';
+import type { BackgroundTasks } from './background-tasks';
 
 export interface FaultHooks {
   /** Called inside the push transaction just before commit; throwing rolls the whole batch back. */
@@ -18,6 +19,8 @@ export interface ServerContext {
   notReadyReason?: () => string | null;
   /** Items one user may hold leased at once (default MAX_LEASED_PER_USER; benches raise it). */
   maxLeasedPerUser?: number;
+  /** Work that outlives its request (rollback batches); stopped and awaited when the server closes. */
+  tasks?: BackgroundTasks;
 }
 
 export interface AuthUser { id: string; name: string; roles: string[] }

@@ -8,6 +8,8 @@ export const EVENT_TYPES = [
   'reclassified', 'reverted', 'noted', 'assigned',
   // Labor behind a mutation that was not applied (a conflict or a rejection); payload: shared/labor-event.ts.
   'labor',
+  // A producer reported the item's outcome wrong downstream (POST /v1/corrections): rework, exception tax.
+  'corrected',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -34,6 +34,13 @@ describe('server CLI', () => {
       exceptionClass: 'confidence', ownerId: 'rita', ownerName: 'rita', slaTargetMinutes: 90, reasonCodes: [{ code: 'other', label: 'Other' }] }));
     const added = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'add', queueFile, '--db', dbFile]);
     expect(added.stdout).toMatch(/queue claims-triage saved/);
+    const policy = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'policy', 'claims-triage', '--db', dbFile,
+      '--sla-minutes', '120', '--labor-cost', '48.50 EUR', '--trigger', '{"kind":"corrections_count","atLeast":5,"windowHours":24}']);
+    expect(policy.stdout).toMatch(/queue claims-triage policy saved: owner rita, SLA 120 min, idle 60 s, labor cost 48.5 EUR\/h, rollback trigger \{"kind":"corrections_count","atLeast":5,"windowHours":24\}/);
+    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'policy', 'claims-triage', '--db', dbFile, '--labor-cost', '48 euros']))
+      .rejects.toMatchObject({ stderr: expect.stringMatching(/--labor-cost must be "AMOUNT CUR"/) });
+    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'policy', 'claims-triage', '--db', dbFile, '--sla-minutes', '0']))
+      .rejects.toMatchObject({ stderr: expect.stringMatching(/invalid policy/) });
     writeFileSync(queueFile, JSON.stringify({ id: 'broken', ownerId: 'nobody' }));
     await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'add', queueFile, '--db', dbFile]))
       .rejects.toMatchObject({ stderr: expect.stringMatching(/is not a queue/) });
