@@ -2,6 +2,7 @@
 // the outbox row, the visible item, and the closed labor segment are on disk before the UI moves on.
 import type { z } from 'zod';
 import type { DecideInput, DecideOutput, ItemDetail, UndoOutput, WindowOutput } from '../../shared/desk-api';
+import { reasonNeedsComment } from '../../shared/reason-comment';
 import { DEPARTURE_TEXT, departureOf, type ItemChangedDetails, type ItemDeparture } from '../../shared/item-departure';
 import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
 import type { CoreContext } from './context';
@@ -180,6 +181,10 @@ export class TriageService {
       const queue = this.c.items.queue(got.item.queueId);
       if (queue && !queue.reasonCodes.some((r) => r.code === reasonCode)) {
         throw new DeskFailure('bad_input', `reason code '${reasonCode}' is not one of queue ${queue.name}'s: ${queue.reasonCodes.map((r) => r.code).join(', ')}`);
+      }
+      const reason: { code: string; label?: string } = queue?.reasonCodes.find((r) => r.code === reasonCode) ?? { code: reasonCode };
+      if (reasonNeedsComment(reason) && !(typeof payload.comment === 'string' && payload.comment.trim())) {
+        throw new DeskFailure('bad_input', `reason '${reason.label ?? reasonCode}' needs a comment saying what is wrong`);
       }
     }
     const previous = this.c.outbox.lastOnItem(itemId);

@@ -1,5 +1,6 @@
 import type { ExceptionClass } from '../../shared/domain';
 import { EXCEPTION_CLASSES } from '../../shared/desk-names';
+import { reasonNeedsComment } from '../../shared/reason-comment';
 import { closeOverlay, openOverlay, type PickerPurpose } from '../state/app-store';
 import { decide, useTriage } from '../state/triage-store';
 import { CLASS_LABEL } from './ClassBadge';
@@ -17,7 +18,7 @@ export function TriagePicker({ purpose, exceptionClass }: { purpose: PickerPurpo
   const detail = useTriage((s) => s.current);
   if (!detail) return null;
   const { item, queue } = detail;
-  const reasons: PickerOption[] = (queue?.reasonCodes ?? [{ code: 'other', label: 'Other' }]).map((r) => ({ value: r.code, label: r.label }));
+  const reasons: PickerOption[] = (queue?.reasonCodes ?? [{ code: 'other', label: 'Other' }]).map((r) => ({ value: r.code, label: r.label, needsComment: reasonNeedsComment(r) }));
 
   if (purpose === 'reclassify-class') {
     const options = EXCEPTION_CLASSES.filter((c) => c !== item.exceptionClass).map((c) => ({ value: c, label: CLASS_LABEL[c] }));
@@ -32,11 +33,12 @@ export function TriagePicker({ purpose, exceptionClass }: { purpose: PickerPurpo
     );
   }
 
-  const onPick = (reasonCode: string) => {
+  const onPick = (reasonCode: string, comment?: string) => {
     closeOverlay();
-    if (purpose === 'reject') void decide('reject', { reasonCode });
-    else if (purpose === 'escalate') void decide('escalate', { reasonCode });
-    else void decide('reclassify', { reasonCode, exceptionClass: exceptionClass as ExceptionClass });
+    const said = comment ? { comment } : {};
+    if (purpose === 'reject') void decide('reject', { reasonCode, ...said });
+    else if (purpose === 'escalate') void decide('escalate', { reasonCode, ...said });
+    else void decide('reclassify', { reasonCode, exceptionClass: exceptionClass as ExceptionClass, ...said });
   };
   const description =
     purpose === 'escalate' && queue

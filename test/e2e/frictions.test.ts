@@ -1,0 +1,72 @@
+// A day at the desk without friction (issue 14), in real Chromium against a real core and server.
+// Automatic sync is off (a real core option) so what the outbox holds is a state the test controls.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeskResult, ItemDetail, SyncStatus } from '../../shared/desk-api';
+import { startTestServer } from '../helpers/server';
+import { closeAll, focusedItemId, launchChromium, openTriage, startDesk, waitForFocusedChange, type Desk, type OpenPage } from './harness';
+
+let browser: Browser;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let alice: Desk;
+let ui: OpenPage;
+
+const T = { timeout: 10_000 };
+const pending = async () => (await alice.call<SyncStatus>('sync.status')).pending;
+const message = (page: Page) => page.getByTestId('picker-message').textContent();
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  server = await startTestServer({ seed: 'demo' });
+  alice = await startDesk(server.url, 'alice', { core: { autoSync: false } });
+  await alice.call('sync.now');
+  ui = await openTriage(browser, alice, 5);
+}, 120_000);
+
+afterAll(() => closeAll(browser, alice, server));
+
+describe('reason pickers (issue 14 item 6)', () => {
+  it('say when a key picks nothing, and ask for the comment "Other" needs before deciding', async () => {
+    const { page } = ui;
+    const id = (await focusedItemId(page))!;
+    const before = await pending();
+    await page.keyboard.press('r');
+    const picker = page.getByTestId('reason-picker');
+    await picker.waitFor();
+    const count = await picker.locator('[data-testid^="reason-option-"]').count();
+    expect(count).toBeLessThan(9);
+    await page.keyboard.press('9');
+    await expect.poll(() => message(page), T).toBe(`No choice 9 here: press 1–${count}.`);
+    await page.keyboard.press('q');
+    await expect.poll(() => message(page), T).toMatch(/“q” does nothing here/);
+    expect(await picker.count()).toBe(1);
+
+    const other = picker.locator('[data-value="other"]');
+    const n = (await other.getAttribute('data-testid'))!.replace('reason-option-', '');
+    await page.keyboard.press(n);
+    await page.getByTestId('reason-comment').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('reason-comment');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => message(page), T).toMatch(/needs a comment/);
+    expect(await pending()).toBe(before);
+    expect(await focusedItemId(page)).toBe(id);
+
+    await page.keyboard.type('vendor name is of another company');
+    await page.keyboard.press('Control+Enter');
+    await waitForFocusedChange(page, id);
+    expect(await pending()).toBe(before + 1);
+    const detail = await alice.call<ItemDetail>('item.get', { itemId: id });
+    expect(detail.decisions.at(-1)).toMatchObject({ kind: 'reject', payload: { reasonCode: 'other', comment: 'vendor name is of another company' } });
+  });
+
+  it('the core refuses "Other" without a comment too', async () => {
+    const id = (await focusedItemId(ui.page))!;
+    const r = (await alice.core.call('triage.decide', { itemId: id, kind: 'reject', payload: { reasonCode: 'other' } })) as DeskResult<unknown>;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/needs a comment/) });
+  });
+
+  it('ran without a CSP violation or page error', () => {
+    expect(ui.errors).toEqual([]);
+  });
+});
