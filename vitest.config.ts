@@ -18,6 +18,8 @@ const BOTH_DATABASES = [
   'test/server/matrix-authorization.test.ts',
   'test/server/matrix-bad-input.test.ts',
   'test/server/push-guarantees.test.ts',
+  'test/server/sync-flow.test.ts',
+  'test/server/leases.test.ts',
 ];
 const POSTGRES_ONLY = 'test/server/pg-*.test.ts';
 

@@ -60,6 +60,8 @@ export interface DbProbe {
   all<T>(sqlText: string, ...params: unknown[]): Promise<T[]>;
   get<T>(sqlText: string, ...params: unknown[]): Promise<T | undefined>;
   tables(): Promise<string[]>;
+  /** A write (only on a probe opened with `writable`): for tests that prove the database refuses it. */
+  run(sqlText: string, ...params: unknown[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,13 +69,14 @@ const isPg = (target: string) => /^postgres(ql)?:\/\//.test(target);
 /** `?` → `$1, $2…` (the probes' SQL has no `?` inside string literals). */
 const numbered = (sqlText: string) => { let n = 0; return sqlText.replace(/\?/g, () => `$${++n}`); };
 
-export async function openProbe(target: string): Promise<DbProbe> {
+export async function openProbe(target: string, opts: { writable?: boolean } = {}): Promise<DbProbe> {
   if (!isPg(target)) {
-    const db = openReadonly(target);
+    const db = opts.writable ? new Database(target, { fileMustExist: true }) : openReadonly(target);
     return {
       all: async <T>(s: string, ...p: unknown[]) => db.prepare(s).all(...p) as T[],
       get: async <T>(s: string, ...p: unknown[]) => db.prepare(s).get(...p) as T | undefined,
       tables: async () => tableNames(db),
+      run: async (s: string, ...p: unknown[]) => { db.prepare(s).run(...p); },
       close: async () => { db.close(); },
     };
   }
@@ -85,6 +88,10 @@ export async function openProbe(target: string): Promise<DbProbe> {
   const all = async <T>(s: string, ...p: unknown[]) => (await client.query(numbered(s), p)).rows as T[];
   return {
     all,
+    run: async (s: string, ...p: unknown[]) => {
+      if (!opts.writable) throw new Error('this probe is read-only; open it with { writable: true }');
+      await client.query(numbered(s), p);
+    },
     get: async <T>(s: string, ...p: unknown[]) => (await all<T>(s, ...p))[0],
     tables: async () => (await all<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables
       WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name`)).map((r) => r.name),

@@ -1,9 +1,9 @@
 // Leases on a clock the test controls: expiry returns the item to its queue with an event and a
 // `lease_expired` removal; decisions on old leases are conflicts with the reason; reassignment; reset.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactChangeLog, compactOlderThan } from '../../server/services/pull';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
+import { openProbe } from '../helpers/db-snapshot';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let t = Date.parse('2026-11-28T09:00:00Z');
@@ -41,9 +41,9 @@ describe('leases', () => {
     // ...and never shows alice the item now leased to bob.
     expect(late.results[0].item).toBeNull();
 
-    const db = new BetterSqlite3(srv.dbFile, { readonly: true });
-    const types = (db.prepare('SELECT type FROM item_events WHERE item_id = ? ORDER BY seq').all(item.id) as { type: string }[]).map((r) => r.type);
-    db.close();
+    const db = await openProbe(srv.dbFile);
+    const types = (await db.all<{ type: string }>('SELECT type FROM item_events WHERE item_id = ? ORDER BY seq', item.id)).map((r) => r.type);
+    await db.close();
     // alice's late decision changed nothing; only her labor on it is recorded (issue 8 item 5).
     expect(types).toEqual(['created', 'enqueued', 'claimed', 'lease_expired', 'claimed', 'labor']);
   });
@@ -52,9 +52,9 @@ describe('leases', () => {
     const { items: [item] } = await alice.claim({ count: 1, leaseMinutes: 1 });
     advanceMinutes(2);
     expect(await srv.server.sweepLeases()).toBeGreaterThanOrEqual(1);
-    const db = new BetterSqlite3(srv.dbFile, { readonly: true });
-    const row = db.prepare('SELECT status, assignee_id FROM items WHERE id = ?').get(item.id);
-    db.close();
+    const db = await openProbe(srv.dbFile);
+    const row = await db.get('SELECT status, assignee_id FROM items WHERE id = ?', item.id);
+    await db.close();
     expect(row).toEqual({ status: 'open', assignee_id: null });
   });
 

@@ -1,9 +1,9 @@
 // The reviewer's round trip against the real server: claim, first pull, push of every mutation kind,
 // replayed pull with removals and results, escalation to the owner, revert as rework, the decisions feed,
 // and the event log behind it all.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
+import { openProbe } from '../helpers/db-snapshot';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
@@ -22,11 +22,11 @@ beforeAll(async () => {
 });
 afterAll(async () => { await srv?.close(); });
 
-function events(itemId: string): { type: string; actor_id: string | null; assignment_epoch: number; payload: string }[] {
-  const db = new BetterSqlite3(srv.dbFile, { readonly: true });
+async function events(itemId: string): Promise<{ type: string; actor_id: string | null; assignment_epoch: number; payload: string }[]> {
+  const db = await openProbe(srv.dbFile);
   try {
-    return db.prepare('SELECT type, actor_id, assignment_epoch, payload FROM item_events WHERE item_id = ? ORDER BY seq').all(itemId) as never;
-  } finally { db.close(); }
+    return await db.all('SELECT type, actor_id, assignment_epoch, payload FROM item_events WHERE item_id = ? ORDER BY seq', itemId);
+  } finally { await db.close(); }
 }
 
 describe('reviewer round trip', () => {
@@ -97,9 +97,9 @@ describe('reviewer round trip', () => {
     expect(reopened).toMatchObject({ status: 'leased', assigneeId: 'alice', outcome: null, assignmentEpoch: a.assignmentEpoch + 1 });
     const redo = await alice.push({ clientId, mutations: [mutationFor('reject', reopened, 10, { reasonCode: reason(a) })] });
     expect(redo.results[0].status).toBe('applied');
-    const types = events(a.id).map((ev) => ev.type);
+    const types = (await events(a.id)).map((ev) => ev.type);
     expect(types).toEqual(['created', 'enqueued', 'claimed', 'decided', 'reverted', 'decided']);
-    expect(JSON.parse(events(a.id)[5].payload)).toMatchObject({ kind: 'reject', rework: true });
+    expect(JSON.parse((await events(a.id))[5].payload)).toMatchObject({ kind: 'reject', rework: true });
 
     // Producers read outcomes and the revert in order.
     const feed = await ingest.decisions();
@@ -119,11 +119,11 @@ describe('reviewer round trip', () => {
     expect(problem.type).toMatch(/forbidden/);
   });
 
-  it('keeps item_events append-only in the database itself', () => {
-    const db = new BetterSqlite3(srv.dbFile);
+  it('keeps item_events append-only in the database itself', async () => {
+    const db = await openProbe(srv.dbFile, { writable: true });
     try {
-      expect(() => db.prepare("UPDATE item_events SET type = 'x'").run()).toThrow(/append-only/);
-      expect(() => db.prepare('DELETE FROM item_events').run()).toThrow(/append-only/);
-    } finally { db.close(); }
+      await expect(db.run("UPDATE item_events SET type = 'x'")).rejects.toThrow(/append-only/);
+      await expect(db.run('DELETE FROM item_events')).rejects.toThrow(/append-only/);
+    } finally { await db.close(); }
   });
 });
