@@ -34,6 +34,8 @@ export const KEYMAP_ACTIONS = [
   { id: 'go.sync', label: 'Go to sync and conflicts', group: 'Navigate', defaults: ['g s'] },
   { id: 'go.settings', label: 'Go to settings', group: 'Navigate', defaults: ['g ,'] },
   // Supervisor and owner views (DESIGN §8); shown and run only for the roles shared/ops-access.ts allows.
+  { id: 'go.team', label: 'Go to team (supervisor)', group: 'Navigate', defaults: ['g m'] },
+  { id: 'go.control', label: 'Go to control points (SLA board, at risk)', group: 'Navigate', defaults: ['g c'] },
   { id: 'go.owner', label: "Go to owner's desk (escalations, rollback)", group: 'Navigate', defaults: ['g o'] },
 
   { id: 'decide.approve', label: 'Approve', group: 'Decide', defaults: ['a'], views: ['triage'] },

@@ -28,6 +28,8 @@ export const OPS_VIEW_LABELS: Record<OpsView, string> = {
 
 /** Keymap action (shared/keymap.ts) -> the ops view it opens. Views without an action yet are not listed. */
 export const OPS_GO_ACTIONS = {
+  'go.team': 'team',
+  'go.control': 'control',
   'go.owner': 'owner',
 } as const satisfies Record<string, OpsView>;
 export type OpsGoAction = keyof typeof OPS_GO_ACTIONS;

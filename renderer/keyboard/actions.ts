@@ -51,6 +51,8 @@ export function runAction(id: KeymapActionId): void {
       return go('sync');
     case 'go.settings':
       return go('settings');
+    case 'go.team':
+    case 'go.control':
     case 'go.owner':
       return goOps(OPS_GO_ACTIONS[id]);
     case 'decide.approve':

@@ -2,7 +2,9 @@
 // (shared/ops-access.ts) so a view reached by any path still shows nothing to a role it is not for.
 import { mayOpenOpsView, OPS_VIEW_LABELS, type OpsView as OpsViewName } from '../../../shared/ops-access';
 import { useApp } from '../../state/app-store';
+import { ControlPointsView } from './ControlPointsView';
 import { OwnerView } from './OwnerView';
+import { TeamView } from './TeamView';
 import './ops.css';
 
 export function OpsView({ view }: { view: OpsViewName }) {
@@ -18,6 +20,10 @@ export function OpsView({ view }: { view: OpsViewName }) {
   switch (view) {
     case 'owner':
       return <OwnerView />;
+    case 'team':
+      return <TeamView />;
+    case 'control':
+      return <ControlPointsView />;
     default:
       return (
         <section className="view" data-testid={`view-${view}`} aria-labelledby="ops-h">

@@ -1,0 +1,119 @@
+// Team (supervisor): live tiles, throughput over the chosen window, the per-reviewer table. Re-read
+// every 15 s while open; offline, the last figures with their age (Freshness).
+import { useMemo, useState } from 'react';
+import { formatLaborMinutes } from '../../../shared/durations';
+import { OPS_WINDOW_LABELS, OPS_WINDOWS, type OpsWindow } from '../../../shared/ops-desk';
+import { TimeChart, type ChartSeries } from '../../components/charts/TimeChart';
+import { useOpsRead } from '../../state/ops-store';
+import { ExplainPanel, FigureTile, ItemsDialog, useExplain, type Explained } from './FigureExplain';
+import { Freshness } from './Freshness';
+import { teamTiles } from './team-figures';
+
+export const TEAM_REFRESH_MS = 15_000;
+
+const dayFmt = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const minutes = (v: number | null) => (v === null ? '—' : formatLaborMinutes(v));
+
+export function WindowPicker({ value, onChange, testId }: { value: OpsWindow; onChange: (w: OpsWindow) => void; testId: string }) {
+  return (
+    <label className="ops-controls">
+      <span className="muted">Window</span>
+      <select className="select" value={value} onChange={(e) => onChange(e.target.value as OpsWindow)} data-testid={testId}>
+        {OPS_WINDOWS.map((w) => (
+          <option key={w} value={w}>
+            {OPS_WINDOW_LABELS[w]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function TeamView() {
+  const [win, setWin] = useState<OpsWindow>('28d');
+  const read = useOpsRead('ops.team', { window: win }, TEAM_REFRESH_MS);
+  const { figure, explain, items, openItems, closeItems } = useExplain();
+  const v = read.value?.data ?? null;
+  const tiles = useMemo(() => (v ? teamTiles(v) : []), [v]);
+  const chart = useMemo(() => {
+    if (!v) return null;
+    const x = v.team.perDay.map((d) => Date.parse(`${d.day}T00:00:00Z`));
+    const series: ChartSeries[] = [{ label: 'Outcomes per day', values: v.team.perDay.map((d) => d.outcomes), colorVar: '--accent', format: (n) => n.toLocaleString('en') }];
+    return { x, series };
+  }, [v]);
+  const active = new Set(v?.today.activeNow.reviewerIds ?? []);
+  const reviewerFigure = (r: NonNullable<typeof v>['team']['reviewers'][number]): Explained => ({
+    label: `Outcomes of ${r.reviewerId}`, metric: 'throughput', value: (r.outcomes.value ?? 0).toLocaleString('en'), n: r.outcomes.n,
+    interval: r.outcomes.interval, recompute: r.outcomes.recompute,
+  });
+
+  return (
+    <section className="view ops-view" data-testid="view-team" aria-labelledby="team-h">
+      <header className="view-head">
+        <h1 id="team-h">Team</h1>
+        <WindowPicker value={win} onChange={setWin} testId="team-window" />
+        <Freshness freshness={read.value?.freshness} loading={read.loading} />
+      </header>
+      {read.error && (
+        <p className="error" role="alert" data-testid="ops-error">
+          {read.error.message}
+        </p>
+      )}
+      {v && (
+        <>
+          <div className="tiles" role="group" aria-label="Team figures" data-testid="team-tiles">
+            {tiles.map((t) => (
+              <FigureTile key={t.key} figure={t} testId={`team-tile-${t.key}`} onExplain={explain} onOpenItems={openItems} />
+            ))}
+          </div>
+          <ExplainPanel figure={figure} onOpenItems={openItems} />
+          {chart && (
+            <TimeChart title={`Throughput, ${OPS_WINDOW_LABELS[win].toLowerCase()} (UTC days)`} x={chart.x} series={chart.series} formatX={dayFmt} testId="team-chart" />
+          )}
+          <section className="panel" aria-labelledby="team-reviewers-h">
+            <h2 id="team-reviewers-h" className="panel-title">
+              Reviewers · {OPS_WINDOW_LABELS[win]}
+            </h2>
+            <div className="ops-table-wrap" tabIndex={0} role="region" aria-label="Reviewers table">
+              <table className="ops-table" data-testid="team-reviewers">
+                <thead>
+                  <tr>
+                    <th scope="col">Reviewer</th>
+                    <th scope="col">Outcomes</th>
+                    <th scope="col">Per staffed hour</th>
+                    <th scope="col">Labor</th>
+                    <th scope="col">Rework labor</th>
+                    <th scope="col">Handle p50</th>
+                    <th scope="col">Handle p90</th>
+                    <th scope="col">Active now</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {v.team.reviewers.map((r) => (
+                    <tr key={r.reviewerId} data-testid="team-reviewer-row" data-reviewer-id={r.reviewerId}>
+                      <th scope="row">{r.reviewerId}</th>
+                      <td>
+                        <button type="button" className="sort-btn" onFocus={() => explain(reviewerFigure(r))} onClick={() => openItems(reviewerFigure(r))}
+                          aria-label={`${r.outcomes.value ?? 0} outcomes by ${r.reviewerId}`}>
+                          {(r.outcomes.value ?? 0).toLocaleString('en')}
+                        </button>
+                      </td>
+                      <td>{r.outcomesPerStaffedHour.value === null ? '—' : r.outcomesPerStaffedHour.value.toFixed(1)}</td>
+                      <td>{minutes(r.laborMinutes)}</td>
+                      <td>{minutes(r.reworkLaborMinutes)}</td>
+                      <td title={r.handleTime.note}>{minutes(r.handleTime.p50)}</td>
+                      <td title={r.handleTime.note}>{minutes(r.handleTime.p90)}</td>
+                      <td>{active.has(r.reviewerId) ? 'yes' : ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <p className="muted">Handle-time percentiles are hidden (—) below n = 20 decisions.</p>
+          </section>
+        </>
+      )}
+      {items && <ItemsDialog figure={items} onClose={closeItems} />}
+    </section>
+  );
+}
