@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { formatLaborMinutes } from '../../../shared/durations';
 import type { ControlPointMetrics, Figure, PercentileFigure } from '../../../shared/ops-api';
-import type { OpsWindow } from '../../../shared/ops-desk';
+import type { OpsWindow } from '../../../shared/ops-windows';
 import { chordFromEvent } from '../../keyboard/chords';
 import { errorMessage } from '../../desk/desk-error';
 import { pushToast, useApp } from '../../state/app-store';

@@ -2,9 +2,10 @@
 // its n, its interval, and the items behind it (the ids the server names, and the filter that selects all).
 import { useState, type ReactNode } from 'react';
 import { format } from 'date-fns';
-import { METRIC_DEFINITIONS, type MetricName } from '../../../shared/metrics-definitions';
+import type { MetricName } from '../../../shared/metrics-definitions';
 import type { Recompute } from '../../../shared/ops-api';
 import { Dialog } from '../../components/Dialog';
+import { useOpsRead } from '../../state/ops-store';
 
 export interface Explained {
   /** What the tile shows (the label on screen). */
@@ -19,10 +20,13 @@ export interface Explained {
   note?: string;
 }
 
+const NO_INPUT = {} as const;
 const when = (iso: string) => format(new Date(iso), 'MMM d, HH:mm');
 
 /** The explanation panel of the figure that has the focus (or the last one that had it). */
 export function ExplainPanel({ figure, onOpenItems }: { figure: Explained | null; onOpenItems: (f: Explained) => void }) {
+  // The definitions come from the core (the renderer bundle carries no zod, so not from shared/ directly).
+  const defs = useOpsRead('ops.definitions', NO_INPUT).value?.definitions;
   if (!figure) {
     return (
       <aside className="explain" aria-live="polite" data-testid="ops-explain">
@@ -30,7 +34,7 @@ export function ExplainPanel({ figure, onOpenItems }: { figure: Explained | null
       </aside>
     );
   }
-  const def = METRIC_DEFINITIONS[figure.metric];
+  const def = defs?.[figure.metric] ?? { definition: 'loading…', formula: '' };
   return (
     <aside className="explain" aria-live="polite" aria-label={`About ${figure.label}`} data-testid="ops-explain" data-metric={figure.metric}>
       <strong>

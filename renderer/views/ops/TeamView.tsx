@@ -2,7 +2,7 @@
 // every 15 s while open; offline, the last figures with their age (Freshness).
 import { useMemo, useState } from 'react';
 import { formatLaborMinutes } from '../../../shared/durations';
-import { OPS_WINDOW_LABELS, OPS_WINDOWS, type OpsWindow } from '../../../shared/ops-desk';
+import { OPS_WINDOW_LABELS, OPS_WINDOWS, type OpsWindow } from '../../../shared/ops-windows';
 import { TimeChart, type ChartSeries } from '../../components/charts/TimeChart';
 import { useOpsRead } from '../../state/ops-store';
 import { ExplainPanel, FigureTile, ItemsDialog, useExplain, type Explained } from './FigureExplain';
