@@ -11,7 +11,9 @@ import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, M
 import type { DeskEventNameList, DeskMethodName, ShellEventNameList } from './desk-names';
 import { ITEM_DEPARTURES } from './item-departure';
 import {
-  ControlPointsViewOutput, EscalationsOutput, MetricDefinitionsOutput, OpsAssignInput, OpsAssignOutput, OpsWindowInput, TeamViewOutput,
+  AlertAckInput, AlertAckOutput, AlertsOutput, ControlPointsViewOutput, EscalationsOutput, MetricDefinitionsOutput, OpsAssignInput,
+  OpsAssignOutput, OpsWindowInput, RollbackApplyInput, RollbackPreviewInput, RollbackPreviewOutput, RollbackProgressInput,
+  RollbackProgressOutput, TeamViewOutput,
 } from './ops-desk';
 
 export const DeskError = z.object({
@@ -309,6 +311,11 @@ export const deskMethods = {
   'ops.controlPoints': { input: OpsWindowInput, output: ControlPointsViewOutput },
   /** What each metric means (shared/metrics-definitions.ts), for the views' explanations. */
   'ops.definitions': { input: Empty, output: MetricDefinitionsOutput },
+  'ops.alerts': { input: Empty, output: AlertsOutput },
+  'ops.ackAlert': { input: AlertAckInput, output: AlertAckOutput },
+  'ops.rollbackPreview': { input: RollbackPreviewInput, output: RollbackPreviewOutput },
+  'ops.rollbackApply': { input: RollbackApplyInput, output: RollbackProgressOutput },
+  'ops.rollbackProgress': { input: RollbackProgressInput, output: RollbackProgressOutput },
 } as const;
 
 export type DeskMethods = typeof deskMethods;

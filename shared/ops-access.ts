@@ -58,6 +58,12 @@ export const OPS_METHOD_ROLES: Record<string, readonly Role[]> = {
   'ops.assign': ['supervisor', 'admin'],
   'ops.escalations': OPS_VIEW_ROLES.owner,
   'ops.definitions': ['supervisor', 'owner', 'admin'],
+  // Alerts of the paths one sees; rollbacks are the owner's authority (DESIGN §8).
+  'ops.alerts': ['supervisor', 'owner', 'admin'],
+  'ops.ackAlert': ['supervisor', 'owner', 'admin'],
+  'ops.rollbackPreview': ['owner', 'admin'],
+  'ops.rollbackApply': ['owner', 'admin'],
+  'ops.rollbackProgress': ['owner', 'admin', 'supervisor'],
 };
 
 export function mayCallOpsMethod(roles: readonly Role[], method: string): boolean {

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { Id, IsoDateTime, Item, Queue } from './domain';
 import { MetricName } from './metrics-definitions';
-import { ControlPointsResponse, TeamMetrics } from './ops-api';
+import {
+  AlertsResponse, ControlPointsResponse, RollbackAlert, RollbackFilter, RollbackId, RollbackPreview, RollbackProgress, TeamMetrics,
+} from './ops-api';
 import { OPS_WINDOWS } from './ops-windows';
 
 export { OPS_WINDOW_DAYS, OPS_WINDOW_LABELS, OPS_WINDOWS } from './ops-windows';
@@ -90,3 +92,17 @@ export const MetricDefinitionsOutput = z.object({
   definitions: z.record(MetricName, z.object({ label: z.string(), definition: z.string(), formula: z.string(), unit: z.string() })),
 });
 export type MetricDefinitionsOutput = z.infer<typeof MetricDefinitionsOutput>;
+
+// ---------- owner: rollback-trigger alerts and the guided rollback ----------
+
+export const AlertsOutput = opsAnswer(AlertsResponse);
+export type AlertsOutput = z.infer<typeof AlertsOutput>;
+export const AlertAckInput = z.object({ alertId: Id, note: z.string().max(4000).optional() });
+export const AlertAckOutput = RollbackAlert;
+
+export const RollbackPreviewInput = z.object({ filter: RollbackFilter });
+export const RollbackPreviewOutput = RollbackPreview;
+/** Apply is idempotent by rollbackId: the renderer makes the id once per confirmed flow and resends it. */
+export const RollbackApplyInput = z.object({ rollbackId: RollbackId, filter: RollbackFilter, reason: z.string().min(1).max(4000) });
+export const RollbackProgressInput = z.object({ rollbackId: RollbackId });
+export const RollbackProgressOutput = RollbackProgress;

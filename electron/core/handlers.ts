@@ -78,6 +78,11 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     'ops.assign': (i) => ops.assign(i),
     'ops.team': (i) => ops.team(i.window),
     'ops.definitions': () => ({ definitions: METRIC_DEFINITIONS }),
+    'ops.alerts': () => ops.alerts(),
+    'ops.ackAlert': (i) => ops.ackAlert(i.alertId, i.note),
+    'ops.rollbackPreview': (i) => ops.rollbackPreview(i.filter),
+    'ops.rollbackApply': (i) => ops.rollbackApply(i.rollbackId, i.filter, i.reason),
+    'ops.rollbackProgress': (i) => ops.rollbackProgress(i.rollbackId),
     'ops.controlPoints': (i) => ops.controlPoints(i.window, ops.gate('ops.controlPoints').roles),
   });
 }

@@ -5,7 +5,9 @@
 import type { z } from 'zod';
 import type { Role } from '../../shared/domain';
 import { mayCallOpsMethod } from '../../shared/ops-access';
-import { ControlPointsResponse, TeamMetrics } from '../../shared/ops-api';
+import {
+  AlertsResponse, ControlPointsResponse, RollbackAlert, RollbackPreview, RollbackProgress, TeamMetrics, type RollbackFilter,
+} from '../../shared/ops-api';
 import {
   ControlPointsView, TeamView, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
 } from '../../shared/ops-desk';
@@ -14,6 +16,9 @@ import { HttpError, NetworkError, type CentralClient } from './central-client';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
 import { OpsAnswersRepo } from './ops-answers-repo';
+
+/** Server refusals that the desk passes on with their own code (the problem's detail as the message). */
+const REFUSALS: Record<number, 'bad_input' | 'forbidden' | 'not_found' | 'conflict'> = { 400: 'bad_input', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'bad_input' };
 
 /** HTTP statuses that mean "the server is away" (a proxy answering for it), like a refused connection. */
 const SERVER_AWAY = new Set([502, 503, 504]);
@@ -126,21 +131,46 @@ export class OpsService {
     return { escalations: out };
   }
 
-  /** Reassignment from the at-risk list through POST /v1/assignments; never served from a cache. */
-  async assign(input: z.output<typeof OpsAssignInput>): Promise<OpsAssignOutput> {
+  /** Rollback-trigger alerts of the paths this user sees (open ones), kept for offline reading. */
+  alerts(): Promise<{ data: AlertsResponse; freshness: OpsFreshness }> {
+    return this.cachedRead('ops.alerts', {}, (client) => client.getJson('/v1/alerts?status=open', AlertsResponse), AlertsResponse,
+      () => null);
+  }
+
+  ackAlert(alertId: string, note: string | undefined): Promise<RollbackAlert> {
+    return this.write((client) => client.postJson('/v1/alerts/ack', note === undefined ? { alertId } : { alertId, note }, RollbackAlert));
+  }
+
+  rollbackPreview(filter: RollbackFilter): Promise<RollbackPreview> {
+    return this.write((client) => client.postJson('/v1/rollbacks', { mode: 'preview', filter }, RollbackPreview));
+  }
+
+  rollbackApply(rollbackId: string, filter: RollbackFilter, reason: string): Promise<RollbackProgress> {
+    return this.write((client) => client.postJson('/v1/rollbacks', { mode: 'apply', rollbackId, filter, reason }, RollbackProgress));
+  }
+
+  rollbackProgress(rollbackId: string): Promise<RollbackProgress> {
+    return this.write((client) => client.getJson(`/v1/rollbacks?${new URLSearchParams({ rollbackId })}`, RollbackProgress));
+  }
+
+  /** A call that is never served from a stored answer; the server's refusals become desk codes with its words. */
+  private async write<T>(run: (client: CentralClient) => Promise<T>): Promise<T> {
     const conn = this.c.session.connection();
     if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
     try {
-      const res = await conn.client.assign({ itemIds: input.itemIds, assigneeId: input.assigneeId, leaseMinutes: input.leaseMinutes });
-      return { assigned: res.items.map((i) => ({ itemId: i.id, assigneeId: i.assigneeId })) };
+      return await run(conn.client);
     } catch (e) {
-      if (e instanceof HttpError && (e.status === 404 || e.status === 409 || e.status === 400)) {
-        throw new DeskFailure(e.status === 404 ? 'not_found' : e.status === 409 ? 'conflict' : 'bad_input', e.problem?.detail ?? e.message);
-      }
-      if (e instanceof HttpError && e.status === 403) throw new DeskFailure('forbidden', e.problem?.detail ?? e.message);
+      if (e instanceof HttpError && REFUSALS[e.status]) throw new DeskFailure(REFUSALS[e.status], e.problem?.detail ?? e.message);
       throw e;
     }
   }
+
+  /** Reassignment from the at-risk list through POST /v1/assignments; never served from a cache. */
+  async assign(input: z.output<typeof OpsAssignInput>): Promise<OpsAssignOutput> {
+    const res = await this.write((client) => client.assign({ itemIds: input.itemIds, assigneeId: input.assigneeId, leaseMinutes: input.leaseMinutes }));
+    return { assigned: res.items.map((i) => ({ itemId: i.id, assigneeId: i.assigneeId })) };
+  }
+
 }
 
 function describeAllowed(method: string): string {

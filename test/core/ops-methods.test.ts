@@ -20,6 +20,11 @@ const VALID_INPUT: Partial<Record<DeskMethod, unknown>> = {
   'ops.team': { window: '7d' },
   'ops.controlPoints': { window: '7d' },
   'ops.definitions': {},
+  'ops.alerts': {},
+  'ops.ackAlert': { alertId: 'alert-1' },
+  'ops.rollbackPreview': { filter: { from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' } },
+  'ops.rollbackApply': { rollbackId: 'rb-12345678', filter: { from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z' }, reason: 'model v3 was wrong' },
+  'ops.rollbackProgress': { rollbackId: 'rb-12345678' },
 };
 
 let server: TestServer;
