@@ -67,6 +67,7 @@ export class OpsService {
       return { data, freshness: { computedAt, fetchedAt, fromCache: false, staleReason: null } };
     } catch (e) {
       if (e instanceof HttpError && e.status === 403) throw new DeskFailure('forbidden', e.problem?.detail ?? e.message);
+      if (e instanceof HttpError && e.status === 404) throw new DeskFailure('not_found', `this server does not offer these figures (${e.message})`);
       const away = e instanceof NetworkError || (e instanceof HttpError && SERVER_AWAY.has(e.status));
       if (!away) throw e;
       const stored = this.answers.get(key);

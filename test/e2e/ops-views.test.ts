@@ -62,16 +62,18 @@ describe('a reviewer', () => {
   it('sees no ops view in the nav, the palette or help, and their g chords do nothing', async () => {
     const { page } = aliceUi;
     for (const v of ['team', 'control', 'owner']) expect(await page.getByTestId(`nav-${v}`).count(), v).toBe(0);
-    await chord(page, 'o');
-    await expect.poll(() => page.getByTestId('toast').last().textContent()).toMatch(/not available to reviewer/);
-    expect(await bodyView(page)).toBe('triage');
+    for (const [key, view] of [['m', 'Team'], ['c', 'Control points'], ['o', "Owner's desk"]] as const) {
+      await chord(page, key);
+      await expect.poll(() => page.getByTestId('toast').last().locator('.toast-text').textContent()).toBe(`${view} is not available to reviewer`);
+      expect(await bodyView(page)).toBe('triage');
+    }
     await page.keyboard.press('Control+k');
     await page.getByTestId('palette').waitFor();
-    for (const id of ['go.owner']) expect(await page.getByTestId(`palette-item-${id}`).count(), id).toBe(0);
+    for (const id of ['go.team', 'go.control', 'go.owner']) expect(await page.getByTestId(`palette-item-${id}`).count(), id).toBe(0);
     await page.keyboard.press('Escape');
     await page.keyboard.press('?');
     await page.getByTestId('help-dialog').waitFor();
-    expect(await page.locator('[data-testid="help-row"][data-action-id="go.owner"]').count()).toBe(0);
+    expect(await page.locator('[data-testid="help-row"][data-action-id^="go.team"], [data-testid="help-row"][data-action-id="go.control"], [data-testid="help-row"][data-action-id="go.owner"]').count()).toBe(0);
     await page.keyboard.press('Escape');
   });
 });
