@@ -152,8 +152,9 @@ describe('a work bundle the desk refuses, changing nothing', () => {
 describe('a decisions bundle the server refuses, changing nothing', () => {
   let decisions: Buffer;
   let bobsDecisions: Buffer;
+  let decider: Core;
   beforeAll(async () => {
-    const a = await world.offlineDesk('alice', 'decider');
+    const a = decider = await world.offlineDesk('alice', 'decider');
     await ok(a, 'bundles.importWork', { bundle: readFileSync(await world.checkout('alice', 5, 24)).toString('base64') });
     for (let i = 0; i < 3; i++) {
       const { itemId } = await ok(a, 'triage.next', { fromItemId: null });
@@ -202,9 +203,20 @@ describe('a decisions bundle the server refuses, changing nothing', () => {
     await refusedOnServer(bobsDecisions, null, 'demo-alice', 403);
   });
 
-  it('then the untouched bundle applies', async () => {
+  it('then the untouched bundle applies; a damaged receipt changes nothing on the desk, the intact one settles it', async () => {
     const r = await post(decisions);
     expect(r.status).toBe(200);
     expect(r.body.summary).toEqual({ applied: 3, duplicate: 0, conflict: 0, rejected: 0 });
+    const receipt = Buffer.from((r.body as { receipt: string }).receipt, 'base64');
+    const deciderCache = world.tmp.file('decider.sqlite');
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: receipt.length - 1 }), fc.integer({ min: 0, max: 7 }), async (at, bit) => {
+      const bad = Buffer.from(receipt);
+      bad[at] ^= 1 << bit;
+      const before = snapshot(deciderCache);
+      const res = await decider.call('bundles.importReceipt', { bundle: bad.toString('base64') });
+      expect(res).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+      expect(changedTables(before, snapshot(deciderCache))).toEqual([]);
+    }), { numRuns: 25 });
+    expect(await ok(decider, 'bundles.importReceipt', { bundle: receipt.toString('base64') })).toMatchObject({ settled: 3 });
   });
 });
