@@ -10,7 +10,7 @@ import type { Item } from '../../shared/domain';
 import type { Db } from '../db/connection';
 import { itemFromRow } from '../db/rows';
 import type { ItemRow } from '../db/schema';
-import { MAX_PULL_PAGE_BYTES, utf8Bytes } from '../../shared/limits';
+import { jsonBytes, MAX_PULL_PAGE_BYTES, utf8Bytes } from '../../shared/limits';
 import { readTransaction } from '../db/write-transaction';
 import type { AuthUser, ServerContext } from './context';
 import { sweepExpiredLeases } from './leases';
@@ -45,7 +45,7 @@ export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): P
     if (!valid) {
       const page = await snapshotPage(tx, user.id, maxPos, '', q.limit);
       const results = q.clientId ? await resultsWithCurrentItems(tx, await recentResults(tx, q.clientId, Math.min(q.limit, 500)), user, queueById) : [];
-      return { ...base, ...page, reset: true, removals: [], results };
+      return { ...base, ...page, reset: true, removals: [], results: withinResultBudget(results) };
     }
     if (cursor.kind === 's') {
       const page = await snapshotPage(tx, user.id, cursor.pos, cursor.after, q.limit);
@@ -126,6 +126,22 @@ async function replayPage(tx: Db, dbId: string, userId: string, from: number, ma
   }
   const results = q.clientId ? await resultsByIds(tx, q.clientId, resultIds) : [];
   return { cursor: `c.${dbId}.${nextPos}`, hasMore, upserts, removals, results };
+}
+
+/**
+ * A reset page's results carry items on top of the snapshot's: past half a page's byte budget, older results
+ * go without their item (the snapshot, or a later pull, has its current state anyway).
+ */
+function withinResultBudget(results: MutationResult[]): MutationResult[] {
+  let bytes = 0;
+  const out = [...results];
+  for (let i = out.length - 1; i >= 0; i--) {
+    const item = out[i].item;
+    if (!item) continue;
+    bytes += jsonBytes(item);
+    if (bytes > MAX_PULL_PAGE_BYTES / 2) out[i] = { ...out[i], item: null };
+  }
+  return out;
 }
 
 /** An item's size as served, near enough: its stored JSON columns and texts as UTF-8, plus the small fields. */

@@ -140,6 +140,16 @@ describe('items grown to their limits never make a pull page the desk refuses', 
       }
       expect(items.every((it) => seen.has(it.id)), `${cursor ? 'replay' : 'snapshot'} yields every item`).toBe(true);
     }
+    // A reset page also brings this client's recent results, each with its (big) item: those stay bounded too.
+    const clientId = newClientId('big-results');
+    const current = PullResponse.parse((await demo.as.bob.request('GET', '/v1/sync/pull?limit=500')).body).upserts;
+    const big = current.filter((u) => items.some((it) => it.id === u.id)).slice(0, 50);
+    await demo.as.bob.push({ clientId, mutations: big.map((it, i) => mutationFor('note', it, i + 1, { text: 'seen' })) });
+    const reset = await demo.as.bob.request('GET', `/v1/sync/pull?limit=500&clientId=${clientId}`);
+    expect(Buffer.byteLength(JSON.stringify(reset.body))).toBeLessThan(MAX_PULL_PAGE_BYTES * 1.5 + 4 * notes.length);
+    const { results } = PullResponse.parse(reset.body);
+    expect(results).toHaveLength(big.length);
+    expect(results.at(-1)!.item).not.toBeNull();
   });
 });
 
