@@ -63,12 +63,14 @@ function keepValidItems(raw: unknown[], quarantined: Quarantined[]): Item[] {
   return items;
 }
 
-function validItemOrNull(raw: unknown, itemId: string, quarantined: Quarantined[]): Item | null {
+/**
+ * The item copy a removal or a result carries, or null when it fails the schema. Nothing is skipped then
+ * (the removal still removes, the result still settles), so nothing is quarantined either.
+ */
+function validItemOrNull(raw: unknown): Item | null {
   if (raw === null || raw === undefined) return null;
   const r = Item.safeParse(raw);
-  if (r.success) return r.data;
-  quarantined.push({ itemId, problem: firstProblem(r.error.issues) });
-  return null;
+  return r.success ? r.data : null;
 }
 
 function idOf(x: unknown): string | null {
@@ -113,8 +115,8 @@ export class CentralClient {
     const quarantined: Quarantined[] = [];
     const upserts = keepValidItems(raw.upserts, quarantined);
     // A removal or a result stands without its item copy: the removal still removes, the result still settles.
-    const removals = raw.removals.map((r) => ({ itemId: r.itemId, reason: r.reason, item: validItemOrNull(r.item, r.itemId, quarantined) }));
-    const results = raw.results.map((r) => ({ ...r, item: validItemOrNull(r.item, r.itemId, quarantined) }));
+    const removals = raw.removals.map((r) => ({ itemId: r.itemId, reason: r.reason, item: validItemOrNull(r.item) }));
+    const results = raw.results.map((r) => ({ ...r, item: validItemOrNull(r.item) }));
     return { ...raw, upserts, removals, results, quarantined };
   }
   // Restricted-site bundles (DESIGN §11).
@@ -133,9 +135,8 @@ export class CentralClient {
     if (raw.results.length > body.mutations.length) {
       throw new ProtocolError(`push answered ${raw.results.length} results for ${body.mutations.length} mutations`);
     }
-    const quarantined: Quarantined[] = [];
-    const results = raw.results.map((r) => ({ ...r, item: validItemOrNull(r.item, r.itemId, quarantined) }));
-    return { ...raw, results, quarantined };
+    const results = raw.results.map((r) => ({ ...r, item: validItemOrNull(r.item) }));
+    return { ...raw, results, quarantined: [] };
   }
 
   /** A supervisor's reassignment (DESIGN §5). */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestItems } from '../helpers/central-client';
 import { startCoreChild, type CoreChild } from '../helpers/core-child';
-import { report } from '../helpers/fault-invariants';
+import { report, syncUntilQuiet } from '../helpers/fault-invariants';
 import { faultScale } from '../helpers/seeded-random';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
@@ -31,6 +31,7 @@ describe('faults: core SIGKILLed at random points', () => {
     const aliceId = (await rig.reviewer().me()).id;
     const queueId = (await rig.reviewer().queues()).queues[0].id;
     let ingested = 0;
+    let poisons = 0;
 
     // One core per cache file: a second one on the same file is refused while the first lives.
     const second = await startCoreChild({ cacheFile: rig.cacheFile });
@@ -40,6 +41,13 @@ describe('faults: core SIGKILLed at random points', () => {
 
     while (kills.deciding + kills.pushing + kills.pulling < KILLS) {
       const phase = rnd.pick(['deciding', 'deciding', 'pushing', 'pushing', 'pulling'] as const);
+      // A poison item (one the desk cannot read) and a poison mutation (one the server would refuse) mixed in.
+      if (rnd.chance(0.25)) rig.poisonItem();
+      if (rnd.chance(0.25)) {
+        const poison = await rig.poisonDecision(core);
+        expect(poison.refused, poison.message).toBe(true);
+        poisons += 1;
+      }
       if (phase === 'deciding') {
         // Kill while decisions are being written: some answered, maybe one committed but unanswered.
         await rig.waitForWork(core, 2, 3_000);
@@ -71,7 +79,12 @@ describe('faults: core SIGKILLed at random points', () => {
     }
 
     const acked = rig.ledger.acked().length;
-    console.log(`[faults-core-kill] seed=${rig.seed} kills=${JSON.stringify(kills)} decisions asked=${rig.ledger.attempts.length} acked=${acked} proxy=${JSON.stringify(proxy.stats)}`);
+    console.log(`[faults-core-kill] seed=${rig.seed} kills=${JSON.stringify(kills)} poison mutations=${poisons} decisions asked=${rig.ledger.attempts.length} acked=${acked} proxy=${JSON.stringify(proxy.stats)}`);
+    // The poisoned items were skipped, never fatal: the sync ran on; valid again, they leave quarantine.
+    expect((await core.ok('sync.now', {})).state).not.toBe('error');
+    rig.healPoisoned();
+    await syncUntilQuiet(core);
+    expect((await core.ok('sync.now', {})).quarantined ?? 0).toBe(0);
     const { violations, stopped } = await rig.finish(core);
     expect(violations, report(rig.seed, violations)).toEqual([]);
     // The run did real work: decisions reached the server, and every phase was hit.

@@ -25,16 +25,31 @@ describe('faults: cut, stalled and dropped connections', () => {
     const { rnd, proxy } = rig;
     let core = await rig.startCore();
     await rig.waitForWork(core, 4);
-    const faults = { cut: 0, refuse: 0, stall: 0, stallThenCut: 0, dropPush: 0, dropPushThenKill: 0, reassignedOffline: 0 };
+    const faults = { cut: 0, refuse: 0, stall: 0, stallThenCut: 0, dropPush: 0, dropPushThenKill: 0, reassignedOffline: 0, poisonItem: 0, poisonMutation: 0 };
+    let quarantinedSeen = 0;
     const sam = rig.reviewer().as('demo-sam');
     const bobId = (await rig.reviewer().as('demo-bob').me()).id;
     const reassigned: DecisionAttempt[] = [];
 
     for (let round = 0; round < ROUNDS; round++) {
       await rig.waitForWork(core, 2, 5_000);
-      const fault = rnd.pick(['cut', 'refuse', 'stall', 'stallThenCut', 'dropPush', 'dropPush', 'dropPushThenKill', 'reassignedOffline'] as const);
+      const fault = rnd.pick(['cut', 'refuse', 'stall', 'stallThenCut', 'dropPush', 'dropPush', 'dropPushThenKill', 'reassignedOffline', 'poisonItem', 'poisonMutation'] as const);
       faults[fault] += 1;
-      if (fault === 'cut') {
+      if (fault === 'poisonItem') {
+        // An item the desk cannot read arrives mid-burst under a cut: quarantined, everything else syncs.
+        rig.poisonItem();
+        const burst = rig.decideBurst(core, rnd.int(1, 4));
+        await sleep(rnd.int(0, 30));
+        proxy.cutAll();
+        await burst;
+        quarantinedSeen = Math.max(quarantinedSeen, (await core.ok('sync.now', {})).quarantined ?? 0);
+      } else if (fault === 'poisonMutation') {
+        // A decision the server would refuse as malformed, between good ones: refused at once, nothing written.
+        await rig.decideBurst(core, rnd.int(1, 2));
+        const poison = await rig.poisonDecision(core);
+        expect(poison.refused, poison.message).toBe(true);
+        await rig.decideBurst(core, rnd.int(1, 2));
+      } else if (fault === 'cut') {
         const burst = rig.decideBurst(core, rnd.int(2, 5));
         await sleep(rnd.int(0, 30));
         proxy.cutAll();
@@ -76,6 +91,11 @@ describe('faults: cut, stalled and dropped connections', () => {
 
     console.log(`[faults-network] seed=${rig.seed} faults=${JSON.stringify(faults)} proxy=${JSON.stringify(proxy.stats)} acked=${rig.ledger.acked().length}`);
     await syncUntilQuiet(core);
+    // Poisoned items were quarantined, never fatal; once valid again they come back and quarantine empties.
+    if (faults.poisonItem > 0) expect(quarantinedSeen).toBeGreaterThan(0);
+    rig.healPoisoned();
+    await syncUntilQuiet(core);
+    expect((await core.ok('sync.now', {})).quarantined ?? 0).toBe(0);
     const inbox = (await core.ok('conflicts.list', {})).conflicts;
     for (const a of reassigned) {
       const c = inbox.find((x) => x.mutationId === a.mutationId);

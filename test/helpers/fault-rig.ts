@@ -1,10 +1,12 @@
 // The common stage of the fault suites (test/core/faults-*.test.ts): a demo-seeded reference server in a
 // child process (so it can be SIGKILLed), a TCP proxy in front of it with a stable port, the core in a
 // child process on one cache file in a tmp dir, a seeded PRNG and a ledger of every decision asked for.
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeskOutput } from '../../shared/desk-api';
+import { MAX_JSON_VALUE_DEPTH } from '../../shared/limits';
 import { CentralClient } from './central-client';
 import { CoreChildGone, startCoreChild, type CoreChild } from './core-child';
 import { FaultLedger, type DecisionAttempt } from './fault-ledger';
@@ -37,6 +39,15 @@ export interface FaultRig {
   decideBurst(core: CoreChild, n: number): Promise<{ acked: number; errors: string[]; died: boolean; attempts: DecisionAttempt[] }>;
   /** Waits until the cache shows at least `n` undecided leased items (the core claims them). */
   waitForWork(core: CoreChild, n: number, timeoutMs?: number): Promise<number>;
+  /**
+   * A poison item: one of alice's leased items made invalid (confidence 7) in the server's database, with a
+   * change-log row so her next pull carries it. Returns its id (null when none is leased to her).
+   */
+  poisonItem(): string | null;
+  /** Makes every poisoned item valid again (a new version, pulled like any change): run before `finish`. */
+  healPoisoned(): void;
+  /** A poison mutation: a correction nested deeper than the server accepts. The desk must refuse it, writing nothing. */
+  poisonDecision(core: CoreChild): Promise<{ refused: boolean; message: string }>;
   /** Quiet, stop the core and the server, and check all five invariants. */
   finish(core: CoreChild, opts?: { ackedMayBeGone?: Set<string> }): Promise<{ violations: string[]; stopped: StoppedCheck }>;
   cleanup(): Promise<void>;
@@ -155,6 +166,42 @@ export async function startFaultRig(
     }
   };
 
+  const poisoned = new Map<string, number | null>();
+  const withServerDb = <T>(fn: (db: Database.Database) => T): T => {
+    const db = new Database(serverDbFile);
+    db.pragma('busy_timeout = 5000');
+    try { return fn(db); } finally { db.close(); }
+  };
+  const poisonItem = (): string | null => withServerDb((db) => {
+    const row = db.prepare(`SELECT id, confidence FROM items WHERE assignee_id = 'alice' AND status = 'leased' ORDER BY random() LIMIT 1`)
+      .get() as { id: string; confidence: number | null } | undefined;
+    if (!row) return null;
+    db.transaction(() => {
+      db.prepare('UPDATE items SET confidence = 7, version = version + 1 WHERE id = ?').run(row.id);
+      db.prepare(`INSERT INTO change_log (user_id, kind, item_id, at) VALUES ('alice', 'upsert', ?, ?)`).run(row.id, new Date().toISOString());
+    })();
+    if (!poisoned.has(row.id)) poisoned.set(row.id, row.confidence);
+    return row.id;
+  });
+  const healPoisoned = (): void => withServerDb((db) => {
+    db.transaction(() => {
+      for (const [id, confidence] of poisoned) {
+        db.prepare('UPDATE items SET confidence = ?, version = version + 1 WHERE id = ?').run(confidence, id);
+        // alice's next pull carries it again: an upsert if still hers, else a removal (both take it out of quarantine).
+        db.prepare(`INSERT INTO change_log (user_id, kind, item_id, at) VALUES ('alice', 'upsert', ?, ?)`).run(id, new Date().toISOString());
+      }
+    })();
+    poisoned.clear();
+  });
+  const poisonDecision = async (core: CoreChild): Promise<{ refused: boolean; message: string }> => {
+    const rows = await candidates(core, 1);
+    if (rows.length === 0) return { refused: true, message: 'no item to decide' };
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let i = 0; i < MAX_JSON_VALUE_DEPTH + 3; i++) deep = { n: deep };
+    const r = await core.call('triage.decide', { itemId: rows[0].id, kind: 'correct', payload: { correctedOutput: deep } });
+    return r.ok ? { refused: false, message: `accepted as mutation ${r.value.mutationId}` } : { refused: r.error.code === 'bad_input', message: r.error.message };
+  };
+
   const finish = async (core: CoreChild, finishOpts: { ackedMayBeGone?: Set<string> } = {}) => {
     await startServer();
     proxy.setRefusing(false);
@@ -171,7 +218,7 @@ export async function startFaultRig(
     get life() {
       return life;
     },
-    startCore, killServer, startServer, decideBurst, waitForWork, finish,
+    startCore, killServer, startServer, decideBurst, waitForWork, poisonItem, healPoisoned, poisonDecision, finish,
     async cleanup() {
       await killServer('SIGKILL').catch(() => undefined);
       await proxy.close();
