@@ -74,6 +74,20 @@ describe('decisions bundles are idempotent', () => {
     expect(cross).toMatchObject({ ok: false, error: { code: 'bad_input', details: { bundleCode: 'wrong_client' } } });
   });
 
+  it('more mutations on one item than one push settles: the import resumes and settles every one', async () => {
+    const w = world = await bundleWorld();
+    const alice = await w.offlineDesk('alice');
+    await ok(alice, 'bundles.importWork', { bundle: b64(await w.checkout('alice', 1, 24)) });
+    const { itemId } = await ok(alice, 'triage.next', { fromItemId: null });
+    await ok(alice, 'triage.open', { itemId: itemId! });
+    // 25 notes and an approval on one item: more than MAX_ITEM_MUTATIONS_PER_PUSH (20) in one push batch.
+    for (let i = 0; i < 25; i++) await ok(alice, 'triage.decide', { itemId: itemId!, kind: 'note', payload: { text: `note ${i}` } });
+    await ok(alice, 'triage.decide', { itemId: itemId!, kind: 'approve', payload: {} });
+    const back = await w.importDecisions(await exportTo(w, alice, 'many.bundle'));
+    expect(back.text).toContain('26 applied');
+    expect(outcomesOn(w.server.dbFile, [itemId!])).toEqual([1]);
+  });
+
   it('a lease that ended before the bundle came back: conflicts inbox, honest wording, resubmitted with its labor', async () => {
     const clock = new TestClock();
     const w = world = await bundleWorld({ now: clock.now });

@@ -63,10 +63,14 @@ export async function importDecisionsBundle(ctx: ServerContext, actor: AuthUser 
   const results: MutationResult[] = [];
   const client = await ctx.db.selectFrom('clients').select('last_mutation_id').where('client_id', '=', body.clientId).executeTakeFirst();
   let lastMutationId = client?.last_mutation_id ?? 0;
-  for (let i = 0; i < body.mutations.length; i += MAX_PUSH_BATCH) {
-    const res = await push(ctx, author, { clientId: body.clientId, mutations: body.mutations.slice(i, i + MAX_PUSH_BATCH) });
+  // A push may settle less than its batch (at most MAX_ITEM_MUTATIONS_PER_PUSH on one item): resume after the
+  // last id it settled. Each push settles at least its first new mutation, so this always moves on.
+  for (let next = 0; next < body.mutations.length;) {
+    const res = await push(ctx, author, { clientId: body.clientId, mutations: body.mutations.slice(next, next + MAX_PUSH_BATCH) });
     results.push(...res.results);
     lastMutationId = res.lastMutationId;
+    const unsettled = body.mutations.findIndex((m, k) => k >= next && m.mutationId > res.lastMutationId);
+    next = unsettled === -1 ? body.mutations.length : unsettled;
   }
   const importedAt = ctx.now().toISOString();
   const receiptBody: BundleReceipt = {
