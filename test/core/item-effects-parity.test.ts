@@ -4,7 +4,7 @@
 // item must equal the item the server applied, field for field.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
-import type { MutationResult } from '../../shared/central-api';
+import { itemFromRow } from '../../server/db/rows';
 import { MUTATION_KINDS, type Item, type MutationKind, type Queue } from '../../shared/domain';
 import { startClockedDemoServer, TestClock, type DemoServer } from '../helpers/demo-fixture';
 import { demoCore, ok, tmpDir } from './core-fixture';
@@ -28,6 +28,8 @@ beforeAll(async () => {
   await ok(core, 'sync.now', {});
   const page = await ok(core, 'queue.page', { filter: { statuses: ['leased'], localStates: ['none'] }, limit: 100 });
   ids = page.rows.map((r) => r.id);
+  // No top-up claims from here on: the server's item after each push is exactly what the push applied.
+  await ok(core, 'settings.set', { claimTargetSize: 1 });
   queueOf = async (itemId) => (await ok(core, 'item.get', { itemId })).queue!;
 });
 afterAll(async () => {
@@ -36,13 +38,13 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-/** The item the server's push answered `applied` with, for this desk's last mutation on the item. */
+/** The server's item right after the push applied this desk's mutation (nothing else touches it: no claims top up). */
 async function serverApplied(itemId: string): Promise<Item> {
-  const row = await demo.running!.database.db.selectFrom('client_mutations').select(['result', 'status'])
+  const m = await demo.running!.database.db.selectFrom('client_mutations').select(['status'])
     .where('item_id', '=', itemId).orderBy('mutation_id', 'desc').executeTakeFirstOrThrow();
-  const result = JSON.parse(row.result) as MutationResult;
-  expect(result.status).toBe('applied');
-  return result.item!;
+  expect(m.status).toBe('applied');
+  const row = await demo.running!.database.db.selectFrom('items').selectAll().where('id', '=', itemId).executeTakeFirstOrThrow();
+  return itemFromRow(row);
 }
 
 const deskItem = async (itemId: string): Promise<Item> => (await ok(core, 'item.get', { itemId })).item;
