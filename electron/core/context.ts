@@ -1,4 +1,5 @@
-// Everything a handler needs, wired once by createCore.
+// The core's parts, wired once by createCore (complete when built: no part is filled in later). The
+// handler table reads it; services get only the few parts they use (TriageDeps, SyncEngineDeps, ...).
 import type { BundleService } from './bundles/bundle-service';
 import type { Db } from './cache-db';
 import type { Clock } from './clock';

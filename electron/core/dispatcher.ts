@@ -34,8 +34,6 @@ export function createDispatcher(handlers: HandlerTable, onInternalError: (metho
       if (e instanceof NetworkError) return fail('network', e.message);
       if (e instanceof HttpError) return fail(e.status === 401 ? 'unauthorized' : 'server', e.message);
       if (e instanceof ProtocolError) return fail('server', e.message);
-      const deskCode = (e as { deskCode?: string }).deskCode;
-      if (deskCode === 'not_signed_in') return fail('not_signed_in', (e as Error).message);
       onInternalError(m, e);
       return fail('internal', `${m} failed: ${e instanceof Error ? e.message : String(e)}`);
     }

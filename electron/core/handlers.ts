@@ -20,7 +20,10 @@ export interface AppHandlerDeps {
 }
 
 export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: null }): HandlerTable {
-  const triage = new TriageService(c);
+  const triage = new TriageService({
+    db: c.db, items: c.items, outbox: c.outbox, labor: c.labor, clock: c.clock, events: c.events, sync: c.sync,
+    userId: () => c.session.connection()?.session.user.id ?? c.session.userId(),
+  });
   const ops = new OpsService(c);
   const requireSignedIn = () => {
     if (!c.session.connection()) throw new DeskFailure('not_signed_in', 'sign in to a server first');

@@ -75,11 +75,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const kv = new KvRepo(db);
   kv.clientId();
   const outbox = new OutboxRepo(db, kv);
-  const ctx = { db, clock, kv, outbox, events, secrets: opts.secrets ?? memorySecretStore() } as Partial<CoreContext> as CoreContext;
-  const items = new ItemsRepo(db, outbox, () => ctx.session.userId());
-  ctx.items = items;
+  const secrets = opts.secrets ?? memorySecretStore();
+  // The services refer to each other only through these late-bound callbacks (session, sync and bundles
+  // are created below, before any callback can run); each gets the few things it uses.
+  const items = new ItemsRepo(db, outbox, () => session.userId());
   const idleByItem = new Map<string, number>();
-  ctx.labor = new LaborClock({
+  const labor = new LaborClock({
     clock,
     store: sqliteLaborStore(db),
     idleThresholdMs: (itemId) => {
@@ -97,35 +98,36 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     capMs: opts.laborCapMs,
     checkpointMs: opts.laborCheckpointMs,
   });
-  ctx.sync = new SyncEngine({
+  const sync = new SyncEngine({
     db, kv, items, outbox, clock, events,
-    connection: () => ctx.session.connection(),
-    verify: (conn, signal) => ctx.session.verify(conn, signal),
+    connection: () => session.connection(),
+    verify: (conn, signal) => session.verify(conn, signal),
     autoSync: opts.autoSync ?? true,
     intervalMs: opts.syncIntervalMs ?? 15_000,
     backoff: opts.backoff,
     log: log.child({ part: 'sync' }),
   });
-  ctx.session = new SessionService({
-    db, kv, items, outbox, secrets: ctx.secrets, events, demo: opts.demo, defaultServerUrl: opts.serverUrl,
+  const session: SessionService = new SessionService({
+    db, kv, items, outbox, secrets, events, demo: opts.demo, defaultServerUrl: opts.serverUrl,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
     maxResponseBytes: opts.maxResponseBytes,
     onSignedIn: () => {
-      const conn = ctx.session.connection();
+      const conn = session.connection();
       log.info({ userId: conn?.session.user.id, roles: conn?.session.user.roles, serverUrl: conn?.session.serverUrl }, 'signed in');
-      ctx.sync.start();
-      ctx.bundles.learnKeysSoon();
+      sync.start();
+      bundles.learnKeysSoon();
     },
-    onSignedOut: () => { log.info('signed out'); return ctx.sync.stop(); },
-    onNeedsToken: (message) => void ctx.sync.needsCredentials(message),
+    onSignedOut: () => { log.info('signed out'); return sync.stop(); },
+    onNeedsToken: (message) => void sync.needsCredentials(message),
   });
 
-  ctx.bundles = new BundleService({
+  const bundles = new BundleService({
     db, kv, items, outbox, clock, events,
-    connection: () => ctx.session.connection(),
-    userId: () => ctx.session.userId(),
-    statusChanged: () => ctx.sync.emitStatus(),
+    connection: () => session.connection(),
+    userId: () => session.userId(),
+    statusChanged: () => sync.emitStatus(),
   });
+  const ctx: CoreContext = { db, clock, kv, items, outbox, labor, events, secrets, sync, session, bundles };
 
   const checkpoint = setInterval(() => {
     try { ctx.labor.tick(); } catch { /* the db is closing */ }

@@ -7,6 +7,7 @@ import { fullJitterDelay, type BackoffOptions } from './backoff';
 import type { Db } from './cache-db';
 import { CentralClient, HttpError, NetworkError, ProtocolError, type PullPage, type Quarantined } from './central-client';
 import type { Clock } from './clock';
+import { DeskFailure } from './desk-failure';
 import type { EventBus } from './event-bus';
 import { errorFields, silentLogger, type Logger } from './log';
 import type { ItemsRepo } from './items-repo';
@@ -40,7 +41,6 @@ export interface SyncEngineDeps {
   log?: Logger;
 }
 
-class Unauthorized extends Error {}
 
 /** Every conflict means the item is no longer in my assigned set; this is the removal each one stands for. */
 export const NOT_MINE_ANY_MORE: Record<ConflictCode, RemovalReason> = {
@@ -222,7 +222,7 @@ export class SyncEngine {
 
   private requireConnection() {
     const conn = this.d.connection();
-    if (!conn) throw Object.assign(new Error('not signed in'), { deskCode: 'not_signed_in' });
+    if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
     return conn;
   }
 
@@ -255,7 +255,7 @@ export class SyncEngine {
   }
 
   private fail(e: unknown): void {
-    if (e instanceof Unauthorized || (e instanceof HttpError && e.status === 401)) {
+    if (e instanceof HttpError && e.status === 401) {
       this.setState('unauthorized', 'the server refused the saved credentials; sign in again');
       return;
     }
@@ -263,14 +263,14 @@ export class SyncEngine {
       this.setState('unauthorized', e.message);
       return;
     }
+    // Anything else (a ProtocolError, a local failure such as a full disk, a bug) is an error: the outbox
+    // is untouched and sync retries.
     let state: State = 'error';
     let retryAfter: number | null = null;
     if (e instanceof NetworkError) state = 'offline';
     else if (e instanceof HttpError) {
       retryAfter = e.retryAfterMs;
       if (e.status === 503 || e.status === 502 || e.status === 504) state = 'offline';
-    } else if (!(e instanceof ProtocolError)) {
-      // Local failures (disk full, a bug) are errors too; the outbox is untouched and sync retries.
     }
     // Whoever answers after an outage may be another server at the same URL: check again before pushing.
     const conn = this.d.connection();
@@ -501,4 +501,4 @@ export function toMutation(r: MutationRow): Mutation {
   } as Mutation;
 }
 
-export { NetworkError, HttpError, ProtocolError, Unauthorized };
+export { NetworkError, HttpError, ProtocolError };

@@ -5,7 +5,13 @@ import type { DecideInput, DecideOutput, ItemDetail, UndoOutput, WindowOutput } 
 import { reasonNeedsComment } from '../../shared/reason-comment';
 import { DEPARTURE_TEXT, departureOf, type ItemChangedDetails, type ItemDeparture } from '../../shared/item-departure';
 import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
-import type { CoreContext } from './context';
+import type { Db } from './cache-db';
+import type { Clock } from './clock';
+import type { EventBus } from './event-bus';
+import type { ItemsRepo } from './items-repo';
+import type { LaborClock } from './labor-clock';
+import type { OutboxRepo } from './outbox-repo';
+import type { SyncEngine } from './sync-engine';
 import { DeskFailure } from './desk-failure';
 import { HANDING_OFF_KINDS } from '../../shared/item-effects';
 import { checkPayload } from './mutation-guard';
@@ -13,8 +19,22 @@ import { checkPayload } from './mutation-guard';
 type Decide = z.output<typeof DecideInput>;
 
 
+/** What triage uses, and nothing more (createHandlers wires it from the core's parts). */
+export interface TriageDeps {
+  db: Db;
+  items: ItemsRepo;
+  outbox: OutboxRepo;
+  labor: LaborClock;
+  clock: Clock;
+  events: EventBus;
+  /** After a write: push soon, and tell the renderer the new pending count. */
+  sync: Pick<SyncEngine, 'kick' | 'emitStatus' | 'emitStatusSoon'>;
+  /** Who decides: the signed-in user, or the cache's last user while offline; null when nobody is. */
+  userId: () => string | null;
+}
+
 export class TriageService {
-  constructor(private readonly c: CoreContext) {}
+  constructor(private readonly c: TriageDeps) {}
 
   detail(itemId: string): ItemDetail {
     const got = this.c.items.get(itemId);
@@ -214,7 +234,7 @@ export class TriageService {
   }
 
   private requireUser(): string {
-    const id = this.c.session.connection()?.session.user.id ?? this.c.session.userId();
+    const id = this.c.userId();
     if (!id) throw new DeskFailure('not_signed_in', 'sign in before deciding items');
     return id;
   }
