@@ -62,7 +62,8 @@ export class OutboxRepo {
       insert: db.prepare(`INSERT INTO mutations (mutation_id, kind, item_id, base_version, assignment_epoch, at, at_ms, labor_json, rework, payload_json, payload_hash, state, needs_rebase, user_id)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`),
       get: db.prepare<[number], MutationRow>('SELECT * FROM mutations WHERE mutation_id = ?'),
-      last: db.prepare<[], MutationRow>(`SELECT * FROM mutations WHERE state NOT IN ('conflict','rejected') ORDER BY mutation_id DESC LIMIT 1`),
+      // Undo takes back the last decision whatever came after it: notes are not decisions (issue 14 item 5).
+      last: db.prepare<[], MutationRow>(`SELECT * FROM mutations WHERE kind <> 'note' AND state NOT IN ('conflict','rejected') ORDER BY mutation_id DESC LIMIT 1`),
       unsettledFor: db.prepare<[string], MutationRow>(`SELECT * FROM mutations WHERE item_id = ? AND state IN ('pending','sent') ORDER BY mutation_id`),
       unsettledBefore: db.prepare<[string, number], { n: number }>(`SELECT COUNT(*) AS n FROM mutations WHERE item_id = ? AND mutation_id < ? AND state IN ('pending','sent')`),
       unsettledEpochChange: db.prepare<[string], { x: number }>(`SELECT 1 AS x FROM mutations WHERE item_id = ? AND state IN ('pending','sent') AND kind IN ('revert','escalate') LIMIT 1`),

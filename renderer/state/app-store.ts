@@ -84,10 +84,18 @@ const TOAST_MS = { info: 4000, success: 4000, error: 8000 } as const;
 
 export function pushToast(text: string, tone: Toast['tone'] = 'info', opts: { undo?: boolean } = {}): number {
   const id = ++toastSeq;
-  // Keep the stack short: a reviewer deciding fast should see the latest, not a tower.
-  useApp.setState((s) => ({ toasts: [...s.toasts.slice(-2), { id, tone, text, undo: opts.undo }] }));
+  // Keep the stack short: a reviewer deciding fast should see the latest, not a tower. Undo takes back
+  // the latest decision only, so only the newest decision toast offers it.
+  useApp.setState((s) => ({
+    toasts: [...s.toasts.slice(-2).map((t) => (opts.undo && t.undo ? { ...t, undo: false } : t)), { id, tone, text, undo: opts.undo }],
+  }));
   setTimeout(() => dismissToast(id), TOAST_MS[tone]);
   return id;
+}
+
+/** The decision the toasts offer to undo was undone (or cannot be any more): no toast offers it now. */
+export function withdrawUndoOffers(): void {
+  useApp.setState((s) => (s.toasts.some((t) => t.undo) ? { toasts: s.toasts.map((t) => (t.undo ? { ...t, undo: false } : t)) } : s));
 }
 
 export function dismissToast(id: number): void {

@@ -30,6 +30,8 @@ export interface TriageDeps {
   /** The signed-in reviewer's id (whose assigned set this is). */
   me(): string | null;
   toast(text: string, tone: 'info' | 'success' | 'error', opts?: { undo?: boolean }): void;
+  /** Undo ran (or found nothing): toasts must stop offering it. */
+  undoOffersGone?(): void;
   /** Quiet time before the look-ahead is rebuilt after a burst of sync events (default 250 ms). */
   refillDelayMs?: number;
   /**
@@ -423,8 +425,9 @@ export function createTriage(deps: TriageDeps) {
   async function undoLast(): Promise<void> {
     try {
       const out = await serial(() => desk.call('triage.undo', {}));
+      deps.undoOffersGone?.();
       if (!out.undone) {
-        deps.toast('Nothing to undo: synced defers and notes cannot be reverted', 'info');
+        deps.toast('Nothing to undo: a synced defer cannot be reverted, and notes are not decisions', 'info');
         return;
       }
       const how = out.via === 'revert' ? ' (a revert was sent to the server)' : '';

@@ -1,6 +1,7 @@
 // The item on screen is the item decided (issue 8 item 1): a decision names the version the reviewer was
 // shown, and the core refuses it with a typed `item_changed` when a sync moved the item on since; and the
 // look-ahead window (triage.window) served in one call from the cache's ordered index.
+// Also: undo passes over notes to the last decision (issue 14 item 5).
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
@@ -153,5 +154,22 @@ describe('triage.window', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('undo takes back the last decision whatever came after it (issue 14 item 5)', () => {
+  it('a note after a decision does not block undo; the note stays', async () => {
+    const core = await setup(3, {});
+    await ok(core, 'triage.decide', { itemId: 'itm-1', kind: 'approve', shownVersion: 1 });
+    await ok(core, 'triage.decide', { itemId: 'itm-2', kind: 'note', payload: { text: 'call the vendor' }, shownVersion: 1 });
+    await ok(core, 'triage.decide', { itemId: 'itm-1', kind: 'note', payload: { text: 'after the approval' } });
+    const out = await ok(core, 'triage.undo', {});
+    expect(out).toMatchObject({ undone: { itemId: 'itm-1', kind: 'approve' }, via: 'outbox' });
+    const one = await ok(core, 'item.get', { itemId: 'itm-1' });
+    expect(one.decisions.map((d) => d.kind)).toEqual(['note']);
+    expect((await ok(core, 'item.get', { itemId: 'itm-2' })).decisions.map((d) => d.kind)).toEqual(['note']);
+    // Nothing left but notes: nothing to undo, and the notes stay.
+    expect(await ok(core, 'triage.undo', {})).toMatchObject({ undone: null, via: 'none' });
+    expect((await ok(core, 'sync.status', {})).pending).toBe(2);
   });
 });

@@ -66,6 +66,33 @@ describe('reason pickers (issue 14 item 6)', () => {
     if (!r.ok) expect(r.error).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/needs a comment/) });
   });
 
+});
+
+describe('undo (issue 14 item 5)', () => {
+  it('takes back the last decision even after a note; only the newest decision toast offers Undo, and none after it ran', async () => {
+    const { page } = ui;
+    const before = await pending();
+    const a = (await focusedItemId(page))!;
+    await page.keyboard.press('a');
+    const b = await waitForFocusedChange(page, a);
+    await page.keyboard.press('a');
+    const c = await waitForFocusedChange(page, b);
+    await expect.poll(() => page.getByTestId('toast-undo').count(), T).toBe(1);
+    await page.keyboard.press('n');
+    await page.getByTestId('note-text').waitFor();
+    await page.keyboard.type('check the PO number tomorrow');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => pending(), T).toBe(before + 3);
+
+    await page.keyboard.press('z');
+    await waitForFocusedChange(page, c);
+    expect(await focusedItemId(page)).toBe(b);
+    await expect.poll(() => pending(), T).toBe(before + 2);
+    expect((await alice.call<ItemDetail>('item.get', { itemId: b })).localState).toBe('none');
+    expect((await alice.call<ItemDetail>('item.get', { itemId: c })).decisions.map((d) => d.kind)).toEqual(['note']);
+    await expect.poll(() => page.getByTestId('toast-undo').count(), T).toBe(0);
+  });
+
   it('ran without a CSP violation or page error', () => {
     expect(ui.errors).toEqual([]);
   });

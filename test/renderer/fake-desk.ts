@@ -153,8 +153,10 @@ export class FakeDesk implements DeskCaller {
         return { mutationId: this.decided.length, itemId, kind, nextItemId: kind === 'note' ? itemId : this.neighbour(itemId, 'next', true) };
       }
       case 'triage.undo': {
-        const last = this.decided.pop();
-        if (!last) return { undone: null, via: 'none' };
+        // Like the core: the last decision, passing over notes (they stay).
+        const idx = this.decided.findLastIndex((d) => d.kind !== 'note');
+        if (idx < 0) return { undone: null, via: 'none' };
+        const [last] = this.decided.splice(idx, 1);
         return { undone: { itemId: last.itemId, kind: last.kind, mutationId: this.decided.length + 1 }, via: 'outbox' };
       }
       default:
