@@ -138,9 +138,12 @@ describe('settings send only what changed', () => {
     await expect.poll(sets, { timeout: 5_000 }).toEqual([{ leaseMinutes: 45 }, { theme: 'dark' }, { keymap: { 'decide.defer': ['d', 'y'] } }]);
     await lease.fill('45');
     await lease.press('Enter');
-    await page.waitForTimeout(200);
-    expect(await sets()).toHaveLength(3);
-    expect((await alice.call<{ leaseMinutes: number; claimTargetSize: number }>('settings.get'))).toMatchObject({ leaseMinutes: 45, claimTargetSize: 20 });
+    // Unchanged: nothing is sent. A later change proves the form sends in order, so the 45 would be here by now.
+    await lease.fill('46');
+    await lease.press('Enter');
+    await expect.poll(sets, { timeout: 5_000 }).toHaveLength(4);
+    expect((await sets())[3]).toEqual({ leaseMinutes: 46 });
+    expect((await alice.call<{ leaseMinutes: number; claimTargetSize: number }>('settings.get'))).toMatchObject({ leaseMinutes: 46, claimTargetSize: 20 });
     await alice.call('settings.set', { theme: 'system', keymap: {}, leaseMinutes: 30 });
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // keys do not fire in a field
     await go('t', 'triage');
@@ -195,7 +198,9 @@ describe('shell events', () => {
   it('a malformed shell event is ignored, and nothing broke on the way', async () => {
     await shell('app.notice', { level: 'shout', code: 'x', message: 'y' });
     await shell('app.command', { command: '' });
-    await page.waitForTimeout(200);
+    // Shell events arrive in order: once a later, valid notice is shown, the malformed ones were handled.
+    await shell('app.notice', { level: 'info', code: 'after_malformed', message: 'delivered after the malformed ones' });
+    await expect.poll(() => page.locator('[data-testid="notice"][data-code="after_malformed"]').count()).toBe(1);
     expect(await page.locator('[data-testid="notice"][data-code="x"]').count()).toBe(0);
     expect(ui.errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
