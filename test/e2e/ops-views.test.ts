@@ -19,6 +19,8 @@ let olivia: Desk;
 let aliceUi: OpenPage;
 let oliviaUi: OpenPage;
 const escalated: string[] = [];
+const approved: string[] = [];
+let rollbackQueue = '';
 
 async function expectAccessible(page: Page, name: string): Promise<void> {
   const scan = await axeScan(page);
@@ -48,6 +50,15 @@ beforeAll(async () => {
     escalated.push(row.id);
   }
   expect(escalated).toHaveLength(3);
+  // ...and approves four more of one such queue: the outcomes the owner will roll back.
+  const target = page.rows.filter((r) => owned.has(r.queueId) && !escalated.includes(r.id));
+  rollbackQueue = target[0].queueId;
+  for (const row of target.filter((r) => r.queueId === rollbackQueue).slice(0, 4)) {
+    await alice.call('triage.open', { itemId: row.id });
+    await alice.call('triage.decide', { itemId: row.id, kind: 'approve', payload: {} });
+    approved.push(row.id);
+  }
+  expect(approved.length).toBeGreaterThan(0);
   await waitForSynced(alice);
   await olivia.call('sync.now');
   await pollUntil('olivia to hold the escalations', () => olivia.call<EscalationsOutput>('ops.escalations'),
@@ -122,6 +133,69 @@ describe("the owner's desk", () => {
     expect(approved.item.outcome).toMatchObject({ kind: 'approve', by: 'olivia' });
     const rejected = await olivia.call<{ item: { outcome: { kind: string } | null } }>('item.get', { itemId: third });
     expect(rejected.item.outcome).toMatchObject({ kind: 'reject' });
+  });
+
+  it('rolls back with the guided flow: Esc backs out each step, the preview count is what is reverted, the items reopen', async () => {
+    const { page } = oliviaUi;
+    await page.getByTestId('owner-rollback').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('rollback-step-filter').waitFor();
+    await page.getByTestId(`rollback-queue-${rollbackQueue}`).focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('rollback-outcome-approve').focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('rollback-reviewers').focus();
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('rollback-step-preview').waitFor();
+    expect(Number(await page.getByTestId('rollback-count').getAttribute('data-count'))).toBe(approved.length);
+    await screenshot(page, 'ops-rollback-preview');
+    await expectAccessible(page, 'rollback preview');
+    await page.keyboard.press('Enter'); // Continue (focused)
+    await page.getByTestId('rollback-step-confirm').waitFor();
+    await page.keyboard.type('model v3 approved wrong totals');
+    // Esc backs out: confirm -> preview -> filter -> closed.
+    await page.keyboard.press('Escape');
+    await page.getByTestId('rollback-step-preview').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('rollback-step-filter').waitFor();
+    expect(await page.getByTestId('rollback-reviewers').inputValue()).toBe('alice');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('rollback-flow').count()).toBe(0);
+    expect(await bodyView(page)).toBe('owner');
+
+    // Again, to the end.
+    await page.getByTestId('owner-rollback').focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId(`rollback-queue-${rollbackQueue}`).focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('rollback-outcome-approve').focus();
+    await page.keyboard.press('Space');
+    await page.getByTestId('rollback-reviewers').focus();
+    await page.keyboard.type('alice');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('rollback-step-preview').waitFor();
+    const count = Number(await page.getByTestId('rollback-count').getAttribute('data-count'));
+    await page.keyboard.press('Enter');
+    await page.getByTestId('rollback-step-confirm').waitFor();
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => page.getByTestId('rollback-error').textContent()).toMatch(/reason/i);
+    await page.keyboard.type('model v3 approved wrong totals');
+    await page.keyboard.press('Control+Enter');
+    await page.getByTestId('rollback-step-result').waitFor({ timeout: 30_000 });
+    expect(Number(await page.getByTestId('rollback-result').getAttribute('data-reverted'))).toBe(count);
+    await screenshot(page, 'ops-rollback-result');
+    await expectAccessible(page, 'rollback result');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('rollback-flow').count()).toBe(0);
+
+    // The reviewer's desk shows the reopened items (oldest SLA first: they are claimed back at once).
+    await alice.call('settings.set', { claimTargetSize: 200 });
+    await alice.call('sync.now');
+    await pollUntil('alice to hold the reopened items', async () => {
+      await alice.call('sync.now');
+      return Promise.all(approved.map((id) => alice.call<{ item: { status: string; outcome: unknown; assigneeId: string } }>('item.get', { itemId: id }).catch(() => null)));
+    }, (items) => items.every((d) => d !== null && d.item.outcome === null && d.item.assigneeId === 'alice'));
   });
 
   it('passes axe in dark too', async () => {

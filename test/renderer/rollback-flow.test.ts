@@ -16,7 +16,8 @@ describe('rollback filter from the form', () => {
       metadata: { path: 'output.modelVersion', equals: 'v3' },
     });
     expect(RollbackFilter.safeParse(r.filter).success).toBe(true);
-    expect(Date.parse(r.filter.to) - Date.parse(r.filter.from)).toBe(7 * 86_400_000);
+    expect(Date.parse(r.filter.to) - Date.parse(r.filter.from)).toBe(7 * 86_400_000 + 60_000);
+    expect(Date.parse(r.filter.to)).toBeGreaterThan(now.getTime());
   });
   it('refuses a backwards window and half a metadata condition, in words', () => {
     expect(filterFromDraft({ ...emptyDraft(now), from: '2026-11-28T10:00', to: '2026-11-27T10:00' })).toEqual({ error: '"To" must be after "from".' });

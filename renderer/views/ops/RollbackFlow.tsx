@@ -1,6 +1,6 @@
 // The guided rollback (owner): filter → preview with count and sample → confirm with a reason →
 // progress → result, in one dialog; Esc backs out one step (rollback-flow.ts `back`).
-import { useEffect, useId, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { format } from 'date-fns';
 import type { Queue } from '../../../shared/domain';
 import { Dialog } from '../../components/Dialog';
@@ -23,6 +23,11 @@ export function RollbackFlow({ state, setState, onFinished }: { state: FlowState
   const queues = useApp((s) => s.queues).filter((q) => q.ownerId === me);
   const [busy, setBusy] = useState(false);
   const [progressError, setError] = useState<string | null>(null);
+  const stepRef = useRef<HTMLDivElement>(null);
+  // Each step puts the keyboard where its work is (the Dialog only does that when it opens).
+  useEffect(() => {
+    stepRef.current?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+  }, [state.step]);
 
   // Progress: read until the server says completed.
   const rollbackId = state.step === 'progress' ? state.rollbackId : null;
@@ -103,7 +108,7 @@ export function RollbackFlow({ state, setState, onFinished }: { state: FlowState
 
   return (
     <Dialog title={TITLES[state.step]} onClose={() => setState(back(state))} onKey={onKey} testId="rollback-flow" size="lg">
-      <div data-testid={`rollback-step-${state.step}`} className="rollback-step">
+      <div ref={stepRef} data-testid={`rollback-step-${state.step}`} className="rollback-step">
         {state.step === 'filter' && (
           <FilterStep draft={state.draft} error={state.error} queues={queues} busy={busy}
             onChange={(draft) => setState({ ...state, draft })} onSubmit={() => void preview(state.draft)} />

@@ -34,7 +34,8 @@ export function toLocalInput(d: Date): string {
 export function emptyDraft(now: Date): FilterDraft {
   return {
     queueIds: [], outcomes: [], reviewerIds: '', reasonCodes: '',
-    from: toLocalInput(new Date(now.getTime() - 7 * 86_400_000)), to: toLocalInput(now), metadataPath: '', metadataEquals: '',
+    // The inputs hold whole minutes: "to" is the next minute, so outcomes of this very minute are included.
+    from: toLocalInput(new Date(now.getTime() - 7 * 86_400_000)), to: toLocalInput(new Date(now.getTime() + 60_000)), metadataPath: '', metadataEquals: '',
   };
 }
 
