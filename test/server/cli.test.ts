@@ -54,7 +54,7 @@ describe('server CLI', () => {
     } finally {
       expect(await srv.kill('SIGTERM')).toBe(0);
     }
-  });
+  }, 180_000); // five CLI child processes one after another: minutes on a loaded two-core machine
 
   it('shuts down on SIGTERM after in-flight requests finish, leaving a clean database', async () => {
     const dbFile = join(dir, 'demo.sqlite');
