@@ -2,8 +2,9 @@
 import { basicRoutes } from './basics';
 import { bundleRoutes } from './bundles';
 import type { RouteSpec } from './define';
+import { metricsRoutes } from './metrics';
 import { opsRoutes } from './ops';
 import { syncRoutes } from './sync';
 import { workRoutes } from './work';
 
-export const apiRoutes: RouteSpec[] = [...basicRoutes, ...workRoutes, ...syncRoutes, ...bundleRoutes, ...opsRoutes];
+export const apiRoutes: RouteSpec[] = [...basicRoutes, ...workRoutes, ...syncRoutes, ...bundleRoutes, ...opsRoutes, ...metricsRoutes];

@@ -1,0 +1,268 @@
+// Metrics of exception operations (DESIGN §8), computed from the append-only item event log (and the items'
+// enqueue and SLA due times, fixed at ingest), with the definitions and pure computations of
+// shared/metrics-definitions.ts. Portable Kysely reads (no dialect SQL): the events of the asked queues in
+// the interval are read once and folded in memory. Every figure carries its n, interval and the item ids
+// (or the filter) to recompute it.
+import type { z } from 'zod';
+import {
+  ACTIVE_NOW_MINUTES, costToCompletion, isAtRisk, ratio, reworkRatePercent, summarizePercentiles, withinSlaPercent, type MetricName,
+} from '../../../shared/metrics-definitions';
+import {
+  MAX_EVIDENCE_IDS, type ControlPointMetrics, type ControlPointsResponse, type ExceptionTaxGroup, type ExceptionTaxQuery, type ExceptionTaxResponse,
+  type Figure, type MetricsQuery, type PercentileFigure, type TeamMetrics,
+} from '../../../shared/ops-api';
+import type { Db } from '../../db/connection';
+import type { QueueRow } from '../../db/schema';
+import type { AuthUser, ServerContext } from '../context';
+import { opsScope, requireQueues } from './scope';
+
+type Query = z.output<typeof MetricsQuery>;
+const MINUTE = 60_000;
+const LABOR_TYPES = ['decided', 'escalated', 'deferred', 'noted', 'reclassified', 'labor'];
+
+interface Ev { itemId: string; type: string; actor: string | null; at: string; payload: Record<string, unknown> }
+interface ItemFacts { id: string; queueId: string; enqueuedAt: string; slaDueAt: string; status: string; assigneeId: string | null; createdAt: string }
+
+interface Loaded { from: string; to: string; now: Date; queues: QueueRow[]; items: Map<string, ItemFacts>; events: Ev[] }
+
+const laborMs = (p: Record<string, unknown>): number => {
+  const l = p.labor as { activeMs?: number } | null | undefined;
+  return typeof l?.activeMs === 'number' ? l.activeMs : 0;
+};
+const isRework = (p: Record<string, unknown>): boolean => p.rework === true || (p.labor as { rework?: boolean } | null | undefined)?.rework === true;
+const minutes = (ms: number) => ms / MINUTE;
+
+function recompute(metric: MetricName, ids: Iterable<string>, filter: Record<string, string | number | boolean | string[]>) {
+  const all = [...new Set(ids)];
+  return { itemIds: all.slice(0, MAX_EVIDENCE_IDS), itemIdsTotal: all.length, filter: { metric, ...filter } };
+}
+
+function figure(metric: MetricName, value: number | null, n: number, l: Loaded, ids: Iterable<string>, filter: Record<string, string | number | boolean | string[]>, note?: string): Figure {
+  return { metric, value, n, interval: { from: l.from, to: l.to }, recompute: recompute(metric, ids, filter), ...(note ? { note } : {}) };
+}
+
+function percentiles(metric: MetricName, values: { itemId: string; minutes: number }[], l: Loaded, filter: Record<string, string | number | boolean | string[]>): PercentileFigure {
+  const s = summarizePercentiles(values.map((v) => v.minutes));
+  return { metric, ...s, interval: { from: l.from, to: l.to }, recompute: recompute(metric, values.map((v) => v.itemId), filter),
+    ...(s.n > 0 && s.p50 === null ? { note: `n = ${s.n} < 20: percentiles hidden, max shown` } : {}) };
+}
+
+/** The queues asked for (all of the caller's, or one queue / one workflow of them) and their events. */
+async function load(ctx: ServerContext, user: AuthUser, q: Query, eventsSince?: string): Promise<Loaded> {
+  const scope = await opsScope(ctx.db, user);
+  if (q.queueId) requireQueues(scope, [q.queueId], 'metrics');
+  let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
+  if (q.queueId) queues = queues.filter((r) => r.id === q.queueId);
+  if (q.workflow) queues = queues.filter((r) => r.workflow === q.workflow);
+  const from = new Date(q.from).toISOString();
+  const to = new Date(q.to).toISOString();
+  const queueIds = queues.map((r) => r.id);
+  const items = new Map<string, ItemFacts>();
+  const events: Ev[] = [];
+  if (queueIds.length > 0) {
+    for (const r of await ctx.db.selectFrom('items').select(['id', 'queue_id', 'enqueued_at', 'sla_due_at', 'status', 'assignee_id', 'created_at'])
+      .where('queue_id', 'in', queueIds).execute()) {
+      items.set(r.id, { id: r.id, queueId: r.queue_id, enqueuedAt: r.enqueued_at, slaDueAt: r.sla_due_at, status: r.status, assigneeId: r.assignee_id, createdAt: r.created_at });
+    }
+    const rows = await ctx.db.selectFrom('item_events').innerJoin('items', 'items.id', 'item_events.item_id')
+      .select(['item_events.item_id', 'item_events.type', 'item_events.actor_id', 'item_events.at', 'item_events.payload'])
+      .where('items.queue_id', 'in', queueIds).where('item_events.at', '>=', eventsSince ?? from).where('item_events.at', '<', to)
+      .where('item_events.type', 'in', [...LABOR_TYPES, 'reverted', 'corrected', 'claimed'])
+      .orderBy('item_events.seq').execute();
+    for (const r of rows) events.push({ itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, payload: JSON.parse(r.payload) as Record<string, unknown> });
+  }
+  return { from, to, now: ctx.now(), queues, items, events };
+}
+
+const inWindow = (l: Loaded, at: string) => at >= l.from && at < l.to;
+const isOutcome = (e: Ev) => e.type === 'decided';
+
+// ---------- team ----------
+
+export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: Query): Promise<TeamMetrics> {
+  const sinceActive = new Date(ctx.now().getTime() - ACTIVE_NOW_MINUTES * MINUTE).toISOString();
+  const l = await load(ctx, user, q);
+  const filter = { from: l.from, to: l.to, queueIds: l.queues.map((r) => r.id) };
+  const outcomes = l.events.filter(isOutcome);
+  const perDay = new Map<string, number>();
+  for (let d = Date.parse(l.from.slice(0, 10)); d < Date.parse(l.to); d += 86_400_000) perDay.set(new Date(d).toISOString().slice(0, 10), 0);
+  for (const e of outcomes) perDay.set(e.at.slice(0, 10), (perDay.get(e.at.slice(0, 10)) ?? 0) + 1);
+  const byReviewer = new Map<string, { outcomes: Ev[]; hours: Set<string>; labor: number; rework: number; handle: { itemId: string; minutes: number }[] }>();
+  for (const e of l.events) {
+    if (!e.actor || !LABOR_TYPES.includes(e.type)) continue;
+    const r = byReviewer.get(e.actor) ?? { outcomes: [], hours: new Set<string>(), labor: 0, rework: 0, handle: [] };
+    byReviewer.set(e.actor, r);
+    r.hours.add(e.at.slice(0, 13));
+    const ms = laborMs(e.payload);
+    if (isRework(e.payload)) r.rework += ms; else r.labor += ms;
+    if (isOutcome(e)) { r.outcomes.push(e); r.handle.push({ itemId: e.itemId, minutes: minutes(ms) }); }
+  }
+  // Active now: any claim or decision-like event in the last 15 minutes, whatever the asked interval.
+  const recent = await ctx.db.selectFrom('item_events').innerJoin('items', 'items.id', 'item_events.item_id').select('item_events.actor_id')
+    .where('item_events.at', '>=', sinceActive).where('item_events.type', 'in', ['claimed', 'decided', 'deferred', 'escalated', 'noted'])
+    .where('items.queue_id', 'in', l.queues.length > 0 ? l.queues.map((r) => r.id) : ['\u0000']).distinct().execute();
+  const active = [...new Set(recent.map((r) => r.actor_id).filter((a): a is string => a !== null))].sort();
+  return {
+    interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(),
+    throughput: figure('throughput', outcomes.length, outcomes.length, l, outcomes.map((e) => e.itemId), filter),
+    perDay: [...perDay].filter(([day]) => day >= l.from.slice(0, 10)).map(([day, n]) => ({ day, outcomes: n })),
+    reviewers: [...byReviewer].sort(([a], [b]) => (a < b ? -1 : 1)).map(([reviewerId, r]) => ({
+      reviewerId,
+      outcomes: figure('throughput', r.outcomes.length, r.outcomes.length, l, r.outcomes.map((e) => e.itemId), { ...filter, reviewerId }),
+      staffedHours: r.hours.size,
+      outcomesPerStaffedHour: figure('outcomes_per_staffed_hour', ratio(r.outcomes.length, r.hours.size), r.outcomes.length, l, r.outcomes.map((e) => e.itemId), { ...filter, reviewerId }),
+      laborMinutes: minutes(r.labor),
+      reworkLaborMinutes: minutes(r.rework),
+      handleTime: percentiles('handle_time', r.handle, l, { ...filter, reviewerId }),
+    })),
+    activeNow: { count: active.length, reviewerIds: active, since: sinceActive },
+  };
+}
+
+// ---------- control points ----------
+
+const UNRESOLVED = new Set(['open', 'leased', 'escalated']);
+
+export async function controlPointMetrics(ctx: ServerContext, user: AuthUser, q: Query): Promise<ControlPointsResponse> {
+  // First outcomes and first touches may lie before the interval: read the queues' whole history up to `to`.
+  const l = await load(ctx, user, q, '');
+  return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) };
+}
+
+export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
+  const filter = { queueId: qr.id, from: l.from, to: l.to };
+  const items = [...l.items.values()].filter((i) => i.queueId === qr.id);
+  const ids = new Set(items.map((i) => i.id));
+  const events = l.events.filter((e) => ids.has(e.itemId));
+  const nowIso = l.now.toISOString();
+  const open = items.filter((i) => UNRESOLVED.has(i.status));
+  const firstOutcome = new Map<string, string>();
+  const firstTouch = new Map<string, string>();
+  for (const e of events) {
+    if (isOutcome(e) && !firstOutcome.has(e.itemId)) firstOutcome.set(e.itemId, e.at);
+    const opened = (e.payload.labor as { openedAt?: string } | null | undefined)?.openedAt;
+    if (opened && LABOR_TYPES.includes(e.type) && (!firstTouch.has(e.itemId) || opened < firstTouch.get(e.itemId)!)) firstTouch.set(e.itemId, opened);
+  }
+  const ageValues = open.map((i) => ({ itemId: i.id, minutes: minutes(l.now.getTime() - Date.parse(i.enqueuedAt)) }));
+  const touch = items.flatMap((i) => { const t = firstTouch.get(i.id); return t && inWindow(l, t) ? [{ itemId: i.id, minutes: minutes(Date.parse(t) - Date.parse(i.enqueuedAt)) }] : []; });
+  const resolution = items.flatMap((i) => { const t = firstOutcome.get(i.id); return t && inWindow(l, t) ? [{ itemId: i.id, minutes: minutes(Date.parse(t) - Date.parse(i.enqueuedAt)) }] : []; });
+  // An SLA cycle completes at the first outcome (achieved, if by the due time) or at the due time (breached).
+  const achieved: string[] = [];
+  const breached: string[] = [];
+  for (const i of items) {
+    const out = firstOutcome.get(i.id);
+    if (out !== undefined && out <= i.slaDueAt) { if (inWindow(l, out)) achieved.push(i.id); } else if (inWindow(l, i.slaDueAt) && i.slaDueAt <= nowIso) breached.push(i.id);
+  }
+  const breachedOpen = open.filter((i) => i.slaDueAt < nowIso);
+  const atRisk = open.flatMap((i) => {
+    const left = minutes(Date.parse(i.slaDueAt) - l.now.getTime());
+    return isAtRisk(left, qr.sla_target_minutes) ? [{ itemId: i.id, slaDueAt: i.slaDueAt, minutesLeft: left, status: i.status, assigneeId: i.assigneeId }] : [];
+  }).sort((a, b) => a.minutesLeft - b.minutesLeft);
+  // Approval latency: an escalation to the owner's outcome on it (the owner's decision carries afterEscalation).
+  const lastEscalation = new Map<string, string>();
+  const latency: { itemId: string; minutes: number }[] = [];
+  for (const e of events) {
+    if (e.type === 'escalated') lastEscalation.set(e.itemId, e.at);
+    if (isOutcome(e) && e.payload.afterEscalation === true && lastEscalation.has(e.itemId)) {
+      if (inWindow(l, e.at)) latency.push({ itemId: e.itemId, minutes: minutes(Date.parse(e.at) - Date.parse(lastEscalation.get(e.itemId)!)) });
+      lastEscalation.delete(e.itemId);
+    }
+  }
+  return {
+    queueId: qr.id, workflow: qr.workflow, stage: qr.stage, exceptionClass: qr.exception_class, ownerId: qr.owner_id, slaTargetMinutes: qr.sla_target_minutes,
+    depth: figure('queue_depth', open.length, open.length, l, open.map((i) => i.id), { queueId: qr.id, status: ['open', 'leased', 'escalated'] }),
+    age: percentiles('age', ageValues, l, { queueId: qr.id, status: ['open', 'leased', 'escalated'] }),
+    timeToFirstTouch: percentiles('time_to_first_touch', touch, l, filter),
+    resolutionTime: percentiles('resolution_time', resolution, l, filter),
+    withinSla: { achieved: achieved.length, breached: breached.length,
+      percent: figure('within_sla', withinSlaPercent(achieved.length, breached.length), achieved.length + breached.length, l, [...achieved, ...breached], filter) },
+    breachedWhileOpen: figure('breached_while_open', breachedOpen.length, breachedOpen.length, l, breachedOpen.map((i) => i.id), { queueId: qr.id, slaDueBefore: nowIso }),
+    atRisk: atRisk.slice(0, MAX_EVIDENCE_IDS),
+    approvalLatency: percentiles('approval_latency', latency, l, filter),
+  };
+}
+
+// ---------- exception tax ----------
+
+interface TaxAcc {
+  key: string; queueIds: string[]; currency: string | null; outcomes: string[]; laborMs: number; reworkMs: number; laborCost: number | null;
+  corrections: string[]; correctionMinutes: number; correctionAmount: number; reverts: number; overrides: number; rolledBack: number;
+  created: string[]; workflows: Set<string>;
+}
+
+export async function exceptionTaxMetrics(ctx: ServerContext, user: AuthUser, q: z.output<typeof ExceptionTaxQuery>): Promise<ExceptionTaxResponse> {
+  const l = await load(ctx, user, q);
+  const groups = await taxGroups(ctx.db, l, q.groupBy);
+  return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), groupBy: q.groupBy, groups };
+}
+
+export async function taxGroups(db: Db, l: Loaded, groupBy: 'workflow' | 'class' | 'queue'): Promise<ExceptionTaxGroup[]> {
+  const accs = new Map<string, TaxAcc>();
+  const queueOf = new Map(l.queues.map((r) => [r.id, r]));
+  const accFor = (qr: QueueRow): TaxAcc => {
+    const k = groupBy === 'workflow' ? qr.workflow : groupBy === 'class' ? qr.exception_class : qr.id;
+    const key = `${k}\u0000${qr.labor_currency ?? ''}`;
+    let a = accs.get(key);
+    if (!a) {
+      a = { key: k, queueIds: [], currency: qr.labor_currency, outcomes: [], laborMs: 0, reworkMs: 0, laborCost: 0, corrections: [], correctionMinutes: 0,
+        correctionAmount: 0, reverts: 0, overrides: 0, rolledBack: 0, created: [], workflows: new Set() };
+      accs.set(key, a);
+    }
+    if (!a.queueIds.includes(qr.id)) a.queueIds.push(qr.id);
+    a.workflows.add(qr.workflow);
+    return a;
+  };
+  for (const qr of l.queues) accFor(qr);
+  for (const i of l.items.values()) if (inWindow(l, i.createdAt)) accFor(queueOf.get(i.queueId)!).created.push(i.id);
+  for (const e of l.events) {
+    const item = l.items.get(e.itemId);
+    if (!item) continue;
+    const qr = queueOf.get(item.queueId)!;
+    const a = accFor(qr);
+    const rate = qr.labor_cost_per_hour;
+    if (LABOR_TYPES.includes(e.type)) {
+      const ms = laborMs(e.payload);
+      if (isRework(e.payload)) a.reworkMs += ms; else a.laborMs += ms;
+      a.laborCost = a.laborCost === null || rate === null ? null : a.laborCost + (minutes(ms) / 60) * rate;
+    }
+    if (isOutcome(e)) a.outcomes.push(e.itemId);
+    if (e.type === 'reverted' && e.payload.rework === true) {
+      if (e.payload.override === true) a.overrides += 1; else if (typeof e.payload.rollbackId === 'string') a.rolledBack += 1; else a.reverts += 1;
+    }
+    if (e.type === 'corrected') {
+      a.corrections.push(e.itemId);
+      const m = typeof e.payload.minutes === 'number' ? e.payload.minutes : 0;
+      a.correctionMinutes += m;
+      a.correctionAmount += typeof e.payload.amount === 'number' ? e.payload.amount : 0;
+      a.laborCost = a.laborCost === null || rate === null ? null : a.laborCost + (m / 60) * rate;
+    }
+  }
+  const out: ExceptionTaxGroup[] = [];
+  for (const a of accs.values()) {
+    const runs = await db.selectFrom('runs').select(['runs', 'straight_through_amount', 'currency']).where('workflow', 'in', [...a.workflows]).where('stage', '=', '')
+      .where('period_start', '>=', l.from).where('period_start', '<', l.to).execute();
+    const runCount = runs.reduce((n, r) => n + r.runs, 0);
+    const stc = runs.reduce((n, r) => n + (r.straight_through_amount !== null && (a.currency === null || r.currency === a.currency) ? r.straight_through_amount : 0), 0);
+    const filter = { groupBy, key: a.key, queueIds: a.queueIds, from: l.from, to: l.to };
+    const n = a.outcomes.length;
+    const tax = a.currency === null || a.laborCost === null ? null : a.laborCost + a.correctionAmount;
+    const noCost = 'no labor cost per hour set for these queues';
+    const ctc = tax === null ? { withExceptions: null, withoutExceptions: ratio(stc, runCount) } : costToCompletion(stc, tax, runCount);
+    const reworkIds = [...a.outcomes, ...a.corrections];
+    out.push({
+      key: a.key, queueIds: a.queueIds, currency: a.currency, outcomes: n, laborMinutes: minutes(a.laborMs), reworkLaborMinutes: minutes(a.reworkMs),
+      corrections: a.corrections.length, correctionMinutes: a.correctionMinutes, correctionAmount: a.correctionAmount,
+      rework: { reverts: a.reverts, overrides: a.overrides, rolledBack: a.rolledBack, corrections: a.corrections.length },
+      laborMinutesPerOutcome: figure('labor_minutes_per_outcome', ratio(minutes(a.laborMs + a.reworkMs), n), n, l, a.outcomes, filter),
+      reworkRate: figure('rework_rate', reworkRatePercent({ reverts: a.reverts, overrides: a.overrides, rolledBack: a.rolledBack, corrections: a.corrections.length, outcomes: n }), n, l, reworkIds, filter),
+      taxTotal: figure('exception_tax_per_outcome', tax, n, l, a.outcomes, filter, tax === null ? noCost : undefined),
+      taxPerOutcome: figure('exception_tax_per_outcome', tax === null ? null : ratio(tax, n), n, l, a.outcomes, filter, tax === null ? noCost : undefined),
+      runs: runCount, straightThroughCost: stc,
+      exceptionRate: figure('exception_rate', runCount === 0 ? null : (a.created.length / runCount) * 100, runCount, l, a.created, filter, runCount === 0 ? 'no runs reported for the interval' : undefined),
+      costToCompletion: figure('cost_to_completion', ctc.withExceptions, runCount, l, a.outcomes, filter, runCount === 0 ? 'no runs reported for the interval' : tax === null ? noCost : undefined),
+      costToCompletionWithoutExceptions: figure('cost_to_completion_without_exceptions', ctc.withoutExceptions, runCount, l, [], filter, runCount === 0 ? 'no runs reported for the interval' : undefined),
+    });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : (a.currency ?? '') < (b.currency ?? '') ? -1 : 1));
+}
+
