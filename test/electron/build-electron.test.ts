@@ -62,6 +62,7 @@ describe('the built app on a fake Electron runtime (real core, real server)', ()
     fake = createFakeElectron({ userData: path.join(dir, 'userData'), safeStorage: keyring });
     runMainBundle(path.join(outDir, 'main.cjs'), fake, [`--demo-server=${server.url}`]);
     expect(fake.electron.app.sandboxed).toBe(true);
+    expect(fake.electron.app.singleInstanceLockAsked).toBe(true);
     expect(fake.electron.protocol.privileged).toEqual([expect.objectContaining({ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) })]);
     fake.start();
     await vi.waitFor(() => expect(fake.renderers).toHaveLength(1), { timeout: 30_000, interval: 50 });

@@ -52,6 +52,7 @@ export function createFakeElectron(opts: FakeElectronOptions) {
   const app = Object.assign(new EventEmitter(), {
     quitted: false,
     sandboxed: false,
+    singleInstanceLockAsked: false,
     isPackaged: false,
     paths: { userData: opts.userData } as Record<string, string>,
     enableSandbox() {
@@ -59,7 +60,10 @@ export function createFakeElectron(opts: FakeElectronOptions) {
     },
     exitCode: null as number | null,
     exit: (code: number) => void (app.exitCode = code),
-    requestSingleInstanceLock: () => true,
+    requestSingleInstanceLock: () => {
+      app.singleInstanceLockAsked = true;
+      return true;
+    },
     whenReady: () => ready,
     getPath: (name: string) => app.paths[name] ?? path.join(opts.userData, name),
     setPath: (name: string, value: string) => void (app.paths[name] = value),
