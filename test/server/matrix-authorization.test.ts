@@ -31,6 +31,19 @@ function client(c: Caller): CentralClient {
 }
 
 let seq = 0;
+const METRICS_WINDOW = `from=${encodeURIComponent('2026-01-01T00:00:00Z')}&to=${encodeURIComponent('2026-12-31T00:00:00Z')}`;
+let decided: Promise<string> | null = null;
+/** One item of support-drafts with an outcome (alice's approval), made once, for correction rows. */
+function decidedItem(): Promise<string> {
+  decided ??= (async () => {
+    const [it] = (await demo.as.ingest.ingest({ items: ingestItems('support-drafts', 1, { source: 'authz-corr', prefix: 'decided' }) })).items;
+    const [leased] = (await demo.as.sam.assign({ itemIds: [it.id], assigneeId: demo.ids.alice })).items;
+    const res = await demo.as.alice.push({ clientId: newClientId('authz-corr'), mutations: [mutationFor('approve', leased, 1, {})] });
+    expect(res.results[0].status).toBe('applied');
+    return it.id;
+  })();
+  return decided;
+}
 /** One valid request per endpoint; built fresh each time so state from earlier rows never matters. */
 const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Promise<RawResponse> }[] = [
   { name: 'GET /v1/health', allowed: CALLERS, send: (c) => c.request('GET', '/v1/health') },
@@ -58,6 +71,34 @@ const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Prom
     }),
   },
   { name: 'GET /v1/decisions', allowed: ['ingest'], send: (c) => c.request('GET', '/v1/decisions') },
+  // Exception operations (issue 10): olivia owns support-drafts, omar only procurement-po; an owner of another
+  // path is refused the same as a role without access.
+  {
+    name: 'POST /v1/runs', allowed: ['ingest'],
+    send: (c) => c.request('POST', '/v1/runs', { runs: [{ source: 'authz', workflow: 'support-replies', periodStart: new Date(Date.UTC(2026, 0, 1, 0, ++seq)).toISOString(),
+      periodEnd: new Date(Date.UTC(2026, 0, 2, 0, seq)).toISOString(), runs: 10 }] }),
+  },
+  {
+    name: 'POST /v1/corrections', allowed: ['ingest'],
+    send: async (c) => c.request('POST', '/v1/corrections', { corrections: [{ source: 'authz', itemId: await decidedItem(),
+      detectedAt: new Date(Date.UTC(2026, 0, 1, 0, ++seq)).toISOString(), cost: { minutes: 1 }, note: 'found wrong downstream' }] }),
+  },
+  { name: 'GET /v1/queue-policies', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', '/v1/queue-policies') },
+  {
+    name: 'POST /v1/queue-policies (support-drafts)', allowed: ['olivia', 'ada-admin'],
+    send: (c) => c.request('POST', '/v1/queue-policies', { queueId: 'support-drafts', idleThresholdSec: 45 }),
+  },
+  {
+    name: 'POST /v1/rollbacks preview (support-drafts)', allowed: ['olivia', 'ada-admin'],
+    send: (c) => c.request('POST', '/v1/rollbacks', { mode: 'preview', filter: { queueIds: ['support-drafts'], from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' } }),
+  },
+  { name: 'GET /v1/alerts', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', '/v1/alerts') },
+  { name: 'GET /v1/metrics/team', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/team?${METRICS_WINDOW}`) },
+  {
+    name: 'GET /v1/metrics/control-points (support-drafts)', allowed: ['olivia', 'sam', 'ada-admin'],
+    send: (c) => c.request('GET', `/v1/metrics/control-points?${METRICS_WINDOW}&queueId=support-drafts`),
+  },
+  { name: 'GET /v1/metrics/exception-tax', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/exception-tax?${METRICS_WINDOW}`) },
 ];
 
 describe('authorization matrix', () => {
