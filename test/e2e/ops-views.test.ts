@@ -21,6 +21,7 @@ let oliviaUi: OpenPage;
 const escalated: string[] = [];
 const approved: string[] = [];
 let rollbackQueue = '';
+let serverClosed = false;
 
 async function expectAccessible(page: Page, name: string): Promise<void> {
   const scan = await axeScan(page);
@@ -67,7 +68,7 @@ beforeAll(async () => {
   oliviaUi = await openDeskPage(browser, olivia);
 }, 180_000);
 
-afterAll(() => closeAll(browser, alice, olivia, server));
+afterAll(() => closeAll(browser, alice, olivia, serverClosed ? undefined : server));
 
 describe('a reviewer', () => {
   it('sees no ops view in the nav, the palette or help, and their g chords do nothing', async () => {
@@ -205,6 +206,27 @@ describe("the owner's desk", () => {
     await screenshot(page, 'ops-owner-escalations-dark');
     await expectAccessible(page, 'owner (dark)');
     await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('offline, the owner still reads the last alerts figures, marked with their age', async () => {
+    const { page } = oliviaUi;
+    const panel = page.getByTestId('ops-alerts');
+    await panel.getByTestId('ops-freshness').waitFor();
+    expect(await panel.getByTestId('ops-freshness').getAttribute('data-from-cache')).toBe('false');
+    const computedAt = await panel.getByTestId('ops-freshness').getAttribute('data-computed-at');
+    await server.close();
+    serverClosed = true;
+    // Leave and come back: the view reads again, and the core answers the stored figures.
+    await chord(page, 't');
+    await expect.poll(() => bodyView(page)).toBe('triage');
+    await chord(page, 'o');
+    await expect.poll(() => bodyView(page)).toBe('owner');
+    await expect.poll(() => page.getByTestId('ops-alerts').getByTestId('ops-freshness').getAttribute('data-from-cache'), { timeout: 20_000 }).toBe('true');
+    const shown = page.getByTestId('ops-alerts').getByTestId('ops-freshness');
+    expect(await shown.getAttribute('data-computed-at')).toBe(computedAt);
+    expect(await shown.textContent()).toMatch(/^Offline: last figures, computed .+ ago/);
+    await screenshot(page, 'ops-owner-offline');
+    await expectAccessible(page, 'owner offline');
   });
 
   it('ran without a CSP violation or page error', () => {
