@@ -46,6 +46,8 @@ export interface FaultRig {
   poisonItem(): string | null;
   /** Makes every poisoned item valid again (a new version, pulled like any change): run before `finish`. */
   healPoisoned(): void;
+  /** Whether the server holds an invalid copy of this item now (a test client would refuse any answer carrying it). */
+  isPoisoned(itemId: string): boolean;
   /** A poison mutation: a correction nested deeper than the server accepts. The desk must refuse it, writing nothing. */
   poisonDecision(core: CoreChild): Promise<{ refused: boolean; message: string }>;
   /** Quiet, stop the core and the server, and check all five invariants. */
@@ -219,6 +221,7 @@ export async function startFaultRig(
       return life;
     },
     startCore, killServer, startServer, decideBurst, waitForWork, poisonItem, healPoisoned, poisonDecision, finish,
+    isPoisoned: (itemId) => poisoned.has(itemId),
     async cleanup() {
       await killServer('SIGKILL').catch(() => undefined);
       await proxy.close();
