@@ -20,6 +20,9 @@ const BOTH_DATABASES = [
   'test/server/push-guarantees.test.ts',
   'test/server/sync-flow.test.ts',
   'test/server/leases.test.ts',
+  'test/server/ops-rollback.test.ts',
+  'test/server/ops-override.test.ts',
+  'test/server/logs.test.ts',
 ];
 const POSTGRES_ONLY = 'test/server/pg-*.test.ts';
 

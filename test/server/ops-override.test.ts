@@ -5,7 +5,7 @@ import type { Item } from '../../shared/domain';
 import { applyMutationToItem } from '../../shared/item-effects';
 import { mutationFor, newClientId } from '../helpers/central-client';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
-import { openReadonly } from '../helpers/db-snapshot';
+import { openProbe } from '../helpers/db-snapshot';
 
 let demo: DemoServer;
 let queueId: string;
@@ -45,16 +45,16 @@ describe('override', () => {
       kind: 'override', outcome: 'reject', by: demo.ids.olivia, reasonCode: 'vendor_unknown', comment: 'vendor is on the block list since Monday',
       assignmentEpoch: approved.assignmentEpoch + 1 })]);
 
-    const db = openReadonly(demo.dbFile);
+    const db = await openProbe(demo.dbFile);
     try {
-      const events = db.prepare(`SELECT type, payload FROM item_events WHERE item_id = ? ORDER BY seq`).all(approved.id) as { type: string; payload: string }[];
+      const events = await db.all<{ type: string; payload: string }>(`SELECT type, payload FROM item_events WHERE item_id = ? ORDER BY seq`, approved.id);
       const tail = events.slice(-2).map((e) => ({ type: e.type, ...JSON.parse(e.payload) as Record<string, unknown> }));
       expect(tail[0]).toMatchObject({ type: 'reverted', override: true, rework: true, revertedEpoch: approved.assignmentEpoch });
       expect(tail[1]).toMatchObject({ type: 'decided', kind: 'reject', override: true, rework: true });
-      const row = db.prepare(`SELECT revert_count FROM items WHERE id = ?`).get(approved.id) as { revert_count: number };
-      expect(row.revert_count).toBe(1);
+      const row = await db.get<{ revert_count: number }>(`SELECT revert_count FROM items WHERE id = ?`, approved.id);
+      expect(row!.revert_count).toBe(1);
     } finally {
-      db.close();
+      await db.close();
     }
 
     // alice's revert of her (now overridden) approval is a conflict, not a second revert.

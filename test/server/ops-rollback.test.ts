@@ -6,7 +6,7 @@ import type { FeedDecision } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { ROLLBACK_BATCH_SIZE, RollbackPreview, RollbackProgress, type RollbackFilter } from '../../shared/ops-api';
 import { mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 
 let demo: DemoServer;
@@ -64,19 +64,19 @@ describe('rollback', () => {
 
     const feed = await feedSince(feedCursor);
     expect(feed.map((d) => [d.itemId, d.kind, d.rollbackId]).sort()).toEqual(byAlice.map((i) => [i.id, 'revert', 'rb-support-alice-1']).sort());
-    const db = openReadonly(demo.dbFile);
+    const db = await openProbe(demo.dbFile);
     try {
       for (const it of byAlice) {
-        expect(db.prepare(`SELECT status, assignee_id, outcome, revert_count FROM items WHERE id = ?`).get(it.id))
+        expect(await db.get(`SELECT status, assignee_id, outcome, revert_count FROM items WHERE id = ?`, it.id))
           .toEqual({ status: 'open', assignee_id: null, outcome: null, revert_count: 1 });
       }
-      for (const it of byBob) expect((db.prepare(`SELECT status FROM items WHERE id = ?`).get(it.id) as { status: string }).status).toBe('resolved');
-    } finally { db.close(); }
+      for (const it of byBob) expect((await db.get<{ status: string }>(`SELECT status FROM items WHERE id = ?`, it.id))!.status).toBe('resolved');
+    } finally { await db.close(); }
 
     // Idempotent by id: the same request answers the same progress and changes nothing.
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     expect(await demo.as.olivia.expectOk(RollbackProgress, 'POST', '/v1/rollbacks', body)).toEqual(done);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
     // The same id with another filter is a conflict, not a second rollback.
     await demo.as.olivia.expectProblem(409, 'POST', '/v1/rollbacks', { ...body, filter: { ...filter, reviewerIds: ['bob'] } });
     expect(await feedSince(feedCursor)).toHaveLength(5);
@@ -89,13 +89,13 @@ describe('rollback', () => {
     const start = new Date(Date.now() - 1000);
     await approve('alice', 2, 'procurement-po');
     const filter = { queueIds: ['procurement-po'], ...window(start) };
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     await demo.as.olivia.expectProblem(403, 'POST', '/v1/rollbacks', { mode: 'apply', rollbackId: 'rb-not-mine', filter, reason: 'x' });
     await demo.as.alice.expectProblem(403, 'POST', '/v1/rollbacks', { mode: 'preview', filter });
     await demo.as.sam.expectProblem(403, 'POST', '/v1/rollbacks', { mode: 'preview', filter });
     await demo.as.ingest.expectProblem(403, 'POST', '/v1/rollbacks', { mode: 'preview', filter });
     await demo.as.omar.expectProblem(400, 'POST', '/v1/rollbacks', { mode: 'apply', rollbackId: 'short', filter, reason: 'x' });
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
     const preview = await demo.as.omar.expectOk(RollbackPreview, 'POST', '/v1/rollbacks', { mode: 'preview', filter: { ...window(start) } });
     expect(preview.count).toBe(2);
   });
