@@ -85,19 +85,23 @@ export function kycItem(rng: Rng, n: number, now: Date): DemoItem {
   const matchedName = rng.chance(0.5) ? `${first} ${last}` : `${first.slice(0, 1)}. ${last}${rng.chance(0.5) ? '' : '-' + rng.pick(LAST)}`;
   const matches = kind === 'document_expired' ? [] : [{ listName: kind === 'pep_hit' ? 'PEP register (Dow Jones)' : list, matchedName, score,
     dobMatch: rng.chance(0.3), countryMatch: rng.chance(0.4), listedSince: isoDay(now, rng.int(200, 4000)) }];
+  // One expiry date for the message and the field it names (they used to be two draws that disagreed).
+  const expiredOn = kind === 'document_expired' ? isoDay(now, rng.int(5, 400)) : null;
   const reasons: ExceptionReason[] = kind === 'name_match'
     ? [{ code: 'sanctions_name_match', message: `Name matches "${matchedName}" on ${list} with score ${score}`, severity: 'error', field: 'fullName' }]
     : kind === 'pep_hit'
       ? [{ code: 'pep_hit', message: `Possible politically exposed person: "${matchedName}" (score ${score})`, severity: 'warning', field: 'fullName' }]
-      : [{ code: 'document_expired', message: `Passport expired on ${isoDay(now, rng.int(5, 400))}`, severity: 'error', field: 'document.expiresOn' }];
+      : [{ code: 'document_expired', message: `Passport expired on ${expiredOn}`, severity: 'error', field: 'document.expiresOn' }];
   return {
     source: 'kyc-onboarding', externalId: `app-${pad(n, 6)}`,
     title: kind === 'document_expired' ? `Expired passport for ${first} ${last} (${country})` : `${kind === 'pep_hit' ? 'PEP' : 'Sanctions'} hit for ${first} ${last} (${country}) — ${score} match`,
     summary: `Onboarding application APP-${pad(n, 6)}; ${reasons[0].message}.`,
     confidence: kind === 'document_expired' ? null : score,
     reasons,
+    // For an expired passport the draw that used to make the second (disagreeing) date is still taken, so the
+    // seeded sequence, and with it every other demo item, stays as it was.
     input: { applicationId: `APP-${pad(n, 6)}`, fullName: `${first} ${last}`, dateOfBirth: dob, nationality: country,
-      document: { type: 'passport', number: `${country}${pad(rng.int(1000000, 9999999), 7)}`, expiresOn: kind === 'document_expired' ? isoDay(now, rng.int(5, 400)) : isoDay(now, -rng.int(200, 3000)) },
+      document: { type: 'passport', number: `${country}${pad(rng.int(1000000, 9999999), 7)}`, expiresOn: expiredOn !== null ? (rng.int(5, 400), expiredOn) : isoDay(now, -rng.int(200, 3000)) },
       product: rng.pick(['business-account', 'personal-account', 'card']) },
     output: { screeningProvider: 'screen-ai v3', recommendation: 'hold', matches, riskScore: conf(rng, 0.4, 0.95) },
   };
