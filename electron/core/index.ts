@@ -18,6 +18,7 @@ import { OutboxRepo } from './outbox-repo';
 import { memorySecretStore, type SecretStore } from './secret-store';
 import { SessionService } from './session-service';
 import { SyncEngine } from './sync-engine';
+import { TriageService } from './triage-service';
 import type { BackoffOptions } from './backoff';
 import { errorFields, openLogFile, silentLogger, type LogFile } from './log';
 
@@ -102,6 +103,19 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     db, kv, items, outbox, clock, events,
     connection: () => session.connection(),
     verify: (conn, signal) => session.verify(conn, signal),
+    resubmitRenewedLeases: () => {
+      let n = 0;
+      for (const c of outbox.openLeaseEndedConflicts()) {
+        const got = items.get(c.itemId);
+        // The same reviewer holds the item again under a newer lease, and has not decided it again meanwhile.
+        if (!got || !items.isInTriage(got.serverItem) || got.serverItem.assignmentEpoch <= c.epoch || outbox.hasUnsettledFor(c.itemId)) continue;
+        try {
+          new TriageService(ctx).resubmit(c.id);
+          n++;
+        } catch { /* left in the inbox for the reviewer */ }
+      }
+      return n;
+    },
     autoSync: opts.autoSync ?? true,
     intervalMs: opts.syncIntervalMs ?? 15_000,
     backoff: opts.backoff,

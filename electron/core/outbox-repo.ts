@@ -93,6 +93,9 @@ export class OutboxRepo {
       openConflictFor: db.prepare<[string], { x: number }>('SELECT 1 AS x FROM conflicts WHERE item_id = ? AND resolved_at IS NULL LIMIT 1'),
       conflict: db.prepare<[number], ConflictRow>('SELECT * FROM conflicts WHERE id = ? AND resolved_at IS NULL'),
       resolveConflict: db.prepare('UPDATE conflicts SET resolved_at = ?, resolution = ? WHERE id = ?'),
+      leaseExpiredOpen: db.prepare<[], { id: number; item_id: string; epoch: number }>(`SELECT c.id, c.item_id, COALESCE(m.assignment_epoch, -1) AS epoch
+        FROM conflicts c LEFT JOIN mutations m ON m.mutation_id = c.mutation_id AND m.item_id = c.item_id
+        WHERE c.resolved_at IS NULL AND c.code = 'lease_expired' ORDER BY c.id`),
     };
   }
 
@@ -260,6 +263,10 @@ export class OutboxRepo {
   conflict(id: number): (Conflict & { laborJson: string | null }) | null {
     const r = this.s.conflict.get(id);
     return r ? { ...toConflict(r), laborJson: r.labor_json } : null;
+  }
+  /** Open conflicts that only say a lease of mine ended, with the epoch the decision was made under. */
+  openLeaseEndedConflicts(): { id: number; itemId: string; epoch: number }[] {
+    return this.s.leaseExpiredOpen.all().map((r) => ({ id: r.id, itemId: r.item_id, epoch: r.epoch }));
   }
   resolveConflict(id: number, at: string, resolution: 'discard' | 'resubmit'): void {
     this.s.resolveConflict.run(at, resolution, id);

@@ -34,6 +34,11 @@ export interface SyncEngineDeps {
   connection: () => Connection | null;
   /** Before a connection's first push: GET /v1/me confirms the user and the server (throws IdentityMismatch). */
   verify: (conn: Connection, signal: AbortSignal) => Promise<void>;
+  /**
+   * After pull and claims: conflicts that only say my lease ended, on items leased to me again under a new
+   * epoch, are resubmitted with their labor. Answers how many (they need a push).
+   */
+  resubmitRenewedLeases?: () => number;
   autoSync: boolean;
   intervalMs: number;
   backoff?: BackoffOptions;
@@ -240,6 +245,7 @@ export class SyncEngine {
         await this.pushAll(conn.client);
         await this.pullAll(conn.client);
         if (roles.includes('reviewer')) await this.topUp(conn.client);
+        if ((this.d.resubmitRenewedLeases?.() ?? 0) > 0) this.again = true;
       } else {
         await this.refreshQueues(conn.client);
       }

@@ -20,7 +20,7 @@ const HEADLINES: Record<Conflict['code'], string> = {
   malformed: 'The server refused this decision as malformed, so it was set aside for later decisions to sync; it never reached the server.',
 };
 
-const MOVED_AWAY = new Set<Conflict['code']>(['reassigned', 'lease_expired', 'stale_epoch', 'not_assigned', 'resolved_elsewhere']);
+const MOVED_AWAY = new Set<Conflict['code']>(['reassigned', 'stale_epoch', 'not_assigned', 'resolved_elsewhere']);
 
 export function conflictHeadline(code: Conflict['code']): string {
   return HEADLINES[code] ?? 'The server did not apply this decision.';
@@ -33,6 +33,9 @@ export function conflictHeadline(code: Conflict['code']): string {
 export function hiddenServerItemText(code: Conflict['code']): string {
   if (code === 'unknown_item') return 'The server has no item with this id, so there is nothing to show or to resubmit against.';
   if (code === 'withdrawn') return 'The producer withdrew the item and the server no longer shows it to you.';
+  if (code === 'lease_expired') {
+    return 'Your lease ran out before this decision reached the server, and the item went back to its queue, so the server no longer shows it to you. If it is leased to you again, the desk resubmits this decision by itself, with its labor; otherwise discard it.';
+  }
   if (MOVED_AWAY.has(code)) {
     return 'The item now belongs to someone else, so the server no longer shows it to you. Your decision cannot be applied; discard it to clear the inbox.';
   }

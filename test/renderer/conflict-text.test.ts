@@ -10,7 +10,9 @@ describe('conflict texts', () => {
   });
   it('explains a hidden server item by why it is hidden, and offers only discard', () => {
     expect(hiddenServerItemText('reassigned')).toMatch(/belongs to someone else.*discard/);
-    expect(hiddenServerItemText('lease_expired')).toMatch(/belongs to someone else/);
+    // A lease that ran out is not someone else's item: say what happened and what the desk will do.
+    expect(hiddenServerItemText('lease_expired')).toMatch(/lease ran out.*resubmits this decision by itself/);
+    expect(hiddenServerItemText('lease_expired')).not.toMatch(/someone else/);
     expect(hiddenServerItemText('unknown_item')).toMatch(/no item with this id/);
     expect(hiddenServerItemText('withdrawn')).toMatch(/withdrew/);
     expect(canResubmit({ serverItem: null })).toBe(false);
