@@ -110,7 +110,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         // The same reviewer holds the item again under a newer lease, and has not decided it again meanwhile.
         if (!got || !items.isInTriage(got.serverItem) || got.serverItem.assignmentEpoch <= c.epoch || outbox.hasUnsettledFor(c.itemId)) continue;
         try {
-          new TriageService(ctx).resubmit(c.id);
+          new TriageService({
+            db, items, outbox, labor: ctx.labor, clock, events, sync: ctx.sync,
+            userId: () => session.connection()?.session.user.id ?? session.userId(),
+          }).resubmit(c.id);
           n++;
         } catch { /* left in the inbox for the reviewer */ }
       }
