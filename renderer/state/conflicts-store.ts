@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import type { Conflict } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
-import { canResubmit } from '../logic/conflict-text';
+import { canResubmit, conflictHeadline } from '../logic/conflict-text';
 import { pushToast } from './app-store';
 import { desk } from './desk';
 
@@ -37,8 +37,17 @@ async function loadLocalTitles(conflicts: Conflict[]): Promise<void> {
 export async function loadConflicts(): Promise<void> {
   try {
     const { conflicts } = await desk().call('conflicts.list', {});
+    const before = useConflicts.getState();
     useConflicts.setState((s) => ({ conflicts, loaded: true, cursor: Math.min(s.cursor, Math.max(0, conflicts.length - 1)) }));
-    void loadLocalTitles(conflicts);
+    await loadLocalTitles(conflicts);
+    // A conflict must not arrive silently (issue 14 item 4): say which item and what happened.
+    if (before.loaded) {
+      const known = new Set(before.conflicts.map((c) => c.id));
+      const fresh = conflicts.filter((c) => !known.has(c.id));
+      const titles = useConflicts.getState().titles;
+      const named = fresh.slice(0, 2).map((c) => `${c.serverItem?.title ?? titles[c.itemId] ?? c.itemId}: ${conflictHeadline(c.code)}`);
+      if (named.length) pushToast(`Conflict${fresh.length > 1 ? `s (${fresh.length})` : ''}: ${named.join('; ')}. Press g s for the inbox.`, 'error');
+    }
   } catch (e) {
     pushToast(`Could not load conflicts: ${errorMessage(e)}`, 'error');
   }

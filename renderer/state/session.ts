@@ -27,6 +27,8 @@ export async function adoptSession(session: SessionInfo): Promise<void> {
     return;
   }
   await loadSignedInData();
+  // Known from the start, so a conflict that arrives later is told apart and announced (conflicts-store).
+  if (!wasSignedIn) void loadConflicts();
   if (!wasSignedIn) useApp.setState({ view: 'triage' });
 }
 

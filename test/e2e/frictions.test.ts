@@ -3,6 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskResult, ItemDetail, SyncStatus } from '../../shared/desk-api';
+import { CentralClient } from '../helpers/central-client';
 import { startTestServer } from '../helpers/server';
 import { closeAll, focusedItemId, launchChromium, openTriage, startDesk, waitForFocusedChange, type Desk, type OpenPage } from './harness';
 
@@ -66,6 +67,29 @@ describe('reason pickers (issue 14 item 6)', () => {
     if (!r.ok) expect(r.error).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/needs a comment/) });
   });
 
+});
+
+describe('conflicts (issue 14 item 4)', () => {
+  it('arrive with a toast naming the item and what happened, and the inbox a key chord away', async () => {
+    const { page } = ui;
+    const id = (await focusedItemId(page))!;
+    const title = (await page.getByTestId('triage-title').textContent())!;
+    const bobId = (await new CentralClient(server.url, 'demo-bob').me()).id;
+    await new CentralClient(server.url, 'demo-sam').assign({ itemIds: [id], assigneeId: bobId });
+    await page.keyboard.press('a'); // decided here before this desk heard of the reassignment
+    await waitForFocusedChange(page, id);
+    await alice.call('sync.now');
+    const toast = page.getByTestId('toast').filter({ hasText: 'Conflict' });
+    await toast.first().waitFor({ timeout: 15_000 });
+    const text = (await toast.first().textContent())!;
+    expect(text).toContain(title);
+    expect(text).toMatch(/g s for the inbox/);
+    await page.keyboard.press('g');
+    await page.keyboard.press('s');
+    await page.locator(`[data-testid="conflict-row"][data-item-id="${id}"]`).waitFor(T);
+    await page.keyboard.press('g');
+    await page.keyboard.press('t');
+  });
 });
 
 describe('undo (issue 14 item 5)', () => {
