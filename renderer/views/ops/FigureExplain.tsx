@@ -119,7 +119,6 @@ export function FigureTile({ figure, sub, testId, onExplain, onOpenItems }: {
       onFocus={() => onExplain(figure)}
       onMouseEnter={() => onExplain(figure)}
       onClick={() => figure.recompute && figure.recompute.itemIdsTotal > 0 && onOpenItems(figure)}
-      aria-label={`${figure.label}: ${figure.value}${figure.n !== null ? `, n = ${figure.n}` : ''}`}
     >
       <span className="tile-label">{figure.label}</span>
       <span className="tile-value">{figure.value}</span>
