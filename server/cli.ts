@@ -7,8 +7,9 @@
 // `npm run server -- import-sqlite FILE.sqlite --db postgres://…` copies a SQLite database into an empty
 // PostgreSQL one and checks every row (db/copy-sqlite-to-postgres.ts). Logs are JSON lines (pino) on stdout and in
 // rotating files <--log-dir, default: the SQLite file's folder/logs>/server.N.log; SIGTERM / SIGINT shut down gracefully.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Queue, ROLES, Role } from '../shared/domain';
@@ -24,12 +25,20 @@ import { createUser, revokeTokens } from './services/users';
 
 const DEFAULT_DB = process.env.DATABASE_URL || 'exception-desk-server.sqlite';
 
-function fail(message: string): never {
-  process.stderr.write(`server: ${message}\n`);
-  process.exit(2);
+/** Where the CLI writes; process.stdout/stderr for the real command, buffers for tests that call runCli in-process. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
 }
 
-async function usersAdd(args: string[]): Promise<void> {
+/** A refused command: runCli prints `server: <message>` on stderr and returns exit code 2. */
+class CliExit extends Error {}
+
+function fail(message: string): never {
+  throw new CliExit(message);
+}
+
+async function usersAdd(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
     options: { role: { type: 'string', multiple: true }, db: { type: 'string' }, 'display-name': { type: 'string' }, 'expires-days': { type: 'string' } },
@@ -46,7 +55,7 @@ async function usersAdd(args: string[]): Promise<void> {
   try {
     const { id, token, expiresAt } = await createUser(database.db, { id: name, roles: roles as Role[], displayName: values['display-name'] }, new Date(),
       { expiresInDays: days });
-    process.stdout.write(`created token for user ${id} (roles: ${roles.join(', ')}; ${expiresAt ? `expires ${expiresAt}` : 'never expires'}); ` +
+    io.stdout.write(`created token for user ${id} (roles: ${roles.join(', ')}; ${expiresAt ? `expires ${expiresAt}` : 'never expires'}); ` +
       `it is shown only this once:\n${token}\n`);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
@@ -55,7 +64,7 @@ async function usersAdd(args: string[]): Promise<void> {
   }
 }
 
-async function usersRevoke(args: string[]): Promise<void> {
+async function usersRevoke(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
   const name = positionals[0];
   if (!name) fail('usage: users revoke NAME --db FILE   (revokes every token of the user)');
@@ -64,7 +73,7 @@ async function usersRevoke(args: string[]): Promise<void> {
     const user = await database.db.selectFrom('users').select('id').where('id', '=', name).executeTakeFirst();
     if (!user) fail(`no user '${name}'`);
     const n = await revokeTokens(database.db, name, new Date());
-    process.stdout.write(`revoked ${n} token(s) of user ${name}; they are refused from the next request on\n`);
+    io.stdout.write(`revoked ${n} token(s) of user ${name}; they are refused from the next request on\n`);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   } finally {
@@ -72,7 +81,7 @@ async function usersRevoke(args: string[]): Promise<void> {
   }
 }
 
-async function queuesAdd(args: string[]): Promise<void> {
+async function queuesAdd(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
   const file = positionals[0];
   if (!file) fail('usage: queues add QUEUE.json --db FILE   (a Queue of shared/domain.ts; its owner must be a user)');
@@ -87,7 +96,7 @@ async function queuesAdd(args: string[]): Promise<void> {
   const database = await openDatabase(values.db ?? DEFAULT_DB);
   try {
     await upsertQueue(database.db, parsed.data, new Date());
-    process.stdout.write(`queue ${parsed.data.id} saved (owner ${parsed.data.ownerId}, SLA ${parsed.data.slaTargetMinutes} min)\n`);
+    io.stdout.write(`queue ${parsed.data.id} saved (owner ${parsed.data.ownerId}, SLA ${parsed.data.slaTargetMinutes} min)\n`);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   } finally {
@@ -95,7 +104,7 @@ async function queuesAdd(args: string[]): Promise<void> {
   }
 }
 
-async function importSqlite(args: string[]): Promise<void> {
+async function importSqlite(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { db: { type: 'string' } } });
   const file = positionals[0];
   const url = values.db ?? process.env.DATABASE_URL;
@@ -103,20 +112,20 @@ async function importSqlite(args: string[]): Promise<void> {
   if (!existsSync(file)) fail(`no SQLite database at ${file}`);
   let report;
   try {
-    report = await copySqliteToPostgres(file, url, (line) => process.stdout.write(`${line}\n`));
+    report = await copySqliteToPostgres(file, url, (line) => io.stdout.write(`${line}\n`));
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
   }
   if (report.mismatched.length > 0) fail(`copied, but these tables differ afterwards: ${report.mismatched.join(', ')}`);
   const rows = report.tables.reduce((n, t) => n + t.rows, 0);
-  process.stdout.write(`imported ${file} into ${redactDbTarget(url)}: ${report.tables.length} tables, ${rows} rows, every row identical\n`);
+  io.stdout.write(`imported ${file} into ${redactDbTarget(url)}: ${report.tables.length} tables, ${rows} rows, every row identical\n`);
 }
 
 const POLICY_USAGE = 'usage: queues policy QUEUE_ID --db FILE [--owner USER] [--sla-minutes N] [--idle-sec N] ' +
   '[--labor-cost "48.50 EUR" | --labor-cost none] [--trigger \'{"kind":"corrections_count","atLeast":5,"windowHours":24}\' | --trigger none]';
 
 /** Changes a queue's policy with admin authority (an operator on the server machine); the same rules as POST /v1/queue-policies. */
-async function queuesPolicy(args: string[]): Promise<void> {
+async function queuesPolicy(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
     db: { type: 'string' }, owner: { type: 'string' }, 'sla-minutes': { type: 'string' }, 'idle-sec': { type: 'string' },
     'labor-cost': { type: 'string' }, trigger: { type: 'string' } } });
@@ -144,7 +153,7 @@ async function queuesPolicy(args: string[]): Promise<void> {
   const database = await openDatabase(values.db ?? DEFAULT_DB);
   try {
     const p = await updatePolicy(database.db, null, parsed.data, new Date());
-    process.stdout.write(`queue ${p.queueId} policy saved: owner ${p.ownerId}, SLA ${p.slaTargetMinutes} min, idle ${p.idleThresholdSec} s, ` +
+    io.stdout.write(`queue ${p.queueId} policy saved: owner ${p.ownerId}, SLA ${p.slaTargetMinutes} min, idle ${p.idleThresholdSec} s, ` +
       `labor cost ${p.laborCost ? `${p.laborCost.amountPerHour} ${p.laborCost.currency}/h` : 'not set'}, ` +
       `rollback trigger ${p.rollbackTrigger ? JSON.stringify(p.rollbackTrigger) : 'none'}\n`);
   } catch (err) {
@@ -191,19 +200,45 @@ async function serve(args: string[]): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
-const argv = process.argv.slice(2);
-function command(): Promise<void> {
-  if (argv[0] === 'users' && argv[1] === 'add') return usersAdd(argv.slice(2));
-  if (argv[0] === 'users' && argv[1] === 'revoke') return usersRevoke(argv.slice(2));
+function command(argv: string[], io: CliIo): Promise<void> {
+  if (argv[0] === 'users' && argv[1] === 'add') return usersAdd(argv.slice(2), io);
+  if (argv[0] === 'users' && argv[1] === 'revoke') return usersRevoke(argv.slice(2), io);
   if (argv[0] === 'users') fail('usage: users add NAME --role ROLE --db FILE [--expires-days N] | users revoke NAME --db FILE');
   if (argv[0] === 'bundle') {
-    return bundleCommand(argv.slice(1)).then((text) => { process.stdout.write(`${text}\n`); },
+    return bundleCommand(argv.slice(1)).then((text) => { io.stdout.write(`${text}\n`); },
       (err: unknown) => fail(err instanceof CliFailure ? err.message : String(err)));
   }
-  if (argv[0] === 'import-sqlite') return importSqlite(argv.slice(1));
-  if (argv[0] === 'queues' && argv[1] === 'policy') return queuesPolicy(argv.slice(2));
-  if (argv[0] === 'queues') return argv[1] === 'add' ? queuesAdd(argv.slice(2)) : fail(`usage: queues add QUEUE.json --db FILE\n${POLICY_USAGE}`);
+  if (argv[0] === 'import-sqlite') return importSqlite(argv.slice(1), io);
+  if (argv[0] === 'queues' && argv[1] === 'policy') return queuesPolicy(argv.slice(2), io);
+  if (argv[0] === 'queues') return argv[1] === 'add' ? queuesAdd(argv.slice(2), io) : fail(`usage: queues add QUEUE.json --db FILE\n${POLICY_USAGE}`);
   return serve(argv);
 }
-const run = command();
-run.catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));
+
+/**
+ * The CLI's main, callable in-process (tests run it without a tsx child each time): runs one command and
+ * returns its exit code, 0 or 2 (refused; the reason is on stderr). `serve` resolves 0 once the server is
+ * listening and keeps running; its SIGTERM / SIGINT handlers end the process themselves.
+ */
+export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  try {
+    await command(argv, io);
+    return 0;
+  } catch (err) {
+    io.stderr.write(`server: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  void runCli(process.argv.slice(2)).then((code) => { if (code !== 0) process.exit(code); });
+}

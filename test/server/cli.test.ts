@@ -1,5 +1,7 @@
-// The server as a user runs it: the CLI child process, `users add`, demo tokens confined to demo databases,
-// and a graceful SIGTERM that lets an in-flight request finish and closes the database cleanly.
+// The server as a user runs it: `users add`, `queues add`, `queues policy`, demo tokens confined to demo databases,
+// and a graceful SIGTERM that lets an in-flight request finish and closes the database cleanly. The commands run
+// in-process through runCli (a tsx child costs seconds each on a loaded machine); one real child-process run of
+// `users add` checks the entry point, its exit code and its stderr as a user sees them.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../server/cli';
 import { CentralClient } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 
@@ -14,10 +17,18 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'desk-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs the CLI in-process, collecting what it writes. */
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: { write: (t: string) => { stdout += t; } }, stderr: { write: (t: string) => { stderr += t; } } });
+  return { code, stdout, stderr };
+}
+
 describe('server CLI', () => {
   it('creates users whose token works once printed; demo tokens do not work in a non-demo database', async () => {
     const dbFile = join(dir, 'plain.sqlite');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'rita', '--role', 'reviewer,owner', '--db', dbFile]);
+    const { stdout } = await cli('users', 'add', 'rita', '--role', 'reviewer,owner', '--db', dbFile);
     const token = stdout.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^edk_/);
     const db = new BetterSqlite3(dbFile, { readonly: true });
@@ -26,24 +37,24 @@ describe('server CLI', () => {
     expect(stored).toHaveLength(1);
     expect(stored[0].token_hash).not.toContain(token);
 
-    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'x', '--role', 'wizard', '--db', dbFile]))
-      .rejects.toMatchObject({ stderr: expect.stringMatching(/unknown role/) });
+    expect(await cli('users', 'add', 'x', '--role', 'wizard', '--db', dbFile)).toMatchObject({ code: 2, stdout: '', stderr: expect.stringMatching(/^server: unknown role/) });
+    expect(await cli('users', 'revoke', 'nobody', '--db', dbFile)).toMatchObject({ code: 2, stderr: "server: no user 'nobody'\n" });
 
     const queueFile = join(dir, 'queue.json');
     writeFileSync(queueFile, JSON.stringify({ id: 'claims-triage', name: 'Claims · triage', workflow: 'insurance-claims', stage: 'triage',
       exceptionClass: 'confidence', ownerId: 'rita', ownerName: 'rita', slaTargetMinutes: 90, reasonCodes: [{ code: 'other', label: 'Other' }] }));
-    const added = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'add', queueFile, '--db', dbFile]);
-    expect(added.stdout).toMatch(/queue claims-triage saved/);
-    const policy = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'policy', 'claims-triage', '--db', dbFile,
-      '--sla-minutes', '120', '--labor-cost', '48.50 EUR', '--trigger', '{"kind":"corrections_count","atLeast":5,"windowHours":24}']);
+    const added = await cli('queues', 'add', queueFile, '--db', dbFile);
+    expect(added).toMatchObject({ code: 0, stdout: expect.stringMatching(/queue claims-triage saved/) });
+    const policy = await cli('queues', 'policy', 'claims-triage', '--db', dbFile,
+      '--sla-minutes', '120', '--labor-cost', '48.50 EUR', '--trigger', '{"kind":"corrections_count","atLeast":5,"windowHours":24}');
+    expect(policy.code).toBe(0);
     expect(policy.stdout).toMatch(/queue claims-triage policy saved: owner rita, SLA 120 min, idle 60 s, labor cost 48.5 EUR\/h, rollback trigger \{"kind":"corrections_count","atLeast":5,"windowHours":24\}/);
-    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'policy', 'claims-triage', '--db', dbFile, '--labor-cost', '48 euros']))
-      .rejects.toMatchObject({ stderr: expect.stringMatching(/--labor-cost must be "AMOUNT CUR"/) });
-    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'policy', 'claims-triage', '--db', dbFile, '--sla-minutes', '0']))
-      .rejects.toMatchObject({ stderr: expect.stringMatching(/invalid policy/) });
+    expect(await cli('queues', 'policy', 'claims-triage', '--db', dbFile, '--labor-cost', '48 euros'))
+      .toMatchObject({ code: 2, stderr: expect.stringMatching(/--labor-cost must be "AMOUNT CUR"/) });
+    expect(await cli('queues', 'policy', 'claims-triage', '--db', dbFile, '--sla-minutes', '0'))
+      .toMatchObject({ code: 2, stderr: expect.stringMatching(/invalid policy/) });
     writeFileSync(queueFile, JSON.stringify({ id: 'broken', ownerId: 'nobody' }));
-    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'queues', 'add', queueFile, '--db', dbFile]))
-      .rejects.toMatchObject({ stderr: expect.stringMatching(/is not a queue/) });
+    expect(await cli('queues', 'add', queueFile, '--db', dbFile)).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not a queue/) });
 
     const srv = await spawnServer({ dbFile });
     try {
@@ -54,7 +65,15 @@ describe('server CLI', () => {
     } finally {
       expect(await srv.kill('SIGTERM')).toBe(0);
     }
-  }, 180_000); // five CLI child processes one after another: minutes on a loaded two-core machine
+  }, 60_000); // one server child process
+
+  it('runs as a real command: a child process prints the token, or refuses with exit code 2 and the reason on stderr', async () => {
+    const dbFile = join(dir, 'child.sqlite');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'rex', '--role', 'reviewer', '--db', dbFile]);
+    expect(stdout.trim().split('\n').at(-1)).toMatch(/^edk_/);
+    await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'x', '--role', 'wizard', '--db', dbFile]))
+      .rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^server: unknown role/) });
+  }, 60_000); // two CLI child processes
 
   it('shuts down on SIGTERM after in-flight requests finish, leaving a clean database', async () => {
     const dbFile = join(dir, 'demo.sqlite');
