@@ -24,7 +24,7 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     db: c.db, items: c.items, outbox: c.outbox, labor: c.labor, clock: c.clock, events: c.events, sync: c.sync,
     userId: () => c.session.connection()?.session.user.id ?? c.session.userId(),
   });
-  const ops = new OpsService(c);
+  const ops = new OpsService({ db: c.db, items: c.items, clock: c.clock, session: c.session });
   const requireSignedIn = () => {
     if (!c.session.connection()) throw new DeskFailure('not_signed_in', 'sign in to a server first');
   };

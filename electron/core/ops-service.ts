@@ -12,10 +12,13 @@ import {
   ControlPointsView, TeamView, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
 } from '../../shared/ops-desk';
 import { OPS_WINDOW_DAYS, type OpsWindow } from '../../shared/ops-windows';
+import type { Db } from './cache-db';
 import { HttpError, NetworkError, type CentralClient } from './central-client';
-import type { CoreContext } from './context';
+import type { Clock } from './clock';
 import { DeskFailure } from './desk-failure';
+import type { ItemsRepo } from './items-repo';
 import { OpsAnswersRepo } from './ops-answers-repo';
+import type { SessionService } from './session-service';
 
 /** Server refusals that the desk passes on with their own code (the problem's detail as the message). */
 const REFUSALS: Record<number, 'bad_input' | 'forbidden' | 'not_found' | 'conflict'> = { 400: 'bad_input', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'bad_input' };
@@ -23,11 +26,22 @@ const REFUSALS: Record<number, 'bad_input' | 'forbidden' | 'not_found' | 'confli
 /** HTTP statuses that mean "the server is away" (a proxy answering for it), like a refused connection. */
 const SERVER_AWAY = new Set([502, 503, 504]);
 
+/** What the ops methods use of the core: nothing more (the handler table builds it from CoreContext). */
+export interface OpsDeps {
+  /** The cache: stored last answers (ops_answers) and the escalated items of the owner. */
+  db: Db;
+  /** Escalated items and their queues, for the owner's escalations list. */
+  items: Pick<ItemsRepo, 'get' | 'queue'>;
+  clock: Clock;
+  /** Who is signed in (roles for the gate, the client for central calls); the cache's last user offline. */
+  session: Pick<SessionService, 'connection' | 'userId'>;
+}
+
 export class OpsService {
   private readonly answers: OpsAnswersRepo;
   private readonly escalatedIds;
 
-  constructor(private readonly c: CoreContext) {
+  constructor(private readonly c: OpsDeps) {
     this.answers = new OpsAnswersRepo(c.db);
     this.escalatedIds = c.db.prepare<[string], { id: string }>(
       `SELECT id FROM items WHERE assignee_id = ? AND status = 'escalated' ORDER BY sla_due_ms, id`);
