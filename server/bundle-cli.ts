@@ -1,6 +1,7 @@
 // `npm run server -- bundle ...` (DESIGN §11), run beside the database file (a running server may hold it:
 // WAL and BEGIN IMMEDIATE let both write):
-//   bundle checkout --user alice --count 500 --hours 72 --out work.bundle --db FILE [--queue ID]... [--passphrase-env VAR]
+//   bundle checkout --user alice --count 500 --hours 72 --out work.bundle --db FILE [--queue ID]... [--passphrase-env VAR] [--device]
+//     --device: the bundle carries a new registered device key, for a desk that never connects (use a passphrase)
 //   bundle import decisions.bundle --db FILE [--out receipt.bundle] [--passphrase-env VAR]
 //   bundle key --db FILE [--out server-key.json]      the public key desks verify work bundles and receipts with
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { importDecisionsBundle } from './services/bundles/decisions';
 import { bundleKey } from './services/bundles/keys';
 
 const USAGE = `usage:
-  bundle checkout --user NAME --count N --hours H --out FILE --db FILE [--queue ID]... [--passphrase-env VAR]
+  bundle checkout --user NAME --count N --hours H --out FILE --db FILE [--queue ID]... [--passphrase-env VAR] [--device]
   bundle import FILE --db FILE [--out RECEIPT] [--passphrase-env VAR]
   bundle key --db FILE [--out FILE]`;
 
@@ -52,7 +53,7 @@ export async function bundleCommand(args: string[]): Promise<string> {
     args: rest, allowPositionals: true,
     options: {
       db: { type: 'string' }, user: { type: 'string' }, count: { type: 'string' }, hours: { type: 'string' }, out: { type: 'string' },
-      queue: { type: 'string', multiple: true }, 'passphrase-env': { type: 'string' },
+      queue: { type: 'string', multiple: true }, 'passphrase-env': { type: 'string' }, device: { type: 'boolean' },
     },
   });
   if (!values.db) throw new CliFailure(`--db is required\n${USAGE}`);
@@ -65,9 +66,9 @@ export async function bundleCommand(args: string[]): Promise<string> {
     if (!Number.isInteger(count) || count < 1) throw new CliFailure(`--count must be a positive whole number, got '${values.count}'`);
     if (!(hours > 0)) throw new CliFailure(`--hours must be a positive number, got '${values.hours}'`);
     const out = values.out;
-    const res = await withContext(dbFile, (ctx) => checkoutWorkBundle(ctx, null, { userId: values.user!, count, hours, queueIds: values.queue, passphrase }));
+    const res = await withContext(dbFile, (ctx) => checkoutWorkBundle(ctx, null, { userId: values.user!, count, hours, queueIds: values.queue, passphrase, device: values.device }));
     writeFileSync(out, res.bytes, { flag: 'wx' });
-    return `work bundle ${res.bundleId}: ${res.items} item(s) leased to ${values.user} until ${res.leaseExpiresAt}${passphrase ? ' (encrypted)' : ''}; written to ${out}`;
+    return `work bundle ${res.bundleId}: ${res.items} item(s) leased to ${values.user} until ${res.leaseExpiresAt}${passphrase ? ' (encrypted)' : ''}${values.device ? ' with a device key for a desk that never connects' : ''}; written to ${out}`;
   }
   if (sub === 'import') {
     const file = positionals[0];

@@ -80,6 +80,12 @@ export const WorkBundle = z.object({
   leaseExpiresAt: IsoDateTime,
   items: z.array(Item).max(MAX_WORK_ITEMS),
   queues: z.array(Queue).max(MAX_BUNDLE_QUEUES),
+  /**
+   * For a site that never connects: a device key the server made and registered for this reviewer under a
+   * new client id. A desk that has never signed in adopts it (and the reviewer) so its decisions bundles
+   * are accepted. It is a private key: such a bundle should travel encrypted (a passphrase).
+   */
+  device: z.object({ clientId: z.string().min(8).max(128), publicKey: PublicKeyHex, privateKey: z.string().regex(/^[0-9a-f]{2,512}$/) }).strict().optional(),
 }).strict();
 export type WorkBundle = z.infer<typeof WorkBundle>;
 
@@ -141,6 +147,8 @@ export const BundleCheckoutRequest = z.object({
   hours: z.number().min(1 / 60).max(MAX_BUNDLE_HOURS),
   queueIds: z.array(Id).max(100).optional(),
   passphrase: z.string().min(8).max(1000).optional(),
+  /** Carry a new registered device key for a site that never connects (see WorkBundle.device). */
+  device: z.boolean().optional(),
 }).strict();
 export type BundleCheckoutRequest = z.input<typeof BundleCheckoutRequest>;
 export const BundleCheckoutResponse = z.object({ bundle: Base64, bundleId: z.string(), items: z.number().int(), leaseExpiresAt: IsoDateTime });

@@ -142,6 +142,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     db, kv, items, outbox, clock, events,
     connection: () => session.connection(),
     userId: () => session.userId(),
+    adoptOwner: (userId, serverId, serverUrl) => session.adoptOwner(userId, serverId, serverUrl),
     statusChanged: () => sync.emitStatus(),
   });
   const ctx: CoreContext = { db, clock, kv, items, outbox, labor, events, secrets, sync, session, bundles };

@@ -187,6 +187,17 @@ export class SessionService {
     return this.info();
   }
 
+  /**
+   * A desk that never connected takes the reviewer of a verified work bundle as its owner (bundle-service.ts),
+   * so its decisions are theirs; a later sign-in as another user or server is then a switch like any other.
+   */
+  adoptOwner(userId: string, serverId: string, serverUrl: string | null): void {
+    if (this.owner()) throw new Error('this cache already belongs to a user');
+    this.d.kv.set('owner', JSON.stringify({ userId, serverUrl: serverUrl ?? '', serverId }));
+    if (serverUrl) this.d.kv.set('last_server_url', serverUrl);
+    this.ownerCache = { userId, serverUrl: serverUrl ?? '', serverId };
+  }
+
   private ownerCache: Owner | null | undefined;
   private owner(): Owner | null {
     if (this.ownerCache !== undefined) return this.ownerCache;

@@ -16,8 +16,8 @@ import type { ItemsRepo } from '../items-repo';
 import type { KvRepo, StoredSession } from '../kv-repo';
 import type { OutboxRepo } from '../outbox-repo';
 import { NOT_MINE_ANY_MORE, toMutation } from '../sync-engine';
-import { deviceKeyPair, deviceSigner } from './device-key';
-import { nodeBundleCrypto } from './node-crypto';
+import { adoptDeviceKey, deviceKeyPair, deviceSigner } from './device-key';
+import { nodeBundleCrypto, publicKeyOf } from './node-crypto';
 
 export interface BundleServiceDeps {
   db: Db;
@@ -29,6 +29,8 @@ export interface BundleServiceDeps {
   connection: () => { session: StoredSession; client: CentralClient } | null;
   /** The user this cache belongs to, signed in or not. */
   userId: () => string | null;
+  /** A cache that never had a user takes the reviewer of a work bundle that carries a device key. */
+  adoptOwner: (userId: string, serverId: string, serverUrl: string | null) => void;
   /** After a write: refresh sync status (counts) for the renderer. */
   statusChanged: () => void;
 }
@@ -122,8 +124,9 @@ export class BundleService {
   // ---------- work bundles ----------
 
   async importWork(b64: string, passphrase?: string, keyFile?: { serverId: string; publicKey: string }) {
-    const userId = this.d.userId();
-    if (!userId) throw new DeskFailure('not_signed_in', 'sign in once before importing a work bundle: the desk must know whose work it holds');
+    // A desk that never signed in (a site that never connects) takes its reviewer, server and device key
+    // from the bundle, once the server's signature over it verifies with the key file.
+    const neverConnected = this.d.userId() === null;
     await this.keysIfConnected();
     const learned = this.serverKey();
     const now = this.d.clock.now();
@@ -139,6 +142,17 @@ export class BundleService {
         },
       });
       const { manifest, body } = opened;
+      if (neverConnected) {
+        const device = body.device;
+        if (!device) {
+          throw new DeskFailure('not_signed_in', 'this desk has never signed in, and this work bundle carries no device key: sign in once, ' +
+            'or ask for a bundle checked out for a site that never connects (bundle checkout --device)');
+        }
+        if (manifest.clientId !== device.clientId || publicKeyOf(device.privateKey) !== device.publicKey) {
+          throw new BundleError('malformed', 'the bundle\'s device key does not match its client id or its public key');
+        }
+      }
+      const userId = neverConnected ? body.reviewer.id : this.d.userId()!;
       const serverId = learned?.serverId ?? keyFile?.serverId;
       if (manifest.serverId !== serverId || body.server.id !== manifest.serverId) {
         throw new BundleError('wrong_server', `this bundle is from another central server (${manifest.serverId}) than the one this desk belongs to`);
@@ -157,6 +171,13 @@ export class BundleService {
     const { manifest, body } = opened;
     const importedAt = now.toISOString();
     this.d.db.transaction(() => {
+      if (neverConnected && body.device) {
+        const { clientId, publicKey, privateKey } = body.device;
+        this.d.kv.set('client_id', clientId);
+        adoptDeviceKey(this.d.kv, clientId, { publicKey, privateKey });
+        this.d.kv.set(DEVICE_REGISTERED, JSON.stringify({ clientId, keyId: keyIdOf(nodeBundleCrypto, publicKey), userId: body.reviewer.id }));
+        this.d.adoptOwner(body.reviewer.id, manifest.serverId, body.server.url);
+      }
       if (!learned && keyFile) {
         this.d.kv.set(SERVER_KEY, JSON.stringify({ serverId: keyFile.serverId, publicKey: keyFile.publicKey, keyId: keyIdOf(nodeBundleCrypto, keyFile.publicKey) }));
       }

@@ -22,3 +22,8 @@ export function deviceKeyPair(kv: KvRepo): Ed25519KeyPair {
 export function deviceSigner(kv: KvRepo): BundleSigner {
   return ed25519Signer('device', deviceKeyPair(kv));
 }
+
+/** A never-connected desk takes the device key its work bundle carries (registered by the server for that client id). */
+export function adoptDeviceKey(kv: KvRepo, clientId: string, pair: Ed25519KeyPair): void {
+  kv.set(DEVICE_KEY, JSON.stringify({ publicKey: pair.publicKey, privateKey: pair.privateKey, clientId }));
+}

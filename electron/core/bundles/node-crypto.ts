@@ -49,3 +49,13 @@ export function ed25519Signer(role: BundleSigner['role'], pair: Ed25519KeyPair):
   const key = createPrivateKey({ key: Buffer.from(pair.privateKey, 'hex'), format: 'der', type: 'pkcs8' });
   return { role, keyId: keyIdOf(nodeBundleCrypto, pair.publicKey), sign: (data) => sign(null, data, key).toString('hex') };
 }
+
+/** The public key (SPKI DER hex) of a private key (PKCS#8 DER hex); null when it is not an Ed25519 key. */
+export function publicKeyOf(privateKeyHex: string): string | null {
+  try {
+    const key = createPublicKey(createPrivateKey({ key: Buffer.from(privateKeyHex, 'hex'), format: 'der', type: 'pkcs8' }));
+    return key.asymmetricKeyType === 'ed25519' ? key.export({ format: 'der', type: 'spki' }).toString('hex') : null;
+  } catch {
+    return null;
+  }
+}

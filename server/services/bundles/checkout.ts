@@ -10,8 +10,8 @@ import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
 import { claim } from '../leases';
 import { listQueues } from '../queues';
-import { serverSigner } from './keys';
-import { nodeBundleCrypto } from './node-crypto';
+import { registerDevice, serverSigner } from './keys';
+import { newEd25519KeyPair, nodeBundleCrypto } from './node-crypto';
 
 export interface CheckoutOptions {
   userId: string;
@@ -19,6 +19,8 @@ export interface CheckoutOptions {
   hours: number;
   queueIds?: string[];
   passphrase?: string;
+  /** Make and register a device key for the reviewer and carry it in the bundle (a site that never connects). */
+  device?: boolean;
 }
 
 export interface CheckedOut { bytes: Uint8Array; bundleId: string; items: number; leaseExpiresAt: string }
@@ -48,6 +50,15 @@ export async function checkoutWorkBundle(ctx: ServerContext, actor: AuthUser | n
   const leaseExpiresAt = items.map((i) => i.leaseExpiresAt!).reduce((a, b) => (a < b ? a : b));
   const used = new Set(items.map((i) => i.queueId));
   const now = ctx.now().toISOString();
+  // A site that never connects cannot register its own key: the server makes one for a new client id of
+  // this reviewer, registers it as a desk's sign-in would, and the bundle carries it (kept only there).
+  let device: WorkBundle['device'];
+  if (opts.device) {
+    const pair = newEd25519KeyPair();
+    const clientId = `desk-${randomUUID()}`;
+    await registerDevice(ctx, reviewer, { clientId, publicKey: pair.publicKey });
+    device = { clientId, ...pair };
+  }
   const body: WorkBundle = {
     reviewer: { id: reviewer.id, name: reviewer.name },
     server: { id: ctx.dbId, url: null },
@@ -56,12 +67,13 @@ export async function checkoutWorkBundle(ctx: ServerContext, actor: AuthUser | n
     leaseExpiresAt,
     items,
     queues: (await listQueues(ctx.db)).filter((q) => used.has(q.id)),
+    ...(device ? { device } : {}),
   };
   const bundleId = `work-${randomUUID()}`;
   const bytes = sealBundle(nodeBundleCrypto, await serverSigner(ctx.db), {
-    kind: 'work', bundleId, createdAt: now, expiresAt: leaseExpiresAt, serverId: ctx.dbId, userId: reviewer.id, clientId: null,
+    kind: 'work', bundleId, createdAt: now, expiresAt: leaseExpiresAt, serverId: ctx.dbId, userId: reviewer.id, clientId: device?.clientId ?? null,
     body, passphrase: opts.passphrase,
   });
-  ctx.log.info({ bundleId, userId: reviewer.id, items: items.length, leaseExpiresAt }, 'work bundle checked out');
+  ctx.log.info({ bundleId, userId: reviewer.id, items: items.length, leaseExpiresAt, deviceClientId: device?.clientId }, 'work bundle checked out');
   return { bytes, bundleId, items: items.length, leaseExpiresAt };
 }
