@@ -75,6 +75,8 @@ export interface CoreChild {
   /** Like call, but throws CoreCallFailed on an error result. */
   ok<M extends DeskMethod>(method: M, input: DeskInput<M>, timeoutMs?: number): Promise<DeskOutput<M>>;
   onEvent(listener: (name: DeskEventName, payload: unknown) => void): () => void;
+  /** Called as each call's answer arrives (ok or error), before the caller sees it: a test can act at the Nth answer. */
+  onAnswer(listener: (method: string) => void): () => void;
   /** SIGKILL (default) or another signal; resolves once the process is gone. */
   kill(signal?: NodeJS.Signals): Promise<void>;
   readonly alive: boolean;
@@ -116,6 +118,7 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
   let alive = true;
   const pending = new Map<number, { method: string; resolve: (r: DeskResult<unknown>) => void; reject: (e: Error) => void }>();
   const listeners = new Set<(name: DeskEventName, payload: unknown) => void>();
+  const answerListeners = new Set<(method: string) => void>();
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -133,6 +136,7 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
       const p = pending.get(msg.id);
       if (p) {
         pending.delete(msg.id);
+        for (const l of [...answerListeners]) l(p.method);
         p.resolve(msg.result);
       }
     } else if (typeof msg?.event === 'string') {
@@ -188,6 +192,10 @@ export async function startCoreChild(options: CoreChildOptions): Promise<CoreChi
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onAnswer(listener) {
+      answerListeners.add(listener);
+      return () => answerListeners.delete(listener);
     },
     async kill(signal = 'SIGKILL') {
       if (alive) child.kill(signal);

@@ -33,6 +33,11 @@ export interface TcpProxy {
    * arrives.
    */
   dropResponses(requestLine: RegExp, count?: number): void;
+  /**
+   * Calls `listener` as each request whose request line matches arrives, before it is forwarded (so a test
+   * can act at the Nth push or pull, an event count rather than a sleep). Returns the unsubscribe.
+   */
+  onRequest(requestLine: RegExp, listener: (line: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,7 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
   let refusing = false;
   let stalled = false;
   const dropRules: { re: RegExp; left: number }[] = [];
+  const taps = new Set<{ re: RegExp; listener: (line: string) => void }>();
   const pairs = new Set<Pair>();
   const stats: ProxyStats = { connections: 0, cuts: 0, refused: 0, stalls: 0, dropsArmed: 0, responsesDropped: 0 };
 
@@ -59,9 +65,10 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
     p.upstream.destroy();
   };
 
-  const armDropIfMatches = (p: Pair, chunk: Buffer): void => {
-    // HTTP/1.1 clients write each request's head in one chunk; its first line names method and path.
-    const firstLine = chunk.subarray(0, Math.min(chunk.length, 300)).toString('latin1').split('\r\n', 1)[0];
+  // HTTP/1.1 clients write each request's head in one chunk; its first line names method and path.
+  const firstLineOf = (chunk: Buffer): string => chunk.subarray(0, Math.min(chunk.length, 300)).toString('latin1').split('\r\n', 1)[0];
+
+  const armDropIfMatches = (p: Pair, firstLine: string): void => {
     for (const rule of dropRules) {
       if (rule.left > 0 && rule.re.test(firstLine)) {
         rule.left -= 1;
@@ -73,7 +80,9 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
   };
 
   const toUpstream = (p: Pair, chunk: Buffer): void => {
-    armDropIfMatches(p, chunk);
+    const firstLine = firstLineOf(chunk);
+    for (const tap of [...taps]) if (tap.re.test(firstLine)) tap.listener(firstLine);
+    armDropIfMatches(p, firstLine);
     if (stalled) p.heldToUpstream.push(chunk);
     else p.upstream.write(chunk);
   };
@@ -160,6 +169,11 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
     },
     dropResponses(requestLine, count = 1) {
       dropRules.push({ re: requestLine, left: count });
+    },
+    onRequest(requestLine, listener) {
+      const tap = { re: requestLine, listener };
+      taps.add(tap);
+      return () => taps.delete(tap);
     },
     async close() {
       for (const p of [...pairs]) destroyPair(p);
