@@ -124,6 +124,20 @@ export type AssignmentRequest = z.input<typeof AssignmentRequest>;
 export const AssignmentResponse = z.object({ items: z.array(Item) });
 export type AssignmentResponse = z.infer<typeof AssignmentResponse>;
 
+/**
+ * Renew leases the caller holds while online (issue 8 item 4): each named item still leased to the caller
+ * in its current epoch gets `now + leaseMinutes` (never shorter than it had; never past MAX_LEASE_MINUTES
+ * from now). Everything else is listed in `notRenewed`, untouched.
+ */
+export const LeaseRenewRequest = z.object({
+  itemIds: z.array(Id).min(1).max(MAX_CLAIM_COUNT),
+  leaseMinutes: z.number().int().min(1).max(MAX_LEASE_MINUTES),
+});
+export type LeaseRenewRequest = z.input<typeof LeaseRenewRequest>;
+
+export const LeaseRenewResponse = z.object({ items: z.array(Item), notRenewed: z.array(Id) });
+export type LeaseRenewResponse = z.infer<typeof LeaseRenewResponse>;
+
 // ---------- mutations ----------
 
 const comment = z.string().max(MAX_COMMENT_CHARS).optional();

@@ -207,6 +207,8 @@ export const SyncStatus = z.object({
    * on; an item leaves quarantine when a valid copy or a removal of it arrives.
    */
   quarantined: z.number().int().min(0).optional(),
+  /** Triage items whose lease ends within LEASE_WARNING_MINUTES (renewed on the next sync while online). */
+  leasesExpiringSoon: z.number().int().min(0).optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import {
   AssignmentResponse, Me, MutationResult, Problem, PullResponse, PushResponse, QueuesResponse, RemovalReason, type AssignmentRequest,
-  type ClaimRequest, type ClaimResponse, type PushRequest,
+  type ClaimRequest, type ClaimResponse, type LeaseRenewRequest, type PushRequest,
 } from '../../shared/central-api';
 import { Id, Item } from '../../shared/domain';
 import {
@@ -52,6 +52,7 @@ const LenientPullResponse = PullResponse.extend({
 });
 const LenientPushResponse = PushResponse.extend({ results: z.array(MutationResult.extend({ item: z.unknown() })) });
 const LenientClaimResponse = z.object({ items: z.array(z.unknown()) });
+const LenientRenewResponse = z.object({ items: z.array(z.unknown()), notRenewed: z.array(Id) });
 
 function keepValidItems(raw: unknown[], quarantined: Quarantined[]): Item[] {
   const items: Item[] = [];
@@ -100,6 +101,12 @@ export class CentralClient {
     const res = await this.request('POST', '/v1/claims', body, LenientClaimResponse, signal);
     const quarantined: Quarantined[] = [];
     return { items: keepValidItems(res.items, quarantined), quarantined };
+  }
+  /** Renews leases I hold (same epoch); item copies that fail the Item schema are quarantined like claims. */
+  async renewLeases(body: LeaseRenewRequest, signal?: AbortSignal): Promise<ClaimResponse & { notRenewed: string[]; quarantined: Quarantined[] }> {
+    const res = await this.request('POST', '/v1/leases/renew', body, LenientRenewResponse, signal);
+    const quarantined: Quarantined[] = [];
+    return { items: keepValidItems(res.items, quarantined), notRenewed: res.notRenewed, quarantined };
   }
   /**
    * One pull page. An item that fails the Item schema does not fail the page: it is quarantined (reported,

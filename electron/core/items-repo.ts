@@ -38,13 +38,13 @@ export class ItemsRepo {
       get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, i.local_state
         FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
       version: db.prepare<[string], { server_version: number }>('SELECT server_version FROM items WHERE id = ?'),
-      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version)
-        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @in_triage, @server_version)
+      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version, lease_expires_ms)
+        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @in_triage, @server_version, @lease_expires_ms)
         ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, class = excluded.class, status = excluded.status,
           assignee_id = excluded.assignee_id, sla_due_ms = excluded.sla_due_ms, enqueued_ms = excluded.enqueued_ms,
           sla_due_at = excluded.sla_due_at, enqueued_at = excluded.enqueued_at, confidence = excluded.confidence,
           title = excluded.title, title_lc = excluded.title_lc, local_state = excluded.local_state, in_triage = excluded.in_triage,
-          server_version = excluded.server_version`),
+          server_version = excluded.server_version, lease_expires_ms = excluded.lease_expires_ms`),
       insertBody: db.prepare(`INSERT INTO item_bodies (id, json, server_json) VALUES (?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET json = excluded.json, server_json = excluded.server_json`),
       delete: db.prepare('DELETE FROM items WHERE id = ?'),
@@ -62,6 +62,10 @@ export class ItemsRepo {
         AND (sla_due_ms, id) < (?, ?) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
       position: db.prepare<[string], { sla_due_ms: number; id: string }>('SELECT sla_due_ms, id FROM items WHERE id = ?'),
       triageCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
+      leasesEndingBefore: db.prepare<[string, number, number], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
+        AND lease_expires_ms < ? ORDER BY lease_expires_ms LIMIT ?`),
+      leasesEndingCount: db.prepare<[string, number, number], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}
+        AND lease_expires_ms > ? AND lease_expires_ms <= ?`),
       triageAfterN: db.prepare<[string, number, string, number], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
         AND (sla_due_ms, id) > (?, ?) ORDER BY sla_due_ms, id LIMIT ?`),
       triageBeforeN: db.prepare<[string, number, string, number], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
@@ -219,6 +223,7 @@ export class ItemsRepo {
       local_state: localState,
       in_triage: holdsAssignment(visible.status) ? 1 : 0,
       server_version: serverVersion,
+      lease_expires_ms: visible.leaseExpiresAt === null ? null : Date.parse(visible.leaseExpiresAt),
     });
     this.stmts.insertBody.run(visible.id, visibleJson ?? JSON.stringify(visible), serverJson);
     this.dataVersion++;
@@ -226,6 +231,18 @@ export class ItemsRepo {
 
   // ---------- triage navigation (assigned set, SLA due order) ----------
   private triageTotal: { version: number; me: string; n: number } | null = null;
+  /** My triage items whose lease ends before `beforeMs` (soonest first): what a sync renews. */
+  leasesEndingBefore(beforeMs: number, limit: number): string[] {
+    const me = this.me();
+    return me ? this.stmts.leasesEndingBefore.all(me, beforeMs, limit).map((r) => r.id) : [];
+  }
+
+  /** How many of my triage leases are still running at `nowMs` but end by `untilMs` (the offline warning). */
+  leasesEndingCount(nowMs: number, untilMs: number): number {
+    const me = this.me();
+    return me ? this.stmts.leasesEndingCount.get(me, nowMs, untilMs)!.n : 0;
+  }
+
   triageCount(): number {
     const me = this.me();
     if (!me) return 0;

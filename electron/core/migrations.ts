@@ -132,4 +132,13 @@ export const MIGRATIONS: string[] = [
   DROP INDEX conflicts_mutation;
   CREATE UNIQUE INDEX conflicts_mutation ON conflicts (mutation_id) WHERE code <> 'malformed';
   `,
+  // 6: each item's lease expiry (epoch ms) as its own column, so "which of my leases end soon" (renew while
+  // online, warn while offline) is one index range. Existing rows take it from the JSON they already hold.
+  `
+  ALTER TABLE items ADD COLUMN lease_expires_ms INTEGER;
+  UPDATE items SET lease_expires_ms = (
+    SELECT CAST(ROUND((julianday(json_extract(b.json, '$.leaseExpiresAt')) - 2440587.5) * 86400000) AS INTEGER)
+    FROM item_bodies b WHERE b.id = items.id);
+  CREATE INDEX items_lease ON items (assignee_id, in_triage, lease_expires_ms);
+  `,
 ];

@@ -19,6 +19,10 @@ import { IdentityMismatch, type Connection } from './session-service';
 
 export const PUSH_BATCH = 100;
 export const PULL_LIMIT = MAX_PULL_LIMIT;
+/** The status counts (and the status bar warns about) triage leases ending within this many minutes. */
+export const LEASE_WARNING_MINUTES = 10;
+/** After a pull, leases ending within this share of the lease setting are renewed (one call per cycle). */
+export const RENEW_WITHIN_SHARE = 1 / 4;
 
 type State = SyncStatus['state'];
 type Progress = SyncStatus['progress'];
@@ -90,6 +94,7 @@ export class SyncEngine {
       progress: this.progress,
       nextRetryAt: this.nextRetryAt,
       quarantined: this.quarantine().size,
+      leasesExpiringSoon: this.d.items.leasesEndingCount(this.d.clock.now().getTime(), this.d.clock.now().getTime() + LEASE_WARNING_MINUTES * 60_000),
     };
   }
 
@@ -244,7 +249,10 @@ export class SyncEngine {
       if (canSync) {
         await this.pushAll(conn.client);
         await this.pullAll(conn.client);
-        if (roles.includes('reviewer')) await this.topUp(conn.client);
+        if (roles.includes('reviewer')) {
+          await this.renewEndingLeases(conn.client);
+          await this.topUp(conn.client);
+        }
         if ((this.d.resubmitRenewedLeases?.() ?? 0) > 0) this.again = true;
       } else {
         await this.refreshQueues(conn.client);
@@ -448,6 +456,21 @@ export class SyncEngine {
   }
 
   // ---------- claims ----------
+  /** Renews, in one call, my held leases that end within a quarter of the lease setting (issue 8 item 4). */
+  private async renewEndingLeases(client: CentralClient): Promise<void> {
+    const leaseMinutes = this.d.kv.settings().leaseMinutes;
+    const within = leaseMinutes * RENEW_WITHIN_SHARE * 60_000;
+    const ids = this.d.items.leasesEndingBefore(this.d.clock.now().getTime() + within, MAX_CLAIM_COUNT);
+    if (ids.length === 0) return;
+    const res = await client.renewLeases({ itemIds: ids, leaseMinutes }, this.abort.signal);
+    this.d.db.transaction(() => {
+      this.noteQuarantine(res.quarantined, [], false);
+      for (const it of res.items) this.d.items.putServerCopy(it);
+    })();
+    this.log.info({ asked: ids.length, renewed: res.items.length, notRenewed: res.notRenewed.length }, 'leases renewed');
+    if (res.items.length > 0) this.d.events.emit('queue.changed', { reason: 'pull', itemIds: res.items.map((i) => i.id) });
+  }
+
   private async topUp(client: CentralClient): Promise<void> {
     const target = this.d.kv.settings().claimTargetSize;
     const need = target - this.d.items.triageCount();

@@ -77,6 +77,12 @@ export function StatusBar() {
           {sync.quarantined!.toLocaleString()} unreadable {sync.quarantined === 1 ? 'item' : 'items'} skipped
         </span>
       )}
+      {(sync.leasesExpiringSoon ?? 0) > 0 && (
+        <span className="sb-item" data-testid="sync-leases-ending" data-count={sync.leasesExpiringSoon} role="alert">
+          {sync.leasesExpiringSoon!.toLocaleString()} {sync.leasesExpiringSoon === 1 ? 'lease ends' : 'leases end'} within 10 min
+          {sync.state === 'online' || sync.state === 'syncing' ? ' — renewing at the next sync' : ' — connect to renew'}
+        </span>
+      )}
       <span className="sb-item" data-testid="sync-assigned">
         {sync.assigned.toLocaleString()} assigned
       </span>

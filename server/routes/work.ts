@@ -1,10 +1,11 @@
 // Producers' ingest and decisions feed; reviewers' claims; supervisors' assignments.
 import {
   AssignmentRequest, AssignmentResponse, ClaimRequest, ClaimResponse, DecisionsQuery, DecisionsResponse, IngestRequest, IngestResponse,
+  LeaseRenewRequest, LeaseRenewResponse,
 } from '../../shared/central-api';
 import { readDecisions } from '../services/decisions-feed';
 import { ingest } from '../services/ingest';
-import { assign, claim } from '../services/leases';
+import { assign, claim, renewLeases } from '../services/leases';
 import { defineRoute } from './define';
 
 import { INGEST_BODY_LIMIT } from '../../shared/limits';
@@ -21,6 +22,11 @@ export const workRoutes = [
     method: 'POST', path: '/v1/claims', summary: 'Lease up to `count` open items, oldest SLA due first',
     access: ['reviewer'], body: ClaimRequest, response: ClaimResponse,
     handler: async ({ ctx, user, body }) => ({ items: await claim(ctx, user, body) }),
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/leases/renew', summary: 'Extend leases the caller holds (same epoch); the rest are listed as not renewed',
+    access: ['reviewer'], body: LeaseRenewRequest, response: LeaseRenewResponse,
+    handler: async ({ ctx, user, body }) => renewLeases(ctx, user, body),
   }),
   defineRoute({
     method: 'POST', path: '/v1/assignments', summary: 'Assign or reassign items to a user (new lease each)',

@@ -1,7 +1,7 @@
 // Leases: claims (reviewers), assignments (supervisors) and the sweep that returns expired leases to their
 // queue. Every lease gets a new assignmentEpoch, recorded in item_epochs with how it ended.
 import type { z } from 'zod';
-import type { AssignmentRequest, ClaimRequest } from '../../shared/central-api';
+import type { AssignmentRequest, ClaimRequest, LeaseRenewRequest } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import type { Db } from '../db/connection';
 import { dialectOf, lockRows } from '../db/dialect';
@@ -155,4 +155,30 @@ export async function assign(ctx: ServerContext, actor: AuthUser, req: z.output<
     await appendChanges(tx, changes);
   });
   return loadItems(ctx.db, itemIds);
+}
+
+/**
+ * Extends leases the caller holds now (issue 8 item 4): same epoch, new expiry `now + leaseMinutes`, never
+ * shorter than the one it had. Items not leased to the caller (someone else's, expired, resolved, unknown)
+ * are left alone and named in `notRenewed`. The change log carries an upsert so pulls bring the new expiry.
+ */
+export async function renewLeases(ctx: ServerContext, user: AuthUser, req: z.output<typeof LeaseRenewRequest>): Promise<{ items: Item[]; notRenewed: string[] }> {
+  await sweepExpiredLeases(ctx);
+  const now = ctx.now();
+  const at = now.toISOString();
+  const expires = addMinutes(now, req.leaseMinutes).toISOString();
+  const itemIds = [...new Set(req.itemIds)].sort();
+  const renewed = await writeTransaction(ctx.db, async (tx) => {
+    const rows = await lockRows(tx.selectFrom('items').select(['id', 'lease_expires_at'])
+      .where('id', 'in', itemIds).where('status', '=', 'leased').where('assignee_id', '=', user.id)
+      .where('lease_expires_at', '>', at).orderBy('id'), dialectOf(tx)).execute();
+    const longer = rows.filter((r) => r.lease_expires_at === null || r.lease_expires_at < expires).map((r) => r.id);
+    if (longer.length === 0) return rows.map((r) => r.id);
+    await tx.updateTable('items').set((eb) => ({ lease_expires_at: expires, version: eb('version', '+', 1) }))
+      .where('id', 'in', longer).where('status', '=', 'leased').where('assignee_id', '=', user.id).execute();
+    await appendChanges(tx, longer.map((id) => ({ userId: user.id, kind: 'upsert', itemId: id, at })));
+    return rows.map((r) => r.id);
+  });
+  const held = new Set(renewed);
+  return { items: await loadItems(ctx.db, renewed), notRenewed: itemIds.filter((id) => !held.has(id)) };
 }
