@@ -5,6 +5,8 @@
 // Zod-free on purpose: the renderer imports these values at run time and must not pull zod into its
 // bundle (the schema in desk-api.ts is built from ITEM_DEPARTURES).
 
+import { holdsAssignment } from './item-effects';
+
 export const ITEM_DEPARTURES = ['reassigned', 'resolved_elsewhere', 'withdrawn', 'lease_expired', 'changed', 'gone'] as const;
 export type ItemDeparture = (typeof ITEM_DEPARTURES)[number];
 
@@ -24,7 +26,7 @@ export function departureOf(item: Ownership | null, me: string): ItemDeparture |
   if (item.status === 'withdrawn') return 'withdrawn';
   if (item.assigneeId !== null && item.assigneeId !== me) return 'reassigned';
   if (item.status === 'open' || item.assigneeId === null) return 'lease_expired';
-  if (item.status === 'leased' || item.status === 'escalated') return null;
+  if (holdsAssignment(item.status)) return null;
   return 'changed';
 }
 

@@ -10,7 +10,8 @@ export const REVERT_LEASE_MINUTES = 30;
 /** Item statuses that have an assignee working on the item (DESIGN §2): a lease, or an escalation to the owner. */
 export const ASSIGNED_STATUSES = ['leased', 'escalated'] as const satisfies readonly Item['status'][];
 
-export const holdsAssignment = (status: Item['status']): boolean => status === 'leased' || status === 'escalated';
+/** Takes any string: database rows carry the status as text. */
+export const holdsAssignment = (status: string): boolean => (ASSIGNED_STATUSES as readonly string[]).includes(status);
 
 /** "Assigned to me": the item is leased or escalated to this user. The desk's triage set and the pull set are these items. */
 export function isAssignedTo(item: Pick<Item, 'assigneeId' | 'status'>, userId: string | null | undefined): boolean {

@@ -11,6 +11,7 @@ import { badRequest, conflictProblem, notFound } from '../problem';
 import { addMinutes, type AuthUser, type ServerContext } from './context';
 import { appendChanges, appendEvents, type Change, type ItemEvent } from './journal';
 import { MAX_LEASED_PER_USER } from '../../shared/limits';
+import { holdsAssignment } from '../../shared/item-effects';
 
 /** Returns expired leases to their queue. Runs on a timer and before every claim, pull, push and assignment. */
 export async function sweepExpiredLeases(ctx: ServerContext): Promise<number> {
@@ -140,7 +141,7 @@ export async function assign(ctx: ServerContext, actor: AuthUser, req: z.output<
     for (const id of itemIds) {
       const r = byId.get(id)!;
       const epoch = r.assignment_epoch + 1;
-      const prev = r.status === 'leased' || r.status === 'escalated' ? r.assignee_id : null;
+      const prev = holdsAssignment(r.status) ? r.assignee_id : null;
       if (prev) await endEpoch(tx, id, r.assignment_epoch, at, 'reassigned');
       await tx.updateTable('items')
         .set((eb) => ({ status: 'leased', assignee_id: assignee.id, assignment_epoch: epoch, lease_expires_at: expires,

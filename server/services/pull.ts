@@ -7,6 +7,7 @@
 import type { z } from 'zod';
 import type { MutationResult, PullQuery, PullResponse, RemovalReason } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
+import { ASSIGNED_STATUSES, holdsAssignment } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
 import { itemFromRow } from '../db/rows';
 import type { ItemRow } from '../db/schema';
@@ -20,7 +21,7 @@ import { bindClient, resultsWithCurrentItems } from './push';
 type ParsedPull = z.output<typeof PullQuery>;
 type Cursor = { kind: 'c'; pos: number } | { kind: 's'; pos: number; after: string } | null;
 
-const ASSIGNED = ['leased', 'escalated'];
+const ASSIGNED = ASSIGNED_STATUSES;
 /**
  * A removal carries the item only for the puller's own decision, and only while the item still shows that
  * decision: a replay from an old cursor must not hand over what others did to it since (a rollback by the
@@ -116,7 +117,7 @@ async function replayPage(tx: Db, dbId: string, userId: string, from: number, ma
   const removals: PullResponse['removals'] = [];
   for (const [itemId, c] of lastChange) {
     const item = items.get(itemId);
-    const mine = item !== undefined && item.assigneeId === userId && ASSIGNED.includes(item.status);
+    const mine = item !== undefined && item.assigneeId === userId && holdsAssignment(item.status);
     if (c.kind === 'upsert') {
       // Not mine any more: the removal that says why is further on in the log (next page).
       if (mine) upserts.push(item);
