@@ -196,12 +196,20 @@ export async function startFaultRig(
     poisoned.clear();
   });
   const poisonDecision = async (core: CoreChild): Promise<{ refused: boolean; message: string }> => {
-    const rows = await candidates(core, 1);
+    const rows = await candidates(core, 5);
     if (rows.length === 0) return { refused: true, message: 'no item to decide' };
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < MAX_JSON_VALUE_DEPTH + 3; i++) deep = { n: deep };
-    const r = await core.call('triage.decide', { itemId: rows[0].id, kind: 'correct', payload: { correctedOutput: deep } });
-    return r.ok ? { refused: false, message: `accepted as mutation ${r.value.mutationId}` } : { refused: r.error.code === 'bad_input', message: r.error.message };
+    let last = 'no item to decide';
+    // A sync may settle a candidate between the page and the call (`conflict`: not open any more); the
+    // poison must meet an item it could otherwise decide, so the next candidate is tried.
+    for (const row of rows) {
+      const r = await core.call('triage.decide', { itemId: row.id, kind: 'correct', payload: { correctedOutput: deep } });
+      if (r.ok) return { refused: false, message: `accepted as mutation ${r.value.mutationId}` };
+      if (r.error.code !== 'conflict' && r.error.code !== 'item_changed') return { refused: r.error.code === 'bad_input', message: r.error.message };
+      last = r.error.message;
+    }
+    return { refused: true, message: `no candidate was still open: ${last}` };
   };
 
   const finish = async (core: CoreChild, finishOpts: { ackedMayBeGone?: Set<string> } = {}) => {
