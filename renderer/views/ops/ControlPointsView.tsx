@@ -11,8 +11,7 @@ import { pushToast, useApp } from '../../state/app-store';
 import { desk } from '../../state/desk';
 import { loadOps, useOpsRead } from '../../state/ops-store';
 import { ExplainPanel, ItemsDialog, useExplain, type Explained } from './FigureExplain';
-import { Freshness } from './Freshness';
-import { WindowPicker } from './TeamView';
+import { OpsViewHead } from './OpsViewHead';
 import { sortControlPoints, type BoardSort, type BoardSortKey } from './control-points-sort';
 
 const REFRESH_MS = 15_000;
@@ -58,16 +57,8 @@ export function ControlPointsView() {
 
   return (
     <section className="view ops-view" data-testid="view-control" aria-labelledby="cp-h">
-      <header className="view-head">
-        <h1 id="cp-h">Control points</h1>
-        <WindowPicker value={win} onChange={setWin} testId="cp-window" />
-        <Freshness freshness={read.value?.freshness} loading={read.loading} />
-      </header>
-      {read.error && (
-        <p className="error" role="alert" data-testid="ops-error">
-          {read.error.message}
-        </p>
-      )}
+      <OpsViewHead headingId="cp-h" title="Control points" win={win} onWindow={setWin} windowTestId="cp-window"
+        freshness={read.value?.freshness} loading={read.loading} error={read.error} />
       {v && (
         <>
           <section className="panel" aria-labelledby="cp-board-h">

@@ -2,32 +2,17 @@
 // every 15 s while open; offline, the last figures with their age (Freshness).
 import { useMemo, useState } from 'react';
 import { formatLaborMinutes } from '../../../shared/durations';
-import { OPS_WINDOW_LABELS, OPS_WINDOWS, type OpsWindow } from '../../../shared/ops-windows';
+import { OPS_WINDOW_LABELS, type OpsWindow } from '../../../shared/ops-windows';
 import { TimeChart, type ChartSeries } from '../../components/charts/TimeChart';
 import { useOpsRead } from '../../state/ops-store';
 import { ExplainPanel, FigureTile, ItemsDialog, useExplain, type Explained } from './FigureExplain';
-import { Freshness } from './Freshness';
+import { OpsViewHead } from './OpsViewHead';
 import { teamTiles } from './team-figures';
 
 export const TEAM_REFRESH_MS = 15_000;
 
 const dayFmt = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const minutes = (v: number | null) => (v === null ? '—' : formatLaborMinutes(v));
-
-export function WindowPicker({ value, onChange, testId }: { value: OpsWindow; onChange: (w: OpsWindow) => void; testId: string }) {
-  return (
-    <label className="ops-controls">
-      <span className="muted">Window</span>
-      <select className="select" value={value} onChange={(e) => onChange(e.target.value as OpsWindow)} data-testid={testId}>
-        {OPS_WINDOWS.map((w) => (
-          <option key={w} value={w}>
-            {OPS_WINDOW_LABELS[w]}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 export function TeamView() {
   const [win, setWin] = useState<OpsWindow>('28d');
@@ -49,16 +34,8 @@ export function TeamView() {
 
   return (
     <section className="view ops-view" data-testid="view-team" aria-labelledby="team-h">
-      <header className="view-head">
-        <h1 id="team-h">Team</h1>
-        <WindowPicker value={win} onChange={setWin} testId="team-window" />
-        <Freshness freshness={read.value?.freshness} loading={read.loading} />
-      </header>
-      {read.error && (
-        <p className="error" role="alert" data-testid="ops-error">
-          {read.error.message}
-        </p>
-      )}
+      <OpsViewHead headingId="team-h" title="Team" win={win} onWindow={setWin} windowTestId="team-window"
+        freshness={read.value?.freshness} loading={read.loading} error={read.error} />
       {v && (
         <>
           <div className="tiles" role="group" aria-label="Team figures" data-testid="team-tiles">
