@@ -141,4 +141,11 @@ export const MIGRATIONS: string[] = [
     FROM item_bodies b WHERE b.id = items.id);
   CREATE INDEX items_lease ON items (assignee_id, in_triage, lease_expires_ms);
   `,
+  // 7: stored ops answers belong to a server by its stable identity (the serverId of GET /v1/me), not its URL:
+  // the demo server gets a new port each start and a server may move. Rows keyed by URL cannot be told
+  // apart from another server's, so they are dropped (the next live read stores them again).
+  `
+  DELETE FROM ops_answers;
+  ALTER TABLE ops_answers RENAME COLUMN server_url TO server_key;
+  `,
 ];

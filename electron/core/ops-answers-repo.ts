@@ -1,6 +1,7 @@
 // The last answer of each operations view (table ops_answers), so the figures stay readable offline.
-// Keyed by user, server, method and input: another user on the same cache never reads them, and a
-// view asked with other filters keeps its own answer. Small by construction: oldest rows beyond
+// Keyed by user, server (its stable serverId; its URL only when it reports none), method and input: another
+// user or another server on the same cache never reads them, the same server on a new port does, and a view
+// asked with other filters keeps its own answer. Small by construction: oldest rows beyond
 // MAX_OPS_ANSWERS_PER_USER are dropped on each write.
 import type { Db } from './cache-db';
 
@@ -19,8 +20,8 @@ export class OpsAnswersRepo {
     this.stmts = {
       get: db.prepare<[string], { json: string; computed_at: string; fetched_at: string }>(
         'SELECT json, computed_at, fetched_at FROM ops_answers WHERE key = ?'),
-      put: db.prepare(`INSERT INTO ops_answers (key, user_id, server_url, method, json, computed_at, fetched_at, fetched_ms)
-        VALUES (@key, @user_id, @server_url, @method, @json, @computed_at, @fetched_at, @fetched_ms)
+      put: db.prepare(`INSERT INTO ops_answers (key, user_id, server_key, method, json, computed_at, fetched_at, fetched_ms)
+        VALUES (@key, @user_id, @server_key, @method, @json, @computed_at, @fetched_at, @fetched_ms)
         ON CONFLICT(key) DO UPDATE SET json = excluded.json, computed_at = excluded.computed_at,
           fetched_at = excluded.fetched_at, fetched_ms = excluded.fetched_ms`),
       prune: db.prepare(`DELETE FROM ops_answers WHERE user_id = ? AND key NOT IN
@@ -36,7 +37,7 @@ export class OpsAnswersRepo {
 
   put(key: OpsAnswerKey, answer: StoredOpsAnswer & { fetchedMs: number }): void {
     this.stmts.put.run({
-      key: keyString(key), user_id: key.userId, server_url: key.serverUrl, method: key.method,
+      key: keyString(key), user_id: key.userId, server_key: serverKey(key.server), method: key.method,
       json: answer.json, computed_at: answer.computedAt, fetched_at: answer.fetchedAt, fetched_ms: answer.fetchedMs,
     });
     this.stmts.prune.run(key.userId, key.userId);
@@ -49,13 +50,18 @@ export class OpsAnswersRepo {
 
 export interface OpsAnswerKey {
   userId: string;
-  serverUrl: string;
+  /** The server's stable identity; its URL only when it reports no serverId. */
+  server: { serverId: string | null; serverUrl: string };
   method: string;
   input: unknown;
 }
 
 function keyString(k: OpsAnswerKey): string {
-  return JSON.stringify([k.userId, k.serverUrl.replace(/\/+$/, '').toLowerCase(), k.method, canonical(k.input)]);
+  return JSON.stringify([k.userId, serverKey(k.server), k.method, canonical(k.input)]);
+}
+
+function serverKey(s: OpsAnswerKey['server']): string {
+  return s.serverId ? `id:${s.serverId}` : `url:${s.serverUrl.replace(/\/+$/, '').toLowerCase()}`;
 }
 
 /** JSON-ready copy with object keys sorted, so `{a,b}` and `{b,a}` name the same answer. */

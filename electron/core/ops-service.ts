@@ -71,7 +71,7 @@ export class OpsService {
   ): Promise<{ data: z.infer<S>; freshness: OpsFreshness }> {
     const conn = this.c.session.connection();
     if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
-    const key = { userId: conn.session.user.id, serverUrl: conn.session.serverUrl, method, input };
+    const key = { userId: conn.session.user.id, server: { serverId: conn.session.serverId ?? null, serverUrl: conn.session.serverUrl }, method, input };
     try {
       const data = await read(conn.client);
       const now = this.c.clock.now();

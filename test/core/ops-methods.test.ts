@@ -209,7 +209,7 @@ describe('ops reads offline', () => {
         res.writeHead(status, { 'content-type': status >= 400 ? 'application/problem+json' : 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (path === '/v1/me') return send(200, { id: 'sam', name: 'Sam', roles: ['supervisor'] });
+      if (path === '/v1/me') return send(200, { id: 'sam', name: 'Sam', roles: ['supervisor'], serverId: 'srv-ops-fake' });
       if (path === '/v1/claims') return send(403, { type: 'about:blank', title: 'Forbidden', status: 403 });
       asked.push(`${path}?${query}`);
       if (answer === 'forbidden') return send(403, { type: 'https://errors/forbidden', title: 'Forbidden', status: 403, detail: 'not yours' });
@@ -273,5 +273,49 @@ describe('ops reads offline', () => {
     const r = await ok(again, 'ops.team', { window: '7d' });
     expect(r.freshness.fromCache).toBe(true);
     expect(r.data.team.throughput.value).toBe(60);
+  });
+
+  it('keys stored answers by the server identity: the same server on a new port serves them', async () => {
+    // Answers /v1/me as `serverId` and 503 to every figure: the server is up but its figures are away.
+    const standIn = async (serverId: string) => {
+      const s = createServer((req, res) => {
+        const path = (req.url ?? '').split('?')[0];
+        if (path === '/v1/me') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ id: 'sam', name: 'Sam', roles: ['supervisor'], serverId }));
+          return;
+        }
+        res.writeHead(503, { 'content-type': 'application/problem+json' });
+        res.end(JSON.stringify({ type: 'about:blank', title: 'Unavailable', status: 503 }));
+      });
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+      return { s, url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` };
+    };
+    const moved = await standIn('srv-ops-fake');
+    try {
+      const core = await demoCore(moved.url, tmp.file('sam-moved.sqlite'), { secrets });
+      cores.push(core);
+      await ok(core, 'session.connect', { serverUrl: moved.url, token: 'demo-sam' });
+      // A fresh cache file: nothing stored yet, so a network failure, not an answer from nowhere.
+      expect(await core.call('ops.team', { window: '7d' })).toMatchObject({ ok: false, error: { code: 'network' } });
+    } finally {
+      await new Promise((r) => moved.s.close(r));
+    }
+    // The file that stored sam's answers from the first port, now on a new one with the same serverId.
+    const again = await standIn('srv-ops-fake');
+    try {
+      const open = cores.pop()!;
+      await open.close();
+      const prev = cores.pop()!;
+      await prev.close();
+      const core = await demoCore(again.url, tmp.file('sam-offline.sqlite'), { secrets });
+      cores.push(core);
+      await ok(core, 'session.connect', { serverUrl: again.url, token: 'demo-sam' });
+      const r = await ok(core, 'ops.team', { window: '7d' });
+      expect(r.freshness).toMatchObject({ fromCache: true, computedAt: '2026-11-28T08:59:00.000Z' });
+      expect(r.data.team.throughput.value).toBe(60);
+    } finally {
+      await new Promise((r) => again.s.close(r));
+    }
   });
 });
