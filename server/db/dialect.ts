@@ -39,6 +39,20 @@ export async function takeCommitOrderLock(tx: { getExecutor(): { adapter: unknow
   await sql`SELECT pg_advisory_xact_lock(${COMMIT_ORDER_LOCK_KEY})`.execute(tx as unknown as Kysely<unknown>);
 }
 
+/**
+ * The per-reviewer lease cap (MAX_LEASED_PER_USER) counts a user's leased items and then adds to them: two
+ * claims (or a claim and an assignment) for one user on two nodes would both count under the cap and both
+ * lease. So every transaction that adds leases to a user first takes this transaction-level advisory lock on
+ * the user (two-int key space: the lock class and the hash of the user id; a hash collision only serialises
+ * two users' claims, it never lets one through). Taken before any item lock or the commit-order lock, so
+ * the lock order stays one way. SQLite: the write lock already serialises every writer.
+ */
+export const LEASE_CAP_LOCK_CLASS = 0x1ea5;
+export async function takeLeaseCapLock(tx: { getExecutor(): { adapter: unknown } }, userId: string): Promise<void> {
+  if (dialectOf(tx) !== 'postgres') return;
+  await sql`SELECT pg_advisory_xact_lock(${LEASE_CAP_LOCK_CLASS}, hashtext(${userId}))`.execute(tx as unknown as Kysely<unknown>);
+}
+
 /** SQLSTATEs of transient PostgreSQL failures: retrying the whole transaction can succeed. */
 export const PG_RETRYABLE = new Set([
   '40001', // serialization_failure

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { AssignmentRequest, ClaimRequest, LeaseRenewRequest } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import type { Db } from '../db/connection';
-import { dialectOf, lockRows } from '../db/dialect';
+import { dialectOf, lockRows, takeLeaseCapLock } from '../db/dialect';
 import { itemFromRow } from '../db/rows';
 import { writeTransaction } from '../db/write-transaction';
 import { badRequest, conflictProblem, notFound } from '../problem';
@@ -79,6 +79,9 @@ export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<ty
   const expires = addMinutes(now, req.leaseMinutes).toISOString();
   const ids = await writeTransaction(ctx.db, async (tx) => {
     // Queue policy: nobody holds more than the lease cap at once; a claim past it gets what fits (maybe nothing).
+    // The count and the leases it allows must not interleave with another claim or assignment for this user
+    // on another node (PostgreSQL), so the user's cap lock comes first.
+    await takeLeaseCapLock(tx, user.id);
     const room = (ctx.maxLeasedPerUser ?? MAX_LEASED_PER_USER) - await leasedCount(tx, user.id);
     if (room <= 0) return [];
     let q = tx.selectFrom('items').select(['id', 'assignment_epoch']).where('status', '=', 'open');
@@ -122,6 +125,9 @@ export async function assign(ctx: ServerContext, actor: AuthUser, req: z.output<
     if (!(JSON.parse(assignee.roles) as string[]).some((r) => ASSIGNABLE_ROLES.includes(r))) {
       throw badRequest(`assignee '${req.assigneeId}' is neither a reviewer nor an owner`, [{ path: 'assigneeId', message: 'not a reviewer or owner' }]);
     }
+    // The assignee's cap lock before any item lock (the same order as claim), so the cap check below and the
+    // leases it allows happen with no other claim or assignment for the assignee in between.
+    await takeLeaseCapLock(tx, assignee.id);
     // Locked in id order (every transaction that locks several items does so), so two never deadlock.
     const rows = await lockRows(tx.selectFrom('items').select(['id', 'status', 'assignee_id', 'assignment_epoch'])
       .where('id', 'in', itemIds).orderBy('id'), dialectOf(tx)).execute();

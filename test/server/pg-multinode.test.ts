@@ -1,14 +1,16 @@
 // Several stateless API nodes on one PostgreSQL database (DESIGN §12): three server processes behind a
 // round-robin TCP balancer. The sync guarantees of DESIGN §5 must hold across nodes, held by the database and
 // not by any one process: no item leased twice, one effect per mutation whichever nodes a batch reaches, a
-// node killed mid-stream loses nothing and applies nothing twice, and pull through alternating nodes neither
-// skips nor repeats a change while other nodes commit.
+// node killed mid-stream loses nothing and applies nothing twice, pull through alternating nodes neither
+// skips nor repeats a change while other nodes commit, and one reviewer claiming on every node at once never
+// holds more than the lease cap.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClaimResponse, PushResponse, type Mutation, type PullResponse, type PushRequest } from '../../shared/central-api';
+import { ClaimResponse, MAX_CLAIM_COUNT, PushResponse, type Mutation, type PullResponse, type PushRequest } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
+import { MAX_LEASED_PER_USER } from '../../shared/limits';
 import { CentralClient, approvals, ingestItems, newClientId } from '../helpers/central-client';
 import { openProbe } from '../helpers/db-snapshot';
 import { addUsers } from '../helpers/extra-users';
@@ -263,5 +265,43 @@ describe('three API nodes on one PostgreSQL behind a round-robin balancer', () =
     expect(pulls).toBeGreaterThan(10);
     expect([...seen.entries()].filter(([, n]) => n !== 1), 'no change repeated').toEqual([]);
     expect([...seen.keys()].sort(), 'no change skipped').toEqual(fresh);
+  }, 240_000);
+  it('the per-reviewer lease cap holds when one reviewer claims on every node at once and a supervisor assigns', async () => {
+    // Each claim alone fits under the cap; together they would pass it twice over. Every node counts the
+    // reviewer's leases and adds to them, so only a lock in the database keeps the total at the cap.
+    const [capped] = await newReviewers('mn-capped', 1);
+    const queueId = queueIds[4];
+    const CLAIMS = 6;
+    const fresh = MAX_LEASED_PER_USER + MAX_CLAIM_COUNT;
+    const producer = new CentralClient(lb.url, 'demo-ingest');
+    for (let i = 0; i < fresh; i += 1000) {
+      await producer.ingest({ items: ingestItems(queueId, Math.min(1000, fresh - i), { source: 'multinode-cap', start: i }) });
+    }
+    const probe = await openProbe(dbUrl);
+    const toAssign = (await probe.all<{ id: string }>(`SELECT id FROM items WHERE status = 'open' AND queue_id <> ? ORDER BY id LIMIT 40`, queueId)).map((r) => r.id);
+    await probe.close();
+    expect(toAssign).toHaveLength(40);
+
+    const claims = Array.from({ length: CLAIMS }, async (_, k) => {
+      const client = new CentralClient(nodes[k % nodes.length].url, capped.token);
+      return (await claimOk(client, MAX_CLAIM_COUNT, queueId)).length;
+    });
+    const assignments = [0, 1].map(async (k) => {
+      const sam = new CentralClient(nodes[(k + 1) % nodes.length].url, 'demo-sam');
+      const res = await requestRetrying(sam, 'POST', '/v1/assignments', { itemIds: toAssign.slice(k * 20, k * 20 + 20), assigneeId: capped.id });
+      // All or nothing: 200 while it fits, 409 once the claims filled the cap.
+      expect([200, 409], JSON.stringify(res.body)).toContain(res.status);
+      return res.status === 200 ? 20 : 0;
+    });
+    const got = await Promise.all([...claims, ...assignments]);
+    const granted = got.reduce((a, b) => a + b, 0);
+
+    const check = await openProbe(dbUrl);
+    try {
+      const held = (await check.get<{ n: number }>(`SELECT COUNT(*) AS n FROM items WHERE assignee_id = ? AND status = 'leased'`, capped.id))!.n;
+      expect({ held, granted }).toEqual({ held: MAX_LEASED_PER_USER, granted: MAX_LEASED_PER_USER });
+    } finally {
+      await check.close();
+    }
   }, 240_000);
 });
