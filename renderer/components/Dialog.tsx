@@ -42,6 +42,10 @@ export function Dialog({ title, onClose, children, testId, onKey, onEscape, size
               if (marked) {
                 e.preventDefault();
                 marked.focus();
+                // A restored draft continues where it ended, not before its first letter.
+                if (marked instanceof HTMLTextAreaElement || (marked instanceof HTMLInputElement && marked.type === 'text')) {
+                  marked.setSelectionRange(marked.value.length, marked.value.length);
+                }
               }
             }}
             onEscapeKeyDown={(e) => {

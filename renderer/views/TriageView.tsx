@@ -6,6 +6,8 @@ import { ItemHeader } from '../components/ItemHeader';
 import { ReadableValue } from '../components/ReadableValue';
 import { ReasonsList } from '../components/ReasonsList';
 import { runAction } from '../keyboard/actions';
+import { useStore } from 'zustand';
+import { drafts, type ItemDrafts } from '../state/drafts';
 import { runSyncNow } from '../state/sync-actions';
 import { acknowledge, ensureItem, useTriage } from '../state/triage-store';
 import type { Departed } from '../state/triage-model';
@@ -26,6 +28,7 @@ export function TriageView() {
   }, [id]);
   useEffect(() => () => void delete document.body.dataset.focusedItemId, []);
 
+  const itemDrafts = useStore(drafts.store, (s) => (id ? s.byItem[id] : undefined));
   const flagged = useMemo(() => new Set((current?.item.reasons ?? []).map((r) => r.field).filter((f): f is string => !!f)), [current]);
 
   if (!current) {
@@ -67,6 +70,7 @@ export function TriageView() {
             {position + 1} of {total} · {total - position - 1} after this one
           </p>
         )}
+        <DraftMarks itemDrafts={itemDrafts} />
         {departed ? <DepartedNotice departed={departed} /> : <ActionHints onRun={(a) => runAction(a as KeymapActionId)} />}
         <section className="panel" aria-labelledby="reasons-h">
           <h2 id="reasons-h" className="panel-title">
@@ -115,5 +119,17 @@ function DepartedNotice({ departed }: { departed: Departed }) {
         {changed ? 'Show current version' : 'Continue'}
       </button>
     </div>
+  );
+}
+
+/** Typed work kept for this item (issue 14 item 2), so the reviewer knows it is there to come back to. */
+function DraftMarks({ itemDrafts }: { itemDrafts: ItemDrafts | undefined }) {
+  if (!itemDrafts) return null;
+  const kept = [itemDrafts.note !== undefined && 'a note (n)', itemDrafts.correct !== undefined && 'a correction (c)'].filter(Boolean);
+  if (!kept.length) return null;
+  return (
+    <p className="triage-drafts muted" data-testid="triage-drafts">
+      Draft kept: {kept.join(' and ')}
+    </p>
   );
 }

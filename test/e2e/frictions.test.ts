@@ -92,6 +92,63 @@ describe('conflicts (issue 14 item 4)', () => {
   });
 });
 
+describe('Esc keeps typed work as a draft per item (issue 14 item 2)', () => {
+  it('a half-typed note survives Esc and moving away, and comes back with n on the same item', async () => {
+    const { page } = ui;
+    const before = await pending();
+    const id = (await focusedItemId(page))!;
+    await page.keyboard.press('n');
+    await page.getByTestId('note-text').waitFor();
+    await page.keyboard.type('half a thought');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('note-editor').waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('toast').filter({ hasText: 'kept as a draft' }).count(), T).toBe(1);
+    expect(await page.getByTestId('triage-drafts').textContent()).toMatch(/a note/);
+    expect(await pending()).toBe(before);
+
+    await page.keyboard.press('j');
+    const other = await waitForFocusedChange(page, id);
+    expect(await page.getByTestId('triage-drafts').count()).toBe(0);
+    await page.keyboard.press('n');
+    expect(await page.getByTestId('note-text').inputValue()).toBe('');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('note-editor').waitFor({ state: 'detached' });
+    await page.keyboard.press('k');
+    await waitForFocusedChange(page, other);
+    expect(await focusedItemId(page)).toBe(id);
+
+    await page.keyboard.press('n');
+    await page.getByTestId('draft-restored').waitFor();
+    expect(await page.getByTestId('note-text').inputValue()).toBe('half a thought');
+    await page.keyboard.type(', finished');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => pending(), T).toBe(before + 1);
+    expect((await alice.call<ItemDetail>('item.get', { itemId: id })).decisions.at(-1)).toMatchObject({ kind: 'note', payload: { text: 'half a thought, finished' } });
+    expect(await page.getByTestId('triage-drafts').count()).toBe(0);
+  });
+
+  it('a half-typed correction survives Esc and comes back with c', async () => {
+    const { page } = ui;
+    const before = await pending();
+    await page.keyboard.press('c');
+    await page.getByTestId('correct-editor').waitFor();
+    const field = page.locator('[data-testid^="correct-field-"]:focus');
+    const testId = (await field.getAttribute('data-testid'))!;
+    const typed = `${await field.inputValue()} (checked)`;
+    await page.keyboard.press('End');
+    await page.keyboard.type(' (checked)');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('correct-editor').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('triage-drafts').textContent()).toMatch(/a correction/);
+    await page.keyboard.press('c');
+    await page.getByTestId('draft-restored').waitFor();
+    expect(await page.getByTestId(testId).inputValue()).toBe(typed);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('correct-editor').waitFor({ state: 'detached' });
+    expect(await pending()).toBe(before);
+  });
+});
+
 describe('undo (issue 14 item 5)', () => {
   it('takes back the last decision even after a note; only the newest decision toast offers Undo, and none after it ran', async () => {
     const { page } = ui;
