@@ -11,19 +11,64 @@ export const AT_RISK_SHARE_LEFT = 0.2;
 /** "Active now": a reviewer with a decision, defer, escalation, note or claim in the last this many minutes. */
 export const ACTIVE_NOW_MINUTES = 15;
 
-/** Thresholds of the five design signals (DESIGN §8); each fires at its threshold, never one below it. */
+/**
+ * Thresholds of the five design signals (DESIGN §8), in whole percents so a rule compares integers
+ * (count × 100 ≥ percent × n): each fires at its threshold, never one below it.
+ */
 export const SIGNAL_THRESHOLDS = {
   /** 1. trust the AI further: approve-as-is share of a queue's outcomes, over at least `minOutcomes`. */
-  trustAiFurther: { minApproveShare: 0.95, minOutcomes: 200 },
-  /** 2. delegate override authority: an owner stage whose approval latency p90 exceeds its SLA target. */
+  trustAiFurther: { minApprovePercent: 95, minOutcomes: 200 },
+  /** 2. delegate override authority: a control point whose approval latency p90 exceeds its SLA target (p90 needs n ≥ 20). */
   delegateOverride: { minEscalations: MIN_N_FOR_PERCENTILES },
   /** 3. tighten an input constraint: one validation code behind this share of a data-integrity queue's exceptions. */
-  tightenInput: { minShare: 0.4, minItems: 20 },
+  tightenInput: { minPercent: 40, minItems: 20 },
   /** 4. simplify a decision branch: a reason code followed by the same outcome this share of the time. */
-  simplifyBranch: { minSameOutcomeShare: 0.9, minItems: 20 },
+  simplifyBranch: { minSameOutcomePercent: 90, minItems: 20 },
   /** 5. move a control earlier: one stage holds at least this share of a workflow's downstream corrections. */
-  moveControlEarlier: { minStageShare: 0.5, minCorrections: 10 },
+  moveControlEarlier: { minStagePercent: 50, minCorrections: 10 },
 } as const;
+
+/** True when count ÷ n ≥ percent %, in integers (no floating-point edge at the threshold); false when n = 0. */
+export const atLeastPercent = (count: number, n: number, percent: number): boolean => n > 0 && count * 100 >= percent * n;
+
+/** The rule of each design signal, once: the server decides with these, the desk explains with them. */
+export const SIGNAL_RULES = {
+  trustAiFurther: (approves: number, outcomes: number) =>
+    outcomes >= SIGNAL_THRESHOLDS.trustAiFurther.minOutcomes && atLeastPercent(approves, outcomes, SIGNAL_THRESHOLDS.trustAiFurther.minApprovePercent),
+  /** `p90Minutes` null (n < 20) never fires. */
+  delegateOverride: (escalations: number, p90Minutes: number | null, slaTargetMinutes: number) =>
+    escalations >= SIGNAL_THRESHOLDS.delegateOverride.minEscalations && p90Minutes !== null && p90Minutes > slaTargetMinutes,
+  tightenInput: (withCode: number, items: number) =>
+    items >= SIGNAL_THRESHOLDS.tightenInput.minItems && atLeastPercent(withCode, items, SIGNAL_THRESHOLDS.tightenInput.minPercent),
+  simplifyBranch: (sameOutcome: number, withCode: number) =>
+    withCode >= SIGNAL_THRESHOLDS.simplifyBranch.minItems && atLeastPercent(sameOutcome, withCode, SIGNAL_THRESHOLDS.simplifyBranch.minSameOutcomePercent),
+  moveControlEarlier: (inStage: number, inWorkflow: number) =>
+    inWorkflow >= SIGNAL_THRESHOLDS.moveControlEarlier.minCorrections && atLeastPercent(inStage, inWorkflow, SIGNAL_THRESHOLDS.moveControlEarlier.minStagePercent),
+} as const;
+
+/** A signal that fired over [from, to − this many days) is due a decision (accept or dismiss) by `to` (scorecard question 5). */
+export const SIGNAL_DECISION_DUE_DAYS = 14;
+/** The weekly review pack shows the signals that fire over the this many days ending with its week (a week alone is rarely n ≥ 200). */
+export const PACK_SIGNAL_LOOKBACK_DAYS = 28;
+
+/**
+ * The operations scorecard's colours (DESIGN §8), per question, in whole percents of `met ÷ n`:
+ * green at or above `green`, amber at or above `amber`, red below; grey when n = 0 (nothing to measure).
+ */
+export const SCORECARD_THRESHOLDS = {
+  classified: { green: 95, amber: 80 },
+  control_points_with_sla: { green: 100, amber: 80 },
+  one_owner_per_path: { green: 100, amber: 80 },
+  tax_measured: { green: 100, amber: 50 },
+  feeding_redesign: { green: 80, amber: 50 },
+} as const;
+export type ScorecardRating = 'green' | 'amber' | 'red' | 'grey';
+
+export function scorecardRating(question: keyof typeof SCORECARD_THRESHOLDS, met: number, n: number): ScorecardRating {
+  if (n === 0) return 'grey';
+  const t = SCORECARD_THRESHOLDS[question];
+  return atLeastPercent(met, n, t.green) ? 'green' : atLeastPercent(met, n, t.amber) ? 'amber' : 'red';
+}
 
 export const METRIC_NAMES = [
   'throughput', 'outcomes_per_staffed_hour', 'active_reviewers_now', 'queue_depth', 'age', 'time_to_first_touch',
@@ -103,20 +148,20 @@ export const METRIC_DEFINITIONS: Record<MetricName, MetricDefinition> = {
     'Exceptions raised in the interval divided by the runs reported for the interval.',
     'items created ÷ runs × 100'),
   signal_trust_ai_further: def('signal_trust_ai_further', 'Trust the AI further', 'minutes_per_week',
-    `A queue whose outcomes are ≥ ${SIGNAL_THRESHOLDS.trustAiFurther.minApproveShare * 100} % approve-as-is over n ≥ ${SIGNAL_THRESHOLDS.trustAiFurther.minOutcomes}: widen the authority boundary so the AI decides these alone. Saves the labor spent approving them.`,
-    'approves ÷ outcomes ≥ 0.95 and outcomes ≥ 200; saves Σ approve labor minutes ÷ weeks'),
+    `A queue whose outcomes in the interval are ≥ ${SIGNAL_THRESHOLDS.trustAiFurther.minApprovePercent} % approve-as-is over n ≥ ${SIGNAL_THRESHOLDS.trustAiFurther.minOutcomes}: widen the authority boundary so the AI decides these alone. Saves the labor spent approving them.`,
+    `approves ÷ outcomes ≥ ${SIGNAL_THRESHOLDS.trustAiFurther.minApprovePercent} % and outcomes ≥ ${SIGNAL_THRESHOLDS.trustAiFurther.minOutcomes}; saves Σ labor.activeMs of the approve decisions ÷ 60,000 ÷ weeks of the interval`),
   signal_delegate_override: def('signal_delegate_override', 'Delegate override authority', 'minutes_per_week',
-    `An owner stage whose approval latency p90 exceeds its SLA target (n ≥ ${SIGNAL_THRESHOLDS.delegateOverride.minEscalations}): delegate the authority to decide these. Saves the owner labor spent on them.`,
-    'p90(approval latency) > slaTargetMinutes; saves Σ owner labor minutes on escalations ÷ weeks'),
+    `A control point whose approval latency p90 (escalation → owner's outcome, owner outcomes in the interval) exceeds its SLA target, with n ≥ ${SIGNAL_THRESHOLDS.delegateOverride.minEscalations}: delegate the authority to decide these. Saves the owner labor spent on them.`,
+    'p90(approval latency) > slaTargetMinutes and n ≥ 20; saves Σ labor.activeMs of those owner outcomes ÷ 60,000 ÷ weeks'),
   signal_tighten_input: def('signal_tighten_input', 'Tighten an input constraint', 'minutes_per_week',
-    `One validation code behind ≥ ${SIGNAL_THRESHOLDS.tightenInput.minShare * 100} % of a data-integrity queue's exceptions (n ≥ ${SIGNAL_THRESHOLDS.tightenInput.minItems}): validate it at the input. Saves the labor spent on those items.`,
-    'items with the code ÷ items of the queue ≥ 0.40; saves Σ labor minutes on those items ÷ weeks'),
+    `One validation code (an exception reason code of the item) behind ≥ ${SIGNAL_THRESHOLDS.tightenInput.minPercent} % of the exceptions a data-integrity queue received in the interval (n ≥ ${SIGNAL_THRESHOLDS.tightenInput.minItems}): validate it at the input. Saves the labor spent on those items.`,
+    `items with the code ÷ items created in the queue ≥ ${SIGNAL_THRESHOLDS.tightenInput.minPercent} %; saves Σ labor.activeMs on those items in the interval ÷ 60,000 ÷ weeks`),
   signal_simplify_branch: def('signal_simplify_branch', 'Simplify a decision branch', 'minutes_per_week',
-    `A reason code followed by the same outcome ≥ ${SIGNAL_THRESHOLDS.simplifyBranch.minSameOutcomeShare * 100} % of the time (n ≥ ${SIGNAL_THRESHOLDS.simplifyBranch.minItems}): make that outcome the rule. Saves the labor spent on those items.`,
-    'max over outcomes(count with the code and that outcome) ÷ count with the code ≥ 0.90; saves Σ labor minutes on those items ÷ weeks'),
+    `A reason code given on an escalation or a reclassification, followed by the same outcome ≥ ${SIGNAL_THRESHOLDS.simplifyBranch.minSameOutcomePercent} % of the time (n ≥ ${SIGNAL_THRESHOLDS.simplifyBranch.minItems} branches that reached an outcome in the interval): make that outcome the rule. Saves the labor spent after the branch.`,
+    `max over outcomes(branches with the code then that outcome) ÷ branches with the code ≥ ${SIGNAL_THRESHOLDS.simplifyBranch.minSameOutcomePercent} %; saves Σ labor.activeMs after the branch up to and with the outcome ÷ 60,000 ÷ weeks`),
   signal_move_control_earlier: def('signal_move_control_earlier', 'Move a control earlier', 'minutes_per_week',
-    `One workflow stage holds ≥ ${SIGNAL_THRESHOLDS.moveControlEarlier.minStageShare * 100} % of the workflow's downstream corrections (n ≥ ${SIGNAL_THRESHOLDS.moveControlEarlier.minCorrections}): move its check earlier. Saves the correction minutes and rework labor.`,
-    'corrections in stage ÷ corrections in workflow ≥ 0.50; saves (Σ correction minutes + rework labor minutes) ÷ weeks'),
+    `One workflow stage holds ≥ ${SIGNAL_THRESHOLDS.moveControlEarlier.minStagePercent} % of the workflow's downstream corrections detected in the interval (n ≥ ${SIGNAL_THRESHOLDS.moveControlEarlier.minCorrections}): move its check earlier. Saves the correction minutes and the rework labor on those items.`,
+    `corrections in stage ÷ corrections in workflow ≥ ${SIGNAL_THRESHOLDS.moveControlEarlier.minStagePercent} %; saves (Σ correction minutes + Σ rework labor.activeMs ÷ 60,000 on those items in the interval) ÷ weeks`),
 };
 
 // ---------- pure computations (no I/O, no dialect) ----------

@@ -371,87 +371,251 @@ export type ExceptionTaxGroup = z.infer<typeof ExceptionTaxGroup>;
 export const ExceptionTaxResponse = z.object({ interval: Interval, computedAt: IsoDateTime, groupBy: TaxGroupBy, groups: z.array(ExceptionTaxGroup) });
 export type ExceptionTaxResponse = z.infer<typeof ExceptionTaxResponse>;
 
-// ---------- design signals ----------
+// ---------- design signals (GET /v1/metrics/signals, POST /v1/signals/decisions) ----------
 
 export const SIGNAL_KINDS = ['trust_ai_further', 'delegate_override', 'tighten_input', 'simplify_branch', 'move_control_earlier'] as const;
 export const SignalKind = z.enum(SIGNAL_KINDS);
 export type SignalKind = z.infer<typeof SignalKind>;
 
+/** The metric (definition and formula in shared/metrics-definitions.ts) of each signal kind. */
+export const SIGNAL_METRIC: Record<SignalKind, MetricName> = {
+  trust_ai_further: 'signal_trust_ai_further',
+  delegate_override: 'signal_delegate_override',
+  tighten_input: 'signal_tighten_input',
+  simplify_branch: 'signal_simplify_branch',
+  move_control_earlier: 'signal_move_control_earlier',
+};
+
+/**
+ * A signal's id names its kind and subject, so an owner's decision on it sticks across recomputations:
+ * `kind/queueId` (trust_ai_further, delegate_override), `kind/queueId/code` (tighten_input: the validation
+ * code; simplify_branch: the reason code), `kind/workflow/stage` (move_control_earlier); each part
+ * URI-encoded. Build and read ids only with `signalId` / `parseSignalId`.
+ */
+export const SignalIdText = z.string().min(3).max(700);
+export type SignalSubjectRef =
+  | { kind: 'trust_ai_further' | 'delegate_override'; queueId: string }
+  | { kind: 'tighten_input' | 'simplify_branch'; queueId: string; code: string }
+  | { kind: 'move_control_earlier'; workflow: string; stage: string };
+
+export function signalId(ref: SignalSubjectRef): string {
+  const parts = ref.kind === 'move_control_earlier' ? [ref.workflow, ref.stage] : ref.kind === 'tighten_input' || ref.kind === 'simplify_branch' ? [ref.queueId, ref.code] : [ref.queueId];
+  return [ref.kind, ...parts.map(encodeURIComponent)].join('/');
+}
+
+/** The subject an id names, or null when it is not a well-formed signal id. */
+export function parseSignalId(id: string): SignalSubjectRef | null {
+  const [kind, ...raw] = id.split('/');
+  let parts: string[];
+  try {
+    parts = raw.map(decodeURIComponent);
+  } catch {
+    return null;
+  }
+  if (parts.some((p) => p.length === 0) || signalIdPartsFor(kind) !== parts.length) return null;
+  const ref: SignalSubjectRef = kind === 'move_control_earlier' ? { kind, workflow: parts[0], stage: parts[1] }
+    : kind === 'tighten_input' || kind === 'simplify_branch' ? { kind, queueId: parts[0], code: parts[1] }
+      : { kind: kind as 'trust_ai_further' | 'delegate_override', queueId: parts[0] };
+  // Only the canonical spelling is an id (one subject, one id).
+  return signalId(ref) === id ? ref : null;
+}
+const signalIdPartsFor = (kind: string | undefined) =>
+  kind === 'trust_ai_further' || kind === 'delegate_override' ? 1 : kind === 'tighten_input' || kind === 'simplify_branch' || kind === 'move_control_earlier' ? 2 : -1;
+
+export const SignalId = SignalIdText.refine((id) => parseSignalId(id) !== null, {
+  message: 'a signal id: kind/queueId, kind/queueId/code or move_control_earlier/workflow/stage (parts URI-encoded)',
+});
+
+export const SIGNAL_STATUSES = ['open', 'accepted', 'dismissed'] as const;
+export const SignalStatus = z.enum(SIGNAL_STATUSES);
+export type SignalStatus = z.infer<typeof SignalStatus>;
+export const SignalDecisionKind = z.enum(['accept', 'dismiss']);
+export type SignalDecisionKind = z.infer<typeof SignalDecisionKind>;
+
+/** The latest accept / dismiss of a signal (an ops event); a later decision replaces it. */
+export const SignalDecisionRecord = z.object({ decision: SignalDecisionKind, by: Id, at: IsoDateTime, reason: z.string(), week: IsoWeek });
+export type SignalDecisionRecord = z.infer<typeof SignalDecisionRecord>;
+
 export const DesignSignal = z.object({
-  /** Stable for the same kind and subject, so a decision on it sticks: e.g. `trust_ai_further:support-drafts`. */
-  id: z.string().min(1).max(400),
+  id: SignalIdText,
   kind: SignalKind,
   metric: MetricName,
   title: z.string(),
+  /** One sentence with the numbers: what fired and why. */
+  summary: z.string(),
   subject: z.object({
-    workflow: z.string(), stage: z.string().optional(), queueId: Id.optional(), reasonCode: z.string().optional(),
-    validationCode: z.string().optional(), outcome: OutcomeKind.optional(),
+    workflow: z.string(),
+    stage: z.string(),
+    queueId: Id.optional(),
+    exceptionClass: z.string().optional(),
+    /** simplify_branch: the reason code of the branch. */
+    reasonCode: z.string().optional(),
+    /** tighten_input: the exception reason (validation) code. */
+    validationCode: z.string().optional(),
+    /** simplify_branch: the outcome the branch leads to. */
+    outcome: OutcomeKind.optional(),
   }),
-  evidence: z.object({ n: z.number().int(), rate: z.number().nullable(), threshold: z.number(), interval: Interval, recompute: Recompute }),
+  /** The owners who decide on it (the subject queues' owners). */
+  ownerIds: z.array(Id),
+  evidence: z.object({
+    /** The denominator of the rule: outcomes, escalations, items, branches or corrections. */
+    n: z.number().int(),
+    /** The numerator for share rules (approves, items with the code, same outcome, corrections in the stage); null for delegate_override. */
+    count: z.number().int().nullable(),
+    /** The measured value: a percent for share rules, minutes (p90 latency) for delegate_override. */
+    value: z.number(),
+    unit: z.enum(['percent', 'minutes']),
+    /** The threshold it met: percent (at least) or minutes (more than). */
+    threshold: z.number(),
+    comparison: z.enum(['at_least', 'more_than']),
+    /** The rule in words, with its numbers. */
+    rule: z.string(),
+    interval: Interval,
+    recompute: Recompute,
+  }),
   minutesPerWeekSaved: z.number(),
-  status: z.enum(['open', 'accepted', 'dismissed']),
-  decision: z.object({ by: Id, at: IsoDateTime, reason: z.string() }).nullable(),
+  /** How the minutes were estimated (from the metric's formula). */
+  savedBasis: z.string(),
+  status: SignalStatus,
+  decision: SignalDecisionRecord.nullable(),
 });
 export type DesignSignal = z.infer<typeof DesignSignal>;
+
+export const SignalsQuery = boundedInterval(MetricsQueryFields.extend({
+  status: z.enum([...SIGNAL_STATUSES, 'all']).default('all'),
+  kind: SignalKind.optional(),
+}));
+export type SignalsQuery = z.input<typeof SignalsQuery>;
 
 export const DesignSignalsResponse = z.object({ interval: Interval, computedAt: IsoDateTime, signals: z.array(DesignSignal) });
 export type DesignSignalsResponse = z.infer<typeof DesignSignalsResponse>;
 
-export const SignalDecisionRequest = z.object({ signalId: z.string().min(1).max(400), decision: z.enum(['accept', 'dismiss']), reason });
+/**
+ * An owner (of the signal's subject) or an admin accepts or dismisses a signal, with a reason. Accepting
+ * puts an action item in the owner's weekly review pack of the week of the decision. The same decision
+ * and reason as the latest one again records nothing (idempotent); a different one is a new event.
+ */
+export const SignalDecisionRequest = z.object({ signalId: SignalId, decision: SignalDecisionKind, reason }).strict();
 export type SignalDecisionRequest = z.input<typeof SignalDecisionRequest>;
-export const SignalDecisionResponse = z.object({ signalId: z.string(), decision: z.enum(['accept', 'dismiss']), by: Id, at: IsoDateTime, reason: z.string() });
+export const SignalDecisionResponse = z.object({
+  signalId: SignalIdText,
+  status: SignalStatus,
+  decision: SignalDecisionRecord,
+  /** False when this exact decision was already the latest one (nothing recorded). */
+  recorded: z.boolean(),
+  ownerIds: z.array(Id),
+});
+export type SignalDecisionResponse = z.infer<typeof SignalDecisionResponse>;
 
-// ---------- operations scorecard ----------
+// ---------- operations scorecard (GET /v1/metrics/scorecard) ----------
 
 export const SCORECARD_QUESTIONS = ['classified', 'control_points_with_sla', 'one_owner_per_path', 'tax_measured', 'feeding_redesign'] as const;
 export const ScorecardQuestion = z.enum(SCORECARD_QUESTIONS);
+export type ScorecardQuestion = z.infer<typeof ScorecardQuestion>;
+export const SCORECARD_QUESTION_TEXT: Record<ScorecardQuestion, string> = {
+  classified: 'Are exceptions classified?',
+  control_points_with_sla: 'Do the control points have an SLA?',
+  one_owner_per_path: 'Does every path have one named owner?',
+  tax_measured: 'Is the exception tax measured?',
+  feeding_redesign: 'Do recurring exceptions feed redesign?',
+};
+export const ScorecardRatingSchema = z.enum(['green', 'amber', 'red', 'grey']);
 
 export const ScorecardAnswer = z.object({
   question: ScorecardQuestion,
   text: z.string(),
-  answer: z.enum(['yes', 'partly', 'no']),
-  /** The share behind the answer, 0..100 (null when there is nothing to measure). */
+  /** green / amber / red by SCORECARD_THRESHOLDS (shared/metrics-definitions.ts); grey: nothing to measure (n = 0). */
+  rating: ScorecardRatingSchema,
+  /** met ÷ n × 100; null when n = 0. */
   percent: z.number().nullable(),
+  met: z.number().int(),
   n: z.number().int(),
-  evidence: z.string(),
-});
-
-export const ScorecardResponse = z.object({
+  /** What is counted, and the colour thresholds, in words. */
+  definition: z.string(),
+  /** The answer in words with its numbers. */
+  detail: z.string(),
   interval: Interval,
-  computedAt: IsoDateTime,
-  workflows: z.array(z.object({ workflow: z.string(), queueIds: z.array(Id), answers: z.array(ScorecardAnswer) })),
+  /** Item ids where the question counts items; the filter names the queues, runs or signal ids counted. */
+  recompute: Recompute,
 });
+export type ScorecardAnswer = z.infer<typeof ScorecardAnswer>;
+
+export const ScorecardWorkflow = z.object({ workflow: z.string(), queueIds: z.array(Id), ownerIds: z.array(Id), answers: z.array(ScorecardAnswer) });
+export type ScorecardWorkflow = z.infer<typeof ScorecardWorkflow>;
+
+export const ScorecardQuery = MetricsQuery;
+export const ScorecardResponse = z.object({ interval: Interval, computedAt: IsoDateTime, workflows: z.array(ScorecardWorkflow) });
 export type ScorecardResponse = z.infer<typeof ScorecardResponse>;
 
-// ---------- weekly review ----------
+// ---------- weekly review (GET/POST /v1/reviews/weekly, GET /v1/reviews/weekly/export) ----------
 
-export const WeeklyReviewQuery = z.object({ ownerId: Id, week: IsoWeek });
-export const WeeklyExportQuery = WeeklyReviewQuery.extend({ format: z.enum(['markdown', 'csv']) });
+/** `ownerId` omitted: the caller's own pack (an owner); a supervisor or admin may read any owner's. */
+export const WeeklyReviewQuery = z.object({ ownerId: Id.optional(), week: IsoWeek });
+export type WeeklyReviewQuery = z.input<typeof WeeklyReviewQuery>;
+export const WEEKLY_EXPORT_FORMATS = ['md', 'csv'] as const;
+export const WeeklyExportFormat = z.enum(WEEKLY_EXPORT_FORMATS);
+export type WeeklyExportFormat = z.infer<typeof WeeklyExportFormat>;
+export const WeeklyExportQuery = WeeklyReviewQuery.extend({ format: WeeklyExportFormat });
+export type WeeklyExportQuery = z.input<typeof WeeklyExportQuery>;
 
-export const ActionItem = z.object({ text: text(1000), dueDate: z.iso.date().optional(), signalId: z.string().max(400).optional() });
+export const ActionItem = z.object({ text: text(1000), dueDate: z.iso.date().optional(), signalId: SignalIdText.optional() }).strict();
+export type ActionItem = z.infer<typeof ActionItem>;
 
+/** Marks an owner's week reviewed (the owner, or an admin). The same notes and action items as the latest mark again records nothing. */
 export const WeeklyReviewMark = z.object({
-  ownerId: Id,
+  ownerId: Id.optional(),
   week: IsoWeek,
   notes: z.string().max(20_000),
   actionItems: z.array(ActionItem).max(100).default([]),
-});
+}).strict();
 export type WeeklyReviewMark = z.input<typeof WeeklyReviewMark>;
 
 export const WeeklyReviewRecord = z.object({ reviewedAt: IsoDateTime, reviewedBy: Id, notes: z.string(), actionItems: z.array(ActionItem) });
+export type WeeklyReviewRecord = z.infer<typeof WeeklyReviewRecord>;
+export const WeeklyReviewMarkResponse = z.object({ ownerId: Id, week: IsoWeek, review: WeeklyReviewRecord, recorded: z.boolean() });
+export type WeeklyReviewMarkResponse = z.infer<typeof WeeklyReviewMarkResponse>;
+
+/** An action item of the week: one the owner wrote when marking the week reviewed, or an accepted design signal. */
+export const PackActionItem = z.object({
+  source: z.enum(['review', 'signal']),
+  text: z.string(),
+  dueDate: z.string().nullable(),
+  signalId: SignalIdText.nullable(),
+  at: IsoDateTime,
+  by: Id,
+});
+export type PackActionItem = z.infer<typeof PackActionItem>;
+
+export const PackBreach = z.object({ itemId: Id, queueId: Id, slaDueAt: IsoDateTime, resolvedAt: IsoDateTime.nullable() });
+export const PackRollback = z.object({
+  rollbackId: RollbackId, by: Id, reason: z.string(), status: z.enum(ROLLBACK_STATUSES), queueIds: z.array(Id),
+  total: z.number().int(), reverted: z.number().int(), skipped: z.number().int(), startedAt: IsoDateTime, finishedAt: IsoDateTime.nullable(),
+});
 
 export const WeeklyReviewPack = z.object({
   ownerId: Id,
   week: IsoWeek,
+  /** The ISO week: Monday 00:00 UTC to the next Monday. */
   interval: Interval,
   computedAt: IsoDateTime,
+  /** The owner's paths (queues they own now). */
+  queueIds: z.array(Id),
+  /** SLA attainment, breaches, approval latency per control point (as GET /v1/metrics/control-points for the week). */
   controlPoints: z.array(ControlPointMetrics),
-  breaches: z.array(z.object({ itemId: Id, queueId: Id, slaDueAt: IsoDateTime, resolvedAt: IsoDateTime.nullable() })),
+  /** SLA cycles breached in the week (first outcome after the due time, or still open past it). */
+  breaches: z.array(PackBreach),
   rework: z.object({ reverts: z.number().int(), overrides: z.number().int(), rolledBack: z.number().int(), corrections: z.number().int(), outcomes: z.number().int(), rate: Figure }),
+  /** Per queue of the owner (as GET /v1/metrics/exception-tax?groupBy=queue for the week). */
   exceptionTax: z.array(ExceptionTaxGroup),
-  topReasonCodes: z.array(z.object({ queueId: Id, reasonCode: z.string(), count: z.number().int() })),
-  openSignals: z.array(DesignSignal),
-  acceptedSignals: z.array(DesignSignal),
+  /** Reason codes given on decisions, escalations and reclassifications in the week, most used first. */
+  topReasonCodes: z.array(z.object({ queueId: Id, reasonCode: z.string(), count: z.number().int(), recompute: Recompute })),
+  /** Signals over the PACK_SIGNAL_LOOKBACK_DAYS ending with the week, as of now (open, accepted, dismissed). */
+  signals: z.object({ interval: Interval, open: z.array(DesignSignal), accepted: z.array(DesignSignal), dismissed: z.array(DesignSignal) }),
+  /** Rollback-trigger alerts of the owner's queues tripped in the week, or still open. */
+  alerts: z.array(RollbackAlert),
+  /** Rollbacks started in the week on the owner's queues. */
+  rollbacks: z.array(PackRollback),
+  actionItems: z.array(PackActionItem),
   review: WeeklyReviewRecord.nullable(),
 });
 export type WeeklyReviewPack = z.infer<typeof WeeklyReviewPack>;
