@@ -5,6 +5,9 @@
 //   npm start                         embedded demo server, signed in as alice
 //   npm start -- --server URL         a real central API; sign in with a token in the desk
 //   options: --port N (browser mode port, default free)  --no-open (print the URL only)
+//            --timings (the startup trace: named marks from process start to the first item painted)
+//
+// `npm start` runs this file as a prebuilt bundle through scripts/start.mjs; `tsx scripts/start.ts` runs it as is.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,6 +20,11 @@ import { ensureBuilt } from './build';
 import { ROOT, RENDERER_OUT } from './build-steps';
 import { electronBinary } from './electron-binary';
 import { openBrowser } from './open-browser';
+import { FIRST_ITEM_PAINTED } from '../shared/desk-names';
+import { createStartupTrace } from './startup-trace';
+
+const trace = createStartupTrace(process.env.DESK_STARTUP_TRACE);
+trace.mark('start script running');
 
 type Closer = { name: string; close: () => Promise<unknown> };
 
@@ -25,13 +33,14 @@ const { values: args } = parseArgs({
     server: { type: 'string' },
     port: { type: 'string' },
     'no-open': { type: 'boolean', default: false },
+    timings: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: true,
 });
 
 if (args.help) {
-  console.log('usage: npm start [-- --server URL] [--port N] [--no-open]');
+  console.log('usage: npm start [-- --server URL] [--port N] [--no-open] [--timings]');
   process.exit(0);
 }
 
@@ -83,6 +92,7 @@ async function main(): Promise<void> {
 
   console.log(`start: data folder ${dataDir}`);
   await ensureBuilt({ electron: electron !== null });
+  trace.mark('build checked');
 
   const demo = serverUrlArg === null;
   let serverUrl: string;
@@ -98,6 +108,7 @@ async function main(): Promise<void> {
       const server = await startServer({ dbFile, port: 0, seed: firstRun ? 'demo' : undefined, logger: false, logDir: join(dataDir, 'logs') });
       closers.push({ name: 'demo server', close: () => server.close() });
       serverUrl = server.url;
+      trace.mark('demo server listening');
       console.log(`start: demo central API at ${serverUrl} (${firstRun ? 'new database, demo data seeded' : 'existing database'}: ${dbFile})`);
     } catch (e) {
       // The desk still opens on its cache: decisions are kept and sync once a server answers.
@@ -118,6 +129,9 @@ async function main(): Promise<void> {
       },
     });
     child.on('exit', (code) => void shutdown(code ?? 0));
+    // Electron's core runs in its own process: the trace ends at the launch here.
+    trace.mark('Electron launched');
+    if (args.timings) console.log(trace.format());
     return;
   }
 
@@ -126,22 +140,33 @@ async function main(): Promise<void> {
   const cacheFile = join(dataDir, demo ? 'desk-cache-demo.sqlite' : 'desk-cache.sqlite');
   let core: Awaited<ReturnType<typeof createCore>>;
   try {
-    core = await createCore({ cacheFile, logDir: join(dataDir, 'logs'), ...(demo ? (serverUrl ? { demo: { serverUrl } } : {}) : { serverUrl }) });
+    core = await createCore({
+      cacheFile, logDir: join(dataDir, 'logs'), ...(demo ? (serverUrl ? { demo: { serverUrl } } : {}) : { serverUrl }),
+      onStartupMark: (name) => {
+        // Only the first of each: a reload of the page paints a first item again.
+        if (trace.has(name)) return;
+        trace.mark(name);
+        if (args.timings && name === FIRST_ITEM_PAINTED) console.log(trace.format());
+      },
+    });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     return void (await fail(`could not open the desk cache ${cacheFile}: ${msg}\n(is another 'npm start' running?)`));
   }
   closers.push({ name: 'desk core', close: () => core.close() });
+  trace.mark('desk core open');
 
   if (demo && serverUrl) {
     // Never fatal: whatever the sign-in says, the desk opens on its cache (its queue and unsynced decisions).
     const signedIn = await core.call('session.connectDemo', { user: 'alice' });
+    trace.mark('signed in');
     if (signedIn.ok) console.log('start: signed in to the demo as alice');
     else console.error(`start: demo sign-in failed (${signedIn.error.code}: ${signedIn.error.message}); the desk opens on its cache.`);
   }
 
   const web = await startBrowserMode({ core, staticDir: RENDERER_OUT, port });
   closers.push({ name: 'browser mode', close: () => web.close() });
+  trace.mark('browser mode listening');
   console.log('');
   console.log(`  Exception Desk is running. Open this URL (it carries this launch's key):`);
   console.log(`  ${web.launchUrl}`);
@@ -151,6 +176,10 @@ async function main(): Promise<void> {
     else console.log('start: no browser found to open; copy the URL above into one.');
   }
   console.log('start: press Ctrl+C to stop.');
+  if (args.timings) {
+    console.log(trace.format());
+    console.log(`start: the trace is printed again when the desk reports '${FIRST_ITEM_PAINTED}'.`);
+  }
 }
 
 main().catch((e: unknown) => void fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));

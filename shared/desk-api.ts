@@ -8,7 +8,7 @@ import {
   ImportWorkInput, ImportWorkOutput,
 } from './desk-bundles';
 import { ExceptionClass, Id, IsoDateTime, Item, ItemStatus, JsonObject, Labor, MutationKind, Queue } from './domain';
-import type { DeskEventNameList, DeskMethodName, ShellEventNameList } from './desk-names';
+import { STARTUP_MARK_NAMES, type DeskEventNameList, type DeskMethodName, type ShellEventNameList } from './desk-names';
 import { ITEM_DEPARTURES } from './item-departure';
 import {
   AlertAckInput, AlertAckOutput, AlertsOutput, ControlPointsViewOutput, EscalationsOutput, MetricDefinitionsOutput, OpsAssignInput,
@@ -300,6 +300,8 @@ export const deskMethods = {
   'settings.set': { input: SettingsPatch, output: Settings },
   /** Shows the log folder (Electron: in the system file manager); always answers its path. */
   'app.revealLogs': { input: Empty, output: z.object({ path: z.string().nullable(), revealed: z.boolean() }) },
+  /** The renderer reports a startup mark (the first item painted) for `npm start -- --timings`; nothing is stored. */
+  'app.startupMark': { input: z.object({ name: z.enum(STARTUP_MARK_NAMES) }), output: Ok },
   // Restricted sites (DESIGN §11): work in and decisions out as signed files.
   'bundles.status': { input: Empty, output: BundleStatus },
   'bundles.importWork': { input: ImportWorkInput, output: ImportWorkOutput },

@@ -8,12 +8,16 @@ export const DESK_METHOD_NAMES = [
   'queue.page', 'queue.list', 'item.get',
   'triage.open', 'triage.close', 'triage.decide', 'triage.undo', 'triage.next', 'triage.window', 'triage.bulkApprove',
   'labor.signal', 'sync.status', 'sync.now', 'sync.checkout', 'conflicts.list', 'conflicts.resolve', 'stats.today',
-  'settings.get', 'settings.set', 'app.revealLogs',
+  'settings.get', 'settings.set', 'app.revealLogs', 'app.startupMark',
   'bundles.status', 'bundles.importWork', 'bundles.exportDecisions', 'bundles.importReceipt', 'bundles.checkout',
   'ops.escalations', 'ops.assign', 'ops.team', 'ops.controlPoints', 'ops.definitions',
   'ops.alerts', 'ops.ackAlert', 'ops.rollbackPreview', 'ops.rollbackApply', 'ops.rollbackProgress',
 ] as const;
 export type DeskMethodName = (typeof DESK_METHOD_NAMES)[number];
+
+/** Marks the renderer reports for `npm start -- --timings` (scripts/startup-trace.ts). */
+export const FIRST_ITEM_PAINTED = 'first item painted';
+export const STARTUP_MARK_NAMES = [FIRST_ITEM_PAINTED] as const;
 
 /** Push events of the core (desk-api.ts `deskEvents`). */
 export const DESK_EVENT_NAMES = ['sync.status', 'queue.changed', 'session.changed'] as const;

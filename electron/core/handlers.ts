@@ -17,6 +17,8 @@ export interface AppHandlerDeps {
   logDir: string | null;
   /** Shows the folder to the user (Electron main's file manager); absent in browser mode and tests. */
   revealLogs?: () => boolean;
+  /** `npm start -- --timings`: told of the renderer's startup marks (scripts/startup-trace.ts). */
+  onStartupMark?: (name: string) => void;
 }
 
 export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: null }): HandlerTable {
@@ -69,6 +71,7 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
 
     'settings.get': () => c.kv.settings(),
     'app.revealLogs': () => ({ path: app.logDir, revealed: app.logDir !== null && (app.revealLogs?.() ?? false) }),
+    'app.startupMark': (i) => { app.onStartupMark?.(i.name); return { ok: true as const }; },
     'settings.set': (i) => {
       const before = c.kv.settings();
       const next = Settings.parse({ ...before, ...stripUndefined(i) });

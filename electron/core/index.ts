@@ -49,6 +49,8 @@ export interface CoreOptions {
   logDir?: string;
   /** Shows the log folder to the user (Electron main does it; browser mode has no file manager). */
   revealLogs?: () => boolean;
+  /** Told of the renderer's startup marks (`npm start -- --timings`). */
+  onStartupMark?: (name: string) => void;
 }
 
 export type Core = DeskDispatcher & { close(): Promise<void> };
@@ -161,7 +163,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   walCheckpoint.unref();
 
   await ctx.session.restore();
-  const call = createDispatcher(createHandlers(ctx, { logDir: logFile?.dir ?? null, revealLogs: opts.revealLogs }), (method, e) => {
+  const call = createDispatcher(createHandlers(ctx, { logDir: logFile?.dir ?? null, revealLogs: opts.revealLogs, onStartupMark: opts.onStartupMark }), (method, e) => {
     log.error({ method, ...errorFields(e) }, 'desk call failed');
     if (process.env.DESK_CORE_DEBUG) console.error(`[core] ${method}:`, e);
   });

@@ -9,6 +9,7 @@ import { runAction } from '../keyboard/actions';
 import { useStore } from 'zustand';
 import { drafts, type ItemDrafts } from '../state/drafts';
 import { runSyncNow } from '../state/sync-actions';
+import { reportFirstItemPainted } from '../state/startup-marks';
 import { acknowledge, ensureItem, useTriage } from '../state/triage-store';
 import type { Departed } from '../state/triage-model';
 
@@ -23,8 +24,10 @@ export function TriageView() {
 
   // The UI bench's "next item painted" mark: set in the commit that shows the item.
   useLayoutEffect(() => {
-    if (id) document.body.dataset.focusedItemId = id;
-    else delete document.body.dataset.focusedItemId;
+    if (id) {
+      document.body.dataset.focusedItemId = id;
+      reportFirstItemPainted();
+    } else delete document.body.dataset.focusedItemId;
   }, [id]);
   useEffect(() => () => void delete document.body.dataset.focusedItemId, []);
 

@@ -8,11 +8,19 @@
 // Figures: keypress -> next item painted (p50/p95/p99 over 500 decisions), filter change -> rows
 // painted on the 100k-row queue table, long animation frames; each as a ratio to the baseline measured
 // in the same run (keypress of an unbound key -> next frame: what any key costs with no work).
+//
+// Start: `npm start` -> first item painted, warm (the start bundle built and the demo data seeded by a
+// launch before the measured ones; the browser already running, as a reviewer's is): from spawning
+// `npm start -- --no-open --timings` to the frame after the triage view shows an item, min / median / max
+// of UI_BENCH_STARTS launches (default 5), beside the same launch through tsx (the path before prebuilt
+// bundles: `node scripts/with-node22.mjs tsx scripts/start.ts`) as the same-run baseline. `--start-only`
+// measures this and stops.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { createCore } from '../../electron/core/index';
 import { startBrowserMode } from '../../electron/web/index';
 import { ensureBuilt } from '../../scripts/build';
@@ -22,6 +30,7 @@ import type { DeskResult, SyncStatus } from '../../shared/desk-api';
 import { CentralClient } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { UI_INSTRUMENT } from './ui-instrument';
+import { loadAverage, spread } from './bench-stats';
 
 const ITEMS = Number(process.env.UI_BENCH_ITEMS ?? 100_000);
 const DECISIONS = Number(process.env.UI_BENCH_DECISIONS ?? 500);
@@ -82,6 +91,15 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-'));
   const log = (m: string) => console.log(`[ui] ${m}`);
   await ensureBuilt({ electron: false });
+  {
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    try {
+      await measureStarts(browser, log);
+    } finally {
+      await browser.close();
+    }
+    if (process.argv.includes('--start-only')) return void rmSync(dir, { recursive: true, force: true });
+  }
   const server = await spawnServer({ dbFile: join(dir, 'central.sqlite'), port: 0, seed: 'demo', maxLeasedPerUser: 1_000_000 });
   let feeding = true;
   let feeder: Promise<void> = Promise.resolve();
@@ -219,4 +237,89 @@ async function measureFilter(page: Page, log: (m: string) => void): Promise<{ to
   }
   log(`filter changes: ${toggles} class toggles, ${texts} text changes`);
   return { toggles, texts };
+}
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const STARTS = Number(process.env.UI_BENCH_STARTS ?? 5);
+
+/** One launch: spawn -> URL printed -> page open -> frame after the first item shows. Milliseconds each. */
+async function oneStart(browser: Browser, command: string[], dataDir: string): Promise<{ urlMs: number; paintMs: number; output: string }> {
+  const t0 = performance.now();
+  const child = spawn(command[0], command.slice(1), {
+    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: 'none' },
+  });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const onData = (c: Buffer) => {
+        output += c.toString();
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/#launch=[A-Za-z0-9_-]+)/.exec(output);
+        if (m) resolve(m[1]);
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      void exited.then(() => reject(new Error(`npm start exited before serving:\n${output}`)));
+    });
+    const urlMs = performance.now() - t0;
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => !!document.body.dataset.focusedItemId, null, { timeout: 60_000, polling: 'raf' });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
+      const paintMs = performance.now() - t0;
+      // The renderer's own mark ends the start script's trace (printed with --timings).
+      await new Promise<void>((resolve) => {
+        const done = () => /first item painted\n/.test(output);
+        if (done()) return resolve();
+        const timer = setTimeout(resolve, 5000);
+        child.stdout!.on('data', () => { if (done()) { clearTimeout(timer); resolve(); } });
+      });
+      return { urlMs, paintMs, output };
+    } finally {
+      await context.close();
+    }
+  } finally {
+    if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGINT');
+    await exited;
+  }
+}
+
+/** `npm start` -> first item painted, warm, against the tsx launch of the same script (the path before bundles). */
+async function measureStarts(browser: Browser, log: (m: string) => void): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-'));
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const paths: { name: string; command: string[] }[] = [
+    { name: 'npm start (prebuilt bundle)', command: [npm, 'start', '--', '--no-open', '--timings'] },
+    { name: 'tsx scripts/start.ts (before)', command: [process.execPath, join(ROOT, 'scripts', 'with-node22.mjs'), 'tsx', join(ROOT, 'scripts', 'start.ts'), '--no-open', '--timings'] },
+  ];
+  try {
+    // Warm: the first launch builds what is stale and seeds the demo data; not measured.
+    log('start: a first launch to warm the build and seed the demo data (not measured)');
+    await oneStart(browser, paths[0].command, dataDir);
+    const samples = new Map<string, { urlMs: number; paintMs: number; output: string }[]>(paths.map((p) => [p.name, []]));
+    // Interleaved, so a change in the machine's load falls on both paths alike.
+    for (let i = 0; i < STARTS; i++) {
+      for (const p of paths) samples.get(p.name)!.push(await oneStart(browser, p.command, dataDir));
+      log(`start: launch ${i + 1}/${STARTS} of each path done`);
+    }
+    const fmt = (xs: number[]) => { const s = spread(xs); return `${s.min.toFixed(0)} / ${s.median.toFixed(0)} / ${s.max.toFixed(0)} ms`; };
+    const base = spread(samples.get(paths[1].name)!.map((s) => s.paintMs)).median;
+    console.log('');
+    console.log(`start: spawn -> first item painted, warm, min / median / max of ${STARTS} launches each (${await loadAverage()}; goal <= 1000 ms)`);
+    for (const p of paths) {
+      const xs = samples.get(p.name)!;
+      const paint = spread(xs.map((s) => s.paintMs)).median;
+      console.log(`  ${p.name.padEnd(32)} first item painted ${fmt(xs.map((s) => s.paintMs))}  (URL printed ${fmt(xs.map((s) => s.urlMs))})  ratio to tsx ${(paint / base).toFixed(2)}x`);
+    }
+    const bundled = samples.get(paths[0].name)!;
+    const median = [...bundled].sort((a, b) => a.paintMs - b.paintMs)[Math.floor((bundled.length - 1) / 2)];
+    const traceAt = median.output.lastIndexOf('startup trace');
+    console.log(`  the median bundled launch's own trace (from the launcher's process start; npm's own start-up comes before it):`);
+    console.log(traceAt >= 0 ? median.output.slice(traceAt).split('\n').filter((l) => /^\s+\d/.test(l)).map((l) => `  ${l}`).join('\n') : '  (no trace printed)');
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,7 @@
 // `npm start` as a newcomer runs it (no Electron binary on this machine): it builds what is missing,
 // seeds a demo server under the app-data folder, serves the desk signed in as alice, shuts down cleanly
-// on Ctrl+C (SIGINT), and finds its data again on the next start.
+// on Ctrl+C (SIGINT), and finds its data again on the next start. It runs what package.json's `start` runs:
+// scripts/start.mjs, which runs scripts/start.ts as a prebuilt bundle (built here when missing or stale).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'desk-npm-start-'));
 const running: ChildProcess[] = [];
 
 function start(args: string[] = []): { child: ChildProcess; output: () => string; launchUrl: Promise<string>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'start.ts'), '--no-open', ...args], {
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'start.mjs'), '--no-open', ...args], {
     cwd: ROOT,
     env: { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: 'none' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -69,10 +70,18 @@ describe('npm start (browser mode)', () => {
     expect(existsSync(join(dataDir, 'demo-central.sqlite'))).toBe(true);
   });
 
-  it('finds its data again on the next start (no second seed)', async () => {
-    const run = start();
-    await signedInDesk(await run.launchUrl);
+  it('finds its data again on the next start (no second seed), and prints its startup trace with --timings', async () => {
+    const run = start(['--timings']);
+    const desk = await signedInDesk(await run.launchUrl);
     expect(run.output()).toMatch(/existing database/);
+    await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/startup trace/);
+    const marks = ['launcher running', 'start script running', 'build checked', 'demo server listening', 'desk core open', 'signed in', 'browser mode listening'];
+    const trace = run.output().slice(run.output().indexOf('startup trace'));
+    expect(marks.map((m) => trace.indexOf(`  ${m}\n`))).toEqual([...marks.map((m) => trace.indexOf(`  ${m}\n`))].sort((a, b) => a - b));
+    expect(marks.every((m) => trace.includes(`  ${m}\n`))).toBe(true);
+    // The renderer's mark (in a browser, after the frame that shows the first item) ends the trace.
+    expect((await rpc(desk.port, desk.token, 'app.startupMark', { name: 'first item painted' })).json()).toEqual({ ok: true, value: { ok: true } });
+    await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/\d+ +\+ *\d+ +first item painted\n/);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
   });

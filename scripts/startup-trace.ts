@@ -1,0 +1,45 @@
+// The startup trace of `npm start`: named marks from the start of the first process (scripts/start.mjs,
+// which may hand over to a Node 22 child) to the first item painted in the desk. Marks are wall-clock
+// milliseconds (performance.timeOrigin + performance.now(), sub-millisecond), so marks taken in the launcher,
+// in its Node 22 child and here line up; the launcher's marks arrive in DESK_STARTUP_TRACE.
+
+export interface StartupMark { name: string; at: number }
+
+export interface StartupTrace {
+  mark(name: string): void;
+  has(name: string): boolean;
+  /** One line per mark: milliseconds since the first process started, and since the previous mark. */
+  format(): string;
+}
+
+const wallNow = () => performance.timeOrigin + performance.now();
+
+export function createStartupTrace(inherited: string | undefined, now: () => number = wallNow): StartupTrace {
+  let origin = performance.timeOrigin;
+  const marks: StartupMark[] = [];
+  if (inherited) {
+    try {
+      const parsed = JSON.parse(inherited) as { origin?: unknown; marks?: unknown };
+      if (typeof parsed.origin === 'number') origin = parsed.origin;
+      if (Array.isArray(parsed.marks)) {
+        for (const m of parsed.marks as Partial<StartupMark>[]) if (typeof m.name === 'string' && typeof m.at === 'number') marks.push({ name: m.name, at: m.at });
+      }
+    } catch {
+      // A trace that does not parse (set by hand?) only loses the launcher's marks.
+    }
+  }
+  return {
+    mark: (name) => void marks.push({ name, at: now() }),
+    has: (name) => marks.some((m) => m.name === name),
+    format: () => {
+      let previous = origin;
+      const lines = [`startup trace (ms since the first process started; + since the previous mark):`];
+      lines.push(`  ${'0'.padStart(7)}           process started`);
+      for (const m of marks) {
+        lines.push(`  ${(m.at - origin).toFixed(0).padStart(7)}  +${(m.at - previous).toFixed(0).padStart(6)}  ${m.name}`);
+        previous = m.at;
+      }
+      return lines.join('\n');
+    },
+  };
+}
