@@ -12,8 +12,8 @@ import { STARTUP_MARK_NAMES, type DeskEventNameList, type DeskMethodName, type S
 import { ITEM_DEPARTURES } from './item-departure';
 import {
   AlertAckInput, AlertAckOutput, AlertsOutput, ControlPointsViewOutput, EscalationsOutput, MetricDefinitionsOutput, OpsAssignInput,
-  OpsAssignOutput, OpsWindowInput, RollbackApplyInput, RollbackPreviewInput, RollbackPreviewOutput, RollbackProgressInput,
-  RollbackProgressOutput, TeamViewOutput,
+  OpsAssignOutput, OpsTaxInput, OpsTeamInput, OpsWindowInput, RollbackApplyInput, RollbackPreviewInput, RollbackPreviewOutput, RollbackProgressInput,
+  RollbackProgressOutput, TaxViewOutput, TeamViewOutput,
 } from './ops-desk';
 
 export const DeskError = z.object({
@@ -311,7 +311,8 @@ export const deskMethods = {
   // Operations (DESIGN §8; shared/ops-desk.ts): refused in the core to roles shared/ops-access.ts does not list.
   'ops.escalations': { input: Empty, output: EscalationsOutput },
   'ops.assign': { input: OpsAssignInput, output: OpsAssignOutput },
-  'ops.team': { input: OpsWindowInput, output: TeamViewOutput },
+  'ops.team': { input: OpsTeamInput, output: TeamViewOutput },
+  'ops.tax': { input: OpsTaxInput, output: TaxViewOutput },
   'ops.controlPoints': { input: OpsWindowInput, output: ControlPointsViewOutput },
   /** What each metric means (shared/metrics-definitions.ts), for the views' explanations. */
   'ops.definitions': { input: Empty, output: MetricDefinitionsOutput },

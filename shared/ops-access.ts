@@ -31,6 +31,7 @@ export const OPS_GO_ACTIONS = {
   'go.team': 'team',
   'go.control': 'control',
   'go.owner': 'owner',
+  'go.tax': 'tax',
 } as const satisfies Record<string, OpsView>;
 export type OpsGoAction = keyof typeof OPS_GO_ACTIONS;
 
@@ -54,6 +55,7 @@ export function mayOpenOpsView(roles: readonly Role[], view: OpsView): boolean {
 export const OPS_METHOD_ROLES: Record<string, readonly Role[]> = {
   'ops.team': OPS_VIEW_ROLES.team,
   'ops.controlPoints': OPS_VIEW_ROLES.control,
+  'ops.tax': OPS_VIEW_ROLES.tax,
   // POST /v1/assignments is the supervisor's (DESIGN §5).
   'ops.assign': ['supervisor', 'admin'],
   'ops.escalations': OPS_VIEW_ROLES.owner,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { Id, IsoDateTime, JsonObject, OutcomeKind } from './domain';
 import { freeJsonProblem, INGEST_KEY_PATTERN, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES } from './limits';
 import { IsoWeek, MetricName } from './metrics-definitions';
+import { bucketCount, MAX_BUCKETS, METRICS_BUCKETS } from './ops-buckets';
 
 export const MAX_RUNS_BATCH = 1000;
 export const MAX_CORRECTIONS_BATCH = 1000;
@@ -257,6 +258,12 @@ const boundedInterval = <T extends z.ZodType<{ from: string; to: string }>>(s: T
 export const MetricsQuery = boundedInterval(MetricsQueryFields);
 export type MetricsQuery = z.input<typeof MetricsQuery>;
 
+/** Figures over time come in UTC hours, UTC days or ISO weeks (shared/ops-buckets.ts). */
+export const MetricsBucket = z.enum(METRICS_BUCKETS);
+const fewEnoughBuckets = <T extends z.ZodType<{ from: string; to: string; bucket?: (typeof METRICS_BUCKETS)[number] }>>(s: T) => s
+  .refine((q) => !q.bucket || bucketCount(q.bucket, Date.parse(q.from), Date.parse(q.to)) <= MAX_BUCKETS,
+    { message: `at most ${MAX_BUCKETS} buckets: choose a larger bucket or a shorter interval`, path: ['bucket'] });
+
 export const Interval = z.object({ from: IsoDateTime, to: IsoDateTime });
 export type Interval = z.infer<typeof Interval>;
 
@@ -311,8 +318,16 @@ export const TeamMetrics = z.object({
     handleTime: PercentileFigure,
   })),
   activeNow: z.object({ count: z.number().int(), reviewerIds: z.array(Id), since: IsoDateTime }),
+  /** Asked with `bucket`: outcomes and labor per bucket of the interval (labor at the time it was recorded). */
+  buckets: z.object({
+    bucket: MetricsBucket,
+    points: z.array(z.object({ start: IsoDateTime, outcomes: z.number().int(), laborMinutes: z.number(), reworkLaborMinutes: z.number() })),
+  }).optional(),
 });
 export type TeamMetrics = z.infer<typeof TeamMetrics>;
+
+/** GET /v1/metrics/team: `bucket` adds `buckets` (hour or day). */
+export const TeamMetricsQuery = fewEnoughBuckets(boundedInterval(MetricsQueryFields.extend({ bucket: MetricsBucket.optional() })));
 
 // ---------- GET /v1/metrics/control-points ----------
 
@@ -342,7 +357,8 @@ export type ControlPointsResponse = z.infer<typeof ControlPointsResponse>;
 // ---------- GET /v1/metrics/exception-tax ----------
 
 export const TaxGroupBy = z.enum(['workflow', 'class', 'queue']);
-export const ExceptionTaxQuery = boundedInterval(MetricsQueryFields.extend({ groupBy: TaxGroupBy.default('workflow') }));
+/** `bucket` adds `series`: the same groups per bucket of the interval, for the chart over time. */
+export const ExceptionTaxQuery = fewEnoughBuckets(boundedInterval(MetricsQueryFields.extend({ groupBy: TaxGroupBy.default('workflow'), bucket: MetricsBucket.optional() })));
 
 export const ExceptionTaxGroup = z.object({
   key: z.string(),
@@ -368,7 +384,23 @@ export const ExceptionTaxGroup = z.object({
 });
 export type ExceptionTaxGroup = z.infer<typeof ExceptionTaxGroup>;
 
-export const ExceptionTaxResponse = z.object({ interval: Interval, computedAt: IsoDateTime, groupBy: TaxGroupBy, groups: z.array(ExceptionTaxGroup) });
+/** One group in one bucket: the figures of ExceptionTaxGroup the chart draws (null where there is no value). */
+export const ExceptionTaxPoint = z.object({
+  key: z.string(),
+  currency: CurrencyCode.nullable(),
+  outcomes: z.number().int(),
+  laborMinutesPerOutcome: z.number().nullable(),
+  reworkRate: z.number().nullable(),
+  taxPerOutcome: z.number().nullable(),
+  costToCompletion: z.number().nullable(),
+  costToCompletionWithoutExceptions: z.number().nullable(),
+});
+export type ExceptionTaxPoint = z.infer<typeof ExceptionTaxPoint>;
+
+export const ExceptionTaxResponse = z.object({
+  interval: Interval, computedAt: IsoDateTime, groupBy: TaxGroupBy, groups: z.array(ExceptionTaxGroup),
+  series: z.object({ bucket: MetricsBucket, points: z.array(z.object({ start: IsoDateTime, groups: z.array(ExceptionTaxPoint) })) }).optional(),
+});
 export type ExceptionTaxResponse = z.infer<typeof ExceptionTaxResponse>;
 
 // ---------- design signals (GET /v1/metrics/signals, POST /v1/signals/decisions) ----------

@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { Id, IsoDateTime, Item, Queue } from './domain';
 import { MetricName } from './metrics-definitions';
 import {
-  AlertsResponse, ControlPointsResponse, RollbackAlert, RollbackFilter, RollbackId, RollbackPreview, RollbackProgress, TeamMetrics,
+  AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, RollbackAlert, RollbackFilter, RollbackId, RollbackPreview, RollbackProgress,
+  TaxGroupBy, TeamMetrics,
 } from './ops-api';
 import { OPS_WINDOWS } from './ops-windows';
 
@@ -60,6 +61,10 @@ export type OpsWindow = z.infer<typeof OpsWindow>;
 export const OpsWindowInput = z.object({ window: OpsWindow.default('7d') });
 export type OpsWindowInput = z.input<typeof OpsWindowInput>;
 
+/** Team: the window, and the chart's buckets (UTC hours or days). */
+export const OpsTeamInput = OpsWindowInput.extend({ bucket: z.enum(['hour', 'day']).default('day') });
+export type OpsTeamInput = z.input<typeof OpsTeamInput>;
+
 // ---------- Team (supervisor) ----------
 
 /** Everything the Team view shows, fetched together and stored as one answer. */
@@ -85,6 +90,14 @@ export const ControlPointsView = z.object({
 export type ControlPointsView = z.infer<typeof ControlPointsView>;
 export const ControlPointsViewOutput = opsAnswer(ControlPointsView);
 export type ControlPointsViewOutput = z.infer<typeof ControlPointsViewOutput>;
+
+// ---------- Exception tax ----------
+
+/** The exception tax per workflow, class or queue over the window, with the same groups per day or ISO week. */
+export const OpsTaxInput = OpsWindowInput.extend({ groupBy: TaxGroupBy.default('workflow'), bucket: z.enum(['day', 'week']).default('day') });
+export type OpsTaxInput = z.input<typeof OpsTaxInput>;
+export const TaxViewOutput = opsAnswer(ExceptionTaxResponse);
+export type TaxViewOutput = z.infer<typeof TaxViewOutput>;
 
 // ---------- metric definitions (the renderer carries no zod, so it gets them from the core) ----------
 

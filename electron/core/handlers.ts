@@ -82,7 +82,8 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
 
     'ops.escalations': () => ops.escalations(),
     'ops.assign': (i) => ops.assign(i),
-    'ops.team': (i) => ops.team(i.window),
+    'ops.team': (i) => ops.team(i.window, i.bucket),
+    'ops.tax': (i) => ops.tax(i.window, i.groupBy, i.bucket),
     'ops.definitions': () => ({ definitions: METRIC_DEFINITIONS }),
     'ops.alerts': () => ops.alerts(),
     'ops.ackAlert': (i) => ops.ackAlert(i.alertId, i.note),

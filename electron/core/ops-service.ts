@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { Role } from '../../shared/domain';
 import { mayCallOpsMethod } from '../../shared/ops-access';
 import {
-  AlertsResponse, ControlPointsResponse, RollbackAlert, RollbackPreview, RollbackProgress, TeamMetrics, type RollbackFilter,
+  AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, RollbackAlert, RollbackPreview, RollbackProgress, TeamMetrics, type RollbackFilter,
 } from '../../shared/ops-api';
 import {
   ControlPointsView, TeamView, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
@@ -97,13 +97,13 @@ export class OpsService {
   }
 
   /** The Team view: the window's team figures, today's, and the control points (supervisor). */
-  async team(window: OpsWindow): Promise<{ data: TeamView; freshness: OpsFreshness }> {
-    return this.cachedRead('ops.team', { window }, async (client) => {
+  async team(window: OpsWindow, bucket: 'hour' | 'day' = 'day'): Promise<{ data: TeamView; freshness: OpsFreshness }> {
+    return this.cachedRead('ops.team', { window, bucket }, async (client) => {
       const span = this.windowSpan(window);
       const midnight = startOfUtcDay(this.c.clock.now()).getTime();
       const today = { from: new Date(midnight).toISOString(), to: new Date(Math.max(Date.parse(span.to), midnight + 60_000)).toISOString() };
       const [team, todayTeam, controlPoints] = await Promise.all([
-        client.getJson(`/v1/metrics/team?${new URLSearchParams(span)}`, TeamMetrics),
+        client.getJson(`/v1/metrics/team?${new URLSearchParams({ ...span, bucket })}`, TeamMetrics),
         client.getJson(`/v1/metrics/team?${new URLSearchParams(today)}`, TeamMetrics),
         client.getJson(`/v1/metrics/control-points?${new URLSearchParams(span)}`, ControlPointsResponse),
       ]);
@@ -123,6 +123,12 @@ export class OpsService {
       const assignees = team ? [...new Set([...team.reviewers.map((r) => r.reviewerId), ...team.activeNow.reviewerIds])].sort() : [];
       return { controlPoints, assignees };
     }, ControlPointsView, (d) => d.controlPoints.computedAt);
+  }
+
+  /** The Exception tax view: the groups over the window and per bucket (the chart over time). */
+  async tax(window: OpsWindow, groupBy: 'workflow' | 'class' | 'queue', bucket: 'day' | 'week'): Promise<{ data: ExceptionTaxResponse; freshness: OpsFreshness }> {
+    return this.cachedRead('ops.tax', { window, groupBy, bucket }, (client) =>
+      client.getJson(`/v1/metrics/exception-tax?${new URLSearchParams({ ...this.windowSpan(window), groupBy, bucket })}`, ExceptionTaxResponse), ExceptionTaxResponse);
   }
 
   /** [now − window, now) as the central API's query; to the next whole minute, so repeated asks agree. */

@@ -54,6 +54,7 @@ export function runAction(id: KeymapActionId): void {
     case 'go.team':
     case 'go.control':
     case 'go.owner':
+    case 'go.tax':
       return goOps(OPS_GO_ACTIONS[id]);
     case 'decide.approve':
       if (needsItem()) void decide('approve', {});

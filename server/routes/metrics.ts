@@ -1,6 +1,6 @@
 // GET /v1/metrics/*: exception-operations figures (DESIGN §8). Supervisors and admins see every path, an
 // owner the paths they own (another queue is a 403), reviewers and producers none.
-import { ControlPointsResponse, ExceptionTaxQuery, ExceptionTaxResponse, MetricsQuery, TeamMetrics } from '../../shared/ops-api';
+import { ControlPointsResponse, ExceptionTaxQuery, ExceptionTaxResponse, MetricsQuery, TeamMetrics, TeamMetricsQuery } from '../../shared/ops-api';
 import { controlPointMetrics, exceptionTaxMetrics, teamMetrics } from '../services/ops/metrics';
 import { defineRoute } from './define';
 
@@ -9,7 +9,7 @@ const METRICS_ACCESS = ['supervisor', 'owner', 'admin'] as const;
 export const metricsRoutes = [
   defineRoute({
     method: 'GET', path: '/v1/metrics/team', summary: 'Throughput per interval and per reviewer per staffed hour, labor, active reviewers now',
-    access: METRICS_ACCESS, query: MetricsQuery, response: TeamMetrics,
+    access: METRICS_ACCESS, query: TeamMetricsQuery, response: TeamMetrics,
     handler: async ({ ctx, user, query }) => teamMetrics(ctx, user, query),
   }),
   defineRoute({

@@ -19,6 +19,7 @@ const VALID_INPUT: Partial<Record<DeskMethod, unknown>> = {
   'ops.assign': { itemIds: ['itm-1'], assigneeId: 'bob' },
   'ops.team': { window: '7d' },
   'ops.controlPoints': { window: '7d' },
+  'ops.tax': { window: '7d' },
   'ops.definitions': {},
   'ops.alerts': {},
   'ops.ackAlert': { alertId: 'alert-1' },

@@ -4,6 +4,7 @@ import { mayOpenOpsView, OPS_VIEW_LABELS, type OpsView as OpsViewName } from '..
 import { useApp } from '../../state/app-store';
 import { ControlPointsView } from './ControlPointsView';
 import { OwnerView } from './OwnerView';
+import { TaxView } from './TaxView';
 import { TeamView } from './TeamView';
 import './ops.css';
 
@@ -24,6 +25,8 @@ export function OpsView({ view }: { view: OpsViewName }) {
       return <TeamView />;
     case 'control':
       return <ControlPointsView />;
+    case 'tax':
+      return <TaxView />;
     default:
       return (
         <section className="view" data-testid={`view-${view}`} aria-labelledby="ops-h">

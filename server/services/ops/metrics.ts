@@ -9,8 +9,9 @@ import {
 } from '../../../shared/metrics-definitions';
 import {
   MAX_EVIDENCE_IDS, type ControlPointMetrics, type ControlPointsResponse, type ExceptionTaxGroup, type ExceptionTaxQuery, type ExceptionTaxResponse,
-  type Figure, type MetricsQuery, type PercentileFigure, type TeamMetrics,
+  type Figure, type MetricsQuery, type PercentileFigure, type TeamMetrics, type TeamMetricsQuery,
 } from '../../../shared/ops-api';
+import { BUCKET_MS, bucketSpans, type MetricsBucket } from '../../../shared/ops-buckets';
 import type { Db } from '../../db/connection';
 import type { QueueRow } from '../../db/schema';
 import type { AuthUser, ServerContext } from '../context';
@@ -79,7 +80,25 @@ const isOutcome = (e: Ev) => e.type === 'decided';
 
 // ---------- team ----------
 
-export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: Query): Promise<TeamMetrics> {
+/** Outcomes and labor per bucket of the interval; labor counts where it was recorded, outcomes at completion. */
+function teamBuckets(l: Loaded, bucket: MetricsBucket): NonNullable<TeamMetrics['buckets']> {
+  const spans = bucketSpans(bucket, Date.parse(l.from), Date.parse(l.to));
+  const points = spans.map((s) => ({ start: new Date(s.from).toISOString(), outcomes: 0, laborMs: 0, reworkMs: 0 }));
+  const first = spans.length > 0 ? spans[0].from : 0;
+  // Spans are contiguous: the first may be partial, every later one starts on a whole bucket boundary.
+  const indexOf = (ms: number) => (spans.length <= 1 || ms < spans[1].from ? 0 : 1 + Math.floor((ms - spans[1].from) / BUCKET_MS[bucket]));
+  for (const e of l.events) {
+    if (!LABOR_TYPES.includes(e.type)) continue;
+    const ms = Date.parse(e.at);
+    if (ms < first) continue;
+    const p = points[Math.min(indexOf(ms), points.length - 1)];
+    if (isOutcome(e)) p.outcomes += 1;
+    if (isRework(e.payload)) p.reworkMs += laborMs(e.payload); else p.laborMs += laborMs(e.payload);
+  }
+  return { bucket, points: points.map((p) => ({ start: p.start, outcomes: p.outcomes, laborMinutes: minutes(p.laborMs), reworkLaborMinutes: minutes(p.reworkMs) })) };
+}
+
+export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: z.output<typeof TeamMetricsQuery>): Promise<TeamMetrics> {
   const sinceActive = new Date(ctx.now().getTime() - ACTIVE_NOW_MINUTES * MINUTE).toISOString();
   const l = await load(ctx, user, q);
   const filter = { from: l.from, to: l.to, queueIds: l.queues.map((r) => r.id) };
@@ -116,6 +135,7 @@ export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: Query):
       handleTime: percentiles('handle_time', r.handle, l, { ...filter, reviewerId }),
     })),
     activeNow: { count: active.length, reviewerIds: active, since: sinceActive },
+    ...(q.bucket ? { buckets: teamBuckets(l, q.bucket) } : {}),
   };
 }
 
@@ -193,7 +213,28 @@ interface TaxAcc {
 export async function exceptionTaxMetrics(ctx: ServerContext, user: AuthUser, q: z.output<typeof ExceptionTaxQuery>): Promise<ExceptionTaxResponse> {
   const l = await load(ctx, user, q);
   const groups = await taxGroups(ctx.db, l, q.groupBy);
-  return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), groupBy: q.groupBy, groups };
+  return {
+    interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), groupBy: q.groupBy, groups,
+    ...(q.bucket ? { series: await taxSeries(ctx.db, l, q.groupBy, q.bucket) } : {}),
+  };
+}
+
+/** The same groups computed over each bucket of the interval (the events read once, cut per bucket). */
+async function taxSeries(db: Db, l: Loaded, groupBy: 'workflow' | 'class' | 'queue', bucket: MetricsBucket): Promise<NonNullable<ExceptionTaxResponse['series']>> {
+  const points: NonNullable<ExceptionTaxResponse['series']>['points'] = [];
+  for (const span of bucketSpans(bucket, Date.parse(l.from), Date.parse(l.to))) {
+    const from = new Date(span.from).toISOString();
+    const to = new Date(span.to).toISOString();
+    const groups = await taxGroups(db, { ...l, from, to, events: l.events.filter((e) => e.at >= from && e.at < to) }, groupBy);
+    points.push({
+      start: from,
+      groups: groups.map((g) => ({
+        key: g.key, currency: g.currency, outcomes: g.outcomes, laborMinutesPerOutcome: g.laborMinutesPerOutcome.value, reworkRate: g.reworkRate.value,
+        taxPerOutcome: g.taxPerOutcome.value, costToCompletion: g.costToCompletion.value, costToCompletionWithoutExceptions: g.costToCompletionWithoutExceptions.value,
+      })),
+    });
+  }
+  return { bucket, points };
 }
 
 export async function taxGroups(db: Db, l: Loaded, groupBy: 'workflow' | 'class' | 'queue'): Promise<ExceptionTaxGroup[]> {
