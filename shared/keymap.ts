@@ -30,7 +30,7 @@ export const KEYMAP_ACTIONS = [
   { id: 'item.prev', label: 'Previous item', group: 'Navigate', defaults: ['k', 'up'], views: LISTS },
   { id: 'go.queue', label: 'Go to queue', group: 'Navigate', defaults: ['g q'] },
   { id: 'go.triage', label: 'Go to triage', group: 'Navigate', defaults: ['g t'] },
-  { id: 'go.dashboard', label: 'Go to dashboard (my stats)', group: 'Navigate', defaults: ['g d'] },
+  { id: 'go.dashboard', label: 'Go to my day (dashboard)', group: 'Navigate', defaults: ['g d'] },
   { id: 'go.sync', label: 'Go to sync and conflicts', group: 'Navigate', defaults: ['g s'] },
   { id: 'go.settings', label: 'Go to settings', group: 'Navigate', defaults: ['g ,'] },
   // Supervisor and owner views (DESIGN §8); shown and run only for the roles shared/ops-access.ts allows.

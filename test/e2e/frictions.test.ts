@@ -149,6 +149,30 @@ describe('Esc keeps typed work as a draft per item (issue 14 item 2)', () => {
   });
 });
 
+describe('command palette (issue 14 item 9)', () => {
+  it('finds commands by their on-screen names and common synonyms', async () => {
+    const { page } = ui;
+    const selected = () => page.locator('[data-testid^="palette-item-"][aria-selected="true"]').getAttribute('data-testid');
+    for (const [search, id] of [['skip', 'decide.defer'], ['dark mode', 'app.toggleTheme'], ['search', 'queue.filter']]) {
+      await page.keyboard.press('Control+k');
+      await page.getByTestId('palette-input').waitFor();
+      await page.keyboard.type(search);
+      await expect.poll(selected, T).toBe(`palette-item-${id}`);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('palette').waitFor({ state: 'detached' });
+    }
+    await page.keyboard.press('Control+k');
+    await page.getByTestId('palette-input').waitFor();
+    await page.keyboard.type('my day');
+    await expect.poll(selected, T).toBe('palette-item-go.dashboard');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.body.dataset.view === 'stats', null, T);
+    await page.keyboard.press('g');
+    await page.keyboard.press('t');
+    await waitForFocusedChange(page, null);
+  });
+});
+
 describe('undo (issue 14 item 5)', () => {
   it('takes back the last decision even after a note; only the newest decision toast offers Undo, and none after it ran', async () => {
     const { page } = ui;
