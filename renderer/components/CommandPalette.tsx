@@ -26,6 +26,9 @@ export function CommandPalette() {
   const keymap = useApp((s) => s.keymap);
   const roles = useApp((s) => s.session?.user?.roles ?? []);
   const [search, setSearch] = useState('');
+  // The highlighted command: the best match whenever the search changes (cmdk does not re-pick it when it
+  // does not filter itself), then wherever the arrows take it.
+  const [selected, setSelected] = useState('item.next');
   const entries: PaletteEntry[] = [
     ...(KEYMAP_ACTIONS as readonly KeymapAction[]).filter((a) => actionAvailable(a.id, roles) && a.id !== 'app.palette' && a.id !== 'app.close'),
     SIGN_OUT,
@@ -49,16 +52,20 @@ export function CommandPalette() {
     </Command.Item>
   );
   const ranked = rankCommands(entries, search);
+  const onSearch = (next: string) => {
+    setSearch(next);
+    setSelected(rankCommands(entries, next)[0]?.id ?? '');
+  };
   return (
     <Dialog title="Command palette" onClose={closeOverlay} testId="palette" size="md" hideTitle>
-      <Command label="Command palette" className="palette" loop shouldFilter={false}>
+      <Command label="Command palette" className="palette" loop shouldFilter={false} value={selected} onValueChange={setSelected}>
         <Command.Input
           placeholder="Type a command…"
           className="palette-input"
           aria-label="Command"
           data-testid="palette-input"
           value={search}
-          onValueChange={setSearch}
+          onValueChange={onSearch}
         />
         <Command.List className="palette-list">
           <Command.Empty className="palette-empty">No command matches.</Command.Empty>
