@@ -23,6 +23,16 @@ const BOTH_DATABASES = [
   'test/server/ops-rollback.test.ts',
   'test/server/ops-override.test.ts',
   'test/server/logs.test.ts',
+  'test/server/bad-input.test.ts',
+  'test/server/cli.test.ts',
+  'test/server/demo-payloads.test.ts',
+  'test/server/fuzz-central-api.test.ts',
+  'test/server/lease-renew.test.ts',
+  'test/server/matrix-crash.test.ts',
+  'test/server/ops-inputs.test.ts',
+  'test/server/ops-metrics-fixture.test.ts',
+  'test/server/trust-auth-protocol.test.ts',
+  'test/server/trust-write-limits.test.ts',
 ];
 const POSTGRES_ONLY = 'test/server/pg-*.test.ts';
 

@@ -87,6 +87,11 @@ export async function buildApp(opts: StartServerOptions) {
     if (closing) throw new ProblemError('unavailable', 503, 'the server is shutting down; retry shortly', {}, { 'retry-after': '2', connection: 'close' });
   });
   app.addHook('preClose', async () => { closing = true; });
+  // A request still in flight when close begins answers with `Connection: close`: close() closes only the
+  // connections idle at that moment, so a keep-alive connection that goes idle after its last answer would
+  // otherwise hold the process open until keepAliveTimeout (seen on PostgreSQL, where a handler yields to
+  // I/O while the signal arrives).
+  app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close'); });
   // JSON only: a text/plain body is answered 415 instead of reaching a handler as a string.
   app.removeContentTypeParser('text/plain');
   let draining = false;

@@ -2,10 +2,10 @@
 // 10k): the same concurrent workload (ingest, claim + pull, push) on the SQLite single node (the baseline),
 // on one PostgreSQL node, and on three PostgreSQL nodes behind a round-robin TCP balancer, all in the same
 // run, on a throwaway cluster (test/helpers/pg-cluster.ts). Figures are ratios to the SQLite node, and
-// ingest also to a raw multi-row INSERT of the same rows (items and their two events) on the same
-// PostgreSQL. Clients: 4 producers and 6 reviewers at once, so several nodes have work to share.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// ingest also to two floors on the same PostgreSQL: a raw multi-row INSERT of the same rows (items and their
+// two events) and a server-side COPY of them from CSV files. Clients: 4 producers and 6 reviewers at once, so several nodes have work to share.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -118,7 +118,45 @@ async function rawInsert(url: string, n: number): Promise<number> {
   return rate;
 }
 
-async function oneRun(cluster: PgCluster, n: number, run: number): Promise<{ setups: Setup[]; raw: number }> {
+const csvField = (v: unknown) => (v === null || v === undefined ? '' : `"${String(v).replace(/"/g, '""')}"`);
+
+/**
+ * The lowest floor: the same item rows and their two events loaded with COPY … FROM a CSV file (server side,
+ * so the file sits in the cluster's folder; the test cluster's role is a superuser), one transaction. Only the
+ * COPY is timed, not writing the files.
+ */
+async function rawCopy(cluster: PgCluster, url: string, n: number): Promise<number> {
+  const opened = await openDatabase(url);
+  const queue = { id: 'raw', workflow: 'w', stage: 's', exceptionClass: 'policy' };
+  await opened.db.insertInto('users').values({ id: 'raw', name: 'raw', roles: '[]', created_at: '2026-01-01T00:00:00.000Z' }).execute();
+  await opened.db.insertInto('queues').values({ id: 'raw', name: 'raw', workflow: 'w', stage: 's', exception_class: 'policy', owner_id: 'raw',
+    sla_target_minutes: 60, idle_threshold_sec: 60, reason_codes: '[]', created_at: '2026-01-01T00:00:00.000Z' }).execute();
+  await opened.close();
+  const at = new Date().toISOString();
+  const items = ingestItems('raw', n, { source: 'raw' }).map((it, i) => newItemRow(`raw_${i}`, it, queue, at, at));
+  const cols = Object.keys(items[0]);
+  const itemsFile = join(cluster.dir, 'bench-items.csv');
+  const eventsFile = join(cluster.dir, 'bench-events.csv');
+  writeFileSync(itemsFile, items.map((row) => cols.map((c) => csvField((row as Record<string, unknown>)[c])).join(',')).join('\n'));
+  writeFileSync(eventsFile, items.flatMap((row) => ['created', 'enqueued'].map((type) => [row.id, type, 'raw', at, 0, '{}'].map(csvField).join(','))).join('\n'));
+  for (const f of [itemsFile, eventsFile]) chmodSync(f, 0o644);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const t0 = performance.now();
+    await client.query('BEGIN');
+    await client.query(`COPY items (${cols.join(',')}) FROM '${itemsFile}' WITH (FORMAT csv)`);
+    await client.query(`COPY item_events (item_id, type, actor_id, at, assignment_epoch, payload) FROM '${eventsFile}' WITH (FORMAT csv)`);
+    await client.query('COMMIT');
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    await client.end();
+    rmSync(itemsFile, { force: true });
+    rmSync(eventsFile, { force: true });
+  }
+}
+
+async function oneRun(cluster: PgCluster, n: number, run: number): Promise<{ setups: Setup[]; raw: number; copy: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-bench-pg-'));
   const nodes: SpawnedServer[] = [];
   try {
@@ -144,7 +182,8 @@ async function oneRun(cluster: PgCluster, n: number, run: number): Promise<{ set
     }
     for (const x of nodes.splice(0)) await x.kill('SIGTERM');
     const raw = await rawInsert(await createDb(cluster, `bench_raw_${run}`), n);
-    return { setups, raw };
+    const copy = await rawCopy(cluster, await createDb(cluster, `bench_copy_${run}`), n);
+    return { setups, raw, copy };
   } finally {
     for (const x of nodes) await x.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
@@ -157,7 +196,7 @@ export async function runPostgresComparison(): Promise<void> {
   console.log(`\nserver on PostgreSQL: ${n} items, ${PRODUCERS} producers and ${REVIEWERS} reviewers at once, ${runs} runs, ${await loadAverage()}`);
   const cluster = await startPgCluster();
   try {
-    const all: { setups: Setup[]; raw: number }[] = [];
+    const all: { setups: Setup[]; raw: number; copy: number }[] = [];
     for (let r = 0; r < runs; r++) {
       process.stdout.write(`  run ${r + 1}/${runs}… `);
       const res = await oneRun(cluster, n, r);
@@ -178,6 +217,13 @@ export async function runPostgresComparison(): Promise<void> {
     const ingest3VsRaw = spread(all.map((a) => a.setups[2].figures.ingest / a.raw));
     console.log(`  raw multi-row INSERT of the same item rows + events on the same PostgreSQL: ${fmt(raw, 0)} items/s;` +
       ` ingest over HTTP / raw: 1 node ${fmt(ingestVsRaw, 2)}, 3 nodes ${fmt(ingest3VsRaw, 2)}`);
+    const copy = spread(all.map((a) => a.copy));
+    const ingestVsCopy = spread(all.map((a) => a.setups[1].figures.ingest / a.copy));
+    const ingest3VsCopy = spread(all.map((a) => a.setups[2].figures.ingest / a.copy));
+    console.log(`  COPY of the same item rows + events from CSV on the same PostgreSQL: ${fmt(copy, 0)} items/s;` +
+      ` ingest over HTTP / COPY: 1 node ${fmt(ingestVsCopy, 2)}, 3 nodes ${fmt(ingest3VsCopy, 2)}`);
+    const grow = (phase: string) => fmt(spread(all.map((a) => a.setups[2].figures[phase] / a.setups[1].figures[phase])), 2);
+    console.log(`  PostgreSQL 3 nodes / 1 node: ${Object.keys(all[0].setups[0].figures).map((p) => `${p} ${grow(p)}`).join(', ')} (${cpus().length} cores)`);
   } finally {
     stopPgCluster(cluster.dir);
   }

@@ -94,6 +94,11 @@ async function oneRun(n: number, run: number): Promise<PhaseFigure[]> {
 }
 
 export async function run(): Promise<void> {
+  // --only-postgres: just the PostgreSQL comparison (which measures its own SQLite baseline in the same run).
+  if (process.argv.includes('--only-postgres')) {
+    await runPostgresComparison();
+    return;
+  }
   const [n] = sizesArg(process.argv, 'items', [20_000]);
   const [runs] = sizesArg(process.argv, 'runs', [3]);
   console.log(`server bench: ${n} items over HTTP, ${runs} runs, ${await loadAverage()}`);

@@ -72,6 +72,7 @@ const numbered = (sqlText: string) => { let n = 0; return sqlText.replace(/\?/g,
 export async function openProbe(target: string, opts: { writable?: boolean } = {}): Promise<DbProbe> {
   if (!isPg(target)) {
     const db = opts.writable ? new Database(target, { fileMustExist: true }) : openReadonly(target);
+    db.pragma('busy_timeout = 5000');
     return {
       all: async <T>(s: string, ...p: unknown[]) => db.prepare(s).all(...p) as T[],
       get: async <T>(s: string, ...p: unknown[]) => db.prepare(s).get(...p) as T | undefined,
@@ -116,4 +117,42 @@ export async function snapshotOf(target: string, ignore: string[] = []): Promise
   } finally {
     await db.close();
   }
+}
+
+/**
+ * Tells whether anyone committed a change to a server's database between two calls, read beside the running
+ * server. SQLite: `PRAGMA data_version` moves when another connection commits. PostgreSQL: a transaction gets
+ * a transaction id only once it writes, so the ids handed out since the mark are the writers since then, and
+ * `pg_xact_status` says whether any of them committed (a writer that rolled back committed nothing).
+ */
+export interface CommitWatch {
+  mark(): Promise<void>;
+  committedSinceMark(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export async function watchCommits(target: string): Promise<CommitWatch> {
+  if (!isPg(target)) {
+    const db = openReadonly(target);
+    const version = () => db.pragma('data_version', { simple: true }) as number;
+    let marked = version();
+    return {
+      mark: async () => { marked = version(); },
+      committedSinceMark: async () => version() !== marked,
+      close: async () => { db.close(); },
+    };
+  }
+  const client = new pg.Client({ connectionString: target });
+  await client.connect();
+  const nextXid = async () => (await client.query<{ x: string }>('SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS x')).rows[0].x;
+  let marked = await nextXid();
+  return {
+    mark: async () => { marked = await nextXid(); },
+    async committedSinceMark() {
+      const { rows } = await client.query<{ n: string }>(`SELECT count(*)::text AS n FROM generate_series($1::bigint,
+        pg_snapshot_xmax(pg_current_snapshot())::text::bigint - 1) AS x WHERE pg_xact_status(x::text::xid8) = 'committed'`, [marked]);
+      return Number(rows[0].n) > 0;
+    },
+    close: () => client.end(),
+  };
 }

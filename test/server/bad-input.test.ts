@@ -1,8 +1,8 @@
 // Bad input gets a clear problem+json answer and changes nothing; the OpenAPI document is generated.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../shared/central-api';
 import { CentralClient, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let srv: TestServer;
@@ -16,19 +16,11 @@ beforeAll(async () => {
 });
 afterAll(async () => { await srv?.close(); });
 
-function fingerprint(): string {
-  const db = new BetterSqlite3(srv.dbFile, { readonly: true });
-  try {
-    const tables = ['items', 'item_events', 'change_log', 'clients', 'client_mutations', 'decisions', 'item_epochs'];
-    return tables.map((tb) => `${tb}:${(db.prepare(`SELECT count(*) n, coalesce(sum(length(CAST(rowid AS TEXT))), 0) s FROM ${tb}`).get() as { n: number }).n}`).join(',')
-      + (db.prepare('SELECT group_concat(version) v FROM items').get() as { v: string }).v.length;
-  } finally { db.close(); }
-}
 
 describe('bad input', () => {
   it('answers malformed JSON, wrong types, unknown kinds and oversize bodies with problems and changes nothing', async () => {
     const { items: [item] } = await alice.claim({ count: 1 });
-    const before = fingerprint();
+    const before = await snapshotOf(srv.dbFile);
     const clientId = newClientId('bad');
 
     const malformed = await alice.expectProblem(400, 'POST', '/v1/sync/push', undefined, { rawBody: '{"clientId": "abcdefgh", "mutations": [' });
@@ -55,7 +47,7 @@ describe('bad input', () => {
     await ingest.expectProblem(400, 'POST', '/v1/exceptions', { items: ingestItems('support-drafts', 1001) });
     await ingest.expectProblem(400, 'GET', '/v1/decisions?cursor=not-a-cursor');
 
-    expect(fingerprint()).toBe(before);
+    expect(changedTables(before, await snapshotOf(srv.dbFile))).toEqual([]);
   });
 
   it('ingests idempotently on (source, externalId) with SLA due from the queue target', async () => {
@@ -65,9 +57,9 @@ describe('bad input', () => {
     expect([first.created, first.existing]).toEqual([50, 0]);
     expect([second.created, second.existing]).toEqual([0, 50]);
     expect(second.items.map((i) => i.id)).toEqual(first.items.map((i) => i.id));
-    const db = new BetterSqlite3(srv.dbFile, { readonly: true });
-    const row = db.prepare('SELECT enqueued_at, sla_due_at FROM items WHERE id = ?').get(first.items[0].id) as { enqueued_at: string; sla_due_at: string };
-    db.close();
+    const db = await openProbe(srv.dbFile);
+    const row = (await db.get<{ enqueued_at: string; sla_due_at: string }>('SELECT enqueued_at, sla_due_at FROM items WHERE id = ?', first.items[0].id))!;
+    await db.close();
     expect(Date.parse(row.sla_due_at) - Date.parse(row.enqueued_at)).toBe(60 * 60_000);
   });
 

@@ -1,17 +1,18 @@
 // The server as a user runs it: `users add`, `queues add`, `queues policy`, demo tokens confined to demo databases,
 // and a graceful SIGTERM that lets an in-flight request finish and closes the database cleanly. The commands run
 // in-process through runCli (a tsx child costs seconds each on a loaded machine); one real child-process run of
-// `users add` checks the entry point, its exit code and its stderr as a user sees them.
+// `users add` checks the entry point, its exit code and its stderr as a user sees them. On both databases:
+// `--db` is a SQLite file or a postgres:// URL (DB_KIND, test/helpers/server.ts).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../server/cli';
 import { CentralClient } from '../helpers/central-client';
-import { spawnServer } from '../helpers/server';
+import { integrityCheck, openProbe, openReadonly } from '../helpers/db-snapshot';
+import { DB_KIND, newDatabaseTarget, spawnServer } from '../helpers/server';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'desk-cli-'));
@@ -27,13 +28,13 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
 
 describe('server CLI', () => {
   it('creates users whose token works once printed; demo tokens do not work in a non-demo database', async () => {
-    const dbFile = join(dir, 'plain.sqlite');
+    const dbFile = await newDatabaseTarget(dir, 'plain');
     const { stdout } = await cli('users', 'add', 'rita', '--role', 'reviewer,owner', '--db', dbFile);
     const token = stdout.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^edk_/);
-    const db = new BetterSqlite3(dbFile, { readonly: true });
-    const stored = db.prepare('SELECT token_hash FROM tokens').all() as { token_hash: string }[];
-    db.close();
+    const db = await openProbe(dbFile);
+    const stored = await db.all<{ token_hash: string }>('SELECT token_hash FROM tokens');
+    await db.close();
     expect(stored).toHaveLength(1);
     expect(stored[0].token_hash).not.toContain(token);
 
@@ -68,7 +69,7 @@ describe('server CLI', () => {
   }, 60_000); // one server child process
 
   it('runs as a real command: a child process prints the token, or refuses with exit code 2 and the reason on stderr', async () => {
-    const dbFile = join(dir, 'child.sqlite');
+    const dbFile = await newDatabaseTarget(dir, 'child');
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'rex', '--role', 'reviewer', '--db', dbFile]);
     expect(stdout.trim().split('\n').at(-1)).toMatch(/^edk_/);
     await expect(run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'x', '--role', 'wizard', '--db', dbFile]))
@@ -76,7 +77,7 @@ describe('server CLI', () => {
   }, 60_000); // two CLI child processes
 
   it('shuts down on SIGTERM after in-flight requests finish, leaving a clean database', async () => {
-    const dbFile = join(dir, 'demo.sqlite');
+    const dbFile = await newDatabaseTarget(dir, 'demo');
     const srv = await spawnServer({ dbFile, seed: 'demo' });
     const alice = new CentralClient(srv.url, 'demo-alice');
     const inFlight = alice.claim({ count: 200 });
@@ -87,10 +88,16 @@ describe('server CLI', () => {
     expect(code).toBe(0);
     expect(items).toHaveLength(200);
     expect(srv.output()).toMatch(/"msg":"server stopped; database closed"/);
-    const db = new BetterSqlite3(dbFile);
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect((db.prepare("SELECT count(*) n FROM items WHERE status = 'leased'").get() as { n: number }).n).toBe(200);
-    db.close();
+    if (DB_KIND === 'sqlite') {
+      // A SQLite file closed cleanly: sound, still in WAL mode. (PostgreSQL keeps its own files; the node only
+      // closes its pool, which the "database closed" line above says.)
+      expect(integrityCheck(dbFile)).toBe('ok');
+      const file = openReadonly(dbFile);
+      expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
+      file.close();
+    }
+    const db = await openProbe(dbFile);
+    expect(Number((await db.get<{ n: number }>("SELECT count(*) n FROM items WHERE status = 'leased'"))!.n)).toBe(200);
+    await db.close();
   });
 });

@@ -1,10 +1,10 @@
 // Generated bad input over every route of the central API (issue 8, Tests): arbitrary JSON values, raw bytes
 // in several encodings and content types, sizes around the limits, arbitrary query strings and credentials.
 // Whatever arrives, the answer is never a 5xx; a refusal is a clear problem+json (4xx) and commits nothing
-// (SQLite's data_version, read beside the server, does not move); a 2xx only for input the route's own zod
-// schema accepts. And the desk's check agrees with the server: a push the shared schema accepts is never
-// refused as malformed, one it refuses always is. Runs are bounded so the suite takes seconds.
-import BetterSqlite3 from 'better-sqlite3';
+// (read beside the server: SQLite's data_version does not move; on PostgreSQL no transaction id handed out
+// meanwhile committed, db-snapshot.ts watchCommits); a 2xx only for input the route's own zod schema accepts.
+// And the desk's check agrees with the server: a push the shared schema accepts is never refused as
+// malformed, one it refuses always is. Runs are bounded so the suite takes seconds. Runs on both databases.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../server/routes';
@@ -13,29 +13,30 @@ import { PROBLEM_TYPES, Problem, PushRequest } from '../../shared/central-api';
 import type { Item, Role } from '../../shared/domain';
 import { DEFAULT_BODY_LIMIT, MAX_JSON_VALUE_DEPTH } from '../../shared/limits';
 import { mutationFor } from '../helpers/central-client';
-import { changedTables, snapshot, type DbSnapshot } from '../helpers/db-snapshot';
+import { changedTables, snapshotOf, watchCommits, type CommitWatch, type DbSnapshot } from '../helpers/db-snapshot';
 import { demoToken, startDemoServer, type DemoServer, type DemoUser } from '../helpers/demo-fixture';
 
 const SEED = 8_2026;
 const RUNS = 12;
 
 let demo: DemoServer;
-let reader: BetterSqlite3.Database;
+let commits: CommitWatch;
 let held: Item[];
 let before: DbSnapshot;
+let watchSawTheClaim = false;
 beforeAll(async () => {
   demo = await startDemoServer();
+  commits = await watchCommits(demo.dbFile);
+  await commits.mark();
   held = (await demo.as.alice.claim({ count: 3, queueIds: [demo.queues[0].id] })).items;
-  reader = new BetterSqlite3(demo.dbFile, { readonly: true });
-  before = snapshot(demo.dbFile);
+  watchSawTheClaim = await commits.committedSinceMark();
+  before = await snapshotOf(demo.dbFile);
 });
 afterAll(async () => {
-  reader?.close();
+  await commits?.close();
   await demo?.close();
 });
 
-/** Bumped by SQLite whenever another connection (the server) commits a change to the file. */
-const dataVersion = () => reader.pragma('data_version', { simple: true }) as number;
 
 const USER_FOR_ROLE: Partial<Record<Role, DemoUser>> = { reviewer: 'alice', owner: 'olivia', supervisor: 'sam', producer: 'ingest' };
 function callerOf(r: RouteSpec): string | null {
@@ -56,10 +57,10 @@ Promise<Answer> {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (opts.body !== undefined && opts.contentType !== null) headers['content-type'] = opts.contentType ?? 'application/json';
-  const v = dataVersion();
+  await commits.mark();
   const res = await fetch(demo.url + pathAndQuery, { method, headers, body: opts.body as BodyInit | undefined });
   const text = await res.text();
-  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, committed: dataVersion() !== v };
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', text, committed: await commits.committedSinceMark() };
 }
 
 const KNOWN_TYPES = new Set<string>(Object.values(PROBLEM_TYPES));
@@ -91,6 +92,10 @@ const nearMissBody = fc.dictionary(
     fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 })),
   { maxKeys: 5 },
 );
+
+it('the commit watch has teeth: it saw the claim commit', () => {
+  expect(watchSawTheClaim).toBe(true);
+});
 
 describe('every body route: arbitrary JSON, raw bytes, content types and sizes', () => {
   it.each(bodyRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (name, route) => {
@@ -152,11 +157,11 @@ describe('every route: arbitrary queries and credentials', () => {
   );
   it.each(apiRoutes.filter((r) => r.access !== 'public').map((r) => [`${r.method} ${r.path}`, r] as const))('%s with a made-up credential', async (name, route) => {
     await fc.assert(fc.asyncProperty(credential, async (authorization) => {
-      const v = dataVersion();
+      await commits.mark();
       const res = await fetch(demo.url + route.path, { method: route.method, headers: { authorization, 'content-type': 'application/json' },
         body: route.method === 'POST' ? '{}' : undefined });
       const text = await res.text();
-      const a = { status: res.status, contentType: res.headers.get('content-type') ?? '', text, committed: dataVersion() !== v };
+      const a = { status: res.status, contentType: res.headers.get('content-type') ?? '', text, committed: await commits.committedSinceMark() };
       expectClearAnswer(a, `${name} ${authorization.slice(0, 40)}`);
       expect(a.status).toBe(401);
     }), { seed: SEED, numRuns: RUNS });
@@ -202,10 +207,10 @@ describe('the desk can know in advance what the server refuses', () => {
 });
 
 describe('after all of it', () => {
-  it('only accepted requests changed anything: items, events and decisions are as they were', () => {
+  it('only accepted requests changed anything: items, events and decisions are as they were', async () => {
     // Accepted pushes of the agreement property added clients and their rejected results, and the first
     // GET /v1/bundles/key made the bundle signing key (meta); nothing else moves.
     const accepted = ['clients', 'client_mutations', 'change_log', 'meta'];
-    expect(changedTables(before, snapshot(demo.dbFile)).filter((t) => !accepted.includes(t))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile)).filter((t) => !accepted.includes(t))).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import {
   AlertsResponse, CorrectionsResponse, QueuePoliciesResponse, QueuePolicy, RollbackAlert, RunsResponse,
 } from '../../shared/ops-api';
 import { mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, openReadonly, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 import { addUsers } from '../helpers/extra-users';
 
@@ -33,10 +33,10 @@ describe('POST /v1/runs', () => {
   it('records a report once; the same report again is existing; a different one for the key is 409 and changes nothing', async () => {
     expect(await demo.as.ingest.expectOk(RunsResponse, 'POST', '/v1/runs', { runs: [report] })).toEqual({ created: 1, existing: 0 });
     expect(await demo.as.ingest.expectOk(RunsResponse, 'POST', '/v1/runs', { runs: [report] })).toEqual({ created: 0, existing: 1 });
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const p = await demo.as.ingest.expectProblem(409, 'POST', '/v1/runs', { runs: [{ ...report, periodStart: t('2026-11-16T00:00:00Z'), periodEnd: t('2026-11-23T00:00:00Z') }, { ...report, runs: 4001 }] });
     expect(p.detail).toMatch(/runs\.1: a different report/);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
   });
 
   it('is for producers only', async () => {
@@ -52,22 +52,22 @@ describe('POST /v1/corrections', () => {
     expect(first).toMatchObject({ created: 1, existing: 0, corrections: [{ itemId: item.id, created: true }] });
     const again = await demo.as.ingest.expectOk(CorrectionsResponse, 'POST', '/v1/corrections', body);
     expect(again).toMatchObject({ created: 0, existing: 1, corrections: [{ id: first.corrections[0].id, created: false }] });
-    const db = openReadonly(demo.dbFile);
+    const db = await openProbe(demo.dbFile);
     try {
-      const ev = db.prepare(`SELECT type, payload FROM item_events WHERE item_id = ? AND type = 'corrected'`).all(item.id) as { payload: string }[];
+      const ev = await db.all<{ payload: string }>(`SELECT type, payload FROM item_events WHERE item_id = ? AND type = 'corrected'`, item.id);
       expect(ev).toHaveLength(1);
       expect(JSON.parse(ev[0].payload)).toMatchObject({ correctionId: first.corrections[0].id, minutes: 25, queueId: 'invoices-ledger' });
-    } finally { db.close(); }
+    } finally { await db.close(); }
 
     const [open] = (await demo.as.bob.claim({ count: 1, queueIds: ['kyc-sanctions'] })).items;
-    const mid = snapshot(demo.dbFile);
+    const mid = await snapshotOf(demo.dbFile);
     const p = await demo.as.ingest.expectProblem(400, 'POST', '/v1/corrections', { corrections: [
       { ...body.corrections[0], detectedAt: new Date(Date.now() + 1).toISOString() },
       { source: 'ledger', itemId: 'no-such-item', detectedAt: new Date().toISOString(), cost: {}, note: 'x' },
       { source: 'ledger', itemId: open.id, detectedAt: new Date().toISOString(), cost: {}, note: 'x' },
     ] });
     expect(p.errors).toEqual([{ path: 'corrections.1.itemId', message: 'no such item' }, { path: 'corrections.2', message: `item '${open.id}' has no outcome to correct` }]);
-    expect(changedTables(mid, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(mid, await snapshotOf(demo.dbFile))).toEqual([]);
   });
 
   it('finds the item by (source, externalId) and refuses a cost in another currency than the queue\'s', async () => {
@@ -85,14 +85,14 @@ describe('queue policy', () => {
   it('the owner changes their queue, an admin any queue; an owner of another path, a reviewer and a supervisor cannot', async () => {
     const mine = await demo.as.olivia.expectOk(QueuePolicy, 'POST', '/v1/queue-policies', { queueId: 'support-drafts', slaTargetMinutes: 90, idleThresholdSec: 30 });
     expect(mine).toMatchObject({ queueId: 'support-drafts', ownerId: 'olivia', slaTargetMinutes: 90, idleThresholdSec: 30, updatedBy: 'olivia' });
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     await demo.as.omar.expectProblem(403, 'POST', '/v1/queue-policies', { queueId: 'support-drafts', slaTargetMinutes: 5 });
     await demo.as.alice.expectProblem(403, 'POST', '/v1/queue-policies', { queueId: 'support-drafts', slaTargetMinutes: 5 });
     await demo.as.sam.expectProblem(403, 'POST', '/v1/queue-policies', { queueId: 'support-drafts', slaTargetMinutes: 5 });
     await demo.as.olivia.expectProblem(400, 'POST', '/v1/queue-policies', { queueId: 'support-drafts', ownerId: 'alice' });
     await demo.as.olivia.expectProblem(404, 'POST', '/v1/queue-policies', { queueId: 'nope', slaTargetMinutes: 5 });
     await demo.as.olivia.expectProblem(400, 'POST', '/v1/queue-policies', { queueId: 'support-drafts', laborCost: { amountPerHour: 40, currency: 'euro' } });
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
     const admin = demo.anon.as(adminToken);
     const handed = await admin.expectOk(QueuePolicy, 'POST', '/v1/queue-policies', { queueId: 'procurement-po', ownerId: 'olivia', rollbackTrigger: { kind: 'correction_rate', atLeastPercent: 2, windowDays: 7 } });
     expect(handed).toMatchObject({ ownerId: 'olivia', rollbackTrigger: { kind: 'correction_rate', atLeastPercent: 2, windowDays: 7, minApprovals: 20 } });

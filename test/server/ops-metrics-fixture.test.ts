@@ -7,7 +7,7 @@ import type { Mutation } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { ControlPointsResponse, CorrectionsResponse, ExceptionTaxResponse, QueuePolicy, RunsResponse, TeamMetrics } from '../../shared/ops-api';
 import { CentralClient, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, snapshot } from '../helpers/db-snapshot';
+import { changedTables, snapshotOf } from '../helpers/db-snapshot';
 import { TestClock } from '../helpers/demo-fixture';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -149,7 +149,7 @@ describe('exception tax (workflow wf, EUR)', () => {
 
 describe('who sees the figures', () => {
   it('supervisor all; the owner their paths; another owner not this queue; reviewers and producers none; bad queries 400 and nothing changes', async () => {
-    const before = snapshot(srv.dbFile);
+    const before = await snapshotOf(srv.dbFile);
     const own = await as.own.expectOk(ControlPointsResponse, 'GET', `/v1/metrics/control-points?${interval}`);
     expect(own.controlPoints.map((c) => c.queueId)).toEqual(['q-inv']);
     const own2 = await as.own2.expectOk(ExceptionTaxResponse, 'GET', `/v1/metrics/exception-tax?${interval}&groupBy=queue`);
@@ -162,6 +162,6 @@ describe('who sees the figures', () => {
       await as.sup.expectProblem(400, 'GET', `/v1/metrics/${path}?from=yesterday&to=${encodeURIComponent(iso(0))}`);
     }
     await as.sup.expectProblem(400, 'GET', `/v1/metrics/exception-tax?${interval}&groupBy=reviewer`);
-    expect(changedTables(before, snapshot(srv.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(srv.dbFile))).toEqual([]);
   });
 });

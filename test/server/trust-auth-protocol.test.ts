@@ -3,13 +3,12 @@
 // cannot be true) and the lease cap. Each case is refused clearly and, where it says so, changes nothing.
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEM_TYPES } from '../../shared/central-api';
 import { MAX_LABOR_WALL_MS } from '../../shared/limits';
 import { createUser } from '../../server/services/users';
 import { assertProblem, CentralClient, laborFor, mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, startClockedDemoServer, TestClock, type DemoServer } from '../helpers/demo-fixture';
 
 const run = promisify(execFile);
@@ -20,9 +19,9 @@ beforeAll(async () => { demo = await startDemoServer(); });
 afterAll(async () => { await demo?.close(); });
 
 const claimOne = async () => (await demo.as.alice.claim({ count: 1, queueIds: [demo.queues[0].id] })).items[0];
-const count = (sql: string, ...args: unknown[]) => {
-  const db = new BetterSqlite3(demo.dbFile, { readonly: true });
-  try { return (db.prepare(sql).get(...args) as { n: number }).n; } finally { db.close(); }
+const count = async (sql: string, ...args: unknown[]) => {
+  const db = await openProbe(demo.dbFile);
+  try { return Number((await db.get<{ n: number }>(sql, ...args))!.n); } finally { await db.close(); }
 };
 
 describe('authentication comes before the body', () => {
@@ -81,7 +80,7 @@ describe('tokens expire and can be revoked', () => {
   it('`users add` issues a token that expires by default', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', 'users', 'add', 'ed', '--role', 'reviewer', '--db', demo.dbFile]);
     expect(stdout).toMatch(/expires 20\d\d-/);
-    expect(count('SELECT count(*) n FROM tokens WHERE user_id = ? AND expires_at IS NOT NULL', 'ed')).toBe(1);
+    expect(await count('SELECT count(*) n FROM tokens WHERE user_id = ? AND expires_at IS NOT NULL', 'ed')).toBe(1);
   });
 });
 
@@ -89,20 +88,20 @@ describe('push protocol edges', () => {
   it('the same mutation id twice in one batch is refused as a whole (400) and changes nothing', async () => {
     const [a, b] = [await claimOne(), await claimOne()];
     const clientId = newClientId('dup-in-batch');
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const res = await demo.as.alice.request('POST', '/v1/sync/push', { clientId, mutations: [mutationFor('approve', a, 1, {}), mutationFor('approve', b, 1, {})] });
     const p = assertProblem(res, 400, 'duplicate id in batch');
     expect(p.detail).toMatch(/mutations\.1\.mutationId: mutation ids in a batch must increase/);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
   });
 
   it('a gap on a new client id answers 409 and does not create the client', async () => {
     const item = await claimOne();
     const clientId = newClientId('gap-new');
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const p = await demo.as.alice.expectProblem(409, 'POST', '/v1/sync/push', { clientId, mutations: [mutationFor('approve', item, 2, {})] });
     expect(p).toMatchObject({ type: PROBLEM_TYPES.mutationGap, expectedMutationId: 1 });
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
     // The id is still free: another user can take it.
     const bobs = (await demo.as.bob.claim({ count: 1 })).items[0];
     expect((await demo.as.bob.push({ clientId, mutations: [mutationFor('approve', bobs, 1, {})] })).results[0].status).toBe('applied');
@@ -115,8 +114,8 @@ describe('push protocol edges', () => {
     const res = await demo.as.alice.push({ clientId, mutations: [m] });
     expect(res.results[0]).toMatchObject({ status: 'rejected', code: 'payload_hash_mismatch' });
     expect(res.lastMutationId).toBe(1);
-    expect(count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", item.id)).toBe(1);
-    expect(count('SELECT count(*) n FROM decisions WHERE item_id = ?', item.id)).toBe(0);
+    expect(await count("SELECT count(*) n FROM items WHERE id = ? AND status = 'leased'", item.id)).toBe(1);
+    expect(await count('SELECT count(*) n FROM decisions WHERE item_id = ?', item.id)).toBe(0);
   });
 
   const at = new Date('2026-05-01T10:00:00.000Z');
@@ -127,10 +126,10 @@ describe('push protocol edges', () => {
     ['an absurd wall time', { ...laborFor(at), wallMs: MAX_LABOR_WALL_MS + 1 }, /wallMs/],
   ])('labor that cannot be true is refused (400, nothing changes): %s', async (_name, labor, says) => {
     const item = await claimOne();
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const res = await demo.as.alice.request('POST', '/v1/sync/push', { clientId: newClientId('labor'), mutations: [{ ...mutationFor('approve', item, 1, {}), labor }] });
     expect(assertProblem(res, 400, 'bad labor').detail).toMatch(says);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
   });
 });
 

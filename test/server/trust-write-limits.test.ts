@@ -1,7 +1,6 @@
 // Issue 8, server side: every read-schema limit holds at write time (notes, corrections, ingest), one push
 // cannot grow one item without bound, results are stored without item copies, a replay from an old cursor
 // carries only what the puller may see, and labor behind a conflict reaches the event log.
-import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PullResponse } from '../../shared/central-api';
 import { Item } from '../../shared/domain';
@@ -10,16 +9,26 @@ import {
   MAX_CORRECTION_BYTES, MAX_ITEM_MUTATIONS_PER_PUSH, MAX_ITEM_NOTES, MAX_ITEM_NOTES_BYTES, MAX_JSON_VALUE_DEPTH, MAX_PULL_PAGE_BYTES,
 } from '../../shared/limits';
 import { assertProblem, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
-import { changedTables, snapshot } from '../helpers/db-snapshot';
+import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
 
 let demo: DemoServer;
 beforeAll(async () => { demo = await startDemoServer(); });
 afterAll(async () => { await demo?.close(); });
 
-function rows<T>(sql: string, ...args: unknown[]): T[] {
-  const db = new BetterSqlite3(demo.dbFile, { readonly: true });
-  try { return db.prepare(sql).all(...args) as T[]; } finally { db.close(); }
+async function rows<T>(sql: string, ...args: unknown[]): Promise<T[]> {
+  const db = await openProbe(demo.dbFile);
+  try { return await db.all<T>(sql, ...args); } finally { await db.close(); }
+}
+
+/** Writes beside the running server (SQLite file or PostgreSQL alike), for states that would take minutes of pushes. */
+async function writeBeside(statements: [string, ...unknown[]][]): Promise<void> {
+  const db = await openProbe(demo.dbFile, { writable: true });
+  try {
+    await db.run('BEGIN');
+    for (const [sql, ...args] of statements) await db.run(sql, ...args);
+    await db.run('COMMIT');
+  } finally { await db.close(); }
 }
 
 const claimOne = async (who: 'alice' | 'bob' = 'alice') => (await demo.as[who].claim({ count: 1, queueIds: [demo.queues[0].id] })).items[0];
@@ -43,14 +52,8 @@ describe('a stored item always passes the schema it is served with', () => {
     const clientId = newClientId('notes-count');
     // The item already holds all but two of its notes (written beside the server, so the test takes seconds).
     const held = MAX_ITEM_NOTES - 2;
-    const db = new BetterSqlite3(demo.dbFile);
-    try {
-      db.pragma('busy_timeout = 5000');
-      const notes = Array.from({ length: held }, (_, i) => ({ by: demo.ids.alice, at: new Date().toISOString(), text: `old ${i}` }));
-      db.prepare('UPDATE items SET notes = ? WHERE id = ?').run(JSON.stringify(notes), item.id);
-    } finally {
-      db.close();
-    }
+    const notes = Array.from({ length: held }, (_, i) => ({ by: demo.ids.alice, at: new Date().toISOString(), text: `old ${i}` }));
+    await writeBeside([['UPDATE items SET notes = ? WHERE id = ?', JSON.stringify(notes), item.id]]);
     const results = await pushNotes(clientId, item, 1, ['n1', 'n2', 'n3', 'n4']);
     expect(results.map((r) => `${r.status}:${r.code}`)).toEqual(['applied:ok', 'applied:ok', 'rejected:limit_exceeded', 'rejected:limit_exceeded']);
     expect(results.at(-1)!.message).toMatch(/1000 notes/);
@@ -90,11 +93,11 @@ describe('a stored item always passes the schema it is served with', () => {
     let deep: unknown = 1;
     for (let i = 0; i < MAX_JSON_VALUE_DEPTH + 1; i++) deep = { d: deep };
     for (const correctedOutput of [{ big: 'x'.repeat(MAX_CORRECTION_BYTES) }, deep as Record<string, unknown>]) {
-      const before = snapshot(demo.dbFile);
+      const before = await snapshotOf(demo.dbFile);
       const res = await demo.as.alice.request('POST', '/v1/sync/push', { clientId, mutations: [mutationFor('correct', item, 1, { correctedOutput })] });
       const p = assertProblem(res, 400, 'oversize correction');
       expect(p.detail).toMatch(/correctedOutput.*(bytes|levels)/);
-      expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+      expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
     }
   });
 
@@ -102,7 +105,7 @@ describe('a stored item always passes the schema it is served with', () => {
     const item = await claimOne();
     const clientId = newClientId('no-copy');
     await demo.as.alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
-    const [stored] = rows<{ result: string }>('SELECT result FROM client_mutations WHERE client_id = ?', clientId);
+    const [stored] = await rows<{ result: string }>('SELECT result FROM client_mutations WHERE client_id = ?', clientId);
     expect(JSON.parse(stored.result)).not.toHaveProperty('item');
     // A duplicate still answers with the item as the user may see it now.
     const again = await demo.as.alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
@@ -117,14 +120,7 @@ describe('items grown to their limits never make a pull page the desk refuses', 
     // Each item holds notes up to its budget (written beside the server: what 80 items' worth of pushes would leave).
     const perItem = Math.floor(MAX_ITEM_NOTES_BYTES / 4002);
     const notes = JSON.stringify(Array.from({ length: perItem }, () => ({ by: demo.ids.bob, at: new Date().toISOString(), text: 'x'.repeat(4000) })));
-    const db = new BetterSqlite3(demo.dbFile);
-    try {
-      db.pragma('busy_timeout = 5000');
-      const update = db.prepare('UPDATE items SET notes = ? WHERE id = ?');
-      db.transaction(() => { for (const it of items) update.run(notes, it.id); })();
-    } finally {
-      db.close();
-    }
+    await writeBeside(items.map((it) => ['UPDATE items SET notes = ? WHERE id = ?', notes, it.id]));
     expect(items.length * notes.length).toBeGreaterThan(MAX_PULL_PAGE_BYTES);
     for (const cursor of [undefined, start]) {
       const seen = new Set<string>();
@@ -188,7 +184,7 @@ describe('labor behind a conflict reaches the event log', () => {
     const clientId = newClientId('labor-conflict');
     const res = await demo.as.alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
     expect(res.results[0]).toMatchObject({ status: 'conflict', code: 'reassigned' });
-    const events = rows<{ type: string; actor_id: string; payload: string }>(
+    const events = await rows<{ type: string; actor_id: string; payload: string }>(
       "SELECT type, actor_id, payload FROM item_events WHERE item_id = ? AND type = 'labor'", item.id);
     expect(events).toHaveLength(1);
     const payload = LaborEventPayload.parse(JSON.parse(events[0].payload));
@@ -197,7 +193,7 @@ describe('labor behind a conflict reaches the event log', () => {
     expect(events[0].actor_id).toBe(demo.ids.alice);
     // Sent again, the same mutation is a duplicate: its labor is not counted twice.
     await demo.as.alice.push({ clientId, mutations: [mutationFor('approve', item, 1, {})] });
-    expect(rows("SELECT 1 FROM item_events WHERE item_id = ? AND type = 'labor'", item.id)).toHaveLength(1);
+    expect(await rows("SELECT 1 FROM item_events WHERE item_id = ? AND type = 'labor'", item.id)).toHaveLength(1);
   });
 });
 
@@ -205,13 +201,13 @@ describe('ingest keys are unambiguous', () => {
   it('refuses control characters in source and externalId (two pairs that differ around a NUL are not one item)', async () => {
     const q = demo.queues[0].id;
     const [a, b] = ingestItems(q, 2, { source: 'nul-test' });
-    const before = snapshot(demo.dbFile);
+    const before = await snapshotOf(demo.dbFile);
     const res = await demo.as.ingest.request('POST', '/v1/exceptions', { items: [
       { ...a, source: 'nul\u0000x', externalId: 'y' },
       { ...b, source: 'nul', externalId: 'x\u0000y' },
     ] });
     const p = assertProblem(res, 400, 'NUL in ingest keys');
     expect(JSON.stringify(p.errors)).toMatch(/items\.0\.source.*control characters/);
-    expect(changedTables(before, snapshot(demo.dbFile))).toEqual([]);
+    expect(changedTables(before, await snapshotOf(demo.dbFile))).toEqual([]);
   });
 });
