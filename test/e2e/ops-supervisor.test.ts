@@ -3,9 +3,10 @@
 // sortable SLA board; axe in light and dark; screenshots.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueuePage } from '../../shared/desk-api';
 import type { TeamViewOutput } from '../../shared/ops-desk';
 import { startTestServer } from '../helpers/server';
-import { axeScan, bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, type Desk, type OpenPage } from './harness';
+import { axeScan, bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForSynced, type Desk, type OpenPage } from './harness';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -46,7 +47,8 @@ describe('the supervisor', () => {
     await page.getByTestId('team-chart-toggle').focus();
     await page.keyboard.press('Enter');
     await page.getByTestId('team-chart-table').waitFor();
-    expect(await page.getByTestId('team-chart-table').locator('tbody tr').count()).toBe(core.data.team.perDay.length);
+    expect(core.data.team.buckets?.bucket).toBe('day');
+    expect(await page.getByTestId('team-chart-table').locator('tbody tr').count()).toBe(core.data.team.buckets!.points.length);
     await page.keyboard.press('Enter');
     await page.getByTestId('team-chart-canvas').waitFor();
     await screenshot(page, 'ops-team');
@@ -57,6 +59,44 @@ describe('the supervisor', () => {
     await expectAccessible(page, 'team (dark)');
     await page.emulateMedia({ colorScheme: 'light' });
   });
+
+  it('charts hours or days over the chosen window, from the keyboard', async () => {
+    const { page } = ui;
+    await page.getByTestId('team-bucket').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.getByTestId('team-bucket').inputValue()).toBe('hour');
+    await page.getByTestId('team-window').focus();
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => page.getByTestId('team-window').inputValue()).toBe('7d');
+    const core = await sam.call<TeamViewOutput>('ops.team', { window: '7d', bucket: 'hour' });
+    expect(core.data.team.buckets?.bucket).toBe('hour');
+    // Seven days cut at the minute touch 169 UTC hours (the first and last partial).
+    expect(core.data.team.buckets!.points.length).toBeGreaterThanOrEqual(168);
+    await page.getByTestId('team-chart-toggle').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('team-chart-table').locator('tbody tr').count()).toBe(core.data.team.buckets!.points.length);
+    expect(await page.getByTestId('team-chart-table').locator('tbody tr th').first().textContent()).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:00$/);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('team-chart-canvas').waitFor();
+  });
+
+  it('updates the figures while the view stays open (the core is asked again)', async () => {
+    const { page } = ui;
+    const tile = page.getByTestId('team-tile-outcomes-today');
+    const before = Number((await tile.getAttribute('data-value'))!.replace(/,/g, ''));
+    // alice approves one item on her own desk; the open Team view shows it at its next read.
+    const alice = await startDesk(server.url, 'alice');
+    try {
+      await waitForAssigned(alice, 1);
+      const item = (await alice.call<QueuePage>('queue.page', { limit: 5 })).rows[0];
+      await alice.call('triage.open', { itemId: item.id });
+      await alice.call('triage.decide', { itemId: item.id, kind: 'approve', payload: {} });
+      await waitForSynced(alice);
+      await expect.poll(async () => Number((await tile.getAttribute('data-value'))!.replace(/,/g, '')), { timeout: 40_000, interval: 500 }).toBe(before + 1);
+    } finally {
+      await alice.close();
+    }
+  }, 60_000);
 
   it('g c opens the SLA board, sortable from the keyboard', async () => {
     const { page } = ui;

@@ -2,6 +2,7 @@
 // every 15 s while open; offline, the last figures with their age (Freshness).
 import { useMemo, useState } from 'react';
 import { formatLaborMinutes } from '../../../shared/durations';
+import type { TeamMetrics } from '../../../shared/ops-api';
 import { OPS_WINDOW_LABELS, type OpsWindow } from '../../../shared/ops-windows';
 import { TimeChart, type ChartSeries } from '../../components/charts/TimeChart';
 import { useOpsRead } from '../../state/ops-store';
@@ -12,20 +13,35 @@ import { teamTiles } from './team-figures';
 export const TEAM_REFRESH_MS = 15_000;
 
 const dayFmt = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const hourFmt = (ms: number) => `${new Date(ms).toISOString().slice(0, 13).replace('T', ' ')}:00`;
+
+/** Outcomes (left axis) and labor minutes (right axis) per bucket; a server without buckets: outcomes per day. */
+export function teamChart(team: TeamMetrics): { bucket: 'hour' | 'day'; x: number[]; series: ChartSeries[] } {
+  const count = (n: number) => n.toLocaleString('en');
+  if (!team.buckets) {
+    return { bucket: 'day', x: team.perDay.map((d) => Date.parse(`${d.day}T00:00:00Z`)),
+      series: [{ label: 'Outcomes', values: team.perDay.map((d) => d.outcomes), colorVar: '--accent', format: count }] };
+  }
+  const pts = team.buckets.points;
+  return {
+    bucket: team.buckets.bucket === 'hour' ? 'hour' : 'day',
+    x: pts.map((p) => Date.parse(p.start)),
+    series: [
+      { label: 'Outcomes', values: pts.map((p) => p.outcomes), colorVar: '--accent', format: count },
+      { label: 'Labor (min)', values: pts.map((p) => p.laborMinutes + p.reworkLaborMinutes), colorVar: '--warn', rightAxis: true, format: (n) => formatLaborMinutes(n) },
+    ],
+  };
+}
 const minutes = (v: number | null) => (v === null ? '—' : formatLaborMinutes(v));
 
 export function TeamView() {
   const [win, setWin] = useState<OpsWindow>('28d');
-  const read = useOpsRead('ops.team', { window: win }, TEAM_REFRESH_MS);
+  const [bucket, setBucket] = useState<'hour' | 'day'>('day');
+  const read = useOpsRead('ops.team', { window: win, bucket }, TEAM_REFRESH_MS);
   const { figure, explain, items, openItems, closeItems } = useExplain();
   const v = read.value?.data ?? null;
   const tiles = useMemo(() => (v ? teamTiles(v) : []), [v]);
-  const chart = useMemo(() => {
-    if (!v) return null;
-    const x = v.team.perDay.map((d) => Date.parse(`${d.day}T00:00:00Z`));
-    const series: ChartSeries[] = [{ label: 'Outcomes per day', values: v.team.perDay.map((d) => d.outcomes), colorVar: '--accent', format: (n) => n.toLocaleString('en') }];
-    return { x, series };
-  }, [v]);
+  const chart = useMemo(() => (v ? teamChart(v.team) : null), [v]);
   const active = new Set(v?.today.activeNow.reviewerIds ?? []);
   const reviewerFigure = (r: NonNullable<typeof v>['team']['reviewers'][number]): Explained => ({
     label: `Outcomes of ${r.reviewerId}`, metric: 'throughput', value: (r.outcomes.value ?? 0).toLocaleString('en'), n: r.outcomes.n,
@@ -44,8 +60,16 @@ export function TeamView() {
             ))}
           </div>
           <ExplainPanel figure={figure} onOpenItems={openItems} />
+          <label className="ops-controls">
+            <span className="muted">Chart by</span>
+            <select className="select" value={bucket} onChange={(e) => setBucket(e.target.value as 'hour' | 'day')} data-testid="team-bucket">
+              <option value="day">Day</option>
+              <option value="hour">Hour</option>
+            </select>
+          </label>
           {chart && (
-            <TimeChart title={`Throughput, ${OPS_WINDOW_LABELS[win].toLowerCase()} (UTC days)`} x={chart.x} series={chart.series} formatX={dayFmt} testId="team-chart" />
+            <TimeChart title={`Throughput and labor, ${OPS_WINDOW_LABELS[win].toLowerCase()} (UTC ${chart.bucket === 'hour' ? 'hours' : 'days'})`}
+              x={chart.x} series={chart.series} formatX={chart.bucket === 'hour' ? hourFmt : dayFmt} testId="team-chart" />
           )}
           <section className="panel" aria-labelledby="team-reviewers-h">
             <h2 id="team-reviewers-h" className="panel-title">
