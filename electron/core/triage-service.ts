@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { DecideInput, DecideOutput, ItemDetail, UndoOutput, WindowOutput } from '../../shared/desk-api';
 import { reasonNeedsComment } from '../../shared/reason-comment';
+import { reasonCodesFor } from '../../shared/reclassify-reasons';
 import { DEPARTURE_TEXT, departureOf, type ItemChangedDetails, type ItemDeparture } from '../../shared/item-departure';
 import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
 import type { Db } from './cache-db';
@@ -199,10 +200,13 @@ export class TriageService {
     const reasonCode = payload.reasonCode;
     if (typeof reasonCode === 'string') {
       const queue = this.c.items.queue(got.item.queueId);
-      if (queue && !queue.reasonCodes.some((r) => r.code === reasonCode)) {
-        throw new DeskFailure('bad_input', `reason code '${reasonCode}' is not one of queue ${queue.name}'s: ${queue.reasonCodes.map((r) => r.code).join(', ')}`);
+      // A reclassify has reasons of its own (shared/reclassify-reasons.ts); the rest use the queue's.
+      const allowed = queue || kind === 'reclassify' ? reasonCodesFor(kind, queue?.reasonCodes ?? []) : null;
+      if (allowed && !allowed.some((r) => r.code === reasonCode)) {
+        const whose = kind === 'reclassify' ? 'a reason to reclassify' : `one of queue ${queue?.name}'s`;
+        throw new DeskFailure('bad_input', `reason code '${reasonCode}' is not ${whose}: ${allowed.map((r) => r.code).join(', ')}`);
       }
-      const reason: { code: string; label?: string } = queue?.reasonCodes.find((r) => r.code === reasonCode) ?? { code: reasonCode };
+      const reason: { code: string; label?: string } = allowed?.find((r) => r.code === reasonCode) ?? { code: reasonCode };
       if (reasonNeedsComment(reason) && !(typeof payload.comment === 'string' && payload.comment.trim())) {
         throw new DeskFailure('bad_input', `reason '${reason.label ?? reasonCode}' needs a comment saying what is wrong`);
       }

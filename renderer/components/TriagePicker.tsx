@@ -1,6 +1,7 @@
 import type { ExceptionClass } from '../../shared/domain';
 import { EXCEPTION_CLASSES } from '../../shared/desk-names';
 import { reasonNeedsComment } from '../../shared/reason-comment';
+import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { closeOverlay, openOverlay, type PickerPurpose } from '../state/app-store';
 import { decide, useTriage } from '../state/triage-store';
 import { CLASS_LABEL } from './ClassBadge';
@@ -18,7 +19,9 @@ export function TriagePicker({ purpose, exceptionClass }: { purpose: PickerPurpo
   const detail = useTriage((s) => s.current);
   if (!detail) return null;
   const { item, queue } = detail;
-  const reasons: PickerOption[] = (queue?.reasonCodes ?? [{ code: 'other', label: 'Other' }]).map((r) => ({ value: r.code, label: r.label, needsComment: reasonNeedsComment(r) }));
+  // Reclassify has reasons of its own (issue 14 item 10); reject and escalate use the queue's.
+  const codes = purpose === 'reclassify-reason' ? RECLASSIFY_REASONS : (queue?.reasonCodes ?? [{ code: 'other', label: 'Other' }]);
+  const reasons: PickerOption[] = codes.map((r) => ({ value: r.code, label: r.label, needsComment: reasonNeedsComment(r) }));
 
   if (purpose === 'reclassify-class') {
     const options = EXCEPTION_CLASSES.filter((c) => c !== item.exceptionClass).map((c) => ({ value: c, label: CLASS_LABEL[c] }));

@@ -10,6 +10,7 @@ import type { AuthUser } from './context';
 import type { Change, ItemEvent } from './journal';
 import { endEpoch, startEpoch } from './leases';
 import { hasReasonCode } from './queues';
+import { RECLASSIFY_REASONS, reclassifyReason } from '../../shared/reclassify-reasons';
 import { jsonBytes, MAX_ITEM_NOTES, MAX_ITEM_NOTES_BYTES } from '../../shared/limits';
 
 /** Why an item may not hold these notes (shared/limits.ts), or null. */
@@ -168,8 +169,8 @@ async function defer(env: MutationEnv, m: Extract<Mutation, { kind: 'defer' }>, 
 
 async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclassify' }>, row: ItemRow, queue: Queue): Promise<Outcome> {
   const { user } = env;
-  if (!hasReasonCode(queue, m.payload.reasonCode)) {
-    return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
+  if (!reclassifyReason(m.payload.reasonCode)) {
+    return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason to reclassify (${RECLASSIFY_REASONS.map((r) => r.code).join(', ')})`, itemFromRow(row));
   }
   if (m.payload.exceptionClass === row.exception_class) return rejected('invalid_transition', `the item is already ${row.exception_class}`, itemFromRow(row));
   const at = env.now.toISOString();

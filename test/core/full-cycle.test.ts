@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
 import { deskEvents, type DeskOutput } from '../../shared/desk-api';
 import { EXCEPTION_CLASSES, type Labor } from '../../shared/domain';
+import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { demoCore, FakeClock, ok, tmpDir } from './core-fixture';
 
@@ -81,7 +82,7 @@ describe('full cycle', () => {
         }
         case 'reclassify+approve': {
           const to = EXCEPTION_CLASSES.find((c) => c !== detail.item.exceptionClass)!;
-          await ok(core, 'triage.decide', { itemId, kind: 'reclassify', payload: { exceptionClass: to, reasonCode: reason } });
+          await ok(core, 'triage.decide', { itemId, kind: 'reclassify', payload: { exceptionClass: to, reasonCode: RECLASSIFY_REASONS[0].code } });
           clock.advance(400);
           out = await ok(core, 'triage.decide', { itemId, kind: 'approve' });
           expectedOutcomes.set(itemId, 'approve');

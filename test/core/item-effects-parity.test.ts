@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
 import { itemFromRow } from '../../server/db/rows';
 import { MUTATION_KINDS, type Item, type MutationKind, type Queue } from '../../shared/domain';
+import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { startClockedDemoServer, TestClock, type DemoServer } from '../helpers/demo-fixture';
 import { demoCore, ok, tmpDir } from './core-fixture';
 
@@ -57,7 +58,7 @@ async function payloadFor(kind: MutationKind, itemId: string): Promise<Record<st
     case 'correct': return { correctedOutput: { total: 42 } };
     case 'escalate': return { reasonCode, comment: 'owner please' };
     case 'defer': return {};
-    case 'reclassify': return { exceptionClass: 'policy', reasonCode };
+    case 'reclassify': return { exceptionClass: 'policy', reasonCode: RECLASSIFY_REASONS[0].code };
     case 'note': return { text: 'called the vendor' };
     case 'revert': return {};
     case 'override': return { outcome: 'approve', reason: 'the owner decides' };

@@ -3,6 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskResult, ItemDetail, SyncStatus } from '../../shared/desk-api';
+import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { CentralClient } from '../helpers/central-client';
 import { startTestServer } from '../helpers/server';
 import { closeAll, focusedItemId, launchChromium, openTriage, startDesk, waitForFocusedChange, type Desk, type OpenPage } from './harness';
@@ -170,6 +171,39 @@ describe('command palette (issue 14 item 9)', () => {
     await page.keyboard.press('g');
     await page.keyboard.press('t');
     await waitForFocusedChange(page, null);
+  });
+});
+
+describe('reclassify has reasons of its own (issue 14 item 10)', () => {
+  it('t, a class, then a reason to reclassify (none of the queue\'s reject reasons)', async () => {
+    const { page } = ui;
+    const id = (await focusedItemId(page))!;
+    const detail = await alice.call<ItemDetail>('item.get', { itemId: id });
+    const before = await pending();
+    await page.keyboard.press('t');
+    await page.getByTestId('reason-picker').waitFor();
+    const target = (await page.getByTestId('reason-option-1').getAttribute('data-value'))!;
+    await page.keyboard.press('1');
+    await page.getByTestId('reason-picker').filter({ hasText: 'Reclassify: why?' }).waitFor();
+    const offered = await page.locator('[data-testid^="reason-option-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-value')));
+    expect(offered).toEqual(RECLASSIFY_REASONS.map((r) => r.code));
+    for (const r of detail.queue!.reasonCodes.filter((c) => c.code !== 'other')) expect(offered).not.toContain(r.code);
+    await page.keyboard.press('1');
+    await page.getByTestId('reason-picker').waitFor({ state: 'detached' });
+    await expect.poll(() => pending(), T).toBe(before + 1);
+    expect((await alice.call<ItemDetail>('item.get', { itemId: id })).decisions.at(-1)).toMatchObject({
+      kind: 'reclassify', payload: { exceptionClass: target, reasonCode: RECLASSIFY_REASONS[0].code },
+    });
+  });
+
+  it('the core refuses a queue reason for a reclassify', async () => {
+    const id = (await focusedItemId(ui.page))!;
+    const detail = await alice.call<ItemDetail>('item.get', { itemId: id });
+    const queueOnly = detail.queue!.reasonCodes.find((r) => r.code !== 'other')!.code;
+    const to = detail.item.exceptionClass === 'policy' ? 'confidence' : 'policy';
+    const r = (await alice.core.call('triage.decide', { itemId: id, kind: 'reclassify', payload: { exceptionClass: to, reasonCode: queueOnly } })) as DeskResult<unknown>;
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/not a reason to reclassify/) });
   });
 });
 

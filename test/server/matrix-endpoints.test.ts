@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_INGEST_BATCH, PROBLEM_TYPES } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
+import { RECLASSIFY_REASONS, reclassifyReason } from '../../shared/reclassify-reasons';
 import { approvals, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
 import { changedTables, openProbe, snapshotOf } from '../helpers/db-snapshot';
 import { startDemoServer, type DemoServer } from '../helpers/demo-fixture';
@@ -366,7 +367,7 @@ describe('POST /v1/sync/push', () => {
       clientId,
       mutations: [
         mutationFor('note', items[0], 1, { text: 'vendor called' }),
-        mutationFor('reclassify', items[1], 2, { exceptionClass: target, reasonCode: q.reasonCodes[0].code }),
+        mutationFor('reclassify', items[1], 2, { exceptionClass: target, reasonCode: RECLASSIFY_REASONS[0].code }),
       ],
     });
     expect(r1.results.map((r) => r.status)).toEqual(['applied', 'applied']);
@@ -384,6 +385,19 @@ describe('POST /v1/sync/push', () => {
     // Reverting again has nothing to revert.
     const r4 = await demo.as.alice.push({ clientId, mutations: [mutationFor('revert', r3.results[0].item!, 5, {})] });
     expect(r4.results[0]).toMatchObject({ status: 'rejected', code: 'nothing_to_revert' });
+  });
+
+  it('a reclassify takes only reasons to reclassify, never the queue\'s reject reasons (issue 14 item 10)', async () => {
+    const q = demo.queues.find((x) => x.reasonCodes.some((r) => !reclassifyReason(r.code)))!;
+    const { items } = await demo.as.alice.claim({ count: 1, queueIds: [q.id] });
+    const queueOnly = q.reasonCodes.find((r) => !reclassifyReason(r.code))!.code;
+    const target = q.exceptionClass === 'policy' ? 'confidence' : 'policy';
+    const res = await demo.as.alice.push({
+      clientId: newClientId('endpoints'),
+      mutations: [mutationFor('reclassify', items[0], 1, { exceptionClass: target, reasonCode: queueOnly })],
+    });
+    expect(res.results[0]).toMatchObject({ status: 'rejected', code: 'unknown_reason_code', message: expect.stringMatching(/not a reason to reclassify/) });
+    expect(res.results[0].item?.exceptionClass).toBe(q.exceptionClass);
   });
 
   it('rejects (and still advances past) an unknown item, an unknown reason code and a decision on a resolved item', async () => {
