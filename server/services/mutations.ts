@@ -83,7 +83,7 @@ async function decideOutcome(env: MutationEnv, m: Mutation): Promise<Outcome> {
     case 'approve': case 'reject': case 'correct': return decide(env, m, row, queue);
     case 'escalate': return escalate(env, m, row, queue);
     case 'defer': return defer(env, m, row);
-    case 'reclassify': return reclassify(env, m, row, queue);
+    case 'reclassify': return reclassify(env, m, row);
     case 'note': return rejected('invalid_transition', 'a note needs an item you hold');
   }
 }
@@ -167,7 +167,7 @@ async function defer(env: MutationEnv, m: Extract<Mutation, { kind: 'defer' }>, 
   return applied(item);
 }
 
-async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclassify' }>, row: ItemRow, queue: Queue): Promise<Outcome> {
+async function reclassify(env: MutationEnv, m: Extract<Mutation, { kind: 'reclassify' }>, row: ItemRow): Promise<Outcome> {
   const { user } = env;
   if (!reclassifyReason(m.payload.reasonCode)) {
     return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason to reclassify (${RECLASSIFY_REASONS.map((r) => r.code).join(', ')})`, itemFromRow(row));
