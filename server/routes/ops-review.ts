@@ -1,0 +1,19 @@
+// The design loop of exception operations (DESIGN §8): design signals and their accept / dismiss, the
+// operations scorecard, and the weekly review pack (read, mark reviewed, export). Who sees what is the
+// metrics' rule: supervisors and admins every path, an owner the paths they own, nobody else anything.
+import { DesignSignalsResponse, SignalDecisionRequest, SignalDecisionResponse, SignalsQuery } from '../../shared/ops-api';
+import { decideSignal, designSignals } from '../services/ops/signals';
+import { defineRoute } from './define';
+
+export const opsReviewRoutes = [
+  defineRoute({
+    method: 'GET', path: '/v1/metrics/signals', summary: 'Design signals of the paths I see over an interval: evidence (n, value, threshold, items), minutes a week saved, status',
+    access: ['supervisor', 'owner', 'admin'], query: SignalsQuery, response: DesignSignalsResponse,
+    handler: async ({ ctx, user, query }) => designSignals(ctx, user, query),
+  }),
+  defineRoute({
+    method: 'POST', path: '/v1/signals/decisions', summary: 'Accept (an action item in the weekly review) or dismiss a design signal, with a reason; an ops event',
+    access: ['owner', 'admin'], body: SignalDecisionRequest, response: SignalDecisionResponse, problems: [404],
+    handler: async ({ ctx, user, body }) => decideSignal(ctx, user, body),
+  }),
+];
