@@ -61,8 +61,10 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query, eventsSince?: 
   const items = new Map<string, ItemFacts>();
   const events: Ev[] = [];
   if (queueIds.length > 0) {
+    // In id order: figures list their item ids in this order, and without it SQLite answers in rowid order and
+    // PostgreSQL in heap order, so the same data would explain itself differently on the two databases.
     for (const r of await ctx.db.selectFrom('items').select(['id', 'queue_id', 'enqueued_at', 'sla_due_at', 'status', 'assignee_id', 'created_at'])
-      .where('queue_id', 'in', queueIds).execute()) {
+      .where('queue_id', 'in', queueIds).orderBy('id').execute()) {
       items.set(r.id, { id: r.id, queueId: r.queue_id, enqueuedAt: r.enqueued_at, slaDueAt: r.sla_due_at, status: r.status, assigneeId: r.assignee_id, createdAt: r.created_at });
     }
     const rows = await ctx.db.selectFrom('item_events').innerJoin('items', 'items.id', 'item_events.item_id')
