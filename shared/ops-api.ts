@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { Id, IsoDateTime, JsonObject, OutcomeKind } from './domain';
 import { freeJsonProblem, INGEST_KEY_PATTERN, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES } from './limits';
-import { IsoWeek, MetricName } from './metrics-definitions';
+import { IsoWeek, MetricName, SCORECARD_THRESHOLDS, SIGNAL_DECISION_DUE_DAYS } from './metrics-definitions';
 import { bucketCount, MAX_BUCKETS, METRICS_BUCKETS } from './ops-buckets';
 
 export const MAX_RUNS_BATCH = 1000;
@@ -551,6 +551,16 @@ export const SCORECARD_QUESTION_TEXT: Record<ScorecardQuestion, string> = {
   tax_measured: 'Is the exception tax measured?',
   feeding_redesign: 'Do recurring exceptions feed redesign?',
 };
+/** What each question counts (n) and what meets it (met); the colour thresholds are SCORECARD_THRESHOLDS. */
+export const SCORECARD_DEFINITIONS: Record<ScorecardQuestion, string> = {
+  classified: 'Exceptions of the workflow created in the interval that arrived classified: in a queue of a definite class and with at least one exception reason code saying why (a class comes from the queue, so an item without a reason code is the catch-all).',
+  control_points_with_sla: 'Queues (control points: workflow + stage + class) of the workflow with an SLA target in minutes.',
+  one_owner_per_path: 'Queues of the workflow whose owner is one named user who holds the owner role.',
+  tax_measured: 'The parts the exception tax needs: a loaded labor cost per hour on each queue of the workflow, and run volumes with their straight-through cost reported for the interval (one part).',
+  feeding_redesign: `Design signals of the workflow that fired over [from, to − ${SIGNAL_DECISION_DUE_DAYS} days) — so they have waited at least ${SIGNAL_DECISION_DUE_DAYS} days — and were accepted or dismissed before to.`,
+};
+export const scorecardThresholdText = (q: ScorecardQuestion) =>
+  `green ≥ ${SCORECARD_THRESHOLDS[q].green} %, amber ≥ ${SCORECARD_THRESHOLDS[q].amber} %, red below; grey when there is nothing to count`;
 export const ScorecardRatingSchema = z.enum(['green', 'amber', 'red', 'grey']);
 
 export const ScorecardAnswer = z.object({

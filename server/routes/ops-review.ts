@@ -1,7 +1,8 @@
 // The design loop of exception operations (DESIGN §8): design signals and their accept / dismiss, the
 // operations scorecard, and the weekly review pack (read, mark reviewed, export). Who sees what is the
 // metrics' rule: supervisors and admins every path, an owner the paths they own, nobody else anything.
-import { DesignSignalsResponse, SignalDecisionRequest, SignalDecisionResponse, SignalsQuery } from '../../shared/ops-api';
+import { DesignSignalsResponse, ScorecardQuery, ScorecardResponse, SignalDecisionRequest, SignalDecisionResponse, SignalsQuery } from '../../shared/ops-api';
+import { operationsScorecard } from '../services/ops/scorecard';
 import { decideSignal, designSignals } from '../services/ops/signals';
 import { defineRoute } from './define';
 
@@ -15,5 +16,10 @@ export const opsReviewRoutes = [
     method: 'POST', path: '/v1/signals/decisions', summary: 'Accept (an action item in the weekly review) or dismiss a design signal, with a reason; an ops event',
     access: ['owner', 'admin'], body: SignalDecisionRequest, response: SignalDecisionResponse, problems: [404],
     handler: async ({ ctx, user, body }) => decideSignal(ctx, user, body),
+  }),
+  defineRoute({
+    method: 'GET', path: '/v1/metrics/scorecard', summary: 'Operations scorecard per workflow: the five questions of an exception-ops review, green/amber/red with n and evidence',
+    access: ['supervisor', 'owner', 'admin'], query: ScorecardQuery, response: ScorecardResponse,
+    handler: async ({ ctx, user, query }) => operationsScorecard(ctx, user, query),
   }),
 ];

@@ -101,6 +101,11 @@ const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Prom
   { name: 'GET /v1/metrics/exception-tax', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/exception-tax?${METRICS_WINDOW}`) },
   // Design loop (issue 10 item 3): signals are read like the metrics; only an owner of the signal's path (or an admin) decides.
   { name: 'GET /v1/metrics/signals', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/signals?${METRICS_WINDOW}`) },
+  { name: 'GET /v1/metrics/scorecard', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/scorecard?${METRICS_WINDOW}`) },
+  {
+    name: 'GET /v1/metrics/scorecard (support-drafts)', allowed: ['olivia', 'sam', 'ada-admin'],
+    send: (c) => c.request('GET', `/v1/metrics/scorecard?${METRICS_WINDOW}&queueId=support-drafts`),
+  },
   {
     name: 'POST /v1/signals/decisions (support-drafts)', allowed: ['olivia', 'ada-admin'],
     send: (c) => c.request('POST', '/v1/signals/decisions', { signalId: 'trust_ai_further/support-drafts', decision: 'accept', reason: `authz row ${++seq}` }),
