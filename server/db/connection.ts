@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { Database } from './schema';
 import { isPostgresUrl, type DbKind } from './dialect';
 import { migrations } from './migrations';
+import { usePreparedStatements } from './prepared';
 
 export type Db = Kysely<Database>;
 
@@ -70,7 +71,11 @@ function openSqlite(file: string): { db: Db; raw: BetterSqlite3.Database } {
   raw.pragma('synchronous = FULL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
-  return { db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) }), raw };
+  const statements = withStatementCache(raw);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: statements }) });
+  // The hot paths run their statements straight from this cache inside write transactions (prepared.ts).
+  usePreparedStatements(db, statements);
+  return { db, raw };
 }
 
 /** Opens (and migrates) a SQLite file, or a PostgreSQL database given as a postgres:// URL. */

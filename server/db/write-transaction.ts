@@ -13,6 +13,7 @@
 import { sql } from 'kysely';
 import type { Db } from './connection';
 import { dialectOf, PG_RETRYABLE, PG_UNIQUE_VIOLATION, pgErrorCode } from './dialect';
+import { withHeldConnection } from './prepared';
 
 export const MAX_TRANSACTION_ATTEMPTS = 6;
 
@@ -40,7 +41,7 @@ export async function writeTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): P
   return db.connection().execute(async (conn) => {
     await sql`BEGIN IMMEDIATE`.execute(conn);
     try {
-      const result = await fn(conn);
+      const result = await withHeldConnection(conn, () => fn(conn));
       await sql`COMMIT`.execute(conn);
       return result;
     } catch (err) {

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { IngestRequest, IngestResponse } from '../../shared/central-api';
 import type { Db } from '../db/connection';
 import type { NewItemRow } from '../db/schema';
+import { insertRows } from '../db/prepared';
 import { writeTransaction } from '../db/write-transaction';
 import { badRequest } from '../problem';
 import { addMinutes, type AuthUser, type ServerContext } from './context';
@@ -62,8 +63,7 @@ export function newItemRow(id: string, it: IngestItemOut, q: { id: string; workf
 }
 
 export async function insertItems(tx: Db, rows: NewItemRow[]): Promise<void> {
-  // 26 columns a row: 200 rows stay far below SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 200) await tx.insertInto('items').values(rows.slice(i, i + 200)).execute();
+  await insertRows(tx, 'items', rows);
 }
 
 async function findExisting(tx: Db, items: IngestItemOut[]): Promise<Map<string, string>> {

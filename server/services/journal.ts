@@ -2,6 +2,7 @@
 // truth for metrics) and the per-user change log (what pull replays, in commit order).
 import type { Db } from '../db/connection';
 import { takeCommitOrderLock } from '../db/dialect';
+import { insertRows } from '../db/prepared';
 
 export const EVENT_TYPES = [
   'created', 'enqueued', 'claimed', 'lease_expired', 'released', 'decided', 'escalated', 'deferred',
@@ -32,25 +33,19 @@ export interface Change {
   at: string;
 }
 
-const CHUNK = 200;
-
 export async function appendEvents(tx: Db, events: ItemEvent[]): Promise<void> {
-  for (let i = 0; i < events.length; i += CHUNK) {
-    await tx.insertInto('item_events').values(events.slice(i, i + CHUNK).map((e) => ({
-      item_id: e.itemId, type: e.type, actor_id: e.actorId, at: e.at, assignment_epoch: e.epoch,
-      payload: JSON.stringify(e.payload),
-    }))).execute();
-  }
+  await insertRows(tx, 'item_events', events.map((e) => ({
+    item_id: e.itemId, type: e.type, actor_id: e.actorId, at: e.at, assignment_epoch: e.epoch,
+    payload: JSON.stringify(e.payload),
+  })));
 }
 
 /** Appends pull's change-log rows; their positions follow commit order (dialect.ts takeCommitOrderLock). */
 export async function appendChanges(tx: Db, changes: Change[]): Promise<void> {
   if (changes.length === 0) return;
   await takeCommitOrderLock(tx);
-  for (let i = 0; i < changes.length; i += CHUNK) {
-    await tx.insertInto('change_log').values(changes.slice(i, i + CHUNK).map((c) => ({
-      user_id: c.userId, kind: c.kind, item_id: c.itemId, reason: c.reason ?? null,
-      client_id: c.clientId ?? null, mutation_id: c.mutationId ?? null, at: c.at,
-    }))).execute();
-  }
+  await insertRows(tx, 'change_log', changes.map((c) => ({
+    user_id: c.userId, kind: c.kind, item_id: c.itemId, reason: c.reason ?? null,
+    client_id: c.clientId ?? null, mutation_id: c.mutationId ?? null, at: c.at,
+  })));
 }

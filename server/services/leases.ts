@@ -6,6 +6,7 @@ import type { Item } from '../../shared/domain';
 import type { Db } from '../db/connection';
 import { dialectOf, lockRows, takeLeaseCapLock } from '../db/dialect';
 import { itemFromRow } from '../db/rows';
+import { insertRows, updateRows } from '../db/prepared';
 import { writeTransaction } from '../db/write-transaction';
 import { badRequest, conflictProblem, notFound } from '../problem';
 import { addMinutes, type AuthUser, type ServerContext } from './context';
@@ -44,12 +45,11 @@ export async function sweepExpiredLeases(ctx: ServerContext): Promise<number> {
 }
 
 export async function endEpoch(tx: Db, itemId: string, epoch: number, at: string, reason: string): Promise<void> {
-  await tx.updateTable('item_epochs').set({ ended_at: at, ended_reason: reason })
-    .where('item_id', '=', itemId).where('epoch', '=', epoch).where('ended_at', 'is', null).execute();
+  await updateRows(tx, 'item_epochs', { ended_at: at, ended_reason: reason }, { item_id: itemId, epoch, ended_at: null });
 }
 
 export async function startEpoch(tx: Db, itemId: string, epoch: number, userId: string, kind: string, at: string): Promise<void> {
-  await tx.insertInto('item_epochs').values({ item_id: itemId, epoch, user_id: userId, kind, started_at: at }).execute();
+  await insertRows(tx, 'item_epochs', [{ item_id: itemId, epoch, user_id: userId, kind, started_at: at }]);
 }
 
 async function leasedCount(tx: Db, userId: string): Promise<number> {
@@ -97,11 +97,9 @@ export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<ty
         lease_expires_at: expires, version: eb('version', '+', 1),
       }))
       .where('id', 'in', pickedIds).where('status', '=', 'open').execute();
-    for (let i = 0; i < picked.length; i += 200) {
-      await tx.insertInto('item_epochs').values(picked.slice(i, i + 200).map((p) => ({
-        item_id: p.id, epoch: p.assignment_epoch + 1, user_id: user.id, kind: 'claim', started_at: at,
-      }))).execute();
-    }
+    await insertRows(tx, 'item_epochs', picked.map((p) => ({
+      item_id: p.id, epoch: p.assignment_epoch + 1, user_id: user.id, kind: 'claim', started_at: at,
+    })));
     await appendEvents(tx, picked.map((p) => ({ itemId: p.id, type: 'claimed', actorId: user.id, at, epoch: p.assignment_epoch + 1,
       payload: { leaseMinutes: req.leaseMinutes, leaseExpiresAt: expires } })));
     await appendChanges(tx, pickedIds.map((id) => ({ userId: user.id, kind: 'upsert', itemId: id, at })));

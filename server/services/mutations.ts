@@ -4,6 +4,7 @@ import type { ConflictCode, Mutation, MutationResult, RejectionCode } from '../.
 import type { Item, Queue } from '../../shared/domain';
 import { applyMutationToItem, isAssignedTo } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
+import { insertRows, selectRow, updateRows } from '../db/prepared';
 import { itemFromRow } from '../db/rows';
 import type { ItemRow } from '../db/schema';
 import type { AuthUser } from './context';
@@ -56,12 +57,11 @@ export function visibleTo(item: Item, uid: string, queues: Map<string, Queue>): 
 
 async function decideOutcome(env: MutationEnv, m: Mutation): Promise<Outcome> {
   const { tx, user } = env;
-  const row = await tx.selectFrom('items').selectAll().where('id', '=', m.itemId).executeTakeFirst();
+  const row = await selectRow(tx, 'items', { id: m.itemId });
   if (!row) return rejected('unknown_item', `no item '${m.itemId}'`);
   const queue = env.queues.get(row.queue_id);
   if (!queue) return rejected('unknown_item', `item '${m.itemId}' has no queue`);
-  const held = await tx.selectFrom('item_epochs').selectAll()
-    .where('item_id', '=', row.id).where('epoch', '=', m.assignmentEpoch).executeTakeFirst();
+  const held = await selectRow(tx, 'item_epochs', { item_id: row.id, epoch: m.assignmentEpoch });
   const heldByMe = held?.user_id === user.id;
   const isQueueOwner = queue.ownerId === user.id;
 
@@ -100,11 +100,11 @@ function classifyStale(row: ItemRow, endedReason: string | null, userId: string)
 /** Writes the shared effect of `m` (shared/item-effects.ts) to the row; `extra`: server-only columns. */
 async function applyEffect(env: MutationEnv, row: ItemRow, m: Mutation, extra: Partial<ItemRow> = {}): Promise<Item> {
   const next = applyMutationToItem(itemFromRow(row), m, { userId: env.user.id, now: env.now.toISOString(), queues: env.queues });
-  await env.tx.updateTable('items').set({
+  await updateRows(env.tx, 'items', {
     status: next.status, assignee_id: next.assigneeId, assignment_epoch: next.assignmentEpoch, lease_expires_at: next.leaseExpiresAt,
     outcome: next.outcome ? JSON.stringify(next.outcome) : null, escalation: next.escalation ? JSON.stringify(next.escalation) : null,
     notes: JSON.stringify(next.notes), exception_class: next.exceptionClass, queue_id: next.queueId, version: next.version, ...extra,
-  }).where('id', '=', row.id).execute();
+  }, { id: row.id });
   return next;
 }
 
@@ -121,9 +121,9 @@ async function decide(env: MutationEnv, m: Extract<Mutation, { kind: 'approve' |
   const at = env.now.toISOString();
   const correctedOutput = m.kind === 'correct' ? m.payload.correctedOutput : undefined;
   const wasEscalated = row.status === 'escalated';
-  await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: m.kind, by: user.id, at: m.at,
+  await insertRows(tx, 'decisions', [{ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: m.kind, by: user.id, at: m.at,
     reason_code: reasonCode ?? null, corrected_output: correctedOutput ? JSON.stringify(correctedOutput) : null,
-    comment: m.payload.comment ?? null, recorded_at: at }).execute();
+    comment: m.payload.comment ?? null, recorded_at: at }]);
   const item = await applyEffect(env, row, m);
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'decided');
   env.journal.events.push({ itemId: row.id, type: 'decided', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
@@ -210,8 +210,8 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
   }
   if (row.status === 'resolved' && current) {
     const previousOutcome = JSON.parse(row.outcome ?? 'null') as Item['outcome'];
-    await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: 'revert', by: user.id, at: m.at,
-      reason_code: null, corrected_output: null, comment: m.payload.comment ?? null, recorded_at: at }).execute();
+    await insertRows(tx, 'decisions', [{ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: 'revert', by: user.id, at: m.at,
+      reason_code: null, corrected_output: null, comment: m.payload.comment ?? null, recorded_at: at }]);
     await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
     const item = await applyEffect(env, row, m, { revert_count: row.revert_count + 1 });
     env.journal.events.push({ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
@@ -263,9 +263,9 @@ async function override(env: MutationEnv, m: Extract<Mutation, { kind: 'override
   }
   const at = env.now.toISOString();
   const epoch = row.assignment_epoch + 1;
-  await tx.insertInto('decisions').values({ item_id: row.id, assignment_epoch: epoch, kind: 'override', outcome: p.outcome, by: user.id, at: m.at,
+  await insertRows(tx, 'decisions', [{ item_id: row.id, assignment_epoch: epoch, kind: 'override', outcome: p.outcome, by: user.id, at: m.at,
     reason_code: p.reasonCode ?? null, corrected_output: p.correctedOutput ? JSON.stringify(p.correctedOutput) : null, comment: p.reason,
-    recorded_at: at }).execute();
+    recorded_at: at }]);
   await startEpoch(tx, row.id, epoch, user.id, 'override', at);
   await endEpoch(tx, row.id, epoch, at, 'decided');
   const next = await applyEffect(env, row, m, { revert_count: row.revert_count + 1 });

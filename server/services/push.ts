@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { mutationHashInput, type MutationResult, type PushRequest, type PushResponse } from '../../shared/central-api';
 import type { Db } from '../db/connection';
 import { dialectOf, lockRows, takeCommitOrderLock } from '../db/dialect';
+import { insertRows } from '../db/prepared';
 import { writeTransaction } from '../db/write-transaction';
 import { ProblemError } from '../problem';
 import { createHash } from 'node:crypto';
@@ -89,7 +90,7 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
       last = m.mutationId;
     }
     // Written in bulk, still inside the transaction: effects, results, events and the cursor rows commit together.
-    for (let i = 0; i < settled.length; i += 200) await tx.insertInto('client_mutations').values(settled.slice(i, i + 200)).execute();
+    await insertRows(tx, 'client_mutations', settled);
     await appendEvents(tx, journal.events);
     await appendChanges(tx, journal.changes);
     await tx.updateTable('clients').set({ last_mutation_id: last, updated_at: at }).where('client_id', '=', req.clientId).execute();
