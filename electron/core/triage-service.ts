@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { DecideInput, DecideOutput, ItemDetail, UndoOutput, WindowOutput } from '../../shared/desk-api';
 import { reasonNeedsComment } from '../../shared/reason-comment';
+import { escalateRefusal, escalateRefusalText } from '../../shared/escalation';
 import { reasonCodesFor } from '../../shared/reclassify-reasons';
 import { DEPARTURE_TEXT, departureOf, type ItemChangedDetails, type ItemDeparture } from '../../shared/item-departure';
 import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
@@ -197,6 +198,11 @@ export class TriageService {
     }
     // Before any labor is taken: a payload the server would refuse must never reach the outbox.
     checkPayload(kind, payload);
+    if (kind === 'escalate') {
+      const queue = this.c.items.queue(got.item.queueId);
+      const refusal = escalateRefusal(queue, got.item.status, me);
+      if (refusal) throw new DeskFailure('bad_input', escalateRefusalText(refusal, queue?.name ?? got.item.queueId));
+    }
     const reasonCode = payload.reasonCode;
     if (typeof reasonCode === 'string') {
       const queue = this.c.items.queue(got.item.queueId);

@@ -13,12 +13,12 @@ const HINTS: { id: string; label: string }[] = [
   { id: 'app.help', label: 'All keys' },
 ];
 
-/** The decision keys under the item, from the live keymap (remaps show here at once). */
-export function ActionHints({ onRun }: { onRun: (id: string) => void }) {
+/** The decision keys under the item, from the live keymap (remaps show here at once); `hide`: keys not offered on this item. */
+export function ActionHints({ onRun, hide = [] }: { onRun: (id: string) => void; hide?: readonly string[] }) {
   const keymap = useApp((s) => s.keymap);
   return (
     <div className="action-hints" role="toolbar" aria-label="Decisions" data-testid="triage-actions">
-      {HINTS.map((h) => (
+      {HINTS.filter((h) => !hide.includes(h.id)).map((h) => (
         <button key={h.id} type="button" className="hint-btn" data-testid={`action-${h.id}`} onClick={() => onRun(h.id)}>
           <span>{h.label}</span>
           {keymap[h.id]?.[0] && <Kbd sequence={keymap[h.id][0]} />}

@@ -10,6 +10,7 @@ import { conflictCommand } from '../state/conflicts-store';
 import { toggleTheme } from '../state/theme';
 import { BUNDLE_COMMAND_EVENT } from '../state/bundles-store';
 import { OPS_GO_ACTIONS } from '../../shared/ops-access';
+import { escalateRefusal, escalateRefusalText } from '../../shared/escalation';
 import { goOps } from '../views/ops/ops-nav';
 
 function needsItem(): boolean {
@@ -22,6 +23,14 @@ function needsItem(): boolean {
   if (useTriage.getState().current) return true;
   pushToast('No item to decide', 'info');
   return false;
+}
+
+/** Why the shown item may not be escalated by this reviewer (their own queue, already escalated), in words. */
+function escalateRefusalNow(): string | null {
+  const detail = useTriage.getState().current;
+  if (!detail) return null;
+  const refusal = escalateRefusal(detail.queue, detail.item.status, useApp.getState().session?.user?.id ?? null);
+  return refusal && escalateRefusalText(refusal, detail.queue?.name ?? detail.item.queueId);
 }
 
 function go(view: View): void {
@@ -65,9 +74,13 @@ export function runAction(id: KeymapActionId): void {
     case 'decide.reject':
       if (needsItem()) openOverlay({ kind: 'picker', purpose: 'reject' });
       return;
-    case 'decide.escalate':
-      if (needsItem()) openOverlay({ kind: 'picker', purpose: 'escalate' });
+    case 'decide.escalate': {
+      if (!needsItem()) return;
+      const refusal = escalateRefusalNow();
+      if (refusal) pushToast(refusal, 'info');
+      else openOverlay({ kind: 'picker', purpose: 'escalate' });
       return;
+    }
     case 'decide.reclassify':
       if (needsItem()) openOverlay({ kind: 'picker', purpose: 'reclassify-class' });
       return;

@@ -6,6 +6,8 @@ import { ItemHeader } from '../components/ItemHeader';
 import { ReadableValue } from '../components/ReadableValue';
 import { ReasonsList } from '../components/ReasonsList';
 import { runAction } from '../keyboard/actions';
+import { escalateRefusal } from '../../shared/escalation';
+import { useApp } from '../state/app-store';
 import { useStore } from 'zustand';
 import { drafts, type ItemDrafts } from '../state/drafts';
 import { runSyncNow } from '../state/sync-actions';
@@ -31,6 +33,9 @@ export function TriageView() {
   }, [id]);
   useEffect(() => () => void delete document.body.dataset.focusedItemId, []);
 
+  const me = useApp((s) => s.session?.user?.id ?? null);
+  // The item's owner is not offered escalate (issue 14 item 11): it would go to themself.
+  const escalateRefused = current ? escalateRefusal(current.queue, current.item.status, me) !== null : false;
   const itemDrafts = useStore(drafts.store, (s) => (id ? s.byItem[id] : undefined));
   const flagged = useMemo(() => new Set((current?.item.reasons ?? []).map((r) => r.field).filter((f): f is string => !!f)), [current]);
 
@@ -74,7 +79,7 @@ export function TriageView() {
           </p>
         )}
         <DraftMarks itemDrafts={itemDrafts} />
-        {departed ? <DepartedNotice departed={departed} /> : <ActionHints onRun={(a) => runAction(a as KeymapActionId)} />}
+        {departed ? <DepartedNotice departed={departed} /> : <ActionHints onRun={(a) => runAction(a as KeymapActionId)} hide={escalateRefused ? ['decide.escalate'] : []} />}
         <section className="panel" aria-labelledby="reasons-h">
           <h2 id="reasons-h" className="panel-title">
             Why it needs you

@@ -11,6 +11,7 @@ import type { AuthUser } from './context';
 import type { Change, ItemEvent } from './journal';
 import { endEpoch, startEpoch } from './leases';
 import { hasReasonCode } from './queues';
+import { escalateRefusal } from '../../shared/escalation';
 import { RECLASSIFY_REASONS, reclassifyReason } from '../../shared/reclassify-reasons';
 import { jsonBytes, MAX_ITEM_NOTES, MAX_ITEM_NOTES_BYTES } from '../../shared/limits';
 
@@ -139,8 +140,9 @@ async function escalate(env: MutationEnv, m: Extract<Mutation, { kind: 'escalate
   if (!hasReasonCode(queue, m.payload.reasonCode)) {
     return rejected('unknown_reason_code', `'${m.payload.reasonCode}' is not a reason code of queue ${queue.id}`, itemFromRow(row));
   }
-  if (row.status === 'escalated') return rejected('invalid_transition', 'the item is already escalated to its owner', itemFromRow(row));
-  if (queue.ownerId === user.id) return rejected('invalid_transition', `you own queue ${queue.id}: decide the item instead of escalating it`, itemFromRow(row));
+  const refusal = escalateRefusal(queue, row.status, user.id);
+  if (refusal === 'already_escalated') return rejected('invalid_transition', 'the item is already escalated to its owner', itemFromRow(row));
+  if (refusal === 'own_queue') return rejected('invalid_transition', `you own queue ${queue.id}: decide the item instead of escalating it`, itemFromRow(row));
   const at = env.now.toISOString();
   const epoch = row.assignment_epoch + 1;
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'escalated');

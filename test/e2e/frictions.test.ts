@@ -207,6 +207,41 @@ describe('reclassify has reasons of its own (issue 14 item 10)', () => {
   });
 });
 
+describe('the owner is not offered escalate (issue 14 item 11)', () => {
+  it('the key is not shown on an item of their own queue, says why when pressed, and the core refuses it', async () => {
+    const olivia = await startDesk(server.url, 'olivia', { core: { autoSync: false } });
+    let own: OpenPage | undefined;
+    try {
+      await olivia.call('sync.now');
+      own = await openTriage(browser, olivia, 1);
+      const { page } = own;
+      const id = (await focusedItemId(page))!;
+      const detail = await olivia.call<ItemDetail>('item.get', { itemId: id });
+      expect(detail.queue!.ownerId).toBe((await new CentralClient(server.url, 'demo-olivia').me()).id);
+      expect(await page.getByTestId('action-decide.approve').count()).toBe(1);
+      expect(await page.getByTestId('action-decide.escalate').count()).toBe(0);
+      await page.keyboard.press('e');
+      const toast = page.getByTestId('toast').filter({ hasText: 'escalating would send it to you' });
+      await toast.waitFor(T);
+      expect(await toast.textContent()).toContain(detail.queue!.name);
+      expect(await page.getByTestId('reason-picker').count()).toBe(0);
+      expect(await focusedItemId(page)).toBe(id);
+      const r = (await olivia.core.call('triage.decide', { itemId: id, kind: 'escalate', payload: { reasonCode: detail.queue!.reasonCodes[0].code, comment: 'x' } })) as DeskResult<unknown>;
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error).toMatchObject({ code: 'bad_input', message: expect.stringMatching(/You own/) });
+      expect((await olivia.call<SyncStatus>('sync.status')).pending).toBe(0);
+      expect(own.errors).toEqual([]);
+    } finally {
+      await own?.context.close();
+      await olivia.close();
+    }
+  });
+
+  it('a reviewer who does not own the queue still has the key', async () => {
+    expect(await ui.page.getByTestId('action-decide.escalate').count()).toBe(1);
+  });
+});
+
 describe('undo (issue 14 item 5)', () => {
   it('takes back the last decision even after a note; only the newest decision toast offers Undo, and none after it ran', async () => {
     const { page } = ui;
