@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { Id, IsoDateTime, JsonObject, OutcomeKind } from './domain';
 import { freeJsonProblem, INGEST_KEY_PATTERN, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES } from './limits';
-import { IsoWeek, MetricName, SCORECARD_THRESHOLDS, SIGNAL_DECISION_DUE_DAYS } from './metrics-definitions';
+import { IsoWeek, isoWeekBounds, MetricName, SCORECARD_THRESHOLDS, SIGNAL_DECISION_DUE_DAYS } from './metrics-definitions';
 import { bucketCount, MAX_BUCKETS, METRICS_BUCKETS } from './ops-buckets';
 
 export const MAX_RUNS_BATCH = 1000;
@@ -591,8 +591,18 @@ export type ScorecardResponse = z.infer<typeof ScorecardResponse>;
 
 // ---------- weekly review (GET/POST /v1/reviews/weekly, GET /v1/reviews/weekly/export) ----------
 
+/** An ISO week the calendar has (2026-W53 exists, 2025-W53 does not: a year has 53 weeks when it starts on a Thursday, or a Wednesday in a leap year). */
+export const ExistingIsoWeek = IsoWeek.refine((w) => {
+  try {
+    isoWeekBounds(w);
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'that year has no such ISO week' });
+
 /** `ownerId` omitted: the caller's own pack (an owner); a supervisor or admin may read any owner's. */
-export const WeeklyReviewQuery = z.object({ ownerId: Id.optional(), week: IsoWeek });
+export const WeeklyReviewQuery = z.object({ ownerId: Id.optional(), week: ExistingIsoWeek });
 export type WeeklyReviewQuery = z.input<typeof WeeklyReviewQuery>;
 export const WEEKLY_EXPORT_FORMATS = ['md', 'csv'] as const;
 export const WeeklyExportFormat = z.enum(WEEKLY_EXPORT_FORMATS);
@@ -606,7 +616,7 @@ export type ActionItem = z.infer<typeof ActionItem>;
 /** Marks an owner's week reviewed (the owner, or an admin). The same notes and action items as the latest mark again records nothing. */
 export const WeeklyReviewMark = z.object({
   ownerId: Id.optional(),
-  week: IsoWeek,
+  week: ExistingIsoWeek,
   notes: z.string().max(20_000),
   actionItems: z.array(ActionItem).max(100).default([]),
 }).strict();

@@ -102,6 +102,14 @@ const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Prom
   // Design loop (issue 10 item 3): signals are read like the metrics; only an owner of the signal's path (or an admin) decides.
   { name: 'GET /v1/metrics/signals', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/signals?${METRICS_WINDOW}`) },
   { name: 'GET /v1/metrics/scorecard', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/scorecard?${METRICS_WINDOW}`) },
+  // The weekly review: an owner reads and marks their own week, supervisors and admins read anyone's, admins mark for an owner.
+  { name: 'GET /v1/reviews/weekly (own)', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', '/v1/reviews/weekly?week=2026-W40') },
+  { name: 'GET /v1/reviews/weekly (olivia)', allowed: ['olivia', 'sam', 'ada-admin'], send: (c) => c.request('GET', '/v1/reviews/weekly?week=2026-W40&ownerId=olivia') },
+  { name: 'GET /v1/reviews/weekly/export (olivia)', allowed: ['olivia', 'sam', 'ada-admin'], send: (c) => c.request('GET', '/v1/reviews/weekly/export?week=2026-W40&ownerId=olivia&format=csv') },
+  {
+    name: 'POST /v1/reviews/weekly (olivia)', allowed: ['olivia', 'ada-admin'],
+    send: (c) => c.request('POST', '/v1/reviews/weekly', { ownerId: 'olivia', week: '2026-W40', notes: `authz row ${++seq}` }),
+  },
   {
     name: 'GET /v1/metrics/scorecard (support-drafts)', allowed: ['olivia', 'sam', 'ada-admin'],
     send: (c) => c.request('GET', `/v1/metrics/scorecard?${METRICS_WINDOW}&queueId=support-drafts`),
