@@ -1,6 +1,8 @@
 // The two append-only records every change writes in its own transaction: the item event log (source of
 // truth for metrics) and the per-user change log (what pull replays, in commit order).
+import type { Insertable } from 'kysely';
 import type { Db } from '../db/connection';
+import type { DecisionsTable } from '../db/schema';
 import { takeCommitOrderLock } from '../db/dialect';
 import { insertRows } from '../db/prepared';
 
@@ -38,6 +40,19 @@ export async function appendEvents(tx: Db, events: ItemEvent[]): Promise<void> {
     item_id: e.itemId, type: e.type, actor_id: e.actorId, at: e.at, assignment_epoch: e.epoch,
     payload: JSON.stringify(e.payload),
   })));
+}
+
+export type DecisionRow = Insertable<DecisionsTable>;
+
+/**
+ * Appends rows of the producers' decisions feed (decisions.seq, a cursor log like change_log: commit order,
+ * dialect.ts takeCommitOrderLock). Push collects a batch's rows and writes them at its end, so the lock every
+ * cursor-log writer queues on is held for the last inserts and the commit, not for the whole batch.
+ */
+export async function appendDecisions(tx: Db, rows: DecisionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await takeCommitOrderLock(tx);
+  await insertRows(tx, 'decisions', rows);
 }
 
 /** Appends pull's change-log rows; their positions follow commit order (dialect.ts takeCommitOrderLock). */

@@ -4,11 +4,11 @@ import type { ConflictCode, Mutation, MutationResult, RejectionCode } from '../.
 import type { Item, Queue } from '../../shared/domain';
 import { applyMutationToItem, isAssignedTo } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
-import { insertRows, selectRow, updateRows } from '../db/prepared';
+import { selectRow, updateRows } from '../db/prepared';
 import { itemFromRow } from '../db/rows';
 import type { ItemRow } from '../db/schema';
 import type { AuthUser } from './context';
-import type { Change, ItemEvent } from './journal';
+import type { Change, DecisionRow, ItemEvent } from './journal';
 import { endEpoch, startEpoch } from './leases';
 import { hasReasonCode } from './queues';
 import { escalateRefusal } from '../../shared/escalation';
@@ -30,8 +30,11 @@ export interface MutationEnv {
   clientId: string;
   now: Date;
   queues: Map<string, Queue>;
-  /** Events and change-log rows, written in bulk by the caller in the same transaction, in this order. */
-  journal: { events: ItemEvent[]; changes: Change[] };
+  /**
+   * Decisions-feed rows, events and change-log rows, written in bulk by the caller at the end of the same
+   * transaction, each in this order (nothing in a batch reads them back).
+   */
+  journal: { decisions: DecisionRow[]; events: ItemEvent[]; changes: Change[] };
 }
 
 type Outcome = Omit<MutationResult, 'mutationId' | 'itemId'>;
@@ -122,9 +125,9 @@ async function decide(env: MutationEnv, m: Extract<Mutation, { kind: 'approve' |
   const at = env.now.toISOString();
   const correctedOutput = m.kind === 'correct' ? m.payload.correctedOutput : undefined;
   const wasEscalated = row.status === 'escalated';
-  await insertRows(tx, 'decisions', [{ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: m.kind, by: user.id, at: m.at,
+  env.journal.decisions.push({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: m.kind, by: user.id, at: m.at,
     reason_code: reasonCode ?? null, corrected_output: correctedOutput ? JSON.stringify(correctedOutput) : null,
-    comment: m.payload.comment ?? null, recorded_at: at }]);
+    comment: m.payload.comment ?? null, recorded_at: at });
   const item = await applyEffect(env, row, m);
   await endEpoch(tx, row.id, row.assignment_epoch, at, 'decided');
   env.journal.events.push({ itemId: row.id, type: 'decided', actorId: user.id, at, epoch: row.assignment_epoch, payload: {
@@ -212,8 +215,8 @@ async function revert(env: MutationEnv, m: Extract<Mutation, { kind: 'revert' }>
   }
   if (row.status === 'resolved' && current) {
     const previousOutcome = JSON.parse(row.outcome ?? 'null') as Item['outcome'];
-    await insertRows(tx, 'decisions', [{ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: 'revert', by: user.id, at: m.at,
-      reason_code: null, corrected_output: null, comment: m.payload.comment ?? null, recorded_at: at }]);
+    env.journal.decisions.push({ item_id: row.id, assignment_epoch: row.assignment_epoch, kind: 'revert', by: user.id, at: m.at,
+      reason_code: null, corrected_output: null, comment: m.payload.comment ?? null, recorded_at: at });
     await startEpoch(tx, row.id, epoch, user.id, 'revert', at);
     const item = await applyEffect(env, row, m, { revert_count: row.revert_count + 1 });
     env.journal.events.push({ itemId: row.id, type: 'reverted', actorId: user.id, at, epoch, payload: {
@@ -265,9 +268,9 @@ async function override(env: MutationEnv, m: Extract<Mutation, { kind: 'override
   }
   const at = env.now.toISOString();
   const epoch = row.assignment_epoch + 1;
-  await insertRows(tx, 'decisions', [{ item_id: row.id, assignment_epoch: epoch, kind: 'override', outcome: p.outcome, by: user.id, at: m.at,
+  env.journal.decisions.push({ item_id: row.id, assignment_epoch: epoch, kind: 'override', outcome: p.outcome, by: user.id, at: m.at,
     reason_code: p.reasonCode ?? null, corrected_output: p.correctedOutput ? JSON.stringify(p.correctedOutput) : null, comment: p.reason,
-    recorded_at: at }]);
+    recorded_at: at });
   await startEpoch(tx, row.id, epoch, user.id, 'override', at);
   await endEpoch(tx, row.id, epoch, at, 'decided');
   const next = await applyEffect(env, row, m, { revert_count: row.revert_count + 1 });

@@ -5,13 +5,13 @@
 import type { z } from 'zod';
 import { mutationHashInput, type MutationResult, type PushRequest, type PushResponse } from '../../shared/central-api';
 import type { Db } from '../db/connection';
-import { dialectOf, lockRows, takeCommitOrderLock } from '../db/dialect';
+import { dialectOf, lockRows } from '../db/dialect';
 import { insertRows } from '../db/prepared';
 import { writeTransaction } from '../db/write-transaction';
 import { ProblemError } from '../problem';
 import { createHash } from 'node:crypto';
 import type { AuthUser, ServerContext } from './context';
-import { appendChanges, appendEvents, type Change, type ItemEvent } from './journal';
+import { appendChanges, appendDecisions, appendEvents, type Change, type DecisionRow, type ItemEvent } from './journal';
 import type { Insertable } from 'kysely';
 import type { ClientMutationsTable } from '../db/schema';
 import { applyMutation, visibleTo } from './mutations';
@@ -52,16 +52,15 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
     await lockRows(tx.selectFrom('clients').select('client_id').where('client_id', '=', req.clientId), kind).execute();
     let last = await bindClient(tx, user, req.clientId);
     if (kind === 'postgres') {
-      // Every item the batch may touch, locked up front in id order (no deadlock with another batch), and
-      // then the commit-order lock, before this transaction inserts into decisions or change_log.
+      // Every item the batch may touch, locked up front in id order (no deadlock with another batch). The
+      // commit-order lock comes only at the end, with the inserts into decisions and change_log (journal.ts).
       const itemIds = [...new Set(req.mutations.filter((m) => m.mutationId > last).map((m) => m.itemId))].sort();
       for (let i = 0; i < itemIds.length; i += 500) {
         await lockRows(tx.selectFrom('items').select('id').where('id', 'in', itemIds.slice(i, i + 500)).orderBy('id'), kind).execute();
       }
-      await takeCommitOrderLock(tx);
     }
     const results: MutationResult[] = [];
-    const journal = { events: [] as ItemEvent[], changes: [] as Change[] };
+    const journal = { decisions: [] as DecisionRow[], events: [] as ItemEvent[], changes: [] as Change[] };
     const settled: Insertable<ClientMutationsTable>[] = [];
     const perItem = new Map<string, number>();
     for (const m of req.mutations) {
@@ -92,6 +91,7 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
     // Written in bulk, still inside the transaction: effects, results, events and the cursor rows commit together.
     await insertRows(tx, 'client_mutations', settled);
     await appendEvents(tx, journal.events);
+    await appendDecisions(tx, journal.decisions);
     await appendChanges(tx, journal.changes);
     await tx.updateTable('clients').set({ last_mutation_id: last, updated_at: at }).where('client_id', '=', req.clientId).execute();
     ctx.faults.beforePushCommit?.();

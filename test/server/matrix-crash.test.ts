@@ -208,7 +208,7 @@ describe('SIGKILL in the middle of a stream of pushes (and of ingests)', () => {
     } finally {
       await db.close();
     }
-  });
+  }, 180_000); // two server processes and 600 pushes; PostgreSQL on a loaded machine takes longer
 });
 
 async function until(check: () => boolean, ms = 10_000): Promise<void> {

@@ -11,7 +11,7 @@ import {
   MAX_ROLLBACK_ITEMS, ROLLBACK_BATCH_SIZE, ROLLBACK_SAMPLE_SIZE, type RollbackFilter, type RollbackProgress, type RollbackRequest, type RollbackResponse,
 } from '../../../shared/ops-api';
 import type { Db } from '../../db/connection';
-import { takeCommitOrderLock } from '../../db/dialect';
+import { dialectOf, lockRows, takeCommitOrderLock } from '../../db/dialect';
 import type { RollbacksTable } from '../../db/schema';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, conflictProblem, forbidden, notFound } from '../../problem';
@@ -132,6 +132,10 @@ export async function revertBatch(ctx: ServerContext, rollbackId: string): Promi
       await tx.updateTable('rollbacks').set({ status: 'completed', finished_at: rb.finished_at ?? at }).where('id', '=', rollbackId).execute();
       return false;
     }
+    // The batch's items locked first (id order), then the commit-order lock: the order push, claims,
+    // assignments and sweeps take them in, so a rollback batch neither deadlocks with them nor reverts an item
+    // from a state another node is changing (PostgreSQL; SQLite's write lock already serialises them).
+    await lockRows(tx.selectFrom('items').select('id').where('id', 'in', pending.map((p) => p.item_id)).orderBy('id'), dialectOf(tx)).execute();
     await takeCommitOrderLock(tx);
     const events: ItemEvent[] = [];
     let reverted = 0;
