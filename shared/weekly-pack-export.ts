@@ -14,12 +14,19 @@ export const WEEKLY_MD_SECTIONS = [
 
 const num = (v: number | null | undefined): string => (v === null || v === undefined ? '' : String(Math.round(v * 100) / 100));
 
-/** How to recompute a figure, in one line: the filter, then the item ids (all of them when they fit). */
-export function recomputeText(r: Recompute): string {
+/** Item ids a Markdown cell lists before it says "+N more by the filter" (the CSV lists every id the figure carries). */
+export const MD_MAX_ITEM_IDS = 20;
+
+/** How to recompute a figure, in one line: the filter, then the item ids (up to `maxIds`; the filter selects them all). */
+export function recomputeText(r: Recompute, maxIds = r.itemIds.length): string {
   const filter = Object.entries(r.filter).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join('; ');
-  const more = r.itemIdsTotal > r.itemIds.length ? ` (+${r.itemIdsTotal - r.itemIds.length} more by the filter)` : '';
-  return r.itemIdsTotal === 0 ? filter : `${filter}; items ${r.itemIds.join(' ')}${more}`;
+  const shown = r.itemIds.slice(0, maxIds);
+  const more = r.itemIdsTotal > shown.length ? ` (+${r.itemIdsTotal - shown.length} more by the filter)` : '';
+  return r.itemIdsTotal === 0 ? filter : `${filter}; items ${shown.join(' ')}${more}`;
 }
+const mdRecompute = (r: Recompute) => recomputeText(r, MD_MAX_ITEM_IDS);
+/** A number in a Markdown cell: an absent value is a dash, not an empty cell. */
+const mdNum = (v: number | null | undefined): string => (v === null || v === undefined ? '–' : num(v));
 
 /** The pack as rows (the CSV's content before quoting); the tests compare these with the JSON. */
 export function weeklyPackRows(pack: WeeklyReviewPack): WeeklyCsvRow[] {
@@ -100,22 +107,22 @@ export function weeklyPackMarkdown(pack: WeeklyReviewPack): string {
     'Every figure gives its n; the last column says how to recompute it (filter and item ids).', '');
   const sec = (title: (typeof WEEKLY_MD_SECTIONS)[number], lines: string[]) => { out.push(`## ${title}`, '', ...lines, ''); };
   sec('Control points', table(['queue', 'SLA target (min)', '% within SLA', 'achieved', 'breached', 'breached while open', 'approval latency p50/p90/max (min)', 'n', 'recompute'],
-    pack.controlPoints.map((cp) => [cp.queueId, String(cp.slaTargetMinutes), num(cp.withinSla.percent.value), String(cp.withinSla.achieved), String(cp.withinSla.breached),
-      String(cp.breachedWhileOpen.value ?? ''), `${num(cp.approvalLatency.p50)}/${num(cp.approvalLatency.p90)}/${num(cp.approvalLatency.max)} (n ${cp.approvalLatency.n})`,
-      String(cp.withinSla.percent.n), recomputeText(cp.withinSla.percent.recompute)])));
+    pack.controlPoints.map((cp) => [cp.queueId, String(cp.slaTargetMinutes), mdNum(cp.withinSla.percent.value), String(cp.withinSla.achieved), String(cp.withinSla.breached),
+      String(cp.breachedWhileOpen.value ?? ''), `${mdNum(cp.approvalLatency.p50)}/${mdNum(cp.approvalLatency.p90)}/${mdNum(cp.approvalLatency.max)} (n ${cp.approvalLatency.n})`,
+      String(cp.withinSla.percent.n), mdRecompute(cp.withinSla.percent.recompute)])));
   sec('Breaches', table(['item', 'queue', 'SLA due', 'resolved'], pack.breaches.map((b) => [b.itemId, b.queueId, b.slaDueAt, b.resolvedAt ?? 'open'])));
   const r = pack.rework;
-  sec('Rework', [`Rework rate ${num(r.rate.value)} % (n = ${r.outcomes} outcomes): ${r.reverts} reverts, ${r.overrides} overrides, ${r.rolledBack} rolled back, ${r.corrections} corrected downstream.`,
-    '', `Recompute: ${recomputeText(r.rate.recompute)}`]);
+  sec('Rework', [`Rework rate ${mdNum(r.rate.value)} % (n = ${r.outcomes} outcomes): ${r.reverts} reverts, ${r.overrides} overrides, ${r.rolledBack} rolled back, ${r.corrections} corrected downstream.`,
+    '', `Recompute: ${mdRecompute(r.rate.recompute)}`]);
   sec('Exception tax', table(['queue', 'currency', 'outcomes', 'labor min', 'rework labor min', 'tax', 'tax per outcome', 'rework %', 'recompute'],
-    pack.exceptionTax.map((g) => [g.key, g.currency ?? '', String(g.outcomes), num(g.laborMinutes), num(g.reworkLaborMinutes), num(g.taxTotal.value),
-      num(g.taxPerOutcome.value), num(g.reworkRate.value), recomputeText(g.taxTotal.recompute) + (g.taxTotal.note ? ` (${g.taxTotal.note})` : '')])));
-  sec('Top reason codes', table(['queue', 'reason code', 'count', 'recompute'], pack.topReasonCodes.map((t) => [t.queueId, t.reasonCode, String(t.count), recomputeText(t.recompute)])));
+    pack.exceptionTax.map((g) => [g.key, g.currency ?? '', String(g.outcomes), mdNum(g.laborMinutes), mdNum(g.reworkLaborMinutes), mdNum(g.taxTotal.value),
+      mdNum(g.taxPerOutcome.value), mdNum(g.reworkRate.value), mdRecompute(g.taxTotal.recompute) + (g.taxTotal.note ? ` (${g.taxTotal.note})` : '')])));
+  sec('Top reason codes', table(['queue', 'reason code', 'count', 'recompute'], pack.topReasonCodes.map((t) => [t.queueId, t.reasonCode, String(t.count), mdRecompute(t.recompute)])));
   const sig = pack.signals;
   sec('Design signals', [`Over [${sig.interval.from}, ${sig.interval.to}).`, '',
     ...table(['status', 'signal', 'evidence', 'n', 'min/week saved', 'recompute'],
-      [...sig.open, ...sig.accepted, ...sig.dismissed].map((s) => [s.status, `${s.title}: ${s.id}`, s.summary, String(s.evidence.n), num(s.minutesPerWeekSaved),
-        recomputeText(s.evidence.recompute)]))]);
+      [...sig.open, ...sig.accepted, ...sig.dismissed].map((s) => [s.status, `${s.title}: ${s.id}`, s.summary, String(s.evidence.n), mdNum(s.minutesPerWeekSaved),
+        mdRecompute(s.evidence.recompute)]))]);
   sec('Alerts', table(['alert', 'queue', 'tripped', 'corrections', 'status', 'items'],
     pack.alerts.map((a) => [a.id, a.queueId, a.trippedAt, String(a.evidence.corrections), a.status, a.evidence.itemIds.join(' ')])));
   sec('Rollbacks', table(['rollback', 'queues', 'by', 'reason', 'reverted / total', 'skipped', 'status'],

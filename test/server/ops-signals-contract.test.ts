@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { atLeastPercent, SCORECARD_THRESHOLDS, scorecardRating, SIGNAL_RULES, SIGNAL_THRESHOLDS } from '../../shared/metrics-definitions';
 import * as ops from '../../shared/ops-api';
+import { csvField, MD_MAX_ITEM_IDS, recomputeText } from '../../shared/weekly-pack-export';
 
 describe('design signal rules (DESIGN §8), at and one below each threshold', () => {
   it('integer percent comparison has no floating-point edge', () => {
@@ -107,5 +108,21 @@ describe('bodies', () => {
     expect(ops.WeeklyReviewMark.safeParse({ ...ok, actionItems: Array.from({ length: 101 }, () => ({ text: 'a' })) }).success).toBe(false);
     expect(ops.WeeklyExportQuery.safeParse({ week: '2026-W48', format: 'pdf' }).success).toBe(false);
     expect(ops.SignalsQuery.parse({ from: '2026-11-01T00:00:00Z', to: '2026-11-29T00:00:00Z' }).status).toBe('all');
+  });
+});
+
+describe('weekly export helpers', () => {
+  it('recompute text names the filter and the items, and says how many more the filter selects', () => {
+    const r = { itemIds: Array.from({ length: 30 }, (_, i) => `i${i}`), itemIdsTotal: 42, filter: { queueId: 'q', outcomes: ['approve', 'reject'] } };
+    expect(recomputeText(r)).toBe(`queueId=q; outcomes=approve+reject; items ${r.itemIds.join(' ')} (+12 more by the filter)`);
+    expect(recomputeText(r, MD_MAX_ITEM_IDS)).toBe(`queueId=q; outcomes=approve+reject; items ${r.itemIds.slice(0, 20).join(' ')} (+22 more by the filter)`);
+    expect(recomputeText({ itemIds: [], itemIdsTotal: 0, filter: { a: 1 } })).toBe('a=1');
+  });
+
+  it('CSV fields with a comma, a quote or a line break are quoted, quotes doubled', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\r\nlines')).toBe('"two\r\nlines"');
   });
 });
