@@ -12,7 +12,7 @@ import { STARTUP_MARK_NAMES, type DeskEventNameList, type DeskMethodName, type S
 import { ITEM_DEPARTURES } from './item-departure';
 import {
   AlertAckInput, AlertAckOutput, AlertsOutput, ControlPointsViewOutput, EscalationsOutput, MetricDefinitionsOutput, OpsAssignInput,
-  OpsAssignOutput, OpsTaxInput, OpsTeamInput, OpsWindowInput, RollbackApplyInput, RollbackPreviewInput, RollbackPreviewOutput, RollbackProgressInput,
+  OpsAssignOutput, OpsItemsInput, OpsItemsOutput, OpsOverrideInput, OpsOverrideOutput, OpsTaxInput, OpsTeamInput, OpsWindowInput, RollbackApplyInput, RollbackPreviewInput, RollbackPreviewOutput, RollbackProgressInput,
   RollbackProgressOutput, TaxViewOutput, TeamViewOutput,
 } from './ops-desk';
 
@@ -313,6 +313,10 @@ export const deskMethods = {
   'ops.assign': { input: OpsAssignInput, output: OpsAssignOutput },
   'ops.team': { input: OpsTeamInput, output: TeamViewOutput },
   'ops.tax': { input: OpsTaxInput, output: TaxViewOutput },
+  /** The items behind a figure, read-only, with their history (live; the last answer offline). */
+  'ops.items': { input: OpsItemsInput, output: OpsItemsOutput },
+  /** The owner's override of a decided item, with a reason; sent at once, never queued. */
+  'ops.override': { input: OpsOverrideInput, output: OpsOverrideOutput },
   'ops.controlPoints': { input: OpsWindowInput, output: ControlPointsViewOutput },
   /** What each metric means (shared/metrics-definitions.ts), for the views' explanations. */
   'ops.definitions': { input: Empty, output: MetricDefinitionsOutput },

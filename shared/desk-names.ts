@@ -11,7 +11,7 @@ export const DESK_METHOD_NAMES = [
   'settings.get', 'settings.set', 'app.revealLogs', 'app.startupMark',
   'bundles.status', 'bundles.importWork', 'bundles.exportDecisions', 'bundles.importReceipt', 'bundles.checkout',
   'ops.escalations', 'ops.assign', 'ops.team', 'ops.controlPoints', 'ops.definitions',
-  'ops.alerts', 'ops.ackAlert', 'ops.rollbackPreview', 'ops.rollbackApply', 'ops.rollbackProgress', 'ops.tax',
+  'ops.alerts', 'ops.ackAlert', 'ops.rollbackPreview', 'ops.rollbackApply', 'ops.rollbackProgress', 'ops.tax', 'ops.items', 'ops.override',
 ] as const;
 export type DeskMethodName = (typeof DESK_METHOD_NAMES)[number];
 

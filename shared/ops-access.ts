@@ -56,6 +56,9 @@ export const OPS_METHOD_ROLES: Record<string, readonly Role[]> = {
   'ops.team': OPS_VIEW_ROLES.team,
   'ops.controlPoints': OPS_VIEW_ROLES.control,
   'ops.tax': OPS_VIEW_ROLES.tax,
+  // The items behind any figure one may see; overriding is the queue owner's authority (DESIGN §8).
+  'ops.items': ['supervisor', 'owner', 'admin'],
+  'ops.override': ['owner', 'admin'],
   // POST /v1/assignments is the supervisor's (DESIGN §5).
   'ops.assign': ['supervisor', 'admin'],
   'ops.escalations': OPS_VIEW_ROLES.owner,

@@ -3,7 +3,7 @@
 // alerts, the metrics, design signals and the weekly review. The server validates with these, the desk
 // validates every answer with these, and GET /v1/openapi.json is generated from them.
 import { z } from 'zod';
-import { Id, IsoDateTime, JsonObject, OutcomeKind } from './domain';
+import { Id, IsoDateTime, Item, JsonObject, OutcomeKind } from './domain';
 import { freeJsonProblem, INGEST_KEY_PATTERN, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES } from './limits';
 import { IsoWeek, isoWeekBounds, MetricName, SCORECARD_THRESHOLDS, SIGNAL_DECISION_DUE_DAYS } from './metrics-definitions';
 import { bucketCount, MAX_BUCKETS, METRICS_BUCKETS } from './ops-buckets';
@@ -674,6 +674,37 @@ export type WeeklyReviewPack = z.infer<typeof WeeklyReviewPack>;
 
 export const WeeklyExport = z.object({ filename: z.string(), contentType: z.string(), content: z.string() });
 export type WeeklyExport = z.infer<typeof WeeklyExport>;
+
+// ---------- GET /v1/items: the items behind a figure, read-only (supervisors, owners of their paths) ----------
+
+/** Items read at once: the ids of a figure's evidence come in pages of this size. */
+export const MAX_ITEMS_READ = 100;
+
+/** `ids` comma-separated; unknown ids and items outside the caller's paths are listed as `missing` alike. */
+export const ItemsReadQuery = z.object({
+  ids: z.string().min(1).max(MAX_ITEMS_READ * 130)
+    .transform((v) => [...new Set(v.split(','))])
+    .pipe(z.array(Id).min(1).max(MAX_ITEMS_READ)),
+});
+
+/** One event of the item's append-only log, in words the desk can show. */
+export const ItemHistoryEntry = z.object({
+  type: z.string(),
+  actorId: Id.nullable(),
+  at: IsoDateTime,
+  /** The outcome of a decision or an override. */
+  outcome: OutcomeKind.nullable(),
+  reasonCode: z.string().nullable(),
+  comment: z.string().nullable(),
+});
+export type ItemHistoryEntry = z.infer<typeof ItemHistoryEntry>;
+export const MAX_ITEM_HISTORY = 200;
+
+export const ItemsReadResponse = z.object({
+  items: z.array(z.object({ item: Item, history: z.array(ItemHistoryEntry).max(MAX_ITEM_HISTORY) })),
+  missing: z.array(Id),
+});
+export type ItemsReadResponse = z.infer<typeof ItemsReadResponse>;
 
 // ---------- the decisions feed: what an override and a rollback add to a FeedDecision ----------
 

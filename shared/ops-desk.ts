@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Id, IsoDateTime, Item, Queue } from './domain';
 import { MetricName } from './metrics-definitions';
 import {
-  AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, RollbackAlert, RollbackFilter, RollbackId, RollbackPreview, RollbackProgress,
+  AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, ItemsReadResponse, MAX_ITEMS_READ, OverridePayload, RollbackAlert, RollbackFilter, RollbackId, RollbackPreview, RollbackProgress,
   TaxGroupBy, TeamMetrics,
 } from './ops-api';
 import { OPS_WINDOWS } from './ops-windows';
@@ -98,6 +98,27 @@ export const OpsTaxInput = OpsWindowInput.extend({ groupBy: TaxGroupBy.default('
 export type OpsTaxInput = z.input<typeof OpsTaxInput>;
 export const TaxViewOutput = opsAnswer(ExceptionTaxResponse);
 export type TaxViewOutput = z.infer<typeof TaxViewOutput>;
+
+// ---------- read-only items behind a figure, and the owner's override ----------
+
+export const OpsItemsInput = z.object({ itemIds: z.array(Id).min(1).max(MAX_ITEMS_READ) });
+export type OpsItemsInput = z.input<typeof OpsItemsInput>;
+export const OpsItemsOutput = opsAnswer(ItemsReadResponse);
+export type OpsItemsOutput = z.infer<typeof OpsItemsOutput>;
+
+/**
+ * The owner replaces someone else's outcome with their own, with a reason (DESIGN §8). `assignmentEpoch` and
+ * `version` are those of the outcome as the owner saw it: if it changed meanwhile, the server refuses.
+ */
+export const OpsOverrideInput = z.object({
+  itemId: Id,
+  version: z.number().int().min(1),
+  assignmentEpoch: z.number().int().min(0),
+  override: OverridePayload,
+});
+export type OpsOverrideInput = z.input<typeof OpsOverrideInput>;
+export const OpsOverrideOutput = z.object({ item: Item });
+export type OpsOverrideOutput = z.infer<typeof OpsOverrideOutput>;
 
 // ---------- metric definitions (the renderer carries no zod, so it gets them from the core) ----------
 

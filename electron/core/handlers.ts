@@ -26,7 +26,7 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     db: c.db, items: c.items, outbox: c.outbox, labor: c.labor, clock: c.clock, events: c.events, sync: c.sync,
     userId: () => c.session.connection()?.session.user.id ?? c.session.userId(),
   });
-  const ops = new OpsService({ db: c.db, items: c.items, clock: c.clock, session: c.session });
+  const ops = new OpsService({ db: c.db, items: c.items, clock: c.clock, session: c.session, kv: c.kv });
   const requireSignedIn = () => {
     if (!c.session.connection()) throw new DeskFailure('not_signed_in', 'sign in to a server first');
   };
@@ -84,6 +84,8 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     'ops.assign': (i) => ops.assign(i),
     'ops.team': (i) => ops.team(i.window, i.bucket),
     'ops.tax': (i) => ops.tax(i.window, i.groupBy, i.bucket),
+    'ops.items': (i) => ops.items(i.itemIds),
+    'ops.override': (i) => ops.override(i),
     'ops.definitions': () => ({ definitions: METRIC_DEFINITIONS }),
     'ops.alerts': () => ops.alerts(),
     'ops.ackAlert': (i) => ops.ackAlert(i.alertId, i.note),

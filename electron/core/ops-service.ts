@@ -6,10 +6,12 @@ import type { z } from 'zod';
 import type { Role } from '../../shared/domain';
 import { mayCallOpsMethod } from '../../shared/ops-access';
 import {
-  AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, RollbackAlert, RollbackPreview, RollbackProgress, TeamMetrics, type RollbackFilter,
+  AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, ItemsReadResponse, RollbackAlert, RollbackPreview, RollbackProgress, TeamMetrics, type RollbackFilter,
 } from '../../shared/ops-api';
+import { randomUUID } from 'node:crypto';
+import { PROBLEM_TYPES, PushResponse, type Mutation } from '../../shared/central-api';
 import {
-  ControlPointsView, TeamView, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
+  ControlPointsView, TeamView, type OpsOverrideInput, type OpsOverrideOutput, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
 } from '../../shared/ops-desk';
 import { OPS_WINDOW_DAYS, type OpsWindow } from '../../shared/ops-windows';
 import type { Db } from './cache-db';
@@ -17,6 +19,8 @@ import { HttpError, NetworkError, type CentralClient } from './central-client';
 import type { Clock } from './clock';
 import { DeskFailure } from './desk-failure';
 import type { ItemsRepo } from './items-repo';
+import type { KvRepo } from './kv-repo';
+import { payloadHash } from './outbox-repo';
 import { OpsAnswersRepo } from './ops-answers-repo';
 import type { SessionService } from './session-service';
 
@@ -35,7 +39,14 @@ export interface OpsDeps {
   clock: Clock;
   /** Who is signed in (roles for the gate, the client for central calls); the cache's last user offline. */
   session: Pick<SessionService, 'connection' | 'userId'>;
+  /** Where the owner's own client for overrides keeps its mutation numbering. */
+  kv: Pick<KvRepo, 'get' | 'set'>;
 }
+
+/** The ops writes that go through POST /v1/sync/push (overrides) use a client id of their own, numbered apart
+ * from the reviewer's outbox, so an override is sent at once and never waits behind (or reorders) queued work. */
+interface OpsClient { clientId: string; owner: string; next: number }
+const OPS_CLIENT_KEY = 'ops_client';
 
 export class OpsService {
   private readonly answers: OpsAnswersRepo;
@@ -172,6 +183,56 @@ export class OpsService {
 
   rollbackProgress(rollbackId: string): Promise<RollbackProgress> {
     return this.write((client) => client.getJson(`/v1/rollbacks?${new URLSearchParams({ rollbackId })}`, RollbackProgress));
+  }
+
+  /** The items behind a figure (read-only, with their history); the last answer offline. */
+  items(itemIds: string[]): Promise<{ data: ItemsReadResponse; freshness: OpsFreshness }> {
+    return this.cachedRead('ops.items', { itemIds }, (client) =>
+      client.getJson(`/v1/items?${new URLSearchParams({ ids: itemIds.join(',') })}`, ItemsReadResponse), ItemsReadResponse, () => null);
+  }
+
+  /** The owner's override, sent at once through the ops client; the server's refusal comes back in its words. */
+  override(input: z.output<typeof OpsOverrideInput>): Promise<OpsOverrideOutput> {
+    const run = this.overrides.then(() => this.sendOverride(input));
+    this.overrides = run.catch(() => undefined);
+    return run;
+  }
+
+  private overrides: Promise<unknown> = Promise.resolve();
+
+  private async sendOverride(input: z.output<typeof OpsOverrideInput>): Promise<OpsOverrideOutput> {
+    const conn = this.c.session.connection();
+    if (!conn) throw new DeskFailure('not_signed_in', 'sign in to a server first');
+    const owner = `${conn.session.user.id}@${conn.session.serverId ?? conn.session.serverUrl}`;
+    const stored = this.c.kv.get(OPS_CLIENT_KEY);
+    let oc: OpsClient = stored ? (JSON.parse(stored) as OpsClient) : { clientId: '', owner: '', next: 1 };
+    // A client id belongs to one user on one server: another user or server starts a new numbering.
+    if (oc.owner !== owner) oc = { clientId: `ops-${randomUUID()}`, owner, next: 1 };
+    const base = { kind: 'override' as const, itemId: input.itemId, baseVersion: input.version, assignmentEpoch: input.assignmentEpoch, payload: input.override };
+    const send = async (mutationId: number) => {
+      // The id is spent before sending: if the answer is lost, the server either applied it (next id follows on)
+      // or not (it answers a gap naming the id it expects, and the next override takes that one).
+      this.c.kv.set(OPS_CLIENT_KEY, JSON.stringify({ ...oc, next: mutationId + 1 }));
+      const m = { ...base, mutationId, at: this.c.clock.now().toISOString(), payloadHash: payloadHash(base) } as Mutation;
+      return conn.client.postJson('/v1/sync/push', { clientId: oc.clientId, mutations: [m] }, PushResponse);
+    };
+    let res;
+    try {
+      res = await send(oc.next);
+    } catch (e) {
+      const expected = e instanceof HttpError && e.status === 409 && e.problem?.type === PROBLEM_TYPES.mutationGap ? e.problem.expectedMutationId : undefined;
+      if (typeof expected !== 'number') {
+        if (e instanceof HttpError && REFUSALS[e.status]) throw new DeskFailure(REFUSALS[e.status], e.problem?.detail ?? e.message);
+        throw e;
+      }
+      res = await send(expected);
+    }
+    // A numbering behind the server's (a cache restored from an older copy): follow on from the server's last id.
+    if (res.results[0]?.status === 'duplicate') res = await send(res.lastMutationId + 1);
+    const r = res.results[0];
+    if (!r) throw new DeskFailure('server', 'the server answered the override with no result');
+    if (r.status === 'applied' && r.item) return { item: r.item };
+    throw new DeskFailure(r.status === 'conflict' ? 'conflict' : 'bad_input', r.message ?? `the server refused the override (${r.code})`);
   }
 
   /** A call that is never served from a stored answer; the server's refusals become desk codes with its words. */

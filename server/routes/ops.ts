@@ -2,10 +2,11 @@
 // rollback-trigger alerts. Metrics routes are in routes/metrics.ts.
 import { z } from 'zod';
 import {
-  AlertAckRequest, AlertsQuery, AlertsResponse, CorrectionsRequest, CorrectionsResponse, QueuePoliciesResponse, QueuePolicy, QueuePolicyUpdate,
+  AlertAckRequest, AlertsQuery, AlertsResponse, CorrectionsRequest, CorrectionsResponse, ItemsReadQuery, ItemsReadResponse, QueuePoliciesResponse, QueuePolicy, QueuePolicyUpdate,
   RollbackAlert, RollbackProgress, RollbackQuery, RollbackRequest, RollbackResponse, RunsRequest, RunsResponse,
 } from '../../shared/ops-api';
 import { recordCorrections, recordRuns } from '../services/ops/inputs';
+import { readItems } from '../services/ops/items';
 import { listPolicies, updatePolicy } from '../services/ops/policies';
 import { rollback, rollbackProgress } from '../services/ops/rollbacks';
 import { acknowledgeAlert, listAlerts } from '../services/ops/triggers';
@@ -15,6 +16,11 @@ import { defineRoute } from './define';
 export const OPS_INPUT_BODY_LIMIT = 2 * 1024 * 1024;
 
 export const opsRoutes = [
+  defineRoute({
+    method: 'GET', path: '/v1/items', summary: 'The items behind a figure, read-only, with their event log (supervisors; owners their paths; others\' ids answer as missing)',
+    access: ['supervisor', 'owner', 'admin'], query: ItemsReadQuery, response: ItemsReadResponse,
+    handler: async ({ ctx, user, query }) => readItems(ctx, user, query),
+  }),
   defineRoute({
     method: 'POST', path: '/v1/runs', summary: 'Workflow run volumes per period, with straight-through cost; idempotent on (source, workflow, stage, periodStart)',
     access: ['producer'], body: RunsRequest, response: RunsResponse, bodyLimit: OPS_INPUT_BODY_LIMIT, problems: [409, 413],

@@ -20,6 +20,8 @@ const VALID_INPUT: Partial<Record<DeskMethod, unknown>> = {
   'ops.team': { window: '7d' },
   'ops.controlPoints': { window: '7d' },
   'ops.tax': { window: '7d' },
+  'ops.items': { itemIds: ['itm-1'] },
+  'ops.override': { itemId: 'itm-1', version: 3, assignmentEpoch: 1, override: { outcome: 'approve', reason: 'the model was right' } },
   'ops.definitions': {},
   'ops.alerts': {},
   'ops.ackAlert': { alertId: 'alert-1' },
@@ -139,6 +141,58 @@ describe('escalations and reassignment', () => {
     await ok(olivia, 'triage.decide', { itemId: row!.id, kind: 'approve', payload: {} });
     const again = await ok(olivia, 'ops.escalations', {});
     expect(again.escalations.some((e) => e.item.id === row!.id)).toBe(false);
+  });
+
+  it('an owner reads the items behind a figure and overrides an outcome with a reason; others\' items are missing', async () => {
+    const alice = await deskFor('alice');
+    await ok(alice, 'settings.set', { claimTargetSize: 40 });
+    await ok(alice, 'sync.now', {});
+    const page = await ok(alice, 'queue.page', { limit: 200 });
+    const queues = (await ok(alice, 'queue.list', {})).queues;
+    const owned = new Set(queues.filter((q) => q.ownerId === 'olivia').map((q) => q.id));
+    const mine = page.rows.find((r) => owned.has(r.queueId))!;
+    expect(mine, 'alice holds an item of a queue olivia owns').toBeDefined();
+    await ok(alice, 'triage.open', { itemId: mine.id });
+    await ok(alice, 'triage.decide', { itemId: mine.id, kind: 'approve', payload: {} });
+    expect((await ok(alice, 'sync.now', {})).pending).toBe(0);
+
+    const olivia = await deskFor('olivia');
+    const read = await ok(olivia, 'ops.items', { itemIds: [mine.id, 'itm-does-not-exist'] });
+    expect(read.freshness.fromCache).toBe(false);
+    expect(read.data.missing).toEqual(['itm-does-not-exist']);
+    // Another owner is told nothing about it: missing, exactly like an id that does not exist.
+    const omar = await demoCore(server.url, tmp.file(`omar-${cores.length}.sqlite`));
+    cores.push(omar);
+    await ok(omar, 'session.connect', { serverUrl: server.url, token: 'demo-omar' });
+    expect((await ok(omar, 'ops.items', { itemIds: [mine.id, 'itm-does-not-exist'] })).data).toEqual({ items: [], missing: [mine.id, 'itm-does-not-exist'] });
+    const [{ item, history }] = read.data.items;
+    expect(item).toMatchObject({ id: mine.id, status: 'resolved', outcome: { kind: 'approve', by: 'alice' } });
+    expect(history.at(-1)).toMatchObject({ type: 'decided', actorId: 'alice', outcome: 'approve' });
+
+    const reason = queues.find((q) => q.id === mine.queueId)!.reasonCodes[0].code;
+    const over = await ok(olivia, 'ops.override', {
+      itemId: item.id, version: item.version, assignmentEpoch: item.assignmentEpoch, override: { outcome: 'reject', reasonCode: reason, reason: 'the vendor is blocked' },
+    });
+    expect(over.item).toMatchObject({ status: 'resolved', outcome: { kind: 'reject', by: 'olivia', reasonCode: reason, comment: 'the vendor is blocked' } });
+    const after = await ok(olivia, 'ops.items', { itemIds: [mine.id] });
+    expect(after.data.items[0].history.slice(-2)).toMatchObject([{ type: 'reverted', actorId: 'olivia' }, { type: 'decided', actorId: 'olivia', outcome: 'reject' }]);
+    // The same outcome again (its epoch has moved on): refused in words, nothing changes.
+    const again = await olivia.call('ops.override', {
+      itemId: item.id, version: item.version, assignmentEpoch: item.assignmentEpoch, override: { outcome: 'approve', reason: 'second thoughts' },
+    });
+    expect(again).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    if (!again.ok) expect(again.error.message).toMatch(/no longer the current one/);
+    // The next override follows on in the ops client's own numbering (an override of the owner's own outcome is refused by the server: a revert is for that).
+    const own = await olivia.call('ops.override', {
+      itemId: item.id, version: over.item.version, assignmentEpoch: over.item.assignmentEpoch, override: { outcome: 'approve', reason: 'mine' },
+    });
+    expect(own).toMatchObject({ ok: false, error: { code: 'bad_input' } });
+    if (!own.ok) expect(own.error.message).toMatch(/your own/);
+    // The supervisor reads it too, but overriding is the owner's: refused in the core.
+    const sam = await deskFor('sam');
+    expect((await ok(sam, 'ops.items', { itemIds: [mine.id] })).data.items[0].item.outcome).toMatchObject({ by: 'olivia' });
+    expect(await sam.call('ops.override', { itemId: item.id, version: 1, assignmentEpoch: 0, override: { outcome: 'approve', reason: 'x' } }))
+      .toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
   it("a supervisor's reassignment reaches the reviewer's next pull", async () => {

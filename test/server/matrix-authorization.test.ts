@@ -118,6 +118,8 @@ const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Prom
     name: 'POST /v1/signals/decisions (support-drafts)', allowed: ['olivia', 'ada-admin'],
     send: (c) => c.request('POST', '/v1/signals/decisions', { signalId: 'trust_ai_further/support-drafts', decision: 'accept', reason: `authz row ${++seq}` }),
   },
+  // Read-only items behind a figure: the ids of others' paths answer 200 with them as `missing` (ops-metrics-buckets.test.ts).
+  { name: 'GET /v1/items', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', '/v1/items?ids=itm-none') },
 ];
 
 describe('authorization matrix', () => {

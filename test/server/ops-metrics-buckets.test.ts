@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mutation } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
-import { ExceptionTaxResponse, QueuePolicy, TeamMetrics } from '../../shared/ops-api';
+import { ExceptionTaxResponse, ItemsReadResponse, QueuePolicy, TeamMetrics } from '../../shared/ops-api';
 import { bucketCount, bucketSpans, bucketStart } from '../../shared/ops-buckets';
 import { CentralClient, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
 import { TestClock } from '../helpers/demo-fixture';
@@ -19,6 +19,7 @@ const span = (fromMin: number, toMin: number) => `from=${encodeURIComponent(iso(
 let srv: TestServer;
 const as: Record<string, CentralClient> = {};
 const client = { id: newClientId('rev1'), next: 1 };
+const itemIds: string[] = [];
 
 async function act(min: number, kind: Mutation['kind'], item: Item, payload: object, labor?: { openedMin: number; activeMin: number; rework?: boolean }): Promise<Item> {
   setClock(min);
@@ -34,7 +35,7 @@ async function act(min: number, kind: Mutation['kind'], item: Item, payload: obj
 beforeAll(async () => {
   srv = await startTestServer({ now: clock.now });
   const anon = new CentralClient(srv.url, null);
-  for (const [id, roles] of [['rev1', ['reviewer']], ['own', ['owner']], ['sup', ['supervisor']], ['prod', ['producer']]] as const) {
+  for (const [id, roles] of [['rev1', ['reviewer']], ['own', ['owner']], ['own2', ['owner']], ['sup', ['supervisor']], ['prod', ['producer']]] as const) {
     as[id] = anon.as((await srv.server.addUser(id, [...roles])).token);
   }
   await srv.server.upsertQueue({ id: 'q-b', name: 'Bills', workflow: 'wf', stage: 's1', exceptionClass: 'data_integrity', slaTargetMinutes: 600, idleThresholdSec: 60,
@@ -43,6 +44,7 @@ beforeAll(async () => {
   const got = await as.prod.ingest({ items: ingestItems('q-b', 3, { source: 'fx', prefix: 'abc' }) });
   setClock(5);
   const [a, b, c] = (await as.sup.assign({ itemIds: got.items.map((i) => i.id), assigneeId: 'rev1', leaseMinutes: 600 })).items;
+  itemIds.push(a.id, b.id, c.id);
   // 08:20 A approved (6 min), 08:40 B approved (4 min), 09:50 C approved (10 min),
   // 09:55 C reverted (rework), 10:10 C corrected (2 min of rework labor).
   await act(20, 'approve', a, {}, { openedMin: 14, activeMin: 6 });
@@ -121,5 +123,24 @@ describe('exception tax over time', () => {
     expect(pts.every((p) => p.wf.costToCompletion === null && p.wf.costToCompletionWithoutExceptions === null)).toBe(true);
     // The whole interval: 22 min for 4 outcomes.
     expect(tax.groups.find((g) => g.key === 'wf')!.laborMinutesPerOutcome.value).toBeCloseTo(5.5, 10);
+  });
+});
+
+describe('GET /v1/items (the items behind a figure, read-only)', () => {
+  it('answers the items with their history in the order asked; others\' paths and unknown ids alike as missing; bad queries 400', async () => {
+    const [a, , c] = itemIds;
+    const r = await as.sup.expectOk(ItemsReadResponse, 'GET', `/v1/items?ids=${c},itm-nope,${a}`);
+    expect(r.items.map((x) => x.item.id)).toEqual([c, a]);
+    expect(r.missing).toEqual(['itm-nope']);
+    // C: approved 09:50, reverted 09:55, corrected 10:10 (labor events are not history).
+    expect(r.items[0].history.map((h) => [h.type, h.outcome, h.actorId])).toEqual(
+      expect.arrayContaining([['decided', 'approve', 'rev1'], ['reverted', null, 'rev1'], ['decided', 'correct', 'rev1']]));
+    expect((await as.own.expectOk(ItemsReadResponse, 'GET', `/v1/items?ids=${a}`)).items).toHaveLength(1);
+    expect(await as.own2.expectOk(ItemsReadResponse, 'GET', `/v1/items?ids=${a},itm-nope`)).toEqual({ items: [], missing: [a, 'itm-nope'] });
+    await as.rev1.expectProblem(403, 'GET', `/v1/items?ids=${a}`);
+    await as.prod.expectProblem(403, 'GET', `/v1/items?ids=${a}`);
+    await as.sup.expectProblem(400, 'GET', '/v1/items');
+    await as.sup.expectProblem(400, 'GET', `/v1/items?ids=${Array.from({ length: 101 }, (_, i) => `itm-${i}`).join(',')}`);
+    await as.sup.expectProblem(400, 'GET', `/v1/items?ids=${a},,${c}`);
   });
 });

@@ -6,6 +6,7 @@ import type { MetricName } from '../../../shared/metrics-definitions';
 import type { Recompute } from '../../../shared/ops-api';
 import { Dialog } from '../../components/Dialog';
 import { useOpsRead } from '../../state/ops-store';
+import { ItemsBrowser } from './ItemView';
 
 export interface Explained {
   /** What the tile shows (the label on screen). */
@@ -82,21 +83,13 @@ export function ExplainPanel({ figure, onOpenItems }: { figure: Explained | null
 export function ItemsDialog({ figure, onClose }: { figure: Explained; onClose: () => void }) {
   const r = figure.recompute!;
   return (
-    <Dialog title={`Items behind ${figure.label}`} onClose={onClose} testId="ops-items-dialog" size="md"
-      description={`${r.itemIdsTotal.toLocaleString()} item(s); ${r.itemIds.length < r.itemIdsTotal ? `the first ${r.itemIds.length} are listed, ` : ''}the filter selects them all.`}>
+    <Dialog title={`Items behind ${figure.label}`} onClose={onClose} testId="ops-items-dialog" size="lg"
+      description={`${r.itemIdsTotal.toLocaleString()} item(s); ${Math.min(r.itemIds.length, 100) < r.itemIdsTotal ? `the first ${Math.min(r.itemIds.length, 100)} are shown, ` : ''}the filter selects them all.`}>
       <p>
         Filter: <code data-testid="ops-items-filter">{JSON.stringify(r.filter)}</code>
       </p>
-      <ul className="ops-item-ids" tabIndex={0} aria-label="Item ids" data-testid="ops-items-list">
-        {r.itemIds.map((id) => (
-          <li key={id}>
-            <code>{id}</code>
-          </li>
-        ))}
-      </ul>
-      <p className="dialog-foot">
-        <kbd className="kbd">Esc</kbd> close
-      </p>
+      <ItemsBrowser itemIds={r.itemIds} />
+
     </Dialog>
   );
 }
