@@ -115,8 +115,10 @@ export async function buildApp(opts: StartServerOptions) {
   });
 
   registerRoutes(app, ctx, apiRoutes, { validateResponses: opts.validateResponses ?? false });
-  const openapi = buildOpenApi(apiRoutes);
-  app.get('/v1/openapi.json', async () => openapi);
+  // Built on the first request, not at start: generating every route's JSON Schema is a good part of a
+  // server's start (the desk's `npm start` waits for it), and most servers are never asked for it.
+  let openapi: ReturnType<typeof buildOpenApi> | null = null;
+  app.get('/v1/openapi.json', async () => (openapi ??= buildOpenApi(apiRoutes)));
   return { app, ctx, database, startDraining: () => { draining = true; } };
 }
 
