@@ -31,7 +31,7 @@ export const START_BUNDLE = join(ROOT, 'dist', 'start.mjs');
 const now = () => performance.timeOrigin + performance.now();
 const inherited = process.env.DESK_STARTUP_TRACE ? JSON.parse(process.env.DESK_STARTUP_TRACE) : null;
 const trace = inherited ?? { origin: performance.timeOrigin, marks: [] };
-const mark = (name) => trace.marks.push({ name, at: now() });
+const mark = (name) => { const c = process.cpuUsage(); trace.marks.push({ name, at: now(), cpu: (c.user + c.system) / 1000, pid: process.pid }); };
 mark(inherited ? 'launcher on Node 22' : 'launcher running');
 
 const major = (v) => Number(String(v).replace(/^v/, '').split('.')[0]);

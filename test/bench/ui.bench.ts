@@ -272,7 +272,7 @@ async function oneStart(browser: Browser, command: string[], dataDir: string): P
       const paintMs = performance.now() - t0;
       // The renderer's own mark ends the start script's trace (printed with --timings).
       await new Promise<void>((resolve) => {
-        const done = () => /first item painted\n/.test(output);
+        const done = () => /first item painted[^\n]*\n/.test(output);
         if (done()) return resolve();
         const timer = setTimeout(resolve, 5000);
         child.stdout!.on('data', () => { if (done()) { clearTimeout(timer); resolve(); } });
