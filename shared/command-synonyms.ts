@@ -29,6 +29,7 @@ export const COMMAND_SYNONYMS: Partial<Record<KeymapActionId | PaletteOnlyComman
   'queue.bulkApprove': ['approve all', 'approve selected', 'bulk'],
   'queue.filter': ['search', 'find', 'look for'],
   'queue.open': ['open', 'show item'],
+  'queue.toggleDone': ['show done', 'hide done', 'finished', 'completed', 'decided items', 'open only'],
   'sync.now': ['refresh', 'reload', 'pull', 'push', 'update', 'send'],
   'conflict.discard': ['drop conflict', 'keep server'],
   'conflict.resubmit': ['retry', 'send again'],

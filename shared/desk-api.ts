@@ -66,6 +66,8 @@ export const QueuePageInput = z.object({
       statuses: z.array(ItemStatus).max(5).optional(),
       localStates: z.array(LocalState).max(4).optional(),
       text: z.string().max(200).optional(),
+      /** Only my open work: the items of my assigned set still to decide (the triage set; issue 14 item 7). */
+      openOnly: z.boolean().optional(),
     })
     .default({}),
   sort: z.object({ by: QueueSortKey, dir: z.enum(['asc', 'desc']) }).default({ by: 'slaDue', dir: 'asc' }),

@@ -52,6 +52,7 @@ export const KEYMAP_ACTIONS = [
   { id: 'queue.bulkApprove', label: 'Approve selection', group: 'Queue', defaults: ['shift+a'], views: ['queue'] },
   { id: 'queue.filter', label: 'Filter', group: 'Queue', defaults: ['/'], views: ['queue', 'triage'] },
   { id: 'queue.open', label: 'Open in triage', group: 'Queue', defaults: ['enter'], views: ['queue'] },
+  { id: 'queue.toggleDone', label: 'Show or hide done items', group: 'Queue', defaults: ['o'], views: ['queue'] },
 
   { id: 'sync.now', label: 'Sync now', group: 'Sync', defaults: ['shift+s'] },
   { id: 'conflict.discard', label: 'Discard conflict (keep server)', group: 'Sync', defaults: ['shift+d'], views: ['sync'] },

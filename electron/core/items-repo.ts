@@ -294,6 +294,6 @@ export class ItemsRepo {
   // ---------- queue page ----------
   page(input: PageInput): { total: number; rows: QueueRow[] } {
     const queues = this.queueMap();
-    return this.pages.page(input, this.dataVersion, (id) => queues.get(id)?.name ?? id);
+    return this.pages.page({ ...input, me: this.me() }, this.dataVersion, (id) => queues.get(id)?.name ?? id);
   }
 }

@@ -18,6 +18,8 @@ import type { Db } from './cache-db';
 export type PageInput = Required<Pick<QueuePageInput, 'offset' | 'limit'>> & {
   filter: NonNullable<QueuePageInput['filter']>;
   sort: NonNullable<QueuePageInput['sort']>;
+  /** With `filter.openOnly`: whose triage set (the signed-in reviewer; null matches nothing). */
+  me?: string | null;
 };
 
 interface PageRow {
@@ -83,6 +85,11 @@ export class QueuePageQuery {
     inList('queue_id', f.queueIds);
     inList('status', f.statuses);
     inList('local_state', f.localStates);
+    if (f.openOnly) {
+      // The triage set, as ItemsRepo's triage statements read it (the items_triage index).
+      where.push('assignee_id = ? AND in_triage = 1');
+      params.push(input.me ?? '');
+    }
     const term = f.text?.trim().toLowerCase() ?? '';
     if (term) {
       where.push('instr(title_lc, ?) > 0');

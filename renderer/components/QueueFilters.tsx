@@ -5,11 +5,13 @@ import { FOCUS_FILTER_EVENT } from '../keyboard/actions';
 import { useApp } from '../state/app-store';
 import { setFilter, useQueue } from '../state/queue-store';
 import { CLASS_LABEL } from './ClassBadge';
+import { Kbd } from './Kbd';
 
 /** Filter by class (toggles), queue and text; `/` focuses the text box, Esc or Enter returns to the grid. */
 export function QueueFilters({ onDone }: { onDone: () => void }) {
   const filter = useQueue((s) => s.filter);
   const queues = useApp((s) => s.queues);
+  const keymap = useApp((s) => s.keymap);
   const [text, setText] = useState(filter.text);
   const input = useRef<HTMLInputElement>(null);
 
@@ -65,6 +67,16 @@ export function QueueFilters({ onDone }: { onDone: () => void }) {
           </button>
         ))}
       </div>
+      <button
+        type="button"
+        className="chip"
+        aria-pressed={filter.showDone}
+        data-testid="queue-filter-done"
+        title="Show the items you already decided too"
+        onClick={() => setFilter({ showDone: !filter.showDone })}
+      >
+        Done items {keymap['queue.toggleDone']?.[0] && <Kbd sequence={keymap['queue.toggleDone'][0]} />}
+      </button>
       <label htmlFor="queue-select" className="sr-only">
         Queue
       </label>

@@ -4,7 +4,7 @@ import { closeOverlay, openOverlay, pushToast, setView, useApp, type View } from
 import { runSyncNow } from '../state/sync-actions';
 import { desk } from '../state/desk';
 import { errorMessage } from '../desk/desk-error';
-import { bulkApprove, moveCursor, toggleSelected, rowAt, useQueue } from '../state/queue-store';
+import { bulkApprove, moveCursor, setFilter, toggleSelected, rowAt, useQueue } from '../state/queue-store';
 import { acknowledge, decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
 import { conflictCommand } from '../state/conflicts-store';
 import { toggleTheme } from '../state/theme';
@@ -108,6 +108,11 @@ export function runAction(id: KeymapActionId): void {
       // The filter input may mount in this same tick; focus it after paint.
       requestAnimationFrame(() => window.dispatchEvent(new Event(FOCUS_FILTER_EVENT)));
       return;
+    case 'queue.toggleDone': {
+      if (view !== 'queue') setView('queue');
+      setFilter({ showDone: !useQueue.getState().filter.showDone });
+      return;
+    }
     case 'queue.open': {
       const row = rowAt(useQueue.getState().cursor);
       if (!row) return;

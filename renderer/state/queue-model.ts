@@ -15,6 +15,8 @@ export interface QueueFilter {
   classes: ExceptionClass[];
   queueIds: string[];
   text: string;
+  /** Show decided (done) items too; by default the queue shows open work only (issue 14 item 7). */
+  showDone: boolean;
 }
 
 export interface QueueState {
@@ -43,7 +45,7 @@ export type QueueModel = ReturnType<typeof createQueue>;
 export function createQueue(deps: QueueDeps) {
   const { desk } = deps;
   const useQueue: StoreApi<QueueState> = createStore<QueueState>(() => ({
-    filter: { classes: [], queueIds: [], text: '' },
+    filter: { classes: [], queueIds: [], text: '', showDone: false },
     sort: { by: 'slaDue', dir: 'asc' },
     total: null,
     cursor: 0,
@@ -80,6 +82,7 @@ export function createQueue(deps: QueueDeps) {
         classes: filter.classes.length ? filter.classes : undefined,
         queueIds: filter.queueIds.length ? filter.queueIds : undefined,
         text: filter.text.trim() || undefined,
+        openOnly: filter.showDone ? undefined : true,
       },
       sort,
       offset: page * PAGE_SIZE,

@@ -8,6 +8,7 @@ import { Kbd } from '../components/Kbd';
 /** The whole assigned set as a table: filter, sort, select with x, approve the selection. */
 export function QueueView() {
   const total = useQueue((s) => s.total);
+  const showDone = useQueue((s) => s.filter.showDone);
   const selected = useQueue((s) => s.selected);
   const error = useQueue((s) => s.error);
   const keymap = useApp((s) => s.keymap);
@@ -24,7 +25,7 @@ export function QueueView() {
       <header className="view-head">
         <h1 id="queue-h">Queue</h1>
         <span className="muted" data-testid="queue-total">
-          {total === null ? 'Loading…' : `${total.toLocaleString()} items`}
+          {total === null ? 'Loading…' : `${total.toLocaleString()} ${showDone ? 'items, open and done' : 'open items'}`}
         </span>
         <span className="sb-spacer" />
         {selected.size > 0 && (

@@ -6,6 +6,8 @@ import { ItemHeader } from '../components/ItemHeader';
 import { ReadableValue } from '../components/ReadableValue';
 import { ReasonsList } from '../components/ReasonsList';
 import { runAction } from '../keyboard/actions';
+import { usePace } from '../hooks/use-pace';
+import { paceText } from '../logic/pace';
 import { escalateRefusal } from '../../shared/escalation';
 import { useApp } from '../state/app-store';
 import { useStore } from 'zustand';
@@ -34,6 +36,8 @@ export function TriageView() {
   useEffect(() => () => void delete document.body.dataset.focusedItemId, []);
 
   const me = useApp((s) => s.session?.user?.id ?? null);
+  const perItem = usePace(id);
+  const pace = position !== null && total !== null ? paceText(total - position, perItem) : null;
   // The item's owner is not offered escalate (issue 14 item 11): it would go to themself.
   const escalateRefused = current ? escalateRefusal(current.queue, current.item.status, me) !== null : false;
   const itemDrafts = useStore(drafts.store, (s) => (id ? s.byItem[id] : undefined));
@@ -74,8 +78,9 @@ export function TriageView() {
         </div>
         <ItemHeader detail={current} />
         {position !== null && total !== null && !departed && (
-          <p className="triage-position muted" data-testid="triage-position" data-position={position + 1} data-total={total}>
+          <p className="triage-position muted" data-testid="triage-position" data-position={position + 1} data-total={total} data-minutes-per-item={perItem ?? undefined}>
             {position + 1} of {total} · {total - position - 1} after this one
+            {pace && <span data-testid="triage-pace"> · {pace}</span>}
           </p>
         )}
         <DraftMarks itemDrafts={itemDrafts} />

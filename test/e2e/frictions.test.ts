@@ -2,11 +2,12 @@
 // Automatic sync is off (a real core option) so what the outbox holds is a state the test controls.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeskResult, ItemDetail, SyncStatus } from '../../shared/desk-api';
+import type { DeskResult, ItemDetail, SyncStatus, TodayStats } from '../../shared/desk-api';
+import { paceText } from '../../renderer/logic/pace';
 import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { CentralClient } from '../helpers/central-client';
 import { startTestServer } from '../helpers/server';
-import { closeAll, focusedItemId, launchChromium, openTriage, startDesk, waitForFocusedChange, type Desk, type OpenPage } from './harness';
+import { closeAll, focusedItemId, keys, launchChromium, openTriage, startDesk, waitForFocusedChange, type Desk, type OpenPage } from './harness';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -239,6 +240,44 @@ describe('the owner is not offered escalate (issue 14 item 11)', () => {
 
   it('a reviewer who does not own the queue still has the key', async () => {
     expect(await ui.page.getByTestId('action-decide.escalate').count()).toBe(1);
+  });
+});
+
+describe('where am I (issue 14 item 7)', () => {
+  it('triage shows position, what is left and the time it takes at the reviewer\'s own pace', async () => {
+    const { page } = ui;
+    // Re-entering triage reads the pace afresh (it is otherwise re-read at most every 10 s).
+    await keys(page, 'g', 'q');
+    await page.getByTestId('view-queue').waitFor();
+    await keys(page, 'g', 't');
+    const pace = page.getByTestId('triage-pace');
+    await pace.waitFor(T);
+    const stats = await alice.call<TodayStats>('stats.today');
+    expect(stats.laborMinutes).toBeGreaterThan(0);
+    const position = page.getByTestId('triage-position');
+    const left = Number(await position.getAttribute('data-total')) - Number(await position.getAttribute('data-position')) + 1;
+    const perItem = Number(await position.getAttribute('data-minutes-per-item'));
+    expect(perItem).toBeGreaterThan(0);
+    expect(await pace.textContent()).toBe(` · ${paceText(left, perItem)}`);
+    expect(await position.textContent()).toMatch(/^\d+ of \d+ · \d+ after this one · ~.+ at your pace$/);
+  });
+
+  it('the queue shows open work by default, and o shows the done items too', async () => {
+    const { page } = ui;
+    const open = Number(await page.getByTestId('triage-position').getAttribute('data-total'));
+    await keys(page, 'g', 'q');
+    const grid = page.getByTestId('queue-grid');
+    await expect.poll(async () => Number(await grid.getAttribute('data-total')), T).toBe(open);
+    expect(await page.getByTestId('queue-total').textContent()).toBe(`${open} open items`);
+    expect(await page.getByTestId('queue-filter-done').getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.press('o');
+    await expect.poll(async () => Number(await grid.getAttribute('data-total')), T).toBeGreaterThan(open);
+    expect(await page.getByTestId('queue-filter-done').getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByTestId('queue-total').textContent()).toMatch(/items, open and done$/);
+    await page.keyboard.press('o');
+    await expect.poll(async () => Number(await grid.getAttribute('data-total')), T).toBe(open);
+    await keys(page, 'g', 't');
+    await waitForFocusedChange(page, null);
   });
 });
 
