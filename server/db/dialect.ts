@@ -53,6 +53,19 @@ export async function takeLeaseCapLock(tx: { getExecutor(): { adapter: unknown }
   await sql`SELECT pg_advisory_xact_lock(${LEASE_CAP_LOCK_CLASS}, hashtext(${userId}))`.execute(tx as unknown as Kysely<unknown>);
 }
 
+/**
+ * Decisions recorded "unless the latest one already says the same" (a signal's accept / dismiss, a week marked
+ * reviewed) read the latest ops event of a subject and then append: two identical requests on two
+ * connections would both read "nothing yet" and both append. So such a transaction first takes this
+ * transaction-level advisory lock on the subject (lock class + hash of the subject; a collision only
+ * serialises two subjects). SQLite: the write lock already serialises every writer.
+ */
+export const OPS_SUBJECT_LOCK_CLASS = 0x0b5e;
+export async function takeOpsSubjectLock(tx: { getExecutor(): { adapter: unknown } }, subject: string): Promise<void> {
+  if (dialectOf(tx) !== 'postgres') return;
+  await sql`SELECT pg_advisory_xact_lock(${OPS_SUBJECT_LOCK_CLASS}, hashtext(${subject}))`.execute(tx as unknown as Kysely<unknown>);
+}
+
 /** SQLSTATEs of transient PostgreSQL failures: retrying the whole transaction can succeed. */
 export const PG_RETRYABLE = new Set([
   '40001', // serialization_failure

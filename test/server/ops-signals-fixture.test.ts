@@ -211,6 +211,13 @@ describe('accept and dismiss', () => {
     expect(list.signals).toHaveLength(4);
   });
 
+  it('the same decision sent eight times at once is recorded once', async () => {
+    const body = { signalId: ids.simplify, decision: 'dismiss', reason: 'owners must see these' };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => as.own.expectOk(SignalDecisionResponse, 'POST', '/v1/signals/decisions', body)));
+    expect(answers.filter((a) => a.recorded)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.decision.at)).size).toBe(1);
+  });
+
   it('a signal of a stage is decided by an owner of that stage; ids that name nothing are 404, malformed ones 400', async () => {
     await as.own.expectOk(SignalDecisionResponse, 'POST', '/v1/signals/decisions', { signalId: ids.move, decision: 'accept', reason: 'add the ledger check at extraction' });
     await as.own.expectProblem(404, 'POST', '/v1/signals/decisions', { signalId: 'trust_ai_further/no-such-queue', decision: 'accept', reason: 'x' });

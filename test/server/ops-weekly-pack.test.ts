@@ -210,6 +210,13 @@ describe('marking the week reviewed', () => {
     await as.own.expectOk(WeeklyReviewMarkResponse, 'POST', '/v1/reviews/weekly', mark);
   });
 
+  it('the same mark sent eight times at once is recorded once', async () => {
+    const body = { week: '2026-W44', notes: 'quiet week', actionItems: [] };
+    const answers = await Promise.all(Array.from({ length: 8 }, () => as.own.expectOk(WeeklyReviewMarkResponse, 'POST', '/v1/reviews/weekly', body)));
+    expect(answers.filter((a) => a.recorded)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.review.reviewedAt)).size).toBe(1);
+  });
+
   it('only the owner or an admin marks; a week not started, an unknown owner and bad bodies are refused and change nothing', async () => {
     const before = await snapshotOf(srv.dbFile);
     await as.own2.expectProblem(403, 'POST', '/v1/reviews/weekly', { ...mark, ownerId: 'own' });

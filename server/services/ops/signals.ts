@@ -13,6 +13,7 @@ import {
 } from '../../../shared/ops-api';
 import type { Db } from '../../db/connection';
 import type { QueueRow } from '../../db/schema';
+import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
@@ -257,6 +258,7 @@ export async function decideSignal(ctx: ServerContext, user: AuthUser, req: z.ou
       throw forbidden(`only an owner of ${queues.map((r) => r.id).join(', ')} or an admin may decide on this signal`);
     }
     const ownerIds = [...new Set(queues.map((r) => r.owner_id))].sort();
+    await takeOpsSubjectLock(tx, req.signalId);
     const latest = (await latestDecisions(tx, [req.signalId])).get(req.signalId);
     const status = req.decision === 'accept' ? 'accepted' : 'dismissed';
     if (latest && latest.decision === req.decision && latest.reason === req.reason) {

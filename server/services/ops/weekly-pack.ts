@@ -14,6 +14,7 @@ import {
 } from '../../../shared/ops-api';
 import { exportWeeklyPack } from '../../../shared/weekly-pack-export';
 import type { Db } from '../../db/connection';
+import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
@@ -160,6 +161,7 @@ export async function markWeekReviewed(ctx: ServerContext, user: AuthUser, req: 
     const ownerId = await packOwner(tx, user, req.ownerId, 'mark');
     const now = ctx.now();
     if (isoWeekBounds(req.week).from > now) throw badRequest(`week ${req.week} has not started yet`, [{ path: 'week', message: 'a week that has not started cannot be reviewed' }]);
+    await takeOpsSubjectLock(tx, reviewSubject(ownerId, req.week));
     const latest = await latestReview(tx, ownerId, req.week);
     if (latest && latest.notes === req.notes && JSON.stringify(latest.actionItems) === JSON.stringify(req.actionItems)) {
       return { ownerId, week: req.week, review: latest, recorded: false };
