@@ -27,11 +27,28 @@ export function isRetryableTxError(err: unknown): boolean {
   return code !== undefined && (PG_RETRYABLE.has(code) || code === PG_UNIQUE_VIOLATION);
 }
 
+/**
+ * The handles writeTransaction gave out, while their transaction is open. A service called with one of them
+ * (the demo seed drives claim, push, corrections and rollbacks inside its one transaction) joins that
+ * transaction instead of opening another: the outer caller owns commit, rollback and retries.
+ */
+const openTransactions = new WeakSet<Db>();
+
+async function joinable<T>(tx: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  openTransactions.add(tx);
+  try {
+    return await fn(tx);
+  } finally {
+    openTransactions.delete(tx);
+  }
+}
+
 export async function writeTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  if (openTransactions.has(db)) return fn(db);
   if (dialectOf(db) === 'postgres') {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await db.transaction().execute(fn);
+        return await db.transaction().execute((tx) => joinable(tx, fn));
       } catch (err) {
         if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableTxError(err)) throw err;
         await sleep(retryDelayMs(attempt));
@@ -41,7 +58,7 @@ export async function writeTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): P
   return db.connection().execute(async (conn) => {
     await sql`BEGIN IMMEDIATE`.execute(conn);
     try {
-      const result = await withHeldConnection(conn, () => fn(conn));
+      const result = await withHeldConnection(conn, () => joinable(conn, fn));
       await sql`COMMIT`.execute(conn);
       return result;
     } catch (err) {

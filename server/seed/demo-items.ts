@@ -16,7 +16,11 @@ export interface DemoItem {
 const FIRST = ['Maria', 'James', 'Wei', 'Aisha', 'Lukas', 'Sofia', 'Mohammed', 'Elena', 'Kenji', 'Priya', 'Jonas', 'Fatima', 'Daniel', 'Ines', 'Oleksandr', 'Grace', 'Tomás', 'Amara', 'Henrik', 'Leila'];
 const LAST = ['Gonzalez', 'Smith', 'Chen', 'Rahman', 'Müller', 'Rossi', 'Haddad', 'Petrova', 'Tanaka', 'Sharma', 'Berg', 'Al-Sayed', 'Kowalski', 'Silva', 'Shevchenko', 'Mensah', 'Ortega', 'Okonkwo', 'Lindqvist', 'Nasser'];
 const COUNTRIES = ['ES', 'GB', 'DE', 'FR', 'NL', 'AE', 'UA', 'NG', 'SE', 'IT', 'PL', 'PT', 'US', 'IN', 'JP'];
-const fmt = (n: number) => n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** n as en-US money text (1,234.50), as toLocaleString would write it, without Intl's cost (the seed formats thousands). */
+const fmt = (n: number) => {
+  const [whole, cents] = Math.abs(n).toFixed(2).split('.');
+  return `${n < 0 ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${cents}`;
+};
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const conf = (rng: Rng, lo: number, hi: number) => Math.round((lo + rng.next() * (hi - lo)) * 1000) / 1000;

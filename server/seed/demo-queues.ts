@@ -8,6 +8,15 @@ export const DEMO_USERS: { id: string; displayName: string; roles: Role[] }[] = 
   { id: 'omar', displayName: 'Omar Haddad', roles: ['owner'] },
   { id: 'sam', displayName: 'Sam Reyes', roles: ['supervisor'] },
   { id: 'ingest', displayName: 'Ingest pipeline', roles: ['producer'] },
+  // The colleagues behind the demo's eight weeks of history (demo-history.ts).
+  { id: 'chen', displayName: 'Chen Wei', roles: ['reviewer'] },
+  { id: 'dana', displayName: 'Dana Kowalski', roles: ['reviewer'] },
+  { id: 'emeka', displayName: 'Emeka Obi', roles: ['reviewer'] },
+  { id: 'freya', displayName: 'Freya Lindqvist', roles: ['reviewer'] },
+  { id: 'gita', displayName: 'Gita Sharma', roles: ['reviewer'] },
+  { id: 'hugo', displayName: 'Hugo Silva', roles: ['reviewer'] },
+  { id: 'ines', displayName: 'Ines Rossi', roles: ['reviewer'] },
+  { id: 'jonas', displayName: 'Jonas Berg', roles: ['reviewer'] },
 ];
 
 const other = { code: 'other', label: 'Other (explain in a comment)' };

@@ -10,6 +10,7 @@ import { upsertQueue } from '../services/queues';
 import { createUser } from '../services/users';
 import { DEMO_COUNTS, DEMO_QUEUES, DEMO_USERS } from './demo-queues';
 import { invoiceItem, kycItem, moderationItem, procurementItem, supportItem, type DemoItem } from './demo-items';
+import { seedDemoHistory } from './demo-history';
 import { createRng, type Rng } from './prng';
 
 export const DEMO_SEED = 20261128;
@@ -36,16 +37,20 @@ export async function seedDemo(db: Db, now: Date): Promise<number> {
     if (await isDemoSeeded(tx)) return 0;
     for (const u of DEMO_USERS) await createUser(tx, u, now, { token: `demo-${u.id}`, demo: true });
     for (const q of DEMO_QUEUES) await upsertQueue(tx, q, now);
+    // Eight weeks of history first (its own PRNG stream, so the open items below stay as they were), lived
+    // through the services on a simulated clock; it ends with every one of its items resolved, so the open
+    // queue below is exactly the 2,000 items with their spread SLA clocks.
+    await seedDemoHistory(tx, now, createRng(DEMO_SEED + 1));
     const rng = createRng(DEMO_SEED);
     const rows: NewItemRow[] = [];
     const events: ItemEvent[] = [];
     for (const q of DEMO_QUEUES) {
       for (let n = 1; n <= DEMO_COUNTS[q.id]; n++) {
         const it = generators[q.id](rng, n, now);
-        // Ages spread over 1.3x the SLA target: most items within SLA, some at risk, a few already breached,
-        // as on a real floor. Omar's procurement queue is kept within SLA so Olivia's queues hold the
-        // earliest-due items (what a first claim gets).
-        const ageMin = rng.next() * q.slaTargetMinutes * (q.ownerId === 'olivia' ? 1.3 : 0.85);
+        // Ages spread over 1.08x the SLA target: most items within SLA, about a fifth at risk, a few (~7 %)
+        // already breached, as on a real floor. Omar's procurement queue is kept within SLA so Olivia's queues
+        // hold the earliest-due items (what a first claim gets).
+        const ageMin = rng.next() * q.slaTargetMinutes * (q.ownerId === 'olivia' ? 1.08 : 0.85);
         const enqueued = new Date(now.getTime() - Math.round(ageMin * 60_000));
         const at = enqueued.toISOString();
         const slaDueAt = new Date(enqueued.getTime() + q.slaTargetMinutes * 60_000).toISOString();
