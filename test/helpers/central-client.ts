@@ -94,6 +94,25 @@ export class CentralClient {
     return this.expectOk(DecisionsResponse, 'GET', withQuery('/v1/decisions', q));
   }
 
+  /** Every row of the feed, paged from the start. */
+  async decisionsAll(): Promise<DecisionsResponse['decisions']> {
+    const out: DecisionsResponse['decisions'] = [];
+    for (let cursor: string | undefined, more = true; more;) {
+      const page = await this.decisions({ cursor, limit: 1000 });
+      out.push(...page.decisions);
+      cursor = page.cursor;
+      more = page.hasMore;
+    }
+    return out;
+  }
+
+  /** The feed's cursor past everything recorded so far (pages to the end: the demo seed alone holds over a thousand rows). */
+  async decisionsCursorAtEnd(): Promise<string> {
+    let page = await this.decisions({ limit: 1000 });
+    while (page.hasMore) page = await this.decisions({ cursor: page.cursor, limit: 1000 });
+    return page.cursor;
+  }
+
   /** Pulls page after page until hasMore is false; returns every page. */
   async pullAll(q: { cursor?: string; limit?: number; clientId?: string } = {}, maxPages = 200): Promise<PullResponse[]> {
     const pages: PullResponse[] = [];

@@ -70,7 +70,8 @@ export async function spawnServer(opts: { dbFile: string; port?: number; seed?: 
   let isReady = false;
   const stopped = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not become ready in 30 s; output:\n${out}`)), 30_000);
+    // Generous: a demo seed lives eight weeks of history (a few CPU seconds) on a machine that may be busy.
+    const timer = setTimeout(() => reject(new Error(`server did not become ready in 90 s; output:\n${out}`)), 90_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString('utf8');
       if (isReady) return;

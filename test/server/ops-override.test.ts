@@ -29,7 +29,7 @@ const overrideBy = (item: Item, payload: Parameters<typeof mutationFor<'override
 describe('override', () => {
   it('records the owner outcome in one step, as rework, with one feed row', async () => {
     const approved = await aliceApproves();
-    const feedBefore = await demo.as.ingest.decisions({ limit: 1000 });
+    const feedBefore = { cursor: await demo.as.ingest.decisionsCursorAtEnd() };
     const m = overrideBy(approved, { outcome: 'reject', reasonCode: 'vendor_unknown', reason: 'vendor is on the block list since Monday' });
     const res = await demo.as.olivia.push({ clientId: newClientId('olivia'), mutations: [m] });
     const r = res.results[0];
@@ -88,7 +88,7 @@ describe('override', () => {
 
   it('two concurrent overrides of one outcome: exactly one applies, the feed carries one', async () => {
     const approved = await aliceApproves();
-    const feedBefore = await demo.as.ingest.decisions({ limit: 1000 });
+    const feedBefore = { cursor: await demo.as.ingest.decisionsCursorAtEnd() };
     const [a, b, c] = await Promise.all([
       demo.as.olivia.push({ clientId: newClientId('olivia-a'), mutations: [overrideBy(approved, { outcome: 'reject', reasonCode: 'vendor_unknown', reason: 'a' })] }),
       demo.as.olivia.push({ clientId: newClientId('olivia-b'), mutations: [overrideBy(approved, { outcome: 'approve', reason: 'b' })] }),

@@ -55,7 +55,7 @@ describe('rollback', () => {
     expect(preview).toMatchObject({ count: 5, byQueue: [{ queueId: 'support-drafts', count: 5 }] });
     expect(new Set(preview.sample.map((s) => s.itemId))).toEqual(new Set(byAlice.map((i) => i.id)));
 
-    const feedCursor = (await demo.as.ingest.decisions({ limit: 1000 })).cursor;
+    const feedCursor = await demo.as.ingest.decisionsCursorAtEnd();
     const body = { mode: 'apply', rollbackId: 'rb-support-alice-1', filter, reason: 'draft model 4.2 promised refunds' };
     const started = await demo.as.olivia.expectOk(RollbackProgress, 'POST', '/v1/rollbacks', body);
     expect(started).toMatchObject({ rollbackId: 'rb-support-alice-1', total: 5, batchSize: ROLLBACK_BATCH_SIZE, by: 'olivia' });
@@ -116,7 +116,7 @@ describe('rollback', () => {
     const start = new Date(Date.now() - 1000);
     const items = await approve('alice', 450, 'invoices-ledger');
     const filter = { queueIds: ['invoices-ledger'], reviewerIds: ['alice'], ...window(start) };
-    const feedCursor = (await demo.as.ingest.decisions({ limit: 1000 })).cursor;
+    const feedCursor = await demo.as.ingest.decisionsCursorAtEnd();
     const body = { mode: 'apply', rollbackId: 'rb-invoices-race', filter, reason: 'vendor master was stale' };
     const started = await demo.as.olivia.expectOk(RollbackProgress, 'POST', '/v1/rollbacks', body);
     expect(started.total).toBe(450);

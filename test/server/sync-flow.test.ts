@@ -102,7 +102,14 @@ describe('reviewer round trip', () => {
     expect(JSON.parse((await events(a.id))[5].payload)).toMatchObject({ kind: 'reject', rework: true });
 
     // Producers read outcomes and the revert in order.
-    const feed = await ingest.decisions();
+    // (Paged: the demo's history fills the feed's first pages.)
+    const feed = { decisions: [] as Awaited<ReturnType<typeof ingest.decisions>>['decisions'], cursor: undefined as string | undefined };
+    for (let more = true; more;) {
+      const page = await ingest.decisions({ cursor: feed.cursor, limit: 1000 });
+      feed.decisions.push(...page.decisions);
+      feed.cursor = page.cursor;
+      more = page.hasMore;
+    }
     const forA = feed.decisions.filter((x) => x.itemId === a.id).map((x) => `${x.kind}@${x.assignmentEpoch}`);
     expect(forA).toEqual(['approve@1', 'revert@1', 'reject@2']);
     const tail = await ingest.decisions({ cursor: feed.cursor });

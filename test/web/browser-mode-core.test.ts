@@ -65,7 +65,7 @@ describe('browser mode with the real core', () => {
     const decided = await call<{ itemId: string; kind: string }>('triage.decide', { itemId, kind: 'approve', payload: {} });
     expect(decided).toMatchObject({ itemId, kind: 'approve' });
     await expect.poll(async () => (await call<SyncStatus>('sync.status')).pending, { timeout: 30_000 }).toBe(0);
-    const feed = await new CentralClient(server.url, 'demo-ingest').decisions({});
+    const feed = { decisions: await new CentralClient(server.url, 'demo-ingest').decisionsAll() };
     expect(feed.decisions.filter((d) => d.itemId === itemId && d.kind === 'approve')).toHaveLength(1);
   });
 
