@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { m090_bundle_devices } from './migrations-bundles';
+import { m095_metric_rollups } from './migrations-rollups';
 import { appendOnlyTriggers, dialectOf, floatType, identityColumn } from './dialect';
 
 const m001_initial: Migration = {
@@ -264,4 +265,5 @@ export const migrations: Record<string, Migration> = {
   '090_bundle_devices': m090_bundle_devices,
   // Named after 090 so a database that already ran 090 applies it in order.
   '091_token_expiry': m091_token_expiry,
+  '095_metric_rollups': m095_metric_rollups,
 };

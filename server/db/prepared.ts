@@ -10,7 +10,7 @@ import type { Database } from './schema';
 /** What runs a statement text with positional parameters: the SQLite connection's statement cache. */
 export interface PreparingConnection {
   prepare(sqlText: string): {
-    run(...params: unknown[]): { changes: number };
+    run(...params: unknown[]): { changes: number; lastInsertRowid?: number | bigint };
     get(...params: unknown[]): unknown;
   };
 }
@@ -68,6 +68,27 @@ export async function insertRows<T extends Table>(tx: Db, table: T, rows: Insert
     const stmt = conn.prepare(`INSERT INTO ${q(table)} (${keys.map(q).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`);
     stmt.run(...keys.map((k) => (row as Record<string, unknown>)[k]));
   }
+}
+
+/** insertRows for a table keyed by an integer identity: the keys the rows got, in the rows' order. */
+export async function insertRowsReturningKeys<T extends Table>(tx: Db, table: T, rows: Insertable<Database[T]>[], key: string): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const conn = connectionOf(tx);
+  const keys: number[] = [];
+  if (!conn) {
+    // RETURNING gives the rows in VALUES order (PostgreSQL, and SQLite for a plain INSERT … VALUES).
+    for (let i = 0; i < rows.length; i += 200) {
+      const got = await tx.insertInto(table).values(rows.slice(i, i + 200) as never).returning(key as never).execute() as Record<string, unknown>[];
+      keys.push(...got.map((r) => Number(r[key])));
+    }
+    return keys;
+  }
+  for (const row of rows) {
+    const cols = definedKeys(row);
+    const stmt = conn.prepare(`INSERT INTO ${q(table)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+    keys.push(Number(stmt.run(...cols.map((k) => (row as Record<string, unknown>)[k])).lastInsertRowid));
+  }
+  return keys;
 }
 
 /** The one row matching `where` (every column), or undefined. */

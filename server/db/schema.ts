@@ -158,6 +158,16 @@ export interface AlertsTable {
 /** Append-only decisions of people about the operations data: signal accept/dismiss, alert acks, weekly reviews. */
 export interface OpsEventsTable { seq: Generated<number>; type: string; actor_id: string; at: string; subject: string; payload: string }
 
+/** Roll-up of item_events for the metrics (services/metric-rollups.ts): one typed row per event they read. */
+export interface MetricEventsTable {
+  seq: number; item_id: string; type: string; actor_id: string | null; at: string; kind: string | null; reason_code: string | null;
+  labor_ms: number; opened_at: string | null; rework: number; after_escalation: number; override: number; rollback_id: string | null;
+  escalated_at: string | null; correction_minutes: number | null; correction_amount: number | null;
+}
+
+/** Roll-up of item_events: per item, facts that otherwise need its whole history. */
+export interface ItemFactsTable { item_id: string; first_outcome_at: string | null; first_touch_at: string | null; last_escalated_at: string | null }
+
 export interface Database {
   meta: MetaTable;
   users: UsersTable;
@@ -177,6 +187,8 @@ export interface Database {
   rollback_items: RollbackItemsTable;
   alerts: AlertsTable;
   ops_events: OpsEventsTable;
+  metric_events: MetricEventsTable;
+  item_facts: ItemFactsTable;
 }
 
 export type ItemRow = Selectable<ItemsTable>;

@@ -3,9 +3,9 @@
 // defers, escalations, reverts, a forgotten lease that comes back as a conflict), owners decide their
 // escalations and override, a rollback trigger trips, the owner acknowledges it and rolls the outcomes back,
 // and reviewers rework them. Every row comes from the same code that real traffic runs (ingest, claim,
-// push, recordRuns, recordCorrections, updatePolicy, rollback, acknowledgeAlert), inside the seed's one
-// write transaction (writeTransaction joins it), so the log can never disagree with what the API would
-// have written. Deterministic: one seeded PRNG drives every choice; only correction and alert ids are random.
+// push, recordRuns, recordCorrections, updatePolicy, rollback, acknowledgeAlert), inside one write transaction
+// (writeTransaction joins it) on a scratch database whose rows the seed then copies (demo-history-copy.ts),
+// so the log can never disagree with what the API would have written. Deterministic: one seeded PRNG drives every choice; only correction and alert ids are random.
 //
 // The demo desk users (alice, bob) have no history, so the desk's own flows start clean; the history's
 // reviewers are eight colleagues plus olivia. Every history item is resolved when the history ends.

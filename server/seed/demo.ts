@@ -10,7 +10,7 @@ import { upsertQueue } from '../services/queues';
 import { createUser } from '../services/users';
 import { DEMO_COUNTS, DEMO_QUEUES, DEMO_USERS } from './demo-queues';
 import { invoiceItem, kycItem, moderationItem, procurementItem, supportItem, type DemoItem } from './demo-items';
-import { seedDemoHistory } from './demo-history';
+import { copyDemoHistory, liveDemoHistory } from './demo-history-copy';
 import { createRng, type Rng } from './prng';
 
 export const DEMO_SEED = 20261128;
@@ -31,16 +31,18 @@ export async function isDemoSeeded(db: Db): Promise<boolean> {
 /** Seeds the demo data unless this database already has it. Returns the number of items created. */
 export async function seedDemo(db: Db, now: Date): Promise<number> {
   if (await isDemoSeeded(db)) return 0;
+  // Eight weeks of history (its own PRNG stream, so the open items below stay as they were), lived through
+  // the services on a simulated clock on a scratch database, then copied in below (demo-history-copy.ts).
+  const history = await liveDemoHistory(now, createRng(DEMO_SEED + 1));
   return writeTransaction(db, async (tx) => {
     // Again inside: several PostgreSQL nodes started with --seed demo at once seed once (the loser retries
     // after the winner's unique keys and finds the seed there).
     if (await isDemoSeeded(tx)) return 0;
     for (const u of DEMO_USERS) await createUser(tx, u, now, { token: `demo-${u.id}`, demo: true });
     for (const q of DEMO_QUEUES) await upsertQueue(tx, q, now);
-    // Eight weeks of history first (its own PRNG stream, so the open items below stay as they were), lived
-    // through the services on a simulated clock; it ends with every one of its items resolved, so the open
-    // queue below is exactly the 2,000 items with their spread SLA clocks.
-    await seedDemoHistory(tx, now, createRng(DEMO_SEED + 1));
+    // The history ends with every one of its items resolved, so the open queue below is exactly the 2,000
+    // items with their spread SLA clocks.
+    await copyDemoHistory(tx, history);
     const rng = createRng(DEMO_SEED);
     const rows: NewItemRow[] = [];
     const events: ItemEvent[] = [];

@@ -4,7 +4,8 @@ import type { Insertable } from 'kysely';
 import type { Db } from '../db/connection';
 import type { DecisionsTable } from '../db/schema';
 import { takeCommitOrderLock } from '../db/dialect';
-import { insertRows } from '../db/prepared';
+import { insertRows, insertRowsReturningKeys } from '../db/prepared';
+import { applyRollups } from './metric-rollups';
 
 export const EVENT_TYPES = [
   'created', 'enqueued', 'claimed', 'lease_expired', 'released', 'decided', 'escalated', 'deferred',
@@ -35,11 +36,13 @@ export interface Change {
   at: string;
 }
 
+/** Appends item events and, in the same transaction, their metric roll-ups (metric-rollups.ts). */
 export async function appendEvents(tx: Db, events: ItemEvent[]): Promise<void> {
-  await insertRows(tx, 'item_events', events.map((e) => ({
+  const seqs = await insertRowsReturningKeys(tx, 'item_events', events.map((e) => ({
     item_id: e.itemId, type: e.type, actor_id: e.actorId, at: e.at, assignment_epoch: e.epoch,
     payload: JSON.stringify(e.payload),
-  })));
+  })), 'seq');
+  await applyRollups(tx, events.map((e, k) => ({ seq: seqs[k], item_id: e.itemId, type: e.type, actor_id: e.actorId, at: e.at, payload: e.payload })));
 }
 
 export type DecisionRow = Insertable<DecisionsTable>;

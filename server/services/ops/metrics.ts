@@ -1,7 +1,9 @@
 // Metrics of exception operations (DESIGN §8), computed from the append-only item event log (and the items'
 // enqueue and SLA due times, fixed at ingest), with the definitions and pure computations of
-// shared/metrics-definitions.ts. Portable Kysely reads (no dialect SQL): the events of the asked queues in
-// the interval are read once and folded in memory. Every figure carries its n, interval and the item ids
+// shared/metrics-definitions.ts. Portable Kysely reads (no dialect SQL) of the log's roll-ups
+// (services/metric-rollups.ts: metric_events, item_facts; kept in the events' transaction, rebuildable from
+// the log): the asked interval's events and only the items a figure of that interval can need are read once
+// and folded in memory. Every figure carries its n, interval and the item ids
 // (or the filter) to recompute it.
 import type { z } from 'zod';
 import {
@@ -21,8 +23,17 @@ type Query = z.output<typeof MetricsQuery>;
 const MINUTE = 60_000;
 const LABOR_TYPES = ['decided', 'escalated', 'deferred', 'noted', 'reclassified', 'labor'];
 
-interface Ev { itemId: string; type: string; actor: string | null; at: string; payload: Record<string, unknown> }
-interface ItemFacts { id: string; queueId: string; enqueuedAt: string; slaDueAt: string; status: string; assigneeId: string | null; createdAt: string }
+/**
+ * One event as the metrics read it (a metric_events row). `payload` holds the projected fields under the log's
+ * own names (kind, reasonCode, labor.activeMs / openedAt, rework, afterEscalation, override, rollbackId,
+ * minutes, amount); `escalatedAt`: for an owner's outcome on an escalation, when that escalation happened.
+ */
+interface Ev { itemId: string; type: string; actor: string | null; at: string; escalatedAt: string | null; payload: Record<string, unknown> }
+/** An item with its facts from the whole log (item_facts): first outcome and first touch, whenever they were. */
+interface ItemFacts {
+  id: string; queueId: string; enqueuedAt: string; slaDueAt: string; status: string; assigneeId: string | null; createdAt: string;
+  firstOutcomeAt: string | null; firstTouchAt: string | null;
+}
 
 interface Loaded { from: string; to: string; now: Date; queues: QueueRow[]; items: Map<string, ItemFacts>; events: Ev[] }
 
@@ -48,8 +59,16 @@ function percentiles(metric: MetricName, values: { itemId: string; minutes: numb
     ...(s.n > 0 && s.p50 === null ? { note: `n = ${s.n} < 20: percentiles hidden, max shown` } : {}) };
 }
 
-/** The queues asked for (all of the caller's, or one queue / one workflow of them) and their events. */
-async function load(ctx: ServerContext, user: AuthUser, q: Query, eventsSince?: string): Promise<Loaded> {
+const ITEM_COLUMNS = ['items.id', 'items.queue_id', 'items.enqueued_at', 'items.sla_due_at', 'items.status', 'items.assignee_id', 'items.created_at',
+  'item_facts.first_outcome_at', 'item_facts.first_touch_at'] as const;
+const UNRESOLVED_STATUSES = ['open', 'leased', 'escalated'];
+
+/**
+ * The queues asked for (all of the caller's, or one queue / one workflow of them), their events in the
+ * interval, and the items any figure of the interval needs: unresolved now, SLA due, created, first decided
+ * or first touched in the interval, or behind one of the events. Each read is an index range.
+ */
+async function load(ctx: ServerContext, user: AuthUser, q: Query): Promise<Loaded> {
   const scope = await opsScope(ctx.db, user);
   if (q.queueId) requireQueues(scope, [q.queueId], 'metrics');
   let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
@@ -61,20 +80,40 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query, eventsSince?: 
   const items = new Map<string, ItemFacts>();
   const events: Ev[] = [];
   if (queueIds.length > 0) {
-    // In id order: figures list their item ids in this order, and without it SQLite answers in rowid order and
-    // PostgreSQL in heap order, so the same data would explain itself differently on the two databases.
-    for (const r of await ctx.db.selectFrom('items').select(['id', 'queue_id', 'enqueued_at', 'sla_due_at', 'status', 'assignee_id', 'created_at'])
-      .where('queue_id', 'in', queueIds).orderBy('id').execute()) {
-      items.set(r.id, { id: r.id, queueId: r.queue_id, enqueuedAt: r.enqueued_at, slaDueAt: r.sla_due_at, status: r.status, assigneeId: r.assignee_id, createdAt: r.created_at });
+    type ItemRow = { id: string; queue_id: string; enqueued_at: string; sla_due_at: string; status: string; assignee_id: string | null; created_at: string;
+      first_outcome_at: string | null; first_touch_at: string | null };
+    const keep = (r: ItemRow) => {
+      if (!items.has(r.id)) {
+        items.set(r.id, { id: r.id, queueId: r.queue_id, enqueuedAt: r.enqueued_at, slaDueAt: r.sla_due_at, status: r.status, assigneeId: r.assignee_id,
+          createdAt: r.created_at, firstOutcomeAt: r.first_outcome_at, firstTouchAt: r.first_touch_at });
+      }
+    };
+    const fromItems = () => ctx.db.selectFrom('items').leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...ITEM_COLUMNS]).where('items.queue_id', 'in', queueIds);
+    const fromFacts = () => ctx.db.selectFrom('item_facts').innerJoin('items', 'items.id', 'item_facts.item_id').select([...ITEM_COLUMNS]).where('items.queue_id', 'in', queueIds);
+    for (const r of await fromItems().where('items.status', 'in', UNRESOLVED_STATUSES).execute()) keep(r);
+    for (const r of await fromItems().where('items.sla_due_at', '>=', from).where('items.sla_due_at', '<', to).execute()) keep(r);
+    for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
+    for (const r of await fromFacts().where('item_facts.first_outcome_at', '>=', from).where('item_facts.first_outcome_at', '<', to).execute()) keep(r);
+    for (const r of await fromFacts().where('item_facts.first_touch_at', '>=', from).where('item_facts.first_touch_at', '<', to).execute()) keep(r);
+    const rows = await ctx.db.selectFrom('metric_events').innerJoin('items', 'items.id', 'metric_events.item_id')
+      .leftJoin('item_facts', 'item_facts.item_id', 'items.id')
+      .select(['metric_events.type', 'metric_events.actor_id', 'metric_events.at', 'metric_events.kind', 'metric_events.reason_code', 'metric_events.labor_ms',
+        'metric_events.opened_at', 'metric_events.rework', 'metric_events.after_escalation', 'metric_events.override', 'metric_events.rollback_id',
+        'metric_events.escalated_at', 'metric_events.correction_minutes', 'metric_events.correction_amount', ...ITEM_COLUMNS])
+      .where('items.queue_id', 'in', queueIds).where('metric_events.at', '>=', from).where('metric_events.at', '<', to)
+      .orderBy('metric_events.seq').execute();
+    for (const r of rows) {
+      keep(r);
+      events.push({ itemId: r.id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, payload: {
+        kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
+        afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
+        minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
     }
-    const rows = await ctx.db.selectFrom('item_events').innerJoin('items', 'items.id', 'item_events.item_id')
-      .select(['item_events.item_id', 'item_events.type', 'item_events.actor_id', 'item_events.at', 'item_events.payload'])
-      .where('items.queue_id', 'in', queueIds).where('item_events.at', '>=', eventsSince ?? from).where('item_events.at', '<', to)
-      .where('item_events.type', 'in', [...LABOR_TYPES, 'reverted', 'corrected', 'claimed'])
-      .orderBy('item_events.seq').execute();
-    for (const r of rows) events.push({ itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, payload: JSON.parse(r.payload) as Record<string, unknown> });
   }
-  return { from, to, now: ctx.now(), queues, items, events };
+  // In id order: figures list their item ids in this order, whatever order the reads above found them in (SQLite
+  // answers in rowid order and PostgreSQL in heap order: the same data would explain itself differently).
+  const byId = new Map([...items].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { from, to, now: ctx.now(), queues, items: byId, events };
 }
 
 const inWindow = (l: Loaded, at: string) => at >= l.from && at < l.to;
@@ -146,8 +185,8 @@ export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: z.outpu
 const UNRESOLVED = new Set(['open', 'leased', 'escalated']);
 
 export async function controlPointMetrics(ctx: ServerContext, user: AuthUser, q: Query): Promise<ControlPointsResponse> {
-  // First outcomes and first touches may lie before the interval: read the queues' whole history up to `to`.
-  const l = await load(ctx, user, q, '');
+  // First outcomes, first touches and escalations may lie before the interval: item_facts has them.
+  const l = await load(ctx, user, q);
   return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) };
 }
 
@@ -158,13 +197,8 @@ export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
   const events = l.events.filter((e) => ids.has(e.itemId));
   const nowIso = l.now.toISOString();
   const open = items.filter((i) => UNRESOLVED.has(i.status));
-  const firstOutcome = new Map<string, string>();
-  const firstTouch = new Map<string, string>();
-  for (const e of events) {
-    if (isOutcome(e) && !firstOutcome.has(e.itemId)) firstOutcome.set(e.itemId, e.at);
-    const opened = (e.payload.labor as { openedAt?: string } | null | undefined)?.openedAt;
-    if (opened && LABOR_TYPES.includes(e.type) && (!firstTouch.has(e.itemId) || opened < firstTouch.get(e.itemId)!)) firstTouch.set(e.itemId, opened);
-  }
+  const firstOutcome = new Map(items.flatMap((i) => (i.firstOutcomeAt === null ? [] : [[i.id, i.firstOutcomeAt] as const])));
+  const firstTouch = new Map(items.flatMap((i) => (i.firstTouchAt === null ? [] : [[i.id, i.firstTouchAt] as const])));
   const ageValues = open.map((i) => ({ itemId: i.id, minutes: minutes(l.now.getTime() - Date.parse(i.enqueuedAt)) }));
   const touch = items.flatMap((i) => { const t = firstTouch.get(i.id); return t && inWindow(l, t) ? [{ itemId: i.id, minutes: minutes(Date.parse(t) - Date.parse(i.enqueuedAt)) }] : []; });
   const resolution = items.flatMap((i) => { const t = firstOutcome.get(i.id); return t && inWindow(l, t) ? [{ itemId: i.id, minutes: minutes(Date.parse(t) - Date.parse(i.enqueuedAt)) }] : []; });
@@ -180,16 +214,9 @@ export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
     const left = minutes(Date.parse(i.slaDueAt) - l.now.getTime());
     return isAtRisk(left, qr.sla_target_minutes) ? [{ itemId: i.id, slaDueAt: i.slaDueAt, minutesLeft: left, status: i.status, assigneeId: i.assigneeId }] : [];
   }).sort((a, b) => a.minutesLeft - b.minutesLeft);
-  // Approval latency: an escalation to the owner's outcome on it (the owner's decision carries afterEscalation).
-  const lastEscalation = new Map<string, string>();
-  const latency: { itemId: string; minutes: number }[] = [];
-  for (const e of events) {
-    if (e.type === 'escalated') lastEscalation.set(e.itemId, e.at);
-    if (isOutcome(e) && e.payload.afterEscalation === true && lastEscalation.has(e.itemId)) {
-      if (inWindow(l, e.at)) latency.push({ itemId: e.itemId, minutes: minutes(Date.parse(e.at) - Date.parse(lastEscalation.get(e.itemId)!)) });
-      lastEscalation.delete(e.itemId);
-    }
-  }
+  // Approval latency: an escalation to the owner's outcome on it (the roll-up pairs each owner's outcome with its escalation).
+  const latency = events.flatMap((e) => (isOutcome(e) && e.escalatedAt !== null && inWindow(l, e.at)
+    ? [{ itemId: e.itemId, minutes: minutes(Date.parse(e.at) - Date.parse(e.escalatedAt)) }] : []));
   return {
     queueId: qr.id, workflow: qr.workflow, stage: qr.stage, exceptionClass: qr.exception_class, ownerId: qr.owner_id, slaTargetMinutes: qr.sla_target_minutes,
     depth: figure('queue_depth', open.length, open.length, l, open.map((i) => i.id), { queueId: qr.id, status: ['open', 'leased', 'escalated'] }),

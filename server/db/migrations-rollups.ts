@@ -1,0 +1,45 @@
+// Metric roll-ups (server/services/metric-rollups.ts): derived from item_events, kept in the same transaction
+// as each event, rebuilt here from the log for a database that already has events.
+import { sql, type Kysely } from 'kysely';
+import type { Migration } from 'kysely/migration';
+import { rebuildRollups } from '../services/metric-rollups';
+import type { Db } from './connection';
+import { dialectOf, floatType } from './dialect';
+
+export const m095_metric_rollups: Migration = {
+  async up(db: Kysely<unknown>) {
+    const kind = dialectOf(db);
+    await db.schema.createTable('metric_events')
+      .addColumn('seq', kind === 'postgres' ? 'bigint' : 'integer', (c) => c.primaryKey())
+      .addColumn('item_id', 'text', (c) => c.notNull())
+      .addColumn('type', 'text', (c) => c.notNull())
+      .addColumn('actor_id', 'text')
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('kind', 'text')
+      .addColumn('reason_code', 'text')
+      .addColumn('labor_ms', 'integer', (c) => c.notNull())
+      .addColumn('opened_at', 'text')
+      .addColumn('rework', 'integer', (c) => c.notNull())
+      .addColumn('after_escalation', 'integer', (c) => c.notNull())
+      .addColumn('override', 'integer', (c) => c.notNull())
+      .addColumn('rollback_id', 'text')
+      .addColumn('escalated_at', 'text')
+      .addColumn('correction_minutes', floatType(kind))
+      .addColumn('correction_amount', floatType(kind))
+      .execute();
+    await db.schema.createIndex('metric_events_at').on('metric_events').columns(['at', 'item_id']).execute();
+    await db.schema.createTable('item_facts')
+      .addColumn('item_id', 'text', (c) => c.primaryKey())
+      .addColumn('first_outcome_at', 'text')
+      .addColumn('first_touch_at', 'text')
+      .addColumn('last_escalated_at', 'text')
+      .execute();
+    await db.schema.createIndex('item_facts_first_outcome').on('item_facts').columns(['first_outcome_at']).execute();
+    await db.schema.createIndex('item_facts_first_touch').on('item_facts').columns(['first_touch_at']).execute();
+    // The control points' and exception tax's item reads by time (SLA due and created in an interval).
+    await db.schema.createIndex('items_sla_due').on('items').columns(['sla_due_at']).execute();
+    await db.schema.createIndex('items_created').on('items').columns(['created_at']).execute();
+    await rebuildRollups(db as unknown as Db);
+    if (kind === 'sqlite') await sql`ANALYZE`.execute(db);
+  },
+};

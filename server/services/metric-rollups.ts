@@ -1,0 +1,120 @@
+// Roll-ups of the item event log for the metrics of DESIGN §8, kept in the same transaction as the events
+// (journal.ts appendEvents calls applyRollups) and never a second source of truth: rebuildRollups() derives
+// them again from item_events alone, with the same pure projection, and a test holds rebuild == incremental.
+//
+// - metric_events: one narrow, typed row per event the metrics read (outcomes, labor, escalations, reverts,
+//   corrections), keyed by the event's seq and indexed by time, so a week of metrics reads a week of small
+//   rows instead of parsing JSON payloads;
+// - item_facts: per item, facts that otherwise need the item's whole history: the first outcome, the first
+//   touch (earliest labor.openedAt) and the escalation an owner's outcome answers (approval latency).
+import type { Db } from '../db/connection';
+import type { ItemFactsTable, MetricEventsTable } from '../db/schema';
+
+/** Event types that carry labor (DESIGN §6); the metrics attribute labor and first touches to these. */
+export const LABOR_EVENT_TYPES = ['decided', 'escalated', 'deferred', 'noted', 'reclassified', 'labor'] as const;
+/** Event types projected into metric_events. */
+export const ROLLUP_EVENT_TYPES: readonly string[] = [...LABOR_EVENT_TYPES, 'reverted', 'corrected'];
+
+export interface LoggedEvent { seq: number; item_id: string; type: string; actor_id: string | null; at: string; payload: Record<string, unknown> }
+
+const laborOf = (p: Record<string, unknown>) => (p.labor ?? null) as { activeMs?: unknown; openedAt?: unknown; rework?: unknown } | null;
+
+/**
+ * The pure projection, shared by the incremental path and the rebuild: events in seq order, and the facts of
+ * their items as they stood before (updated in place). Returns the metric_events rows.
+ */
+export function projectEvents(events: readonly LoggedEvent[], facts: Map<string, ItemFactsTable>): MetricEventsTable[] {
+  const rows: MetricEventsTable[] = [];
+  for (const e of events) {
+    if (!ROLLUP_EVENT_TYPES.includes(e.type)) continue;
+    const p = e.payload;
+    const labor = laborOf(p);
+    const openedAt = typeof labor?.openedAt === 'string' ? labor.openedAt : null;
+    let f = facts.get(e.item_id);
+    if (!f) { f = { item_id: e.item_id, first_outcome_at: null, first_touch_at: null, last_escalated_at: null }; facts.set(e.item_id, f); }
+    let escalatedAt: string | null = null;
+    if (e.type === 'escalated') f.last_escalated_at = e.at;
+    if (e.type === 'decided') {
+      f.first_outcome_at ??= e.at;
+      if (p.afterEscalation === true && f.last_escalated_at !== null) { escalatedAt = f.last_escalated_at; f.last_escalated_at = null; }
+    }
+    if (openedAt !== null && (LABOR_EVENT_TYPES as readonly string[]).includes(e.type) && (f.first_touch_at === null || openedAt < f.first_touch_at)) {
+      f.first_touch_at = openedAt;
+    }
+    rows.push({
+      seq: e.seq, item_id: e.item_id, type: e.type, actor_id: e.actor_id, at: e.at,
+      kind: typeof p.kind === 'string' ? p.kind : null,
+      reason_code: typeof p.reasonCode === 'string' ? p.reasonCode : null,
+      labor_ms: typeof labor?.activeMs === 'number' ? labor.activeMs : 0,
+      opened_at: openedAt,
+      rework: p.rework === true || labor?.rework === true ? 1 : 0,
+      after_escalation: p.afterEscalation === true ? 1 : 0,
+      override: p.override === true ? 1 : 0,
+      rollback_id: typeof p.rollbackId === 'string' ? p.rollbackId : null,
+      escalated_at: escalatedAt,
+      correction_minutes: e.type === 'corrected' && typeof p.minutes === 'number' ? p.minutes : null,
+      correction_amount: e.type === 'corrected' && typeof p.amount === 'number' ? p.amount : null,
+    });
+  }
+  return rows;
+}
+
+const CHUNK = 200;
+
+async function writeRows(tx: Db, rows: MetricEventsTable[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await tx.insertInto('metric_events').values(rows.slice(i, i + CHUNK)).execute();
+}
+
+async function upsertFacts(tx: Db, facts: ItemFactsTable[]): Promise<void> {
+  for (let i = 0; i < facts.length; i += CHUNK) {
+    await tx.insertInto('item_facts').values(facts.slice(i, i + CHUNK)).onConflict((oc) => oc.column('item_id').doUpdateSet((eb) => ({
+      first_outcome_at: eb.ref('excluded.first_outcome_at'), first_touch_at: eb.ref('excluded.first_touch_at'), last_escalated_at: eb.ref('excluded.last_escalated_at'),
+    }))).execute();
+  }
+}
+
+/**
+ * The incremental path: called by appendEvents with the events it just inserted (and their seqs), in the
+ * same transaction. The facts rows of an item change only under pushes, which hold the item's row lock
+ * (PostgreSQL) or the write lock (SQLite) to commit, so read-then-write here never loses an update.
+ */
+export async function applyRollups(tx: Db, events: readonly LoggedEvent[]): Promise<void> {
+  const relevant = events.filter((e) => ROLLUP_EVENT_TYPES.includes(e.type));
+  if (relevant.length === 0) return;
+  const ids = [...new Set(relevant.map((e) => e.item_id))];
+  const facts = new Map<string, ItemFactsTable>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const f of await tx.selectFrom('item_facts').selectAll().where('item_id', 'in', ids.slice(i, i + 500)).execute()) facts.set(f.item_id, { ...f });
+  }
+  const before = new Map([...facts].map(([k, v]) => [k, JSON.stringify(v)]));
+  const rows = projectEvents(relevant, facts);
+  await writeRows(tx, rows);
+  await upsertFacts(tx, [...facts.values()].filter((f) => before.get(f.item_id) !== JSON.stringify(f)));
+}
+
+/** Reads the log in seq order, a page at a time. */
+export async function* readLog(db: Db, pageSize = 5000): AsyncGenerator<LoggedEvent[]> {
+  let after = 0;
+  for (;;) {
+    const page = await db.selectFrom('item_events').select(['seq', 'item_id', 'type', 'actor_id', 'at', 'payload'])
+      .where('seq', '>', after).where('type', 'in', [...ROLLUP_EVENT_TYPES]).orderBy('seq').limit(pageSize).execute();
+    if (page.length === 0) return;
+    yield page.map((r) => ({ seq: Number(r.seq), item_id: r.item_id, type: r.type, actor_id: r.actor_id, at: r.at, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+    after = Number(page[page.length - 1].seq);
+  }
+}
+
+/** Derives both roll-ups from the log alone, replacing what is there (in the caller's transaction). */
+export async function rebuildRollups(tx: Db): Promise<{ events: number; items: number }> {
+  await tx.deleteFrom('metric_events').execute();
+  await tx.deleteFrom('item_facts').execute();
+  const facts = new Map<string, ItemFactsTable>();
+  let events = 0;
+  for await (const page of readLog(tx)) {
+    const rows = projectEvents(page, facts);
+    await writeRows(tx, rows);
+    events += rows.length;
+  }
+  await upsertFacts(tx, [...facts.values()]);
+  return { events, items: facts.size };
+}
