@@ -25,8 +25,25 @@ type Rows = Record<string, Record<string, unknown>[]>;
 
 export interface LivedHistory { summary: HistorySummary; rows: Rows }
 
-/** Lives the history on a scratch in-memory database and returns every row it wrote. */
-export async function liveDemoHistory(now: Date, rng: Rng): Promise<LivedHistory> {
+const HOUR = 3_600_000;
+let lived: { anchor: number; history: Promise<LivedHistory> } | null = null;
+
+/**
+ * Lives the history on a scratch in-memory database and returns every row it wrote. The history ends at the
+ * hour `now` is in (so its last activity is 20 to 80 minutes old), and is lived once per process and hour:
+ * several demo databases seeded in that hour (a test suite's servers) copy the same rows.
+ */
+export function liveDemoHistory(now: Date, rng: () => Rng): Promise<LivedHistory> {
+  const anchor = Math.floor(now.getTime() / HOUR) * HOUR;
+  if (lived?.anchor !== anchor) {
+    const history = liveAt(new Date(anchor), rng());
+    lived = { anchor, history };
+    history.catch(() => { if (lived?.history === history) lived = null; });
+  }
+  return lived.history;
+}
+
+async function liveAt(now: Date, rng: Rng): Promise<LivedHistory> {
   const scratch = await openDatabase(':memory:');
   try {
     const summary = await writeTransaction(scratch.db, async (tx) => {

@@ -48,7 +48,7 @@ export const HISTORY_REVIEWERS: { id: string; speed: number; queues: string[]; s
 
 /** Exceptions arriving per hour on a weekday (nights and weekends get a fraction). */
 const ARRIVALS_PER_HOUR: Record<string, number> = {
-  'invoices-ledger': 0.75, 'kyc-sanctions': 0.3, 'support-drafts': 0.85, 'moderation-publish': 0.45, 'procurement-po': 0.22,
+  'invoices-ledger': 0.55, 'kyc-sanctions': 0.24, 'support-drafts': 0.7, 'moderation-publish': 0.34, 'procurement-po': 0.2,
 };
 /** Outside working hours the producer's batches come every few hours (fewer, larger ingests). */
 const OFF_HOURS_BATCH = 4;

@@ -33,7 +33,7 @@ export async function seedDemo(db: Db, now: Date): Promise<number> {
   if (await isDemoSeeded(db)) return 0;
   // Eight weeks of history (its own PRNG stream, so the open items below stay as they were), lived through
   // the services on a simulated clock on a scratch database, then copied in below (demo-history-copy.ts).
-  const history = await liveDemoHistory(now, createRng(DEMO_SEED + 1));
+  const history = await liveDemoHistory(now, () => createRng(DEMO_SEED + 1));
   return writeTransaction(db, async (tx) => {
     // Again inside: several PostgreSQL nodes started with --seed demo at once seed once (the loser retries
     // after the winner's unique keys and finds the seed there).
