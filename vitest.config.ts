@@ -10,7 +10,23 @@ import { defineConfig } from 'vitest/config';
  * database, the migrate command).
  */
 const BOTH_DATABASES = ['test/server/*.test.ts'];
-const POSTGRES_ONLY = 'test/server/pg-*.test.ts';
+// Need PostgreSQL itself: several nodes on one database, the migrate command, the desk's faults against nodes.
+const POSTGRES_ONLY = ['test/server/pg-*.test.ts', 'test/core/faults-pg-*.test.ts'];
+/**
+ * The desk core's whole fault suite against three nodes on PostgreSQL (test/helpers/fault-rig.ts), minutes
+ * long, so only on demand: `FAULT_BACKEND=pg-multinode npx vitest run --project faults-multinode`. In `npm test`
+ * its bounded subset runs instead (test/core/faults-pg-multinode.test.ts).
+ */
+const FAULTS_MULTINODE = process.env.FAULT_BACKEND === 'pg-multinode' ? [{
+  extends: true as const,
+  test: {
+    name: 'faults-multinode',
+    include: ['test/core/faults-*.test.ts'],
+    exclude: ['test/core/faults-invariants.test.ts', 'test/core/faults-proxy.test.ts', 'test/core/faults-pg-*.test.ts'],
+    env: { FAULT_BACKEND: 'pg-multinode' },
+    globalSetup: ['test/setup/pg-global.ts'],
+  },
+}] : [];
 
 // Tests start real servers, real SQLite files, real PostgreSQL and real Chromium; two cores, so keep
 // parallelism low.
@@ -30,18 +46,19 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-          exclude: ['test/bench/**', 'node_modules/**', POSTGRES_ONLY],
+          exclude: ['test/bench/**', 'node_modules/**', ...POSTGRES_ONLY],
         },
       },
       {
         extends: true,
         test: {
           name: 'postgres',
-          include: [...BOTH_DATABASES, POSTGRES_ONLY],
+          include: [...BOTH_DATABASES, ...POSTGRES_ONLY],
           env: { DB_KIND: 'postgres' },
           globalSetup: ['test/setup/pg-global.ts'],
         },
       },
+      ...FAULTS_MULTINODE,
     ],
   },
 });

@@ -2,23 +2,23 @@
 // pull gets `reset`. Meanwhile a supervisor reassigned an item this desk had already noted, and the desk
 // holds an unsent decision. After the reset the outbox must survive and push, and the cache must equal the
 // server's assigned set: no item may stay in triage because only its old copy was kept.
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openProbe } from '../helpers/db-snapshot';
 import { report, syncUntilQuiet } from '../helpers/fault-invariants';
 import { startFaultRig, type FaultRig } from '../helpers/fault-rig';
 
-/** What the server's retention does (server/services/pull.ts compactChangeLog), on the stopped server's file. */
-function compactWholeChangeLog(dbFile: string): number {
-  const db = new Database(dbFile);
+/** What the server's retention does (server/services/pull.ts compactChangeLog), on the server's database. */
+async function compactWholeChangeLog(target: string): Promise<number> {
+  const db = await openProbe(target, { writable: true });
   try {
-    const pos = (db.prepare('SELECT max(pos) AS pos FROM change_log').get() as { pos: number | null }).pos ?? 0;
-    db.transaction(() => {
-      db.prepare('DELETE FROM change_log WHERE pos <= ?').run(pos);
-      db.prepare(`INSERT INTO meta (key, value) VALUES ('change_log_floor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`).run(String(pos));
-    })();
+    const pos = Number((await db.get<{ pos: number | null }>('SELECT max(pos) AS pos FROM change_log'))?.pos ?? 0);
+    await db.run('BEGIN');
+    await db.run('DELETE FROM change_log WHERE pos <= ?', pos);
+    await db.run(`INSERT INTO meta (key, value) VALUES ('change_log_floor', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, String(pos));
+    await db.run('COMMIT');
     return pos;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -57,7 +57,7 @@ describe('faults: change log compacted while the desk was away (pull reset)', ()
     const bobId = (await rig.reviewer().as('demo-bob').me()).id;
     await rig.reviewer().as('demo-sam').assign({ itemIds: [noted.id], assigneeId: bobId });
     await rig.killServer('SIGTERM');
-    expect(compactWholeChangeLog(rig.serverDbFile)).toBeGreaterThan(0);
+    expect(await compactWholeChangeLog(rig.serverDbFile)).toBeGreaterThan(0);
     await rig.startServer();
 
     proxy.setRefusing(false);

@@ -71,7 +71,7 @@ describe('faults: core SIGKILLed at random points', () => {
     while (kills.deciding + kills.pushing + kills.pulling < KILLS) {
       const phase = plan.pick(['deciding', 'deciding', 'pushing', 'pushing', 'pulling'] as const);
       // A poison item (one the desk cannot read) and a poison mutation (one the server would refuse) mixed in.
-      if (plan.chance(0.25)) rig.poisonItem();
+      if (plan.chance(0.25)) await rig.poisonItem();
       if (plan.chance(0.25)) {
         const poison = await rig.poisonDecision(core);
         expect(poison.refused, poison.message).toBe(true);
@@ -111,7 +111,7 @@ describe('faults: core SIGKILLed at random points', () => {
     console.log(`[faults-core-kill] seed=${rig.seed} kills=${JSON.stringify(kills)} killed at the Nth event/at the phase's end=${killedAt.event}/${killedAt.end} poison mutations=${poisons} decisions asked=${rig.ledger.attempts.length} acked=${acked} proxy=${JSON.stringify(proxy.stats)}`);
     // The poisoned items were skipped, never fatal: the sync ran on; valid again, they leave quarantine.
     expect((await core.ok('sync.now', {})).state).not.toBe('error');
-    rig.healPoisoned();
+    await rig.healPoisoned();
     await syncUntilQuiet(core);
     expect((await core.ok('sync.now', {})).quarantined ?? 0).toBe(0);
     const { violations, stopped } = await rig.finish(core);

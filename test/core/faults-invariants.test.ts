@@ -73,44 +73,44 @@ describe('fault invariants catch broken worlds', () => {
     ],
   });
 
-  it('a healthy world passes', () => {
-    expect(checkStopped(build(healthy())).violations).toEqual([]);
+  it('a healthy world passes', async () => {
+    expect((await checkStopped(build(healthy()))).violations).toEqual([]);
   });
 
-  it('a decision lost on the way to the server', () => {
+  it('a decision lost on the way to the server', async () => {
     const w = healthy();
     w.server.pop();
     w.last = 1;
     w.decisions.pop();
-    expect(checkStopped(build(w)).violations.join('\n')).toMatch(/inv1: cached mutation 2 .* has no result on the server/);
+    expect((await checkStopped(build(w))).violations.join('\n')).toMatch(/inv1: cached mutation 2 .* has no result on the server/);
   });
 
-  it('an (item, epoch) decided twice', () => {
+  it('an (item, epoch) decided twice', async () => {
     const w = healthy();
     w.decisions.push({ item: 'a', epoch: 1, kind: 'reject', comment: 'other' });
-    expect(checkStopped(build(w)).violations.join('\n')).toMatch(/inv2: item a epoch 1 decided twice/);
+    expect((await checkStopped(build(w))).violations.join('\n')).toMatch(/inv2: item a epoch 1 decided twice/);
   });
 
-  it('an outbox that did not drain', () => {
+  it('an outbox that did not drain', async () => {
     const w = healthy();
     w.cache[1].state = 'sent';
-    expect(checkStopped(build(w)).violations.join('\n')).toMatch(/inv4: cache mutation 2 .* still sent/);
+    expect((await checkStopped(build(w))).violations.join('\n')).toMatch(/inv4: cache mutation 2 .* still sent/);
   });
 
-  it('a reused mutation id not answered client_diverged', () => {
+  it('a reused mutation id not answered client_diverged', async () => {
     const w = healthy();
     w.cache[1].hash = 'other';
-    expect(checkStopped(build(w)).violations.join('\n')).toMatch(/inv1: cached mutation 2 .* differs from the server's/);
+    expect((await checkStopped(build(w))).violations.join('\n')).toMatch(/inv1: cached mutation 2 .* differs from the server's/);
     w.cache[1].code = 'client_diverged';
     w.cache[1].state = 'rejected';
-    expect(checkStopped(build(w)).violations).toEqual([]);
+    expect((await checkStopped(build(w))).violations).toEqual([]);
   });
 
-  it('an applied outcome missing from the decisions feed, and a gap in the server ids', () => {
+  it('an applied outcome missing from the decisions feed, and a gap in the server ids', async () => {
     const w = healthy();
     w.decisions.pop();
     w.server.shift();
-    const v = checkStopped(build(w)).violations.join('\n');
+    const v = (await checkStopped(build(w))).violations.join('\n');
     expect(v).toMatch(/inv1: t#2 .* was applied but is not in the decisions feed/);
     expect(v).toMatch(/mutation 1 has no stored result/);
   });

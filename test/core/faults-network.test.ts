@@ -37,7 +37,7 @@ describe('faults: cut, stalled and dropped connections', () => {
       faults[fault] += 1;
       if (fault === 'poisonItem') {
         // An item the desk cannot read arrives mid-burst under a cut: quarantined, everything else syncs.
-        rig.poisonItem();
+        await rig.poisonItem();
         const burst = rig.decideBurst(core, rnd.int(1, 4));
         await sleep(rnd.int(0, 30));
         proxy.cutAll();
@@ -94,7 +94,7 @@ describe('faults: cut, stalled and dropped connections', () => {
     await syncUntilQuiet(core);
     // Poisoned items were quarantined, never fatal; once valid again they come back and quarantine empties.
     if (faults.poisonItem > 0) expect(quarantinedSeen).toBeGreaterThan(0);
-    rig.healPoisoned();
+    await rig.healPoisoned();
     await syncUntilQuiet(core);
     expect((await core.ok('sync.now', {})).quarantined ?? 0).toBe(0);
     const inbox = (await core.ok('conflicts.list', {})).conflicts;

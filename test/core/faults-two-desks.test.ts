@@ -62,8 +62,8 @@ describe('faults: the same reviewer on two desks, offline, deciding the same ite
     await deskA.kill();
     await deskB.kill();
     await rig.killServer('SIGTERM');
-    const stoppedA = checkStopped({ cacheFile: rig.cacheFile, serverDbFile: rig.serverDbFile, ledger: rig.ledger });
-    const stoppedB = checkStopped({ cacheFile: cacheB, serverDbFile: rig.serverDbFile, ledger: ledgerB });
+    const stoppedA = await checkStopped({ cacheFile: rig.cacheFile, serverDbFile: rig.serverDbFile, ledger: rig.ledger });
+    const stoppedB = await checkStopped({ cacheFile: cacheB, serverDbFile: rig.serverDbFile, ledger: ledgerB });
     const violations = [...liveA.violations, ...liveB.violations, ...stoppedA.violations, ...stoppedB.violations];
     expect(violations, report(rig.seed, violations)).toEqual([]);
 

@@ -3,7 +3,8 @@
 //  2. no (item, epoch) decided twice;
 //  3. after quiet, the cache equals the server's view of the assigned set;
 //  4. the outbox drains;
-//  5. PRAGMA integrity_check is ok on the cache file and the server file.
+//  5. PRAGMA integrity_check is ok on the cache file and the server file (a SQLite server; the PostgreSQL
+//     database of the multi-node rig keeps its own files).
 // Each check returns violations (strings) instead of throwing, so one failure message lists them all.
 // Phase one (`checkLive`) needs the core and the server running; phase two (`checkStopped`) reads the
 // files once both are stopped.
@@ -14,6 +15,7 @@ import type { Item, MutationKind } from '../../shared/domain';
 import { isOutcomeKind } from '../../shared/domain';
 import type { CentralClient } from './central-client';
 import type { FaultLedger } from './fault-ledger';
+import { openProbe } from './db-snapshot';
 
 /** What the checks need from a core: a typed call that throws on an error result (CoreChild#ok fits). */
 export interface DeskCaller {
@@ -188,20 +190,37 @@ export interface StoppedCheck {
   cacheMutations: Map<number, CacheMutationRow>;
 }
 
+const isPostgresUrl = (target: string) => /^postgres(ql)?:\/\//.test(target);
+
+/** The server's record of one client (its results and last id) and the whole decisions feed. */
+async function readServer(target: string, clientId: string): Promise<{ rows: ServerMutationRow[]; decisions: ServerDecisionRow[]; last: number }> {
+  const db = await openProbe(target);
+  try {
+    const rows = await db.all<ServerMutationRow>('SELECT mutation_id, item_id, kind, status, code, payload_hash FROM client_mutations WHERE client_id = ? ORDER BY mutation_id', clientId);
+    const decisions = await db.all<ServerDecisionRow>('SELECT seq, item_id, assignment_epoch, kind, comment FROM decisions ORDER BY seq');
+    const last = (await db.get<{ last_mutation_id: number }>('SELECT last_mutation_id FROM clients WHERE client_id = ?', clientId))?.last_mutation_id ?? 0;
+    return { rows, decisions, last };
+  } finally {
+    await db.close();
+  }
+}
+
 /**
- * Phase two, with the core and the server stopped: invariants 1, 2, 4 (from the cache file) and 5.
+ * Phase two, with the core stopped (and a SQLite server stopped; PostgreSQL nodes may run on): invariants
+ * 1, 2, 4 (from the cache file) and 5. `serverDbFile` is the server's SQLite file or postgres:// URL.
  * `ackedMayBeGone`: acknowledged decisions that a test deliberately threw away with the cache (a restore
  * from an old copy); the server must still hold them, but the cache need not.
  */
-export function checkStopped(opts: {
+export async function checkStopped(opts: {
   cacheFile: string;
   serverDbFile: string;
   ledger: FaultLedger;
   ackedMayBeGone?: Set<string>;
-}): StoppedCheck {
+}): Promise<StoppedCheck> {
   const { ledger } = opts;
   const violations: string[] = [];
-  for (const [label, file] of [['cache', opts.cacheFile], ['server', opts.serverDbFile]] as const) {
+  const files: [string, string][] = [['cache', opts.cacheFile], ...(isPostgresUrl(opts.serverDbFile) ? [] : [['server', opts.serverDbFile] as [string, string]])];
+  for (const [label, file] of files) {
     const result = integrity(file);
     if (result !== 'ok') violations.push(`inv5: integrity_check on the ${label} file: ${result}`);
   }
@@ -210,19 +229,7 @@ export function checkStopped(opts: {
   if (!clientId) return { violations: [...violations, 'harness: the ledger has no clientId'], ...empty };
 
   const cache = readCacheMutations(opts.cacheFile);
-  const db = new Database(opts.serverDbFile, { readonly: true, fileMustExist: true });
-  let rows: ServerMutationRow[];
-  let decisions: ServerDecisionRow[];
-  let last: number;
-  try {
-    rows = db.prepare('SELECT mutation_id, item_id, kind, status, code, payload_hash FROM client_mutations WHERE client_id = ? ORDER BY mutation_id')
-      .all(clientId) as ServerMutationRow[];
-    decisions = db.prepare('SELECT seq, item_id, assignment_epoch, kind, comment FROM decisions ORDER BY seq').all() as ServerDecisionRow[];
-    last = (db.prepare('SELECT last_mutation_id FROM clients WHERE client_id = ?').get(clientId) as { last_mutation_id: number } | undefined)
-      ?.last_mutation_id ?? 0;
-  } finally {
-    db.close();
-  }
+  const { rows, decisions, last } = await readServer(opts.serverDbFile, clientId);
 
   // Invariant 4, from the file: nothing left pending or merely sent.
   for (const m of cache.values()) {

@@ -1,23 +1,37 @@
 // The common stage of the fault suites (test/core/faults-*.test.ts): a demo-seeded reference server in a
 // child process (so it can be SIGKILLed), a TCP proxy in front of it with a stable port, the core in a
 // child process on one cache file in a tmp dir, a seeded PRNG and a ledger of every decision asked for.
-import Database from 'better-sqlite3';
+//
+// Two backends (`backend`, default FAULT_BACKEND=sqlite|pg-multinode): one server on a SQLite file, or three
+// server processes on one PostgreSQL database behind a round-robin TCP balancer (DESIGN §12), the fault proxy
+// in front of the balancer. On the multi-node backend "the server" is the set of nodes: killServer kills one
+// node (picked from the seed), startServer brings every killed node back on its port, and the invariants
+// read the database through db-snapshot.ts probes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeskOutput } from '../../shared/desk-api';
 import { MAX_JSON_VALUE_DEPTH } from '../../shared/limits';
+import { COMMIT_ORDER_LOCK_KEY } from '../../server/db/dialect';
 import { CentralClient } from './central-client';
 import { CoreChildGone, startCoreChild, type CoreChild } from './core-child';
 import { FaultLedger, type DecisionAttempt } from './fault-ledger';
 import { checkLive, checkStopped, type StoppedCheck } from './fault-invariants';
 import { faultSeed, seededRandom, type SeededRandom } from './seeded-random';
+import { openProbe } from './db-snapshot';
+import { createTestDatabase } from './pg-cluster';
+import { startRoundRobinProxy, type RoundRobinProxy } from './round-robin-proxy';
 import { spawnServer } from './server';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 
 type SpawnedServer = Awaited<ReturnType<typeof spawnServer>>;
 
 export const REVIEWER_TOKEN = 'demo-alice';
+
+export type FaultBackend = 'sqlite' | 'pg-multinode';
+/** FAULT_BACKEND=pg-multinode runs a fault suite against three nodes on PostgreSQL (see the header). */
+export const faultBackend = (): FaultBackend => (process.env.FAULT_BACKEND === 'pg-multinode' ? 'pg-multinode' : 'sqlite');
+const MULTINODE_NODES = 3;
 const DECISION_KINDS = ['approve', 'approve', 'approve', 'reject', 'correct', 'escalate', 'defer', 'note'] as const;
 
 export interface FaultRig {
@@ -25,15 +39,19 @@ export interface FaultRig {
   readonly rnd: SeededRandom;
   readonly dir: string;
   readonly cacheFile: string;
+  readonly backend: FaultBackend;
+  /** The server's SQLite file, or the postgres:// URL the nodes share (multi-node backend). */
   readonly serverDbFile: string;
   readonly proxy: TcpProxy;
   readonly ledger: FaultLedger;
-  /** alice straight to the server (not through the proxy), for the invariants' view. */
+  /** alice straight to the server (not through the fault proxy; through the balancer on multi-node), for the invariants' view. */
   reviewer(): CentralClient;
   /** How many times the core has been started: a decision's `life`. */
   readonly life: number;
   startCore(): Promise<CoreChild>;
+  /** SQLite: stops the server. Multi-node: stops one node (seeded pick); the others keep serving. */
   killServer(signal?: NodeJS.Signals): Promise<void>;
+  /** Brings back what killServer stopped, on the same port(s). */
   startServer(): Promise<void>;
   /** Decides up to `n` untouched assigned items one after another; stops quietly when the core dies. */
   decideBurst(core: CoreChild, n: number): Promise<{ acked: number; errors: string[]; died: boolean; attempts: DecisionAttempt[] }>;
@@ -43,9 +61,9 @@ export interface FaultRig {
    * A poison item: one of alice's leased items made invalid (confidence 7) in the server's database, with a
    * change-log row so her next pull carries it. Returns its id (null when none is leased to her).
    */
-  poisonItem(): string | null;
+  poisonItem(): Promise<string | null>;
   /** Makes every poisoned item valid again (a new version, pulled like any change): run before `finish`. */
-  healPoisoned(): void;
+  healPoisoned(): Promise<void>;
   /** Whether the server holds an invalid copy of this item now (a test client would refuse any answer carrying it). */
   isPoisoned(itemId: string): boolean;
   /** A poison mutation: a correction nested deeper than the server accepts. The desk must refuse it, writing nothing. */
@@ -59,33 +77,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startFaultRig(
   suite: string,
-  opts: { syncIntervalMs?: number; claimTargetSize?: number; undoChance?: number } = {},
+  opts: { syncIntervalMs?: number; claimTargetSize?: number; undoChance?: number; backend?: FaultBackend } = {},
 ): Promise<FaultRig> {
+  const backend = opts.backend ?? faultBackend();
   const undoChance = opts.undoChance ?? 0.12;
   const seed = faultSeed(suite);
   const rnd = seededRandom(seed);
   const dir = mkdtempSync(join(tmpdir(), `desk-${suite}-`));
   const cacheFile = join(dir, 'cache.sqlite');
-  const serverDbFile = join(dir, 'server.sqlite');
-  let server: SpawnedServer | null = await spawnServer({ dbFile: serverDbFile, port: 0, seed: 'demo' });
-  const serverPort = server.port;
-  const proxy = await startTcpProxy({ targetPort: serverPort });
   const ledger = new FaultLedger(`${suite}:${seed}`);
   let life = 0;
   const reasonByQueue = new Map<string, string>();
-
+  const side = backend === 'sqlite' ? await sqliteServer(join(dir, 'server.sqlite')) : await multiNodeServers(seed);
+  const serverDbFile = side.target;
+  const proxy = await startTcpProxy({ targetPort: side.entryPort });
   const startServer = async (): Promise<void> => {
-    if (server) return;
-    server = await spawnServer({ dbFile: serverDbFile, port: serverPort });
-    proxy.setTarget(server.port);
+    const port = await side.start();
+    if (port !== null) proxy.setTarget(port);
   };
-  const killServer = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
-    if (!server) return;
-    const s = server;
-    server = null;
-    await s.kill(signal);
-    await s.stopped;
-  };
+  const killServer = (signal: NodeJS.Signals = 'SIGKILL') => side.kill(signal);
 
   const startCore = async (): Promise<CoreChild> => {
     life += 1;
@@ -169,32 +179,40 @@ export async function startFaultRig(
   };
 
   const poisoned = new Map<string, number | null>();
-  const withServerDb = <T>(fn: (db: Database.Database) => T): T => {
-    const db = new Database(serverDbFile);
-    db.pragma('busy_timeout = 5000');
-    try { return fn(db); } finally { db.close(); }
+  /** Writes beside the server in one transaction; change-log rows after the commit-order lock, as the server does. */
+  const writeBeside = async (fn: (run: (sqlText: string, ...params: unknown[]) => Promise<void>) => Promise<void>): Promise<void> => {
+    const db = await openProbe(serverDbFile, { writable: true });
+    try {
+      await db.run('BEGIN');
+      if (backend === 'pg-multinode') await db.run(`SELECT pg_advisory_xact_lock(${COMMIT_ORDER_LOCK_KEY})`);
+      await fn((sqlText, ...params) => db.run(sqlText, ...params));
+      await db.run('COMMIT');
+    } finally {
+      await db.close();
+    }
   };
-  const poisonItem = (): string | null => withServerDb((db) => {
-    const row = db.prepare(`SELECT id, confidence FROM items WHERE assignee_id = 'alice' AND status = 'leased' ORDER BY random() LIMIT 1`)
-      .get() as { id: string; confidence: number | null } | undefined;
+  const poisonItem = async (): Promise<string | null> => {
+    const db = await openProbe(serverDbFile);
+    const row = await db.get<{ id: string; confidence: number | null }>(
+      `SELECT id, confidence FROM items WHERE assignee_id = 'alice' AND status = 'leased' ORDER BY random() LIMIT 1`).finally(() => db.close());
     if (!row) return null;
-    db.transaction(() => {
-      db.prepare('UPDATE items SET confidence = 7, version = version + 1 WHERE id = ?').run(row.id);
-      db.prepare(`INSERT INTO change_log (user_id, kind, item_id, at) VALUES ('alice', 'upsert', ?, ?)`).run(row.id, new Date().toISOString());
-    })();
+    await writeBeside(async (run) => {
+      await run('UPDATE items SET confidence = 7, version = version + 1 WHERE id = ?', row.id);
+      await run(`INSERT INTO change_log (user_id, kind, item_id, at) VALUES ('alice', 'upsert', ?, ?)`, row.id, new Date().toISOString());
+    });
     if (!poisoned.has(row.id)) poisoned.set(row.id, row.confidence);
     return row.id;
-  });
-  const healPoisoned = (): void => withServerDb((db) => {
-    db.transaction(() => {
+  };
+  const healPoisoned = async (): Promise<void> => {
+    await writeBeside(async (run) => {
       for (const [id, confidence] of poisoned) {
-        db.prepare('UPDATE items SET confidence = ?, version = version + 1 WHERE id = ?').run(confidence, id);
+        await run('UPDATE items SET confidence = ?, version = version + 1 WHERE id = ?', confidence, id);
         // alice's next pull carries it again: an upsert if still hers, else a removal (both take it out of quarantine).
-        db.prepare(`INSERT INTO change_log (user_id, kind, item_id, at) VALUES ('alice', 'upsert', ?, ?)`).run(id, new Date().toISOString());
+        await run(`INSERT INTO change_log (user_id, kind, item_id, at) VALUES ('alice', 'upsert', ?, ?)`, id, new Date().toISOString());
       }
-    })();
+    });
     poisoned.clear();
-  });
+  };
   const poisonDecision = async (core: CoreChild): Promise<{ refused: boolean; message: string }> => {
     const rows = await candidates(core, 5);
     if (rows.length === 0) return { refused: true, message: 'no item to decide' };
@@ -218,20 +236,20 @@ export async function startFaultRig(
     const live = await checkLive({ core, reviewer: rig.reviewer(), ledger });
     await core.kill('SIGKILL');
     await killServer('SIGTERM');
-    const stopped = checkStopped({ cacheFile, serverDbFile, ledger, ackedMayBeGone: finishOpts.ackedMayBeGone });
+    const stopped = await checkStopped({ cacheFile, serverDbFile, ledger, ackedMayBeGone: finishOpts.ackedMayBeGone });
     return { violations: [...live.violations, ...stopped.violations], stopped };
   };
 
   const rig: FaultRig = {
-    seed, rnd, dir, cacheFile, serverDbFile, proxy, ledger,
-    reviewer: () => new CentralClient(`http://127.0.0.1:${serverPort}`, REVIEWER_TOKEN),
+    seed, rnd, dir, cacheFile, backend, serverDbFile, proxy, ledger,
+    reviewer: () => new CentralClient(side.directUrl, REVIEWER_TOKEN),
     get life() {
       return life;
     },
     startCore, killServer, startServer, decideBurst, waitForWork, poisonItem, healPoisoned, poisonDecision, finish,
     isPoisoned: (itemId) => poisoned.has(itemId),
     async cleanup() {
-      await killServer('SIGKILL').catch(() => undefined);
+      await side.close().catch(() => undefined);
       await proxy.close();
       if (!process.env.FAULT_KEEP) rmSync(dir, { recursive: true, force: true });
       else console.log(`[${suite}] kept ${dir}`);
@@ -243,4 +261,72 @@ export async function startFaultRig(
 function markAcked(attempt: DecisionAttempt, mutationId: number): void {
   attempt.acked = true;
   attempt.mutationId = mutationId;
+}
+
+/** What the rig needs of "the server", whichever backend. */
+interface ServerSide {
+  target: string;
+  /** Where the fault proxy forwards to: the server, or the balancer in front of the nodes. */
+  entryPort: number;
+  directUrl: string;
+  kill(signal: NodeJS.Signals): Promise<void>;
+  /** Starts what was killed; returns a new entry port when it moved (never: ports are kept), else null. */
+  start(): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+async function sqliteServer(file: string): Promise<ServerSide> {
+  let server: SpawnedServer | null = await spawnServer({ dbFile: file, port: 0, seed: 'demo' });
+  const serverPort = server.port;
+  const kill = async (signal: NodeJS.Signals) => {
+    if (!server) return;
+    const s = server;
+    server = null;
+    await s.kill(signal);
+    await s.stopped;
+  };
+  return {
+    target: file, entryPort: serverPort, directUrl: `http://127.0.0.1:${serverPort}`, kill,
+    async start() {
+      if (server) return null;
+      server = await spawnServer({ dbFile: file, port: serverPort });
+      return server.port;
+    },
+    close: () => kill('SIGKILL'),
+  };
+}
+
+/** Three nodes on one fresh PostgreSQL database of the test cluster, behind a round-robin balancer. */
+async function multiNodeServers(seed: number): Promise<ServerSide> {
+  const url = await createTestDatabase('faults');
+  const first = await spawnServer({ dbFile: url, port: 0, seed: 'demo' });
+  const nodes: (SpawnedServer | null)[] = [first, ...await Promise.all(Array.from({ length: MULTINODE_NODES - 1 }, () => spawnServer({ dbFile: url, port: 0 })))];
+  const ports = nodes.map((n) => n!.port);
+  const balancer: RoundRobinProxy = await startRoundRobinProxy(ports);
+  // Which node dies has its own stream, so the suite's own draws stay as they are on SQLite.
+  const pick = seededRandom((seed ^ 0x3a0de) >>> 0);
+  const kill = async (k: number, signal: NodeJS.Signals) => {
+    const n = nodes[k];
+    if (!n) return;
+    nodes[k] = null;
+    await n.kill(signal);
+    await n.stopped;
+  };
+  return {
+    target: url, entryPort: Number(new URL(balancer.url).port), directUrl: balancer.url,
+    async kill(signal) {
+      const live = nodes.flatMap((n, k) => (n ? [k] : []));
+      // Always leave one node up: the multi-node promise is that losing a node stops nobody.
+      if (live.length <= 1) return;
+      await kill(pick.pick(live), signal);
+    },
+    async start() {
+      await Promise.all(nodes.map(async (n, k) => { if (!n) nodes[k] = await spawnServer({ dbFile: url, port: ports[k] }); }));
+      return null;
+    },
+    async close() {
+      await balancer.close();
+      for (let k = 0; k < nodes.length; k++) await kill(k, 'SIGKILL');
+    },
+  };
 }
