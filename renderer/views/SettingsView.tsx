@@ -3,8 +3,9 @@ import { KeymapEditor } from '../components/KeymapEditor';
 import { useApp } from '../state/app-store';
 import { signOut } from '../state/session';
 import { saveSettings } from '../state/theme';
+import { formatLaborMs } from '../../shared/durations';
 
-function NumberSetting({ id, label, value, min, max, field, hint }: { id: string; label: string; value: number; min: number; max: number; field: 'claimTargetSize' | 'leaseMinutes' | 'idleThresholdSec'; hint?: string }) {
+function NumberSetting({ id, label, value, min, max, field, hint }: { id: string; label: string; value: number; min: number; max: number; field: 'claimTargetSize' | 'leaseMinutes'; hint?: string }) {
   const [text, setText] = useState(String(value));
   const commit = () => {
     const n = Number(text);
@@ -30,7 +31,48 @@ function NumberSetting({ id, label, value, min, max, field, hint }: { id: string
   );
 }
 
-/** Theme, claim target, lease, and the keymap. */
+/**
+ * The idle thresholds that apply (issue 14 item 8). The labor clock pauses after a queue's own threshold
+ * (its policy, DESIGN §6): a personal "Idle after" had no effect and is gone; what applies is shown here,
+ * per queue, read-only.
+ */
+function IdleThresholds() {
+  const queues = useApp((s) => s.queues);
+  return (
+    <section className="panel" aria-labelledby="idle-h" data-testid="settings-idle">
+      <h2 id="idle-h" className="panel-title">
+        Idle after
+      </h2>
+      <p className="field-hint">
+        The labor clock pauses after this long without input. Each queue&apos;s policy sets it; its owner can change it.
+      </p>
+      {queues.length === 0 ? (
+        <p className="muted">No queues known yet: they arrive with the first sync.</p>
+      ) : (
+        <table className="idle-table">
+          <thead>
+            <tr>
+              <th scope="col">Queue</th>
+              <th scope="col">Owner</th>
+              <th scope="col">Idle after</th>
+            </tr>
+          </thead>
+          <tbody>
+            {queues.map((q) => (
+              <tr key={q.id} data-testid="settings-idle-queue" data-queue-id={q.id} data-seconds={q.idleThresholdSec}>
+                <td>{q.name}</td>
+                <td>{q.ownerName}</td>
+                <td>{formatLaborMs(q.idleThresholdSec * 1000)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+/** Theme, claim target, lease, the idle thresholds that apply, and the keymap. */
 export function SettingsView() {
   const settings = useApp((s) => s.settings);
   const session = useApp((s) => s.session);
@@ -69,8 +111,8 @@ export function SettingsView() {
         </h2>
         <NumberSetting key={`c${settings.claimTargetSize}`} id="settings-claim-target" label="Claim target (items kept assigned)" value={settings.claimTargetSize} min={1} max={1000} field="claimTargetSize" />
         <NumberSetting key={`l${settings.leaseMinutes}`} id="settings-lease" label="Lease (minutes)" value={settings.leaseMinutes} min={5} max={10080} field="leaseMinutes" />
-        <NumberSetting key={`i${settings.idleThresholdSec}`} id="settings-idle" label="Idle after (seconds)" value={settings.idleThresholdSec} min={5} max={3600} field="idleThresholdSec" hint="The labor clock pauses after this long without input." />
       </section>
+      <IdleThresholds />
       <section className="panel" aria-labelledby="keys-h">
         <h2 id="keys-h" className="panel-title">
           Keyboard

@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskResult, ItemDetail, SyncStatus, TodayStats } from '../../shared/desk-api';
 import { paceText } from '../../renderer/logic/pace';
+import type { Queue } from '../../shared/domain';
 import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { CentralClient } from '../helpers/central-client';
 import { startTestServer } from '../helpers/server';
@@ -276,6 +277,23 @@ describe('where am I (issue 14 item 7)', () => {
     expect(await page.getByTestId('queue-total').textContent()).toMatch(/items, open and done$/);
     await page.keyboard.press('o');
     await expect.poll(async () => Number(await grid.getAttribute('data-total')), T).toBe(open);
+    await keys(page, 'g', 't');
+    await waitForFocusedChange(page, null);
+  });
+});
+
+describe('idle thresholds (issue 14 item 8)', () => {
+  it('Settings shows the threshold each queue\'s policy applies, and no personal setting that does nothing', async () => {
+    const { page } = ui;
+    await keys(page, 'g', ',');
+    await page.getByTestId('settings-idle').waitFor(T);
+    const { queues } = await alice.call<{ queues: Queue[] }>('queue.list');
+    const rows = page.getByTestId('settings-idle-queue');
+    await expect.poll(() => rows.count(), T).toBe(queues.length);
+    const shown = await rows.evaluateAll((els) => els.map((e) => [e.getAttribute('data-queue-id'), Number(e.getAttribute('data-seconds'))]));
+    expect(Object.fromEntries(shown)).toEqual(Object.fromEntries(queues.map((q) => [q.id, q.idleThresholdSec])));
+    expect(new Set(queues.map((q) => q.idleThresholdSec)).size).toBeGreaterThan(1);
+    expect(await page.locator('[data-testid="settings-idle"] input').count()).toBe(0);
     await keys(page, 'g', 't');
     await waitForFocusedChange(page, null);
   });
