@@ -173,7 +173,7 @@ export async function run(): Promise<void> {
     const decisionLoafs = b.loafs.slice(loafBefore, loafAfterDecisions);
     const filterLoafs = b.loafs.slice(loafAfterDecisions);
     console.log('');
-    console.log(`ui bench: ${ITEMS} items cached, sync running (feeder ingested ${fed} more during the run; pending ${status.pending}, state ${status.state})`);
+    console.log(`ui bench: ${ITEMS} items cached, sync running (feeder ingested ${fed} more during the run; pending ${status.pending}, state ${status.state}; ${await loadAverage()})`);
     console.log(`baseline  unbound key -> next frame      n=${base.length}  p50 ${f(pct(base, 50))}  p95 ${f(pct(base, 95))}  p99 ${f(pct(base, 99))} ms`);
     console.log(`decision  'a' -> next item painted       n=${dec.length}  p50 ${f(pct(dec, 50))}  p95 ${f(pct(dec, 95))}  p99 ${f(pct(dec, 99))} ms  (missed ${missed})`);
     console.log(`          'a' -> next item committed     p50 ${f(pct(com, 50))}  p95 ${f(pct(com, 95))}  p99 ${f(pct(com, 99))} ms`);
