@@ -61,7 +61,12 @@ export class ItemsRepo {
       triageBefore: db.prepare<[string, number, string], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
         AND (sla_due_ms, id) < (?, ?) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
       position: db.prepare<[string], { sla_due_ms: number; id: string }>('SELECT sla_due_ms, id FROM items WHERE id = ?'),
-      triageCount: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
+      // Kept by triggers (migration 7) in the transaction of every write: no re-count of the set.
+      triageCount: db.prepare<[string], { n: number }>('SELECT n FROM triage_counts WHERE assignee_id = ?'),
+      recountTriage: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
+      clearTriageCounts: db.prepare('DELETE FROM triage_counts'),
+      fillTriageCounts: db.prepare(`INSERT INTO triage_counts (assignee_id, n)
+        SELECT assignee_id, COUNT(*) FROM items WHERE in_triage = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id`),
       leasesEndingBefore: db.prepare<[string, number, number], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
         AND lease_expires_ms < ? ORDER BY lease_expires_ms LIMIT ?`),
       leasesEndingCount: db.prepare<[string, number, number], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}
@@ -230,7 +235,6 @@ export class ItemsRepo {
   }
 
   // ---------- triage navigation (assigned set, SLA due order) ----------
-  private triageTotal: { version: number; me: string; n: number } | null = null;
   /** My triage items whose lease ends before `beforeMs` (soonest first): what a sync renews. */
   leasesEndingBefore(beforeMs: number, limit: number): string[] {
     const me = this.me();
@@ -243,14 +247,20 @@ export class ItemsRepo {
     return me ? this.stmts.leasesEndingCount.get(me, nowMs, untilMs)!.n : 0;
   }
 
+  /** How many items are in my assigned set: the running count, O(1) whatever the size of the cache. */
   triageCount(): number {
     const me = this.me();
-    if (!me) return 0;
-    const t = this.triageTotal;
-    if (t && t.version === this.dataVersion && t.me === me) return t.n;
-    const n = this.stmts.triageCount.get(me)!.n;
-    this.triageTotal = { version: this.dataVersion, me, n };
-    return n;
+    return me ? (this.stmts.triageCount.get(me)?.n ?? 0) : 0;
+  }
+  /** The same figure counted from the rows (tests compare it with the running count). */
+  recountTriage(): number {
+    const me = this.me();
+    return me ? this.stmts.recountTriage.get(me)!.n : 0;
+  }
+  /** Rebuilds every running triage count from the rows (after a repair; migration 7 does the same). */
+  rebuildTriageCounts(): void {
+    this.stmts.clearTriageCounts.run();
+    this.stmts.fillTriageCounts.run();
   }
   /** In my assigned set: the same test the indexed columns (assignee_id, in_triage) are written from. */
   isInTriage(visible: Item): boolean {

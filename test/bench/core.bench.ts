@@ -10,7 +10,8 @@
 //     invalidates the cached total exactly as real work does; a class + status + text filter with a sort,
 //     and a text filter alone whose term selects 0.1 %, 1 %, 30 % and 0 % of the rows;
 //     both vs the same raw SQL (count + page) on the raw copy.
-// Ingesting the items and claiming them for the reviewer is set-up, not timed.
+// Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts sync` (or
+// `sync,decide`) stops after those parts, for quicker A/B runs of one lever.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,6 +169,13 @@ interface SizeResult {
   text: { term: string; share: string; core: number[]; raw: number[]; total: number }[];
 }
 
+const PARTS = (() => {
+  const i = process.argv.findIndex((a) => a === '--parts' || a.startsWith('--parts='));
+  if (i < 0) return new Set(['sync', 'decide', 'pages']);
+  const raw = process.argv[i].includes('=') ? process.argv[i].split('=')[1] : process.argv[i + 1];
+  return new Set((raw ?? '').split(','));
+})();
+
 async function runSize(n: number): Promise<SizeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-core-bench-'));
   const server = await spawnServer({ dbFile: join(dir, 'server.sqlite'), port: 0, seed: 'demo', maxLeasedPerUser: 1_000_000 });
@@ -195,6 +203,9 @@ async function runSize(n: number): Promise<SizeResult> {
     if (status.assigned < items.length) throw new Error(`initial sync stopped at ${status.assigned}/${items.length}: ${status.lastError}`);
     await core.close();
     raw = rawBaseline(join(dir, 'raw.sqlite'), items);
+    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, decide: [], rawDecide: raw.decideTimes, fed: 0,
+      filterSort: { core: [], raw: [], total: 0 }, text: [] };
+    if (!PARTS.has('decide') && !PARTS.has('pages')) return result;
 
     // 2. Decisions through the desk API with sync running (the same cache, now with its sync loop on).
     core = await createCore({ cacheFile, autoSync: true, syncIntervalMs: 1000 });
@@ -217,6 +228,7 @@ async function runSize(n: number): Promise<SizeResult> {
       await sleep(5 + (i % 4) * 5);
     }
     const fed = await feeder.stop();
+    if (!PARTS.has('pages')) return { ...result, decide, fed };
 
     // 3. Uncached queue pages: one untimed decision before each timed page invalidates the cached total.
     const filterSort = { core: [] as number[], raw: [] as number[], total: 0 };
@@ -244,7 +256,7 @@ async function runSize(n: number): Promise<SizeResult> {
       }
       text.push(row);
     }
-    return { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, decide, rawDecide: raw.decideTimes, fed, filterSort, text };
+    return { ...result, decide, fed, filterSort, text };
   } finally {
     raw?.db.close();
     await core?.close();
@@ -265,11 +277,13 @@ function report(r: SizeResult, load: string): void {
   const floor = rate(r.n, r.rawInsertMs);
   line('initial sync (items/s)', core.toFixed(0), core / floor, `of the raw floor ${floor.toFixed(0)} items/s (1 txn, no index); goal >= 0.6`);
   line('  server pull alone (items/s)', rate(r.n, r.pullOnlyMs).toFixed(0), core / rate(r.n, r.pullOnlyMs), 'core / bare HTTP pull+parse (the network-side ceiling)');
+  if (r.decide.length === 0) return;
   for (const p of [50, 95, 99]) {
     line(`decision durable, sync running p${p}`, ms(pct(r.decide, p)), pct(r.decide, p) / pct(r.rawDecide, p),
       `x prepared txn ${ms(pct(r.rawDecide, p))}${p === 99 ? '; goal <= 2 ms' : ''}`);
   }
   console.log(`${''.padEnd(38)} (${r.fed} items fed to alice while deciding)`);
+  if (r.filterSort.core.length === 0) return;
   for (const p of [50, 95]) {
     line(`queue page class+text+sort p${p}`, ms(pct(r.filterSort.core, p)), pct(r.filterSort.core, p) / pct(r.filterSort.raw, p),
       `x raw ${ms(pct(r.filterSort.raw, p))} (uncached; ~${r.filterSort.total} rows match)${p === 95 ? '; goal <= 50 ms' : ''}`);
@@ -295,7 +309,8 @@ export async function run(): Promise<void> {
       const perItem = (r: SizeResult) => r.syncMs / r.n;
       const floorPerItem = (r: SizeResult) => r.rawInsertMs / r.n;
       console.log(`  ${a.n} -> ${b.n}: initial sync ${(perItem(b) / perItem(a)).toFixed(2)}, raw floor ${(floorPerItem(b) / floorPerItem(a)).toFixed(2)}, ` +
-        `decision p95 ${(pct(b.decide, 95) / pct(a.decide, 95)).toFixed(2)}, text 1 % p95 ${(pct(b.text[1].core, 95) / pct(a.text[1].core, 95)).toFixed(2)}`);
+        (b.decide.length ? `decision p95 ${(pct(b.decide, 95) / pct(a.decide, 95)).toFixed(2)}` : '') +
+        (b.text.length ? `, text 1 % p95 ${(pct(b.text[1].core, 95) / pct(a.text[1].core, 95)).toFixed(2)}` : ''));
     }
   }
 }

@@ -1,0 +1,149 @@
+// The running triage count (migration 7, issue 15 gap 1) equals a re-count of the rows after any sequence
+// of pull pages: upserts (new, newer, older, reassigned, resolved), removals with and without a copy,
+// resets, decisions kept as history, a user switch, and pages whose transaction rolls back. The running
+// count is what sync status and progress read, so a drift would show a wrong "assigned" figure forever.
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openCacheDb, type Db } from '../../electron/core/cache-db';
+import { ItemsRepo } from '../../electron/core/items-repo';
+import { KvRepo } from '../../electron/core/kv-repo';
+import { MIGRATIONS } from '../../electron/core/migrations';
+import { OutboxRepo } from '../../electron/core/outbox-repo';
+import { REMOVAL_REASONS, type RemovalReason } from '../../shared/central-api';
+import { ITEM_STATUSES, type Item } from '../../shared/domain';
+import { scriptItem, tmpDir } from './core-fixture';
+import Database from 'better-sqlite3';
+
+const USERS = ['alice', 'bob', 'carol'] as const;
+const IDS = 12;
+
+type Op =
+  | { op: 'page'; upserts: { i: number; assignee: string | null; status: Item['status']; version: number }[]; force: boolean; rollback: boolean }
+  | { op: 'remove'; i: number; reason: RemovalReason; withCopy: boolean; assignee: string | null; status: Item['status'] }
+  | { op: 'reset' }
+  | { op: 'decide'; i: number }
+  | { op: 'me'; user: string };
+
+const copy = fc.record({
+  i: fc.integer({ min: 0, max: IDS - 1 }),
+  assignee: fc.constantFrom<string | null>(null, ...USERS),
+  status: fc.constantFrom(...ITEM_STATUSES),
+  version: fc.integer({ min: 1, max: 6 }),
+});
+const anyOp: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ op: fc.constant('page' as const), upserts: fc.array(copy, { maxLength: 8 }), force: fc.boolean(), rollback: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({
+    op: fc.constant('remove' as const), i: fc.integer({ min: 0, max: IDS - 1 }), reason: fc.constantFrom(...REMOVAL_REASONS),
+    withCopy: fc.boolean(), assignee: fc.constantFrom<string | null>(null, ...USERS), status: fc.constantFrom(...ITEM_STATUSES),
+  }) },
+  { weight: 1, arbitrary: fc.constant({ op: 'reset' as const }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('decide' as const), i: fc.integer({ min: 0, max: IDS - 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('me' as const), user: fc.constantFrom(...USERS) }) },
+);
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function openRepos(): { db: Db; items: ItemsRepo; outbox: OutboxRepo; setMe: (u: string) => void } {
+  // In memory: the schema and statements are the cache's own; only the file and its fsyncs are left out.
+  const db = openCacheDb(':memory:');
+  cleanups.push(() => db.close());
+  const kv = new KvRepo(db);
+  const outbox = new OutboxRepo(db, kv);
+  let me = 'alice';
+  const items = new ItemsRepo(db, outbox, () => me);
+  return { db, items, outbox, setMe: (u) => { me = u; } };
+}
+
+/** Every assignee's running count next to a re-count of the rows (zero counts left out on both sides). */
+function countsOf(db: Db): { running: Record<string, number>; recount: Record<string, number> } {
+  const running = Object.fromEntries((db.prepare('SELECT assignee_id, n FROM triage_counts WHERE n <> 0 ORDER BY assignee_id').all() as { assignee_id: string; n: number }[])
+    .map((r) => [r.assignee_id, r.n]));
+  const recount = Object.fromEntries((db.prepare(`SELECT assignee_id, COUNT(*) AS n FROM items WHERE in_triage = 1 AND assignee_id IS NOT NULL
+    GROUP BY assignee_id ORDER BY assignee_id`).all() as { assignee_id: string; n: number }[]).map((r) => [r.assignee_id, r.n]));
+  return { running, recount };
+}
+
+function apply(r: ReturnType<typeof openRepos>, op: Op): void {
+  const { db, items, outbox } = r;
+  switch (op.op) {
+    case 'page': {
+      const write = db.transaction(() => {
+        for (const u of op.upserts) items.putServerCopy(scriptItem(u.i, { assigneeId: u.assignee, status: u.status, version: u.version }), { force: op.force });
+        if (op.rollback) throw new Error('page cut off');
+      });
+      try { write(); } catch (e) { if (!op.rollback) throw e; }
+      return;
+    }
+    case 'remove': {
+      const it = op.withCopy ? scriptItem(op.i, { assigneeId: op.assignee, status: op.status, version: 7 }) : null;
+      db.transaction(() => items.markRemoved(`itm-${op.i}`, op.reason, it))();
+      return;
+    }
+    case 'reset':
+      db.transaction(() => items.resetServerCopy())();
+      return;
+    case 'decide': {
+      const got = items.get(`itm-${op.i}`);
+      if (!got) return;
+      db.transaction(() => {
+        outbox.insert({
+          kind: 'note', itemId: got.item.id, baseVersion: got.serverItem.version, assignmentEpoch: got.serverItem.assignmentEpoch,
+          at: new Date(Date.UTC(2026, 10, 28)).toISOString(), labor: null, payload: { text: 'seen' }, userId: 'alice', needsRebase: false,
+        });
+        items.recompute(got.item.id);
+      })();
+      return;
+    }
+    case 'me':
+      r.setMe(op.user);
+  }
+}
+
+describe('running triage count', () => {
+  it('equals a re-count of the rows after any sequence of pages, removals, resets, decisions and rollbacks', () => {
+    fc.assert(fc.property(fc.array(anyOp, { minLength: 1, maxLength: 40 }), (ops) => {
+      const r = openRepos();
+      for (const op of ops) {
+        apply(r, op);
+        const { running, recount } = countsOf(r.db);
+        expect(running).toEqual(recount);
+        expect(r.items.triageCount()).toBe(r.items.recountTriage());
+      }
+      cleanups.splice(0).reverse().forEach((c) => c());
+    }), { numRuns: 150 });
+  });
+
+  it('the property can fail: a write behind the triggers\' back makes the counts differ, and a rebuild mends them', () => {
+    const r = openRepos();
+    apply(r, { op: 'page', upserts: [0, 1, 2].map((i) => ({ i, assignee: 'alice', status: 'leased' as const, version: 1 })), force: false, rollback: false });
+    expect(r.items.triageCount()).toBe(3);
+    r.db.exec('DROP TRIGGER items_triage_count_delete');
+    r.db.exec(`DELETE FROM items WHERE id = 'itm-0'`);
+    expect(r.items.triageCount()).toBe(3);
+    expect(r.items.recountTriage()).toBe(2);
+    r.items.rebuildTriageCounts();
+    expect(r.items.triageCount()).toBe(2);
+  });
+
+  it('migration 7 fills the counts from the rows of an older cache', () => {
+    const tmp = tmpDir('triage-count-migration');
+    cleanups.push(() => tmp.cleanup());
+    const file = tmp.file('cache.sqlite');
+    const old = new Database(file);
+    for (let v = 0; v < 6; v++) old.exec(MIGRATIONS[v]);
+    old.pragma('user_version = 6');
+    const row = old.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, title, title_lc, in_triage, server_version)
+      VALUES (?, 'q1', 'policy', ?, ?, 0, 0, '', '', 't', 't', ?, 1)`);
+    row.run('a', 'leased', 'alice', 1);
+    row.run('b', 'escalated', 'alice', 1);
+    row.run('c', 'leased', 'bob', 1);
+    row.run('d', 'resolved', 'alice', 0);
+    old.close();
+    const db = openCacheDb(file);
+    cleanups.push(() => db.close());
+    expect(countsOf(db).running).toEqual({ alice: 2, bob: 1 });
+  });
+});
