@@ -15,7 +15,11 @@ interface ItemRow {
   server_json: string;
   server_version: number;
   local_state: LocalState;
+  /** assignee_id when in_triage = 1, else null: whose running triage count the row is in. */
+  held_by: string | null;
 }
+
+const HELD_BY = 'CASE WHEN in_triage = 1 THEN assignee_id END AS held_by';
 
 const TRIAGE = `assignee_id = ? AND in_triage = 1`;
 const DEPARTURES_KEPT = 500;
@@ -35,9 +39,9 @@ export class ItemsRepo {
   constructor(db: Db, private readonly outbox: OutboxRepo, private readonly me: () => string | null) {
     this.pages = new QueuePageQuery(db);
     this.stmts = {
-      get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, i.local_state
+      get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, i.local_state, ${HELD_BY}
         FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
-      version: db.prepare<[string], { server_version: number }>('SELECT server_version FROM items WHERE id = ?'),
+      version: db.prepare<[string], { server_version: number; held_by: string | null }>(`SELECT server_version, ${HELD_BY} FROM items WHERE id = ?`),
       insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version, lease_expires_ms)
         VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @in_triage, @server_version, @lease_expires_ms)
         ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, class = excluded.class, status = excluded.status,
@@ -64,6 +68,8 @@ export class ItemsRepo {
       // Kept by triggers (migration 7) in the transaction of every write: no re-count of the set.
       triageCount: db.prepare<[string], { n: number }>('SELECT n FROM triage_counts WHERE assignee_id = ?'),
       recountTriage: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
+      adjustTriageCount: db.prepare(`INSERT INTO triage_counts (assignee_id, n) VALUES (?, ?)
+        ON CONFLICT(assignee_id) DO UPDATE SET n = n + excluded.n`),
       clearTriageCounts: db.prepare('DELETE FROM triage_counts'),
       fillTriageCounts: db.prepare(`INSERT INTO triage_counts (assignee_id, n)
         SELECT assignee_id, COUNT(*) FROM items WHERE in_triage = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id`),
@@ -104,17 +110,20 @@ export class ItemsRepo {
   }
 
   // ---------- items ----------
-  get(id: string): { item: Item; serverItem: Item; serverJson: string; localState: LocalState } | null {
+  get(id: string): { item: Item; serverItem: Item; serverJson: string; localState: LocalState; heldBy: string | null } | null {
     const row = this.stmts.get.get(id);
     if (!row) return null;
-    return { item: JSON.parse(row.json) as Item, serverItem: JSON.parse(row.server_json) as Item, serverJson: row.server_json, localState: row.local_state };
+    return {
+      item: JSON.parse(row.json) as Item, serverItem: JSON.parse(row.server_json) as Item, serverJson: row.server_json, localState: row.local_state,
+      heldBy: row.held_by,
+    };
   }
 
   /** Store the server's copy when it is at least as new as ours, then recompute what the desk shows. */
   putServerCopy(item: Item, opts: { force?: boolean; noHistory?: boolean } = {}): void {
     const row = this.stmts.version.get(item.id);
     if (row && !opts.force && row.server_version > item.version) return;
-    this.recomputeWith(item, JSON.stringify(item), row !== undefined, opts.noHistory);
+    this.recomputeWith(item, JSON.stringify(item), row ?? null, opts.noHistory);
   }
 
   /**
@@ -141,15 +150,14 @@ export class ItemsRepo {
       // No copy came with the removal: the item is no longer mine, whatever my stale copy says.
       const server = JSON.parse(row.server_json) as Item;
       const status = REMOVED_STATUS[reason] ?? server.status;
-      this.recomputeWith({ ...server, assigneeId: null, status }, JSON.stringify({ ...server, assigneeId: null, status }), true);
+      this.recomputeWith({ ...server, assigneeId: null, status }, JSON.stringify({ ...server, assigneeId: null, status }), row);
     }
     // The server's reason beats the one recomputing guessed from the copy.
     this.noteDeparture(itemId, departureFromRemoval(reason));
-    if (!this.stmts.get.get(itemId)) return;
+    const left = this.stmts.get.get(itemId);
+    if (!left) return;
     if (this.outbox.hasAnyDecision(itemId)) return;
-    this.stmts.delete.run(itemId);
-    this.stmts.deleteBody.run(itemId);
-    this.dataVersion++;
+    this.deleteRow(itemId, left.held_by);
   }
 
   /**
@@ -160,12 +168,13 @@ export class ItemsRepo {
   resetServerCopy(): void {
     this.stmts.deleteUndecided.run();
     this.stmts.deleteOrphanBodies.run();
+    this.rebuildTriageCounts();
     for (const { id } of this.stmts.keptInTriage.all()) {
       const row = this.stmts.get.get(id);
       if (!row) continue;
       const server = JSON.parse(row.server_json) as Item;
       const released: Item = { ...server, assigneeId: null, status: 'open' };
-      this.recomputeWith(released, JSON.stringify(released), true);
+      this.recomputeWith(released, JSON.stringify(released), row);
     }
     this.dataVersion++;
   }
@@ -174,18 +183,21 @@ export class ItemsRepo {
    * Visible item = server copy + unsettled local mutations; local state from the outbox and inbox.
    * `known`: the server copy the caller just read in this transaction (saves reading and parsing it again).
    */
-  recompute(itemId: string, known?: { serverItem: Item; serverJson: string }): void {
+  recompute(itemId: string, known?: { serverItem: Item; serverJson: string; heldBy: string | null }): void {
     if (known) {
-      this.recomputeWith(known.serverItem, known.serverJson, true);
+      this.recomputeWith(known.serverItem, known.serverJson, { held_by: known.heldBy });
       return;
     }
     const row = this.stmts.get.get(itemId);
     if (!row) return;
-    this.recomputeWith(JSON.parse(row.server_json) as Item, row.server_json, true);
+    this.recomputeWith(JSON.parse(row.server_json) as Item, row.server_json, row);
   }
 
-  /** `noHistory`: the caller checked that this desk has no decision or conflict on the item (bulk pulls). */
-  private recomputeWith(server: Item, serverJson: string, exists: boolean, noHistory = false): void {
+  /**
+   * `prior`: the row as it is (null when there is none), for the running triage count.
+   * `noHistory`: the caller checked that this desk has no decision or conflict on the item (bulk pulls).
+   */
+  private recomputeWith(server: Item, serverJson: string, prior: { held_by: string | null } | null, noHistory = false): void {
     const me = this.me();
     const unsettled = noHistory ? [] : this.outbox.unsettledFor(server.id);
     let visible = server;
@@ -200,18 +212,25 @@ export class ItemsRepo {
     else if (this.outbox.hasAnyDecision(server.id)) localState = 'synced';
     const mine = isAssignedTo(server, me);
     if (localState === 'none' && !mine) {
-      if (exists) {
+      if (prior) {
         if (me) this.noteDeparture(server.id, departureOf(server, me) ?? 'gone');
-        this.stmts.delete.run(server.id);
-        this.stmts.deleteBody.run(server.id);
-        this.dataVersion++;
+        this.deleteRow(server.id, prior.held_by);
       }
       return;
     }
-    this.write(visible, localState, serverJson, server.version, visible === server ? serverJson : undefined);
+    this.write(visible, localState, serverJson, server.version, prior, visible === server ? serverJson : undefined);
   }
 
-  private write(visible: Item, localState: LocalState, serverJson: string, serverVersion: number, visibleJson?: string): void {
+  private deleteRow(id: string, heldBy: string | null): void {
+    this.stmts.delete.run(id);
+    this.stmts.deleteBody.run(id);
+    if (heldBy !== null) this.stmts.adjustTriageCount.run(heldBy, -1);
+    this.dataVersion++;
+  }
+
+  private write(visible: Item, localState: LocalState, serverJson: string, serverVersion: number, prior: { held_by: string | null } | null,
+    visibleJson?: string): void {
+    const inTriage = holdsAssignment(visible.status);
     this.stmts.insert.run({
       id: visible.id,
       queue_id: visible.queueId,
@@ -226,11 +245,18 @@ export class ItemsRepo {
       title: visible.title,
       title_lc: visible.title.toLowerCase(),
       local_state: localState,
-      in_triage: holdsAssignment(visible.status) ? 1 : 0,
+      in_triage: inTriage ? 1 : 0,
       server_version: serverVersion,
       lease_expires_ms: visible.leaseExpiresAt === null ? null : Date.parse(visible.leaseExpiresAt),
     });
     this.stmts.insertBody.run(visible.id, visibleJson ?? JSON.stringify(visible), serverJson);
+    // The running triage count moves only when the row changes whose set it is in (same transaction).
+    const heldBy = inTriage ? visible.assigneeId : null;
+    const before = prior?.held_by ?? null;
+    if (heldBy !== before) {
+      if (before !== null) this.stmts.adjustTriageCount.run(before, -1);
+      if (heldBy !== null) this.stmts.adjustTriageCount.run(heldBy, 1);
+    }
     this.dataVersion++;
   }
 

@@ -1,23 +1,5 @@
 // Cache schema, versioned with PRAGMA user_version. Append new steps; never edit a shipped one.
 // Times used for sorting are epoch milliseconds (ISO strings with offsets do not sort as text).
-
-/** Keep triage_counts (migration 7) equal to COUNT(*) of in_triage rows per assignee, whatever writes items. */
-export const TRIAGE_COUNT_TRIGGERS = `
-  CREATE TRIGGER IF NOT EXISTS items_triage_count_insert AFTER INSERT ON items
-  WHEN new.in_triage = 1 AND new.assignee_id IS NOT NULL BEGIN
-    INSERT INTO triage_counts (assignee_id, n) VALUES (new.assignee_id, 1) ON CONFLICT(assignee_id) DO UPDATE SET n = n + 1;
-  END;
-  CREATE TRIGGER IF NOT EXISTS items_triage_count_delete AFTER DELETE ON items
-  WHEN old.in_triage = 1 AND old.assignee_id IS NOT NULL BEGIN
-    UPDATE triage_counts SET n = n - 1 WHERE assignee_id = old.assignee_id;
-  END;
-  CREATE TRIGGER IF NOT EXISTS items_triage_count_update AFTER UPDATE OF assignee_id, in_triage ON items
-  WHEN old.assignee_id IS NOT new.assignee_id OR old.in_triage IS NOT new.in_triage BEGIN
-    UPDATE triage_counts SET n = n - 1 WHERE old.in_triage = 1 AND assignee_id = old.assignee_id;
-    INSERT INTO triage_counts (assignee_id, n) SELECT new.assignee_id, 1 WHERE new.in_triage = 1 AND new.assignee_id IS NOT NULL
-      ON CONFLICT(assignee_id) DO UPDATE SET n = n + 1;
-  END;
-`;
 export const MIGRATIONS: string[] = [
   `
   -- Narrow rows for pages and triage order; the full JSON lives in item_bodies so scans stay fast.
@@ -166,13 +148,13 @@ export const MIGRATIONS: string[] = [
   DELETE FROM ops_answers;
   ALTER TABLE ops_answers RENAME COLUMN server_url TO server_key;
   `,
-  // 8: a running count of each assignee's triage set (in_triage = 1), kept by triggers in the transaction
+  // 8: a running count of each assignee's triage set (in_triage = 1), kept by ItemsRepo in the transaction
   // of every write to items, so sync status and progress never re-count the whole set (issue 15 gap 1:
-  // that re-count per pull page made the initial sync quadratic). Rebuilt from the rows here, and by
-  // ItemsRepo.rebuildTriageCounts().
+  // that re-count per pull page made the initial sync quadratic). Triggers were measured and dropped: on the
+  // upserting items table they doubled the cost of applying a pull page. Rebuilt from the rows here, and
+  // by ItemsRepo.rebuildTriageCounts().
   `
   CREATE TABLE triage_counts (assignee_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-  ${TRIAGE_COUNT_TRIGGERS}
   INSERT INTO triage_counts (assignee_id, n)
     SELECT assignee_id, COUNT(*) FROM items WHERE in_triage = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id;
   `,

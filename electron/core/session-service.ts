@@ -228,7 +228,7 @@ export class SessionService {
 
   /** Another user or server: nothing of the old one is unsynced, so its cache and numbering go. */
   private startFreshClient(): void {
-    this.d.db.exec(`DELETE FROM items; DELETE FROM item_bodies; DELETE FROM queues; DELETE FROM mutations; DELETE FROM conflicts;
+    this.d.db.exec(`DELETE FROM items; DELETE FROM triage_counts; DELETE FROM item_bodies; DELETE FROM queues; DELETE FROM mutations; DELETE FROM conflicts;
       DELETE FROM labor_segments; DELETE FROM labor_visits;
       DELETE FROM kv WHERE key IN ('pull_cursor', 'mutation_floor', 'last_sync_at');`);
     this.d.items.upsertQueues([]);

@@ -10,8 +10,8 @@
 //     invalidates the cached total exactly as real work does; a class + status + text filter with a sort,
 //     and a text filter alone whose term selects 0.1 %, 1 %, 30 % and 0 % of the rows;
 //     both vs the same raw SQL (count + page) on the raw copy.
-// Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts sync` (or
-// `sync,decide`) stops after those parts, for quicker A/B runs of one lever.
+// Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts=sync` (or
+// `--parts=sync,decide`) stops after those parts, for quicker A/B runs of one lever.
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// The running triage count (migration 7, issue 15 gap 1) equals a re-count of the rows after any sequence
+// The running triage count (migration 7, kept by ItemsRepo; issue 15 gap 1) equals a re-count of the rows after any sequence
 // of pull pages: upserts (new, newer, older, reassigned, resolved), removals with and without a copy,
 // resets, decisions kept as history, a user switch, and pages whose transaction rolls back. The running
 // count is what sync status and progress read, so a drift would show a wrong "assigned" figure forever.
@@ -15,7 +15,7 @@ import { scriptItem, tmpDir } from './core-fixture';
 import Database from 'better-sqlite3';
 
 const USERS = ['alice', 'bob', 'carol'] as const;
-const IDS = 12;
+const IDS = 6;
 
 type Op =
   | { op: 'page'; upserts: { i: number; assignee: string | null; status: Item['status']; version: number }[]; force: boolean; rollback: boolean }
@@ -24,20 +24,23 @@ type Op =
   | { op: 'decide'; i: number }
   | { op: 'me'; user: string };
 
+// Biased towards my assigned set, so items join it, gather history and then leave it or change hands.
+const assignee = fc.oneof(fc.constant('alice'), fc.constantFrom<string | null>(null, ...USERS));
+const status = fc.oneof(fc.constantFrom('leased' as const, 'escalated' as const), fc.constantFrom(...ITEM_STATUSES));
 const copy = fc.record({
   i: fc.integer({ min: 0, max: IDS - 1 }),
-  assignee: fc.constantFrom<string | null>(null, ...USERS),
-  status: fc.constantFrom(...ITEM_STATUSES),
+  assignee,
+  status,
   version: fc.integer({ min: 1, max: 6 }),
 });
 const anyOp: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('page' as const), upserts: fc.array(copy, { maxLength: 8 }), force: fc.boolean(), rollback: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({
     op: fc.constant('remove' as const), i: fc.integer({ min: 0, max: IDS - 1 }), reason: fc.constantFrom(...REMOVAL_REASONS),
-    withCopy: fc.boolean(), assignee: fc.constantFrom<string | null>(null, ...USERS), status: fc.constantFrom(...ITEM_STATUSES),
+    withCopy: fc.boolean(), assignee, status,
   }) },
   { weight: 1, arbitrary: fc.constant({ op: 'reset' as const }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('decide' as const), i: fc.integer({ min: 0, max: IDS - 1 }) }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('decide' as const), i: fc.integer({ min: 0, max: IDS - 1 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('me' as const), user: fc.constantFrom(...USERS) }) },
 );
 
@@ -116,11 +119,10 @@ describe('running triage count', () => {
     }), { numRuns: 150 });
   });
 
-  it('the property can fail: a write behind the triggers\' back makes the counts differ, and a rebuild mends them', () => {
+  it('the property can fail: a write behind the repo\'s back makes the counts differ, and a rebuild mends them', () => {
     const r = openRepos();
     apply(r, { op: 'page', upserts: [0, 1, 2].map((i) => ({ i, assignee: 'alice', status: 'leased' as const, version: 1 })), force: false, rollback: false });
     expect(r.items.triageCount()).toBe(3);
-    r.db.exec('DROP TRIGGER items_triage_count_delete');
     r.db.exec(`DELETE FROM items WHERE id = 'itm-0'`);
     expect(r.items.triageCount()).toBe(3);
     expect(r.items.recountTriage()).toBe(2);
