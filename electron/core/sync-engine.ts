@@ -1,6 +1,7 @@
 // The sync engine (DESIGN §5, §7): pushes the outbox in order in bounded batches, pulls pages (each
 // applied with its results and cursor in one transaction), tops up the assigned set by claiming, and
 // retries with full-jitter backoff. Only a result (push response or pull) settles a mutation.
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isConflictCode, MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type ConflictCode, type Mutation, type MutationResult, type RemovalReason } from '../../shared/central-api';
 import type { SyncStatus } from '../../shared/desk-api';
 import { fullJitterDelay, type BackoffOptions } from './backoff';
@@ -19,6 +20,8 @@ import { IdentityMismatch, type Connection } from './session-service';
 
 export const PUSH_BATCH = 100;
 export const PULL_LIMIT = MAX_PULL_LIMIT;
+/** Items a pull page writes per transaction: a decision waits behind one slice at most, never a whole page. */
+export const APPLY_SLICE = 250;
 /** The status counts (and the status bar warns about) triage leases ending within this many minutes. */
 export const LEASE_WARNING_MINUTES = 10;
 /** After a pull, leases ending within this share of the lease setting are renewed (one call per cycle). */
@@ -421,8 +424,10 @@ export class SyncEngine {
       const page: PullPage = await next;
       this.log.info({ upserts: page.upserts.length, removals: page.removals.length, results: page.results.length, reset: page.reset, hasMore: page.hasMore }, 'pull page');
       // Fetch the following page while this one is written: the cursor only moves when a page is applied.
+      // The yield lets that request leave before the writes start (and lets a waiting desk call run).
       next = page.hasMore ? fetchPage(page.cursor) : null;
-      const changed = this.d.db.transaction(() => this.applyPage(page))();
+      await yieldToLoop();
+      const changed = await this.applyPage(page);
       done += page.upserts.length + page.removals.length;
       const conflicts = this.takeConflictsSeen();
       if (page.reset || changed.size) {
@@ -433,26 +438,69 @@ export class SyncEngine {
     if (done >= 5_000) this.d.db.pragma('optimize');
   }
 
-  private applyPage(page: PullPage): Set<string> {
+  /**
+   * A page is written in slices of APPLY_SLICE items, each its own short transaction, with the event loop
+   * free between them, so nothing the sync does sits long between a decision and its commit (issue 15
+   * gap 2). The cursor moves in the last slice: a page cut off half-way (a crash, a sign-out) is pulled
+   * again and applied again, and every step of it is idempotent (an older or equal server copy changes
+   * nothing new, a result settles once, a removal of a missing row is nothing, a reset resets again).
+   * Slices commit with synchronous=NORMAL: one lost to a power cut takes its cursor with it and is pulled
+   * again; decisions keep synchronous=FULL.
+   */
+  private async applyPage(page: PullPage): Promise<Set<string>> {
     const changed = new Set<string>();
-    this.noteQuarantine(page.quarantined, [...page.upserts.map((i) => i.id), ...page.removals.map((r) => r.itemId)], page.reset);
-    // Results first: a stored result carries the item as it was when the mutation applied, so anything
-    // newer in this page (a reset, upserts, removals) must land after it, never under it.
-    for (const r of page.results) this.applyResult(r, changed, 'pull');
-    if (page.reset) this.d.items.resetServerCopy();
-    if (page.queues.length) this.d.items.upsertQueues(page.queues);
-    const withHistory = this.d.outbox.itemsWithHistory(page.upserts.map((i) => i.id));
-    for (const it of page.upserts) {
-      this.d.items.putServerCopy(it, { force: page.reset, noHistory: !withHistory.has(it.id) });
-      changed.add(it.id);
+    const slices: (() => void)[] = [() => {
+      this.noteQuarantine(page.quarantined, [...page.upserts.map((i) => i.id), ...page.removals.map((r) => r.itemId)], page.reset);
+      // Results first: a stored result carries the item as it was when the mutation applied, so anything
+      // newer in this page (a reset, upserts, removals) must land after it, never under it.
+      for (const r of page.results) this.applyResult(r, changed, 'pull');
+      if (page.reset) this.d.items.resetServerCopy();
+      if (page.queues.length) this.d.items.upsertQueues(page.queues);
+    }];
+    for (let at = 0; at < page.upserts.length; at += APPLY_SLICE) {
+      const part = page.upserts.slice(at, at + APPLY_SLICE);
+      slices.push(() => {
+        // Asked per slice: a decision made between two slices gives its item history.
+        const withHistory = this.d.outbox.itemsWithHistory(part.map((i) => i.id));
+        for (const it of part) {
+          this.d.items.putServerCopy(it, { force: page.reset, noHistory: !withHistory.has(it.id) });
+          changed.add(it.id);
+        }
+      });
     }
-    for (const rm of page.removals) {
-      this.d.items.markRemoved(rm.itemId, rm.reason, rm.item);
-      changed.add(rm.itemId);
+    for (let at = 0; at < page.removals.length; at += APPLY_SLICE) {
+      const part = page.removals.slice(at, at + APPLY_SLICE);
+      slices.push(() => {
+        for (const rm of part) {
+          this.d.items.markRemoved(rm.itemId, rm.reason, rm.item);
+          changed.add(rm.itemId);
+        }
+      });
     }
-    if (page.lastMutationId !== undefined) this.d.kv.raiseMutationFloor(page.lastMutationId + 1);
-    this.d.kv.setCursor(page.cursor);
+    const last = slices.pop()!;
+    slices.push(() => {
+      last();
+      if (page.lastMutationId !== undefined) this.d.kv.raiseMutationFloor(page.lastMutationId + 1);
+      this.d.kv.setCursor(page.cursor);
+    });
+    for (let k = 0; k < slices.length; k++) {
+      if (k > 0) {
+        await yieldToLoop();
+        if (this.abort.signal.aborted) throw new Error('sync stopped while a pull page was being written; it is pulled again');
+      }
+      this.relaxedCommit(() => this.d.db.transaction(slices[k])());
+    }
     return changed;
+  }
+
+  /** Runs a pull write with synchronous=NORMAL (see applyPage), then puts the decision path's FULL back. */
+  private relaxedCommit(write: () => void): void {
+    this.d.db.pragma('synchronous = NORMAL');
+    try {
+      write();
+    } finally {
+      this.d.db.pragma('synchronous = FULL');
+    }
   }
 
   // ---------- claims ----------
