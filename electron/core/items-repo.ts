@@ -7,19 +7,19 @@ import { departureFromRemoval, departureOf, type ItemDeparture } from '../../sha
 import type { Db } from './cache-db';
 import { applyMutationToItem, holdsAssignment, isAssignedTo } from '../../shared/item-effects';
 import type { OutboxRepo } from './outbox-repo';
-import { QueuePageQuery, type PageInput } from './queue-page';
+import { QueuePageQuery, type PageInput, type RowFacts } from './queue-page';
 
-interface ItemRow {
+/** A row as it is before a write: what the running counts (triage set, page totals) move from. */
+type PriorRow = RowFacts;
+const PRIOR = 'i.class, i.queue_id, i.status, i.local_state, i.title_lc, CASE WHEN i.in_triage = 1 THEN i.assignee_id END AS held_by';
+
+interface ItemRow extends PriorRow {
   id: string;
   json: string;
   server_json: string;
   server_version: number;
   local_state: LocalState;
-  /** assignee_id when in_triage = 1, else null: whose running triage count the row is in. */
-  held_by: string | null;
 }
-
-const HELD_BY = 'CASE WHEN in_triage = 1 THEN assignee_id END AS held_by';
 
 const TRIAGE = `assignee_id = ? AND in_triage = 1`;
 const DEPARTURES_KEPT = 500;
@@ -32,16 +32,14 @@ const REMOVED_STATUS: Partial<Record<RemovalReason, Item['status']>> = {
 export class ItemsRepo {
   private readonly stmts;
   private queueCache: Map<string, Queue> | null = null;
-  /** Bumped on every write to items, so cached page totals know when they are stale. */
-  dataVersion = 0;
   private readonly pages: QueuePageQuery;
 
   constructor(db: Db, private readonly outbox: OutboxRepo, private readonly me: () => string | null) {
     this.pages = new QueuePageQuery(db);
     this.stmts = {
-      get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, i.local_state, ${HELD_BY}
+      get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, ${PRIOR}
         FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
-      version: db.prepare<[string], { server_version: number; held_by: string | null }>(`SELECT server_version, ${HELD_BY} FROM items WHERE id = ?`),
+      version: db.prepare<[string], PriorRow & { server_version: number }>(`SELECT i.server_version, ${PRIOR} FROM items i WHERE i.id = ?`),
       insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version, lease_expires_ms)
         VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @in_triage, @server_version, @lease_expires_ms)
         ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, class = excluded.class, status = excluded.status,
@@ -110,12 +108,12 @@ export class ItemsRepo {
   }
 
   // ---------- items ----------
-  get(id: string): { item: Item; serverItem: Item; serverJson: string; localState: LocalState; heldBy: string | null } | null {
+  get(id: string): { item: Item; serverItem: Item; serverJson: string; localState: LocalState; prior: PriorRow } | null {
     const row = this.stmts.get.get(id);
     if (!row) return null;
     return {
       item: JSON.parse(row.json) as Item, serverItem: JSON.parse(row.server_json) as Item, serverJson: row.server_json, localState: row.local_state,
-      heldBy: row.held_by,
+      prior: row,
     };
   }
 
@@ -157,7 +155,7 @@ export class ItemsRepo {
     const left = this.stmts.get.get(itemId);
     if (!left) return;
     if (this.outbox.hasAnyDecision(itemId)) return;
-    this.deleteRow(itemId, left.held_by);
+    this.deleteRow(itemId, left);
   }
 
   /**
@@ -169,6 +167,7 @@ export class ItemsRepo {
     this.stmts.deleteUndecided.run();
     this.stmts.deleteOrphanBodies.run();
     this.rebuildTriageCounts();
+    this.pages.forgetTotals();
     for (const { id } of this.stmts.keptInTriage.all()) {
       const row = this.stmts.get.get(id);
       if (!row) continue;
@@ -176,16 +175,15 @@ export class ItemsRepo {
       const released: Item = { ...server, assigneeId: null, status: 'open' };
       this.recomputeWith(released, JSON.stringify(released), row);
     }
-    this.dataVersion++;
   }
 
   /**
    * Visible item = server copy + unsettled local mutations; local state from the outbox and inbox.
    * `known`: the server copy the caller just read in this transaction (saves reading and parsing it again).
    */
-  recompute(itemId: string, known?: { serverItem: Item; serverJson: string; heldBy: string | null }): void {
+  recompute(itemId: string, known?: { serverItem: Item; serverJson: string; prior: PriorRow }): void {
     if (known) {
-      this.recomputeWith(known.serverItem, known.serverJson, { held_by: known.heldBy });
+      this.recomputeWith(known.serverItem, known.serverJson, known.prior);
       return;
     }
     const row = this.stmts.get.get(itemId);
@@ -197,7 +195,7 @@ export class ItemsRepo {
    * `prior`: the row as it is (null when there is none), for the running triage count.
    * `noHistory`: the caller checked that this desk has no decision or conflict on the item (bulk pulls).
    */
-  private recomputeWith(server: Item, serverJson: string, prior: { held_by: string | null } | null, noHistory = false): void {
+  private recomputeWith(server: Item, serverJson: string, prior: PriorRow | null, noHistory = false): void {
     const me = this.me();
     const unsettled = noHistory ? [] : this.outbox.unsettledFor(server.id);
     let visible = server;
@@ -214,23 +212,26 @@ export class ItemsRepo {
     if (localState === 'none' && !mine) {
       if (prior) {
         if (me) this.noteDeparture(server.id, departureOf(server, me) ?? 'gone');
-        this.deleteRow(server.id, prior.held_by);
+        this.deleteRow(server.id, prior);
       }
       return;
     }
     this.write(visible, localState, serverJson, server.version, prior, visible === server ? serverJson : undefined);
   }
 
-  private deleteRow(id: string, heldBy: string | null): void {
+  private deleteRow(id: string, prior: PriorRow): void {
     this.stmts.delete.run(id);
     this.stmts.deleteBody.run(id);
-    if (heldBy !== null) this.stmts.adjustTriageCount.run(heldBy, -1);
-    this.dataVersion++;
+    if (prior.held_by !== null) this.stmts.adjustTriageCount.run(prior.held_by, -1);
+    this.pages.rowChanged(prior, null);
   }
 
-  private write(visible: Item, localState: LocalState, serverJson: string, serverVersion: number, prior: { held_by: string | null } | null,
-    visibleJson?: string): void {
+  private write(visible: Item, localState: LocalState, serverJson: string, serverVersion: number, prior: PriorRow | null, visibleJson?: string): void {
     const inTriage = holdsAssignment(visible.status);
+    const after: RowFacts = {
+      class: visible.exceptionClass, queue_id: visible.queueId, status: visible.status, local_state: localState, title_lc: visible.title.toLowerCase(),
+      held_by: inTriage ? visible.assigneeId : null,
+    };
     this.stmts.insert.run({
       id: visible.id,
       queue_id: visible.queueId,
@@ -243,7 +244,7 @@ export class ItemsRepo {
       enqueued_at: visible.enqueuedAt,
       confidence: visible.confidence,
       title: visible.title,
-      title_lc: visible.title.toLowerCase(),
+      title_lc: after.title_lc,
       local_state: localState,
       in_triage: inTriage ? 1 : 0,
       server_version: serverVersion,
@@ -251,13 +252,13 @@ export class ItemsRepo {
     });
     this.stmts.insertBody.run(visible.id, visibleJson ?? JSON.stringify(visible), serverJson);
     // The running triage count moves only when the row changes whose set it is in (same transaction).
-    const heldBy = inTriage ? visible.assigneeId : null;
+    const heldBy = after.held_by;
     const before = prior?.held_by ?? null;
     if (heldBy !== before) {
       if (before !== null) this.stmts.adjustTriageCount.run(before, -1);
       if (heldBy !== null) this.stmts.adjustTriageCount.run(heldBy, 1);
     }
-    this.dataVersion++;
+    this.pages.rowChanged(prior, after);
   }
 
   // ---------- triage navigation (assigned set, SLA due order) ----------
@@ -330,6 +331,6 @@ export class ItemsRepo {
   // ---------- queue page ----------
   page(input: PageInput): { total: number; rows: QueueRow[] } {
     const queues = this.queueMap();
-    return this.pages.page({ ...input, me: this.me() }, this.dataVersion, (id) => queues.get(id)?.name ?? id);
+    return this.pages.page({ ...input, me: this.me() }, (id) => queues.get(id)?.name ?? id);
   }
 }

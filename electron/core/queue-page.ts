@@ -1,5 +1,8 @@
 // Queue pages over the cached items (DESIGN §10: filter and sort on 100k rows well under 100 ms).
-// The total comes first (cached per filter until the cache changes) and picks the plan:
+// The total comes first and picks the plan. Totals are running tallies (issue 15 gap 3): a filter's
+// total is counted once, then every write to items moves it by what that row did (matched before,
+// matches after), so a decision or a pull page never sends the next page back to a full count. The
+// tallies live in a TEMP table written in the writer's transaction: a rolled-back write rolls them back.
 //  - nothing matches, or the page starts past the end: no page query at all;
 //  - no filter: the sort index, stopping after offset + limit rows;
 //  - a filter: walk the sort index over a bounded prefix (3x the rows the match rate says it needs); if
@@ -22,6 +25,18 @@ export type PageInput = Required<Pick<QueuePageInput, 'offset' | 'limit'>> & {
   me?: string | null;
 };
 
+/** What the tallies need of an items row, before or after a write. */
+export interface RowFacts {
+  class: string; queue_id: string; status: string; local_state: string; title_lc: string;
+  /** assignee_id when in_triage = 1, else null: whose triage set the row is in. */
+  held_by: string | null;
+}
+
+/** Filters whose totals are kept running (oldest dropped first); each costs a test per write. */
+const MAINTAINED_TOTALS = 32;
+/** The key of the table's own row count (no filter). */
+const ALL_ROWS = '|[]';
+
 interface PageRow {
   id: string; title: string; class: Item['exceptionClass']; queue_id: string; confidence: number | null;
   sla_due_at: string; enqueued_at: string; status: Item['status']; local_state: LocalState;
@@ -34,15 +49,37 @@ const SCAN_SHARE = 0.25;
 const COLUMNS = 'id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state';
 
 export class QueuePageQuery {
-  private readonly totals = new Map<string, { version: number; total: number }>();
-  private rows: { version: number; n: number } | null = null;
+  /** The filters whose totals are kept, by key, with the same test the SQL makes, in JS. */
+  private readonly matchers = new Map<string, (r: RowFacts) => boolean>();
   private readonly stmtCache = new Map<string, Database.Statement<unknown[]>>();
+  private readonly tally;
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    db.exec('CREATE TEMP TABLE IF NOT EXISTS page_totals (key TEXT PRIMARY KEY, n INTEGER NOT NULL)');
+    this.tally = {
+      get: db.prepare<[string], { n: number }>('SELECT n FROM temp.page_totals WHERE key = ?'),
+      set: db.prepare('INSERT OR REPLACE INTO temp.page_totals (key, n) VALUES (?, ?)'),
+      add: db.prepare('UPDATE temp.page_totals SET n = n + ? WHERE key = ?'),
+      drop: db.prepare('DELETE FROM temp.page_totals WHERE key = ?'),
+      clear: db.prepare('DELETE FROM temp.page_totals'),
+    };
+  }
 
-  /** `version` changes whenever items change (ItemsRepo.dataVersion): cached totals are then stale. */
-  page(input: PageInput, version: number, queueName: (queueId: string) => string): { total: number; rows: QueueRow[] } {
-    const q = this.plan(input, version);
+  /** In the writer's transaction: a row of items went from `before` to `after` (null: no row). */
+  rowChanged(before: RowFacts | null, after: RowFacts | null): void {
+    for (const [key, matches] of this.matchers) {
+      const delta = (after && matches(after) ? 1 : 0) - (before && matches(before) ? 1 : 0);
+      if (delta !== 0) this.tally.add.run(delta, key);
+    }
+  }
+
+  /** In the writer's transaction: rows changed in bulk (a reset); every total is counted again when asked. */
+  forgetTotals(): void {
+    this.tally.clear.run();
+  }
+
+  page(input: PageInput, queueName: (queueId: string) => string): { total: number; rows: QueueRow[] } {
+    const q = this.plan(input);
     let rows: PageRow[] = [];
     if (q.walk) {
       rows = this.prepared(q.walk.sql).all(...q.walk.params) as PageRow[];
@@ -61,25 +98,29 @@ export class QueuePageQuery {
   }
 
   /** How a page would be read: the chosen order and SQLite's query plan (for tests and diagnosis). */
-  explain(input: PageInput, version: number): { total: number; order: 'index' | 'walk' | 'sort' | 'none'; plan: string[] } {
-    const q = this.plan(input, version);
+  explain(input: PageInput): { total: number; order: 'index' | 'walk' | 'sort' | 'none'; plan: string[] } {
+    const q = this.plan(input);
     const sql = q.walk?.sql ?? q.sql;
     const params = q.walk?.params ?? q.params;
     const plan = sql ? (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail) : [];
     return { total: q.total, order: q.walk ? 'walk' : q.order, plan };
   }
 
-  private plan(input: PageInput, version: number): {
+  private plan(input: PageInput): {
     total: number; offset: number; order: 'index' | 'sort' | 'none'; sql: string | null; params: unknown[];
     walk: { sql: string; params: unknown[] } | null;
   } {
     const f = input.filter;
     const where: string[] = [];
     const params: unknown[] = [];
-    const inList = (col: string, vals: readonly string[] | undefined) => {
+    // Each condition twice: as SQL for the page, and as the same test in JS for the running total.
+    const tests: ((r: RowFacts) => boolean)[] = [];
+    const inList = (col: Exclude<keyof RowFacts, 'held_by'>, vals: readonly string[] | undefined) => {
       if (!vals || vals.length === 0) return;
       where.push(`${col} IN (${vals.map(() => '?').join(',')})`);
       params.push(...vals);
+      const set = new Set<string>(vals);
+      tests.push((r) => set.has(r[col]));
     };
     inList('class', f.classes);
     inList('queue_id', f.queueIds);
@@ -89,16 +130,20 @@ export class QueuePageQuery {
       // The triage set, as ItemsRepo's triage statements read it (the items_triage index).
       where.push('assignee_id = ? AND in_triage = 1');
       params.push(input.me ?? '');
+      const me = input.me ?? '';
+      tests.push((r) => r.held_by === me);
     }
     const term = f.text?.trim().toLowerCase() ?? '';
     if (term) {
       where.push('instr(title_lc, ?) > 0');
       params.push(term);
+      tests.push((r) => r.title_lc.includes(term));
     }
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
 
-    const tableRows = this.tableRows(version);
-    const total = this.total(version, `${whereSql}|${JSON.stringify(params)}`, () => this.count(`SELECT COUNT(*) AS n FROM items ${whereSql}`, params));
+    const tableRows = this.total(ALL_ROWS, () => true, () => this.count('SELECT COUNT(*) AS n FROM items', []));
+    const total = where.length === 0 ? tableRows : this.total(`${whereSql}|${JSON.stringify(params)}`, (r) => tests.every((t) => t(r)),
+      () => this.count(`SELECT COUNT(*) AS n FROM items ${whereSql}`, params));
     const offset = input.offset;
     if (total === 0 || offset >= total) return { total, offset, order: 'none', sql: null, params: [], walk: null };
 
@@ -127,18 +172,19 @@ export class QueuePageQuery {
     return { ...sort, walk };
   }
 
-  private total(version: number, key: string, count: () => number): number {
-    const hit = this.totals.get(key);
-    if (hit && hit.version === version) return hit.total;
+  /** The running total of a filter; counted (and kept running from then on) the first time it is asked. */
+  private total(key: string, matches: (r: RowFacts) => boolean, count: () => number): number {
+    const hit = this.matchers.has(key) ? this.tally.get.get(key) : undefined;
+    if (hit) return hit.n;
     const total = count();
-    if (this.totals.size > 200) this.totals.clear();
-    this.totals.set(key, { version, total });
+    if (!this.matchers.has(key) && this.matchers.size >= MAINTAINED_TOTALS) {
+      const oldest = this.matchers.keys().next().value!;
+      this.matchers.delete(oldest);
+      this.tally.drop.run(oldest);
+    }
+    this.matchers.set(key, matches);
+    this.tally.set.run(key, total);
     return total;
-  }
-
-  private tableRows(version: number): number {
-    if (this.rows?.version !== version) this.rows = { version, n: this.count('SELECT COUNT(*) AS n FROM items', []) };
-    return this.rows.n;
   }
 
   private count(sql: string, params: unknown[]): number {

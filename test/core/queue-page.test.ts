@@ -201,24 +201,24 @@ describe('queue.page', () => {
     // A rare term or status: one pass over the table keeping the top rows, not a walk of the whole sort
     // index with a table lookup for every row it passes.
     for (const filter of [{ text: 'INV-1150' }, { statuses: ['escalated' as const] }]) {
-      const rare = q.explain(input(filter), 1);
+      const rare = q.explain(input(filter));
       expect(rare.order).toBe('sort');
       expect(rare.plan.join(' | ')).toMatch(readOnce);
     }
-    expect(q.explain(input({ text: 'INV-1150' }), 1).total).toBe(10);
-    expect(q.explain(input({ statuses: ['escalated'] }), 1).total).toBe(117);
+    expect(q.explain(input({ text: 'INV-1150' })).total).toBe(10);
+    expect(q.explain(input({ statuses: ['escalated'] })).total).toBe(117);
     // A term in every title: walk a bounded prefix of the sort index; deep pages read the table once.
-    const common = q.explain(input({ text: 'invoice' }), 1);
+    const common = q.explain(input({ text: 'invoice' }));
     expect(common).toMatchObject({ total: 2000, order: 'walk' });
     expect(common.plan.join(' | ')).toMatch(/SCAN items USING INDEX items_confidence/);
-    expect(q.explain(input({ text: 'invoice' }, undefined, 1500), 1).order).toBe('sort');
+    expect(q.explain(input({ text: 'invoice' }, undefined, 1500)).order).toBe('sort');
     // Nothing matches, or the page starts past the end: no page query at all.
-    expect(q.explain(input({ text: 'no such title' }), 1)).toMatchObject({ total: 0, order: 'none', plan: [] });
-    expect(q.explain(input({ statuses: ['escalated'] }, undefined, 500), 1)).toMatchObject({ total: 117, order: 'none', plan: [] });
+    expect(q.explain(input({ text: 'no such title' }))).toMatchObject({ total: 0, order: 'none', plan: [] });
+    expect(q.explain(input({ statuses: ['escalated'] }, undefined, 500))).toMatchObject({ total: 117, order: 'none', plan: [] });
     // No filter: the sort index for every key and direction, never a sort of the whole table.
     for (const by of ['slaDue', 'confidence', 'age'] as const) {
       for (const dir of ['asc', 'desc'] as const) {
-        const plain = q.explain(input({}, { by, dir }), 1);
+        const plain = q.explain(input({}, { by, dir }));
         expect(plain.order).toBe('index');
         expect(plain.plan.join(' | ')).toMatch(/^SCAN items USING INDEX items_(sla|confidence|enqueued)$/);
       }
