@@ -63,7 +63,7 @@ export class ItemsRepo {
       triageBefore: db.prepare<[string, number, string], { id: string }>(`SELECT id FROM items WHERE ${TRIAGE}
         AND (sla_due_ms, id) < (?, ?) ORDER BY sla_due_ms DESC, id DESC LIMIT 1`),
       position: db.prepare<[string], { sla_due_ms: number; id: string }>('SELECT sla_due_ms, id FROM items WHERE id = ?'),
-      // Kept by triggers (migration 7) in the transaction of every write: no re-count of the set.
+      // Moved by write() and deleteRow() in the transaction of every write (migration 8): no re-count of the set.
       triageCount: db.prepare<[string], { n: number }>('SELECT n FROM triage_counts WHERE assignee_id = ?'),
       recountTriage: db.prepare<[string], { n: number }>(`SELECT COUNT(*) AS n FROM items WHERE ${TRIAGE}`),
       adjustTriageCount: db.prepare(`INSERT INTO triage_counts (assignee_id, n) VALUES (?, ?)
@@ -284,7 +284,7 @@ export class ItemsRepo {
     const me = this.me();
     return me ? this.stmts.recountTriage.get(me)!.n : 0;
   }
-  /** Rebuilds every running triage count from the rows (after a repair; migration 7 does the same). */
+  /** Rebuilds every running triage count from the rows (after a repair; migration 8 does the same). */
   rebuildTriageCounts(): void {
     this.stmts.clearTriageCounts.run();
     this.stmts.fillTriageCounts.run();

@@ -1,7 +1,7 @@
 // The running counts equal a re-count of the rows after any sequence of pull pages: upserts (new, newer,
 // older, reassigned, resolved, retitled), removals with and without a copy, resets, decisions kept as
 // history, a user switch, and pages whose transaction rolls back. Two of them: the triage count (migration
-// 7, kept by ItemsRepo; issue 15 gap 1), which sync status and progress read, and the queue page totals
+// 8, kept by ItemsRepo; issue 15 gap 1), which sync status and progress read, and the queue page totals
 // (issue 15 gap 3), which a page asks before its rows. A drift would show a wrong figure forever.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -165,7 +165,7 @@ describe('running counts', () => {
     expect(recountPage(r.db, { text: 'vendor' })).toBe(2);
   });
 
-  it('migration 7 fills the counts from the rows of an older cache', () => {
+  it('migration 8 fills the counts from the rows of an older cache', () => {
     const tmp = tmpDir('triage-count-migration');
     cleanups.push(() => tmp.cleanup());
     const file = tmp.file('cache.sqlite');
