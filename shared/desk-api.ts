@@ -12,6 +12,8 @@ import { STARTUP_MARK_NAMES, type DeskEventNameList, type DeskMethodName, type S
 import { ITEM_DEPARTURES } from './item-departure';
 import {
   AlertAckInput, AlertAckOutput, AlertsOutput, ControlPointsViewOutput, EscalationsOutput, MetricDefinitionsOutput, OpsAssignInput,
+  OpsSignalDecisionInput, OpsSignalDecisionOutput, OpsWeeklyExportInput, OpsWeeklyExportOutput, OpsWeeklyInput, OpsWeeklyMarkInput, OpsWeeklyMarkOutput,
+  ScorecardViewOutput, SignalsViewOutput, WeeklyViewOutput,
   OpsAssignOutput, OpsItemsInput, OpsItemsOutput, OpsOverrideInput, OpsOverrideOutput, OpsTaxInput, OpsTeamInput, OpsWindowInput, RollbackApplyInput, RollbackPreviewInput, RollbackPreviewOutput, RollbackProgressInput,
   RollbackProgressOutput, TaxViewOutput, TeamViewOutput,
 } from './ops-desk';
@@ -319,6 +321,12 @@ export const deskMethods = {
   'ops.items': { input: OpsItemsInput, output: OpsItemsOutput },
   /** The owner's override of a decided item, with a reason; sent at once, never queued. */
   'ops.override': { input: OpsOverrideInput, output: OpsOverrideOutput },
+  'ops.signals': { input: OpsWindowInput, output: SignalsViewOutput },
+  'ops.decideSignal': { input: OpsSignalDecisionInput, output: OpsSignalDecisionOutput },
+  'ops.scorecard': { input: OpsWindowInput, output: ScorecardViewOutput },
+  'ops.weekly': { input: OpsWeeklyInput, output: WeeklyViewOutput },
+  'ops.markWeekly': { input: OpsWeeklyMarkInput, output: OpsWeeklyMarkOutput },
+  'ops.weeklyExport': { input: OpsWeeklyExportInput, output: OpsWeeklyExportOutput },
   'ops.controlPoints': { input: OpsWindowInput, output: ControlPointsViewOutput },
   /** What each metric means (shared/metrics-definitions.ts), for the views' explanations. */
   'ops.definitions': { input: Empty, output: MetricDefinitionsOutput },

@@ -12,6 +12,7 @@ export const DESK_METHOD_NAMES = [
   'bundles.status', 'bundles.importWork', 'bundles.exportDecisions', 'bundles.importReceipt', 'bundles.checkout',
   'ops.escalations', 'ops.assign', 'ops.team', 'ops.controlPoints', 'ops.definitions',
   'ops.alerts', 'ops.ackAlert', 'ops.rollbackPreview', 'ops.rollbackApply', 'ops.rollbackProgress', 'ops.tax', 'ops.items', 'ops.override',
+  'ops.signals', 'ops.decideSignal', 'ops.scorecard', 'ops.weekly', 'ops.markWeekly', 'ops.weeklyExport',
 ] as const;
 export type DeskMethodName = (typeof DESK_METHOD_NAMES)[number];
 

@@ -38,6 +38,8 @@ export const KEYMAP_ACTIONS = [
   { id: 'go.control', label: 'Go to control points (SLA board, at risk)', group: 'Navigate', defaults: ['g c'] },
   { id: 'go.owner', label: "Go to owner's desk (escalations, rollback)", group: 'Navigate', defaults: ['g o'] },
   { id: 'go.tax', label: 'Go to exception tax (cost per outcome, cost to completion)', group: 'Navigate', defaults: ['g x'] },
+  { id: 'go.signals', label: 'Go to design signals and the scorecard', group: 'Navigate', defaults: ['g i'] },
+  { id: 'go.weekly', label: 'Go to the weekly review', group: 'Navigate', defaults: ['g w'] },
 
   { id: 'decide.approve', label: 'Approve', group: 'Decide', defaults: ['a'], views: ['triage'] },
   { id: 'decide.reject', label: 'Reject (pick a reason)', group: 'Decide', defaults: ['r'], views: ['triage'] },

@@ -32,6 +32,8 @@ export const OPS_GO_ACTIONS = {
   'go.control': 'control',
   'go.owner': 'owner',
   'go.tax': 'tax',
+  'go.signals': 'signals',
+  'go.weekly': 'weekly',
 } as const satisfies Record<string, OpsView>;
 export type OpsGoAction = keyof typeof OPS_GO_ACTIONS;
 
@@ -59,6 +61,13 @@ export const OPS_METHOD_ROLES: Record<string, readonly Role[]> = {
   // The items behind any figure one may see; overriding is the queue owner's authority (DESIGN §8).
   'ops.items': ['supervisor', 'owner', 'admin'],
   'ops.override': ['owner', 'admin'],
+  // The design loop (DESIGN §8): supervisors read; owners (of the path) and admins decide and mark reviewed.
+  'ops.signals': OPS_VIEW_ROLES.signals,
+  'ops.scorecard': OPS_VIEW_ROLES.signals,
+  'ops.decideSignal': ['owner', 'admin'],
+  'ops.weekly': OPS_VIEW_ROLES.weekly,
+  'ops.weeklyExport': OPS_VIEW_ROLES.weekly,
+  'ops.markWeekly': ['owner', 'admin'],
   // POST /v1/assignments is the supervisor's (DESIGN §5).
   'ops.assign': ['supervisor', 'admin'],
   'ops.escalations': OPS_VIEW_ROLES.owner,

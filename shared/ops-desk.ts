@@ -5,7 +5,10 @@
 import { z } from 'zod';
 import { Id, IsoDateTime, Item, Queue } from './domain';
 import { MetricName } from './metrics-definitions';
+import { IsoWeek } from './metrics-definitions';
 import {
+  ActionItem, DesignSignalsResponse, ScorecardResponse, SignalDecisionKind, SignalDecisionResponse, SignalId, WeeklyExport, WeeklyExportFormat,
+  WeeklyReviewMarkResponse, WeeklyReviewPack,
   AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, ItemsReadResponse, MAX_ITEMS_READ, OverridePayload, RollbackAlert, RollbackFilter, RollbackId, RollbackPreview, RollbackProgress,
   TaxGroupBy, TeamMetrics,
 } from './ops-api';
@@ -119,6 +122,31 @@ export const OpsOverrideInput = z.object({
 export type OpsOverrideInput = z.input<typeof OpsOverrideInput>;
 export const OpsOverrideOutput = z.object({ item: Item });
 export type OpsOverrideOutput = z.infer<typeof OpsOverrideOutput>;
+
+// ---------- design signals and the operations scorecard ----------
+
+export const SignalsViewOutput = opsAnswer(DesignSignalsResponse);
+export type SignalsViewOutput = z.infer<typeof SignalsViewOutput>;
+export const ScorecardViewOutput = opsAnswer(ScorecardResponse);
+export type ScorecardViewOutput = z.infer<typeof ScorecardViewOutput>;
+export const OpsSignalDecisionInput = z.object({ signalId: SignalId, decision: SignalDecisionKind, reason: z.string().trim().min(1).max(4000) });
+export type OpsSignalDecisionInput = z.input<typeof OpsSignalDecisionInput>;
+export const OpsSignalDecisionOutput = SignalDecisionResponse;
+
+// ---------- weekly review ----------
+
+/** `week` omitted: this ISO week; `ownerId` omitted: the caller's own pack (a supervisor names an owner). */
+export const OpsWeeklyInput = z.object({ week: IsoWeek.optional(), ownerId: Id.optional() });
+export type OpsWeeklyInput = z.input<typeof OpsWeeklyInput>;
+/** The pack, and the recent ISO weeks to choose from (newest first; the core computes them). */
+export const WeeklyViewOutput = opsAnswer(z.object({ pack: WeeklyReviewPack, weeks: z.array(IsoWeek) }));
+export type WeeklyViewOutput = z.infer<typeof WeeklyViewOutput>;
+export const OpsWeeklyMarkInput = z.object({ week: IsoWeek, ownerId: Id.optional(), notes: z.string().max(20_000), actionItems: z.array(ActionItem).max(100).default([]) });
+export type OpsWeeklyMarkInput = z.input<typeof OpsWeeklyMarkInput>;
+export const OpsWeeklyMarkOutput = WeeklyReviewMarkResponse;
+export const OpsWeeklyExportInput = z.object({ week: IsoWeek, ownerId: Id.optional(), format: WeeklyExportFormat });
+export type OpsWeeklyExportInput = z.input<typeof OpsWeeklyExportInput>;
+export const OpsWeeklyExportOutput = WeeklyExport;
 
 // ---------- metric definitions (the renderer carries no zod, so it gets them from the core) ----------
 

@@ -6,14 +6,16 @@ import type { z } from 'zod';
 import type { Role } from '../../shared/domain';
 import { mayCallOpsMethod } from '../../shared/ops-access';
 import {
+  DesignSignalsResponse, ScorecardResponse, SignalDecisionResponse, WeeklyExport, WeeklyReviewMarkResponse, WeeklyReviewPack,
   AlertsResponse, ControlPointsResponse, ExceptionTaxResponse, ItemsReadResponse, RollbackAlert, RollbackPreview, RollbackProgress, TeamMetrics, type RollbackFilter,
 } from '../../shared/ops-api';
 import { randomUUID } from 'node:crypto';
 import { PROBLEM_TYPES, PushResponse, type Mutation } from '../../shared/central-api';
 import {
-  ControlPointsView, TeamView, type OpsOverrideInput, type OpsOverrideOutput, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
+  ControlPointsView, TeamView, WeeklyViewOutput, type OpsOverrideInput, type OpsOverrideOutput, type EscalationsOutput, type OpsAssignInput, type OpsAssignOutput, type OpsFreshness,
 } from '../../shared/ops-desk';
 import { OPS_WINDOW_DAYS, type OpsWindow } from '../../shared/ops-windows';
+import { isoWeekOf } from '../../shared/metrics-definitions';
 import type { Db } from './cache-db';
 import { HttpError, NetworkError, type CentralClient } from './central-client';
 import type { Clock } from './clock';
@@ -47,6 +49,7 @@ export interface OpsDeps {
  * from the reviewer's outbox, so an override is sent at once and never waits behind (or reorders) queued work. */
 interface OpsClient { clientId: string; owner: string; next: number }
 const OPS_CLIENT_KEY = 'ops_client';
+const WeeklyViewOutputData = WeeklyViewOutput.shape.data;
 
 export class OpsService {
   private readonly answers: OpsAnswersRepo;
@@ -233,6 +236,41 @@ export class OpsService {
     if (!r) throw new DeskFailure('server', 'the server answered the override with no result');
     if (r.status === 'applied' && r.item) return { item: r.item };
     throw new DeskFailure(r.status === 'conflict' ? 'conflict' : 'bad_input', r.message ?? `the server refused the override (${r.code})`);
+  }
+
+  /** Design signals of the paths I see over the window (all statuses), kept for offline reading. */
+  signals(window: OpsWindow): Promise<{ data: DesignSignalsResponse; freshness: OpsFreshness }> {
+    return this.cachedRead('ops.signals', { window }, (client) =>
+      client.getJson(`/v1/metrics/signals?${new URLSearchParams({ ...this.windowSpan(window), status: 'all' })}`, DesignSignalsResponse), DesignSignalsResponse);
+  }
+
+  decideSignal(input: { signalId: string; decision: 'accept' | 'dismiss'; reason: string }): Promise<z.infer<typeof SignalDecisionResponse>> {
+    return this.write((client) => client.postJson('/v1/signals/decisions', input, SignalDecisionResponse));
+  }
+
+  scorecard(window: OpsWindow): Promise<{ data: ScorecardResponse; freshness: OpsFreshness }> {
+    return this.cachedRead('ops.scorecard', { window }, (client) =>
+      client.getJson(`/v1/metrics/scorecard?${new URLSearchParams(this.windowSpan(window))}`, ScorecardResponse), ScorecardResponse);
+  }
+
+  /** The weekly review pack (this ISO week unless one is named) and the last eight weeks to choose from. */
+  weekly(week: string | undefined, ownerId: string | undefined): Promise<{ data: { pack: WeeklyReviewPack; weeks: string[] }; freshness: OpsFreshness }> {
+    const now = this.c.clock.now().getTime();
+    const weeks = Array.from({ length: 8 }, (_, i) => isoWeekOf(new Date(now - i * 7 * 86_400_000)));
+    const asked = week ?? weeks[0];
+    return this.cachedRead('ops.weekly', { week: asked, ownerId: ownerId ?? null }, async (client) => {
+      const pack = await client.getJson(`/v1/reviews/weekly?${new URLSearchParams({ week: asked, ...(ownerId ? { ownerId } : {}) })}`, WeeklyReviewPack);
+      return { pack, weeks };
+    }, WeeklyViewOutputData, (d) => d.pack.computedAt);
+  }
+
+  markWeekly(input: { week: string; ownerId?: string; notes: string; actionItems: { text: string; dueDate?: string; signalId?: string }[] }): Promise<WeeklyReviewMarkResponse> {
+    return this.write((client) => client.postJson('/v1/reviews/weekly', input, WeeklyReviewMarkResponse));
+  }
+
+  /** The pack as a file (Markdown or CSV), made by the server with the shared export functions; never from storage. */
+  weeklyExport(week: string, ownerId: string | undefined, format: 'md' | 'csv'): Promise<WeeklyExport> {
+    return this.write((client) => client.getJson(`/v1/reviews/weekly/export?${new URLSearchParams({ week, format, ...(ownerId ? { ownerId } : {}) })}`, WeeklyExport));
   }
 
   /** A call that is never served from a stored answer; the server's refusals become desk codes with its words. */

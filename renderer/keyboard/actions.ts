@@ -64,6 +64,8 @@ export function runAction(id: KeymapActionId): void {
     case 'go.control':
     case 'go.owner':
     case 'go.tax':
+    case 'go.signals':
+    case 'go.weekly':
       return goOps(OPS_GO_ACTIONS[id]);
     case 'decide.approve':
       if (needsItem()) void decide('approve', {});

@@ -11,7 +11,10 @@ import { ItemsBrowser } from './ItemView';
 export interface Explained {
   /** What the tile shows (the label on screen). */
   label: string;
-  metric: MetricName;
+  /** A metric of shared/metrics-definitions.ts, or `scorecard` (a question: `definition` and `formula` say what it counts). */
+  metric: MetricName | 'scorecard';
+  definition?: string;
+  formula?: string;
   value: string;
   n: number | null;
   interval: { from: string; to: string } | null;
@@ -35,7 +38,8 @@ export function ExplainPanel({ figure, onOpenItems }: { figure: Explained | null
       </aside>
     );
   }
-  const def = defs?.[figure.metric] ?? { definition: 'loading…', formula: '' };
+  const def = figure.definition !== undefined ? { definition: figure.definition, formula: figure.formula ?? '' }
+    : (figure.metric !== 'scorecard' ? defs?.[figure.metric] : undefined) ?? { definition: 'loading…', formula: '' };
   return (
     <aside className="explain" aria-live="polite" aria-label={`About ${figure.label}`} data-testid="ops-explain" data-metric={figure.metric}>
       <strong>

@@ -4,8 +4,10 @@ import { mayOpenOpsView, OPS_VIEW_LABELS, type OpsView as OpsViewName } from '..
 import { useApp } from '../../state/app-store';
 import { ControlPointsView } from './ControlPointsView';
 import { OwnerView } from './OwnerView';
+import { SignalsView } from './SignalsView';
 import { TaxView } from './TaxView';
 import { TeamView } from './TeamView';
+import { WeeklyView } from './WeeklyView';
 import './ops.css';
 
 export function OpsView({ view }: { view: OpsViewName }) {
@@ -27,6 +29,10 @@ export function OpsView({ view }: { view: OpsViewName }) {
       return <ControlPointsView />;
     case 'tax':
       return <TaxView />;
+    case 'signals':
+      return <SignalsView />;
+    case 'weekly':
+      return <WeeklyView />;
     default:
       return (
         <section className="view" data-testid={`view-${view}`} aria-labelledby="ops-h">
