@@ -107,6 +107,10 @@ describe('bodies', () => {
     expect(ops.WeeklyReviewMark.safeParse({ ...ok, actionItems: [{ text: 'a', dueDate: '04/12/2026' }] }).success).toBe(false);
     expect(ops.WeeklyReviewMark.safeParse({ ...ok, actionItems: Array.from({ length: 101 }, () => ({ text: 'a' })) }).success).toBe(false);
     expect(ops.WeeklyExportQuery.safeParse({ week: '2026-W48', format: 'pdf' }).success).toBe(false);
+    // 2026 starts on a Thursday: it has a week 53; 2025 does not.
+    expect(ops.WeeklyReviewQuery.safeParse({ week: '2026-W53' }).success).toBe(true);
+    expect(ops.WeeklyReviewQuery.safeParse({ week: '2025-W53' }).success).toBe(false);
+    expect(ops.WeeklyReviewMark.safeParse({ week: '2025-W53', notes: '' }).success).toBe(false);
     expect(ops.SignalsQuery.parse({ from: '2026-11-01T00:00:00Z', to: '2026-11-29T00:00:00Z' }).status).toBe('all');
   });
 });
