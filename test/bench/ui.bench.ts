@@ -15,6 +15,10 @@
 // of UI_BENCH_STARTS launches (default 5), beside the same launch through tsx (the path before prebuilt
 // bundles: `node scripts/with-node22.mjs tsx scripts/start.ts`) as the same-run baseline. `--start-only`
 // measures this and stops.
+//
+// Ops views (test/bench/ui-ops.ts, issue 11): Team and Control points opened on the demo history, first paint and
+// fully drawn, cold and with data cached; a quarter of hourly buckets redrawn on resize. `--ops-only` measures
+// this (no start, no 100k triage run) and stops.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +35,7 @@ import { CentralClient } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { UI_INSTRUMENT } from './ui-instrument';
 import { loadAverage, spread } from './bench-stats';
+import { measureOps } from './ui-ops';
 
 const ITEMS = Number(process.env.UI_BENCH_ITEMS ?? 100_000);
 const DECISIONS = Number(process.env.UI_BENCH_DECISIONS ?? 500);
@@ -94,11 +99,12 @@ export async function run(): Promise<void> {
   {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     try {
-      await measureStarts(browser, log);
+      if (!process.argv.includes('--ops-only')) await measureStarts(browser, log);
+      if (!process.argv.includes('--start-only')) await measureOps(browser, log);
     } finally {
       await browser.close();
     }
-    if (process.argv.includes('--start-only')) return void rmSync(dir, { recursive: true, force: true });
+    if (process.argv.includes('--start-only') || process.argv.includes('--ops-only')) return void rmSync(dir, { recursive: true, force: true });
   }
   const server = await spawnServer({ dbFile: join(dir, 'central.sqlite'), port: 0, seed: 'demo', maxLeasedPerUser: 1_000_000 });
   let feeding = true;
