@@ -41,9 +41,9 @@ export function AlertsPanel({ onRollback }: { onRollback: (a: RollbackAlert) => 
       </h2>
       {read.error && <p className="error" role="alert">{read.error.message}</p>}
       {read.value && alerts.length === 0 && <p className="muted">No rollback trigger has tripped.</p>}
-      <ul className="alert-list">
+      <ul className="alert-list" aria-live="polite">
         {alerts.map((a) => (
-          <li key={a.id} className="alert-row" role="alert" data-testid="ops-alert" data-alert-id={a.id}>
+          <li key={a.id} className="alert-row" data-testid="ops-alert" data-alert-id={a.id}>
             <strong>{queues.find((q) => q.id === a.queueId)?.name ?? a.queueId}</strong>: {ruleText(a)} — tripped {format(new Date(a.trippedAt), 'MMM d, HH:mm')}.
             <span className="tile-sub">
               {' '}
