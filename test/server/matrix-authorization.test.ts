@@ -45,7 +45,22 @@ function decidedItem(): Promise<string> {
   return decided;
 }
 /** One valid request per endpoint; built fresh each time so state from earlier rows never matters. */
-const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Promise<RawResponse> }[] = [
+let ackedAlert: Promise<string> | null = null;
+/** The demo's acknowledged rollback-trigger alert (support-drafts, olivia's): acknowledging it again changes nothing. */
+function acknowledgedAlert(): Promise<string> {
+  ackedAlert ??= (async () => {
+    const res = await demo.as.sam.request('GET', '/v1/alerts?status=acknowledged');
+    return (res.body as { alerts: { id: string; queueId: string }[] }).alerts.find((a) => a.queueId === 'support-drafts')!.id;
+  })();
+  return ackedAlert;
+}
+/** The demo history's rollback (server/seed/demo-history.ts), applied by olivia. */
+const DEMO_ROLLBACK = 'rb_demo_reply-gen-2025-11';
+/**
+ * `hiddenFrom`: callers with the role but not the subject (another owner's rollback or alert) get 404, as if it
+ * did not exist, rather than 403.
+ */
+const ENDPOINTS: { name: string; allowed: Caller[]; hiddenFrom?: Caller[]; send(c: CentralClient): Promise<RawResponse> }[] = [
   { name: 'GET /v1/health', allowed: CALLERS, send: (c) => c.request('GET', '/v1/health') },
   { name: 'GET /v1/openapi.json', allowed: CALLERS, send: (c) => c.request('GET', '/v1/openapi.json') },
   { name: 'GET /v1/me', allowed: USERS, send: (c) => c.request('GET', '/v1/me') },
@@ -93,6 +108,14 @@ const ENDPOINTS: { name: string; allowed: Caller[]; send(c: CentralClient): Prom
     send: (c) => c.request('POST', '/v1/rollbacks', { mode: 'preview', filter: { queueIds: ['support-drafts'], from: '2026-01-01T00:00:00Z', to: '2027-01-01T00:00:00Z' } }),
   },
   { name: 'GET /v1/alerts', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', '/v1/alerts') },
+  {
+    name: 'GET /v1/rollbacks (olivia\'s)', allowed: ['olivia', 'sam', 'ada-admin'], hiddenFrom: ['omar'],
+    send: (c) => c.request('GET', `/v1/rollbacks?rollbackId=${DEMO_ROLLBACK}`),
+  },
+  {
+    name: 'POST /v1/alerts/ack (support-drafts)', allowed: ['olivia', 'sam', 'ada-admin'], hiddenFrom: ['omar'],
+    send: async (c) => c.request('POST', '/v1/alerts/ack', { alertId: await acknowledgedAlert(), note: 'seen' }),
+  },
   { name: 'GET /v1/metrics/team', allowed: ['olivia', 'omar', 'sam', 'ada-admin'], send: (c) => c.request('GET', `/v1/metrics/team?${METRICS_WINDOW}`) },
   {
     name: 'GET /v1/metrics/control-points (support-drafts)', allowed: ['olivia', 'sam', 'ada-admin'],
@@ -129,6 +152,9 @@ describe('authorization matrix', () => {
     if (allowed) {
       expect(res.status, JSON.stringify(res.body)).toBeGreaterThanOrEqual(200);
       expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+    } else if (e.hiddenFrom?.includes(caller)) {
+      expect(res.status, JSON.stringify(res.body)).toBe(404);
+      expect((res.body as { type: string }).type).toBe(PROBLEM_TYPES.notFound);
     } else {
       const expected = caller === 'anonymous' || caller === 'bad-token' ? 401 : 403;
       expect(res.status, JSON.stringify(res.body)).toBe(expected);

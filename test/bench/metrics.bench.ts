@@ -1,0 +1,163 @@
+// `npm run bench -- metrics [--events 1M]`: the metrics endpoints of DESIGN §8 as the log grows. A year of
+// history, ~5 events per item (1M events, 200k items by default), written straight into a SQLite file in one
+// transaction (bulk insert: the bench measures reads, not writes); then the roll-ups are rebuilt from the log
+// (timed), the server starts on the file, and each endpoint is asked, as a supervisor over HTTP, for the last
+// week and the last quarter. Baseline in the same run: a plain COUNT(*) scan of item_events.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { openDatabase } from '../../server/db/connection';
+import { writeTransaction } from '../../server/db/write-transaction';
+import { DEMO_QUEUES } from '../../server/seed/demo-queues';
+import { rebuildRollups } from '../../server/services/metric-rollups';
+import { updatePolicy } from '../../server/services/ops/policies';
+import { upsertQueue } from '../../server/services/queues';
+import { createUser } from '../../server/services/users';
+import { CentralClient } from '../helpers/central-client';
+import { startTestServer } from '../helpers/server';
+import { loadAverage, ms, pct, sizesArg } from './bench-stats';
+
+const DAY = 86_400_000;
+const REVIEWERS = Array.from({ length: 24 }, (_, i) => `rev${i}`);
+
+/** A small deterministic PRNG (mulberry32). */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function run(): Promise<void> {
+  const targetEvents = sizesArg(process.argv, 'events', [1_000_000])[0];
+  const itemsCount = Math.round(targetEvents / 5);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-metrics-'));
+  const file = join(dir, 'central.sqlite');
+  const now = Date.now();
+  const start = now - 365 * DAY;
+  try {
+    const opened = await openDatabase(file);
+    const tokens: Record<string, string> = {};
+    await writeTransaction(opened.db, async (tx) => {
+      for (const id of ['olivia', 'omar']) await createUser(tx, { id, roles: ['owner', 'reviewer'] }, new Date(start));
+      tokens.sam = (await createUser(tx, { id: 'sam', roles: ['supervisor'] }, new Date(start))).token;
+      for (const id of REVIEWERS) await createUser(tx, { id, roles: ['reviewer'] }, new Date(start));
+      for (const q of DEMO_QUEUES) await upsertQueue(tx, q, new Date(start));
+      for (const q of DEMO_QUEUES) {
+        await updatePolicy(tx, null, { queueId: q.id, laborCost: { amountPerHour: 50, currency: q.id === 'procurement-po' ? 'USD' : 'EUR' } }, new Date(start));
+      }
+    });
+
+    // ---- bulk history: straight into the tables ----
+    let t0 = performance.now();
+    const raw = opened.raw!;
+    const insItem = raw.prepare(`INSERT INTO items (id, source, external_id, queue_id, workflow, stage, exception_class, title, summary, confidence, reasons, input, output,
+      status, assignee_id, assignment_epoch, lease_expires_at, version, created_at, enqueued_at, sla_due_at, outcome, notes, escalation, revert_count)
+      VALUES (?, 'bench', ?, ?, ?, ?, ?, ?, NULL, NULL, '[]', '{}', '{}', ?, ?, ?, NULL, 1, ?, ?, ?, ?, '[]', NULL, 0)`);
+    const insEvent = raw.prepare('INSERT INTO item_events (item_id, type, actor_id, at, assignment_epoch, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    const insRun = raw.prepare(`INSERT INTO runs (source, workflow, stage, period_start, period_end, runs, straight_through_amount, currency, recorded_by, recorded_at)
+      VALUES ('bench', ?, '', ?, ?, ?, ?, ?, 'sam', ?)`);
+    const r = rng(20261130);
+    const iso = (t: number) => new Date(t).toISOString();
+    let events = 0;
+    raw.transaction(() => {
+      for (let n = 0; n < itemsCount; n++) {
+        const q = DEMO_QUEUES[n % DEMO_QUEUES.length];
+        const created = start + (n / itemsCount) * 365 * DAY;
+        const due = created + q.slaTargetMinutes * 60_000;
+        const reviewer = REVIEWERS[Math.floor(r() * REVIEWERS.length)];
+        const open = created > now - 2 * DAY && r() < 0.5;
+        const decidedAt = created + r() * q.slaTargetMinutes * 1.3 * 60_000;
+        const id = `itm_b${String(n).padStart(7, '0')}`;
+        const kind = r() < 0.8 ? 'approve' : r() < 0.5 ? 'reject' : 'correct';
+        const outcome = open ? null : JSON.stringify({ kind, at: iso(decidedAt), by: reviewer });
+        insItem.run(id, `b-${n}`, q.id, q.workflow, q.stage, q.exceptionClass, `Bench item ${n}`, open ? 'open' : 'resolved', null, open ? 0 : 1,
+          iso(created), iso(created), iso(due), outcome);
+        const ev = (type: string, actor: string | null, at: number, epoch: number, payload: object) => { insEvent.run(id, type, actor, iso(at), epoch, JSON.stringify(payload)); events += 1; };
+        ev('created', 'ingest', created, 0, { source: 'bench', externalId: `b-${n}` });
+        ev('enqueued', 'ingest', created, 0, { queueId: q.id, exceptionClass: q.exceptionClass, slaDueAt: iso(due), slaTargetMinutes: q.slaTargetMinutes });
+        if (open) continue;
+        const claimedAt = decidedAt - (1 + r() * 10) * 60_000;
+        ev('claimed', reviewer, claimedAt, 1, { leaseMinutes: 30 });
+        const activeMs = Math.round((1 + r() * 8) * 60_000);
+        const labor = { activeMs, idleMs: 0, wallMs: activeMs + 5000, segments: 1, openedAt: iso(claimedAt + 1000), decidedAt: iso(decidedAt), rework: false };
+        const extra = r();
+        if (extra < 0.1) {
+          ev('escalated', reviewer, decidedAt - 60_000, 2, { from: reviewer, to: q.ownerId, reasonCode: 'other', labor });
+          ev('decided', q.ownerId, decidedAt, 2, { kind, rework: false, afterEscalation: true, queueId: q.id, labor: { ...labor, openedAt: iso(decidedAt - 30_000) } });
+        } else {
+          ev('decided', reviewer, decidedAt, 1, { kind, rework: false, afterEscalation: false, queueId: q.id, labor });
+          if (extra < 0.7) ev('noted', reviewer, decidedAt - 30_000, 1, { text: 'checked', labor: null });
+          else if (extra < 0.8) ev('reverted', reviewer, decidedAt + 60_000, 2, { rework: true, revertedEpoch: 1 });
+          else if (extra < 0.85) ev('corrected', 'ingest', decidedAt + DAY, 1, { minutes: 20, amount: 12.5, currency: 'EUR', queueId: q.id });
+          else ev('labor', reviewer, decidedAt + 30_000, 1, { status: 'conflict', code: 'lease_expired', kind: 'approve', labor });
+        }
+      }
+      for (let d = 0; d < 365; d++) {
+        for (const q of DEMO_QUEUES) insRun.run(q.workflow, iso(start + d * DAY), iso(start + (d + 1) * DAY), 4000, 120, q.id === 'procurement-po' ? 'USD' : 'EUR', iso(start + (d + 1) * DAY));
+      }
+    })();
+    const generateMs = performance.now() - t0;
+
+    t0 = performance.now();
+    const rebuilt = await writeTransaction(opened.db, (tx) => rebuildRollups(tx));
+    const rebuildMs = performance.now() - t0;
+    raw.exec('ANALYZE');
+    const countRuns: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      t0 = performance.now();
+      raw.prepare('SELECT COUNT(*) AS n FROM item_events').get();
+      countRuns.push(performance.now() - t0);
+    }
+    const baseline = pct(countRuns, 50);
+    // A scan that reads every row (COUNT(*) alone may walk SQLite's smallest index only).
+    const scanRuns: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t0 = performance.now();
+      raw.prepare('SELECT SUM(length(payload)) AS n FROM item_events').get();
+      scanRuns.push(performance.now() - t0);
+    }
+    const scan = pct(scanRuns, 50);
+    await opened.close();
+
+    const server = await startTestServer({ dbFile: file });
+    try {
+      const sam = new CentralClient(server.url, tokens.sam);
+      const windows = { week: 7 * DAY, quarter: 91 * DAY };
+      const endpoints = ['/v1/metrics/team', '/v1/metrics/control-points', '/v1/metrics/exception-tax?groupBy=queue'];
+      const rows: { endpoint: string; window: string; p50: number; p95: number }[] = [];
+      for (const endpoint of endpoints) {
+        for (const [name, span] of Object.entries(windows)) {
+          const q = `from=${iso(now - span)}&to=${iso(now)}`;
+          const path = `${endpoint}${endpoint.includes('?') ? '&' : '?'}${q}`;
+          const samples: number[] = [];
+          for (let i = 0; i < (name === 'week' ? 25 : 8); i++) {
+            t0 = performance.now();
+            const res = await sam.request('GET', path);
+            samples.push(performance.now() - t0);
+            if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`);
+          }
+          rows.push({ endpoint: endpoint.replace(/\?.*/, ''), window: name, p50: pct(samples.slice(2), 50), p95: pct(samples.slice(2), 95) });
+        }
+      }
+      console.log(`${events.toLocaleString('en')} events, ${itemsCount.toLocaleString('en')} items over 365 days (SQLite, ${await loadAverage()})`);
+      console.log(`generated in ${(generateMs / 1000).toFixed(1)} s; roll-ups rebuilt from the log in ${(rebuildMs / 1000).toFixed(1)} s (${rebuilt.events.toLocaleString('en')} metric rows, ${rebuilt.items.toLocaleString('en')} item facts)`);
+      console.log(`baseline: SELECT COUNT(*) FROM item_events p50 ${ms(baseline)}; a scan reading every row (SUM(length(payload))) p50 ${ms(scan)}`);
+      console.log('endpoint                     window    p50          p95          p95 ÷ COUNT(*)  p95 ÷ row scan  week goal ≤ 250 ms');
+      for (const row of rows) {
+        const goal = row.window === 'week' ? (row.p95 <= 250 ? 'met' : 'MISSED') : '';
+        console.log(`${row.endpoint.padEnd(28)} ${row.window.padEnd(9)} ${ms(row.p50).padEnd(12)} ${ms(row.p95).padEnd(12)} ${(row.p95 / baseline).toFixed(0).padStart(8)}×  ${(row.p95 / scan).toFixed(2).padStart(12)}×   ${goal}`);
+      }
+      console.log(`rebuild ÷ COUNT(*): ${(rebuildMs / baseline).toFixed(0)}×; rebuild ÷ row scan: ${(rebuildMs / scan).toFixed(1)}×`);
+    } finally {
+      await server.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
