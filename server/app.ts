@@ -42,6 +42,8 @@ export interface StartServerOptions {
   faults?: FaultHooks;
   /** Items one user may hold leased at once; default MAX_LEASED_PER_USER (shared/limits.ts). */
   maxLeasedPerUser?: number;
+  /** Minutes a deferred item stays away from whoever deferred it; default DEFER_COOLDOWN_MINUTES (shared/defer-policy.ts). */
+  deferCooldownMinutes?: number;
 }
 
 export interface RunningServer {
@@ -99,6 +101,7 @@ export async function buildApp(opts: StartServerOptions) {
     db: database.db, dbId: database.dbId, now, log: app.log, faults: opts.faults ?? {},
     notReadyReason: () => (closing ? 'shutting down' : draining ? 'draining before shutdown' : null),
     ...(opts.maxLeasedPerUser !== undefined ? { maxLeasedPerUser: opts.maxLeasedPerUser } : {}),
+    ...(opts.deferCooldownMinutes !== undefined ? { deferCooldownMinutes: opts.deferCooldownMinutes } : {}),
     tasks: new BackgroundTasks(app.log),
   };
   // Rollbacks stop after their current batch (resumable by id) before the database closes.

@@ -17,6 +17,7 @@ import type { DecideInput, DeskInput, DeskMethod, DeskOutput, ItemDetail } from 
 import { DEPARTURE_TEXT, departureOf, ITEM_DEPARTURES, type ItemDeparture } from '../../shared/item-departure';
 import { DeskCallError, errorCode, errorMessage } from '../desk/desk-error';
 import { createSerial } from './serial';
+import { deferredWhereText } from '../../shared/defer-policy';
 
 /** The one thing the store needs of the desk client. */
 export interface DeskCaller {
@@ -374,7 +375,9 @@ export function createTriage(deps: TriageDeps) {
         }
         return desk.call('triage.decide', { itemId, kind, payload, shownVersion } as DecideInput);
       });
-      deps.toast(`${PAST[kind]}: ${cur.item.title}`, 'success', { undo: advances });
+      // A defer says where the item went (issue 14 item 3): back to its queue, not to this reviewer for a while.
+      const where = kind === 'defer' ? `, ${deferredWhereText(cur.queue?.name ?? cur.item.queueId)}` : '';
+      deps.toast(`${PAST[kind]}: ${cur.item.title}${where}`, 'success', { undo: advances });
       if (!advances) {
         if (seq === showSeq) refreshShown(await fetchDetail(itemId), seq);
         return;

@@ -19,6 +19,8 @@ export interface ServerContext {
   notReadyReason?: () => string | null;
   /** Items one user may hold leased at once (default MAX_LEASED_PER_USER; benches raise it). */
   maxLeasedPerUser?: number;
+  /** Minutes a deferred item is not claimed again by whoever deferred it (default DEFER_COOLDOWN_MINUTES). */
+  deferCooldownMinutes?: number;
   /** Work that outlives its request (rollback batches); stopped and awaited when the server closes. */
   tasks?: BackgroundTasks;
 }

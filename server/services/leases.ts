@@ -12,6 +12,7 @@ import { badRequest, conflictProblem, notFound } from '../problem';
 import { addMinutes, type AuthUser, type ServerContext } from './context';
 import { appendChanges, appendEvents, type Change, type ItemEvent } from './journal';
 import { MAX_LEASED_PER_USER } from '../../shared/limits';
+import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
 import { holdsAssignment } from '../../shared/item-effects';
 
 /** Returns expired leases to their queue. Runs on a timer and before every claim, pull, push and assignment. */
@@ -86,6 +87,11 @@ export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<ty
     if (room <= 0) return [];
     let q = tx.selectFrom('items').select(['id', 'assignment_epoch']).where('status', '=', 'open');
     if (req.queueIds && req.queueIds.length > 0) q = q.where('queue_id', 'in', req.queueIds);
+    // Defer hands an item back for someone else (issue 14 item 3): not to whoever deferred it within the cooldown.
+    const deferredSince = addMinutes(now, -(ctx.deferCooldownMinutes ?? DEFER_COOLDOWN_MINUTES)).toISOString();
+    q = q.where((eb) => eb.not(eb.exists(eb.selectFrom('item_epochs').select('item_epochs.item_id')
+      .whereRef('item_epochs.item_id', '=', 'items.id').where('item_epochs.user_id', '=', user.id)
+      .where('item_epochs.ended_reason', '=', 'deferred').where('item_epochs.ended_at', '>', deferredSince))));
     // PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent claimers on any node take disjoint rows without
     // waiting on each other; the update below re-checks `status = 'open'` all the same.
     const picked = await lockRows(q.orderBy('sla_due_at').orderBy('id').limit(Math.min(req.count, room)), dialectOf(tx), { skipLocked: true }).execute();

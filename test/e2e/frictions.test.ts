@@ -2,7 +2,8 @@
 // Automatic sync is off (a real core option) so what the outbox holds is a state the test controls.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DeskResult, ItemDetail, SyncStatus, TodayStats } from '../../shared/desk-api';
+import type { DeskResult, ItemDetail, QueuePage, SyncStatus, TodayStats } from '../../shared/desk-api';
+import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
 import { paceText } from '../../renderer/logic/pace';
 import type { Queue } from '../../shared/domain';
 import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
@@ -296,6 +297,25 @@ describe('idle thresholds (issue 14 item 8)', () => {
     expect(await page.locator('[data-testid="settings-idle"] input').count()).toBe(0);
     await keys(page, 'g', 't');
     await waitForFocusedChange(page, null);
+  });
+});
+
+describe('defer hands the item to someone else (issue 14 item 3)', () => {
+  it('d says where the item went; the next sync does not bring it back to this reviewer, and another reviewer gets it', async () => {
+    const { page } = ui;
+    const id = (await focusedItemId(page))!;
+    const detail = await alice.call<ItemDetail>('item.get', { itemId: id });
+    await page.keyboard.press('d');
+    await waitForFocusedChange(page, id);
+    const toast = page.getByTestId('toast').filter({ hasText: `Deferred: ${detail.item.title}` });
+    await toast.waitFor(T);
+    expect(await toast.textContent()).toContain(`back to ${detail.queue!.name} for someone else; not yours again for ${DEFER_COOLDOWN_MINUTES} min`);
+    await alice.call('sync.now');
+    await alice.call('sync.now');
+    const open = await alice.call<QueuePage>('queue.page', { filter: { openOnly: true }, limit: 1000 });
+    expect(open.rows.map((r) => r.id)).not.toContain(id);
+    const bobs = await new CentralClient(server.url, 'demo-bob').claim({ count: 1, queueIds: [detail.item.queueId] });
+    expect(bobs.items.map((i) => i.id)).toEqual([id]);
   });
 });
 

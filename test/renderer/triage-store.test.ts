@@ -3,6 +3,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createTriage } from '../../renderer/state/triage-model';
 import { FakeDesk } from './fake-desk';
+import { deferredWhereText } from '../../shared/defer-policy';
 
 function setup(ids = ['a', 'b', 'c', 'd', 'e', 'f']) {
   const desk = new FakeDesk(ids);
@@ -234,5 +235,16 @@ describe('triage store: look-ahead and undo races', () => {
     await settle(t);
     expect(desk.focused).toBeNull();
     await vi.waitFor(() => expect(t.store.getState().current?.item.id).toBe('a'));
+  });
+});
+
+describe('triage store: defer says where the item went (issue 14 item 3)', () => {
+  it('the toast names the queue it went back to and the cooldown before it can come back', async () => {
+    const s = await started();
+    await s.t.decide('defer', {});
+    await settle(s.t);
+    expect(s.shown()).toBe('b');
+    expect(s.toasts.at(-1)?.text).toBe(`Deferred: Item a, ${deferredWhereText('q1')}`);
+    expect(s.toasts.at(-1)?.text).toMatch(/for someone else; not yours again for 30 min$/);
   });
 });

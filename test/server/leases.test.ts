@@ -2,6 +2,7 @@
 // `lease_expired` removal; decisions on old leases are conflicts with the reason; reassignment; reset.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactChangeLog, compactOlderThan } from '../../server/services/pull';
+import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
 import { openProbe } from '../helpers/db-snapshot';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -99,5 +100,27 @@ describe('leases', () => {
     advanceMinutes(31 * 24 * 60);
     expect(await compactOlderThan(srv.server.database.db, now(), 30)).toBeGreaterThan(0);
     expect((await bob.pull({ cursor: recent.cursor })).reset).toBe(true);
+  });
+});
+
+describe('defer', () => {
+  it('a deferred item goes to someone else, and comes back to whoever deferred it only after the cooldown (issue 14 item 3)', async () => {
+    const clientId = newClientId('defer');
+    const { items: [item] } = await alice.claim({ count: 1 });
+    const queueIds = [item.queueId];
+    const deferred = await alice.push({ clientId, mutations: [mutationFor('defer', item, 1, {})] });
+    expect(deferred.results[0]).toMatchObject({ status: 'applied' });
+    // The deferred item is the oldest SLA due open item of its queue: a claim would take it first, but not alice's.
+    const again = await alice.claim({ count: 1, queueIds });
+    expect(again.items.map((i) => i.id)).not.toContain(item.id);
+    const bobs = await bob.claim({ count: 1, queueIds });
+    expect(bobs.items.map((i) => i.id)).toEqual([item.id]);
+    const bobClient = newClientId('defer-bob');
+    expect((await bob.push({ clientId: bobClient, mutations: [mutationFor('defer', bobs.items[0], 1, {})] })).results[0].status).toBe('applied');
+
+    advanceMinutes(DEFER_COOLDOWN_MINUTES - 1);
+    expect((await alice.claim({ count: 1, queueIds })).items.map((i) => i.id)).not.toContain(item.id);
+    advanceMinutes(2);
+    expect((await alice.claim({ count: 1, queueIds })).items.map((i) => i.id)).toEqual([item.id]);
   });
 });
