@@ -82,3 +82,37 @@ describe('SLA board order', () => {
     expect(ids('name', 'desc')).toEqual(['c', 'b', 'a']);
   });
 });
+
+describe('figures over time (Team chart, Exception tax chart)', () => {
+  it('Team charts outcomes and labor (rework included) per bucket; an answer without buckets falls back to outcomes per day', async () => {
+    const { teamChart } = await import('../../renderer/views/ops/TeamView');
+    const base = { perDay: [{ day: '2026-11-27', outcomes: 3 }, { day: '2026-11-28', outcomes: 5 }] } as unknown as TeamMetrics;
+    expect(teamChart(base)).toMatchObject({ bucket: 'day', x: [Date.parse('2026-11-27T00:00:00Z'), Date.parse('2026-11-28T00:00:00Z')] });
+    expect(teamChart(base).series.map((s) => s.values)).toEqual([[3, 5]]);
+    const hourly = { ...base, buckets: { bucket: 'hour', points: [
+      { start: '2026-11-28T08:00:00.000Z', outcomes: 2, laborMinutes: 10, reworkLaborMinutes: 0 },
+      { start: '2026-11-28T09:00:00.000Z', outcomes: 1, laborMinutes: 4, reworkLaborMinutes: 2.5 },
+    ] } } as TeamMetrics;
+    const c = teamChart(hourly);
+    expect(c.bucket).toBe('hour');
+    expect(c.series.map((s) => [s.label, s.values, !!s.rightAxis])).toEqual([['Outcomes', [2, 1], false], ['Labor (min)', [10, 6.5], true]]);
+  });
+
+  it('the tax chart follows one group (key and currency) through the buckets; a bucket without it has no value', async () => {
+    const { taxChart, formatMoney, groupLabel } = await import('../../renderer/views/ops/tax-figures');
+    const pt = (key: string, currency: string | null, tax: number | null) => ({ key, currency, outcomes: 1, laborMinutesPerOutcome: 3, reworkRate: 0, taxPerOutcome: tax, costToCompletion: null, costToCompletionWithoutExceptions: null });
+    const res = { series: { bucket: 'day', points: [
+      { start: '2026-11-27T00:00:00.000Z', groups: [pt('wf', 'EUR', 4), pt('wf', 'USD', 9)] },
+      { start: '2026-11-28T00:00:00.000Z', groups: [pt('wf', 'USD', 7)] },
+    ] } } as never;
+    const eur = taxChart(res, { key: 'wf', currency: 'EUR' })!;
+    expect(eur.series[0]).toMatchObject({ label: 'Tax per outcome (EUR)', values: [4, null] });
+    expect(taxChart(res, { key: 'wf', currency: 'USD' })!.series[0].values).toEqual([9, 7]);
+    expect(formatMoney(14.7, 'EUR')).toBe('€14.70');
+    expect(formatMoney(0.5, 'USD')).toBe('$0.50');
+    // Under one unit a third decimal shows (cost per run is often cents).
+    expect(formatMoney(1.235 - 1, 'USD')).toBe('$0.235');
+    expect(formatMoney(null, 'EUR')).toBe('—');
+    expect(groupLabel({ key: 'wf', currency: 'EUR' })).toBe('wf (EUR)');
+  });
+});
