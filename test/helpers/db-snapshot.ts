@@ -123,7 +123,8 @@ export async function snapshotOf(target: string, ignore: string[] = []): Promise
  * Tells whether anyone committed a change to a server's database between two calls, read beside the running
  * server. SQLite: `PRAGMA data_version` moves when another connection commits. PostgreSQL: a transaction gets
  * a transaction id only once it writes, so the ids handed out since the mark are the writers since then, and
- * `pg_xact_status` says whether any of them committed (a writer that rolled back committed nothing).
+ * `pg_xact_status` says whether any of them committed (a writer that rolled back committed nothing). Those
+ * ids are the whole cluster's: on PostgreSQL, give the server a cluster of its own while watching it.
  */
 export interface CommitWatch {
   mark(): Promise<void>;

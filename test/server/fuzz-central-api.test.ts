@@ -6,6 +6,7 @@
 // And the desk's check agrees with the server: a push the shared schema accepts is never refused as
 // malformed, one it refuses always is. Runs are bounded so the suite takes seconds. Runs on both databases.
 import fc from 'fast-check';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../server/routes';
 import type { RouteSpec } from '../../server/routes/define';
@@ -15,6 +16,8 @@ import { DEFAULT_BODY_LIMIT, MAX_JSON_VALUE_DEPTH } from '../../shared/limits';
 import { mutationFor } from '../helpers/central-client';
 import { changedTables, snapshotOf, watchCommits, type CommitWatch, type DbSnapshot } from '../helpers/db-snapshot';
 import { demoToken, startDemoServer, type DemoServer, type DemoUser } from '../helpers/demo-fixture';
+import { startPgCluster, stopPgCluster, type PgCluster } from '../helpers/pg-cluster';
+import { DB_KIND } from '../helpers/server';
 
 const SEED = 8_2026;
 const RUNS = 12;
@@ -24,8 +27,18 @@ let commits: CommitWatch;
 let held: Item[];
 let before: DbSnapshot;
 let watchSawTheClaim = false;
+// PostgreSQL: a cluster of its own, since transaction ids are handed out cluster-wide and watchCommits reads
+// them: suites running meanwhile on the shared cluster would look like commits of this server.
+let ownCluster: PgCluster | null = null;
 beforeAll(async () => {
-  demo = await startDemoServer();
+  if (DB_KIND === 'postgres') {
+    ownCluster = await startPgCluster();
+    const admin = new pg.Client({ connectionString: ownCluster.url('postgres') });
+    await admin.connect();
+    await admin.query('CREATE DATABASE fuzz');
+    await admin.end();
+  }
+  demo = await startDemoServer(ownCluster ? { dbFile: ownCluster.url('fuzz') } : {});
   commits = await watchCommits(demo.dbFile);
   await commits.mark();
   held = (await demo.as.alice.claim({ count: 3, queueIds: [demo.queues[0].id] })).items;
@@ -35,6 +48,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await commits?.close();
   await demo?.close();
+  if (ownCluster) stopPgCluster(ownCluster.dir);
 });
 
 
