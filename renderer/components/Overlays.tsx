@@ -1,6 +1,5 @@
 import { useApp } from '../state/app-store';
 import { CommandPalette } from './CommandPalette';
-import { CorrectEditor } from './CorrectEditor';
 import { HelpDialog } from './HelpDialog';
 import { NoteEditor } from './NoteEditor';
 import { TriagePicker } from './TriagePicker';
@@ -17,7 +16,7 @@ export function Overlays() {
     case 'picker':
       return <TriagePicker key={overlay.purpose} purpose={overlay.purpose} exceptionClass={overlay.exceptionClass} />;
     case 'correct':
-      return <CorrectEditor />;
+      return null; // beside the item, in the triage view (issue 14 item 1)
     case 'note':
       return <NoteEditor />;
   }

@@ -3,7 +3,7 @@
 // the reviewer types in a field.
 import { useEffect } from 'react';
 import { KEYMAP_ACTIONS, type KeymapActionId } from '../../shared/keymap';
-import { useApp } from '../state/app-store';
+import { closeOverlay, useApp } from '../state/app-store';
 import { runAction } from './actions';
 import { bindingsFor, chordFromEvent, stepChord } from './chords';
 import { isTypingTarget } from './typing-target';
@@ -20,7 +20,10 @@ export function useGlobalKeys(): void {
     };
     const onKeyDown = (e: KeyboardEvent) => {
       const { view, overlay, keymap, pendingChord, session } = useApp.getState();
-      if (e.defaultPrevented || e.isComposing || overlay) return;
+      if (e.defaultPrevented || e.isComposing) return;
+      // The correct editor is beside the item, not a modal: Esc closes it from anywhere (its draft is kept).
+      if (overlay?.kind === 'correct' && e.key === 'Escape') return closeOverlay();
+      if (overlay) return;
       if (!session?.signedIn || view === 'signin') return;
       if (isTypingTarget(e.target)) return;
       const chord = chordFromEvent(e);

@@ -82,3 +82,31 @@ export function leafText(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
 }
+
+/** A field name as people read it: `dobMatch` → "Dob match", `vendor_name` → "Vendor name". */
+function readableKey(key: string): string {
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words ? words[0].toUpperCase() + words.slice(1) : key;
+}
+
+/** A readable label of a path (issue 14 item 1): `matches[0].dobMatch` → "Matches 1 › Dob match". */
+export function readablePathLabel(path: JsonPath): string {
+  const parts: string[] = [];
+  for (const p of path) {
+    if (typeof p === 'number') {
+      if (parts.length) parts[parts.length - 1] += ` ${p + 1}`;
+      else parts.push(`Item ${p + 1}`);
+    } else parts.push(readableKey(p));
+  }
+  return parts.join(' › ') || 'Value';
+}
+
+/** The input a leaf is edited with: its JSON type where it has one, a date picker for a plain date. */
+export type LeafInputKind = 'number' | 'boolean' | 'date' | 'text' | 'long-text';
+
+export function leafInputKind(value: unknown): LeafInputKind {
+  if (typeof value === 'number') return 'number';
+  if (typeof value === 'boolean') return 'boolean';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return 'date';
+  return leafText(value).length > 60 ? 'long-text' : 'text';
+}

@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo } from 'react';
 import type { KeymapActionId } from '../../shared/keymap';
 import { ActionHints } from '../components/ActionHints';
+import { CorrectEditor } from '../components/CorrectEditor';
 import { HistoryList } from '../components/HistoryList';
 import { ItemHeader } from '../components/ItemHeader';
 import { ReadableValue } from '../components/ReadableValue';
@@ -36,6 +37,8 @@ export function TriageView() {
   useEffect(() => () => void delete document.body.dataset.focusedItemId, []);
 
   const me = useApp((s) => s.session?.user?.id ?? null);
+  // The correct editor opens beside the item (issue 14 item 1): the item stays readable.
+  const correcting = useApp((s) => s.overlay?.kind === 'correct');
   const perItem = usePace(id);
   const pace = position !== null && total !== null ? paceText(total - position, perItem) : null;
   // The item's owner is not offered escalate (issue 14 item 11): it would go to themself.
@@ -65,7 +68,7 @@ export function TriageView() {
 
   const { item } = current;
   return (
-    <section className="view triage-view" data-testid="view-triage" aria-label="Triage">
+    <section className={`view triage-view${correcting ? ' triage-view-split' : ''}`} data-testid="view-triage" aria-label="Triage">
       <article
         className={`triage-item${departed ? ' triage-item-departed' : ''}`}
         data-testid="triage-item"
@@ -112,6 +115,7 @@ export function TriageView() {
           <HistoryList detail={current} />
         </section>
       </article>
+      {correcting && <CorrectEditor key={item.id} />}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 // A day at the desk without friction (issue 14), in real Chromium against a real core and server.
 // Automatic sync is off (a real core option) so what the outbox holds is a state the test controls.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskResult, ItemDetail, QueuePage, SyncStatus, TodayStats } from '../../shared/desk-api';
 import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
@@ -9,7 +9,7 @@ import type { Queue } from '../../shared/domain';
 import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { CentralClient } from '../helpers/central-client';
 import { startTestServer } from '../helpers/server';
-import { closeAll, focusedItemId, keys, launchChromium, openTriage, startDesk, waitForFocusedChange, type Desk, type OpenPage } from './harness';
+import { closeAll, focusedItemId, keys, launchChromium, screenshot, openTriage, startDesk, waitForFocusedChange, type Desk, type OpenPage } from './harness';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -19,6 +19,23 @@ let ui: OpenPage;
 const T = { timeout: 10_000 };
 const pending = async () => (await alice.call<SyncStatus>('sync.status')).pending;
 const message = (page: Page) => page.getByTestId('picker-message').textContent();
+
+/** Changes the focused correct-editor field from the keyboard, as its type allows; returns its new value. */
+async function editFocusedField(page: Page): Promise<string> {
+  const field = page.locator('[data-testid^="correct-field-"]:focus');
+  const kind = await field.getAttribute('data-kind');
+  if (kind === 'boolean') await page.keyboard.press('Space');
+  else if (kind === 'number' || kind === 'date') await page.keyboard.press('ArrowUp');
+  else {
+    await page.keyboard.press('End');
+    await page.keyboard.type(' (checked)');
+  }
+  return fieldValue(field);
+}
+
+async function fieldValue(field: Locator): Promise<string> {
+  return (await field.getAttribute('type')) === 'checkbox' ? String(await field.isChecked()) : field.inputValue();
+}
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -138,15 +155,13 @@ describe('Esc keeps typed work as a draft per item (issue 14 item 2)', () => {
     await page.getByTestId('correct-editor').waitFor();
     const field = page.locator('[data-testid^="correct-field-"]:focus');
     const testId = (await field.getAttribute('data-testid'))!;
-    const typed = `${await field.inputValue()} (checked)`;
-    await page.keyboard.press('End');
-    await page.keyboard.type(' (checked)');
+    const edited = await editFocusedField(page);
     await page.keyboard.press('Escape');
     await page.getByTestId('correct-editor').waitFor({ state: 'detached' });
     expect(await page.getByTestId('triage-drafts').textContent()).toMatch(/a correction/);
     await page.keyboard.press('c');
     await page.getByTestId('draft-restored').waitFor();
-    expect(await page.getByTestId(testId).inputValue()).toBe(typed);
+    expect(await fieldValue(page.getByTestId(testId))).toBe(edited);
     await page.keyboard.press('Escape');
     await page.getByTestId('correct-editor').waitFor({ state: 'detached' });
     expect(await pending()).toBe(before);
@@ -316,6 +331,67 @@ describe('defer hands the item to someone else (issue 14 item 3)', () => {
     expect(open.rows.map((r) => r.id)).not.toContain(id);
     const bobs = await new CentralClient(server.url, 'demo-bob').claim({ count: 1, queueIds: [detail.item.queueId] });
     expect(bobs.items.map((i) => i.id)).toEqual([id]);
+  });
+});
+
+describe('correcting an output (issue 14 item 1)', () => {
+  it('opens beside the item, on the flagged field, with readable labels, typed inputs and nothing overlapping', async () => {
+    const { page } = ui;
+    // Move to an item whose validation flagged a field of its output.
+    let detail: ItemDetail | null = null;
+    for (let i = 0; i < 30; i++) {
+      const id = (await focusedItemId(page))!;
+      const d = await alice.call<ItemDetail>('item.get', { itemId: id });
+      if (d.item.reasons.some((r) => r.field && r.field in d.item.output)) {
+        detail = d;
+        break;
+      }
+      await page.keyboard.press('j');
+      await waitForFocusedChange(page, id);
+    }
+    expect(detail, 'an item with a flagged output field').not.toBeNull();
+    const id = detail!.item.id;
+    const flaggedPath = detail!.item.reasons.find((r) => r.field && r.field in detail!.item.output)!.field!;
+    const before = await pending();
+
+    await page.keyboard.press('c');
+    const editor = page.getByTestId('correct-editor');
+    await editor.waitFor();
+    // Beside the item, which stays readable.
+    const itemBox = (await page.getByTestId('triage-item').boundingBox())!;
+    const editorBox = (await editor.boundingBox())!;
+    expect(await page.getByTestId('triage-output').isVisible()).toBe(true);
+    expect(editorBox.x).toBeGreaterThanOrEqual(itemBox.x + itemBox.width - 1);
+    // The flagged field has the focus.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe(`correct-field-${flaggedPath}`);
+    // Readable labels, the path as secondary text; inputs of the value's type.
+    const fields = await editor.locator('[data-testid^="correct-field-"]').evaluateAll((els) => els.map((el) => {
+      const input = el as HTMLInputElement;
+      return { path: el.getAttribute('data-testid')!.slice('correct-field-'.length), type: input.type, kind: el.getAttribute('data-kind'),
+        label: document.querySelector(`label[for="${el.id}"]`)?.textContent ?? '', secondary: document.getElementById(`${el.id}-path`)?.textContent ?? '' };
+    }));
+    for (const f of fields) {
+      expect(f.secondary).toBe(f.path);
+      expect(f.label).not.toContain(f.path.includes('.') || f.path.includes('[') ? f.path : '\u0000');
+      const value = (detail!.item.output as Record<string, unknown>)[f.path];
+      if (typeof value === 'number') expect(f.type).toBe('number');
+      if (typeof value === 'boolean') expect(f.type).toBe('checkbox');
+      if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) expect(f.type).toBe('date');
+    }
+    expect(fields.find((f) => f.path === flaggedPath)!.label).toMatch(/flagged/);
+    // Nothing overlaps: the footer (key hint and buttons) sits below every input.
+    const foot = (await editor.locator('.correct-foot').boundingBox())!;
+    const list = (await editor.locator('.correct-fields').boundingBox())!;
+    expect(foot.y).toBeGreaterThanOrEqual(list.y + list.height - 1);
+    await screenshot(page, 'correct-editor-beside');
+
+    const edited = await editFocusedField(page);
+    await page.keyboard.press('Control+Enter');
+    await waitForFocusedChange(page, id);
+    await expect.poll(() => pending(), T).toBe(before + 1);
+    const decision = (await alice.call<ItemDetail>('item.get', { itemId: id })).decisions.at(-1)!;
+    expect(decision.kind).toBe('correct');
+    expect(String((decision.payload.correctedOutput as Record<string, unknown>)[flaggedPath])).toBe(edited);
   });
 });
 
