@@ -68,7 +68,10 @@ const UNRESOLVED_STATUSES = ['open', 'leased', 'escalated'];
  * interval, and the items any figure of the interval needs: unresolved now, SLA due, created, first decided
  * or first touched in the interval, or behind one of the events. Each read is an index range.
  */
-async function load(ctx: ServerContext, user: AuthUser, q: Query): Promise<Loaded> {
+/** Which items a view needs beside those behind its events: team none, control points their SLA cycles, tax the ones created. */
+type ItemNeeds = 'events-only' | 'sla' | 'created';
+
+async function load(ctx: ServerContext, user: AuthUser, q: Query, needs: ItemNeeds): Promise<Loaded> {
   const scope = await opsScope(ctx.db, user);
   if (q.queueId) requireQueues(scope, [q.queueId], 'metrics');
   let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
@@ -89,25 +92,30 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query): Promise<Loade
       }
     };
     const fromItems = () => ctx.db.selectFrom('items').leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...ITEM_COLUMNS]).where('items.queue_id', 'in', queueIds);
-    const fromFacts = () => ctx.db.selectFrom('item_facts').innerJoin('items', 'items.id', 'item_facts.item_id').select([...ITEM_COLUMNS]).where('items.queue_id', 'in', queueIds);
-    for (const r of await fromItems().where('items.status', 'in', UNRESOLVED_STATUSES).execute()) keep(r);
-    for (const r of await fromItems().where('items.sla_due_at', '>=', from).where('items.sla_due_at', '<', to).execute()) keep(r);
-    for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
-    for (const r of await fromFacts().where('item_facts.first_outcome_at', '>=', from).where('item_facts.first_outcome_at', '<', to).execute()) keep(r);
-    for (const r of await fromFacts().where('item_facts.first_touch_at', '>=', from).where('item_facts.first_touch_at', '<', to).execute()) keep(r);
-    const rows = await ctx.db.selectFrom('metric_events').innerJoin('items', 'items.id', 'metric_events.item_id')
-      .leftJoin('item_facts', 'item_facts.item_id', 'items.id')
-      .select(['metric_events.seq', 'metric_events.type', 'metric_events.actor_id', 'metric_events.at', 'metric_events.kind', 'metric_events.reason_code', 'metric_events.labor_ms',
-        'metric_events.opened_at', 'metric_events.rework', 'metric_events.after_escalation', 'metric_events.override', 'metric_events.rollback_id',
-        'metric_events.escalated_at', 'metric_events.correction_minutes', 'metric_events.correction_amount', ...ITEM_COLUMNS])
-      .where('items.queue_id', 'in', queueIds).where('metric_events.at', '>=', from).where('metric_events.at', '<', to)
-      .execute();
-    // In log order, sorted here: an ORDER BY seq would tempt SQLite to walk the whole table in seq order
-    // instead of the interval's range of the time index.
+    /** Items by primary key, those of the asked queues kept (ranges of other tables are read alone first, by their index). */
+    const keepByIds = async (ids: string[]) => {
+      const missing = [...new Set(ids)].filter((id) => !items.has(id));
+      for (let i = 0; i < missing.length; i += 500) {
+        for (const r of await fromItems().where('items.id', 'in', missing.slice(i, i + 500)).execute()) keep(r);
+      }
+    };
+    if (needs === 'sla') {
+      for (const r of await fromItems().where('items.status', 'in', UNRESOLVED_STATUSES).execute()) keep(r);
+      for (const r of await fromItems().where('items.sla_due_at', '>=', from).where('items.sla_due_at', '<', to).execute()) keep(r);
+      for (const col of ['first_outcome_at', 'first_touch_at'] as const) {
+        await keepByIds((await ctx.db.selectFrom('item_facts').select('item_id').where(col, '>=', from).where(col, '<', to).execute()).map((r) => r.item_id));
+      }
+    }
+    if (needs === 'created') for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
+    // The interval's events by the time index alone, then their items by primary key (a join would let the
+    // planner drive from items, which have no index on queue, and probe the events per item).
+    const rows = await ctx.db.selectFrom('metric_events').selectAll().where('at', '>=', from).where('at', '<', to).execute();
+    await keepByIds(rows.map((r) => r.item_id));
+    // In log order (sorted here: ORDER BY seq could make SQLite walk the table in seq order).
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     for (const r of rows) {
-      keep(r);
-      events.push({ itemId: r.id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, payload: {
+      if (!items.has(r.item_id)) continue; // an item of another queue
+      events.push({ itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, payload: {
         kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
         afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
         minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
@@ -144,7 +152,7 @@ function teamBuckets(l: Loaded, bucket: MetricsBucket): NonNullable<TeamMetrics[
 
 export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: z.output<typeof TeamMetricsQuery>): Promise<TeamMetrics> {
   const sinceActive = new Date(ctx.now().getTime() - ACTIVE_NOW_MINUTES * MINUTE).toISOString();
-  const l = await load(ctx, user, q);
+  const l = await load(ctx, user, q, 'events-only');
   const filter = { from: l.from, to: l.to, queueIds: l.queues.map((r) => r.id) };
   const outcomes = l.events.filter(isOutcome);
   const perDay = new Map<string, number>();
@@ -189,7 +197,7 @@ const UNRESOLVED = new Set(['open', 'leased', 'escalated']);
 
 export async function controlPointMetrics(ctx: ServerContext, user: AuthUser, q: Query): Promise<ControlPointsResponse> {
   // First outcomes, first touches and escalations may lie before the interval: item_facts has them.
-  const l = await load(ctx, user, q);
+  const l = await load(ctx, user, q, 'sla');
   return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) };
 }
 
@@ -243,7 +251,7 @@ interface TaxAcc {
 }
 
 export async function exceptionTaxMetrics(ctx: ServerContext, user: AuthUser, q: z.output<typeof ExceptionTaxQuery>): Promise<ExceptionTaxResponse> {
-  const l = await load(ctx, user, q);
+  const l = await load(ctx, user, q, 'created');
   const groups = await taxGroups(ctx.db, l, q.groupBy);
   return {
     interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), groupBy: q.groupBy, groups,
