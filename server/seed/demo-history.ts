@@ -48,7 +48,7 @@ export const HISTORY_REVIEWERS: { id: string; speed: number; queues: string[]; s
 
 /** Exceptions arriving per hour on a weekday (nights and weekends get a fraction). */
 const ARRIVALS_PER_HOUR: Record<string, number> = {
-  'invoices-ledger': 0.55, 'kyc-sanctions': 0.24, 'support-drafts': 0.7, 'moderation-publish': 0.34, 'procurement-po': 0.2,
+  'invoices-ledger': 0.55, 'kyc-sanctions': 0.24, 'support-drafts': 0.85, 'moderation-publish': 0.34, 'procurement-po': 0.3,
 };
 /** Outside working hours the producer's batches come every few hours (fewer, larger ingests). */
 const OFF_HOURS_BATCH = 4;
@@ -65,6 +65,12 @@ const ECONOMICS: Record<string, { costPerHour: number; currency: string; excepti
 /** Active minutes a decision takes in each queue (median), before the reviewer's speed factor. */
 const HANDLE_MINUTES: Record<string, number> = {
   'invoices-ledger': 3.5, 'kyc-sanctions': 6, 'support-drafts': 1.6, 'moderation-publish': 1.2, 'procurement-po': 4.5,
+};
+
+/** How an owner usually answers an escalation, by its reason code. */
+const OWNER_ANSWERS: Record<string, 'approve' | 'reject'> = {
+  over_budget: 'reject', unapproved_vendor: 'reject', split_purchase: 'approve', pep_review: 'reject', insufficient_docs: 'approve',
+  vendor_unknown: 'reject', totals_mismatch: 'approve', policy_promise: 'reject', hate: 'reject',
 };
 
 /** The support reply model had a bad release for a few days in week six: the rollback story. */
@@ -283,14 +289,18 @@ export async function seedDemoHistory(tx: Db, now: Date, rng: Rng): Promise<Hist
       const ms = waiting.map((item) => {
         clock += 4 * MINUTE;
         const code = item.escalation?.reasonCode ?? item.reasons[0]?.code ?? 'other';
-        const d: Decision = rng.next() < 0.6 ? { kind: 'approve', payload: { comment: 'Approved by the owner' } } : { kind: 'reject', payload: { reasonCode: code === 'pep_review' ? 'pep_review' : code } };
+        // Owners answer an escalation's reason the same way nearly every time (the "simplify a decision branch" signal).
+        const usual = OWNER_ANSWERS[code] ?? 'approve';
+        const kind = rng.next() < 0.95 ? usual : usual === 'approve' ? 'reject' : 'approve';
+        const d: Decision = kind === 'approve' ? { kind: 'approve', payload: { comment: 'Approved by the owner' } } : { kind: 'reject', payload: { reasonCode: code } };
         return { item, d, labor: labor(item.queueId, 1.4) };
       });
       record(await pushAs(owner, ms), owner.id);
     }
     // Spot checks of yesterday's outcomes in the owner's queues: now and then one is overridden.
     recent = recent.filter((x) => x.at > clock - DAY);
-    const mine = recent.filter((x) => x.by !== owner.id && (owner.id === 'omar') === (x.item.queueId === 'procurement-po')
+    // (Not the support drafts: their approve-as-is rate is what the "trust the AI further" signal reads.)
+    const mine = recent.filter((x) => x.by !== owner.id && (owner.id === 'omar') === (x.item.queueId === 'procurement-po') && x.item.queueId !== 'support-drafts'
       && x.item.outcome?.kind === 'approve');
     for (let k = 0; k < overrides && mine.length > 0; k++) {
       const pickIdx = Math.floor(rng.next() * mine.length);

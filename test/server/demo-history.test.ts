@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../server/db/connection';
 import { isAtRisk } from '../../shared/metrics-definitions';
-import { ControlPointsResponse, ExceptionTaxResponse, TeamMetrics } from '../../shared/ops-api';
+import { ControlPointsResponse, DesignSignalsResponse, ExceptionTaxResponse, TeamMetrics } from '../../shared/ops-api';
 import { CentralClient } from '../helpers/central-client';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -131,6 +131,12 @@ describe('demo history', () => {
     expect(sum((g) => g.rework.rolledBack)).toBeGreaterThan(0);
     expect(sum((g) => g.rework.corrections)).toBeGreaterThan(0);
     expect(sum((g) => g.reworkLaborMinutes)).toBeGreaterThan(0);
+  });
+
+  it('fires every one of the five design signals over the eight weeks', async () => {
+    const q = `from=${new Date(now - 56 * DAY).toISOString()}&to=${new Date(now + 60_000).toISOString()}`;
+    const res = await get(`/v1/metrics/signals?${q}`, DesignSignalsResponse);
+    expect(new Set(res.signals.map((x) => x.kind))).toEqual(new Set(['trust_ai_further', 'delegate_override', 'tighten_input', 'simplify_branch', 'move_control_earlier']));
   });
 
   it('is written through the services, so the log agrees with the state: every resolved item has its outcome event', async () => {
