@@ -27,6 +27,8 @@ export interface FrameLike {
 /** The event a main-process IPC listener receives. */
 export interface IpcMainEventLike {
   readonly senderFrame: FrameLike | null;
+  /** The sending WebContents (Electron always sets it; the file verbs use it to find the window). */
+  readonly sender?: unknown;
 }
 
 export interface IpcMainLike {

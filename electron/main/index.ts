@@ -18,6 +18,7 @@ import {
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { buildMenuTemplate } from './app-menu';
 import { createCoreHost, type UtilityProcessLike } from './core-host';
+import { registerDeskFiles } from './desk-files';
 import { registerDeskIpc } from './desk-ipc';
 import type { MainChannelLike } from './electron-like';
 import { openLogFile, type LogFile } from '../core/log';
@@ -128,6 +129,17 @@ function start() {
 
     const ipc = await createElectronIpcWrapper({ log });
     registerDeskIpc(ipc, core);
+    registerDeskFiles(ipc, {
+      dialog,
+      // Only the desk's own window may save or print (the wrapper already checked the frame).
+      windowFor: (sender) => {
+        const contents = sender.event.sender as WebContents | undefined;
+        if (!contents || contents.isDestroyed() || !mainWindow || contents !== mainWindow.webContents) return null;
+        return { window: mainWindow, contents };
+      },
+      defaultDir: () => app.getPath('documents'),
+      log,
+    });
 
     const laborSignal = (signal: string) => {
       void core.call('labor.signal', { signal }).then((r) => {

@@ -1,9 +1,12 @@
 // buildApi over a fake ipcRenderer: the exposed verbs are exactly the contract's methods grouped by
 // feature, calls travel over the MessagePort main hands over, listeners never see an event object, and
-// unknown groups, verbs and events throw.
+// unknown groups, verbs and events throw. buildDeskFiles: window.deskFiles validates before it invokes and
+// answers every outcome in words.
 import { describe, expect, it, vi } from 'vitest';
 import { DESK_IPC_CHANNELS, DESK_METHOD_NAMES, deskEvents, shellEvents } from '../../shared/desk-api';
 import { buildApi, buildDesk, groupMethods, type RendererPortLike } from '../../electron/preload/build-api';
+import { buildDeskFiles } from '../../electron/preload/desk-files-api';
+import { DESK_FILES_CHANNELS } from '../../shared/desk-files';
 import { FakeIpcRenderer } from './helpers/fakes';
 
 type NodePort = import('node:worker_threads').MessagePort;
@@ -103,5 +106,39 @@ describe('buildApi', () => {
     await expect(api.sync.status()).resolves.toMatchObject({ ok: true });
     silent.close();
     core.corePort.close();
+  });
+});
+
+describe('buildDeskFiles (window.deskFiles)', () => {
+  const ok = { suggestedName: 'weekly.md', contentType: 'text/markdown; charset=utf-8', content: '# Week 48' };
+
+  it('exposes exactly save and printToPdf, frozen, with no raw ipc', () => {
+    const files = buildDeskFiles({ invoke: vi.fn() });
+    expect(Object.keys(files).sort()).toEqual(['printToPdf', 'save']);
+    expect(Object.isFrozen(files)).toBe(true);
+    expect(JSON.stringify(Object.keys(files))).not.toMatch(/ipc|send|invoke|port/i);
+  });
+
+  it('invokes its own channel with the parsed payload and passes the answer through', async () => {
+    const invoke = vi.fn(async (channel: string) => ({ ok: true, value: { status: 'saved', path: `/tmp/${channel}`, message: 'Saved' } }));
+    const files = buildDeskFiles({ invoke });
+    await expect(files.save(ok)).resolves.toEqual({ status: 'saved', path: `/tmp/${DESK_FILES_CHANNELS.save}`, message: 'Saved' });
+    await expect(files.printToPdf({ suggestedName: 'weekly.pdf' })).resolves.toMatchObject({ status: 'saved' });
+    expect(invoke.mock.calls).toEqual([[DESK_FILES_CHANNELS.save, ok], [DESK_FILES_CHANNELS.printToPdf, { suggestedName: 'weekly.pdf' }]]);
+  });
+
+  it('turns refusals, throws and odd answers into an error in words; bad input never reaches ipc', async () => {
+    const refusing = buildDeskFiles({
+      invoke: async () => ({ ok: false, error: { code: 'unauthorized', message: 'ipc desk-files:save refused: sender is a subframe, not the main frame' } }),
+    });
+    await expect(refusing.save(ok)).resolves.toEqual({ status: 'error', message: expect.stringMatching(/^Not saved: .*subframe/) });
+    await expect(buildDeskFiles({ invoke: async () => Promise.reject(new Error('gone')) }).save(ok)).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/did not answer/) });
+    await expect(buildDeskFiles({ invoke: async () => ({ ok: true, value: { status: 'done' } }) }).save(ok)).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/unexpected answer/) });
+    const invoke = vi.fn();
+    const files = buildDeskFiles({ invoke });
+    await expect(files.save({ ...ok, suggestedName: 'run.sh' })).resolves.toMatchObject({ status: 'error' });
+    await expect(files.printToPdf({ suggestedName: 'weekly.md' })).resolves.toMatchObject({ status: 'error', message: expect.stringMatching(/only \.pdf/) });
+    await expect(files.save(undefined)).resolves.toMatchObject({ status: 'error' });
+    expect(invoke).not.toHaveBeenCalled();
   });
 });

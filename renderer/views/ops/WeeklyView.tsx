@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { WeeklyReviewPack } from '../../../shared/ops-api';
 import { errorMessage } from '../../desk/desk-error';
-import { saveFile } from '../../desk/save-file';
+import { printToPdf, saveFile, type SaveResult } from '../../desk/save-file';
 import { pushToast, useApp } from '../../state/app-store';
 import { desk } from '../../state/desk';
 import { useOpsRead } from '../../state/ops-store';
@@ -36,10 +36,19 @@ export function WeeklyView() {
     if (!pack) return;
     try {
       const file = await desk().call('ops.weeklyExport', { week: pack.week, format, ...(pack.ownerId !== me ? { ownerId: pack.ownerId } : {}) });
-      const r = await saveFile(file);
-      if (r.saved) pushToast(`Saved ${file.filename}`, 'success');
+      tellSaved(await saveFile(file), `Saved ${file.filename}`);
     } catch (e) {
       pushToast(`Export failed: ${errorMessage(e)}`, 'error');
+    }
+  };
+
+  // In Electron a save dialog then printToPDF (the print stylesheet applies); in a browser, its print dialog.
+  const print = async () => {
+    if (!pack) return;
+    try {
+      tellSaved(await printToPdf(`weekly-review-${pack.ownerId}-${pack.week}.pdf`), null);
+    } catch (e) {
+      pushToast(`Print failed: ${errorMessage(e)}`, 'error');
     }
   };
 
@@ -65,7 +74,7 @@ export function WeeklyView() {
         <div className="ops-controls ops-no-print">
           <button type="button" className="btn btn-sm" onClick={() => void exportAs('md')} disabled={!pack} data-testid="weekly-export-md">Export Markdown</button>
           <button type="button" className="btn btn-sm" onClick={() => void exportAs('csv')} disabled={!pack} data-testid="weekly-export-csv">Export CSV</button>
-          <button type="button" className="btn btn-sm" onClick={() => window.print()} disabled={!pack} data-testid="weekly-print">Print / PDF</button>
+          <button type="button" className="btn btn-sm" onClick={() => void print()} disabled={!pack} data-testid="weekly-print">Print / Save as PDF</button>
         </div>
       </header>
       {read.error && <p className="error" role="alert" data-testid="ops-error">{read.error.message}</p>}
@@ -73,6 +82,12 @@ export function WeeklyView() {
       {pack && mayMark && <MarkReviewed pack={pack} onMarked={() => read.reload()} />}
     </section>
   );
+}
+
+/** A toast for a save: the shell's answer in its own words, or `downloaded` for a browser download. */
+function tellSaved(r: SaveResult, downloaded: string | null): void {
+  if (r.answer) pushToast(r.answer.message, r.answer.status === 'saved' ? 'success' : r.answer.status === 'error' ? 'error' : 'info');
+  else if (r.via === 'download' && downloaded) pushToast(downloaded, 'success');
 }
 
 function Pack({ pack }: { pack: WeeklyReviewPack }) {
