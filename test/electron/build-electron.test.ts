@@ -92,6 +92,24 @@ describe('the built app on a fake Electron runtime (real core, real server)', ()
     expect(existsSync(path.join(dir, 'userData', 'desk-cache.sqlite'))).toBe(true);
   });
 
+  it('window.deskFiles saves and prints to PDF through a save dialog on the desk window; Cancel writes nothing', async () => {
+    const files = fake.renderers[0].deskFiles;
+    expect(Object.keys(files).sort()).toEqual(['printToPdf', 'save']);
+    const md = path.join(dir, 'weekly.md');
+    fake.chooseSavePath(md);
+    const content = '# Weekly review\n\n| queue | % |\n|---|---|\n| ap | 97 % |\n';
+    expect(await files.save({ suggestedName: 'weekly.md', contentType: 'text/markdown; charset=utf-8', content })).toEqual({ status: 'saved', path: md, message: `Saved ${md}` });
+    expect(readFileSync(md, 'utf8')).toBe(content);
+    expect(fake.saveDialogs.at(-1)!.window).toBe(fake.windows[0]);
+    const pdf = path.join(dir, 'weekly.pdf');
+    fake.chooseSavePath(pdf);
+    expect(await files.printToPdf({ suggestedName: 'weekly.pdf' })).toMatchObject({ status: 'saved', path: pdf });
+    expect(readFileSync(pdf, 'utf8')).toMatch(/^%PDF-/);
+    fake.chooseSavePath(null);
+    expect(await files.save({ suggestedName: 'other.csv', contentType: 'text/csv', content: 'a,b' })).toMatchObject({ status: 'cancelled' });
+    expect(existsSync(path.join(dir, 'other.csv'))).toBe(false);
+  });
+
   it('a decision made through window.desk reaches the server; a menu command reaches the renderer', async () => {
     const desk = fake.renderers[0].desk as unknown as Record<string, Record<string, (i?: unknown) => Promise<{ ok: boolean; value: Record<string, unknown> }>>> & {
       on(e: string, l: (p: unknown) => void): () => void;

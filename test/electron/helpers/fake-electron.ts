@@ -29,6 +29,7 @@ function fakeProcess(argv: string[], extra: Record<string, unknown> = {}): NodeJ
 
 export interface FakeRenderer {
   desk: Record<string, unknown> & { on(event: string, l: (p: unknown) => void): () => void };
+  deskFiles: Record<string, (input: unknown) => Promise<unknown>>;
   frame: FakeFrame;
 }
 
@@ -46,6 +47,9 @@ export function createFakeElectron(opts: FakeElectronOptions) {
   const renderers: FakeRenderer[] = [];
   const logs: string[] = [];
   let menuTemplate: unknown[] = [];
+  // What the next save dialog answers: a path, or null for Cancel.
+  let nextSavePath: string | null = null;
+  const saveDialogs: Array<{ window: unknown; options: Record<string, unknown> }> = [];
   let readyResolve!: () => void;
   const ready = new Promise<void>((r) => (readyResolve = r));
 
@@ -86,6 +90,7 @@ export function createFakeElectron(opts: FakeElectronOptions) {
       this.openHandler = h;
     }
     isDestroyed = () => false;
+    printToPDF = async (_options: Record<string, unknown>) => new TextEncoder().encode('%PDF-1.7 fake\n');
     send(channel: string, message: unknown) {
       this.deliver(channel, structuredClone(message));
     }
@@ -118,6 +123,11 @@ export function createFakeElectron(opts: FakeElectronOptions) {
       const ipcRenderer = {
         send: (channel: string, ...args: unknown[]) => ipcMain.listeners.get(channel)?.({ senderFrame: frame }, ...structuredClone(args)),
         on: (channel: string, l: (...a: unknown[]) => void) => void this.rendererIpc.on(channel, l),
+        invoke: async (channel: string, ...args: unknown[]) => {
+          const h = ipcMain.handlers.get(channel);
+          if (!h) throw new Error(`No handler registered for '${channel}'`);
+          return structuredClone(await h({ senderFrame: frame, sender: this.webContents }, ...structuredClone(args)));
+        },
       };
       const electronInRenderer = {
         ipcRenderer,
@@ -132,7 +142,7 @@ export function createFakeElectron(opts: FakeElectronOptions) {
         if (id === 'electron') return electronInRenderer;
         throw new Error(`sandboxed preload cannot require ${id}`);
       }, module, module.exports);
-      this.renderer = { desk: exposed.desk as FakeRenderer['desk'], frame };
+      this.renderer = { desk: exposed.desk as FakeRenderer['desk'], deskFiles: exposed.deskFiles as FakeRenderer['deskFiles'], frame };
       renderers.push(this.renderer);
       this.emit('ready-to-show');
     }
@@ -200,6 +210,10 @@ export function createFakeElectron(opts: FakeElectronOptions) {
         logs.push(`messageBox ${o.title}: ${o.message}`);
         return { response: 0 };
       },
+      showSaveDialog: async (window: unknown, options: Record<string, unknown>) => {
+        saveDialogs.push({ window, options });
+        return nextSavePath === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: nextSavePath };
+      },
       showErrorBox: (title: string, content: string) => void logs.push(`errorBox ${title}: ${content}`),
     },
     ipcMain,
@@ -226,6 +240,8 @@ export function createFakeElectron(opts: FakeElectronOptions) {
     protocolHandlers,
     sessionHandlers,
     menu: () => menuTemplate,
+    saveDialogs,
+    chooseSavePath: (p: string | null) => void (nextSavePath = p),
     logs,
   };
 }
