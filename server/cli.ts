@@ -121,13 +121,14 @@ async function importSqlite(args: string[], io: CliIo): Promise<void> {
   io.stdout.write(`imported ${file} into ${redactDbTarget(url)}: ${report.tables.length} tables, ${rows} rows, every row identical\n`);
 }
 
-const POLICY_USAGE = 'usage: queues policy QUEUE_ID --db FILE [--owner USER] [--sla-minutes N] [--idle-sec N] ' +
+const POLICY_USAGE = 'usage: queues policy QUEUE_ID --db FILE [--owner USER] [--sla-minutes N] [--idle-sec N] [--defer-cooldown-min N] ' +
   '[--labor-cost "48.50 EUR" | --labor-cost none] [--trigger \'{"kind":"corrections_count","atLeast":5,"windowHours":24}\' | --trigger none]';
 
 /** Changes a queue's policy with admin authority (an operator on the server machine); the same rules as POST /v1/queue-policies. */
 async function queuesPolicy(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: {
     db: { type: 'string' }, owner: { type: 'string' }, 'sla-minutes': { type: 'string' }, 'idle-sec': { type: 'string' },
+    'defer-cooldown-min': { type: 'string' },
     'labor-cost': { type: 'string' }, trigger: { type: 'string' } } });
   const queueId = positionals[0];
   if (!queueId) fail(POLICY_USAGE);
@@ -135,6 +136,7 @@ async function queuesPolicy(args: string[], io: CliIo): Promise<void> {
   if (values.owner !== undefined) update.ownerId = values.owner;
   if (values['sla-minutes'] !== undefined) update.slaTargetMinutes = Number(values['sla-minutes']);
   if (values['idle-sec'] !== undefined) update.idleThresholdSec = Number(values['idle-sec']);
+  if (values['defer-cooldown-min'] !== undefined) update.deferCooldownMinutes = Number(values['defer-cooldown-min']);
   const cost = values['labor-cost'];
   if (cost !== undefined) {
     const m = /^\s*(\d+(?:\.\d+)?)\s+([A-Z]{3})\s*$/.exec(cost);
@@ -153,7 +155,7 @@ async function queuesPolicy(args: string[], io: CliIo): Promise<void> {
   const database = await openDatabase(values.db ?? DEFAULT_DB);
   try {
     const p = await updatePolicy(database.db, null, parsed.data, new Date());
-    io.stdout.write(`queue ${p.queueId} policy saved: owner ${p.ownerId}, SLA ${p.slaTargetMinutes} min, idle ${p.idleThresholdSec} s, ` +
+    io.stdout.write(`queue ${p.queueId} policy saved: owner ${p.ownerId}, SLA ${p.slaTargetMinutes} min, idle ${p.idleThresholdSec} s, defer cooldown ${p.deferCooldownMinutes} min, ` +
       `labor cost ${p.laborCost ? `${p.laborCost.amountPerHour} ${p.laborCost.currency}/h` : 'not set'}, ` +
       `rollback trigger ${p.rollbackTrigger ? JSON.stringify(p.rollbackTrigger) : 'none'}\n`);
   } catch (err) {

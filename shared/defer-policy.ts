@@ -4,6 +4,9 @@
 
 /** Minutes a deferred item stays away from the reviewer who deferred it (the default queue policy). */
 export const DEFER_COOLDOWN_MINUTES = 30;
+/** Bounds of a queue's own cooldown: 0 (a deferred item may come straight back) to a day. */
+export const DEFER_COOLDOWN_MIN_MINUTES = 0;
+export const DEFER_COOLDOWN_MAX_MINUTES = 1440;
 
 /** Where a deferred item went, in the reviewer's words. */
 export function deferredWhereText(queueName: string, cooldownMinutes = DEFER_COOLDOWN_MINUTES): string {

@@ -1,6 +1,7 @@
 // The domain vocabulary of DESIGN.md §2 as zod schemas; every side imports these.
 import { z } from 'zod';
 import { MAX_ITEM_NOTES, MAX_LABOR_SEGMENTS, MAX_LABOR_WALL_MS, MAX_NOTE_CHARS } from './limits';
+import { DEFER_COOLDOWN_MAX_MINUTES, DEFER_COOLDOWN_MIN_MINUTES } from './defer-policy';
 import { EXCEPTION_CLASSES } from './desk-names';
 
 /** Defined zod-free in desk-names.ts (the renderer needs the list without zod). */
@@ -53,6 +54,8 @@ export const Queue = z.object({
   ownerName: z.string().min(1).max(200),
   slaTargetMinutes: z.number().int().positive(),
   idleThresholdSec: z.number().int().min(5).max(3600).default(60),
+  /** Queue policy: minutes a deferred item stays away from whoever deferred it; absent: DEFER_COOLDOWN_MINUTES. */
+  deferCooldownMinutes: z.number().int().min(DEFER_COOLDOWN_MIN_MINUTES).max(DEFER_COOLDOWN_MAX_MINUTES).optional(),
   reasonCodes: z.array(ReasonCode).min(1).max(50),
 });
 export type Queue = z.infer<typeof Queue>;

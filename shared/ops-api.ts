@@ -3,6 +3,7 @@
 // alerts, the metrics, design signals and the weekly review. The server validates with these, the desk
 // validates every answer with these, and GET /v1/openapi.json is generated from them.
 import { z } from 'zod';
+import { DEFER_COOLDOWN_MAX_MINUTES, DEFER_COOLDOWN_MIN_MINUTES } from './defer-policy';
 import { Id, IsoDateTime, Item, JsonObject, OutcomeKind } from './domain';
 import { freeJsonProblem, INGEST_KEY_PATTERN, MAX_COMMENT_CHARS, MAX_CORRECTION_BYTES } from './limits';
 import { IsoWeek, isoWeekBounds, MetricName, SCORECARD_THRESHOLDS, SIGNAL_DECISION_DUE_DAYS } from './metrics-definitions';
@@ -112,6 +113,8 @@ export const QueuePolicy = z.object({
   ownerId: Id,
   slaTargetMinutes: z.number().int().positive(),
   idleThresholdSec: z.number().int(),
+  /** Minutes a deferred item stays away from whoever deferred it (the default when the queue sets none). */
+  deferCooldownMinutes: z.number().int(),
   laborCost: LaborCost.nullable(),
   rollbackTrigger: RollbackTriggerRule.nullable(),
   updatedAt: IsoDateTime.nullable(),
@@ -125,6 +128,7 @@ export const QueuePolicyUpdate = z.object({
   ownerId: Id.optional(),
   slaTargetMinutes: z.number().int().min(1).max(525_600).optional(),
   idleThresholdSec: z.number().int().min(5).max(3600).optional(),
+  deferCooldownMinutes: z.number().int().min(DEFER_COOLDOWN_MIN_MINUTES).max(DEFER_COOLDOWN_MAX_MINUTES).optional(),
   laborCost: LaborCost.nullable().optional(),
   rollbackTrigger: RollbackTriggerRule.nullable().optional(),
 }).strict();

@@ -376,7 +376,7 @@ export function createTriage(deps: TriageDeps) {
         return desk.call('triage.decide', { itemId, kind, payload, shownVersion } as DecideInput);
       });
       // A defer says where the item went (issue 14 item 3): back to its queue, not to this reviewer for a while.
-      const where = kind === 'defer' ? `, ${deferredWhereText(cur.queue?.name ?? cur.item.queueId)}` : '';
+      const where = kind === 'defer' ? `, ${deferredWhereText(cur.queue?.name ?? cur.item.queueId, cur.queue?.deferCooldownMinutes)}` : '';
       deps.toast(`${PAST[kind]}: ${cur.item.title}${where}`, 'success', { undo: advances });
       if (!advances) {
         if (seq === showSeq) refreshShown(await fetchDetail(itemId), seq);

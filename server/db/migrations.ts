@@ -259,6 +259,13 @@ const m091_token_expiry: Migration = {
   },
 };
 
+// A queue's own defer cooldown (issue 14 item 3); null (every existing row) means the default.
+const m096_defer_cooldown: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('queues').addColumn('defer_cooldown_minutes', 'integer').execute();
+  },
+};
+
 export const migrations: Record<string, Migration> = {
   '001_initial': m001_initial,
   '002_operations': m002_operations,
@@ -266,4 +273,5 @@ export const migrations: Record<string, Migration> = {
   // Named after 090 so a database that already ran 090 applies it in order.
   '091_token_expiry': m091_token_expiry,
   '095_metric_rollups': m095_metric_rollups,
+  '096_queue_defer_cooldown': m096_defer_cooldown,
 };

@@ -44,6 +44,7 @@ export function queueFromRow(r: QueueRow, ownerName: string): Queue {
     ownerName,
     slaTargetMinutes: r.sla_target_minutes,
     idleThresholdSec: r.idle_threshold_sec,
+    ...(r.defer_cooldown_minutes !== null ? { deferCooldownMinutes: r.defer_cooldown_minutes } : {}),
     reasonCodes: JSON.parse(r.reason_codes) as Queue['reasonCodes'],
   };
 }

@@ -27,6 +27,8 @@ export interface QueuesTable {
   owner_id: string;
   sla_target_minutes: number;
   idle_threshold_sec: number;
+  /** Queue policy: minutes a deferred item stays away from whoever deferred it; null: the default. */
+  defer_cooldown_minutes: number | null;
   reason_codes: string;
   created_at: string;
   labor_cost_per_hour: number | null;

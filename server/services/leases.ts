@@ -68,6 +68,15 @@ export async function loadItems(tx: Db, ids: string[]): Promise<Item[]> {
   return out;
 }
 
+/** The queues whose policy sets a defer cooldown other than `fallback`, grouped by it (a handful of queues). */
+async function deferCooldownsByQueue(tx: Db, fallback: number): Promise<{ fallback: number; own: Map<number, string[]> }> {
+  const rows = await tx.selectFrom('queues').select(['id', 'defer_cooldown_minutes'])
+    .where('defer_cooldown_minutes', 'is not', null).where('defer_cooldown_minutes', '!=', fallback).execute();
+  const own = new Map<number, string[]>();
+  for (const r of rows) own.set(r.defer_cooldown_minutes ?? fallback, [...(own.get(r.defer_cooldown_minutes ?? fallback) ?? []), r.id]);
+  return { fallback, own };
+}
+
 export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<typeof ClaimRequest>): Promise<Item[]> {
   if (req.queueIds && req.queueIds.length > 0) {
     const known = new Set((await ctx.db.selectFrom('queues').select('id').execute()).map((q) => q.id));
@@ -87,11 +96,18 @@ export async function claim(ctx: ServerContext, user: AuthUser, req: z.output<ty
     if (room <= 0) return [];
     let q = tx.selectFrom('items').select(['id', 'assignment_epoch']).where('status', '=', 'open');
     if (req.queueIds && req.queueIds.length > 0) q = q.where('queue_id', 'in', req.queueIds);
-    // Defer hands an item back for someone else (issue 14 item 3): not to whoever deferred it within the cooldown.
-    const deferredSince = addMinutes(now, -(ctx.deferCooldownMinutes ?? DEFER_COOLDOWN_MINUTES)).toISOString();
+    // Defer hands an item back for someone else (issue 14 item 3): not to whoever deferred it within the
+    // cooldown of the item's queue (its policy, else the server's default).
+    const cooldowns = await deferCooldownsByQueue(tx, ctx.deferCooldownMinutes ?? DEFER_COOLDOWN_MINUTES);
+    const since = (minutes: number) => addMinutes(now, -minutes).toISOString();
     q = q.where((eb) => eb.not(eb.exists(eb.selectFrom('item_epochs').select('item_epochs.item_id')
       .whereRef('item_epochs.item_id', '=', 'items.id').where('item_epochs.user_id', '=', user.id)
-      .where('item_epochs.ended_reason', '=', 'deferred').where('item_epochs.ended_at', '>', deferredSince))));
+      .where('item_epochs.ended_reason', '=', 'deferred')
+      .where((e) => (cooldowns.own.size === 0 ? e('item_epochs.ended_at', '>', since(cooldowns.fallback)) : e.or([
+        ...[...cooldowns.own].map(([minutes, queueIds]) =>
+          e.and([e('items.queue_id', 'in', queueIds), e('item_epochs.ended_at', '>', since(minutes))])),
+        e.and([e('items.queue_id', 'not in', [...cooldowns.own.values()].flat()), e('item_epochs.ended_at', '>', since(cooldowns.fallback))]),
+      ]))))));
     // PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent claimers on any node take disjoint rows without
     // waiting on each other; the update below re-checks `status = 'open'` all the same.
     const picked = await lockRows(q.orderBy('sla_due_at').orderBy('id').limit(Math.min(req.count, room)), dialectOf(tx), { skipLocked: true }).execute();

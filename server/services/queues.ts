@@ -26,6 +26,8 @@ export async function upsertQueue(db: Db, input: Queue, now: Date): Promise<void
     id: q.id, name: q.name, workflow: q.workflow, stage: q.stage, exception_class: q.exceptionClass,
     owner_id: q.ownerId, sla_target_minutes: q.slaTargetMinutes, idle_threshold_sec: q.idleThresholdSec,
     reason_codes: JSON.stringify(q.reasonCodes), created_at: now.toISOString(),
+    // Left out when the queue sets none, so re-seeding keeps a cooldown set through the queue policy.
+    ...(q.deferCooldownMinutes !== undefined ? { defer_cooldown_minutes: q.deferCooldownMinutes } : {}),
   };
   await db.insertInto('queues').values(row)
     .onConflict((oc) => oc.column('id').doUpdateSet({ ...row, created_at: undefined })).execute();

@@ -49,11 +49,18 @@ describe('server CLI', () => {
     const policy = await cli('queues', 'policy', 'claims-triage', '--db', dbFile,
       '--sla-minutes', '120', '--labor-cost', '48.50 EUR', '--trigger', '{"kind":"corrections_count","atLeast":5,"windowHours":24}');
     expect(policy.code).toBe(0);
-    expect(policy.stdout).toMatch(/queue claims-triage policy saved: owner rita, SLA 120 min, idle 60 s, labor cost 48.5 EUR\/h, rollback trigger \{"kind":"corrections_count","atLeast":5,"windowHours":24\}/);
+    expect(policy.stdout).toMatch(/queue claims-triage policy saved: owner rita, SLA 120 min, idle 60 s, defer cooldown 30 min, labor cost 48.5 EUR\/h, rollback trigger \{"kind":"corrections_count","atLeast":5,"windowHours":24\}/);
     expect(await cli('queues', 'policy', 'claims-triage', '--db', dbFile, '--labor-cost', '48 euros'))
       .toMatchObject({ code: 2, stderr: expect.stringMatching(/--labor-cost must be "AMOUNT CUR"/) });
     expect(await cli('queues', 'policy', 'claims-triage', '--db', dbFile, '--sla-minutes', '0'))
       .toMatchObject({ code: 2, stderr: expect.stringMatching(/invalid policy/) });
+    // The defer cooldown is a queue policy (issue 14 item 3): 0 to 1440 minutes.
+    expect(await cli('queues', 'policy', 'claims-triage', '--db', dbFile, '--defer-cooldown-min', '5'))
+      .toMatchObject({ code: 0, stdout: expect.stringMatching(/idle 60 s, defer cooldown 5 min,/) });
+    for (const bad of ['-1', '1441', '2.5', 'soon']) {
+      expect(await cli('queues', 'policy', 'claims-triage', '--db', dbFile, `--defer-cooldown-min=${bad}`))
+        .toMatchObject({ code: 2, stderr: expect.stringMatching(/invalid policy[\s\S]*deferCooldownMinutes/) });
+    }
     writeFileSync(queueFile, JSON.stringify({ id: 'broken', ownerId: 'nobody' }));
     expect(await cli('queues', 'add', queueFile, '--db', dbFile)).toMatchObject({ code: 2, stderr: expect.stringMatching(/is not a queue/) });
 
@@ -61,7 +68,7 @@ describe('server CLI', () => {
     try {
       const rita = new CentralClient(srv.url, token);
       expect(await rita.me()).toEqual({ id: 'rita', name: 'rita', roles: ['reviewer', 'owner'], serverId: (await rita.health()).serverId });
-      expect((await rita.queues()).queues.map((q) => [q.id, q.idleThresholdSec])).toEqual([['claims-triage', 60]]);
+      expect((await rita.queues()).queues.map((q) => [q.id, q.idleThresholdSec, q.deferCooldownMinutes])).toEqual([['claims-triage', 60, 5]]);
       await new CentralClient(srv.url, 'demo-alice').expectProblem(401, 'GET', '/v1/me');
     } finally {
       expect(await srv.kill('SIGTERM')).toBe(0);

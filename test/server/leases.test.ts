@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactChangeLog, compactOlderThan } from '../../server/services/pull';
 import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
+import { QueuePoliciesResponse, QueuePolicy } from '../../shared/ops-api';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
 import { openProbe } from '../helpers/db-snapshot';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -122,5 +123,34 @@ describe('defer', () => {
     expect((await alice.claim({ count: 1, queueIds })).items.map((i) => i.id)).not.toContain(item.id);
     advanceMinutes(2);
     expect((await alice.claim({ count: 1, queueIds })).items.map((i) => i.id)).toEqual([item.id]);
+  });
+
+  it("the cooldown is the item's queue policy: 0 gives it straight back, 5 min keeps it away that long; bad values change nothing", async () => {
+    const olivia = new CentralClient(srv.url, 'demo-olivia');
+    const policyOf = async (queueId: string) =>
+      (await olivia.expectOk(QueuePoliciesResponse, 'GET', '/v1/queue-policies')).policies.find((p) => p.queueId === queueId)!;
+    const { items: [first] } = await alice.claim({ count: 1 });
+    const queueIds = [first.queueId];
+    expect((await policyOf(first.queueId)).deferCooldownMinutes).toBe(DEFER_COOLDOWN_MINUTES); // a row that never set it
+
+    for (const bad of [-1, 1441, 2.5, '5', null]) {
+      await olivia.expectProblem(400, 'POST', '/v1/queue-policies', { queueId: first.queueId, deferCooldownMinutes: bad });
+    }
+    const before = await policyOf(first.queueId);
+    expect(before.deferCooldownMinutes).toBe(DEFER_COOLDOWN_MINUTES);
+
+    const zero = await olivia.expectOk(QueuePolicy, 'POST', '/v1/queue-policies', { queueId: first.queueId, deferCooldownMinutes: 0 });
+    expect(zero.deferCooldownMinutes).toBe(0);
+    expect((await alice.queues()).queues.find((q) => q.id === first.queueId)?.deferCooldownMinutes).toBe(0);
+    expect((await alice.push({ clientId: newClientId('cool0'), mutations: [mutationFor('defer', first, 1, {})] })).results[0].status).toBe('applied');
+    const { items: [back] } = await alice.claim({ count: 1, queueIds });
+    expect(back.id).toBe(first.id);
+
+    await olivia.expectOk(QueuePolicy, 'POST', '/v1/queue-policies', { queueId: first.queueId, deferCooldownMinutes: 5 });
+    expect((await alice.push({ clientId: newClientId('cool5'), mutations: [mutationFor('defer', back, 1, {})] })).results[0].status).toBe('applied');
+    advanceMinutes(4);
+    expect((await alice.claim({ count: 1, queueIds })).items.map((i) => i.id)).not.toContain(first.id);
+    advanceMinutes(2);
+    expect((await alice.claim({ count: 1, queueIds })).items.map((i) => i.id)).toContain(first.id);
   });
 });

@@ -1,8 +1,10 @@
-// Queue policy (DESIGN §8): owner, SLA target, loaded labor cost per hour, idle threshold, rollback trigger.
+// Queue policy (DESIGN §8): owner, SLA target, loaded labor cost per hour, idle threshold, rollback trigger,
+// and the defer cooldown (issue 14 item 3).
 // Changed by an admin or by the queue's owner (API and server CLI); every change is an ops event with what
 // it was before, so the history of a control point's policy can be read back.
 import type { z } from 'zod';
 import type { QueuePolicy, QueuePolicyUpdate, RollbackTriggerRule } from '../../../shared/ops-api';
+import { DEFER_COOLDOWN_MINUTES } from '../../../shared/defer-policy';
 import type { Db } from '../../db/connection';
 import type { QueueRow } from '../../db/schema';
 import { writeTransaction } from '../../db/write-transaction';
@@ -13,6 +15,7 @@ export function policyFromRow(r: QueueRow): QueuePolicy {
   return {
     queueId: r.id, workflow: r.workflow, stage: r.stage, exceptionClass: r.exception_class, ownerId: r.owner_id,
     slaTargetMinutes: r.sla_target_minutes, idleThresholdSec: r.idle_threshold_sec,
+    deferCooldownMinutes: r.defer_cooldown_minutes ?? DEFER_COOLDOWN_MINUTES,
     laborCost: r.labor_cost_per_hour !== null && r.labor_currency !== null ? { amountPerHour: r.labor_cost_per_hour, currency: r.labor_currency } : null,
     rollbackTrigger: r.rollback_trigger ? (JSON.parse(r.rollback_trigger) as RollbackTriggerRule) : null,
     updatedAt: r.policy_updated_at, updatedBy: r.policy_updated_by,
@@ -42,6 +45,7 @@ export async function updatePolicy(db: Db, actor: AuthUser | null, req: z.output
     if (req.ownerId !== undefined) set.owner_id = req.ownerId;
     if (req.slaTargetMinutes !== undefined) set.sla_target_minutes = req.slaTargetMinutes;
     if (req.idleThresholdSec !== undefined) set.idle_threshold_sec = req.idleThresholdSec;
+    if (req.deferCooldownMinutes !== undefined) set.defer_cooldown_minutes = req.deferCooldownMinutes;
     if (req.laborCost !== undefined) {
       set.labor_cost_per_hour = req.laborCost?.amountPerHour ?? null;
       set.labor_currency = req.laborCost?.currency ?? null;
