@@ -1,5 +1,8 @@
 import { useState, type KeyboardEvent } from 'react';
+import { pushToast } from '../state/app-store';
+import { drafts } from '../state/drafts';
 import { Dialog } from './Dialog';
+import { DraftRestored } from './DraftRestored';
 
 export interface PickerOption {
   value: string;
@@ -15,6 +18,11 @@ interface Props {
   options: PickerOption[];
   onPick: (value: string, comment?: string) => void;
   onClose: () => void;
+  /**
+   * Keep a comment typed for a reason as a draft of this item (issue 14 item 2): Esc closes the picker and
+   * picking the same reason of the same picker on the same item brings the comment back. `scope` names the picker.
+   */
+  draft?: { itemId: string; scope: string };
 }
 
 /** Keys the picker handles itself; anything else printable gets a word on what the keys are. */
@@ -24,17 +32,27 @@ const NAV_KEYS = new Set(['ArrowDown', 'ArrowUp', 'j', 'k', 'Enter', ' ', 'Tab',
  * A list of choices picked with 1-9 (or arrows and Enter, or the mouse). A key that picks nothing says so
  * (issue 14 item 6); a choice that needs a comment asks for it before anything is decided.
  */
-export function PickerDialog({ title, description, options, onPick, onClose }: Props) {
+export function PickerDialog({ title, description, options, onPick, onClose, draft }: Props) {
   const [message, setMessage] = useState<string | null>(null);
   const [commentFor, setCommentFor] = useState<PickerOption | null>(null);
   const [comment, setComment] = useState('');
+  const [restored, setRestored] = useState(false);
   const last = Math.min(options.length, 9);
+  const draftKey = (o: PickerOption) => `${draft?.scope ?? ''}:${o.value}`;
 
   const choose = (o: PickerOption) => {
     if (o.needsComment) {
+      const kept = draft ? drafts.getReason(draft.itemId, draftKey(o)) : undefined;
       setCommentFor(o);
+      setComment(kept ?? '');
+      setRestored(kept !== undefined);
       setMessage(null);
     } else onPick(o.value);
+  };
+  const changeComment = (value: string) => {
+    setComment(value);
+    if (value.trim()) setMessage(null);
+    if (draft && commentFor) drafts.putReason(draft.itemId, draftKey(commentFor), value);
   };
   const submitComment = () => {
     if (!commentFor) return;
@@ -42,7 +60,12 @@ export function PickerDialog({ title, description, options, onPick, onClose }: P
       setMessage(`“${commentFor.label}” needs a comment: say what is wrong.`);
       return;
     }
+    if (draft) drafts.putReason(draft.itemId, draftKey(commentFor), '');
     onPick(commentFor.value, comment.trim());
+  };
+  const close = () => {
+    if (draft && commentFor && comment.trim()) pushToast(`Comment kept as a draft: pick “${commentFor.label}” again to bring it back`, 'info');
+    onClose();
   };
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -76,9 +99,10 @@ export function PickerDialog({ title, description, options, onPick, onClose }: P
   };
 
   return (
-    <Dialog title={title} description={description} onClose={onClose} testId="reason-picker" onKey={onKey} size="sm">
+    <Dialog title={title} description={description} onClose={close} testId="reason-picker" onKey={onKey} size="sm">
       {commentFor ? (
         <div className="picker-comment">
+          {restored && <DraftRestored what="comment" onDiscard={() => changeComment('')} />}
           <label htmlFor="reason-comment">{commentFor.label}: what is wrong?</label>
           <textarea
             id="reason-comment"
@@ -89,14 +113,13 @@ export function PickerDialog({ title, description, options, onPick, onClose }: P
             data-autofocus
             aria-required="true"
             autoFocus
-            onChange={(e) => {
-              setComment(e.target.value);
-              if (e.target.value.trim()) setMessage(null);
-            }}
+            onChange={(e) => changeComment(e.target.value)}
+            // A restored draft goes on where it stopped (focus() alone puts the caret before it).
+            onFocus={(e) => e.currentTarget.setSelectionRange(e.currentTarget.value.length, e.currentTarget.value.length)}
           />
           <div className="dialog-actions">
             <span className="muted">
-              <kbd className="kbd">Ctrl</kbd>+<kbd className="kbd">Enter</kbd> submit · <kbd className="kbd">Esc</kbd> cancel
+              <kbd className="kbd">Ctrl</kbd>+<kbd className="kbd">Enter</kbd> submit · <kbd className="kbd">Esc</kbd> {draft ? 'close, keep as draft' : 'cancel'}
             </span>
             <button type="button" className="btn btn-primary" data-testid="reason-comment-save" onClick={submitComment}>
               Submit

@@ -49,5 +49,6 @@ export function TriagePicker({ purpose, exceptionClass }: { purpose: PickerPurpo
       : purpose === 'reclassify-reason'
         ? `To ${CLASS_LABEL[exceptionClass as ExceptionClass] ?? exceptionClass}`
         : undefined;
-  return <PickerDialog title={TITLES[purpose]} description={description} options={reasons} onClose={closeOverlay} onPick={onPick} />;
+  const draft = { itemId: item.id, scope: purpose === 'reclassify-reason' ? `${purpose}:${exceptionClass ?? ''}` : purpose };
+  return <PickerDialog title={TITLES[purpose]} description={description} options={reasons} onClose={closeOverlay} onPick={onPick} draft={draft} />;
 }

@@ -1,5 +1,5 @@
 // Typed work is never thrown away by a key (issue 14 item 2): each item keeps a draft of its half-typed
-// note and correction until it is saved or the reviewer discards it. Esc (or a press outside) closes
+// note, correction and reason comment ("Other (explain in a comment)") until it is saved or the reviewer discards it. Esc (or a press outside) closes
 // the editor and keeps the draft; opening the same editor on the same item restores it. Drafts live in
 // this window's memory, bounded (the oldest are dropped first), never sent anywhere.
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -13,6 +13,8 @@ export interface CorrectDraft {
 export interface ItemDrafts {
   note?: string;
   correct?: CorrectDraft;
+  /** Comments typed for a picked reason, by `<picker>:<reason code>` (reject and escalate "Other", …). */
+  reason?: Record<string, string>;
 }
 
 export type DraftKind = keyof ItemDrafts;
@@ -28,6 +30,7 @@ export const DRAFTS_KEPT = 200;
 export function draftHasWork(kind: DraftKind, value: ItemDrafts[DraftKind] | undefined): boolean {
   if (value === undefined) return false;
   if (kind === 'note') return typeof value === 'string' && value.trim() !== '';
+  if (kind === 'reason') return Object.values(value as Record<string, string>).some((t) => t.trim() !== '');
   const d = value as CorrectDraft;
   return Object.keys(d.texts).length > 0 || d.comment.trim() !== '';
 }
@@ -49,7 +52,7 @@ export function createDrafts(limit = DRAFTS_KEPT) {
       if (draftHasWork(kind, value)) next[kind] = value;
       else delete next[kind];
       const byItem: Record<string, ItemDrafts> = others;
-      if (next.note !== undefined || next.correct !== undefined) byItem[itemId] = next;
+      if (Object.keys(next).length > 0) byItem[itemId] = next;
       const ids = Object.keys(byItem);
       for (const old of ids.slice(0, Math.max(0, ids.length - limit))) delete byItem[old];
       return { byItem };
@@ -60,13 +63,22 @@ export function createDrafts(limit = DRAFTS_KEPT) {
     if (get(itemId, kind) !== undefined) put(itemId, kind, undefined);
   }
 
+  /** The comment typed for one reason of one picker on this item (drafts of other reasons stay as they are). */
+  function getReason(itemId: string, key: string): string | undefined {
+    return get(itemId, 'reason')?.[key];
+  }
+  function putReason(itemId: string, key: string, text: string): void {
+    const { [key]: _old, ...others } = get(itemId, 'reason') ?? {};
+    put(itemId, 'reason', text.trim() ? { ...others, [key]: text } : others);
+  }
+
   /** The kinds of draft an item holds (for the "draft kept" marks). */
   function kinds(itemId: string): DraftKind[] {
     const d = store.getState().byItem[itemId];
     return d ? (Object.keys(d) as DraftKind[]) : [];
   }
 
-  return { store, get, put, clear, kinds };
+  return { store, get, put, clear, kinds, getReason, putReason };
 }
 
 /** This window's drafts. */

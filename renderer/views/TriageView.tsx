@@ -142,7 +142,7 @@ function DepartedNotice({ departed }: { departed: Departed }) {
 /** Typed work kept for this item (issue 14 item 2), so the reviewer knows it is there to come back to. */
 function DraftMarks({ itemDrafts }: { itemDrafts: ItemDrafts | undefined }) {
   if (!itemDrafts) return null;
-  const kept = [itemDrafts.note !== undefined && 'a note (n)', itemDrafts.correct !== undefined && 'a correction (c)'].filter(Boolean);
+  const kept = [itemDrafts.note !== undefined && 'a note (n)', itemDrafts.correct !== undefined && 'a correction (c)', itemDrafts.reason !== undefined && 'a reason comment'].filter(Boolean);
   if (!kept.length) return null;
   return (
     <p className="triage-drafts muted" data-testid="triage-drafts">

@@ -148,6 +148,45 @@ describe('Esc keeps typed work as a draft per item (issue 14 item 2)', () => {
     expect(await page.getByTestId('triage-drafts').count()).toBe(0);
   });
 
+  it('a half-typed "Other" comment survives Esc and comes back when Other is picked again on the same item', async () => {
+    const { page } = ui;
+    const before = await pending();
+    const id = (await focusedItemId(page))!;
+    const pickOther = async () => {
+      await page.keyboard.press('r');
+      const other = page.getByTestId('reason-picker').locator('[data-value="other"]');
+      await page.keyboard.press((await other.getAttribute('data-testid'))!.replace('reason-option-', ''));
+      await page.getByTestId('reason-comment').waitFor();
+    };
+    await pickOther();
+    await page.keyboard.type('totals do not');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('reason-picker').waitFor({ state: 'detached' });
+    await expect.poll(() => page.getByTestId('toast').filter({ hasText: 'Comment kept as a draft' }).count(), T).toBe(1);
+    expect(await page.getByTestId('triage-drafts').textContent()).toMatch(/a reason comment/);
+    expect(await pending()).toBe(before);
+
+    await page.keyboard.press('j');
+    const next = await waitForFocusedChange(page, id);
+    await pickOther();
+    expect(await page.getByTestId('reason-comment').inputValue()).toBe(''); // another item's picker starts blank
+    await page.keyboard.press('Escape');
+    await page.getByTestId('reason-picker').waitFor({ state: 'detached' });
+    await page.keyboard.press('k');
+    await waitForFocusedChange(page, next);
+
+    await pickOther();
+    await page.getByTestId('draft-restored').waitFor();
+    expect(await page.getByTestId('reason-comment').inputValue()).toBe('totals do not');
+    await page.keyboard.type(' add up');
+    await page.keyboard.press('Control+Enter');
+    await expect.poll(() => pending(), T).toBe(before + 1);
+    expect((await alice.call<ItemDetail>('item.get', { itemId: id })).decisions.at(-1))
+      .toMatchObject({ kind: 'reject', payload: { reasonCode: 'other', comment: 'totals do not add up' } });
+    await waitForFocusedChange(page, id);
+    expect(await page.getByTestId('triage-drafts').count()).toBe(0);
+  });
+
   it('a half-typed correction survives Esc and comes back with c', async () => {
     const { page } = ui;
     const before = await pending();

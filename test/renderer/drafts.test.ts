@@ -26,6 +26,19 @@ describe('drafts per item (issue 14 item 2)', () => {
     expect(draftHasWork('note', undefined)).toBe(false);
   });
 
+  it('keep a comment per reason of each picker, and drop the reason draft when every comment is blank', () => {
+    const d = createDrafts();
+    d.putReason('i1', 'reject:other', 'vendor is wrong');
+    d.putReason('i1', 'escalate:other', 'ask the owner');
+    expect(d.getReason('i1', 'reject:other')).toBe('vendor is wrong');
+    expect(d.getReason('i2', 'reject:other')).toBeUndefined();
+    d.putReason('i1', 'reject:other', '  ');
+    expect(d.getReason('i1', 'reject:other')).toBeUndefined();
+    expect(d.kinds('i1')).toEqual(['reason']);
+    d.putReason('i1', 'escalate:other', '');
+    expect(d.store.getState().byItem).toEqual({});
+  });
+
   it('stay bounded: the least recently written item goes first', () => {
     const d = createDrafts(3);
     for (const id of ['a', 'b', 'c']) d.put(id, 'note', id);
