@@ -1,6 +1,7 @@
 // The items behind a figure, read-only, and the owner's override from the desk, in real Chromium (browser
 // mode, demo data), keyboard only: a supervisor opens the items behind a Team tile; an owner opens an item
-// alice decided and overrides it with a reason; the server's refusal comes back in words.
+// alice decided and overrides it with a reason; the server's refusal comes back in words. axe in light and
+// dark on the read-only items dialog and on the override form.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueuePage } from '../../shared/desk-api';
@@ -75,6 +76,12 @@ describe('the items behind a figure', () => {
       await expect.poll(() => detail.getAttribute('data-item-id')).toBe(first);
       await screenshot(page, 'ops-items-behind');
       await expectAccessible(page, 'items behind a figure (light)');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      await page.waitForTimeout(150);
+      await screenshot(page, 'ops-items-behind-dark');
+      await expectAccessible(page, 'items behind a figure (dark)');
+      await page.emulateMedia({ colorScheme: 'light' });
       await page.keyboard.press('Escape');
       await expect.poll(() => page.getByTestId('ops-items-dialog').count()).toBe(0);
     } finally {
@@ -109,6 +116,14 @@ describe("the owner's override", () => {
       await page.keyboard.type('vendor is on the blocked list');
       await screenshot(page, 'ops-override-form');
       await expectAccessible(page, 'override form (light)');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+      await page.waitForTimeout(150);
+      await screenshot(page, 'ops-override-form-dark');
+      await expectAccessible(page, 'override form (dark)');
+      await page.emulateMedia({ colorScheme: 'light' });
+      // The scans leave the focus in the reason field, where Ctrl+Enter sends.
+      await page.getByTestId('ops-override-reason').focus();
       await page.keyboard.press('Control+Enter');
       await expect.poll(() => page.getByTestId('ops-item-outcome').getAttribute('data-by'), { timeout: 10_000 }).toBe('olivia');
       expect(await page.getByTestId('ops-item-outcome').getAttribute('data-kind')).toBe('reject');
