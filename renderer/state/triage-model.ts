@@ -18,6 +18,7 @@ import { DEPARTURE_TEXT, departureOf, ITEM_DEPARTURES, type ItemDeparture } from
 import { DeskCallError, errorCode, errorMessage } from '../desk/desk-error';
 import { createSerial } from './serial';
 import { deferredWhereText } from '../../shared/defer-policy';
+import type { Queue } from '../../shared/domain';
 
 /** The one thing the store needs of the desk client. */
 export interface DeskCaller {
@@ -33,6 +34,8 @@ export interface TriageDeps {
   toast(text: string, tone: 'info' | 'success' | 'error', opts?: { undo?: boolean }): void;
   /** Undo ran (or found nothing): toasts must stop offering it. */
   undoOffersGone?(): void;
+  /** The queue as the last sync knows it (its policy may have changed since the item was shown). */
+  queueOf?(queueId: string): Queue | undefined;
   /** Quiet time before the look-ahead is rebuilt after a burst of sync events (default 250 ms). */
   refillDelayMs?: number;
   /**
@@ -376,7 +379,8 @@ export function createTriage(deps: TriageDeps) {
         return desk.call('triage.decide', { itemId, kind, payload, shownVersion } as DecideInput);
       });
       // A defer says where the item went (issue 14 item 3): back to its queue, not to this reviewer for a while.
-      const where = kind === 'defer' ? `, ${deferredWhereText(cur.queue?.name ?? cur.item.queueId, cur.queue?.deferCooldownMinutes)}` : '';
+      const queue = deps.queueOf?.(cur.item.queueId) ?? cur.queue;
+      const where = kind === 'defer' ? `, ${deferredWhereText(queue?.name ?? cur.item.queueId, queue?.deferCooldownMinutes)}` : '';
       deps.toast(`${PAST[kind]}: ${cur.item.title}${where}`, 'success', { undo: advances });
       if (!advances) {
         if (seq === showSeq) refreshShown(await fetchDetail(itemId), seq);

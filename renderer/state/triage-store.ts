@@ -2,7 +2,7 @@
 // app store (view, session, toasts). Components and keys use these names; tests build their own
 // model with a fake desk instead.
 import { useStore } from 'zustand';
-import { pushToast, useApp, withdrawUndoOffers } from './app-store';
+import { pushToast, queueById, useApp, withdrawUndoOffers } from './app-store';
 import { desk } from './desk';
 import { createTriage, type TriageState } from './triage-model';
 
@@ -13,6 +13,7 @@ export const triage = createTriage({
   me: () => useApp.getState().session?.user?.id ?? null,
   toast: (text, tone, opts) => void pushToast(text, tone, opts),
   undoOffersGone: withdrawUndoOffers,
+  queueOf: queueById,
 });
 
 /** React hook over the triage store (whole state, or a slice); also `.getState()` / `.setState()`. */

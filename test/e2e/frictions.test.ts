@@ -3,7 +3,6 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskResult, ItemDetail, QueuePage, SyncStatus, TodayStats } from '../../shared/desk-api';
-import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
 import { paceText } from '../../renderer/logic/pace';
 import type { Queue } from '../../shared/domain';
 import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
@@ -357,13 +356,19 @@ describe('idle thresholds (issue 14 item 8)', () => {
 describe('defer hands the item to someone else (issue 14 item 3)', () => {
   it('d says where the item went; the next sync does not bring it back to this reviewer, and another reviewer gets it', async () => {
     const { page } = ui;
+    // The cooldown is the queue's policy: the owner sets 7 min, and the desk's next sync knows it.
+    const queueId = (await alice.call<ItemDetail>('item.get', { itemId: (await focusedItemId(page))! })).item.queueId;
+    const owner = (await new CentralClient(server.url, 'demo-alice').queues()).queues.find((q) => q.id === queueId)!.ownerId;
+    expect((await new CentralClient(server.url, `demo-${owner}`).request('POST', '/v1/queue-policies', { queueId, deferCooldownMinutes: 7 })).status).toBe(200);
+    await alice.call('sync.now');
     const id = (await focusedItemId(page))!;
     const detail = await alice.call<ItemDetail>('item.get', { itemId: id });
+    expect(detail.queue?.deferCooldownMinutes).toBe(7);
     await page.keyboard.press('d');
     await waitForFocusedChange(page, id);
     const toast = page.getByTestId('toast').filter({ hasText: `Deferred: ${detail.item.title}` });
     await toast.waitFor(T);
-    expect(await toast.textContent()).toContain(`back to ${detail.queue!.name} for someone else; not yours again for ${DEFER_COOLDOWN_MINUTES} min`);
+    expect(await toast.textContent()).toContain(`back to ${detail.queue!.name} for someone else; not yours again for 7 min`);
     await alice.call('sync.now');
     await alice.call('sync.now');
     const open = await alice.call<QueuePage>('queue.page', { filter: { openOnly: true }, limit: 1000 });
