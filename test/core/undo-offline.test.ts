@@ -16,6 +16,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
+// The demo seed holds eight weeks of history, recorded on its simulated clock before this file started;
+// the test's own decisions are those recorded since.
+const TEST_START = new Date().toISOString();
+
 async function pendingRows(cacheFile: string): Promise<{ mutation_id: number; item_id: string; state: string }[]> {
   const db = new Database(cacheFile, { readonly: true });
   try {
@@ -77,9 +81,9 @@ describe('undo of a decision made offline', () => {
 
     const db = new Database(dbFile, { readonly: true });
     try {
-      const decisions = db.prepare(`SELECT item_id, kind FROM decisions WHERE by = 'alice' ORDER BY seq`).all();
+      const decisions = db.prepare(`SELECT item_id, kind FROM decisions WHERE by = 'alice' AND recorded_at >= ? ORDER BY seq`).all(TEST_START);
       expect(decisions).toEqual([{ item_id: decided[0], kind: 'approve' }, { item_id: decided[1], kind: 'approve' }]);
-      const mutations = db.prepare(`SELECT mutation_id, item_id, kind FROM client_mutations ORDER BY mutation_id`).all();
+      const mutations = db.prepare(`SELECT mutation_id, item_id, kind FROM client_mutations WHERE at >= ? ORDER BY mutation_id`).all(TEST_START);
       expect(mutations).toEqual([
         { mutation_id: 1, item_id: decided[0], kind: 'approve' },
         { mutation_id: 2, item_id: decided[1], kind: 'approve' },
