@@ -51,7 +51,7 @@ const VALID: { path: string; who: DemoUser; body: () => Record<string, unknown> 
     periodEnd: at('2026-10-02'), runs: 10, straightThroughCost: { amount: 1.5, currency: 'EUR' } }] }) },
   { path: '/v1/corrections', who: 'ingest', body: () => ({ corrections: [{ source: 'erp', itemId: resolvedItem, detectedAt: at('2026-10-05'),
     cost: { minutes: 5 }, note: 'found wrong' }] }) },
-  { path: '/v1/queue-policies', who: 'olivia', body: () => ({ queueId: 'support-drafts', slaTargetMinutes: 60, idleThresholdSec: 45,
+  { path: '/v1/queue-policies', who: 'olivia', body: () => ({ queueId: 'support-drafts', slaTargetMinutes: 60, idleThresholdSec: 45, deferCooldownMinutes: 12,
     laborCost: { amountPerHour: 32, currency: 'EUR' }, rollbackTrigger: { kind: 'corrections_count', atLeast: 4, windowHours: 48 } }) },
   { path: '/v1/rollbacks', who: 'olivia', body: () => ({ mode: 'preview', filter: { queueIds: ['support-drafts'], reviewerIds: ['freya'], outcomes: ['approve'],
     reasonCodes: ['other'], from: at('2026-01-01'), to: at('2027-01-01'), metadata: { path: 'output.modelVersion', equals: 'reply-gen-2025-10' } } }) },
