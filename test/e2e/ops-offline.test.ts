@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/server';
 import { bodyView, closeAll, launchChromium, openDeskPage, pollUntil, screenshot, startDesk, type Desk, type OpenPage } from './harness';
+import { chord } from './ops-steps';
 import type { SyncStatus } from '../../shared/desk-api';
 
 let browser: Browser;
@@ -14,10 +15,6 @@ let sam: Desk;
 let ui: OpenPage;
 let serverClosed = false;
 
-const chord = async (page: Page, key: string) => {
-  await page.keyboard.press('g');
-  await page.keyboard.press(key);
-};
 
 interface ViewCase {
   view: string;

@@ -2,13 +2,14 @@
 // mode, demo data), keyboard only: a supervisor opens the items behind a Team tile; an owner opens an item
 // alice decided and overrides it with a reason; the server's refusal comes back in words. axe in light and
 // dark on the read-only items dialog and on the override form.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueuePage } from '../../shared/desk-api';
 import type { Queue } from '../../shared/domain';
 import type { OpsItemsOutput, TeamViewOutput } from '../../shared/ops-desk';
 import { startTestServer } from '../helpers/server';
-import { axeScan, bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForSynced, type Desk } from './harness';
+import { bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForSynced, type Desk } from './harness';
+import { chord, expectAccessible } from './ops-steps';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -17,15 +18,6 @@ let olivia: Desk;
 let sam: Desk;
 const approved: string[] = [];
 
-const chord = async (page: Page, key: string) => {
-  await page.keyboard.press('g');
-  await page.keyboard.press(key);
-};
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  const scan = await axeScan(page);
-  expect(scan.passed, `${name}: axe ran its rules`).toBeGreaterThan(10);
-  expect(scan.serious, `${name}: ${JSON.stringify(scan.serious, null, 1)}`).toEqual([]);
-}
 
 beforeAll(async () => {
   browser = await launchChromium();

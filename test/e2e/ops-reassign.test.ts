@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueuePage } from '../../shared/desk-api';
 import { startTestServer } from '../helpers/server';
 import { bodyView, closeAll, launchChromium, openDeskPage, pollUntil, screenshot, startDesk, waitForAssigned, type Desk, type OpenPage } from './harness';
+import { chord } from './ops-steps';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -13,10 +14,6 @@ let sam: Desk;
 let bob: Desk;
 let ui: OpenPage;
 
-const chord = async (page: Page, key: string) => {
-  await page.keyboard.press('g');
-  await page.keyboard.press(key);
-};
 const selectedIds = (page: Page) =>
   page.evaluate(() => [...document.querySelectorAll('[data-testid="cp-at-risk-row"][aria-selected="true"]')].map((e) => (e as HTMLElement).dataset.itemId!));
 

@@ -3,11 +3,12 @@
 // and CSV parse and match the screen; a supervisor reads but does not decide; a reviewer reaches none of it;
 // axe in light and dark; screenshots.
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScorecardViewOutput, SignalsViewOutput, WeeklyViewOutput } from '../../shared/ops-desk';
 import { startTestServer } from '../helpers/server';
-import { axeScan, bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, type Desk, type OpenPage } from './harness';
+import { bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, type Desk, type OpenPage } from './harness';
+import { chord, lightAndDark } from './ops-steps';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -16,24 +17,6 @@ let sam: Desk;
 let alice: Desk;
 let oliviaUi: OpenPage;
 
-const chord = async (page: Page, key: string) => {
-  await page.keyboard.press('g');
-  await page.keyboard.press(key);
-};
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  const scan = await axeScan(page);
-  expect(scan.passed, `${name}: axe ran its rules`).toBeGreaterThan(10);
-  expect(scan.serious, `${name}: ${JSON.stringify(scan.serious, null, 1)}`).toEqual([]);
-}
-async function lightAndDark(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  await expectAccessible(page, `${name} (light)`);
-  await page.emulateMedia({ colorScheme: 'dark' });
-  await page.waitForTimeout(150);
-  await screenshot(page, `${name}-dark`);
-  await expectAccessible(page, `${name} (dark)`);
-  await page.emulateMedia({ colorScheme: 'light' });
-}
 /** RFC 4180 enough for the pack: quoted fields with doubled quotes, commas and newlines inside quotes. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

@@ -1,27 +1,19 @@
 // The supervisor's Team and Control points views in real Chromium on the demo server's real metrics
 // endpoints, keyboard only: tiles that explain themselves on focus, the chart's table alternative, the
 // sortable SLA board; axe in light and dark; screenshots.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueuePage } from '../../shared/desk-api';
 import type { TeamViewOutput } from '../../shared/ops-desk';
 import { startTestServer } from '../helpers/server';
-import { axeScan, bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForSynced, type Desk, type OpenPage } from './harness';
+import { bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, waitForAssigned, waitForSynced, type Desk, type OpenPage } from './harness';
+import { chord, expectAccessible } from './ops-steps';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let sam: Desk;
 let ui: OpenPage;
 
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  const scan = await axeScan(page);
-  expect(scan.passed, `${name}: axe ran its rules`).toBeGreaterThan(10);
-  expect(scan.serious, `${name}: ${JSON.stringify(scan.serious, null, 1)}`).toEqual([]);
-}
-const chord = async (page: Page, key: string) => {
-  await page.keyboard.press('g');
-  await page.keyboard.press(key);
-};
 
 beforeAll(async () => {
   browser = await launchChromium();

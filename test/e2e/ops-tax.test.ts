@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Queue } from '../../shared/domain';
 import type { TaxViewOutput } from '../../shared/ops-desk';
 import { startTestServer } from '../helpers/server';
-import { axeScan, bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, type Desk, type OpenPage } from './harness';
+import { bodyView, closeAll, launchChromium, openDeskPage, screenshot, startDesk, type Desk, type OpenPage } from './harness';
+import { chord, expectAccessible } from './ops-steps';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -15,15 +16,6 @@ let olivia: Desk;
 let alice: Desk;
 let samUi: OpenPage;
 
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  const scan = await axeScan(page);
-  expect(scan.passed, `${name}: axe ran its rules`).toBeGreaterThan(10);
-  expect(scan.serious, `${name}: ${JSON.stringify(scan.serious, null, 1)}`).toEqual([]);
-}
-const chord = async (page: Page, key: string) => {
-  await page.keyboard.press('g');
-  await page.keyboard.press(key);
-};
 const rowKeys = (page: Page) => page.getByTestId('tax-row').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key!));
 
 beforeAll(async () => {

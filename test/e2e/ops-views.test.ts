@@ -1,16 +1,17 @@
 // The supervisor's and owner's views in real Chromium (browser mode, demo data), keyboard only: a
 // reviewer reaches none of them; an owner decides escalations in their own inbox with the triage keys;
 // axe scans in light and dark; screenshots in test-artifacts/screenshots.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueuePage } from '../../shared/desk-api';
 import type { Queue } from '../../shared/domain';
 import type { EscalationsOutput } from '../../shared/ops-desk';
 import { startTestServer } from '../helpers/server';
 import {
-  axeScan, bodyView, closeAll, launchChromium, openDeskPage, pollUntil, screenshot, startDesk, waitForAssigned, waitForSynced,
+  bodyView, closeAll, launchChromium, openDeskPage, pollUntil, screenshot, startDesk, waitForAssigned, waitForSynced,
   type Desk, type OpenPage,
 } from './harness';
+import { chord, expectAccessible } from './ops-steps';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -22,17 +23,6 @@ const escalated: string[] = [];
 const approved: string[] = [];
 let rollbackQueue = '';
 let serverClosed = false;
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  const scan = await axeScan(page);
-  expect(scan.passed, `${name}: axe ran its rules`).toBeGreaterThan(10);
-  expect(scan.serious, `${name}: ${JSON.stringify(scan.serious, null, 1)}`).toEqual([]);
-}
-
-const chord = async (page: Page, key: string) => {
-  await page.keyboard.press('g');
-  await page.keyboard.press(key);
-};
 
 beforeAll(async () => {
   browser = await launchChromium();
