@@ -181,14 +181,22 @@ export async function startFaultRig(
   const poisoned = new Map<string, number | null>();
   /** Writes beside the server in one transaction; change-log rows after the commit-order lock, as the server does. */
   const writeBeside = async (fn: (run: (sqlText: string, ...params: unknown[]) => Promise<void>) => Promise<void>): Promise<void> => {
-    const db = await openProbe(serverDbFile, { writable: true });
-    try {
-      await db.run('BEGIN');
-      if (backend === 'pg-multinode') await db.run(`SELECT pg_advisory_xact_lock(${COMMIT_ORDER_LOCK_KEY})`);
-      await fn((sqlText, ...params) => db.run(sqlText, ...params));
-      await db.run('COMMIT');
-    } finally {
-      await db.close();
+    // The lock is taken before the item rows (the server takes them in the other order), so PostgreSQL may
+    // pick this transaction as a deadlock victim: it rolled back whole, and is tried again, as the server does.
+    for (let attempt = 1; ; attempt++) {
+      const db = await openProbe(serverDbFile, { writable: true });
+      try {
+        await db.run('BEGIN');
+        if (backend === 'pg-multinode') await db.run(`SELECT pg_advisory_xact_lock(${COMMIT_ORDER_LOCK_KEY})`);
+        await fn((sqlText, ...params) => db.run(sqlText, ...params));
+        await db.run('COMMIT');
+        return;
+      } catch (e) {
+        if (attempt >= 5 || (e as { code?: string }).code !== '40P01') throw e;
+      } finally {
+        await db.close();
+      }
+      await sleep(20 * attempt);
     }
   };
   const poisonItem = async (): Promise<string | null> => {
