@@ -112,17 +112,17 @@ export const METRIC_DEFINITIONS: Record<MetricName, MetricDefinition> = {
     'Minutes from first enqueue to the start of the first labor segment on the item (the earliest labor.openedAt), for items first touched in the interval.',
     'min(labor.openedAt) − enqueuedAt'),
   resolution_time: def('resolution_time', 'Resolution time', 'minutes',
-    'Minutes on the SLA clock from first enqueue to the first outcome of the item, for items whose first outcome is in the interval.',
-    'first outcome at − enqueuedAt'),
+    'Minutes on the SLA clock from first enqueue to the first outcome of the item, for items whose first outcome is in the interval; the clock stands still while the item waits on its owner (SLA clock pause).',
+    'first outcome at − enqueuedAt − paused minutes before it'),
   within_sla: def('within_sla', '% resolved within SLA', 'percent',
-    'Share of SLA cycles completed in the interval that were achieved: an item completes its cycle at its first outcome (achieved if at or before slaDueAt) or at slaDueAt while still unresolved (breached).',
-    'achieved ÷ (achieved + breached) × 100'),
+    'Share of SLA cycles completed in the interval that were achieved: an item completes its cycle at its first outcome (achieved if at or before its due time) or at its due time while still unresolved (breached). The due time is paused-adjusted (SLA clock pause).',
+    'achieved ÷ (achieved + breached) × 100; due = enqueuedAt + SLA target + paused minutes'),
   breached_while_open: def('breached_while_open', 'Breached while open', 'count',
-    'Unresolved items whose SLA due time has passed.',
-    'count(unresolved items with slaDueAt < now)'),
+    'Unresolved items whose paused-adjusted SLA due time has passed; an item whose clock is paused now (waiting on its owner since before its due time) is not breaching.',
+    'count(unresolved items, not paused now, with due < now)'),
   at_risk: def('at_risk', 'At risk', 'count',
-    `Unresolved items not yet breached with less than ${AT_RISK_SHARE_LEFT * 100} % of their SLA target left.`,
-    `count(unresolved items with 0 < slaDueAt − now < ${AT_RISK_SHARE_LEFT} × slaTarget)`),
+    `Unresolved items not yet breached with less than ${AT_RISK_SHARE_LEFT * 100} % of their SLA target left on the paused-adjusted due time; an item paused now is not at risk.`,
+    `count(unresolved items, not paused now, with 0 < due − now < ${AT_RISK_SHARE_LEFT} × slaTarget)`),
   approval_latency: def('approval_latency', 'Approval latency', 'minutes',
     'Minutes from an escalation to the owner\'s outcome on that escalation, per workflow stage, for owner outcomes in the interval.',
     'owner outcome at − escalated at'),
@@ -216,6 +216,62 @@ export const costToCompletion = (straightThroughCost: number, tax: number, runs:
   withExceptions: ratio(straightThroughCost + tax, runs),
   withoutExceptions: ratio(straightThroughCost, runs),
 });
+
+// ---------- the SLA clock, with its pause ----------
+
+/**
+ * The SLA clock of a control point (DESIGN §8 "resolution time on the SLA clock"), with the one pause the
+ * design implies: while an item waits on its owner, from an escalation to the end of that escalation (the
+ * owner's outcome, or the escalation taken back, deferred or reassigned), its clock stands still, because
+ * that wait is measured apart as approval latency against the owner's stage (signal 2). A pause that starts
+ * after the clock ran out does not move the due time (the cycle had already breached). The server keeps
+ * the pause in the item_facts roll-up (sla_due_at, sla_paused_since, sla_paused_ms), derived from the log.
+ */
+export const SLA_CLOCK = {
+  definition: 'The SLA clock runs from first enqueue and stands still while the item waits on its owner: from an escalation to the owner\'s outcome (or to the escalation being taken back, deferred or reassigned). That wait is measured apart as approval latency. Due time = enqueue + SLA target + the paused minutes that began before the clock ran out; a pause that begins after the due time does not move it.',
+  recompute: 'for each item: due = enqueuedAt + slaTarget; for each escalated event, paired with the next decided/deferred/reverted/assigned event of the item: if escalated.at < due then due += (end − escalated.at); paused now = an escalation without its end that began before due',
+} as const;
+
+/** The facts of one item's SLA clock (items + the item_facts roll-up). */
+export interface SlaClockFacts {
+  /** Due time adjusted by the pauses that have ended (enqueue + target + their minutes). */
+  dueAt: string;
+  /** Start of a pause still running (the item is escalated), or null. */
+  pausedSince: string | null;
+  /** Paused minutes before the first outcome (what the SLA clock's resolution time leaves out). */
+  pausedMinutesBeforeOutcome: number;
+  enqueuedAt: string;
+  firstOutcomeAt: string | null;
+}
+
+/** The due time after a pause [start, end) ended: moved by its length when it began before the due time. */
+export function dueAfterPause(dueAt: string, pauseStart: string, pauseEnd: string): string {
+  return pauseStart < dueAt ? new Date(Date.parse(dueAt) + Math.max(0, Date.parse(pauseEnd) - Date.parse(pauseStart))).toISOString() : dueAt;
+}
+
+/** The clock is paused now: a pause runs that began before the due time (one begun after it changes nothing). */
+export const slaPausedNow = (c: Pick<SlaClockFacts, 'dueAt' | 'pausedSince'>): boolean => c.pausedSince !== null && c.pausedSince < c.dueAt;
+
+export type SlaCycle = { state: 'achieved'; at: string } | { state: 'breached'; at: string } | { state: 'running' } | { state: 'paused' };
+
+/**
+ * Where an item's SLA cycle stands at `now`: completed at its first outcome (achieved, if by the due time),
+ * completed at the due time while unresolved (breached), running, or paused (waiting on the owner).
+ */
+export function slaCycle(c: SlaClockFacts, now: string): SlaCycle {
+  if (c.firstOutcomeAt !== null && c.firstOutcomeAt <= c.dueAt) return { state: 'achieved', at: c.firstOutcomeAt };
+  if (c.firstOutcomeAt === null && slaPausedNow(c)) return { state: 'paused' };
+  if (c.dueAt <= now) return { state: 'breached', at: c.dueAt };
+  return { state: 'running' };
+}
+
+/** Resolution time on the SLA clock: first outcome − enqueue − the paused minutes before it; null before an outcome. */
+export const slaResolutionMinutes = (c: SlaClockFacts): number | null =>
+  c.firstOutcomeAt === null ? null : (Date.parse(c.firstOutcomeAt) - Date.parse(c.enqueuedAt)) / 60_000 - c.pausedMinutesBeforeOutcome;
+
+/** Minutes left on the clock of an unresolved item at `now`; null while it is paused (neither at risk nor breaching). */
+export const slaMinutesLeft = (c: Pick<SlaClockFacts, 'dueAt' | 'pausedSince'>, now: string): number | null =>
+  slaPausedNow(c) ? null : (Date.parse(c.dueAt) - Date.parse(now)) / 60_000;
 
 /** True when an open item with `minutesLeft` to its SLA due time is at risk (not yet breached, < 20 % left). */
 export const isAtRisk = (minutesLeft: number, slaTargetMinutes: number) => minutesLeft > 0 && minutesLeft < AT_RISK_SHARE_LEFT * slaTargetMinutes;

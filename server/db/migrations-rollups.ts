@@ -39,6 +39,19 @@ export const m095_metric_rollups: Migration = {
     // The control points' and exception tax's item reads by time (SLA due and created in an interval).
     await db.schema.createIndex('items_sla_due').on('items').columns(['sla_due_at']).execute();
     await db.schema.createIndex('items_created').on('items').columns(['created_at']).execute();
+    // The roll-ups are derived from the log by the last roll-up migration (below), once their shape is whole.
+  },
+};
+
+/** The SLA clock's pause in item_facts (shared/metrics-definitions.ts SLA_CLOCK), then every roll-up rebuilt from the log. */
+export const m097_sla_pause: Migration = {
+  async up(db: Kysely<unknown>) {
+    const kind = dialectOf(db);
+    await db.schema.alterTable('item_facts').addColumn('sla_due_at', 'text').execute();
+    await db.schema.alterTable('item_facts').addColumn('sla_paused_since', 'text').execute();
+    await db.schema.alterTable('item_facts').addColumn('sla_paused_ms', kind === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    // The control points' SLA cycles whose paused-adjusted due time falls in an interval.
+    await db.schema.createIndex('item_facts_sla_due').on('item_facts').columns(['sla_due_at']).execute();
     await rebuildRollups(db as unknown as Db);
     if (kind === 'sqlite') await sql`ANALYZE`.execute(db);
   },

@@ -168,7 +168,11 @@ export interface MetricEventsTable {
 }
 
 /** Roll-up of item_events: per item, facts that otherwise need its whole history. */
-export interface ItemFactsTable { item_id: string; first_outcome_at: string | null; first_touch_at: string | null; last_escalated_at: string | null }
+export interface ItemFactsTable {
+  item_id: string; first_outcome_at: string | null; first_touch_at: string | null; last_escalated_at: string | null;
+  /** The SLA clock's pause (shared/metrics-definitions.ts SLA_CLOCK): due time moved by ended pauses (null: never paused, items.sla_due_at holds), a pause running since, paused ms before the first outcome. */
+  sla_due_at: string | null; sla_paused_since: string | null; sla_paused_ms: number;
+}
 
 export interface Database {
   meta: MetaTable;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   costToCompletion, exceptionTax, isAtRisk, isoWeekBounds, isoWeekOf, METRIC_DEFINITIONS, METRIC_NAMES, nearestRank,
-  reworkRatePercent, summarizePercentiles, withinSlaPercent,
+  reworkRatePercent, slaCycle, slaMinutesLeft, slaResolutionMinutes, summarizePercentiles, withinSlaPercent, dueAfterPause,
 } from '../../shared/metrics-definitions';
 import * as ops from '../../shared/ops-api';
 
@@ -54,6 +54,27 @@ describe('metric definitions', () => {
     expect(isAtRisk(12, 60)).toBe(false);
     expect(isAtRisk(0, 60)).toBe(false);
     expect(isAtRisk(-5, 60)).toBe(false);
+  });
+
+  it('SLA clock: a wait on the owner that began before the due time moves it; one that began after does not', () => {
+    const t = (min: number) => new Date(Date.UTC(2026, 10, 2, 8, min)).toISOString();
+    // Enqueued +0, target 60: escalated +40, owner's outcome +100 → due 60 + 60 = +120.
+    expect(dueAfterPause(t(60), t(40), t(100))).toBe(t(120));
+    // Escalated at the due time itself (+60) or after: the cycle had breached, the due time stays.
+    expect(dueAfterPause(t(60), t(60), t(100))).toBe(t(60));
+    expect(dueAfterPause(t(60), t(70), t(100))).toBe(t(60));
+    const clock = { enqueuedAt: t(0), dueAt: t(120), pausedSince: null, pausedMinutesBeforeOutcome: 60, firstOutcomeAt: t(100) };
+    expect(slaCycle(clock, t(150))).toEqual({ state: 'achieved', at: t(100) });
+    expect(slaResolutionMinutes(clock)).toBe(40);
+    expect(slaCycle({ ...clock, firstOutcomeAt: t(121) }, t(150))).toEqual({ state: 'breached', at: t(120) });
+    // Waiting on the owner since +50 (before the due +60): paused, neither at risk nor breaching, even past +60.
+    const waiting = { enqueuedAt: t(0), dueAt: t(60), pausedSince: t(50), pausedMinutesBeforeOutcome: 0, firstOutcomeAt: null };
+    expect(slaCycle(waiting, t(200))).toEqual({ state: 'paused' });
+    expect(slaMinutesLeft(waiting, t(55))).toBeNull();
+    // Waiting since +70, after the due +60: breached at +60.
+    expect(slaCycle({ ...waiting, pausedSince: t(70) }, t(200))).toEqual({ state: 'breached', at: t(60) });
+    expect(slaMinutesLeft({ ...waiting, pausedSince: null }, t(55))).toBe(5);
+    expect(slaCycle({ ...waiting, pausedSince: null }, t(55))).toEqual({ state: 'running' });
   });
 
   it('ISO weeks: Monday-based, week 1 holds the first Thursday', () => {

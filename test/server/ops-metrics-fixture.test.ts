@@ -1,7 +1,9 @@
 // A scripted event history small enough to work out by hand, driven through the real API on an injected
 // clock; every expected figure below is computed by hand in the comments (DESIGN §8 definitions,
 // shared/metrics-definitions.ts). Queue q-inv: SLA 60 min, 60 EUR/h. T0 = Monday 2026-11-02 08:00 UTC;
-// "now" at the end is T0+120.
+// "now" at the end is T0+120. The SLA clock pauses while an item waits on its owner (SLA_CLOCK: escalation →
+// the owner's outcome or the escalation's end); B, D and G below are worked on that clock.
+// Queue q-pct (another workflow) holds twenty open items, enough to show age percentiles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mutation } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
@@ -47,6 +49,13 @@ beforeAll(async () => {
     reasonCodes: [{ code: 'other', label: 'Other' }] };
   await srv.server.upsertQueue({ ...queue, id: 'q-inv', ownerId: 'own', ownerName: 'own' });
   await srv.server.upsertQueue({ ...queue, id: 'q-other', workflow: 'wf2', ownerId: 'own2', ownerName: 'own2' });
+  await srv.server.upsertQueue({ ...queue, id: 'q-pct', name: 'Percentiles', workflow: 'wf3', ownerId: 'own', ownerName: 'own' });
+  // q-pct: one item enqueued each minute T0+0 .. T0+19 (ages at T0+120: 120 down to 101).
+  for (let k = 0; k < 20; k++) {
+    setClock(k);
+    ids[`P${k}`] = (await as.prod.ingest({ items: ingestItems('q-pct', 1, { source: 'fx', prefix: 'pct', start: k }) })).items[0].id;
+  }
+  setClock(0);
   await as.own.expectOk(QueuePolicy, 'POST', '/v1/queue-policies', { queueId: 'q-inv', laborCost: { amountPerHour: 60, currency: 'EUR' } });
 
   // T0: A, B, C, D enqueued (due T0+60).
@@ -68,6 +77,17 @@ beforeAll(async () => {
   // F enqueued at +70 (due +130), E at +100 (due +160).
   setClock(70);
   ids.F = (await as.prod.ingest({ items: ingestItems('q-inv', 1, { source: 'fx', prefix: 'f' }) })).items[0].id;
+  // G enqueued at +70 (due +130 before any pause) and leased to rev2; reclassified at +80 (its age still counts
+  // from +70), escalated at +90 with no labor: waiting on its owner since +90, its clock paused at 20 minutes.
+  ids.G = (await as.prod.ingest({ items: ingestItems('q-inv', 1, { source: 'fx', prefix: 'g' }) })).items[0].id;
+  const [g] = (await as.sup.assign({ itemIds: [ids.G], assigneeId: 'rev2', leaseMinutes: 600 })).items;
+  const g1 = await act('rev2', 80, 'reclassify', g, { exceptionClass: 'policy', reasonCode: 'other' });
+  await act('rev2', 90, 'escalate', g1, { reasonCode: 'other' });
+  // D, open and past its due time (+60), is leased to rev2 and escalated at +95 with no labor: a pause that
+  // begins after the clock ran out does not move the due time (D breached at +60 and stays breached).
+  setClock(90);
+  const [d] = (await as.sup.assign({ itemIds: [ids.D], assigneeId: 'rev2', leaseMinutes: 600 })).items;
+  await act('rev2', 95, 'escalate', d, { reasonCode: 'other' });
   await act('own', 80, 'override', c3, { outcome: 'approve', reason: 'the total was right' }, { openedMin: 79, activeMin: 1, rework: true });
   await act('own', 100, 'approve', b2, {}, { openedMin: 96, activeMin: 4 });
   setClock(100);
@@ -85,22 +105,36 @@ describe('control points (q-inv at T0+120)', () => {
     const { controlPoints } = await as.sup.expectOk(ControlPointsResponse, 'GET', `/v1/metrics/control-points?${interval}&queueId=q-inv`);
     expect(controlPoints).toHaveLength(1);
     const cp = controlPoints[0];
-    // Open: D (age 120), F (50), E (20); the reclassified B kept its T0 enqueue.
-    expect(cp.depth).toMatchObject({ value: 3, n: 3 });
-    expect(new Set(cp.depth.recompute.itemIds)).toEqual(new Set([ids.D, ids.E, ids.F]));
-    expect(cp.age).toMatchObject({ n: 3, p50: null, p90: null, max: 120 });
-    // First touch: A 14, B 28, C 40 (the earliest labor openedAt minus enqueue).
+    // Open: D (age 120, escalated), F (50), G (50, escalated: the reclassification at +80 did not reset it), E (20).
+    expect(cp.depth).toMatchObject({ value: 4, n: 4 });
+    expect(new Set(cp.depth.recompute.itemIds)).toEqual(new Set([ids.D, ids.E, ids.F, ids.G]));
+    expect(cp.age).toMatchObject({ n: 4, p50: null, p90: null, max: 120 });
+    // First touch: A 14, B 28, C 40 (the earliest labor openedAt minus enqueue); D and G had no labor.
     expect(cp.timeToFirstTouch).toMatchObject({ n: 3, max: 40, p50: null });
-    // First outcome: A 20, C 50, B 100.
-    expect(cp.resolutionTime).toMatchObject({ n: 3, max: 100 });
-    // Achieved: A (20 ≤ 60), C (50 ≤ 60). Breached: B (first outcome at 100 > due 60), D (open past 60). F, E not due yet.
-    expect(cp.withinSla).toMatchObject({ achieved: 2, breached: 2, percent: { value: 50, n: 4 } });
+    // First outcome on the SLA clock: A 20, C 50, B 100 − 60 paused (escalated +40 → owner's outcome +100) = 40.
+    // Without the pause B's would be 100 (the max).
+    expect(cp.resolutionTime).toMatchObject({ n: 3, max: 50 });
+    // Due times: A, C 60; B 0 + 60 + 60 paused = 120; D 60 (its pause began at +95, after the clock ran out).
+    // Achieved: A (20 ≤ 60), C (50 ≤ 60), B (100 ≤ 120: the pause flips it; on an unpaused clock 100 > 60 breached).
+    // Breached: D (open past 60). F, E not due yet; G paused.
+    expect(cp.withinSla).toMatchObject({ achieved: 3, breached: 1, percent: { value: 75, n: 4 } });
     expect(new Set(cp.withinSla.percent.recompute.itemIds)).toEqual(new Set([ids.A, ids.B, ids.C, ids.D]));
     expect(cp.breachedWhileOpen).toMatchObject({ value: 1, recompute: { itemIds: [ids.D] } });
-    // F: 10 min left < 20 % of 60 = 12; E: 40 left.
+    // F: 10 min left < 20 % of 60 = 12; E: 40 left. G would have 130 − 120 = 10 left on an unpaused clock (at
+    // risk), but its clock stands still since +90 (20 of 60 minutes used): neither at risk nor breaching.
     expect(cp.atRisk).toEqual([{ itemId: ids.F, slaDueAt: iso(130), minutesLeft: 10, status: 'open', assigneeId: null }]);
     // B: escalated +40, owner's outcome +100.
     expect(cp.approvalLatency).toMatchObject({ n: 1, max: 60, recompute: { itemIds: [ids.B] } });
+  });
+});
+
+describe('age percentiles (q-pct at T0+120)', () => {
+  it('p50 and p90 by nearest rank once n reaches 20', async () => {
+    const { controlPoints: [cp] } = await as.sup.expectOk(ControlPointsResponse, 'GET', `/v1/metrics/control-points?${interval}&queueId=q-pct`);
+    // Ages sorted: 101, 102, …, 120 (n = 20). p50 = rank ⌈0.5 · 20⌉ = 10 → 110; p90 = rank 18 → 118; max 120.
+    expect(cp.age).toMatchObject({ n: 20, p50: 110, p90: 118, max: 120 });
+    // Due at T0+60 .. T0+79, all past: twenty breaches, 0 % within SLA.
+    expect(cp.withinSla).toMatchObject({ achieved: 0, breached: 20, percent: { value: 0, n: 20 } });
   });
 });
 
@@ -139,8 +173,8 @@ describe('exception tax (workflow wf, EUR)', () => {
     // (50 + 73.50) / 100 runs = 1.235 with exceptions; 50 / 100 = 0.50 straight through.
     expect(wf.costToCompletion.value).toBeCloseTo(1.235, 10);
     expect(wf.costToCompletionWithoutExceptions.value).toBeCloseTo(0.5, 10);
-    // Six exceptions raised (A-D, F, E) for 100 runs.
-    expect(wf.exceptionRate.value).toBeCloseTo(6, 10);
+    // Seven exceptions raised (A-D, F, G, E) for 100 runs.
+    expect(wf.exceptionRate.value).toBeCloseTo(7, 10);
     // wf2 has no labor cost: no tax, said so.
     const wf2 = groups.find((g) => g.key === 'wf2')!;
     expect(wf2).toMatchObject({ currency: null, outcomes: 0, taxTotal: { value: null, note: 'no labor cost per hour set for these queues' } });
@@ -151,7 +185,7 @@ describe('who sees the figures', () => {
   it('supervisor all; the owner their paths; another owner not this queue; reviewers and producers none; bad queries 400 and nothing changes', async () => {
     const before = await snapshotOf(srv.dbFile);
     const own = await as.own.expectOk(ControlPointsResponse, 'GET', `/v1/metrics/control-points?${interval}`);
-    expect(own.controlPoints.map((c) => c.queueId)).toEqual(['q-inv']);
+    expect(own.controlPoints.map((c) => c.queueId)).toEqual(['q-inv', 'q-pct']);
     const own2 = await as.own2.expectOk(ExceptionTaxResponse, 'GET', `/v1/metrics/exception-tax?${interval}&groupBy=queue`);
     expect(own2.groups.map((g) => g.key)).toEqual(['q-other']);
     for (const path of ['team', 'control-points', 'exception-tax']) {

@@ -7,7 +7,8 @@
 // (or the filter) to recompute it.
 import type { z } from 'zod';
 import {
-  ACTIVE_NOW_MINUTES, costToCompletion, isAtRisk, ratio, reworkRatePercent, summarizePercentiles, withinSlaPercent, type MetricName,
+  ACTIVE_NOW_MINUTES, costToCompletion, isAtRisk, ratio, reworkRatePercent, slaCycle, slaMinutesLeft, slaPausedNow, slaResolutionMinutes,
+  summarizePercentiles, withinSlaPercent, type MetricName, type SlaClockFacts,
 } from '../../../shared/metrics-definitions';
 import {
   MAX_EVIDENCE_IDS, type ControlPointMetrics, type ControlPointsResponse, type ExceptionTaxGroup, type ExceptionTaxQuery, type ExceptionTaxResponse,
@@ -29,10 +30,12 @@ const LABOR_TYPES = ['decided', 'escalated', 'deferred', 'noted', 'reclassified'
  * minutes, amount); `escalatedAt`: for an owner's outcome on an escalation, when that escalation happened.
  */
 interface Ev { itemId: string; type: string; actor: string | null; at: string; escalatedAt: string | null; payload: Record<string, unknown> }
-/** An item with its facts from the whole log (item_facts): first outcome and first touch, whenever they were. */
-interface ItemFacts {
-  id: string; queueId: string; enqueuedAt: string; slaDueAt: string; status: string; assigneeId: string | null; createdAt: string;
-  firstOutcomeAt: string | null; firstTouchAt: string | null;
+/**
+ * An item with its facts from the whole log (item_facts): first outcome and first touch, whenever they were,
+ * and its SLA clock (`dueAt` paused-adjusted; shared/metrics-definitions.ts SLA_CLOCK).
+ */
+interface ItemFacts extends SlaClockFacts {
+  id: string; queueId: string; status: string; assigneeId: string | null; createdAt: string; firstTouchAt: string | null;
 }
 
 interface Loaded { from: string; to: string; now: Date; queues: QueueRow[]; items: Map<string, ItemFacts>; events: Ev[] }
@@ -60,7 +63,8 @@ function percentiles(metric: MetricName, values: { itemId: string; minutes: numb
 }
 
 const ITEM_COLUMNS = ['items.id', 'items.queue_id', 'items.enqueued_at', 'items.sla_due_at', 'items.status', 'items.assignee_id', 'items.created_at',
-  'item_facts.first_outcome_at', 'item_facts.first_touch_at'] as const;
+  'item_facts.first_outcome_at', 'item_facts.first_touch_at', 'item_facts.sla_due_at as paused_due_at', 'item_facts.sla_paused_since',
+  'item_facts.sla_paused_ms'] as const;
 const UNRESOLVED_STATUSES = ['open', 'leased', 'escalated'];
 
 /**
@@ -84,10 +88,11 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query, needs: ItemNee
   const events: Ev[] = [];
   if (queueIds.length > 0) {
     type ItemRow = { id: string; queue_id: string; enqueued_at: string; sla_due_at: string; status: string; assignee_id: string | null; created_at: string;
-      first_outcome_at: string | null; first_touch_at: string | null };
+      first_outcome_at: string | null; first_touch_at: string | null; paused_due_at: string | null; sla_paused_since: string | null; sla_paused_ms: number | string | null };
     const keep = (r: ItemRow) => {
       if (!items.has(r.id)) {
-        items.set(r.id, { id: r.id, queueId: r.queue_id, enqueuedAt: r.enqueued_at, slaDueAt: r.sla_due_at, status: r.status, assigneeId: r.assignee_id,
+        items.set(r.id, { id: r.id, queueId: r.queue_id, enqueuedAt: r.enqueued_at, dueAt: r.paused_due_at ?? r.sla_due_at, pausedSince: r.sla_paused_since,
+          pausedMinutesBeforeOutcome: minutes(Number(r.sla_paused_ms ?? 0)), status: r.status, assigneeId: r.assignee_id,
           createdAt: r.created_at, firstOutcomeAt: r.first_outcome_at, firstTouchAt: r.first_touch_at });
       }
     };
@@ -102,7 +107,9 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query, needs: ItemNee
     if (needs === 'sla') {
       for (const r of await fromItems().where('items.status', 'in', UNRESOLVED_STATUSES).execute()) keep(r);
       for (const r of await fromItems().where('items.sla_due_at', '>=', from).where('items.sla_due_at', '<', to).execute()) keep(r);
-      for (const col of ['first_outcome_at', 'first_touch_at'] as const) {
+      // Paused-adjusted due times in the interval (an item whose pause moved its due time into it), first
+      // outcomes and first touches in it: the roll-up's own indexes.
+      for (const col of ['sla_due_at', 'first_outcome_at', 'first_touch_at'] as const) {
         await keepByIds((await ctx.db.selectFrom('item_facts').select('item_id').where(col, '>=', from).where(col, '<', to).execute()).map((r) => r.item_id));
       }
     }
@@ -208,22 +215,16 @@ export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
   const events = l.events.filter((e) => ids.has(e.itemId));
   const nowIso = l.now.toISOString();
   const open = items.filter((i) => UNRESOLVED.has(i.status));
-  const firstOutcome = new Map(items.flatMap((i) => (i.firstOutcomeAt === null ? [] : [[i.id, i.firstOutcomeAt] as const])));
   const firstTouch = new Map(items.flatMap((i) => (i.firstTouchAt === null ? [] : [[i.id, i.firstTouchAt] as const])));
   const ageValues = open.map((i) => ({ itemId: i.id, minutes: minutes(l.now.getTime() - Date.parse(i.enqueuedAt)) }));
   const touch = items.flatMap((i) => { const t = firstTouch.get(i.id); return t && inWindow(l, t) ? [{ itemId: i.id, minutes: minutes(Date.parse(t) - Date.parse(i.enqueuedAt)) }] : []; });
-  const resolution = items.flatMap((i) => { const t = firstOutcome.get(i.id); return t && inWindow(l, t) ? [{ itemId: i.id, minutes: minutes(Date.parse(t) - Date.parse(i.enqueuedAt)) }] : []; });
-  // An SLA cycle completes at the first outcome (achieved, if by the due time) or at the due time (breached).
-  const achieved: string[] = [];
-  const breached: string[] = [];
-  for (const i of items) {
-    const out = firstOutcome.get(i.id);
-    if (out !== undefined && out <= i.slaDueAt) { if (inWindow(l, out)) achieved.push(i.id); } else if (inWindow(l, i.slaDueAt) && i.slaDueAt <= nowIso) breached.push(i.id);
-  }
-  const breachedOpen = open.filter((i) => i.slaDueAt < nowIso);
+  // On the SLA clock (paused while the item waits on its owner; shared/metrics-definitions.ts SLA_CLOCK).
+  const resolution = items.flatMap((i) => (i.firstOutcomeAt !== null && inWindow(l, i.firstOutcomeAt) ? [{ itemId: i.id, minutes: slaResolutionMinutes(i)! }] : []));
+  const { achieved, breached } = slaCycles(l, items);
+  const breachedOpen = open.filter((i) => !slaPausedNow(i) && i.dueAt < nowIso);
   const atRisk = open.flatMap((i) => {
-    const left = minutes(Date.parse(i.slaDueAt) - l.now.getTime());
-    return isAtRisk(left, qr.sla_target_minutes) ? [{ itemId: i.id, slaDueAt: i.slaDueAt, minutesLeft: left, status: i.status, assigneeId: i.assigneeId }] : [];
+    const left = slaMinutesLeft(i, nowIso);
+    return left !== null && isAtRisk(left, qr.sla_target_minutes) ? [{ itemId: i.id, slaDueAt: i.dueAt, minutesLeft: left, status: i.status, assigneeId: i.assigneeId }] : [];
   }).sort((a, b) => a.minutesLeft - b.minutesLeft);
   // Approval latency: an escalation to the owner's outcome on it (the roll-up pairs each owner's outcome with its escalation).
   const latency = events.flatMap((e) => (isOutcome(e) && e.escalatedAt !== null && inWindow(l, e.at)
@@ -240,6 +241,31 @@ export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
     atRisk: atRisk.slice(0, MAX_EVIDENCE_IDS),
     approvalLatency: percentiles('approval_latency', latency, l, filter),
   };
+}
+
+/** The SLA cycles of `items` completed in the interval: achieved at a first outcome in it, breached at a due time in it (and past). */
+function slaCycles(l: Loaded, items: Iterable<ItemFacts>): { achieved: string[]; breached: string[]; breachedItems: ItemFacts[] } {
+  const nowIso = l.now.toISOString();
+  const achieved: string[] = [];
+  const breachedItems: ItemFacts[] = [];
+  for (const i of items) {
+    const c = slaCycle(i, nowIso);
+    if (c.state === 'achieved' && inWindow(l, c.at)) achieved.push(i.id);
+    if (c.state === 'breached' && inWindow(l, c.at)) breachedItems.push(i);
+  }
+  return { achieved, breached: breachedItems.map((i) => i.id), breachedItems };
+}
+
+/** One SLA cycle that ended unachieved in the interval (the weekly pack's breaches). */
+export interface SlaBreach { itemId: string; queueId: string; slaDueAt: string; resolvedAt: string | null }
+
+/** The control points, and every breach behind their within-SLA figures (not cut to the evidence limit), by due time then id. */
+export async function controlPointMetricsWithBreaches(ctx: ServerContext, user: AuthUser, q: Query): Promise<{ response: ControlPointsResponse; breaches: SlaBreach[] }> {
+  const l = await load(ctx, user, q, 'sla');
+  const breaches = slaCycles(l, l.items.values()).breachedItems.filter((i) => l.queues.some((qr) => qr.id === i.queueId))
+    .map((i) => ({ itemId: i.id, queueId: i.queueId, slaDueAt: i.dueAt, resolvedAt: i.firstOutcomeAt }))
+    .sort((a, b) => (a.slaDueAt < b.slaDueAt ? -1 : a.slaDueAt > b.slaDueAt ? 1 : a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
+  return { response: { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) }, breaches };
 }
 
 // ---------- exception tax ----------

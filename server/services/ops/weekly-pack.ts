@@ -18,7 +18,7 @@ import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
-import { controlPointMetrics, exceptionTaxMetrics } from './metrics';
+import { controlPointMetricsWithBreaches, exceptionTaxMetrics } from './metrics';
 import { seesEverything } from './scope';
 import { computeSignals, decisionFromEvent, SIGNAL_DECIDED_EVENT } from './signals';
 import { listAlerts } from './triggers';
@@ -61,25 +61,13 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   const mine = new Set(queueIds);
   const now = ctx.now();
 
-  const controlPoints = queueIds.length === 0 ? [] : (await controlPointMetrics(ctx, user, { from, to })).controlPoints.filter((c) => mine.has(c.queueId));
+  const cps = queueIds.length === 0 ? null : await controlPointMetricsWithBreaches(ctx, user, { from, to });
+  const controlPoints = cps === null ? [] : cps.response.controlPoints.filter((c) => mine.has(c.queueId));
   const exceptionTax = queueIds.length === 0 ? [] : (await exceptionTaxMetrics(ctx, user, { from, to, groupBy: 'queue' })).groups.filter((g) => mine.has(g.key));
 
-  // Breaches: SLA cycles that ended in the week unachieved (the control points' within_sla definition).
-  const breaches: WeeklyReviewPack['breaches'] = [];
-  if (queueIds.length > 0) {
-    const due = await ctx.db.selectFrom('items').select(['id', 'queue_id', 'sla_due_at']).where('queue_id', 'in', queueIds)
-      .where('sla_due_at', '>=', from).where('sla_due_at', '<', to).where('sla_due_at', '<=', now.toISOString()).orderBy('sla_due_at').orderBy('id').execute();
-    const firstOutcome = new Map<string, string>();
-    for (let i = 0; i < due.length; i += 500) {
-      const rows = await ctx.db.selectFrom('item_events').select(['item_id', (eb) => eb.fn.min('at').as('first')]).where('type', '=', 'decided')
-        .where('item_id', 'in', due.slice(i, i + 500).map((d) => d.id)).groupBy('item_id').execute();
-      for (const r of rows) firstOutcome.set(r.item_id, String(r.first));
-    }
-    for (const d of due) {
-      const out = firstOutcome.get(d.id);
-      if (out === undefined || out > d.sla_due_at) breaches.push({ itemId: d.id, queueId: d.queue_id, slaDueAt: d.sla_due_at, resolvedAt: out ?? null });
-    }
-  }
+  // Breaches: SLA cycles that ended in the week unachieved (the control points' within_sla definition, on the
+  // paused SLA clock of shared/metrics-definitions.ts).
+  const breaches: WeeklyReviewPack['breaches'] = cps === null ? [] : cps.breaches.filter((b) => mine.has(b.queueId));
 
   const sum = (k: 'reverts' | 'overrides' | 'rolledBack' | 'corrections') => exceptionTax.reduce((n, g) => n + g.rework[k], 0);
   const rework = { reverts: sum('reverts'), overrides: sum('overrides'), rolledBack: sum('rolledBack'), corrections: sum('corrections'), outcomes: exceptionTax.reduce((n, g) => n + g.outcomes, 0) };
