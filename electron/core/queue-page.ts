@@ -47,6 +47,8 @@ const WALK_MARGIN = 3;
 /** Walking more than this share of the table (a lookup per row) costs more than reading it once. */
 const SCAN_SHARE = 0.25;
 const COLUMNS = 'id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state';
+/** What the bounded walk's inner read carries: the page's columns and every column a filter tests. */
+const WALK_COLUMNS = `${COLUMNS}, title_lc, assignee_id, in_triage`;
 
 export class QueuePageQuery {
   /** The filters whose totals are kept, by key, with the same test the SQL makes, in JS. */
@@ -166,7 +168,7 @@ export class QueuePageQuery {
     // A bounded walk: only the first `budget` rows in sort order are looked at; if they hold the page, it
     // is exactly the page (they are a prefix of the full order).
     const walk = {
-      sql: `SELECT ${COLUMNS} FROM (SELECT ${COLUMNS}, title_lc${col === 'confidence' ? '' : `, ${col}`} FROM items ${orderBy(col)} LIMIT ?) ${whereSql} ${orderBy(col)} LIMIT ? OFFSET ?`,
+      sql: `SELECT ${COLUMNS} FROM (SELECT ${WALK_COLUMNS}${col === 'confidence' ? '' : `, ${col}`} FROM items ${orderBy(col)} LIMIT ?) ${whereSql} ${orderBy(col)} LIMIT ? OFFSET ?`,
       params: [budget, ...pageParams],
     };
     return { ...sort, walk };
