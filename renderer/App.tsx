@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect } from 'react';
+import { lazy, Suspense, useEffect, useLayoutEffect } from 'react';
 import { NavBar } from './components/NavBar';
 import { NoticeBar } from './components/NoticeBar';
 import { Overlays } from './components/Overlays';
@@ -8,13 +8,18 @@ import { installLaborSignals } from './keyboard/labor-signals';
 import { useGlobalKeys } from './keyboard/use-global-keys';
 import { useApp } from './state/app-store';
 import { installThemeFollower } from './state/theme';
-import { QueueView } from './views/QueueView';
-import { SettingsView } from './views/SettingsView';
 import { SignInView } from './views/SignInView';
-import { StatsView } from './views/StatsView';
-import { SyncView } from './views/SyncView';
 import { TriageView } from './views/TriageView';
-import { OpsView } from './views/ops/OpsView';
+import { LAZY_PARTS, prefetchLazyParts } from './views/lazy-parts';
+
+// Only the triage view (and sign-in) are in the first bundle: the first item paints without parsing the
+// queue grid, the ops views and their charts (issue 15 gap 4). The rest load on first use, and are
+// fetched in the background once the first item is on screen (views/lazy-parts.ts).
+const QueueView = lazy(() => LAZY_PARTS.queue().then((m) => ({ default: m.QueueView })));
+const SyncView = lazy(() => LAZY_PARTS.sync().then((m) => ({ default: m.SyncView })));
+const StatsView = lazy(() => LAZY_PARTS.stats().then((m) => ({ default: m.StatsView })));
+const SettingsView = lazy(() => LAZY_PARTS.settings().then((m) => ({ default: m.SettingsView })));
+const OpsView = lazy(() => LAZY_PARTS.ops().then((m) => ({ default: m.OpsView })));
 
 function CurrentView() {
   const view = useApp((s) => s.view);
@@ -36,6 +41,14 @@ function CurrentView() {
   }
 }
 
+function ViewLoading() {
+  return (
+    <section className="view" aria-busy="true" data-testid="view-loading">
+      <div className="empty-state muted">Loading…</div>
+    </section>
+  );
+}
+
 export function App() {
   const booted = useApp((s) => s.booted);
   const fatal = useApp((s) => s.fatal);
@@ -45,6 +58,12 @@ export function App() {
   useGlobalKeys();
   useEffect(() => installThemeFollower(), []);
   useEffect(() => installLaborSignals(), []);
+  // Normally fetched once the first item paints (state/startup-marks.ts); this covers a desk with no item.
+  useEffect(() => {
+    if (!booted) return;
+    const timer = setTimeout(prefetchLazyParts, 2000);
+    return () => clearTimeout(timer);
+  }, [booted]);
   useLayoutEffect(() => {
     document.body.dataset.view = view;
   }, [view]);
@@ -70,7 +89,9 @@ export function App() {
       {chrome && <NavBar />}
       <main className="main" id="main">
         <NoticeBar />
-        <CurrentView />
+        <Suspense fallback={<ViewLoading />}>
+          <CurrentView />
+        </Suspense>
       </main>
       {chrome && <StatusBar />}
       <Toasts />

@@ -4,6 +4,7 @@ import type { BundleStatus } from '../../shared/desk-bundles';
 import { useNow } from '../hooks/use-now';
 import { setView, useApp } from '../state/app-store';
 import { loadBundleStatus, useBundles } from '../state/bundles-store';
+import { afterFirstItem } from '../state/startup-marks';
 
 export function timeLeft(untilIso: string, now: number): string {
   const ms = Date.parse(untilIso) - now;
@@ -29,7 +30,8 @@ export function BundleLeaseBadge() {
   const work = useBundles((s) => s.status?.work ?? null);
   const assigned = useApp((s) => s.sync?.assigned);
   const now = useNow();
-  useEffect(() => { void loadBundleStatus(); }, [assigned]);
+  // Not before the first item is painted (state/startup-marks.ts): the badge is not what the reviewer waits for.
+  useEffect(() => { void afterFirstItem().then(loadBundleStatus); }, [assigned]);
   if (!work || Date.parse(work.leaseExpiresAt) <= now) return null;
   return (
     <button type="button" className="sb-item link-btn bundle-badge" data-testid="bundle-badge" onClick={() => setView('sync')}

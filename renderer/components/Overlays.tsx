@@ -1,8 +1,12 @@
+import { lazy, Suspense } from 'react';
 import { useApp } from '../state/app-store';
-import { CommandPalette } from './CommandPalette';
-import { HelpDialog } from './HelpDialog';
+import { LAZY_PARTS } from '../views/lazy-parts';
 import { NoteEditor } from './NoteEditor';
 import { TriagePicker } from './TriagePicker';
+
+// Outside the first bundle (views/lazy-parts.ts); fetched in the background after the first item paints.
+const CommandPalette = lazy(() => LAZY_PARTS.palette().then((m) => ({ default: m.CommandPalette })));
+const HelpDialog = lazy(() => LAZY_PARTS.help().then((m) => ({ default: m.HelpDialog })));
 
 /** The one open overlay, if any. */
 export function Overlays() {
@@ -10,9 +14,17 @@ export function Overlays() {
   if (!overlay) return null;
   switch (overlay.kind) {
     case 'help':
-      return <HelpDialog />;
+      return (
+        <Suspense fallback={null}>
+          <HelpDialog />
+        </Suspense>
+      );
     case 'palette':
-      return <CommandPalette />;
+      return (
+        <Suspense fallback={null}>
+          <CommandPalette />
+        </Suspense>
+      );
     case 'picker':
       return <TriagePicker key={overlay.purpose} purpose={overlay.purpose} exceptionClass={overlay.exceptionClass} />;
     case 'correct':

@@ -19,6 +19,8 @@ export function usePace(tick: unknown): number | null {
     return () => void (mounted.current = false);
   }, []);
   useEffect(() => {
+    // No item yet: the pace is shown beside one, and the first item's load should not queue behind this.
+    if (tick === undefined || tick === null) return;
     if (Date.now() - last.current < PACE_REFRESH_MS) return;
     last.current = Date.now();
     // An answer is kept even if the item changed meanwhile (the pace is the reviewer's, not the item's).

@@ -1,24 +1,26 @@
 // Boot and session: load the session, settings, queues and sync status; wire the push events.
-import type { SessionInfo } from '../../shared/desk-api';
+import type { SessionInfo, Settings } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
 import { applySettings, pushToast, useApp } from './app-store';
 import { loadConflicts } from './conflicts-store';
 import { desk } from './desk';
 import { scheduleRefresh } from './queue-store';
-import { onQueueChanged, useTriage } from './triage-store';
+import { afterFirstItem } from './startup-marks';
+import { ensureItem, onQueueChanged, useTriage } from './triage-store';
 
-async function loadSignedInData(): Promise<void> {
+/** `settings`: already read in this same step (boot reads them with the session), so not asked again. */
+async function loadSignedInData(settings?: Settings): Promise<void> {
   const d = desk();
-  const [settings, queues, sync] = await Promise.all([
-    d.call('settings.get', {}),
+  const [fresh, queues, sync] = await Promise.all([
+    settings ?? d.call('settings.get', {}),
     d.call('queue.list', {}),
     d.call('sync.status', {}),
   ]);
-  applySettings(settings);
+  if (fresh !== settings) applySettings(fresh);
   useApp.setState({ queues: queues.queues, sync });
 }
 
-export async function adoptSession(session: SessionInfo): Promise<void> {
+export async function adoptSession(session: SessionInfo, settings?: Settings): Promise<void> {
   const wasSignedIn = useApp.getState().session?.signedIn ?? false;
   useApp.setState({ session });
   if (!session.signedIn) {
@@ -26,9 +28,10 @@ export async function adoptSession(session: SessionInfo): Promise<void> {
     useTriage.setState({ current: null, empty: false, departed: null });
     return;
   }
-  await loadSignedInData();
+  await loadSignedInData(settings);
   // Known from the start, so a conflict that arrives later is told apart and announced (conflicts-store).
-  if (!wasSignedIn) void loadConflicts();
+  // After the first item is on screen: the list is not needed to paint it, and would queue ahead of its open.
+  if (!wasSignedIn) void afterFirstItem().then(loadConflicts);
   if (!wasSignedIn) useApp.setState({ view: 'triage' });
 }
 
@@ -57,10 +60,16 @@ export async function boot(): Promise<void> {
     void adoptSession(s).catch((e) => pushToast(errorMessage(e), 'error'));
   });
   try {
-    const session = await d.call('session.get', {});
-    // Settings (theme) apply even before sign-in.
-    applySettings(await d.call('settings.get', {}));
-    await adoptSession(session);
+    // One round trip for both: settings (theme) apply even before sign-in.
+    const [session, settings] = await Promise.all([d.call('session.get', {}), d.call('settings.get', {})]);
+    applySettings(settings);
+    // Signed in: the first item is asked for now, beside the queues and sync status, not after them
+    // (issue 15 gap 4: `npm start` to the first item painted). Work starts in triage (adoptSession).
+    if (session.signedIn) {
+      useApp.setState({ view: 'triage' });
+      void ensureItem();
+    }
+    await adoptSession(session, settings);
     useApp.setState({ booted: true });
   } catch (e) {
     useApp.setState({ booted: true, fatal: errorMessage(e) });

@@ -278,9 +278,19 @@ export function createTriage(deps: TriageDeps) {
     }
   }
 
+  /** The first-item load under way: boot starts it before the triage view mounts, and the view asks again. */
+  let ensuring: Promise<void> | null = null;
+
   /** Opens the first item of the assigned set when nothing is shown yet (entering triage). */
-  async function ensureItem(): Promise<void> {
-    if (get().current) return;
+  function ensureItem(): Promise<void> {
+    if (get().current) return Promise.resolve();
+    ensuring ??= loadFirstItem().finally(() => {
+      ensuring = null;
+    });
+    return ensuring;
+  }
+
+  async function loadFirstItem(): Promise<void> {
     store.setState({ loading: true });
     try {
       const { itemId } = await serial(() => desk.call('triage.next', { fromItemId: null, direction: 'next' }));

@@ -14,7 +14,7 @@ import { useApp } from '../state/app-store';
 import { useStore } from 'zustand';
 import { drafts, type ItemDrafts } from '../state/drafts';
 import { runSyncNow } from '../state/sync-actions';
-import { reportFirstItemPainted } from '../state/startup-marks';
+import { reportFirstItemPainted, reportNoFirstItem } from '../state/startup-marks';
 import { acknowledge, ensureItem, useTriage } from '../state/triage-store';
 import type { Departed } from '../state/triage-model';
 
@@ -35,6 +35,9 @@ export function TriageView() {
     } else delete document.body.dataset.focusedItemId;
   }, [id]);
   useEffect(() => () => void delete document.body.dataset.focusedItemId, []);
+  useEffect(() => {
+    if (empty) reportNoFirstItem();
+  }, [empty]);
 
   const me = useApp((s) => s.session?.user?.id ?? null);
   // The correct editor opens beside the item (issue 14 item 1): the item stays readable.

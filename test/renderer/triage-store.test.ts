@@ -248,3 +248,19 @@ describe('triage store: defer says where the item went (issue 14 item 3)', () =>
     expect(s.toasts.at(-1)?.text).toMatch(/for someone else; not yours again for 30 min$/);
   });
 });
+
+describe('triage store: the first item is asked for once (issue 15 gap 4)', () => {
+  it('boot asks for the first item before the triage view mounts and the view asks again: one triage.next, one triage.open', async () => {
+    const s = setup();
+    const fromBoot = s.t.ensureItem();
+    const fromView = s.t.ensureItem();
+    await Promise.all([fromBoot, fromView]);
+    await settle(s.t);
+    expect(s.shown()).toBe('a');
+    expect(s.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(1);
+    expect(s.desk.calls.filter((c) => c.method === 'triage.open')).toHaveLength(1);
+    // Done and shown: asking again changes nothing and calls nothing.
+    await s.t.ensureItem();
+    expect(s.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(1);
+  });
+});
