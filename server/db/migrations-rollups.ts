@@ -43,7 +43,7 @@ export const m095_metric_rollups: Migration = {
   },
 };
 
-/** The SLA clock's pause in item_facts (shared/metrics-definitions.ts SLA_CLOCK), then every roll-up rebuilt from the log. */
+/** The SLA clock's pause in item_facts (shared/metrics-definitions.ts SLA_CLOCK). */
 export const m097_sla_pause: Migration = {
   async up(db: Kysely<unknown>) {
     const kind = dialectOf(db);
@@ -52,6 +52,18 @@ export const m097_sla_pause: Migration = {
     await db.schema.alterTable('item_facts').addColumn('sla_paused_ms', kind === 'postgres' ? 'bigint' : 'integer', (c) => c.notNull().defaultTo(0)).execute();
     // The control points' SLA cycles whose paused-adjusted due time falls in an interval.
     await db.schema.createIndex('item_facts_sla_due').on('item_facts').columns(['sla_due_at']).execute();
+  },
+};
+
+/**
+ * The queue each metric event names (signals and the weekly pack read metric_events, not the log's JSON), then
+ * every roll-up rebuilt from the log. Only the last roll-up migration rebuilds: the rebuild writes the roll-ups'
+ * current shape, which earlier migrations have not finished making.
+ */
+export const m098_metric_event_queue: Migration = {
+  async up(db: Kysely<unknown>) {
+    const kind = dialectOf(db);
+    await db.schema.alterTable('metric_events').addColumn('queue_id', 'text').execute();
     await rebuildRollups(db as unknown as Db);
     if (kind === 'sqlite') await sql`ANALYZE`.execute(db);
   },

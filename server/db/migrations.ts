@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { m090_bundle_devices } from './migrations-bundles';
-import { m095_metric_rollups, m097_sla_pause } from './migrations-rollups';
+import { m095_metric_rollups, m097_sla_pause, m098_metric_event_queue } from './migrations-rollups';
 import { appendOnlyTriggers, dialectOf, floatType, identityColumn } from './dialect';
 
 const m001_initial: Migration = {
@@ -275,4 +275,5 @@ export const migrations: Record<string, Migration> = {
   '095_metric_rollups': m095_metric_rollups,
   '096_queue_defer_cooldown': m096_defer_cooldown,
   '097_sla_pause': m097_sla_pause,
+  '098_metric_event_queue': m098_metric_event_queue,
 };

@@ -165,6 +165,8 @@ export interface MetricEventsTable {
   seq: number; item_id: string; type: string; actor_id: string | null; at: string; kind: string | null; reason_code: string | null;
   labor_ms: number; opened_at: string | null; rework: number; after_escalation: number; override: number; rollback_id: string | null;
   escalated_at: string | null; correction_minutes: number | null; correction_amount: number | null;
+  /** The queue the event names as where it happened (a reclassification's fromQueueId, else the payload's queueId); null when it names none. */
+  queue_id: string | null;
 }
 
 /** Roll-up of item_events: per item, facts that otherwise need its whole history. */

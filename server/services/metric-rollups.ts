@@ -4,7 +4,8 @@
 //
 // - metric_events: one narrow, typed row per event the metrics read (outcomes, labor, escalations, reverts,
 //   corrections), keyed by the event's seq and indexed by time, so a week of metrics reads a week of small
-//   rows instead of parsing JSON payloads;
+//   rows instead of parsing JSON payloads (with the queue the event says it happened in: a decision's
+//   queueId, a reclassification's fromQueueId);
 // - item_facts: per item, facts that otherwise need the item's whole history: the first outcome, the first
 //   touch (earliest labor.openedAt), the escalation an owner's outcome answers (approval latency), and the
 //   item's SLA clock pause (shared/metrics-definitions.ts SLA_CLOCK): the paused-adjusted due time, a pause
@@ -82,6 +83,7 @@ export function projectEvents(events: readonly LoggedEvent[], facts: Map<string,
       escalated_at: escalatedAt,
       correction_minutes: e.type === 'corrected' && typeof p.minutes === 'number' ? p.minutes : null,
       correction_amount: e.type === 'corrected' && typeof p.amount === 'number' ? p.amount : null,
+      queue_id: typeof p.fromQueueId === 'string' ? p.fromQueueId : typeof p.queueId === 'string' ? p.queueId : null,
     });
   }
   return rows;

@@ -29,16 +29,21 @@ const LABOR_TYPES = ['decided', 'escalated', 'deferred', 'noted', 'reclassified'
  * own names (kind, reasonCode, labor.activeMs / openedAt, rework, afterEscalation, override, rollbackId,
  * minutes, amount); `escalatedAt`: for an owner's outcome on an escalation, when that escalation happened.
  */
-interface Ev { itemId: string; type: string; actor: string | null; at: string; escalatedAt: string | null; payload: Record<string, unknown> }
+export interface Ev {
+  seq: number; itemId: string; type: string; actor: string | null; at: string; escalatedAt: string | null;
+  /** The queue the event says it happened in (a decision's queueId, a reclassification's fromQueueId), or null. */
+  recordedQueueId: string | null;
+  payload: Record<string, unknown>;
+}
 /**
  * An item with its facts from the whole log (item_facts): first outcome and first touch, whenever they were,
  * and its SLA clock (`dueAt` paused-adjusted; shared/metrics-definitions.ts SLA_CLOCK).
  */
-interface ItemFacts extends SlaClockFacts {
+export interface ItemFacts extends SlaClockFacts {
   id: string; queueId: string; status: string; assigneeId: string | null; createdAt: string; firstTouchAt: string | null;
 }
 
-interface Loaded { from: string; to: string; now: Date; queues: QueueRow[]; items: Map<string, ItemFacts>; events: Ev[] }
+export interface Loaded { from: string; to: string; now: Date; queues: QueueRow[]; items: Map<string, ItemFacts>; events: Ev[] }
 
 const laborMs = (p: Record<string, unknown>): number => {
   const l = p.labor as { activeMs?: number } | null | undefined;
@@ -75,7 +80,8 @@ const UNRESOLVED_STATUSES = ['open', 'leased', 'escalated'];
 /** Which items a view needs beside those behind its events: team none, control points their SLA cycles, tax the ones created. */
 type ItemNeeds = 'events-only' | 'sla' | 'created';
 
-async function load(ctx: ServerContext, user: AuthUser, q: Query, needs: ItemNeeds): Promise<Loaded> {
+/** The interval's events and items, read once (several views of one interval may share them: the weekly pack, signals). */
+export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'>, ...needs: ItemNeeds[]): Promise<Loaded> {
   const scope = await opsScope(ctx.db, user);
   if (q.queueId) requireQueues(scope, [q.queueId], 'metrics');
   let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
@@ -104,7 +110,7 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query, needs: ItemNee
         for (const r of await fromItems().where('items.id', 'in', missing.slice(i, i + 500)).execute()) keep(r);
       }
     };
-    if (needs === 'sla') {
+    if (needs.includes('sla')) {
       for (const r of await fromItems().where('items.status', 'in', UNRESOLVED_STATUSES).execute()) keep(r);
       for (const r of await fromItems().where('items.sla_due_at', '>=', from).where('items.sla_due_at', '<', to).execute()) keep(r);
       // Paused-adjusted due times in the interval (an item whose pause moved its due time into it), first
@@ -113,7 +119,7 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query, needs: ItemNee
         await keepByIds((await ctx.db.selectFrom('item_facts').select('item_id').where(col, '>=', from).where(col, '<', to).execute()).map((r) => r.item_id));
       }
     }
-    if (needs === 'created') for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
+    if (needs.includes('created')) for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
     // The interval's events by the time index alone, then their items by primary key (a join would let the
     // planner drive from items, which have no index on queue, and probe the events per item).
     const rows = await ctx.db.selectFrom('metric_events').selectAll().where('at', '>=', from).where('at', '<', to).execute();
@@ -122,7 +128,7 @@ async function load(ctx: ServerContext, user: AuthUser, q: Query, needs: ItemNee
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     for (const r of rows) {
       if (!items.has(r.item_id)) continue; // an item of another queue
-      events.push({ itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, payload: {
+      events.push({ seq: Number(r.seq), itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.queue_id, payload: {
         kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
         afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
         minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
@@ -159,7 +165,7 @@ function teamBuckets(l: Loaded, bucket: MetricsBucket): NonNullable<TeamMetrics[
 
 export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: z.output<typeof TeamMetricsQuery>): Promise<TeamMetrics> {
   const sinceActive = new Date(ctx.now().getTime() - ACTIVE_NOW_MINUTES * MINUTE).toISOString();
-  const l = await load(ctx, user, q, 'events-only');
+  const l = await loadMetrics(ctx, user, q, 'events-only');
   const filter = { from: l.from, to: l.to, queueIds: l.queues.map((r) => r.id) };
   const outcomes = l.events.filter(isOutcome);
   const perDay = new Map<string, number>();
@@ -204,7 +210,11 @@ const UNRESOLVED = new Set(['open', 'leased', 'escalated']);
 
 export async function controlPointMetrics(ctx: ServerContext, user: AuthUser, q: Query): Promise<ControlPointsResponse> {
   // First outcomes, first touches and escalations may lie before the interval: item_facts has them.
-  const l = await load(ctx, user, q, 'sla');
+  return controlPointsOf(await loadMetrics(ctx, user, q, 'sla'));
+}
+
+/** The control points of a loaded interval (loaded with 'sla'; more items loaded change nothing: each figure keeps to its window). */
+export function controlPointsOf(l: Loaded): ControlPointsResponse {
   return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) };
 }
 
@@ -226,9 +236,6 @@ export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
     const left = slaMinutesLeft(i, nowIso);
     return left !== null && isAtRisk(left, qr.sla_target_minutes) ? [{ itemId: i.id, slaDueAt: i.dueAt, minutesLeft: left, status: i.status, assigneeId: i.assigneeId }] : [];
   }).sort((a, b) => a.minutesLeft - b.minutesLeft);
-  // Approval latency: an escalation to the owner's outcome on it (the roll-up pairs each owner's outcome with its escalation).
-  const latency = events.flatMap((e) => (isOutcome(e) && e.escalatedAt !== null && inWindow(l, e.at)
-    ? [{ itemId: e.itemId, minutes: minutes(Date.parse(e.at) - Date.parse(e.escalatedAt)) }] : []));
   return {
     queueId: qr.id, workflow: qr.workflow, stage: qr.stage, exceptionClass: qr.exception_class, ownerId: qr.owner_id, slaTargetMinutes: qr.sla_target_minutes,
     depth: figure('queue_depth', open.length, open.length, l, open.map((i) => i.id), { queueId: qr.id, status: ['open', 'leased', 'escalated'] }),
@@ -239,8 +246,19 @@ export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
       percent: figure('within_sla', withinSlaPercent(achieved.length, breached.length), achieved.length + breached.length, l, [...achieved, ...breached], filter) },
     breachedWhileOpen: figure('breached_while_open', breachedOpen.length, breachedOpen.length, l, breachedOpen.map((i) => i.id), { queueId: qr.id, slaDueBefore: nowIso }),
     atRisk: atRisk.slice(0, MAX_EVIDENCE_IDS),
-    approvalLatency: percentiles('approval_latency', latency, l, filter),
+    approvalLatency: approvalLatency(l, qr, events),
   };
+}
+
+/**
+ * Approval latency of a control point: an escalation to the owner's outcome on it (the roll-up pairs each
+ * owner's outcome with its escalation), for owner outcomes in the interval. The control points and signal 2 both use this.
+ */
+export function approvalLatency(l: Loaded, qr: QueueRow, eventsOfQueue?: Ev[]): PercentileFigure {
+  const events = eventsOfQueue ?? l.events.filter((e) => l.items.get(e.itemId)?.queueId === qr.id);
+  const latency = events.flatMap((e) => (isOutcome(e) && e.escalatedAt !== null && inWindow(l, e.at)
+    ? [{ itemId: e.itemId, minutes: minutes(Date.parse(e.at) - Date.parse(e.escalatedAt)) }] : []));
+  return percentiles('approval_latency', latency, l, { queueId: qr.id, from: l.from, to: l.to });
 }
 
 /** The SLA cycles of `items` completed in the interval: achieved at a first outcome in it, breached at a due time in it (and past). */
@@ -259,13 +277,12 @@ function slaCycles(l: Loaded, items: Iterable<ItemFacts>): { achieved: string[];
 /** One SLA cycle that ended unachieved in the interval (the weekly pack's breaches). */
 export interface SlaBreach { itemId: string; queueId: string; slaDueAt: string; resolvedAt: string | null }
 
-/** The control points, and every breach behind their within-SLA figures (not cut to the evidence limit), by due time then id. */
-export async function controlPointMetricsWithBreaches(ctx: ServerContext, user: AuthUser, q: Query): Promise<{ response: ControlPointsResponse; breaches: SlaBreach[] }> {
-  const l = await load(ctx, user, q, 'sla');
-  const breaches = slaCycles(l, l.items.values()).breachedItems.filter((i) => l.queues.some((qr) => qr.id === i.queueId))
+/** Every SLA breach of the loaded interval behind the within-SLA figures (not cut to the evidence limit), by due time then id. */
+export function slaBreachesOf(l: Loaded): SlaBreach[] {
+  const queueIds = new Set(l.queues.map((qr) => qr.id));
+  return slaCycles(l, l.items.values()).breachedItems.filter((i) => queueIds.has(i.queueId))
     .map((i) => ({ itemId: i.id, queueId: i.queueId, slaDueAt: i.dueAt, resolvedAt: i.firstOutcomeAt }))
     .sort((a, b) => (a.slaDueAt < b.slaDueAt ? -1 : a.slaDueAt > b.slaDueAt ? 1 : a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0));
-  return { response: { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) }, breaches };
 }
 
 // ---------- exception tax ----------
@@ -277,7 +294,7 @@ interface TaxAcc {
 }
 
 export async function exceptionTaxMetrics(ctx: ServerContext, user: AuthUser, q: z.output<typeof ExceptionTaxQuery>): Promise<ExceptionTaxResponse> {
-  const l = await load(ctx, user, q, 'created');
+  const l = await loadMetrics(ctx, user, q, 'created');
   const groups = await taxGroups(ctx.db, l, q.groupBy);
   return {
     interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), groupBy: q.groupBy, groups,

@@ -17,7 +17,7 @@ import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
-import { controlPointMetrics } from './metrics';
+import { approvalLatency, loadMetrics } from './metrics';
 import { opsScope, requireQueues } from './scope';
 
 type Query = z.output<typeof SignalsQuery>;
@@ -27,7 +27,8 @@ const WEEK = 7 * 24 * 60 * MINUTE;
 const EVENT_TYPES = ['decided', 'escalated', 'deferred', 'noted', 'reclassified', 'labor', 'reverted'];
 export const SIGNAL_DECIDED_EVENT = 'signal_decided';
 
-interface Ev { seq: number; itemId: string; queueId: string; type: string; at: string; payload: Record<string, unknown> }
+/** An event of the metric roll-up with its item's queue now (`queueId`) and the queue it says it happened in. */
+interface Ev { seq: number; itemId: string; queueId: string; recordedQueueId: string | null; type: string; at: string; payload: Record<string, unknown> }
 
 const laborMin = (p: Record<string, unknown>): number => {
   const l = p.labor as { activeMs?: number } | null | undefined;
@@ -77,11 +78,10 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick
   const queueIds = queues.map((r) => r.id);
   const queueOf = new Map(queues.map((r) => [r.id, r]));
 
-  const events: Ev[] = (await ctx.db.selectFrom('item_events').innerJoin('items', 'items.id', 'item_events.item_id')
-    .select(['item_events.seq', 'item_events.item_id', 'items.queue_id', 'item_events.type', 'item_events.at', 'item_events.payload'])
-    .where('items.queue_id', 'in', queueIds).where('item_events.at', '>=', from).where('item_events.at', '<', to)
-    .where('item_events.type', 'in', EVENT_TYPES).orderBy('item_events.seq').execute())
-    .map((r) => ({ seq: Number(r.seq), itemId: r.item_id, queueId: r.queue_id, type: r.type, at: r.at, payload: JSON.parse(r.payload) as Record<string, unknown> }));
+  // The interval's events from the metric roll-up (metric_events, in log order), the same read as the control points'.
+  const l = await loadMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow }, 'events-only');
+  const events: Ev[] = l.events.filter((e) => EVENT_TYPES.includes(e.type))
+    .map((e) => ({ seq: e.seq, itemId: e.itemId, queueId: l.items.get(e.itemId)!.queueId, recordedQueueId: e.recordedQueueId, type: e.type, at: e.at, payload: e.payload }));
   const eventsOf = new Map<string, Ev[]>();
   for (const e of events) { const l = eventsOf.get(e.itemId) ?? []; l.push(e); eventsOf.set(e.itemId, l); }
   const laborOn = (itemIds: Iterable<string>, only?: (e: Ev) => boolean) => {
@@ -90,7 +90,7 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick
     return m;
   };
   /** The queue of a decision at the time it was made (a reclassification may have moved the item since). */
-  const decidedQueue = (e: Ev) => (typeof e.payload.queueId === 'string' ? e.payload.queueId : e.queueId);
+  const decidedQueue = (e: Ev) => e.recordedQueueId ?? e.queueId;
 
   const out: Fired[] = [];
 
@@ -111,11 +111,10 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick
 
   // 2. delegate override authority: approval latency p90 (the control-point figure) over the SLA target.
   const T2 = SIGNAL_THRESHOLDS.delegateOverride;
-  const cps = (await controlPointMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow })).controlPoints;
-  for (const cp of cps) {
-    const qr = queueOf.get(cp.queueId);
-    const lat = cp.approvalLatency;
-    if (!qr || !SIGNAL_RULES.delegateOverride(lat.n, lat.p90, cp.slaTargetMinutes)) continue;
+  for (const qr of l.queues) {
+    const lat = approvalLatency(l, qr);
+    const cp = { slaTargetMinutes: qr.sla_target_minutes };
+    if (!SIGNAL_RULES.delegateOverride(lat.n, lat.p90, cp.slaTargetMinutes)) continue;
     const ownerOutcomes = events.filter((e) => e.type === 'decided' && e.payload.afterEscalation === true && decidedQueue(e) === qr.id);
     out.push(fired(c, 'delegate_override', signalId({ kind: 'delegate_override', queueId: qr.id }),
       { workflow: qr.workflow, stage: qr.stage, queueId: qr.id, exceptionClass: qr.exception_class }, [qr.owner_id],
@@ -155,7 +154,7 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick
   const branches = new Map<string, { queueId: string; code: string; byOutcome: Map<string, { itemIds: string[]; labor: number }>; n: number }>();
   for (const step of events) {
     if ((step.type !== 'escalated' && step.type !== 'reclassified') || typeof step.payload.reasonCode !== 'string') continue;
-    const queueId = step.type === 'reclassified' && typeof step.payload.fromQueueId === 'string' ? step.payload.fromQueueId : step.queueId;
+    const queueId = step.type === 'reclassified' && step.recordedQueueId !== null ? step.recordedQueueId : step.queueId;
     if (!queueOf.has(queueId)) continue;
     const after = (eventsOf.get(step.itemId) ?? []).filter((e) => e.seq > step.seq);
     const end = after.findIndex((e) => e.type === 'decided');

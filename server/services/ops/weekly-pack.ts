@@ -18,13 +18,15 @@ import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
-import { controlPointMetricsWithBreaches, exceptionTaxMetrics } from './metrics';
+import { controlPointsOf, loadMetrics, slaBreachesOf, taxGroups } from './metrics';
 import { seesEverything } from './scope';
 import { computeSignals, decisionFromEvent, SIGNAL_DECIDED_EVENT } from './signals';
 import { listAlerts } from './triggers';
 
 export const WEEKLY_REVIEW_MARKED_EVENT = 'weekly_review_marked';
 const DAY = 86_400_000;
+/** The events whose reason codes the pack counts: outcomes, escalations and reclassifications. */
+const REASON_EVENT_TYPES = ['decided', 'escalated', 'reclassified'];
 /** Reason codes listed in a pack, most used first. */
 export const PACK_TOP_REASON_CODES = 10;
 
@@ -61,13 +63,14 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   const mine = new Set(queueIds);
   const now = ctx.now();
 
-  const cps = queueIds.length === 0 ? null : await controlPointMetricsWithBreaches(ctx, user, { from, to });
-  const controlPoints = cps === null ? [] : cps.response.controlPoints.filter((c) => mine.has(c.queueId));
-  const exceptionTax = queueIds.length === 0 ? [] : (await exceptionTaxMetrics(ctx, user, { from, to, groupBy: 'queue' })).groups.filter((g) => mine.has(g.key));
+  // The week read once (its metric events and the items its figures need) for the control points, breaches, tax and reason codes.
+  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to }, 'sla', 'created');
+  const controlPoints = l === null ? [] : controlPointsOf(l).controlPoints.filter((c) => mine.has(c.queueId));
+  const exceptionTax = l === null ? [] : (await taxGroups(ctx.db, l, 'queue')).filter((g) => mine.has(g.key));
 
   // Breaches: SLA cycles that ended in the week unachieved (the control points' within_sla definition, on the
   // paused SLA clock of shared/metrics-definitions.ts).
-  const breaches: WeeklyReviewPack['breaches'] = cps === null ? [] : cps.breaches.filter((b) => mine.has(b.queueId));
+  const breaches: WeeklyReviewPack['breaches'] = l === null ? [] : slaBreachesOf(l).filter((b) => mine.has(b.queueId));
 
   const sum = (k: 'reverts' | 'overrides' | 'rolledBack' | 'corrections') => exceptionTax.reduce((n, g) => n + g.rework[k], 0);
   const rework = { reverts: sum('reverts'), overrides: sum('overrides'), rolledBack: sum('rolledBack'), corrections: sum('corrections'), outcomes: exceptionTax.reduce((n, g) => n + g.outcomes, 0) };
@@ -75,27 +78,22 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
 
   // Reason codes given on outcomes, escalations and reclassifications in the week.
   const codes = new Map<string, { queueId: string; reasonCode: string; itemIds: string[] }>();
-  if (queueIds.length > 0) {
-    const rows = await ctx.db.selectFrom('item_events').innerJoin('items', 'items.id', 'item_events.item_id')
-      .select(['item_events.item_id', 'items.queue_id', 'item_events.payload']).where('items.queue_id', 'in', queueIds)
-      .where('item_events.at', '>=', from).where('item_events.at', '<', to).where('item_events.type', 'in', ['decided', 'escalated', 'reclassified'])
-      .orderBy('item_events.seq').execute();
-    for (const r of rows) {
-      const p = JSON.parse(r.payload) as { reasonCode?: unknown; queueId?: unknown; fromQueueId?: unknown };
-      if (typeof p.reasonCode !== 'string') continue;
-      const queueId = typeof p.fromQueueId === 'string' ? p.fromQueueId : typeof p.queueId === 'string' ? p.queueId : r.queue_id;
-      const key = `${queueId}\u0000${p.reasonCode}`;
-      const c = codes.get(key) ?? { queueId, reasonCode: p.reasonCode, itemIds: [] };
-      c.itemIds.push(r.item_id);
-      codes.set(key, c);
-    }
+  // (Items now in the owner's queues; each code counted in the queue the event happened in.)
+  for (const e of l?.events ?? []) {
+    const item = l!.items.get(e.itemId)!;
+    if (!REASON_EVENT_TYPES.includes(e.type) || !mine.has(item.queueId) || typeof e.payload.reasonCode !== 'string') continue;
+    const queueId = e.recordedQueueId ?? item.queueId;
+    const key = `${queueId}\u0000${e.payload.reasonCode}`;
+    const c = codes.get(key) ?? { queueId, reasonCode: e.payload.reasonCode, itemIds: [] };
+    c.itemIds.push(e.itemId);
+    codes.set(key, c);
   }
   const topReasonCodes = [...codes.values()]
     .sort((a, b) => b.itemIds.length - a.itemIds.length || (a.queueId + a.reasonCode < b.queueId + b.reasonCode ? -1 : 1)).slice(0, PACK_TOP_REASON_CODES)
     .map((c) => {
       const ids = [...new Set(c.itemIds)];
       return { queueId: c.queueId, reasonCode: c.reasonCode, count: c.itemIds.length,
-        recompute: { itemIds: ids.slice(0, MAX_EVIDENCE_IDS), itemIdsTotal: ids.length, filter: { queueId: c.queueId, reasonCode: c.reasonCode, from, to, types: ['decided', 'escalated', 'reclassified'] } } };
+        recompute: { itemIds: ids.slice(0, MAX_EVIDENCE_IDS), itemIdsTotal: ids.length, filter: { queueId: c.queueId, reasonCode: c.reasonCode, from, to, types: [...REASON_EVENT_TYPES] } } };
     });
 
   // Signals over the weeks before and including this one, of the owner's paths.
