@@ -250,7 +250,9 @@ describe('who sees and decides signals', () => {
       reason: fc.oneof(fc.constantFrom('', 'ok', 'x'.repeat(5000)), fc.integer(), fc.constant(null)),
       extra: fc.option(fc.jsonValue({ maxDepth: 1 }), { nil: undefined }),
     }, { requiredKeys: [] });
-    const body = fc.oneof(nearMiss, fc.jsonValue({ maxDepth: 3 })).filter((b) => !SignalDecisionRequest.safeParse(b).success);
+    // Judged as the server receives it: JSON drops a key whose value is undefined (`extra: undefined` would
+    // otherwise count as a bad body that arrives as a good one).
+    const body = fc.oneof(nearMiss, fc.jsonValue({ maxDepth: 3 })).filter((b) => !SignalDecisionRequest.safeParse(JSON.parse(JSON.stringify(b) ?? 'null')).success);
     await fc.assert(fc.asyncProperty(body, async (b) => {
       const p = await as.own.expectProblem(400, 'POST', '/v1/signals/decisions', b);
       expect(p.status).toBe(400);

@@ -230,7 +230,8 @@ describe('marking the week reviewed', () => {
         fc.constant(Array.from({ length: 101 }, () => ({ text: 'a' }))), fc.jsonValue({ maxDepth: 2 })),
       extra: fc.option(fc.jsonValue({ maxDepth: 1 }), { nil: undefined }),
     }, { requiredKeys: [] });
-    const body = fc.oneof(nearMiss, fc.jsonValue({ maxDepth: 3 })).filter((b) => !WeeklyReviewMark.safeParse(b).success);
+    // Judged as the server receives it: JSON drops a key whose value is undefined.
+    const body = fc.oneof(nearMiss, fc.jsonValue({ maxDepth: 3 })).filter((b) => !WeeklyReviewMark.safeParse(JSON.parse(JSON.stringify(b) ?? 'null')).success);
     await fc.assert(fc.asyncProperty(body, async (b) => {
       const p = await as.own.expectProblem(400, 'POST', '/v1/reviews/weekly', b);
       expect(p.status).toBe(400);
