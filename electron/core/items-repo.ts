@@ -9,9 +9,9 @@ import { applyMutationToItem, holdsAssignment, isAssignedTo } from '../../shared
 import type { OutboxRepo } from './outbox-repo';
 import { QueuePageQuery, type PageInput, type RowFacts } from './queue-page';
 
-/** A row as it is before a write: what the running counts (triage set, page totals) move from. */
-type PriorRow = RowFacts;
-const PRIOR = 'i.class, i.queue_id, i.status, i.local_state, i.title_lc, CASE WHEN i.in_triage = 1 THEN i.assignee_id END AS held_by';
+/** A row as it is before a write: what the running counts (triage set, page totals) and the title index move from. */
+type PriorRow = RowFacts & { row_id: number };
+const PRIOR = 'i.rowid AS row_id, i.class, i.queue_id, i.status, i.local_state, i.title_lc, CASE WHEN i.in_triage = 1 THEN i.assignee_id END AS held_by';
 
 interface ItemRow extends PriorRow {
   id: string;
@@ -168,6 +168,7 @@ export class ItemsRepo {
     this.stmts.deleteOrphanBodies.run();
     this.rebuildTriageCounts();
     this.pages.forgetTotals();
+    this.pages.forgetTitles();
     for (const { id } of this.stmts.keptInTriage.all()) {
       const row = this.stmts.get.get(id);
       if (!row) continue;
@@ -224,6 +225,7 @@ export class ItemsRepo {
     this.stmts.deleteBody.run(id);
     if (prior.held_by !== null) this.stmts.adjustTriageCount.run(prior.held_by, -1);
     this.pages.rowChanged(prior, null);
+    this.pages.titleRowChanged(prior.row_id, prior.title_lc, null);
   }
 
   private write(visible: Item, localState: LocalState, serverJson: string, serverVersion: number, prior: PriorRow | null, visibleJson?: string): void {
@@ -232,7 +234,7 @@ export class ItemsRepo {
       class: visible.exceptionClass, queue_id: visible.queueId, status: visible.status, local_state: localState, title_lc: visible.title.toLowerCase(),
       held_by: inTriage ? visible.assigneeId : null,
     };
-    this.stmts.insert.run({
+    const written = this.stmts.insert.run({
       id: visible.id,
       queue_id: visible.queueId,
       class: visible.exceptionClass,
@@ -259,6 +261,8 @@ export class ItemsRepo {
       if (heldBy !== null) this.stmts.adjustTriageCount.run(heldBy, 1);
     }
     this.pages.rowChanged(prior, after);
+    // An upsert keeps its row's rowid; a new row's is the one just inserted.
+    this.pages.titleRowChanged(prior ? prior.row_id : Number(written.lastInsertRowid), prior?.title_lc ?? null, after.title_lc);
   }
 
   // ---------- triage navigation (assigned set, SLA due order) ----------
@@ -332,5 +336,15 @@ export class ItemsRepo {
   page(input: PageInput): { total: number; rows: QueueRow[] } {
     const queues = this.queueMap();
     return this.pages.page({ ...input, me: this.me() }, (id) => queues.get(id)?.name ?? id);
+  }
+
+  /** Extends the queue's trigram index of titles over up to `budget` more rows; 0 when it covers them all. */
+  indexTitles(budget: number): number {
+    return this.pages.indexTitles(budget);
+  }
+
+  /** Rows the trigram index of titles does not cover yet (an upper bound). */
+  titlesBehind(): number {
+    return this.pages.titlesBehind();
   }
 }

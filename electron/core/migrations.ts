@@ -158,4 +158,15 @@ export const MIGRATIONS: string[] = [
   INSERT INTO triage_counts (assignee_id, n)
     SELECT assignee_id, COUNT(*) FROM items WHERE in_triage = 1 AND assignee_id IS NOT NULL GROUP BY assignee_id;
   `,
+  // 9: a trigram index of item titles for the queue's text filter (issue 15 gap 3), so a rare term reads the
+  // rows that contain its trigrams instead of every title. It covers the items rows up to
+  // title_index.through_rowid; rows after that (a snapshot just pulled) are read directly until
+  // QueuePageQuery.indexTitles, run between keypresses off the pull path, catches up. ItemsRepo keeps the
+  // covered rows' entries exact in the writer's transaction (a retitle, a delete, a reused rowid). Unlike
+  // the trigger-kept table of step 2 (dropped by step 3), no pull page writes to it on its way in.
+  `
+  CREATE VIRTUAL TABLE items_title_trigrams USING fts5(title_lc, content='', contentless_delete=1, tokenize='trigram', detail=none);
+  CREATE TABLE title_index (id INTEGER PRIMARY KEY CHECK (id = 1), through_rowid INTEGER NOT NULL);
+  INSERT INTO title_index (id, through_rowid) VALUES (1, 0);
+  `,
 ];

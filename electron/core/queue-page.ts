@@ -9,10 +9,12 @@
 //    the matches were bunched further on and the page is not full, or the prefix would be a large part
 //    of the table anyway (rare status or title term, deep pages), read the table once and keep the top
 //    offset + limit rows: never a walk of the whole index with a table lookup for every row.
-// Text is a substring of the lower-cased title, checked with instr().
-// A trigram FTS5 index was tried and dropped: FTS5 flushes its pending terms at every statement
-// savepoint, so keeping it in step with item upserts turned each pull page into ~1,000 tiny segments
-// and nearly doubled the time to apply 100k items (see README).
+// Text is a substring of the lower-cased title, checked with instr() on every row a page returns or counts.
+// A term of 3 or more characters first narrows the rows with the trigram index of titles (migration 9):
+// the rows holding all of its trigrams, plus the rows the index does not cover yet (rowid past
+// title_index.through_rowid), then the same instr() test. The index is not written by pull pages on
+// their way in (an earlier trigger-kept index nearly doubled the time to apply 100k items, see README):
+// indexTitles() extends it between keypresses, and titleRowChanged() keeps the rows it covers exact.
 import type Database from 'better-sqlite3';
 import type { LocalState, QueuePageInput, QueueRow } from '../../shared/desk-api';
 import type { Item } from '../../shared/domain';
@@ -49,14 +51,30 @@ const SCAN_SHARE = 0.25;
 const COLUMNS = 'id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state';
 /** What the bounded walk's inner read carries: the page's columns and every column a filter tests. */
 const WALK_COLUMNS = `${COLUMNS}, title_lc, assignee_id, in_triage`;
+/** The trigram index is used while the rows it does not cover yet are at most this share of the table. */
+const TITLE_TAIL_SHARE = 0.2;
+
+/** The trigram query for a term: all of its distinct trigrams (a superset of the rows holding the term). */
+export function trigramQuery(term: string): string | null {
+  const chars = Array.from(term);
+  if (chars.length < 3) return null;
+  const grams = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) grams.add(chars.slice(i, i + 3).join(''));
+  return [...grams].map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
+}
 
 export class QueuePageQuery {
   /** The filters whose totals are kept, by key, with the same test the SQL makes, in JS. */
   private readonly matchers = new Map<string, (r: RowFacts) => boolean>();
   private readonly stmtCache = new Map<string, Database.Statement<unknown[]>>();
   private readonly tally;
+  private readonly titles;
+  /** At least title_index.through_rowid (a reset lowers the stored one in its transaction; a rollback may undo
+   * that): rows past it are never in the trigram index, so their writes need no look at it. */
+  private titlesThroughAtMost = Number.MAX_SAFE_INTEGER;
 
-  constructor(private readonly db: Db) {
+  /** `titleIndex: false` reads every title for a text term (the bench's A/B of the trigram index). */
+  constructor(private readonly db: Db, private readonly opts: { titleIndex?: boolean } = {}) {
     db.exec('CREATE TEMP TABLE IF NOT EXISTS page_totals (key TEXT PRIMARY KEY, n INTEGER NOT NULL)');
     this.tally = {
       get: db.prepare<[string], { n: number }>('SELECT n FROM temp.page_totals WHERE key = ?'),
@@ -65,6 +83,55 @@ export class QueuePageQuery {
       drop: db.prepare('DELETE FROM temp.page_totals WHERE key = ?'),
       clear: db.prepare('DELETE FROM temp.page_totals'),
     };
+    this.titles = {
+      through: db.prepare<[], { n: number }>('SELECT through_rowid AS n FROM title_index WHERE id = 1'),
+      setThrough: db.prepare('UPDATE title_index SET through_rowid = ? WHERE id = 1'),
+      lastRow: db.prepare<[], { n: number | null }>('SELECT max(rowid) AS n FROM items'),
+      add: db.prepare('INSERT INTO items_title_trigrams (rowid, title_lc) VALUES (?, ?)'),
+      remove: db.prepare('DELETE FROM items_title_trigrams WHERE rowid = ?'),
+      clear: db.prepare("INSERT INTO items_title_trigrams (items_title_trigrams) VALUES ('delete-all')"),
+      extend: db.prepare('INSERT INTO items_title_trigrams (rowid, title_lc) SELECT rowid, title_lc FROM items WHERE rowid > ? ORDER BY rowid LIMIT ?'),
+      lastOf: db.prepare<[number, number], { n: number | null }>('SELECT max(rowid) AS n FROM (SELECT rowid FROM items WHERE rowid > ? ORDER BY rowid LIMIT ?)'),
+    };
+    this.titlesThroughAtMost = this.titles.through.get()?.n ?? 0;
+  }
+
+  /** In the writer's transaction: the items row `rowid` had title `before` and now has `after` (null: no row). */
+  titleRowChanged(rowid: number, before: string | null, after: string | null): void {
+    if (before === after || rowid > this.titlesThroughAtMost) return;
+    if (rowid > (this.titles.through.get()?.n ?? 0)) return;
+    if (before !== null) this.titles.remove.run(rowid);
+    if (after !== null) this.titles.add.run(rowid, after);
+  }
+
+  /** In the writer's transaction: rows changed in bulk (a reset); the trigram index starts over. */
+  forgetTitles(): void {
+    this.titles.clear.run();
+    this.titles.setThrough.run(0);
+  }
+
+  /**
+   * Extends the trigram index over up to `budget` more rows (its own transaction; run between keypresses).
+   * Returns how many rows it added: 0 when the index covers every row.
+   */
+  indexTitles(budget: number): number {
+    let added = 0;
+    let through = 0;
+    this.db.transaction(() => {
+      const from = this.titles.through.get()?.n ?? 0;
+      const last = this.titles.lastOf.get(from, budget)?.n ?? null;
+      if (last === null) return;
+      added = this.titles.extend.run(from, budget).changes;
+      this.titles.setThrough.run(last);
+      through = last;
+    })();
+    if (added > 0) this.titlesThroughAtMost = Math.max(this.titlesThroughAtMost === Number.MAX_SAFE_INTEGER ? 0 : this.titlesThroughAtMost, through);
+    return added;
+  }
+
+  /** How many rows the trigram index does not cover yet (an upper bound: rowids past its end). */
+  titlesBehind(): number {
+    return Math.max(0, (this.titles.lastRow.get()?.n ?? 0) - (this.titles.through.get()?.n ?? 0));
   }
 
   /** In the writer's transaction: a row of items went from `before` to `after` (null: no row). */
@@ -144,8 +211,21 @@ export class QueuePageQuery {
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
 
     const tableRows = this.total(ALL_ROWS, () => true, () => this.count('SELECT COUNT(*) AS n FROM items', []));
+    // The trigram index narrows a term's rows first when it covers nearly all of them; instr() still decides.
+    // The narrowed form serves counts and table reads; the key of the running total is the filter's meaning.
+    let narrowSql = whereSql;
+    let narrowParams = params;
+    const grams = term && this.opts.titleIndex !== false ? trigramQuery(term) : null;
+    if (grams) {
+      const through = this.titles.through.get()?.n ?? 0;
+      const behind = Math.max(0, (this.titles.lastRow.get()?.n ?? 0) - through);
+      if (through > 0 && behind <= tableRows * TITLE_TAIL_SHARE) {
+        narrowSql = `${whereSql} AND rowid IN (SELECT rowid FROM items_title_trigrams WHERE items_title_trigrams MATCH ? UNION ALL SELECT rowid FROM items WHERE rowid > ?)`;
+        narrowParams = [...params, grams, through];
+      }
+    }
     const total = where.length === 0 ? tableRows : this.total(`${whereSql}|${JSON.stringify(params)}`, (r) => tests.every((t) => t(r)),
-      () => this.count(`SELECT COUNT(*) AS n FROM items ${whereSql}`, params));
+      () => this.count(`SELECT COUNT(*) AS n FROM items ${narrowSql}`, narrowParams));
     const offset = input.offset;
     if (total === 0 || offset >= total) return { total, offset, order: 'none', sql: null, params: [], walk: null };
 
@@ -160,7 +240,8 @@ export class QueuePageQuery {
       return { total, offset, order: 'index', sql: `SELECT ${COLUMNS} FROM items ${orderBy(col)} LIMIT ? OFFSET ?`, params: pageParams, walk: null };
     }
     // Unary + keeps the planner off the sort index: read the matching rows once, keep the top offset + limit.
-    const sort = { total, offset, order: 'sort' as const, sql: `SELECT ${COLUMNS} FROM items ${whereSql} ${orderBy(`+${col}`)} LIMIT ? OFFSET ?`, params: pageParams };
+    const sort = { total, offset, order: 'sort' as const, sql: `SELECT ${COLUMNS} FROM items ${narrowSql} ${orderBy(`+${col}`)} LIMIT ? OFFSET ?`,
+      params: [...narrowParams, input.limit, offset] };
     // Rows the sort index walk should visit to see offset + limit matches, with a margin for uneven spread.
     const share = total / Math.max(1, tableRows);
     const budget = Math.ceil(((offset + input.limit) / share) * WALK_MARGIN) + 100;

@@ -9,7 +9,11 @@
 //  3. queue pages uncached: before each timed page the reviewer decides one item (untimed), which
 //     invalidates the cached total exactly as real work does; a class + status + text filter with a sort,
 //     and a text filter alone whose term selects 0.1 %, 1 %, 30 % and 0 % of the rows;
-//     both vs the same raw SQL (count + page) on the raw copy.
+//     both vs the same raw SQL (count + page) on the raw copy. Timed once the trigram index of titles has
+//     caught up with the pull (it grows between keypresses after a sync; the wait is reported);
+//  4. the title index A/B on the same cache in the same run: each text term's page through QueuePageQuery on
+//     a second connection, with the index and with it switched off, both with the total counted afresh
+//     (a term never asked before) and with it kept running.
 // Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts=sync` (or
 // `--parts=sync,decide`) stops after those parts, for quicker A/B runs of one lever.
 import Database from 'better-sqlite3';
@@ -19,6 +23,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCore } from '../../electron/core/index';
+import { QueuePageQuery, type PageInput } from '../../electron/core/queue-page';
 import type { DeskInput, DeskMethod, DeskOutput } from '../../shared/desk-api';
 import { EXCEPTION_CLASSES, type Item } from '../../shared/domain';
 import { CentralClient, ingestItems } from '../helpers/central-client';
@@ -162,8 +167,56 @@ function startFeeder(url: string, from: number): { stop: () => Promise<number> }
   return { stop: async () => { running = false; await loop; return fed; } };
 }
 
+interface TitleAb { term: string; share: string; freshOn: number[]; freshOff: number[]; keptOn: number[]; keptOff: number[] }
+
+/** Part 4: the same text pages with the trigram index of titles and without it, on a second connection. */
+function titleIndexAb(cacheFile: string, runs: number): TitleAb[] {
+  const db = new Database(cacheFile, { readonly: true });
+  try {
+    const out: TitleAb[] = [];
+    const name = () => 'q';
+    for (const { term, share } of TERMS) {
+      const row: TitleAb = { term, share, freshOn: [], freshOff: [], keptOn: [], keptOff: [] };
+      const input: PageInput = { filter: { text: term }, sort: { by: 'slaDue', dir: 'asc' }, offset: 0, limit: 100 };
+      for (let i = 0; i < runs; i++) {
+        // Alternate which side goes first, so neither always runs on a cache the other just warmed.
+        const sides = i % 2 === 0 ? [true, false] : [false, true];
+        for (const titleIndex of sides) {
+          const q = new QueuePageQuery(db, { titleIndex });
+          let s = performance.now();
+          q.page(input, name);
+          (titleIndex ? row.freshOn : row.freshOff).push(performance.now() - s);
+          s = performance.now();
+          q.page(input, name);
+          (titleIndex ? row.keptOn : row.keptOff).push(performance.now() - s);
+        }
+      }
+      out.push(row);
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** Waits until the trigram index of titles covers every row of the cache; how long that took. */
+async function titleIndexCaughtUp(cacheFile: string): Promise<number> {
+  const db = new Database(cacheFile, { readonly: true });
+  const s = performance.now();
+  try {
+    const behind = db.prepare<[], { n: number }>('SELECT max(0, coalesce((SELECT max(rowid) FROM items), 0) - (SELECT through_rowid FROM title_index)) AS n');
+    while (behind.get()!.n > 0) {
+      if (performance.now() - s > 30 * 60_000) throw new Error('the title index did not catch up in 30 min');
+      await sleep(200);
+    }
+    return performance.now() - s;
+  } finally {
+    db.close();
+  }
+}
+
 interface SizeResult {
-  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number;
+  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[];
   decide: number[]; rawDecide: number[]; fed: number;
   filterSort: { core: number[]; raw: number[]; total: number };
   text: { term: string; share: string; core: number[]; raw: number[]; total: number }[];
@@ -203,7 +256,7 @@ async function runSize(n: number): Promise<SizeResult> {
     if (status.assigned < items.length) throw new Error(`initial sync stopped at ${status.assigned}/${items.length}: ${status.lastError}`);
     await core.close();
     raw = rawBaseline(join(dir, 'raw.sqlite'), items);
-    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, decide: [], rawDecide: raw.decideTimes, fed: 0,
+    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], decide: [], rawDecide: raw.decideTimes, fed: 0,
       filterSort: { core: [], raw: [], total: 0 }, text: [] };
     if (!PARTS.has('decide') && !PARTS.has('pages')) return result;
 
@@ -231,6 +284,7 @@ async function runSize(n: number): Promise<SizeResult> {
     if (!PARTS.has('pages')) return { ...result, decide, fed };
 
     // 3. Uncached queue pages: one untimed decision before each timed page invalidates the cached total.
+    const titleWaitMs = await titleIndexCaughtUp(cacheFile);
     const filterSort = { core: [] as number[], raw: [] as number[], total: 0 };
     for (let i = 0; i < PAGE_RUNS; i++) {
       await decideOne();
@@ -256,7 +310,8 @@ async function runSize(n: number): Promise<SizeResult> {
       }
       text.push(row);
     }
-    return { ...result, decide, fed, filterSort, text };
+    const titleAb = titleIndexAb(cacheFile, 10);
+    return { ...result, decide, fed, filterSort, text, titleWaitMs, titleAb };
   } finally {
     raw?.db.close();
     await core?.close();
@@ -291,6 +346,13 @@ function report(r: SizeResult, load: string): void {
   for (const t of r.text) {
     line(`queue page text ${t.share.padStart(5)} p95`, ms(pct(t.core, 95)), pct(t.core, 95) / pct(t.raw, 95),
       `x raw ${ms(pct(t.raw, 95))} (p50 ${ms(pct(t.core, 50))}; '${t.term}': ${t.total} rows)`);
+  }
+  console.log(`${''.padEnd(38)} (pages timed once the title index caught up: ${(r.titleWaitMs / 1000).toFixed(1)} s after the decisions part)`);
+  console.log('title index A/B (same cache, same run; median of 10 each side; ratio = with / without)');
+  for (const t of r.titleAb) {
+    const med = (xs: number[]) => pct(xs, 50);
+    line(`  text ${t.share.padStart(5)} total counted afresh`, ms(med(t.freshOn)), med(t.freshOn) / med(t.freshOff), `x without ${ms(med(t.freshOff))}`);
+    line(`  text ${t.share.padStart(5)} total kept running`, ms(med(t.keptOn)), med(t.keptOn) / med(t.keptOff), `x without ${ms(med(t.keptOff))}`);
   }
 }
 

@@ -2,8 +2,8 @@
 // assignees, confidences with nulls, SLA and enqueue times with ties, titles with case and non-ASCII) and
 // random filters, sorts, offsets and limits, ItemsRepo.page answers exactly the rows and total that one
 // straightforward SELECT ... WHERE ... ORDER BY ... LIMIT ... OFFSET answers over the same rows, whichever
-// plan it picks (sort index, bounded walk, table read), while writes
-// (pull pages, removals, resets, rolled-back pages) come and go between pages.
+// plan it picks (sort index, bounded walk, table read, title index with its unindexed tail), while writes
+// (pull pages, removals, resets, rolled-back pages) and the title indexer's steps come and go between pages.
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCacheDb, type Db } from '../../electron/core/cache-db';
@@ -16,7 +16,7 @@ import { scriptItem } from './core-fixture';
 
 const QUEUES = ['q1', 'q2', 'q3'];
 const WORDS = ['Invoice', 'total MISMATCH', 'Vendor unknown', 'Straße', 'über', 'quote "x"', 'late', 'ok', 'Split line'];
-const TERMS = ['invoice', 'INVOICE', ' mismatch ', 'vendor unk', 'straße', 'ÜBER', 'quote "x"', '"x"', 'late', 'ok', 'in', 'e', 'split', 'zzz', 'total mis', 'inv'];
+const TERMS = ['#12', '#7', 'e #3', 'x" #2', 'invoice', 'INVOICE', ' mismatch ', 'vendor unk', 'straße', 'ÜBER', 'quote "x"', '"x"', 'late', 'ok', 'in', 'e', 'split', 'zzz', 'total mis', 'inv'];
 const USERS = ['alice', 'bob'];
 const STATUSES: Item['status'][] = ['leased', 'escalated', 'open', 'resolved'];
 
@@ -84,7 +84,8 @@ type Step =
   | { op: 'write'; items: Item[]; rollback: boolean }
   | { op: 'remove'; i: number }
   | { op: 'decide'; i: number }
-  | { op: 'reset' };
+  | { op: 'reset' }
+  | { op: 'indexTitles'; budget: number };
 
 /** The documented semantics as one plain query, no plan choices. */
 function reference(db: Db, input: PageInput, me: string): { total: number; ids: string[] } {
@@ -116,6 +117,7 @@ function stepsArb(n: number): fc.Arbitrary<Step[]> {
     { weight: 2, arbitrary: ids.map((i) => ({ op: 'remove' as const, i })) },
     { weight: 2, arbitrary: ids.map((i) => ({ op: 'decide' as const, i })) },
     { weight: 1, arbitrary: fc.constant({ op: 'reset' as const }) },
+    { weight: 2, arbitrary: fc.integer({ min: 1, max: n }).map((budget) => ({ op: 'indexTitles' as const, budget })) },
   );
   return fc.array(step, { minLength: 1, maxLength: 40 });
 }
@@ -155,6 +157,8 @@ function run(r: ReturnType<typeof openRepos>, step: Step): void {
     case 'reset':
       db.transaction(() => items.resetServerCopy())();
       return;
+    case 'indexTitles':
+      items.indexTitles(step.budget);
   }
 }
 
@@ -162,12 +166,13 @@ describe('queue pages against a reference query', () => {
   it('answer the same rows and total for any cache, filter, sort, offset and limit, between any writes', () => {
     const n = 2500;
     const initial = fc.integer().map((seed) => { const rnd = prng(seed); return Array.from({ length: n }, (_, i) => randomItem(i, rnd)); });
-    fc.assert(fc.property(initial, stepsArb(n), (rows, steps) => {
+    fc.assert(fc.property(initial, fc.boolean(), stepsArb(n), (rows, indexFirst, steps) => {
       const r = openRepos();
       r.db.transaction(() => { for (const it of rows) r.items.putServerCopy(it); })();
+      if (indexFirst) r.items.indexTitles(n);
       for (const step of steps) run(r, step);
       cleanups.splice(0).reverse().forEach((c) => c());
-    }), { numRuns: 40 });
+    }), { numRuns: 25 });
   });
 
   it('the comparison can fail: a row written behind the repo\'s back shows as a difference', () => {

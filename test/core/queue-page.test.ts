@@ -1,8 +1,8 @@
 // Queue pages over a real cache: every plan (sort index, bounded walk, table read + top rows, none)
 // gives exactly what the documented semantics say (filters, case-insensitive title substring, sort keys
 // with their tie-break and nulls), the text filter follows every write (pull updates, removals, reset,
-// decisions), rare filters are not served by walking the whole sort index, and a cache that ran the
-// short-lived trigram step is cleaned up.
+// decisions), rare filters are not served by walking the whole sort index, a rare term reads the trigram
+// index of titles once the core has built it, and a cache that ran the short-lived trigram step is cleaned up.
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCacheDb } from '../../electron/core/cache-db';
@@ -195,6 +195,8 @@ describe('queue.page', () => {
     await close();
     const db = openCacheDb(cacheFile);
     cleanups.push(() => { db.close(); });
+    // The titles as read directly (the trigram index's own test is below).
+    db.exec(`INSERT INTO items_title_trigrams (items_title_trigrams) VALUES ('delete-all'); UPDATE title_index SET through_rowid = 0`);
     const q = new QueuePageQuery(db);
     const input = (filter: Filter, sort: Sort = { by: 'confidence', dir: 'desc' }, offset = 0): PageInput => ({ filter, sort, offset, limit: 100 });
     const readOnce = /^SCAN items \| USE TEMP B-TREE FOR ORDER BY$/;
@@ -223,6 +225,41 @@ describe('queue.page', () => {
         expect(plain.plan.join(' | ')).toMatch(/^SCAN items USING INDEX items_(sla|confidence|enqueued)$/);
       }
     }
+  });
+
+  it('a term of 3+ characters reads the trigram index of titles once it covers nearly every row; the core builds it after a sync', async () => {
+    const { core, cacheFile, close } = await setup(() => initialPages(Array.from({ length: 2000 }, (_, k) => item(k + 1))));
+    await ok(core, 'sync.now', {});
+    // The core's own step (every 100 ms between keypresses, never during a pull) covers the pulled rows.
+    const probe = new Database(cacheFile, { readonly: true });
+    const behind = () => (probe.prepare('SELECT (SELECT max(rowid) FROM items) - (SELECT through_rowid FROM title_index) AS n').get() as { n: number }).n;
+    for (let i = 0; i < 200 && behind() > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(behind()).toBe(0);
+    probe.close();
+    expect((await ok(core, 'queue.page', { filter: { text: 'INV-1150' } })).total).toBe(10);
+    await close();
+
+    const db = openCacheDb(cacheFile);
+    cleanups.push(() => { db.close(); });
+    db.exec(`INSERT INTO items_title_trigrams (items_title_trigrams) VALUES ('delete-all'); UPDATE title_index SET through_rowid = 0`);
+    const q = new QueuePageQuery(db);
+    const input = (text: string): PageInput => ({ filter: { text }, sort: { by: 'confidence', dir: 'desc' }, offset: 0, limit: 100 });
+    const viaIndex = /items_title_trigrams VIRTUAL TABLE/;
+    expect(q.explain(input('INV-1150')).plan.join(' | ')).not.toMatch(viaIndex);
+    // A quarter of the rows still uncovered: reading every title is no worse than the index plus that tail.
+    expect(q.indexTitles(1500)).toBe(1500);
+    expect(new QueuePageQuery(db).explain(input('INV-1150')).plan.join(' | ')).not.toMatch(viaIndex);
+    expect(q.indexTitles(1000)).toBe(500);
+    expect(q.indexTitles(1000)).toBe(0);
+    const rare = new QueuePageQuery(db).explain(input('INV-1150'));
+    expect(rare).toMatchObject({ total: 10, order: 'sort' });
+    expect(rare.plan.join(' | ')).toMatch(viaIndex);
+    // Under 3 characters there is no trigram: the titles are read.
+    expect(new QueuePageQuery(db).explain(input('v-')).plan.join(' | ')).not.toMatch(viaIndex);
+    // Without the index (the bench's A/B), the same answer from the titles.
+    const off = new QueuePageQuery(db, { titleIndex: false }).explain(input('INV-1150'));
+    expect(off.total).toBe(10);
+    expect(off.plan.join(' | ')).not.toMatch(viaIndex);
   });
 
   it('a cache that ran the short-lived trigram step loses its index and triggers, and keeps every item', async () => {
