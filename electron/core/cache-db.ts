@@ -1,6 +1,7 @@
 // Opens the cache database: WAL, synchronous=FULL (the decision path must be on disk before the UI
 // moves on, DESIGN §7), foreign-key free schema migrated by PRAGMA user_version.
 import Database from 'better-sqlite3';
+import { restoreItemIndexesNow } from './deferred-indexes';
 import { MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
@@ -15,6 +16,9 @@ export function openCacheDb(file: string): Db {
   // be that commit. The core checkpoints between keypresses (index.ts, every second), so this high
   // threshold is only a ceiling on the WAL (~40 MB) during bulk pulls.
   db.pragma('wal_autocheckpoint = 10000');
+  // A snapshot cut off half-way (a crash, a kill) left the items indexes set aside: build them before anything
+  // reads the cache, and before a migration that might expect them (the saved definitions are this version's).
+  if ((db.pragma('user_version', { simple: true }) as number) >= 1) restoreItemIndexesNow(db);
   migrate(db);
   return db;
 }

@@ -37,7 +37,8 @@ export class ItemsRepo {
   constructor(db: Db, private readonly outbox: OutboxRepo, private readonly me: () => string | null) {
     this.pages = new QueuePageQuery(db);
     this.stmts = {
-      get: db.prepare<[string], ItemRow>(`SELECT i.id, b.json, b.server_json, i.server_version, ${PRIOR}
+      // An empty json means the desk shows the server's copy as it is (stored once: see write()).
+      get: db.prepare<[string], ItemRow>(`SELECT i.id, CASE WHEN b.json = '' THEN b.server_json ELSE b.json END AS json, b.server_json, i.server_version, ${PRIOR}
         FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
       version: db.prepare<[string], PriorRow & { server_version: number }>(`SELECT i.server_version, ${PRIOR} FROM items i WHERE i.id = ?`),
       insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version, lease_expires_ms)
@@ -252,7 +253,9 @@ export class ItemsRepo {
       server_version: serverVersion,
       lease_expires_ms: visible.leaseExpiresAt === null ? null : Date.parse(visible.leaseExpiresAt),
     });
-    this.stmts.insertBody.run(visible.id, visibleJson ?? JSON.stringify(visible), serverJson);
+    // The JSON is stored once when the desk shows the server's copy unchanged (most items: half the bytes a
+    // pull page writes); only an item with unsettled decisions keeps its own visible copy.
+    this.stmts.insertBody.run(visible.id, visibleJson === serverJson ? '' : (visibleJson ?? JSON.stringify(visible)), serverJson);
     // The running triage count moves only when the row changes whose set it is in (same transaction).
     const heldBy = after.held_by;
     const before = prior?.held_by ?? null;

@@ -8,6 +8,7 @@ import { fullJitterDelay, type BackoffOptions } from './backoff';
 import type { Db } from './cache-db';
 import { CentralClient, HttpError, NetworkError, ProtocolError, type PullPage, type Quarantined } from './central-client';
 import type { Clock } from './clock';
+import { deferItemIndexes, itemIndexesDeferred, restoreItemIndexes } from './deferred-indexes';
 import { DeskFailure } from './desk-failure';
 import type { EventBus } from './event-bus';
 import { errorFields, silentLogger, type Logger } from './log';
@@ -82,8 +83,12 @@ export class SyncEngine {
 
   private readonly log: Logger;
 
+  /** The items indexes are set aside while a snapshot of several pages is written (deferred-indexes.ts). */
+  private indexesDeferred: boolean;
+
   constructor(private readonly d: SyncEngineDeps) {
     this.log = d.log ?? silentLogger();
+    this.indexesDeferred = itemIndexesDeferred(d.db);
   }
 
   status(): SyncStatus {
@@ -97,7 +102,10 @@ export class SyncEngine {
       progress: this.progress,
       nextRetryAt: this.nextRetryAt,
       quarantined: this.quarantine().size,
-      leasesExpiringSoon: this.d.items.leasesEndingCount(this.d.clock.now().getTime(), this.d.clock.now().getTime() + LEASE_WARNING_MINUTES * 60_000),
+      // Not counted while a snapshot has the indexes set aside (it would scan the whole cache at every page).
+      ...(this.indexesDeferred ? {} : {
+        leasesExpiringSoon: this.d.items.leasesEndingCount(this.d.clock.now().getTime(), this.d.clock.now().getTime() + LEASE_WARNING_MINUTES * 60_000),
+      }),
     };
   }
 
@@ -417,8 +425,29 @@ export class SyncEngine {
       p.catch(() => undefined); // observed when awaited; a page never applied is simply fetched again
       return p;
     };
+    let applied: number;
+    try {
+      applied = await this.pullPages(fetchPage(this.d.kv.cursor()), fetchPage);
+    } finally {
+      // After the snapshot's last page, or when pulling stopped half-way: the indexes come back now (a closing
+      // core leaves them to the next open, which builds them before anything reads the cache).
+      if (this.indexesDeferred && !this.closed) await this.restoreIndexes();
+    }
+    // Fresh statistics for the query planner after a big change (cheap when nothing changed much).
+    if (applied >= 5_000) this.d.db.pragma('optimize');
+  }
+
+  private async restoreIndexes(): Promise<void> {
+    const t0 = performance.now();
+    const built = await restoreItemIndexes(this.d.db, () => yieldToLoop());
+    this.indexesDeferred = itemIndexesDeferred(this.d.db);
+    this.log.info({ built, ms: Math.round(performance.now() - t0) }, 'items indexes built after the snapshot');
+  }
+
+  /** Pulls and applies pages until the server has no more; answers how many upserts and removals it applied. */
+  private async pullPages(first: Promise<PullPage>, fetchPage: (cursor: string | null) => Promise<PullPage>): Promise<number> {
     let done = 0;
-    let next: Promise<PullPage> | null = fetchPage(this.d.kv.cursor());
+    let next: Promise<PullPage> | null = first;
     for (let pages = 0; next && pages < 100_000; pages++) {
       this.setProgress({ phase: 'pull', done, total: null });
       const page: PullPage = await next;
@@ -434,8 +463,7 @@ export class SyncEngine {
         this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: conflicts ? 'conflict' : 'pull', itemIds: [...changed] });
       }
     }
-    // Fresh statistics for the query planner after a big change (cheap when nothing changed much).
-    if (done >= 5_000) this.d.db.pragma('optimize');
+    return done;
   }
 
   /**
@@ -455,6 +483,11 @@ export class SyncEngine {
       // newer in this page (a reset, upserts, removals) must land after it, never under it.
       for (const r of page.results) this.applyResult(r, changed, 'pull');
       if (page.reset) this.d.items.resetServerCopy();
+      // A snapshot of several pages: its rows go in without the items indexes, built after its last page.
+      if (page.reset && page.hasMore) {
+        deferItemIndexes(this.d.db);
+        this.indexesDeferred = true;
+      }
       if (page.queues.length) this.d.items.upsertQueues(page.queues);
     }];
     for (let at = 0; at < page.upserts.length; at += APPLY_SLICE) {
