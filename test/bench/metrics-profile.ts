@@ -4,10 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import { isoWeekOf } from '../../shared/metrics-definitions';
+import { isoWeekBounds, isoWeekOf } from '../../shared/metrics-definitions';
 import { openDatabase } from '../../server/db/connection';
 import type { AuthUser, ServerContext } from '../../server/services/context';
-import { controlPointMetrics, exceptionTaxMetrics, teamMetrics } from '../../server/services/ops/metrics';
+import { controlPointMetrics, exceptionTaxMetrics, loadMetrics, teamMetrics } from '../../server/services/ops/metrics';
 import { operationsScorecard } from '../../server/services/ops/scorecard';
 import { designSignals } from '../../server/services/ops/signals';
 import { weeklyPack } from '../../server/services/ops/weekly-pack';
@@ -37,16 +37,29 @@ for (const [w, span] of [['week', 7 * DAY], ['quarter', 91 * DAY]] as const) {
     [`exception-tax ${w}`, () => exceptionTaxMetrics(ctx, sam, { ...q, groupBy: 'queue' } as never)],
     [`signals ${w}`, () => designSignals(ctx, sam, { ...q, status: 'all' } as never)], [`scorecard ${w}`, () => operationsScorecard(ctx, sam, q as never)]);
 }
+{
+  const { to } = isoWeekBounds(isoWeekOf(new Date(now.getTime() - 7 * DAY)));
+  calls.push(['pack signals 28d', () => designSignals(ctx, sam, { from: iso(to.getTime() - 28 * DAY), to: to.toISOString(), status: 'all' } as never)]);
+  calls.push(['pack week read', () => loadMetrics(ctx, sam, { from: iso(to.getTime() - 7 * DAY), to: to.toISOString() }, 'sla', 'created')]);
+}
 calls.push(['weekly-pack week', () => weeklyPack(ctx, sam, { ownerId: 'olivia', week: isoWeekOf(new Date(now.getTime() - 7 * DAY)) } as never)]);
 for (const [name, call] of calls) {
   if (only && !name.includes(only)) continue;
   await call();
-  log.length = 0;
-  const t0 = performance.now();
-  await call();
-  const total = performance.now() - t0;
+  // The fastest of five (wall and CPU): on a shared machine the others mostly measure the neighbours.
+  let total = Infinity;
+  let cpuMs = Infinity;
+  for (let i = 0; i < 5; i++) {
+    log.length = 0;
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    await call();
+    total = Math.min(total, performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    cpuMs = Math.min(cpuMs, (cpu.user + cpu.system) / 1000);
+  }
   const inDb = log.reduce((n, l) => n + l.ms, 0);
-  console.log(`\n${name}: ${total.toFixed(1)} ms, ${log.length} queries ${inDb.toFixed(1)} ms, outside ${(total - inDb).toFixed(1)} ms`);
+  console.log(`\n${name}: ${total.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms), ${log.length} queries ${inDb.toFixed(1)} ms, outside ${(total - inDb).toFixed(1)} ms`);
   for (const l of [...log].sort((a, b) => b.ms - a.ms).slice(0, 8)) console.log(`  ${l.ms.toFixed(1).padStart(7)} ms ${String(l.rows).padStart(7)} rows  ${l.sql}`);
 }
 await opened.close();

@@ -15,6 +15,7 @@ import {
   type Figure, type MetricsQuery, type PercentileFigure, type TeamMetrics, type TeamMetricsQuery,
 } from '../../../shared/ops-api';
 import { BUCKET_MS, bucketSpans, type MetricsBucket } from '../../../shared/ops-buckets';
+import { sql } from 'kysely';
 import type { Db } from '../../db/connection';
 import type { QueueRow } from '../../db/schema';
 import type { AuthUser, ServerContext } from '../context';
@@ -43,7 +44,11 @@ export interface ItemFacts extends SlaClockFacts {
   id: string; queueId: string; status: string; assigneeId: string | null; createdAt: string; firstTouchAt: string | null;
 }
 
-export interface Loaded { from: string; to: string; now: Date; queues: QueueRow[]; items: Map<string, ItemFacts>; events: Ev[] }
+/**
+ * One interval read. Without 'sla' among `needs` the items carry only id, queue and creation time (the rest
+ * is blank): team, tax and signals need no more, and the control points refuse such a read.
+ */
+export interface Loaded { from: string; to: string; now: Date; queues: QueueRow[]; items: Map<string, ItemFacts>; events: Ev[]; needs: ItemNeeds[] }
 
 const laborMs = (p: Record<string, unknown>): number => {
   const l = p.labor as { activeMs?: number } | null | undefined;
@@ -71,6 +76,14 @@ const ITEM_COLUMNS = ['items.id', 'items.queue_id', 'items.enqueued_at', 'items.
   'item_facts.first_outcome_at', 'item_facts.first_touch_at', 'item_facts.sla_due_at as paused_due_at', 'item_facts.sla_paused_since',
   'item_facts.sla_paused_ms'] as const;
 const UNRESOLVED_STATUSES = ['open', 'leased', 'escalated'];
+/** Item ids per read by primary key (well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters). */
+const ITEMS_PER_READ = 5000;
+/** The columns of a light item read, as blanks (see Loaded). */
+const LIGHT_ITEM_BLANKS = [
+  sql<string>`''`.as('enqueued_at'), sql<string>`''`.as('sla_due_at'), sql<string>`''`.as('status'), sql<string | null>`null`.as('assignee_id'),
+  sql<string | null>`null`.as('first_outcome_at'), sql<string | null>`null`.as('first_touch_at'), sql<string | null>`null`.as('paused_due_at'),
+  sql<string | null>`null`.as('sla_paused_since'), sql<number>`0`.as('sla_paused_ms'),
+] as const;
 
 /**
  * The queues asked for (all of the caller's, or one queue / one workflow of them), their events in the
@@ -102,12 +115,15 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: Pick<Qu
           createdAt: r.created_at, firstOutcomeAt: r.first_outcome_at, firstTouchAt: r.first_touch_at });
       }
     };
-    const fromItems = () => ctx.db.selectFrom('items').leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...ITEM_COLUMNS]).where('items.queue_id', 'in', queueIds);
+    const full = needs.includes('sla');
+    const fromItems = () => (full
+      ? ctx.db.selectFrom('items').leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...ITEM_COLUMNS])
+      : ctx.db.selectFrom('items').select(['items.id', 'items.queue_id', 'items.created_at', ...LIGHT_ITEM_BLANKS])).where('items.queue_id', 'in', queueIds);
     /** Items by primary key, those of the asked queues kept (ranges of other tables are read alone first, by their index). */
     const keepByIds = async (ids: string[]) => {
       const missing = [...new Set(ids)].filter((id) => !items.has(id));
-      for (let i = 0; i < missing.length; i += 500) {
-        for (const r of await fromItems().where('items.id', 'in', missing.slice(i, i + 500)).execute()) keep(r);
+      for (let i = 0; i < missing.length; i += ITEMS_PER_READ) {
+        for (const r of await fromItems().where('items.id', 'in', missing.slice(i, i + ITEMS_PER_READ)).execute()) keep(r);
       }
     };
     if (needs.includes('sla')) {
@@ -120,15 +136,24 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: Pick<Qu
       }
     }
     if (needs.includes('created')) for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
-    // The interval's events by the time index alone, then their items by primary key (a join would let the
-    // planner drive from items, which have no index on queue, and probe the events per item).
-    const rows = await ctx.db.selectFrom('metric_events').selectAll().where('at', '>=', from).where('at', '<', to).execute();
-    await keepByIds(rows.map((r) => r.item_id));
+    // The interval's events by the time index, each with its item by primary key. CROSS JOIN keeps that order on
+    // SQLite (an inner join could let the planner drive from items, which have no index on queue, and probe the
+    // events per item); PostgreSQL plans it as the inner join it is.
+    const eventColumns = ['metric_events.seq', 'metric_events.type', 'metric_events.actor_id', 'metric_events.at', 'metric_events.kind',
+      'metric_events.reason_code', 'metric_events.labor_ms', 'metric_events.opened_at', 'metric_events.rework', 'metric_events.after_escalation',
+      'metric_events.override', 'metric_events.rollback_id', 'metric_events.escalated_at', 'metric_events.correction_minutes',
+      'metric_events.correction_amount', 'metric_events.queue_id as recorded_queue_id'] as const;
+    const joined = ctx.db.selectFrom('metric_events').crossJoin('items');
+    const rows = await (full
+      ? joined.leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...eventColumns, ...ITEM_COLUMNS])
+      : joined.select([...eventColumns, 'items.id', 'items.queue_id', 'items.created_at', ...LIGHT_ITEM_BLANKS]))
+      .whereRef('items.id', '=', 'metric_events.item_id').where('metric_events.at', '>=', from).where('metric_events.at', '<', to)
+      .where('items.queue_id', 'in', queueIds).execute();
     // In log order (sorted here: ORDER BY seq could make SQLite walk the table in seq order).
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     for (const r of rows) {
-      if (!items.has(r.item_id)) continue; // an item of another queue
-      events.push({ seq: Number(r.seq), itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.queue_id, payload: {
+      keep(r);
+      events.push({ seq: Number(r.seq), itemId: r.id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.recorded_queue_id, payload: {
         kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
         afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
         minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
@@ -137,7 +162,7 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: Pick<Qu
   // In id order: figures list their item ids in this order, whatever order the reads above found them in (SQLite
   // answers in rowid order and PostgreSQL in heap order: the same data would explain itself differently).
   const byId = new Map([...items].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { from, to, now: ctx.now(), queues, items: byId, events };
+  return { from, to, now: ctx.now(), queues, items: byId, events, needs };
 }
 
 const inWindow = (l: Loaded, at: string) => at >= l.from && at < l.to;
@@ -215,6 +240,7 @@ export async function controlPointMetrics(ctx: ServerContext, user: AuthUser, q:
 
 /** The control points of a loaded interval (loaded with 'sla'; more items loaded change nothing: each figure keeps to its window). */
 export function controlPointsOf(l: Loaded): ControlPointsResponse {
+  if (!l.needs.includes('sla')) throw new Error('control points need an interval read with its SLA items (loadMetrics … \'sla\')');
   return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) };
 }
 
@@ -279,6 +305,7 @@ export interface SlaBreach { itemId: string; queueId: string; slaDueAt: string; 
 
 /** Every SLA breach of the loaded interval behind the within-SLA figures (not cut to the evidence limit), by due time then id. */
 export function slaBreachesOf(l: Loaded): SlaBreach[] {
+  if (!l.needs.includes('sla')) throw new Error('SLA breaches need an interval read with its SLA items (loadMetrics … \'sla\')');
   const queueIds = new Set(l.queues.map((qr) => qr.id));
   return slaCycles(l, l.items.values()).breachedItems.filter((i) => queueIds.has(i.queueId))
     .map((i) => ({ itemId: i.id, queueId: i.queueId, slaDueAt: i.dueAt, resolvedAt: i.firstOutcomeAt }))

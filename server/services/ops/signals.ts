@@ -134,7 +134,10 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick
       const items = created.filter((r) => r.queue_id === qr.id);
       const byCode = new Map<string, string[]>();
       for (const it of items) {
-        for (const code of new Set((JSON.parse(it.reasons) as { code: string }[]).map((r) => r.code))) byCode.set(code, [...(byCode.get(code) ?? []), it.id]);
+        for (const code of new Set((JSON.parse(it.reasons) as { code: string }[]).map((r) => r.code))) {
+          const ids = byCode.get(code);
+          if (ids) ids.push(it.id); else byCode.set(code, [it.id]);
+        }
       }
       for (const [code, ids] of [...byCode].sort(([a], [b]) => (a < b ? -1 : 1))) {
         if (!SIGNAL_RULES.tightenInput(ids.length, items.length)) continue;
@@ -189,7 +192,10 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick
     .where('items.queue_id', 'in', queueIds).where('corrections.detected_at', '>=', from).where('corrections.detected_at', '<', to)
     .orderBy('corrections.id').execute();
   const byWorkflow = new Map<string, typeof corrections>();
-  for (const r of corrections) byWorkflow.set(r.workflow, [...(byWorkflow.get(r.workflow) ?? []), r]);
+  for (const r of corrections) {
+    const rows = byWorkflow.get(r.workflow);
+    if (rows) rows.push(r); else byWorkflow.set(r.workflow, [r]);
+  }
   for (const [workflow, rows] of [...byWorkflow].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const stages = [...new Set(rows.map((r) => r.stage))].sort();
     for (const stage of stages) {
