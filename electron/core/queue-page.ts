@@ -63,18 +63,29 @@ export function trigramQuery(term: string): string | null {
   return [...grams].map((g) => `"${g.replaceAll('"', '""')}"`).join(' AND ');
 }
 
+/** A row's group for temp.page_groups: its columns in table order, and a key to compare two groups by. */
+function groupOf(r: RowFacts): { key: string; cols: [string, string, string, string, number, string] } {
+  const inSet = r.held_by === null ? 0 : 1;
+  const heldBy = r.held_by ?? '';
+  return { key: `${r.class}\u0001${r.queue_id}\u0001${r.status}\u0001${r.local_state}\u0001${inSet}\u0001${heldBy}`, cols: [r.class, r.queue_id, r.status, r.local_state, inSet, heldBy] };
+}
+
 export class QueuePageQuery {
   /** The filters whose totals are kept, by key, with the same test the SQL makes, in JS. */
   private readonly matchers = new Map<string, (r: RowFacts) => boolean>();
   private readonly stmtCache = new Map<string, Database.Statement<unknown[]>>();
   private readonly tally;
   private readonly titles;
+  private readonly groups;
+  /** Whether temp.page_groups holds the running count of every group (filled on the first total it serves). */
+  private groupsLive = false;
   /** At least title_index.through_rowid (a reset lowers the stored one in its transaction; a rollback may undo
    * that): rows past it are never in the trigram index, so their writes need no look at it. */
   private titlesThroughAtMost = Number.MAX_SAFE_INTEGER;
 
-  /** `titleIndex: false` reads every title for a text term (the bench's A/B of the trigram index). */
-  constructor(private readonly db: Db, private readonly opts: { titleIndex?: boolean } = {}) {
+  /** `titleIndex: false` reads every title for a text term, `groupTotals: false` counts a filter's rows once
+   * and keeps that total running instead of summing groups (the benches' A/B of each). */
+  constructor(private readonly db: Db, private readonly opts: { titleIndex?: boolean; groupTotals?: boolean } = {}) {
     db.exec('CREATE TEMP TABLE IF NOT EXISTS page_totals (key TEXT PRIMARY KEY, n INTEGER NOT NULL)');
     this.tally = {
       get: db.prepare<[string], { n: number }>('SELECT n FROM temp.page_totals WHERE key = ?'),
@@ -82,6 +93,19 @@ export class QueuePageQuery {
       add: db.prepare('UPDATE temp.page_totals SET n = n + ? WHERE key = ?'),
       drop: db.prepare('DELETE FROM temp.page_totals WHERE key = ?'),
       clear: db.prepare('DELETE FROM temp.page_totals'),
+    };
+    // Rows per (class, queue, status, local state, whose triage set): any filter without a text term is a sum
+    // over these few groups, kept running by every write like the totals (TEMP: a rollback rolls it back).
+    db.exec(`CREATE TEMP TABLE IF NOT EXISTS page_groups (class TEXT NOT NULL, queue_id TEXT NOT NULL, status TEXT NOT NULL,
+      local_state TEXT NOT NULL, in_set INTEGER NOT NULL, held_by TEXT NOT NULL, n INTEGER NOT NULL,
+      PRIMARY KEY (class, queue_id, status, local_state, in_set, held_by)) WITHOUT ROWID`);
+    this.groups = {
+      clear: db.prepare('DELETE FROM temp.page_groups'),
+      fill: db.prepare(`INSERT INTO temp.page_groups (class, queue_id, status, local_state, in_set, held_by, n)
+        SELECT class, queue_id, status, local_state, in_triage = 1 AND assignee_id IS NOT NULL, CASE WHEN in_triage = 1 THEN coalesce(assignee_id, '') ELSE '' END, COUNT(*)
+        FROM items GROUP BY 1, 2, 3, 4, 5, 6`),
+      bump: db.prepare(`INSERT INTO temp.page_groups (class, queue_id, status, local_state, in_set, held_by, n) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT DO UPDATE SET n = n + excluded.n`),
     };
     this.titles = {
       through: db.prepare<[], { n: number }>('SELECT through_rowid AS n FROM title_index WHERE id = 1'),
@@ -136,6 +160,14 @@ export class QueuePageQuery {
 
   /** In the writer's transaction: a row of items went from `before` to `after` (null: no row). */
   rowChanged(before: RowFacts | null, after: RowFacts | null): void {
+    if (this.groupsLive) {
+      const from = before && groupOf(before);
+      const to = after && groupOf(after);
+      if (from?.key !== to?.key) {
+        if (from) this.groups.bump.run(...from.cols, -1);
+        if (to) this.groups.bump.run(...to.cols, 1);
+      }
+    }
     for (const [key, matches] of this.matchers) {
       const delta = (after && matches(after) ? 1 : 0) - (before && matches(before) ? 1 : 0);
       if (delta !== 0) this.tally.add.run(delta, key);
@@ -145,6 +177,21 @@ export class QueuePageQuery {
   /** In the writer's transaction: rows changed in bulk (a reset); every total is counted again when asked. */
   forgetTotals(): void {
     this.tally.clear.run();
+    this.groups.clear.run();
+    this.groupsLive = false;
+  }
+
+  /** A filter without a text term: the sum of the matching groups' running counts (filled on first use). */
+  private groupTotal(groupWhere: string[], groupParams: unknown[]): number {
+    if (!this.groupsLive) {
+      this.db.transaction(() => {
+        this.groups.clear.run();
+        this.groups.fill.run();
+      })();
+      this.groupsLive = true;
+    }
+    const sql = `SELECT coalesce(sum(n), 0) AS n FROM temp.page_groups${groupWhere.length ? ` WHERE ${groupWhere.join(' AND ')}` : ''}`;
+    return this.count(sql, groupParams);
   }
 
   page(input: PageInput, queueName: (queueId: string) => string): { total: number; rows: QueueRow[] } {
@@ -184,9 +231,12 @@ export class QueuePageQuery {
     const params: unknown[] = [];
     // Each condition twice: as SQL for the page, and as the same test in JS for the running total.
     const tests: ((r: RowFacts) => boolean)[] = [];
+    // The same conditions over temp.page_groups, for a total without a text term.
+    const groupWhere: string[] = [];
     const inList = (col: Exclude<keyof RowFacts, 'held_by'>, vals: readonly string[] | undefined) => {
       if (!vals || vals.length === 0) return;
       where.push(`${col} IN (${vals.map(() => '?').join(',')})`);
+      groupWhere.push(where[where.length - 1]);
       params.push(...vals);
       const set = new Set<string>(vals);
       tests.push((r) => set.has(r[col]));
@@ -198,6 +248,7 @@ export class QueuePageQuery {
     if (f.openOnly) {
       // The triage set, as ItemsRepo's triage statements read it (the items_triage index).
       where.push('assignee_id = ? AND in_triage = 1');
+      groupWhere.push('in_set = 1 AND held_by = ?');
       params.push(input.me ?? '');
       const me = input.me ?? '';
       tests.push((r) => r.held_by === me);
@@ -224,8 +275,9 @@ export class QueuePageQuery {
         narrowParams = [...params, grams, through];
       }
     }
-    const total = where.length === 0 ? tableRows : this.total(`${whereSql}|${JSON.stringify(params)}`, (r) => tests.every((t) => t(r)),
-      () => this.count(`SELECT COUNT(*) AS n FROM items ${narrowSql}`, narrowParams));
+    const total = where.length === 0 ? tableRows
+      : !term && this.opts.groupTotals !== false ? this.groupTotal(groupWhere, params)
+        : this.total(`${whereSql}|${JSON.stringify(params)}`, (r) => tests.every((t) => t(r)), () => this.count(`SELECT COUNT(*) AS n FROM items ${narrowSql}`, narrowParams));
     const offset = input.offset;
     if (total === 0 || offset >= total) return { total, offset, order: 'none', sql: null, params: [], walk: null };
 

@@ -13,7 +13,9 @@
 //     caught up with the pull (it grows between keypresses after a sync; the wait is reported);
 //  4. the title index A/B on the same cache in the same run: each text term's page through QueuePageQuery on
 //     a second connection, with the index and with it switched off, both with the total counted afresh
-//     (a term never asked before) and with it kept running.
+//     (a term never asked before) and with it kept running; and the group totals A/B: the queue's default
+//     view (open work) with each class toggled on for the first time, its total summed from the running
+//     per-group counts vs counted from the rows and then kept running.
 // Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts=sync` (or
 // `--parts=sync,decide`) stops after those parts, for quicker A/B runs of one lever.
 import Database from 'better-sqlite3';
@@ -168,6 +170,33 @@ function startFeeder(url: string, from: number): { stop: () => Promise<number> }
 }
 
 interface TitleAb { term: string; share: string; freshOn: number[]; freshOff: number[]; keptOn: number[]; keptOff: number[] }
+interface GroupAb { on: number[]; off: number[]; fillMs: number }
+
+/** Part 4b: open work with one class, each class asked for the first time, with and without the group totals. */
+function groupTotalsAb(cacheFile: string, me: string, runs: number): GroupAb {
+  const db = new Database(cacheFile, { readonly: true });
+  try {
+    const out: GroupAb = { on: [], off: [], fillMs: 0 };
+    const input = (cls: (typeof EXCEPTION_CLASSES)[number]): PageInput => ({ filter: { openOnly: true, classes: [cls] }, sort: { by: 'slaDue', dir: 'asc' }, offset: 0, limit: 200, me });
+    for (let i = 0; i < runs; i++) {
+      for (const groupTotals of i % 2 === 0 ? [true, false] : [false, true]) {
+        const q = new QueuePageQuery(db, { groupTotals });
+        // The groups are filled once per core (the first page that needs them); time the toggles after it.
+        const s0 = performance.now();
+        q.page({ filter: { openOnly: true }, sort: { by: 'slaDue', dir: 'asc' }, offset: 0, limit: 200, me }, () => 'q');
+        if (groupTotals) out.fillMs = Math.max(out.fillMs, performance.now() - s0);
+        for (const cls of EXCEPTION_CLASSES) {
+          const s = performance.now();
+          q.page(input(cls), () => 'q');
+          (groupTotals ? out.on : out.off).push(performance.now() - s);
+        }
+      }
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
 
 /** Part 4: the same text pages with the trigram index of titles and without it, on a second connection. */
 function titleIndexAb(cacheFile: string, runs: number): TitleAb[] {
@@ -216,7 +245,7 @@ async function titleIndexCaughtUp(cacheFile: string): Promise<number> {
 }
 
 interface SizeResult {
-  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[];
+  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null;
   decide: number[]; rawDecide: number[]; fed: number;
   filterSort: { core: number[]; raw: number[]; total: number };
   text: { term: string; share: string; core: number[]; raw: number[]; total: number }[];
@@ -256,7 +285,7 @@ async function runSize(n: number): Promise<SizeResult> {
     if (status.assigned < items.length) throw new Error(`initial sync stopped at ${status.assigned}/${items.length}: ${status.lastError}`);
     await core.close();
     raw = rawBaseline(join(dir, 'raw.sqlite'), items);
-    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], decide: [], rawDecide: raw.decideTimes, fed: 0,
+    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: raw.decideTimes, fed: 0,
       filterSort: { core: [], raw: [], total: 0 }, text: [] };
     if (!PARTS.has('decide') && !PARTS.has('pages')) return result;
 
@@ -311,7 +340,9 @@ async function runSize(n: number): Promise<SizeResult> {
       text.push(row);
     }
     const titleAb = titleIndexAb(cacheFile, 10);
-    return { ...result, decide, fed, filterSort, text, titleWaitMs, titleAb };
+    const aliceId = (await new CentralClient(server.url, 'demo-alice').me()).id;
+    const groupAb = groupTotalsAb(cacheFile, aliceId, 5);
+    return { ...result, decide, fed, filterSort, text, titleWaitMs, titleAb, groupAb };
   } finally {
     raw?.db.close();
     await core?.close();
@@ -353,6 +384,14 @@ function report(r: SizeResult, load: string): void {
     const med = (xs: number[]) => pct(xs, 50);
     line(`  text ${t.share.padStart(5)} total counted afresh`, ms(med(t.freshOn)), med(t.freshOn) / med(t.freshOff), `x without ${ms(med(t.freshOff))}`);
     line(`  text ${t.share.padStart(5)} total kept running`, ms(med(t.keptOn)), med(t.keptOn) / med(t.keptOff), `x without ${ms(med(t.keptOff))}`);
+  }
+  if (r.groupAb) {
+    const g = r.groupAb;
+    console.log('group totals A/B (open work + one class, each class asked for the first time; ratio = with / without)');
+    for (const p of [50, 95]) {
+      line(`  class toggle page p${p}`, ms(pct(g.on, p)), pct(g.on, p) / pct(g.off, p), `x counted from the rows ${ms(pct(g.off, p))}`);
+    }
+    console.log(`${''.padEnd(38)} (filling the groups once per core: ${ms(g.fillMs)})`);
   }
 }
 

@@ -96,7 +96,8 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-'));
   const log = (m: string) => console.log(`[ui] ${m}`);
   await ensureBuilt({ electron: false });
-  {
+  // `--triage-only`: only the 100k-item run (decisions, then the queue table's filters), for quicker A/B runs.
+  if (!process.argv.includes('--triage-only')) {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     try {
       if (!process.argv.includes('--ops-only')) await measureStarts(browser, log);
