@@ -6,9 +6,10 @@
 //  - nothing matches, or the page starts past the end: no page query at all;
 //  - no filter: the sort index, stopping after offset + limit rows;
 //  - a filter: walk the sort index over a bounded prefix (3x the rows the match rate says it needs); if
-//    the matches were bunched further on and the page is not full, or the prefix would be a large part
-//    of the table anyway (rare status or title term, deep pages), read the table once and keep the top
-//    offset + limit rows: never a walk of the whole index with a table lookup for every row.
+//    the matches were bunched further on and the page is not full, walk a prefix 4x as long, and so on;
+//    once the prefix would be a large part of the table (rare status or title term, deep pages), read the
+//    matching rows once (through the trigram index for a term) and keep the top offset + limit rows:
+//    never a walk of the whole index with a table lookup for every row.
 // Text is a substring of the lower-cased title, checked with instr() on every row a page returns or counts.
 // A term of 3 or more characters first narrows the rows with the trigram index of titles (migration 9):
 // the rows holding all of its trigrams, plus the rows the index does not cover yet (rowid past
@@ -46,6 +47,8 @@ interface PageRow {
 
 /** The walk looks at this many times the rows it should need if matches were spread evenly. */
 const WALK_MARGIN = 3;
+/** A walk that came up short is tried again over a prefix this many times as long. */
+const WALK_GROWTH = 4;
 /** Walking more than this share of the table (a lookup per row) costs more than reading it once. */
 const SCAN_SHARE = 0.25;
 const COLUMNS = 'id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state';
@@ -198,10 +201,16 @@ export class QueuePageQuery {
     const q = this.plan(input);
     let rows: PageRow[] = [];
     if (q.walk) {
-      rows = this.prepared(q.walk.sql).all(...q.walk.params) as PageRow[];
-      // The budget ran out before the page was full (matches bunched further on): read the table instead.
-      if (rows.length < input.limit && q.offset + rows.length < q.total) rows = [];
-      else q.sql = null;
+      // The budget ran out before the page was full (matches bunched further on, e.g. behind the decided
+      // items that lead the SLA order): a prefix 4x as long, until it would be a large part of the table.
+      for (let budget = q.walk.budget; budget < q.walk.ceiling; budget *= WALK_GROWTH) {
+        rows = this.prepared(q.walk.sql).all(budget, ...q.walk.params) as PageRow[];
+        if (rows.length >= input.limit || q.offset + rows.length >= q.total) {
+          q.sql = null;
+          break;
+        }
+        rows = [];
+      }
     }
     if (q.sql) rows = this.prepared(q.sql).all(...q.params) as PageRow[];
     return {
@@ -217,14 +226,14 @@ export class QueuePageQuery {
   explain(input: PageInput): { total: number; order: 'index' | 'walk' | 'sort' | 'none'; plan: string[] } {
     const q = this.plan(input);
     const sql = q.walk?.sql ?? q.sql;
-    const params = q.walk?.params ?? q.params;
+    const params = q.walk ? [q.walk.budget, ...q.walk.params] : q.params;
     const plan = sql ? (this.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail) : [];
     return { total: q.total, order: q.walk ? 'walk' : q.order, plan };
   }
 
   private plan(input: PageInput): {
     total: number; offset: number; order: 'index' | 'sort' | 'none'; sql: string | null; params: unknown[];
-    walk: { sql: string; params: unknown[] } | null;
+    walk: { sql: string; params: unknown[]; budget: number; ceiling: number } | null;
   } {
     const f = input.filter;
     const where: string[] = [];
@@ -297,12 +306,13 @@ export class QueuePageQuery {
     // Rows the sort index walk should visit to see offset + limit matches, with a margin for uneven spread.
     const share = total / Math.max(1, tableRows);
     const budget = Math.ceil(((offset + input.limit) / share) * WALK_MARGIN) + 100;
-    if (budget >= tableRows * SCAN_SHARE) return { ...sort, walk: null };
+    const ceiling = tableRows * SCAN_SHARE;
+    if (budget >= ceiling) return { ...sort, walk: null };
     // A bounded walk: only the first `budget` rows in sort order are looked at; if they hold the page, it
     // is exactly the page (they are a prefix of the full order).
     const walk = {
       sql: `SELECT ${COLUMNS} FROM (SELECT ${WALK_COLUMNS}${col === 'confidence' ? '' : `, ${col}`} FROM items ${orderBy(col)} LIMIT ?) ${whereSql} ${orderBy(col)} LIMIT ? OFFSET ?`,
-      params: [budget, ...pageParams],
+      params: pageParams, budget, ceiling,
     };
     return { ...sort, walk };
   }
