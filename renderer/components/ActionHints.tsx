@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import { useApp } from '../state/app-store';
 import { Kbd } from './Kbd';
 
@@ -13,8 +14,8 @@ const HINTS: { id: string; label: string }[] = [
   { id: 'app.help', label: 'All keys' },
 ];
 
-/** The decision keys under the item, from the live keymap (remaps show here at once); `hide`: keys not offered on this item. */
-export function ActionHints({ onRun, hide = [] }: { onRun: (id: string) => void; hide?: readonly string[] }) {
+/** The decision keys under the item, from the live keymap (remaps show here at once); `hide`: keys not offered on this item. Memoized: pass a stable `onRun` and `hide`. */
+export const ActionHints = memo(function ActionHints({ onRun, hide = [] }: { onRun: (id: string) => void; hide?: readonly string[] }) {
   const keymap = useApp((s) => s.keymap);
   return (
     <div className="action-hints" role="toolbar" aria-label="Decisions" data-testid="triage-actions">
@@ -26,4 +27,4 @@ export function ActionHints({ onRun, hide = [] }: { onRun: (id: string) => void;
       ))}
     </div>
   );
-}
+});

@@ -16,6 +16,9 @@ export function useGlobalKeys(): void {
     const setPending = (pending: string[]) => {
       if (timer) clearTimeout(timer);
       timer = pending.length ? setTimeout(() => useApp.setState({ pendingChord: [] }), SEQUENCE_TIMEOUT_MS) : null;
+      // A one-key action leaves no chord pending, as before it: no new (empty) array, so the status bar
+      // does not re-render in the frame that paints the next item.
+      if (pending.length === 0 && useApp.getState().pendingChord.length === 0) return;
       useApp.setState({ pendingChord: pending });
     };
     const onKeyDown = (e: KeyboardEvent) => {

@@ -1,4 +1,5 @@
-import { useEffect, useLayoutEffect, useMemo } from 'react';
+import { memo, useEffect, useLayoutEffect, useMemo } from 'react';
+import type { ItemDetail } from '../../shared/desk-api';
 import type { KeymapActionId } from '../../shared/keymap';
 import { ActionHints } from '../components/ActionHints';
 import { CorrectEditor } from '../components/CorrectEditor';
@@ -18,9 +19,24 @@ import { reportFirstItemPainted, reportNoFirstItem } from '../state/startup-mark
 import { acknowledge, ensureItem, useTriage } from '../state/triage-store';
 import type { Departed } from '../state/triage-model';
 
-/** The focused item: what it is, why it is an exception, input beside output, notes and history. */
+// Keys not offered on an item, as constants: the hint bar (memoized) re-renders only when they change.
+const HIDE_NONE: readonly string[] = [];
+const HIDE_ESCALATE: readonly string[] = ['decide.escalate'];
+const runHint = (action: string) => runAction(action as KeymapActionId);
+
+/**
+ * The focused item: what it is, why it is an exception, input beside output, notes and history.
+ *
+ * Keypress -> next item painted within one frame (issue 14): a decision changes `current` only, so the
+ * commit that paints the next item renders the item body and nothing else; the position line, the pace
+ * and the hint bar subscribe to their own slices and re-render when those change (a look-ahead refill,
+ * the pace answer, a remap), never as part of the whole view.
+ */
 export function TriageView() {
-  const { current, loading, empty, departed, position, total } = useTriage();
+  const current = useTriage((s) => s.current);
+  const loading = useTriage((s) => s.loading);
+  const empty = useTriage((s) => s.empty);
+  const departed = useTriage((s) => s.departed);
   const id = current?.item.id;
 
   useEffect(() => {
@@ -42,12 +58,9 @@ export function TriageView() {
   const me = useApp((s) => s.session?.user?.id ?? null);
   // The correct editor opens beside the item (issue 14 item 1): the item stays readable.
   const correcting = useApp((s) => s.overlay?.kind === 'correct');
-  const perItem = usePace(id);
-  const pace = position !== null && total !== null ? paceText(total - position, perItem) : null;
   // The item's owner is not offered escalate (issue 14 item 11): it would go to themself.
   const escalateRefused = current ? escalateRefusal(current.queue, current.item.status, me) !== null : false;
   const itemDrafts = useStore(drafts.store, (s) => (id ? s.byItem[id] : undefined));
-  const flagged = useMemo(() => new Set((current?.item.reasons ?? []).map((r) => r.field).filter((f): f is string => !!f)), [current]);
 
   if (!current) {
     return (
@@ -83,45 +96,66 @@ export function TriageView() {
           {item.title}
         </div>
         <ItemHeader detail={current} />
-        {position !== null && total !== null && !departed && (
-          <p className="triage-position muted" data-testid="triage-position" data-position={position + 1} data-total={total} data-minutes-per-item={perItem ?? undefined}>
-            {position + 1} of {total} · {total - position - 1} after this one
-            {pace && <span data-testid="triage-pace"> · {pace}</span>}
-          </p>
-        )}
+        {!departed && <TriagePosition itemId={item.id} />}
         <DraftMarks itemDrafts={itemDrafts} />
-        {departed ? <DepartedNotice departed={departed} /> : <ActionHints onRun={(a) => runAction(a as KeymapActionId)} hide={escalateRefused ? ['decide.escalate'] : []} />}
-        <section className="panel" aria-labelledby="reasons-h">
-          <h2 id="reasons-h" className="panel-title">
-            Why it needs you
-          </h2>
-          <ReasonsList reasons={item.reasons} />
-        </section>
-        <div className="io-grid">
-          <section className="panel" aria-labelledby="input-h" data-testid="triage-input">
-            <h2 id="input-h" className="panel-title">
-              Input
-            </h2>
-            <ReadableValue value={item.input} highlight={flagged} />
-          </section>
-          <section className="panel panel-output" aria-labelledby="output-h" data-testid="triage-output">
-            <h2 id="output-h" className="panel-title">
-              AI output
-            </h2>
-            <ReadableValue value={item.output} highlight={flagged} />
-          </section>
-        </div>
-        <section className="panel" aria-labelledby="history-h">
-          <h2 id="history-h" className="panel-title">
-            Notes and history
-          </h2>
-          <HistoryList detail={current} />
-        </section>
+        {departed ? <DepartedNotice departed={departed} /> : <ActionHints onRun={runHint} hide={escalateRefused ? HIDE_ESCALATE : HIDE_NONE} />}
+        <ItemBody detail={current} />
       </article>
       {correcting && <CorrectEditor key={item.id} />}
     </section>
   );
 }
+
+/** "12 of 50 · 38 after this one · ~25 min at your pace" (issue 14 item 7): its own slice of the store. */
+function TriagePosition({ itemId }: { itemId: string }) {
+  const position = useTriage((s) => s.position);
+  const total = useTriage((s) => s.total);
+  const perItem = usePace(itemId);
+  if (position === null || total === null) return null;
+  const pace = paceText(total - position, perItem);
+  return (
+    <p className="triage-position muted" data-testid="triage-position" data-position={position + 1} data-total={total} data-minutes-per-item={perItem ?? undefined}>
+      {position + 1} of {total} · {total - position - 1} after this one
+      {pace && <span data-testid="triage-pace"> · {pace}</span>}
+    </p>
+  );
+}
+
+/** Why it needs you, input beside output, notes and history: rendered again only for another detail. */
+const ItemBody = memo(function ItemBody({ detail }: { detail: ItemDetail }) {
+  const { item } = detail;
+  const flagged = useMemo(() => new Set(item.reasons.map((r) => r.field).filter((f): f is string => !!f)), [item.reasons]);
+  return (
+    <>
+      <section className="panel" aria-labelledby="reasons-h">
+        <h2 id="reasons-h" className="panel-title">
+          Why it needs you
+        </h2>
+        <ReasonsList reasons={item.reasons} />
+      </section>
+      <div className="io-grid">
+        <section className="panel" aria-labelledby="input-h" data-testid="triage-input">
+          <h2 id="input-h" className="panel-title">
+            Input
+          </h2>
+          <ReadableValue value={item.input} highlight={flagged} />
+        </section>
+        <section className="panel panel-output" aria-labelledby="output-h" data-testid="triage-output">
+          <h2 id="output-h" className="panel-title">
+            AI output
+          </h2>
+          <ReadableValue value={item.output} highlight={flagged} />
+        </section>
+      </div>
+      <section className="panel" aria-labelledby="history-h">
+        <h2 id="history-h" className="panel-title">
+          Notes and history
+        </h2>
+        <HistoryList detail={detail} />
+      </section>
+    </>
+  );
+});
 
 /**
  * Stands in for the decision keys when the shown item left under the reviewer (issue 8 item 1): the
