@@ -16,6 +16,11 @@
 // bundles: `node scripts/with-node22.mjs tsx scripts/start.ts`) as the same-run baseline. `--start-only`
 // measures this and stops.
 //
+// A/B of the triage view: `UI_BENCH_COMPARE_STATIC=<another dist/renderer>` (a build of main, say) measures
+// keypress -> next item painted on that build too, in the same run, over the same core and sync: blocks of
+// UI_BENCH_AB_BLOCK decisions alternate between the two builds, each block in a fresh page. `--triage-only`
+// measures the triage part (baseline, decisions, A/B) and stops: no start, ops views or filters.
+//
 // Ops views (test/bench/ui-ops.ts, issue 11): Team and Control points opened on the demo history, first paint and
 // fully drawn, cold and with data cached; a quarter of hourly buckets redrawn on resize. `--ops-only` measures
 // this (no start, no 100k triage run) and stops.
@@ -24,7 +29,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createCore } from '../../electron/core/index';
 import { startBrowserMode } from '../../electron/web/index';
 import { ensureBuilt } from '../../scripts/build';
@@ -41,6 +46,9 @@ const ITEMS = Number(process.env.UI_BENCH_ITEMS ?? 100_000);
 const DECISIONS = Number(process.env.UI_BENCH_DECISIONS ?? 500);
 const BASELINE_SAMPLES = 200;
 const FRAME_MS = 1000 / 60;
+const TRIAGE_ONLY = process.argv.includes('--triage-only');
+const COMPARE_STATIC = process.env.UI_BENCH_COMPARE_STATIC;
+const AB_BLOCK = Number(process.env.UI_BENCH_AB_BLOCK ?? 50);
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 type Sample = { ms: number; commitMs?: number; kind?: string };
@@ -100,8 +108,8 @@ export async function run(): Promise<void> {
   if (!process.argv.includes('--triage-only')) {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     try {
-      if (!process.argv.includes('--ops-only')) await measureStarts(browser, log);
-      if (!process.argv.includes('--start-only')) await measureOps(browser, log);
+      if (!process.argv.includes('--ops-only') && !TRIAGE_ONLY) await measureStarts(browser, log);
+      if (!process.argv.includes('--start-only') && !TRIAGE_ONLY) await measureOps(browser, log);
     } finally {
       await browser.close();
     }
@@ -163,9 +171,13 @@ export async function run(): Promise<void> {
     }
     const loafAfterDecisions = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
 
-    const filterResult = await measureFilter(page, log);
+    // Triage only: this page's samples are all taken; it leaves, so it does not re-render beside the A/B pages.
+    const triageSamples = TRIAGE_ONLY ? await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench) : null;
+    if (TRIAGE_ONLY) await page.goto('about:blank');
+    const ab = COMPARE_STATIC ? await measureAB(browser, core, COMPARE_STATIC, log) : null;
+    const filterResult = TRIAGE_ONLY ? { toggles: 0, texts: 0 } : await measureFilter(page, log);
 
-    const b = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench);
+    const b = triageSamples ?? (await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench));
     const status = await call<SyncStatus>('sync.status');
     feeding = false;
     await feeder;
@@ -187,9 +199,15 @@ export async function run(): Promise<void> {
     console.log(`          'a' -> decision durable        n=${dur.length}  p50 ${f(pct(dur, 50))}  p95 ${f(pct(dur, 95))}  p99 ${f(pct(dur, 99))} ms  (the core's answer, sent after commit; goal p95 <= 20 ms)`);
     console.log(`          ratio to baseline               p50 ${ratio(pct(dec, 50), pct(base, 50))}  p95 ${ratio(pct(dec, 95), pct(base, 95))}  p99 ${ratio(pct(dec, 99), pct(base, 99))}`);
     console.log(`          p95 vs one frame (16.7 ms)      ${ratio(pct(dec, 95), FRAME_MS)}`);
-    console.log(`filter    class toggle -> rows painted   n=${fil.length}/${filterResult.toggles}  p50 ${f(pct(fil, 50))}  p95 ${f(pct(fil, 95))}  max ${f(Math.max(...fil))} ms`);
-    console.log(`          ratio to baseline               p50 ${ratio(pct(fil, 50), pct(base, 50))}  p95 ${ratio(pct(fil, 95), pct(base, 95))};  p95 vs 100 ms budget ${ratio(pct(fil, 95), 100)}`);
-    console.log(`filter    text input -> rows painted     n=${filText.length}/${filterResult.texts}  p50 ${f(pct(filText, 50))}  p95 ${f(pct(filText, 95))} ms (at most one page request in flight, the newest filter sent next; a change that leaves the rows as they were is not a sample)`);
+    if (ab) {
+      for (const [name, xs] of [['this build', ab.current], ['compared build', ab.compare]] as const) {
+        console.log(`A/B       'a' -> next item painted       ${name.padEnd(15)} n=${xs.length}  p50 ${f(pct(xs, 50))}  p95 ${f(pct(xs, 95))}  p99 ${f(pct(xs, 99))} ms`);
+      }
+      console.log(`          this / compared               p50 ${ratio(pct(ab.current, 50), pct(ab.compare, 50))}  p95 ${ratio(pct(ab.current, 95), pct(ab.compare, 95))}  (compared: ${COMPARE_STATIC}; ${ab.blocks} blocks of ${AB_BLOCK} each, alternating)`);
+    }
+    if (!TRIAGE_ONLY) console.log(`filter    class toggle -> rows painted   n=${fil.length}/${filterResult.toggles}  p50 ${f(pct(fil, 50))}  p95 ${f(pct(fil, 95))}  max ${f(Math.max(...fil))} ms`);
+    if (!TRIAGE_ONLY) console.log(`          ratio to baseline               p50 ${ratio(pct(fil, 50), pct(base, 50))}  p95 ${ratio(pct(fil, 95), pct(base, 95))};  p95 vs 100 ms budget ${ratio(pct(fil, 95), 100)}`);
+    if (!TRIAGE_ONLY) console.log(`filter    text input -> rows painted     n=${filText.length}/${filterResult.texts}  p50 ${f(pct(filText, 50))}  p95 ${f(pct(filText, 95))} ms (at most one page request in flight, the newest filter sent next; a change that leaves the rows as they were is not a sample)`);
     console.log(`long animation frames (>50 ms)          during decisions ${decisionLoafs.length} (of ${dec.length} decisions; longest ${f(Math.max(0, ...decisionLoafs.map((l) => l.duration)))} ms), during filtering ${filterLoafs.length}${b.loafUnsupported ? ` [unsupported: ${b.loafUnsupported}]` : ''}`);
     await context.close();
     await web.close();
@@ -201,6 +219,39 @@ export async function run(): Promise<void> {
     await server.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Keypress -> next item painted on this build and on another renderer build, in alternating blocks over the
+ * same core (each block in a fresh page of its own browser mode, so the idle page never re-renders beside it).
+ */
+async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof createCore>>, compareDir: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; blocks: number }> {
+  const webs = { current: await startBrowserMode({ core, staticDir: RENDERER_OUT }), compare: await startBrowserMode({ core, staticDir: compareDir }) };
+  const out = { current: [] as number[], compare: [] as number[] };
+  const blocks = Math.max(1, Math.round(DECISIONS / AB_BLOCK / 2));
+  try {
+    for (let i = 0; i < blocks; i++) {
+      for (const which of (i % 2 === 0 ? ['compare', 'current'] : ['current', 'compare']) as ('current' | 'compare')[]) {
+        const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+        try {
+          await context.addInitScript(UI_INSTRUMENT);
+          const page = await context.newPage();
+          await page.goto(webs[which].launchUrl);
+          await page.waitForFunction(() => document.body.dataset.view === 'triage' && !!document.body.dataset.focusedItemId, null, { timeout: 60_000 });
+          await sleep(1000);
+          for (let k = 0; k < AB_BLOCK; k++) await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions');
+          out[which].push(...(await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.decisions.map((s) => s.ms))));
+        } finally {
+          await context.close();
+        }
+      }
+      log(`A/B: block ${i + 1}/${blocks} of each build done`);
+    }
+  } finally {
+    await webs.current.close();
+    await webs.compare.close();
+  }
+  return { ...out, blocks };
 }
 
 /** Filter samples on the 100k-row queue table: class toggles and text input, both applied at once. */
@@ -249,8 +300,21 @@ async function measureFilter(page: Page, log: (m: string) => void): Promise<{ to
 const ROOT = join(import.meta.dirname, '..', '..');
 const STARTS = Number(process.env.UI_BENCH_STARTS ?? 5);
 
-/** One launch: spawn -> URL printed -> page open -> frame after the first item shows. Milliseconds each. */
+/**
+ * One launch: spawn -> URL printed -> page open -> frame after the first item shows. Milliseconds each.
+ * The browser profile (a playwright context) is made before the clock starts, as a reviewer's browser is
+ * already running with its profile; the tab is opened after the URL is printed, inside the measured time.
+ */
 async function oneStart(browser: Browser, command: string[], dataDir: string): Promise<{ urlMs: number; paintMs: number; output: string }> {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  try {
+    return await oneStartIn(context, command, dataDir);
+  } finally {
+    await context.close();
+  }
+}
+
+async function oneStartIn(context: BrowserContext, command: string[], dataDir: string): Promise<{ urlMs: number; paintMs: number; output: string }> {
   const t0 = performance.now();
   const child = spawn(command[0], command.slice(1), {
     cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
@@ -270,9 +334,8 @@ async function oneStart(browser: Browser, command: string[], dataDir: string): P
       void exited.then(() => reject(new Error(`npm start exited before serving:\n${output}`)));
     });
     const urlMs = performance.now() - t0;
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
     try {
-      const page = await context.newPage();
       await page.goto(url);
       await page.waitForFunction(() => !!document.body.dataset.focusedItemId, null, { timeout: 60_000, polling: 'raf' });
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
@@ -286,7 +349,7 @@ async function oneStart(browser: Browser, command: string[], dataDir: string): P
       });
       return { urlMs, paintMs, output };
     } finally {
-      await context.close();
+      await page.close();
     }
   } finally {
     if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGINT');
