@@ -281,19 +281,24 @@ export function createTriage(deps: TriageDeps) {
   /** The first-item load under way: boot starts it before the triage view mounts, and the view asks again. */
   let ensuring: Promise<void> | null = null;
 
-  /** Opens the first item of the assigned set when nothing is shown yet (entering triage). */
-  function ensureItem(): Promise<void> {
+  /**
+   * Opens the first item of the assigned set when nothing is shown yet (entering triage). `firstId`: the
+   * set's first item asked for ahead (boot asks beside the session, before it knows the reviewer is signed
+   * in); undefined (or a failed ask) asks now.
+   */
+  function ensureItem(firstId?: Promise<string | null | undefined>): Promise<void> {
     if (get().current) return Promise.resolve();
-    ensuring ??= loadFirstItem().finally(() => {
+    ensuring ??= loadFirstItem(firstId).finally(() => {
       ensuring = null;
     });
     return ensuring;
   }
 
-  async function loadFirstItem(): Promise<void> {
+  async function loadFirstItem(firstId?: Promise<string | null | undefined>): Promise<void> {
     store.setState({ loading: true });
     try {
-      const { itemId } = await serial(() => desk.call('triage.next', { fromItemId: null, direction: 'next' }));
+      const asked = firstId ? await firstId.catch(() => undefined) : undefined;
+      const itemId = asked !== undefined ? asked : (await serial(() => desk.call('triage.next', { fromItemId: null, direction: 'next' }))).itemId;
       if (get().current) return;
       if (itemId) await openItem(itemId);
       else show(null, { empty: true });

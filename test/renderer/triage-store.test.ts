@@ -263,4 +263,26 @@ describe('triage store: the first item is asked for once (issue 15 gap 4)', () =
     await s.t.ensureItem();
     expect(s.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(1);
   });
+
+  it('a first item asked for ahead (boot, beside the session) is opened without asking again; a failed ask is asked again', async () => {
+    const ahead = setup();
+    await ahead.t.ensureItem(Promise.resolve('a'));
+    await settle(ahead.t);
+    expect(ahead.shown()).toBe('a');
+    expect(ahead.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(0);
+    expect(ahead.desk.calls.filter((c) => c.method === 'triage.open')).toHaveLength(1);
+
+    const failed = setup();
+    await failed.t.ensureItem(Promise.reject(new Error('signed out when asked')));
+    await settle(failed.t);
+    expect(failed.shown()).toBe('a');
+    expect(failed.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(1);
+    expect(failed.toasts).toEqual([]);
+
+    // Asked ahead and nothing assigned: the empty state, without a second ask.
+    const none = setup();
+    await none.t.ensureItem(Promise.resolve(null));
+    expect(none.state().empty).toBe(true);
+    expect(none.desk.calls).toEqual([]);
+  });
 });
