@@ -18,8 +18,8 @@
 //
 // A/B of the triage view: `UI_BENCH_COMPARE_STATIC=<another dist/renderer>` (a build of main, say) measures
 // keypress -> next item painted on that build too, in the same run, over the same core and sync: blocks of
-// UI_BENCH_AB_BLOCK decisions alternate between the two builds, each block in a fresh page. `--triage-only`
-// measures the triage part (baseline, decisions, A/B) and stops: no start, ops views or filters.
+// UI_BENCH_AB_BLOCK decisions alternate between the two builds, each block in a fresh page. `--no-filter`
+// skips the queue table's filters (with `--triage-only`: baseline, decisions and the A/B only).
 //
 // Ops views (test/bench/ui-ops.ts, issue 11): Team and Control points opened on the demo history, first paint and
 // fully drawn, cold and with data cached; a quarter of hourly buckets redrawn on resize. `--ops-only` measures
@@ -46,7 +46,7 @@ const ITEMS = Number(process.env.UI_BENCH_ITEMS ?? 100_000);
 const DECISIONS = Number(process.env.UI_BENCH_DECISIONS ?? 500);
 const BASELINE_SAMPLES = 200;
 const FRAME_MS = 1000 / 60;
-const TRIAGE_ONLY = process.argv.includes('--triage-only');
+const NO_FILTER = process.argv.includes('--no-filter');
 const COMPARE_STATIC = process.env.UI_BENCH_COMPARE_STATIC;
 const AB_BLOCK = Number(process.env.UI_BENCH_AB_BLOCK ?? 50);
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
@@ -108,8 +108,8 @@ export async function run(): Promise<void> {
   if (!process.argv.includes('--triage-only')) {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     try {
-      if (!process.argv.includes('--ops-only') && !TRIAGE_ONLY) await measureStarts(browser, log);
-      if (!process.argv.includes('--start-only') && !TRIAGE_ONLY) await measureOps(browser, log);
+      if (!process.argv.includes('--ops-only')) await measureStarts(browser, log);
+      if (!process.argv.includes('--start-only')) await measureOps(browser, log);
     } finally {
       await browser.close();
     }
@@ -171,11 +171,11 @@ export async function run(): Promise<void> {
     }
     const loafAfterDecisions = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
 
-    // Triage only: this page's samples are all taken; it leaves, so it does not re-render beside the A/B pages.
-    const triageSamples = TRIAGE_ONLY ? await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench) : null;
-    if (TRIAGE_ONLY) await page.goto('about:blank');
+    // No filters: this page's samples are all taken; it leaves, so it does not re-render beside the A/B pages.
+    const triageSamples = NO_FILTER ? await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench) : null;
+    if (NO_FILTER) await page.goto('about:blank');
     const ab = COMPARE_STATIC ? await measureAB(browser, core, COMPARE_STATIC, log) : null;
-    const filterResult = TRIAGE_ONLY ? { toggles: 0, texts: 0 } : await measureFilter(page, log);
+    const filterResult = NO_FILTER ? { toggles: 0, texts: 0 } : await measureFilter(page, log);
 
     const b = triageSamples ?? (await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench));
     const status = await call<SyncStatus>('sync.status');
@@ -205,9 +205,9 @@ export async function run(): Promise<void> {
       }
       console.log(`          this / compared               p50 ${ratio(pct(ab.current, 50), pct(ab.compare, 50))}  p95 ${ratio(pct(ab.current, 95), pct(ab.compare, 95))}  (compared: ${COMPARE_STATIC}; ${ab.blocks} blocks of ${AB_BLOCK} each, alternating)`);
     }
-    if (!TRIAGE_ONLY) console.log(`filter    class toggle -> rows painted   n=${fil.length}/${filterResult.toggles}  p50 ${f(pct(fil, 50))}  p95 ${f(pct(fil, 95))}  max ${f(Math.max(...fil))} ms`);
-    if (!TRIAGE_ONLY) console.log(`          ratio to baseline               p50 ${ratio(pct(fil, 50), pct(base, 50))}  p95 ${ratio(pct(fil, 95), pct(base, 95))};  p95 vs 100 ms budget ${ratio(pct(fil, 95), 100)}`);
-    if (!TRIAGE_ONLY) console.log(`filter    text input -> rows painted     n=${filText.length}/${filterResult.texts}  p50 ${f(pct(filText, 50))}  p95 ${f(pct(filText, 95))} ms (at most one page request in flight, the newest filter sent next; a change that leaves the rows as they were is not a sample)`);
+    if (!NO_FILTER) console.log(`filter    class toggle -> rows painted   n=${fil.length}/${filterResult.toggles}  p50 ${f(pct(fil, 50))}  p95 ${f(pct(fil, 95))}  max ${f(Math.max(...fil))} ms`);
+    if (!NO_FILTER) console.log(`          ratio to baseline               p50 ${ratio(pct(fil, 50), pct(base, 50))}  p95 ${ratio(pct(fil, 95), pct(base, 95))};  p95 vs 100 ms budget ${ratio(pct(fil, 95), 100)}`);
+    if (!NO_FILTER) console.log(`filter    text input -> rows painted     n=${filText.length}/${filterResult.texts}  p50 ${f(pct(filText, 50))}  p95 ${f(pct(filText, 95))} ms (at most one page request in flight, the newest filter sent next; a change that leaves the rows as they were is not a sample)`);
     console.log(`long animation frames (>50 ms)          during decisions ${decisionLoafs.length} (of ${dec.length} decisions; longest ${f(Math.max(0, ...decisionLoafs.map((l) => l.duration)))} ms), during filtering ${filterLoafs.length}${b.loafUnsupported ? ` [unsupported: ${b.loafUnsupported}]` : ''}`);
     await context.close();
     await web.close();
