@@ -92,12 +92,15 @@ const LIGHT_ITEM_BLANKS = [
  */
 /** Which items a view needs beside those behind its events: team none, control points their SLA cycles, tax the ones created. */
 type ItemNeeds = 'events-only' | 'sla' | 'created';
+/** An interval and its filters; `onlyQueueIds` narrows the caller's queues further (the weekly pack: one owner's paths). */
+export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & { onlyQueueIds?: ReadonlySet<string> };
 
 /** The interval's events and items, read once (several views of one interval may share them: the weekly pack, signals). */
-export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'>, ...needs: ItemNeeds[]): Promise<Loaded> {
+export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQuery, ...needs: ItemNeeds[]): Promise<Loaded> {
   const scope = await opsScope(ctx.db, user);
   if (q.queueId) requireQueues(scope, [q.queueId], 'metrics');
   let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
+  if (q.onlyQueueIds) queues = queues.filter((r) => q.onlyQueueIds!.has(r.id));
   if (q.queueId) queues = queues.filter((r) => r.id === q.queueId);
   if (q.workflow) queues = queues.filter((r) => r.workflow === q.workflow);
   const from = new Date(q.from).toISOString();

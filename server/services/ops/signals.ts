@@ -17,7 +17,7 @@ import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
-import { approvalLatency, loadMetrics } from './metrics';
+import { approvalLatency, loadMetrics, type ScopedQuery } from './metrics';
 import { opsScope, requireQueues } from './scope';
 
 type Query = z.output<typeof SignalsQuery>;
@@ -65,10 +65,11 @@ export async function designSignals(ctx: ServerContext, user: AuthUser, q: Query
   return { interval: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() }, computedAt, signals };
 }
 
-export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick<Query, 'from' | 'to' | 'workflow' | 'queueId'>): Promise<DesignSignal[]> {
+export async function computeSignals(ctx: ServerContext, user: AuthUser, q: ScopedQuery): Promise<DesignSignal[]> {
   const scope = await opsScope(ctx.db, user);
   if (q.queueId) requireQueues(scope, [q.queueId], 'signals');
   let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
+  if (q.onlyQueueIds) queues = queues.filter((r) => q.onlyQueueIds!.has(r.id));
   if (q.queueId) queues = queues.filter((r) => r.id === q.queueId);
   if (q.workflow) queues = queues.filter((r) => r.workflow === q.workflow);
   const from = new Date(q.from).toISOString();
@@ -79,7 +80,7 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Pick
   const queueOf = new Map(queues.map((r) => [r.id, r]));
 
   // The interval's events from the metric roll-up (metric_events, in log order), the same read as the control points'.
-  const l = await loadMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow }, 'events-only');
+  const l = await loadMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow, onlyQueueIds: q.onlyQueueIds }, 'events-only');
   const events: Ev[] = l.events.filter((e) => EVENT_TYPES.includes(e.type))
     .map((e) => ({ seq: e.seq, itemId: e.itemId, queueId: l.items.get(e.itemId)!.queueId, recordedQueueId: e.recordedQueueId, type: e.type, at: e.at, payload: e.payload }));
   const eventsOf = new Map<string, Ev[]>();

@@ -64,7 +64,8 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   const now = ctx.now();
 
   // The week read once (its metric events and the items its figures need) for the control points, breaches, tax and reason codes.
-  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to }, 'sla', 'created');
+  // Only the owner's queues are read: every figure here is per queue (a control point, a queue's tax, a code in a queue).
+  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine }, 'sla', 'created');
   const controlPoints = l === null ? [] : controlPointsOf(l).controlPoints.filter((c) => mine.has(c.queueId));
   const exceptionTax = l === null ? [] : (await taxGroups(ctx.db, l, 'queue')).filter((g) => mine.has(g.key));
 
@@ -96,9 +97,10 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
         recompute: { itemIds: ids.slice(0, MAX_EVIDENCE_IDS), itemIdsTotal: ids.length, filter: { queueId: c.queueId, reasonCode: c.reasonCode, from, to, types: [...REASON_EVENT_TYPES] } } };
     });
 
-  // Signals over the weeks before and including this one, of the owner's paths.
+  // Signals over the weeks before and including this one, of the owner's paths, as the owner sees them (computed
+  // over the owner's queues, whoever reads the pack).
   const signalsFrom = new Date(bounds.to.getTime() - PACK_SIGNAL_LOOKBACK_DAYS * DAY).toISOString();
-  const signals = queueIds.length === 0 ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to })).filter((s) => s.ownerIds.includes(ownerId));
+  const signals = queueIds.length === 0 ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine })).filter((s) => s.ownerIds.includes(ownerId));
 
   const alerts = queueIds.length === 0 ? [] : (await listAlerts(ctx, user, { status: 'all' }))
     .filter((a) => mine.has(a.queueId) && ((a.trippedAt >= from && a.trippedAt < to) || a.status === 'open'));
