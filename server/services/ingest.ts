@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { IngestRequest, IngestResponse } from '../../shared/central-api';
 import type { Db } from '../db/connection';
 import type { NewItemRow } from '../db/schema';
-import { insertRows } from '../db/prepared';
+import { insertRows, selectRowsIn } from '../db/prepared';
 import { writeTransaction } from '../db/write-transaction';
 import { badRequest } from '../problem';
 import { addMinutes, type AuthUser, type ServerContext } from './context';
@@ -69,10 +69,6 @@ export async function insertItems(tx: Db, rows: NewItemRow[]): Promise<void> {
 async function findExisting(tx: Db, items: IngestItemOut[]): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const ids = [...new Set(items.map((i) => i.externalId))];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await tx.selectFrom('items').select(['id', 'source', 'external_id'])
-      .where('external_id', 'in', ids.slice(i, i + 500)).execute();
-    for (const r of rows) found.set(key(r.source, r.external_id), r.id);
-  }
+  for (const r of await selectRowsIn(tx, 'items', 'external_id', ids, ['id', 'source', 'external_id'])) found.set(key(r.source, r.external_id), r.id);
   return found;
 }

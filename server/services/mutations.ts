@@ -4,9 +4,9 @@ import type { ConflictCode, Mutation, MutationResult, RejectionCode } from '../.
 import type { Item, Queue } from '../../shared/domain';
 import { applyMutationToItem, isAssignedTo } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
-import { selectRow, updateRows } from '../db/prepared';
+import { selectRow, selectRowsIn, updateRows } from '../db/prepared';
 import { itemFromRow } from '../db/rows';
-import type { ItemRow } from '../db/schema';
+import type { ItemEpochsTable, ItemRow } from '../db/schema';
 import type { AuthUser } from './context';
 import type { Change, DecisionRow, ItemEvent } from './journal';
 import { endEpoch, startEpoch } from './leases';
@@ -35,6 +35,36 @@ export interface MutationEnv {
    * transaction, each in this order (nothing in a batch reads them back).
    */
   journal: { decisions: DecisionRow[]; events: ItemEvent[]; changes: Change[] };
+  /** The batch's rows read up front (readBatchRows); without it each mutation reads its own. */
+  batchRows?: BatchRows;
+}
+
+/**
+ * The item rows and lease (epoch) rows a push batch needs, read with one query each instead of two per
+ * mutation. Each item's rows serve its first mutation only (takeRows): a mutation writes only its own item's
+ * rows, so an item's second mutation in the batch reads them afresh.
+ */
+export interface BatchRows { items: Map<string, ItemRow>; epochs: Map<string, ItemEpochsTable[]> }
+
+export async function readBatchRows(tx: Db, itemIds: readonly string[]): Promise<BatchRows> {
+  const items = new Map((await selectRowsIn(tx, 'items', 'id', itemIds)).map((r) => [r.id, r]));
+  const epochs = new Map<string, ItemEpochsTable[]>(itemIds.map((id) => [id, []]));
+  for (const e of await selectRowsIn(tx, 'item_epochs', 'item_id', itemIds)) epochs.get(e.item_id)?.push(e);
+  return { items, epochs };
+}
+
+/** The item's row and its lease row for `epoch`, from the batch's reads when this is the item's first use. */
+async function takeRows(env: MutationEnv, itemId: string, epoch: number): Promise<{ row: ItemRow | undefined; held: () => Promise<ItemEpochsTable | undefined> }> {
+  const pre = env.batchRows;
+  const epochs = pre?.epochs.get(itemId);
+  if (pre && epochs) {
+    pre.epochs.delete(itemId);
+    const row = pre.items.get(itemId);
+    pre.items.delete(itemId);
+    return { row, held: async () => epochs.find((e) => e.epoch === epoch) };
+  }
+  const row = await selectRow(env.tx, 'items', { id: itemId });
+  return { row, held: () => selectRow(env.tx, 'item_epochs', { item_id: itemId, epoch }) };
 }
 
 type Outcome = Omit<MutationResult, 'mutationId' | 'itemId'>;
@@ -60,12 +90,13 @@ export function visibleTo(item: Item, uid: string, queues: Map<string, Queue>): 
 }
 
 async function decideOutcome(env: MutationEnv, m: Mutation): Promise<Outcome> {
-  const { tx, user } = env;
-  const row = await selectRow(tx, 'items', { id: m.itemId });
+  const { user } = env;
+  const rows = await takeRows(env, m.itemId, m.assignmentEpoch);
+  const row = rows.row;
   if (!row) return rejected('unknown_item', `no item '${m.itemId}'`);
   const queue = env.queues.get(row.queue_id);
   if (!queue) return rejected('unknown_item', `item '${m.itemId}' has no queue`);
-  const held = await selectRow(tx, 'item_epochs', { item_id: row.id, epoch: m.assignmentEpoch });
+  const held = await rows.held();
   const heldByMe = held?.user_id === user.id;
   const isQueueOwner = queue.ownerId === user.id;
 
@@ -104,12 +135,23 @@ function classifyStale(row: ItemRow, endedReason: string | null, userId: string)
 /** Writes the shared effect of `m` (shared/item-effects.ts) to the row; `extra`: server-only columns. */
 async function applyEffect(env: MutationEnv, row: ItemRow, m: Mutation, extra: Partial<ItemRow> = {}): Promise<Item> {
   const next = applyMutationToItem(itemFromRow(row), m, { userId: env.user.id, now: env.now.toISOString(), queues: env.queues });
-  await updateRows(env.tx, 'items', {
+  const set: Partial<ItemRow> = {
     status: next.status, assignee_id: next.assigneeId, assignment_epoch: next.assignmentEpoch, lease_expires_at: next.leaseExpiresAt,
     outcome: next.outcome ? JSON.stringify(next.outcome) : null, escalation: next.escalation ? JSON.stringify(next.escalation) : null,
     notes: JSON.stringify(next.notes), exception_class: next.exceptionClass, queue_id: next.queueId, version: next.version, ...extra,
-  }, { id: row.id });
+  };
+  await updateRows(env.tx, 'items', changedColumns(row, set), { id: row.id });
   return next;
+}
+
+/**
+ * Only the columns whose value changes: an unchanged column in SET still costs its bind, and on SQLite a
+ * foreign-key column in SET (queue_id, assignee_id) is checked against its parent table every time.
+ */
+function changedColumns(row: ItemRow, set: Partial<ItemRow>): Partial<ItemRow> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(set) as (keyof ItemRow)[]) if (set[k] !== row[k]) out[k] = set[k];
+  return out as Partial<ItemRow>;
 }
 
 const laborPayload = (m: Mutation, env: MutationEnv) => ({ labor: m.labor ?? null, clientAt: m.at, clientId: env.clientId, mutationId: m.mutationId });

@@ -14,7 +14,7 @@ import type { AuthUser, ServerContext } from './context';
 import { appendChanges, appendDecisions, appendEvents, type Change, type DecisionRow, type ItemEvent } from './journal';
 import type { Insertable } from 'kysely';
 import type { ClientMutationsTable } from '../db/schema';
-import { applyMutation, visibleTo } from './mutations';
+import { applyMutation, readBatchRows, visibleTo } from './mutations';
 import { loadItems, sweepExpiredLeases } from './leases';
 import { MAX_ITEM_MUTATIONS_PER_PUSH } from '../../shared/limits';
 import { LABOR_EVENT_TYPE, type LaborEventPayload } from '../../shared/labor-event';
@@ -51,14 +51,16 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
       .onConflict((oc) => oc.column('client_id').doNothing()).execute();
     await lockRows(tx.selectFrom('clients').select('client_id').where('client_id', '=', req.clientId), kind).execute();
     let last = await bindClient(tx, user, req.clientId);
+    const itemIds = [...new Set(req.mutations.filter((m) => m.mutationId > last).map((m) => m.itemId))].sort();
     if (kind === 'postgres') {
       // Every item the batch may touch, locked up front in id order (no deadlock with another batch). The
       // commit-order lock comes only at the end, with the inserts into decisions and change_log (journal.ts).
-      const itemIds = [...new Set(req.mutations.filter((m) => m.mutationId > last).map((m) => m.itemId))].sort();
       for (let i = 0; i < itemIds.length; i += 500) {
         await lockRows(tx.selectFrom('items').select('id').where('id', 'in', itemIds.slice(i, i + 500)).orderBy('id'), kind).execute();
       }
     }
+    // Read under those locks (SQLite: the write lock), so the rows are current for the whole batch.
+    const batchRows = await readBatchRows(tx, itemIds);
     const results: MutationResult[] = [];
     const journal = { decisions: [] as DecisionRow[], events: [] as ItemEvent[], changes: [] as Change[] };
     const settled: Insertable<ClientMutationsTable>[] = [];
@@ -77,7 +79,7 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
       if (onItem >= MAX_ITEM_MUTATIONS_PER_PUSH) break;
       perItem.set(m.itemId, onItem + 1);
       const outcome = expectedPayloadHash(m) === m.payloadHash
-        ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal }, m)
+        ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal, batchRows }, m)
         : { status: 'rejected' as const, code: 'payload_hash_mismatch' as const, item: null,
           message: 'payloadHash is not the SHA-256 of mutationHashInput(kind, itemId, baseVersion, assignmentEpoch, payload); nothing was applied' };
       const result: MutationResult = { mutationId: m.mutationId, itemId: m.itemId, ...outcome };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../server/db/connection';
-import { insertRows, selectRow, updateRows } from '../../server/db/prepared';
+import { insertRows, insertRowsReturningKeys, selectRow, selectRowsIn, SQLITE_ROWS_PER_INSERT, updateRows } from '../../server/db/prepared';
 import { writeTransaction } from '../../server/db/write-transaction';
 import type { Db } from '../../server/db/connection';
 
@@ -90,5 +90,46 @@ describe('prepared statements on the SQLite hot paths', () => {
     await expect(doomed).rejects.toThrow('roll back');
     await outside;
     expect((await db.selectFrom('change_log').select('user_id').execute()).map((r) => r.user_id)).toEqual(['outside']);
+  });
+
+  it('insert a long batch of mixed shapes in order, multi-row on SQLite, with keys in the rows\' order', async () => {
+    // Two full chunks, a tail, a row of another shape (no reason), then more of the first shape.
+    const n = SQLITE_ROWS_PER_INSERT * 2 + 5;
+    const rows = [
+      ...Array.from({ length: n }, (_, i) => change(`u${i}`, `r${i}`)),
+      { user_id: 'odd', kind: 'upsert' as const, item_id: null, client_id: null, mutation_id: null, at: '2026-01-01T00:00:00.000Z' },
+      ...Array.from({ length: SQLITE_ROWS_PER_INSERT }, (_, i) => change(`v${i}`, null)),
+    ];
+    const results = await Promise.all([true, false].map(async (inTransaction) => {
+      const d = await freshDb();
+      const texts: string[] = [];
+      const prepare = d.raw!.prepare.bind(d.raw!);
+      d.raw!.prepare = ((text: string) => { texts.push(text); return prepare(text); }) as typeof prepare;
+      const run = <T>(fn: (tx: Db) => Promise<T>) => (inTransaction ? writeTransaction(d.db, fn) : fn(d.db));
+      const keys = await run(async (tx) => {
+        const k = await insertRowsReturningKeys(tx, 'change_log', rows.slice(0, SQLITE_ROWS_PER_INSERT + 3), 'pos');
+        await insertRows(tx, 'change_log', rows.slice(SQLITE_ROWS_PER_INSERT + 3));
+        return k;
+      });
+      const stored = await d.db.selectFrom('change_log').selectAll().orderBy('pos').execute();
+      const some = await run((tx) => selectRowsIn(tx, 'change_log', 'user_id', ['u3', 'odd', 'v1', 'nobody']));
+      const narrow = await run((tx) => selectRowsIn(tx, 'change_log', 'user_id', ['u3', 'odd', 'v1', 'nobody'], ['user_id', 'reason']));
+      return { keys, stored, some, narrow, multiRowTexts: texts.filter((t) => /^INSERT INTO "change_log" .*\), \(/.test(t)).length };
+    }));
+    const [prepared, kysely] = results;
+    expect(prepared.stored).toEqual(kysely.stored);
+    expect(prepared.stored.map((r) => r.user_id)).toEqual(rows.map((r) => r.user_id));
+    expect(prepared.stored.find((r) => r.user_id === 'odd')?.reason).toBeNull();
+    expect(prepared.keys).toEqual(prepared.stored.slice(0, SQLITE_ROWS_PER_INSERT + 3).map((r) => r.pos));
+    expect(kysely.keys).toEqual(prepared.keys);
+    const byUser = (xs: { user_id: string }[]) => [...xs].sort((a, b) => a.user_id.localeCompare(b.user_id));
+    expect(byUser(prepared.some)).toEqual(byUser(kysely.some));
+    expect(byUser(prepared.some).map((r) => r.user_id)).toEqual(['odd', 'u3', 'v1']);
+    for (const r of [prepared, kysely]) {
+      expect(byUser(r.narrow)).toEqual([{ user_id: 'odd', reason: null }, { user_id: 'u3', reason: 'r3' }, { user_id: 'v1', reason: null }]);
+    }
+    // The prepared side ran multi-row statements (with and without RETURNING); Kysely's texts are lower-case.
+    expect(prepared.multiRowTexts).toBe(2);
+    expect(kysely.multiRowTexts).toBe(0);
   });
 });
