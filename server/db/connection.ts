@@ -1,11 +1,12 @@
 // Opens the server's database, migrated to the latest schema: a SQLite file (better-sqlite3 behind Kysely's
 // SqliteDialect, WAL) or, for a `postgres://` URL, PostgreSQL (Kysely's PostgresDialect on a pg Pool).
-// Services only speak Kysely; where the two databases differ they call db/dialect.ts.
+// Services only speak Kysely; where the two databases differ they call db/dialect.ts. `pg` is loaded only
+// when a PostgreSQL URL is opened: a SQLite node (and the desk's start) never pays for loading it.
 import { randomUUID } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator, type MigrationProvider } from 'kysely/migration';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './schema';
 import { isPostgresUrl, type DbKind } from './dialect';
 import { migrations } from './migrations';
@@ -49,14 +50,15 @@ function withStatementCache(raw: BetterSqlite3.Database) {
 }
 
 /** int8 (bigint identity columns, COUNT, MAX) as a JS number: positions stay far below 2^53. */
-const PG_TYPES = {
+const pgTypes = (types: typeof pg.types) => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+    oid === types.builtins.INT8 ? (v: string) => Number(v) : types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+});
 
-export function createPgPool(url: string, poolSize?: number): pg.Pool {
+export async function createPgPool(url: string, poolSize?: number): Promise<pg.Pool> {
+  const { default: pgModule } = await import('pg');
   const max = poolSize ?? (Number(process.env.PGPOOL_MAX) || 10);
-  const pool = new pg.Pool({ connectionString: url, max, types: PG_TYPES, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  const pool = new pgModule.Pool({ connectionString: url, max, types: pgTypes(pgModule.types), connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
   // An idle client losing its connection (database restart) must not crash the node; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;
@@ -82,7 +84,7 @@ function openSqlite(file: string): { db: Db; raw: BetterSqlite3.Database } {
 export async function openDatabase(target: string, opts: OpenOptions = {}): Promise<OpenedDatabase> {
   const kind: DbKind = isPostgresUrl(target) ? 'postgres' : 'sqlite';
   const { db, raw } = kind === 'postgres'
-    ? { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPgPool(target, opts.poolSize) }) }), raw: null }
+    ? { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: await createPgPool(target, opts.poolSize) }) }), raw: null }
     : openSqlite(target);
   // On PostgreSQL several nodes may start at once: Kysely's Migrator takes an advisory lock, so one migrates.
   const migrator = new Migrator({ db, provider });

@@ -88,7 +88,7 @@ async function rawInsert(url: string, n: number): Promise<number> {
   await opened.db.insertInto('queues').values({ id: 'raw', name: 'raw', workflow: 'w', stage: 's', exception_class: 'policy', owner_id: 'raw',
     sla_target_minutes: 60, idle_threshold_sec: 60, reason_codes: '[]', created_at: '2026-01-01T00:00:00.000Z' }).execute();
   await opened.close();
-  const pool = createPgPool(url, 2);
+  const pool = await createPgPool(url, 2);
   const at = new Date().toISOString();
   const items = ingestItems('raw', n, { source: 'raw' }).map((it, i) => newItemRow(`raw_${i}`, it, queue, at, at));
   const cols = Object.keys(items[0]);
