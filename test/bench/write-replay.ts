@@ -1,13 +1,15 @@
 // The "same writes" baseline of the server bench: a phase's effect on the server's database (the rows it
 // inserted and the rows it changed, in every table, with every index and trigger the server has) is
 // captured from two snapshots and replayed with raw prepared better-sqlite3 statements on a copy of the
-// "before" snapshot, in as many transactions as the phase used HTTP requests. An update sets only the columns
+// "before" snapshot, in as many transactions as the phase used HTTP requests, narrow rows inserted many to a
+// statement as the server does. An update sets only the columns
 // that changed, as the server's own UPDATEs do (setting every column, primary key included, made the baseline
 // check foreign keys the server never touches, and pushed it below the server it is meant to bound). What the replay leaves out is
 // exactly what the server adds on top of its writes: HTTP, JSON, validation, reads and decisions.
 import Database from 'better-sqlite3';
 import { copyFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { SQLITE_MULTI_ROW_MAX_COLUMNS, SQLITE_ROWS_PER_INSERT } from '../../server/db/prepared';
 
 /** A consistent copy of a live WAL database (the server keeps running). */
 export function snapshotDatabase(liveFile: string, outFile: string): void {
@@ -60,9 +62,15 @@ export function replayWrites(beforeFile: string, workFile: string, plan: WritePl
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Narrow rows go SQLITE_ROWS_PER_INSERT to a statement, as the server's own inserts do (server/db/prepared.ts):
+    // the baseline must not lose to the server for using a slower way of writing the same rows.
+    const tuple = (t: TableWrites) => `(${['?', ...t.columns.map(() => '?')].join(', ')})`;
+    const insertText = (t: TableWrites, rows: number) =>
+      `INSERT INTO ${quote(t.table)} (rowid, ${t.columns.map(quote).join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple(t)).join(', ')}`;
     const stmts = plan.tables.map((t) => ({
       t,
-      insert: db.prepare(`INSERT INTO ${quote(t.table)} (rowid, ${t.columns.map(quote).join(', ')}) VALUES (${['?', ...t.columns.map(() => '?')].join(', ')})`),
+      insert: db.prepare(insertText(t, 1)),
+      multiInsert: t.columns.length <= SQLITE_MULTI_ROW_MAX_COLUMNS ? db.prepare(insertText(t, SQLITE_ROWS_PER_INSERT)) : null,
       // One statement per set of changed columns: the same rows and columns the server's UPDATEs wrote.
       updates: new Map<string, Database.Statement>(),
     }));
@@ -80,7 +88,10 @@ export function replayWrites(beforeFile: string, workFile: string, plan: WritePl
     const apply = db.transaction((k: number) => {
       for (const s of stmts) {
         for (const u of slice(s.t.updates, k)) updateFor(s, u.changed).run(...u.values, u.rowid);
-        for (const row of slice(s.t.inserts, k)) s.insert.run(...row);
+        const rows = slice(s.t.inserts, k);
+        let i = 0;
+        if (s.multiInsert) for (; i + SQLITE_ROWS_PER_INSERT <= rows.length; i += SQLITE_ROWS_PER_INSERT) s.multiInsert.run(rows.slice(i, i + SQLITE_ROWS_PER_INSERT).flat());
+        for (; i < rows.length; i++) s.insert.run(...rows[i]);
       }
     });
     const t0 = performance.now();
