@@ -2,6 +2,7 @@
 // registration (auth, role check, zod parsing) and the OpenAPI document, so the two cannot drift.
 import type { z } from 'zod';
 import type { Role } from '../../shared/domain';
+import type { JsonText } from '../json-text';
 import type { AuthUser, ServerContext } from '../services/context';
 
 export type Access = 'public' | 'any-user' | readonly Role[];
@@ -20,7 +21,8 @@ export interface RouteSpec<B extends z.ZodType = z.ZodType, Q extends z.ZodType 
   bodyLimit?: number;
   /** Extra problem statuses worth documenting beyond the generic ones. */
   problems?: number[];
-  handler: (input: RouteInput<z.output<B>, z.output<Q>>) => Promise<z.input<R>>;
+  /** Answers the response value, or its JSON already serialised (JsonText: stored JSON spliced in). */
+  handler: (input: RouteInput<z.output<B>, z.output<Q>>) => Promise<z.input<R> | JsonText>;
 }
 
 export function defineRoute<B extends z.ZodType, Q extends z.ZodType, R extends z.ZodType>(spec: RouteSpec<B, Q, R>): RouteSpec {

@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticate, requireRole } from '../auth';
 import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../json-depth';
+import { JsonText } from '../json-text';
 import { badRequest, fromZodError, ProblemError } from '../problem';
 import type { AuthUser, ServerContext } from '../services/context';
 import type { RouteSpec } from './define';
@@ -40,13 +41,14 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, routes:
         }
         const result = await r.handler({ user, body, query, ctx });
         if (opts.validateResponses) {
-          const checked = r.response.safeParse(result);
+          const checked = r.response.safeParse(result instanceof JsonText ? JSON.parse(result.text) : result);
           if (!checked.success) {
             request.log.error({ issues: checked.error.issues.slice(0, 5) }, 'response does not match its schema');
             throw new ProblemError('internal', 500, `response of ${r.method} ${r.path} does not match its schema: ${checked.error.issues[0]?.message}`);
           }
         }
-        reply.code(r.status ?? 200).send(result);
+        if (result instanceof JsonText) reply.code(r.status ?? 200).type('application/json; charset=utf-8').send(result.text);
+        else reply.code(r.status ?? 200).send(result);
         return reply;
       },
     });

@@ -4,12 +4,15 @@
 //   s.<dbId>.<pos>.<lastItemId>         snapshot taken at pos, continuing after lastItemId
 // A snapshot page reads the items' current state; anything that changes during paging is also in the
 // change log after pos, so replay afterwards converges. Every page is read in one transaction.
+// Item copies are served as the stored JSON spliced into the page's text (itemJsonFromRow), never parsed and
+// stringified again (issue 15 gap 1).
 import type { z } from 'zod';
 import type { MutationResult, PullQuery, PullResponse, RemovalReason } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { ASSIGNED_STATUSES, holdsAssignment } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
-import { itemFromRow } from '../db/rows';
+import { itemFromRow, itemJsonFromRow } from '../db/rows';
+import { JsonText } from '../json-text';
 import type { ItemRow } from '../db/schema';
 import { jsonBytes, MAX_PULL_PAGE_BYTES, utf8Bytes } from '../../shared/limits';
 import { readTransaction } from '../db/write-transaction';
@@ -30,7 +33,21 @@ const ASSIGNED = ASSIGNED_STATUSES;
 const removalMayCarry = (reason: string | null, item: Item | undefined, userId: string): item is Item =>
   reason === 'decided' && item !== undefined && item.status === 'resolved' && item.outcome?.by === userId;
 
-export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): Promise<PullResponse> {
+/** A page as the route serves it: the item copies already JSON text (see pageJson). */
+type PageOut = Omit<PullResponse, 'upserts'> & { upserts: string[] };
+
+/** The page's JSON: its fields stringified, and the upserts' texts spliced in after them. */
+function pageJson(page: PageOut): JsonText {
+  const { upserts, ...rest } = page;
+  const head = JSON.stringify(rest);
+  return new JsonText(`${head.slice(0, -1)},"upserts":[${upserts.join(',')}]}`);
+}
+
+export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): Promise<JsonText> {
+  return pageJson(await pullPage(ctx, user, q));
+}
+
+async function pullPage(ctx: ServerContext, user: AuthUser, q: ParsedPull): Promise<PageOut> {
   await sweepExpiredLeases(ctx);
   // One snapshot for the whole page: the log's top and the rows below it (REPEATABLE READ on PostgreSQL).
   return readTransaction(ctx.db, async (tx) => {
@@ -57,8 +74,13 @@ export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): P
   });
 
   async function snapshotPage(tx: Db, userId: string, pos: number, after: string, limit: number) {
-    const rows = await tx.selectFrom('items').selectAll().where('assignee_id', '=', userId).where('status', 'in', ASSIGNED)
-      .where('id', '>', after).orderBy('id').limit(limit + 1).execute();
+    // One index range per status, each cut at the page size, merged in id order by the database (its own
+    // collation): `status IN (...) ORDER BY id` read every remaining row of the set and sorted it, at every
+    // page (quadratic in the set's size).
+    const part = (status: string, alias: string) => tx.selectFrom((eb) => eb.selectFrom('items').selectAll().where('assignee_id', '=', userId)
+      .where('status', '=', status).where('id', '>', after).orderBy('id').limit(limit + 1).as(alias)).selectAll();
+    const [first, ...others] = ASSIGNED.map((status, k) => part(status, `s${k}`));
+    const rows = await others.reduce((u, p) => u.unionAll(p), first).orderBy('id').limit(limit + 1).execute();
     let more = rows.length > limit;
     let page = rows.slice(0, limit);
     // A page ends before its items pass MAX_PULL_PAGE_BYTES (at least one item a page).
@@ -67,9 +89,9 @@ export async function pull(ctx: ServerContext, user: AuthUser, q: ParsedPull): P
       bytes += itemRowBytes(page[i]);
       if (bytes > MAX_PULL_PAGE_BYTES && i > 0) { page = page.slice(0, i); more = true; break; }
     }
-    if (more) return { cursor: `s.${ctx.dbId}.${pos}.${page[page.length - 1].id}`, hasMore: true, upserts: page.map(itemFromRow) };
+    if (more) return { cursor: `s.${ctx.dbId}.${pos}.${page[page.length - 1].id}`, hasMore: true, upserts: page.map(itemJsonFromRow) };
     const pending = await tx.selectFrom('change_log').select('pos').where('user_id', '=', userId).where('pos', '>', pos).limit(1).execute();
-    return { cursor: `c.${ctx.dbId}.${pos}`, hasMore: pending.length > 0, upserts: page.map(itemFromRow) };
+    return { cursor: `c.${ctx.dbId}.${pos}`, hasMore: pending.length > 0, upserts: page.map(itemJsonFromRow) };
   }
 }
 
@@ -113,14 +135,14 @@ async function replayPage(tx: Db, dbId: string, userId: string, from: number, ma
     const row = itemRows.get(id);
     if (row) items.set(id, itemFromRow(row));
   }
-  const upserts: Item[] = [];
+  const upserts: string[] = [];
   const removals: PullResponse['removals'] = [];
   for (const [itemId, c] of lastChange) {
     const item = items.get(itemId);
     const mine = item !== undefined && item.assigneeId === userId && holdsAssignment(item.status);
     if (c.kind === 'upsert') {
       // Not mine any more: the removal that says why is further on in the log (next page).
-      if (mine) upserts.push(item);
+      if (mine) upserts.push(itemJsonFromRow(itemRows.get(itemId)!));
     } else {
       removals.push({ itemId, reason: c.reason as RemovalReason, ...(removalMayCarry(c.reason, item, userId) ? { item } : {}) });
     }
