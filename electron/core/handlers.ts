@@ -2,6 +2,7 @@
 // parsed by the dispatcher; handlers throw DeskFailure to refuse.
 import type { z } from 'zod';
 import { Settings, type DeskMethod, type DeskMethods } from '../../shared/desk-api';
+import { commitRelaxed } from './cache-db';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
 import { METRIC_DEFINITIONS } from '../../shared/metrics-definitions';
@@ -41,14 +42,16 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     'item.get': (i) => triage.detail(i.itemId),
 
     'triage.open': (i) => triage.open(i.itemId),
-    'triage.close': () => { c.labor.unfocus(); return { ok: true as const }; },
+    // Labor bookkeeping commits without an fsync of its own (the next decision's carries it): DESIGN §6
+    // allows a few seconds of labor lost to a crash, and these calls come with every keystroke burst.
+    'triage.close': () => { commitRelaxed(c.db, () => c.labor.unfocus()); return { ok: true as const }; },
     'triage.decide': (i) => triage.decide(i),
     'triage.undo': () => triage.undo(),
     'triage.next': (i) => ({ itemId: triage.next(i.fromItemId, i.direction) }),
     'triage.window': (i) => triage.window(i.around, i.ahead, i.behind),
     'triage.bulkApprove': (i) => triage.bulkApprove(i.itemIds),
 
-    'labor.signal': (i) => { c.labor.signal(i.signal); return { ok: true as const }; },
+    'labor.signal': (i) => { commitRelaxed(c.db, () => c.labor.signal(i.signal)); return { ok: true as const }; },
 
     'sync.status': () => c.sync.status(),
     'sync.now': async () => { requireSignedIn(); return c.sync.run(); },

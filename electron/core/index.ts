@@ -4,7 +4,7 @@ import { DeskFailure } from './desk-failure';
 import type { DeskDispatcher, DeskEventName } from '../../shared/desk-api';
 import { BundleService } from './bundles/bundle-service';
 import { acquireCacheLock } from './cache-lock';
-import { openCacheDb } from './cache-db';
+import { commitRelaxed, openCacheDb } from './cache-db';
 import { systemClock, type Clock } from './clock';
 import type { CoreContext } from './context';
 import { createDispatcher } from './dispatcher';
@@ -19,6 +19,7 @@ import { memorySecretStore, type SecretStore } from './secret-store';
 import { SessionService } from './session-service';
 import { SyncEngine } from './sync-engine';
 import { TriageService } from './triage-service';
+import { startWalCheckpointer } from './wal-checkpointer';
 import type { BackoffOptions } from './backoff';
 import { errorFields, openLogFile, silentLogger, type LogFile } from './log';
 
@@ -155,24 +156,23 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const ctx: CoreContext = { db, clock, kv, items, outbox, labor, events, secrets, sync, session, bundles };
 
   const checkpoint = setInterval(() => {
-    try { ctx.labor.tick(); } catch { /* the db is closing */ }
+    // A checkpoint of labor may be lost to a power cut (DESIGN §6: at most a few seconds): no fsync of its own.
+    try { commitRelaxed(db, () => ctx.labor.tick()); } catch { /* the db is closing */ }
   }, ctx.labor.checkpointMs);
   checkpoint.unref();
-  // Copy the WAL into the database between keypresses, so a decision's commit almost never pays for the
-  // automatic checkpoint (~1,000 pages and an fsync of the database file) that SQLite runs inside whichever
-  // commit crosses the threshold. PASSIVE: never waits; with nothing new it returns at once. Durability
-  // is the WAL's fsync at each commit (synchronous=FULL) and is unchanged.
-  const walCheckpoint = setInterval(() => {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* the db is closing */ }
-  }, 1_000);
-  walCheckpoint.unref();
+  // Copy the WAL into the database every second, so a decision's commit almost never pays for the automatic
+  // checkpoint (~1,000 pages and an fsync of the database file) that SQLite runs inside whichever commit
+  // crosses the threshold; on a worker thread with its own connection, so it never holds up a desk call
+  // either. PASSIVE: never waits. Durability is the WAL's fsync at each decision's commit and is unchanged.
+  const walCheckpoint = startWalCheckpointer(db, opts.cacheFile, 1_000, (e) => log.warn(errorFields(e), 'checkpoints run on the core thread'));
   // The queue's trigram index of titles catches up with the rows a pull added (issue 15 gap 3), in steps of
   // ~1,000 rows (a few ms) between keypresses and never while a pull is under way, so neither a decision nor
   // the initial sync waits for it. Until it covers nearly every row, text filters read the titles directly.
   const titleIndexer = setInterval(() => {
     try {
       if (items.titlesBehind() === 0 || ctx.sync.status().state === 'syncing') return;
-      items.indexTitles(TITLE_INDEX_STEP_ROWS);
+      // Derived rows (rebuilt from the titles if lost): no fsync of their own in front of a decision.
+      commitRelaxed(db, () => items.indexTitles(TITLE_INDEX_STEP_ROWS));
     } catch { /* the db is closing */ }
   }, TITLE_INDEX_STEP_MS);
   titleIndexer.unref();
@@ -197,8 +197,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       if (closed) return;
       closed = true;
       clearInterval(checkpoint);
-      clearInterval(walCheckpoint);
       clearInterval(titleIndexer);
+      await walCheckpoint.close();
       await ctx.sync.close();
       try { ctx.labor.close(); } catch { /* keep closing */ }
       db.close();

@@ -5,7 +5,7 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { isConflictCode, MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type ConflictCode, type Mutation, type MutationResult, type RemovalReason } from '../../shared/central-api';
 import type { SyncStatus } from '../../shared/desk-api';
 import { fullJitterDelay, type BackoffOptions } from './backoff';
-import type { Db } from './cache-db';
+import { commitRelaxed, type Db } from './cache-db';
 import { CentralClient, HttpError, NetworkError, ProtocolError, type PullPage, type Quarantined } from './central-client';
 import type { Clock } from './clock';
 import { deferItemIndexes, itemIndexesDeferred, restoreItemIndexes } from './deferred-indexes';
@@ -269,7 +269,7 @@ export class SyncEngine {
         await this.refreshQueues(conn.client);
       }
       this.attempt = 0;
-      this.d.kv.set('last_sync_at', this.d.clock.now().toISOString());
+      commitRelaxed(this.d.db, () => this.d.kv.set('last_sync_at', this.d.clock.now().toISOString()));
       this.setProgress(null);
       this.setState('online', null);
     } catch (e) {
@@ -351,13 +351,16 @@ export class SyncEngine {
       }
       limit = Math.min(PUSH_BATCH, limit * 2);
       const changed = new Set<string>();
-      const settledNow = this.d.db.transaction(() => {
+      // Results commit without an fsync of their own: one lost to a power cut leaves its mutations 'sent', and
+      // sending them again gets the server's stored result (it applies a mutation id once). Marking a batch
+      // sent (above) stays synchronous=FULL: it must be on disk before the batch leaves.
+      const settledNow = commitRelaxed(this.d.db, () => this.d.db.transaction(() => {
         this.noteQuarantine(res.quarantined, [], false);
         this.d.kv.raiseMutationFloor(res.lastMutationId + 1);
         let n = 0;
         for (const r of res.results) if (this.applyResult(r, changed, 'push')) n++;
         return n;
-      })();
+      })());
       done += settledNow;
       this.log.info({ sent: batch.length, settled: settledNow, lastMutationId: res.lastMutationId }, 'push');
       if (changed.size) this.d.events.emit('queue.changed', { reason: this.takeConflictsSeen() ? 'conflict' : 'pull', itemIds: [...changed] });

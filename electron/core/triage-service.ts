@@ -7,7 +7,7 @@ import { escalateRefusal, escalateRefusalText } from '../../shared/escalation';
 import { reasonCodesFor } from '../../shared/reclassify-reasons';
 import { DEPARTURE_TEXT, departureOf, type ItemChangedDetails, type ItemDeparture } from '../../shared/item-departure';
 import { isOutcomeKind, type Item, type MutationKind } from '../../shared/domain';
-import type { Db } from './cache-db';
+import { commitRelaxed, type Db } from './cache-db';
 import type { Clock } from './clock';
 import type { EventBus } from './event-bus';
 import type { ItemsRepo } from './items-repo';
@@ -53,8 +53,9 @@ export class TriageService {
 
   open(itemId: string): ItemDetail {
     if (!this.c.items.get(itemId)) throw this.notHeld(itemId);
-    // One commit for the segment split and the visit: this is on the keypress-to-next-item path.
-    this.c.db.transaction(() => this.c.labor.open(itemId))();
+    // One commit for the segment split and the visit: this is on the keypress-to-next-item path, and the
+    // renderer's next decision waits behind it, so it skips the fsync (the decision's commit makes it durable).
+    commitRelaxed(this.c.db, () => this.c.db.transaction(() => this.c.labor.open(itemId))());
     return this.detail(itemId);
   }
 

@@ -4,8 +4,9 @@
 //  1. initial sync into an empty cache (items/s) vs a raw insert of the same rows: one transaction, no
 //     secondary index (the floor of this machine);
 //  2. decision durable through the desk API, with sync running (a feeder keeps new items arriving for the
-//     reviewer, the core pushes, pulls and checkpoints between decisions because the loop yields) vs a
-//     prepared transaction of the same shape (outbox insert + item update, synchronous=FULL);
+//     reviewer, the core pushes, pulls and checkpoints between decisions because the loop yields; each
+//     decided item is opened first, as the renderer does), timed from the moment the key is due, vs a
+//     prepared transaction of the same shape (outbox insert + item update, synchronous=FULL) timed beside it;
 //  3. queue pages uncached: before each timed page the reviewer decides one item (untimed), which
 //     invalidates the cached total exactly as real work does; a class + status + text filter with a sort,
 //     and a text filter alone whose term selects 0.1 %, 1 %, 30 % and 0 % of the rows;
@@ -89,7 +90,8 @@ async function pullEverything(url: string): Promise<Item[]> {
 interface RawDb {
   db: Database.Database;
   insertMs: number;
-  decideTimes: number[];
+  /** One decision as a prepared synchronous=FULL transaction of the core's shape; its time in ms. */
+  decideOnce(): number;
   page(filter: { cls?: string; text: string }): number;
 }
 
@@ -120,16 +122,16 @@ function rawBaseline(file: string, items: Item[]): RawDb {
     outboxInsert.run(n, it.id, 'approve', '{"comment":"bench"}', new Date().toISOString(), 'pending');
     itemUpdate.run(JSON.stringify({ ...it, status: 'resolved' }), it.id);
   });
-  const decideTimes: number[] = [];
-  for (let i = 0; i < DECISIONS; i++) {
+  let decided = 0;
+  const decideOnce = () => {
     const s = performance.now();
-    decide(items[items.length - 1 - i], i + 1);
-    decideTimes.push(performance.now() - s);
-  }
+    decide(items[(items.length - 1 - decided) % items.length], ++decided);
+    return performance.now() - s;
+  };
 
   const stmts = new Map<string, { count: Database.Statement; page: Database.Statement }>();
   return {
-    db, insertMs, decideTimes,
+    db, insertMs, decideOnce,
     page({ cls, text }) {
       const key = cls ? 'cls' : 'text';
       let st = stmts.get(key);
@@ -285,14 +287,14 @@ async function runSize(n: number): Promise<SizeResult> {
     if (status.assigned < items.length) throw new Error(`initial sync stopped at ${status.assigned}/${items.length}: ${status.lastError}`);
     await core.close();
     raw = rawBaseline(join(dir, 'raw.sqlite'), items);
-    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: raw.decideTimes, fed: 0,
+    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: [], fed: 0,
       filterSort: { core: [], raw: [], total: 0 }, text: [] };
     if (!PARTS.has('decide') && !PARTS.has('pages')) return result;
 
     // 2. Decisions through the desk API with sync running (the same cache, now with its sync loop on).
     core = await createCore({ cacheFile, autoSync: true, syncIntervalMs: 1000 });
     const leased: { id: string }[] = [];
-    const wanted = DECISIONS + PAGE_RUNS * (1 + TERMS.length);
+    const wanted = DECISIONS * (process.env.BENCH_CORE_AB ? 2 : 1) + PAGE_RUNS * (1 + TERMS.length);
     while (leased.length < wanted) {
       const { rows } = await ok(core, 'queue.page', { filter: { statuses: ['leased'] }, sort: { by: 'slaDue', dir: 'asc' }, offset: leased.length, limit: 1000 });
       if (rows.length === 0) throw new Error(`bench needs ${wanted} leased items, the cache holds ${leased.length}: use --items of at least 2k`);
@@ -302,12 +304,52 @@ async function runSize(n: number): Promise<SizeResult> {
     const decideOne = async () => ok(core!, 'triage.decide', { itemId: leased[next++].id, kind: 'approve', payload: { comment: 'bench' } });
     const feeder = startFeeder(server.url, n + 1);
     const decide: number[] = [];
-    for (let i = 0; i < DECISIONS; i++) {
-      const s = performance.now();
+    // The baseline is timed beside each core decision, on its own file on the same disk, so both see the
+    // same load (this machine's fsync takes 2 ms or 10 ms depending on what else runs).
+    // A key is timed from the moment it is due, not from when the loop gets round to it: whatever the core's
+    // thread is doing then (a checkpoint, a pull slice, a push) is part of keypress -> durable.
+    const rawDecide: number[] = [];
+    // BENCH_CORE_AB=<another checkout>/electron/core/index.ts: blocks of decisions alternate between this core
+    // and that one on the same cache, server and feeder (an A/B of a change in one run); only this core's
+    // samples make the figures above, the other's are printed beside them.
+    const other = process.env.BENCH_CORE_AB ? (await import(process.env.BENCH_CORE_AB) as { createCore: typeof createCore }).createCore : null;
+    const block = other ? DECISIONS / 4 : DECISIONS;
+    const otherDecide: number[] = [];
+    const otherRaw: number[] = [];
+    await ok(core, 'triage.open', { itemId: leased[next].id });
+    let due = performance.now();
+    for (let i = 0; i < DECISIONS * (other ? 2 : 1); i++) {
+      const isOther = other !== null && Math.floor(i / block) % 2 === 1;
+      if (other && i > 0 && i % block === 0) {
+        await core.close();
+        core = await (isOther ? other : createCore)({ cacheFile, autoSync: true, syncIntervalMs: 1000 });
+        await ok(core, 'triage.open', { itemId: leased[next].id });
+        due = performance.now();
+      }
       await decideOne();
-      decide.push(performance.now() - s);
+      (isOther ? otherDecide : decide).push(performance.now() - due);
+      if (isOther) {
+        await ok(core, 'triage.open', { itemId: leased[next].id });
+        otherRaw.push(raw.decideOnce());
+        const gap = 5 + (i % 4) * 5;
+        due = performance.now() + gap;
+        await sleep(gap);
+        continue;
+      }
+      // As the renderer does: the next item becomes the focused one (its labor starts).
+      await ok(core, 'triage.open', { itemId: leased[next].id });
+      rawDecide.push(raw.decideOnce());
       // A reviewer's next key comes later: timers (checkpoint, push, pull, status) get their turn.
-      await sleep(5 + (i % 4) * 5);
+      const gap = 5 + (i % 4) * 5;
+      due = performance.now() + gap;
+      await sleep(gap);
+    }
+    result.rawDecide = rawDecide;
+    if (other) {
+      for (const p of [50, 95, 99]) {
+        console.log(`A/B: decision durable p${p}: this core ${ms(pct(decide, p))} (x raw ${(pct(decide, p) / pct(rawDecide, p)).toFixed(2)}), ` +
+          `${process.env.BENCH_CORE_AB} ${ms(pct(otherDecide, p))} (x raw ${(pct(otherDecide, p) / pct(otherRaw, p)).toFixed(2)}); this / other ${(pct(decide, p) / pct(otherDecide, p)).toFixed(2)}`);
+      }
     }
     const fed = await feeder.stop();
     if (!PARTS.has('pages')) return { ...result, decide, fed };

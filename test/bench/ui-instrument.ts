@@ -19,7 +19,8 @@ export const UI_INSTRUMENT = String.raw`
     if (t0 !== null) b.decisionT0 = null;
     const answer = realFetch(input, init);
     if (t0 !== null) {
-      answer.then((res) => res.clone().json()).then((body) => { if (body && body.ok) b.durable.push({ ms: performance.now() - t0 }); }, () => undefined);
+      const sentMs = performance.now() - t0;
+      answer.then((res) => res.clone().json()).then((body) => { if (body && body.ok) b.durable.push({ ms: performance.now() - t0, sentMs }); }, () => undefined);
     }
     return answer;
   };

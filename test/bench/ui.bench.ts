@@ -25,6 +25,7 @@
 // fully drawn, cold and with data cached; a quarter of hourly buckets redrawn on resize. `--ops-only` measures
 // this (no start, no 100k triage run) and stops.
 import { spawn } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +52,7 @@ const COMPARE_STATIC = process.env.UI_BENCH_COMPARE_STATIC;
 const AB_BLOCK = Number(process.env.UI_BENCH_AB_BLOCK ?? 50);
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
-type Sample = { ms: number; commitMs?: number; kind?: string };
+type Sample = { ms: number; commitMs?: number; sentMs?: number; kind?: string };
 type Bench = { decisions: Sample[]; durable: Sample[]; baseline: Sample[]; filters: Sample[]; loafs: { start: number; duration: number; blocking: number }[]; armed: string | null; loafUnsupported?: string };
 
 function pct(values: number[], p: number): number {
@@ -154,7 +155,21 @@ export async function run(): Promise<void> {
       }
     })();
 
-    const web = await startBrowserMode({ core, staticDir: RENDERER_OUT });
+    // Inside the core's process: how long each triage.decide / triage.open call took from the HTTP handler's
+    // call to its answer (the commit included), and how late the core's event loop ran its callbacks.
+    const inCore: Record<'decide' | 'open', number[]> = { decide: [], open: [] };
+    let timing = false;
+    const timed = {
+      call: async (m: string, input: unknown) => {
+        const s = performance.now();
+        const r = await core.call(m as never, input as never);
+        if (timing && (m === 'triage.decide' || m === 'triage.open')) inCore[m === 'triage.decide' ? 'decide' : 'open'].push(performance.now() - s);
+        return r;
+      },
+      onEvent: core.onEvent.bind(core),
+    } as typeof core;
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    const web = await startBrowserMode({ core: timed, staticDir: RENDERER_OUT });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.addInitScript(UI_INSTRUMENT);
     const page = await context.newPage();
@@ -165,10 +180,16 @@ export async function run(): Promise<void> {
     for (let i = 0; i < BASELINE_SAMPLES; i++) await measure(page, 'baseline', () => page.keyboard.press('F2'), 'baseline');
     const loafBefore = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
     let missed = 0;
+    timing = true;
+    loopDelay.enable();
+    const profile = await startCpuProfile();
     for (let i = 0; i < DECISIONS; i++) {
       if (!(await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions'))) missed++;
       if ((i + 1) % 100 === 0) log(`decisions: ${i + 1}/${DECISIONS}`);
     }
+    timing = false;
+    loopDelay.disable();
+    await profile.stop();
     const loafAfterDecisions = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
 
     // No filters: this page's samples are all taken; it leaves, so it does not re-render beside the A/B pages.
@@ -185,6 +206,7 @@ export async function run(): Promise<void> {
     const dec = b.decisions.map((s) => s.ms);
     const com = b.decisions.map((s) => s.commitMs ?? NaN);
     const dur = b.durable.map((s) => s.ms);
+    const sent = b.durable.map((s) => s.sentMs ?? NaN);
     const base = b.baseline.map((s) => s.ms);
     const filters = b.filters as (Sample & { kind: string })[];
     const fil = filters.filter((s) => s.kind === 'click').map((s) => s.ms);
@@ -197,6 +219,9 @@ export async function run(): Promise<void> {
     console.log(`decision  'a' -> next item painted       n=${dec.length}  p50 ${f(pct(dec, 50))}  p95 ${f(pct(dec, 95))}  p99 ${f(pct(dec, 99))} ms  (missed ${missed})`);
     console.log(`          'a' -> next item committed     p50 ${f(pct(com, 50))}  p95 ${f(pct(com, 95))}  p99 ${f(pct(com, 99))} ms`);
     console.log(`          'a' -> decision durable        n=${dur.length}  p50 ${f(pct(dur, 50))}  p95 ${f(pct(dur, 95))}  p99 ${f(pct(dur, 99))} ms  (the core's answer, sent after commit; goal p95 <= 20 ms)`);
+    console.log(`            of which: key -> request sent   p50 ${f(pct(sent, 50))}  p95 ${f(pct(sent, 95))}  p99 ${f(pct(sent, 99))} ms  (the renderer's serial queue: an open or decision still in flight goes first)`);
+    console.log(`            in the core: triage.decide   p50 ${f(pct(inCore.decide, 50))}  p95 ${f(pct(inCore.decide, 95))}  p99 ${f(pct(inCore.decide, 99))} ms;  triage.open p50 ${f(pct(inCore.open, 50))}  p95 ${f(pct(inCore.open, 95))} ms`);
+    console.log(`            core event-loop delay        p50 ${f(loopDelay.percentile(50) / 1e6)}  p95 ${f(loopDelay.percentile(95) / 1e6)}  p99 ${f(loopDelay.percentile(99) / 1e6)}  max ${f(loopDelay.max / 1e6)} ms`);
     console.log(`          ratio to baseline               p50 ${ratio(pct(dec, 50), pct(base, 50))}  p95 ${ratio(pct(dec, 95), pct(base, 95))}  p99 ${ratio(pct(dec, 99), pct(base, 99))}`);
     console.log(`          p95 vs one frame (16.7 ms)      ${ratio(pct(dec, 95), FRAME_MS)}`);
     if (ab) {
@@ -252,6 +277,25 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
     await webs.compare.close();
   }
   return { ...out, blocks };
+}
+
+/** UI_BENCH_CPU_PROF=file.cpuprofile: a CPU profile of this process (core, web server, feeder) while decisions run. */
+async function startCpuProfile(): Promise<{ stop(): Promise<void> }> {
+  const file = process.env.UI_BENCH_CPU_PROF;
+  if (!file) return { stop: async () => undefined };
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 /** Filter samples on the 100k-row queue table: class toggles and text input, both applied at once. */

@@ -1,0 +1,87 @@
+// Copies the WAL into the cache database on a timer, on a worker thread with a connection of its own, so
+// a decision never waits behind a checkpoint (issue 15 gap 2). A checkpoint writes up to ~1,000 pages and
+// fsyncs the database file: ~20 ms on the core's one thread, where any desk call arriving meanwhile waits.
+// In WAL mode a PASSIVE checkpoint from another connection runs beside the writer: it takes no write lock
+// and never waits (pages a reader still needs are left for the next one). The main connection keeps a high
+// auto-checkpoint ceiling (cache-db.ts) for when this thread falls behind during bulk pulls.
+//
+// The worker starts at the first tick, not at once: a core that lives less than a period (most tests)
+// never pays for a thread. If it cannot start, the checkpoint runs on the core's thread as before.
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Db } from './cache-db';
+
+export interface WalCheckpointer {
+  close(): Promise<void>;
+}
+
+/** The worker's code: plain CommonJS (eval'd), so it runs the same under tsx, in a bundle and in Electron. */
+const WORKER_SOURCE = String.raw`
+const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+const Database = createRequire(workerData.from)('better-sqlite3');
+const db = new Database(workerData.file, { timeout: 0 });
+const timer = setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick tries again */ }
+}, workerData.intervalMs);
+parentPort.on('message', (m) => {
+  if (m !== 'close') return;
+  clearInterval(timer);
+  try { db.close(); } catch { /* nothing to keep */ }
+  parentPort.close();
+});
+`;
+
+/**
+ * Where better-sqlite3 resolves from: this bundle's file in CommonJS (Electron's core.cjs); as an ES module
+ * (tsx, the start bundle: both run from the project folder) the working folder. `import.meta` is avoided:
+ * the CommonJS build would warn about it. Should it not resolve, the worker fails and checkpoints fall back.
+ */
+function resolveFrom(): string {
+  return typeof __filename === 'string' ? __filename : join(process.cwd(), 'package.json');
+}
+
+export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, onFallback?: (e: unknown) => void): WalCheckpointer {
+  let worker: Worker | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  let inThread: NodeJS.Timeout | null = null;
+  let closed = false;
+  const checkpointHere = () => {
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* the db is closing */ }
+  };
+  const fallBack = (e: unknown) => {
+    if (closed || inThread) return;
+    onFallback?.(e);
+    inThread = setInterval(checkpointHere, intervalMs);
+    inThread.unref();
+  };
+  const first = setTimeout(() => {
+    if (closed) return;
+    try {
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom(), intervalMs } });
+      w.unref();
+      exited = new Promise((resolve) => w.once('exit', () => resolve()));
+      w.once('error', (e) => { worker = null; fallBack(e); });
+      worker = w;
+    } catch (e) {
+      fallBack(e);
+    }
+  }, intervalMs);
+  first.unref();
+  return {
+    async close() {
+      closed = true;
+      clearTimeout(first);
+      if (inThread) clearInterval(inThread);
+      if (worker) {
+        const w = worker;
+        worker = null;
+        w.postMessage('close');
+        // A worker that does not stop (stuck in a long checkpoint) is ended: its connection holds nothing.
+        const stuck = setTimeout(() => void w.terminate(), 2_000);
+        await exited;
+        clearTimeout(stuck);
+      }
+    },
+  };
+}
