@@ -109,8 +109,8 @@ export async function run(): Promise<void> {
   if (!process.argv.includes('--triage-only')) {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     try {
-      if (!process.argv.includes('--ops-only') && !TRIAGE_ONLY) await measureStarts(browser, log);
-      if (!process.argv.includes('--start-only') && !TRIAGE_ONLY) await measureOps(browser, log);
+      if (!process.argv.includes('--ops-only')) await measureStarts(browser, log);
+      if (!process.argv.includes('--start-only')) await measureOps(browser, log);
     } finally {
       await browser.close();
     }
