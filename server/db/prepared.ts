@@ -53,27 +53,25 @@ const definedKeys = (row: object) => Object.keys(row).filter((k) => (row as Row)
  * shapes thousands of times, and building the text (quoting every column) cost more than running it.
  */
 const texts = new Map<string, string>();
-function textFor(shape: string, build: () => string): string {
-  let text = texts.get(shape);
-  if (text === undefined) {
-    if (texts.size >= 2000) texts.clear();
-    text = build();
-    texts.set(shape, text);
-  }
+/** Keeps `text` as the statement of `shape`; callers write `texts.get(shape) ?? remember(shape, build…)`, no closure per call. */
+function remember(shape: string, text: string): string {
+  if (texts.size >= 2000) texts.clear();
+  texts.set(shape, text);
   return text;
 }
 
-/** `a = ? AND b IS NULL ...` and its parameters (null matches IS NULL, as Kysely's `is` does). */
-function whereClause(where: Where): { shape: string; text: () => string; params: unknown[] } {
-  const keys = Object.keys(where);
+/** The shape of `where` (which keys, which of them null) and its parameters; null matches IS NULL, as Kysely's `is` does. */
+function whereClause(where: Where): { shape: string; params: unknown[] } {
   const params: unknown[] = [];
   let shape = '';
-  for (const k of keys) {
+  for (const k in where) {
     if (where[k] === null) shape += `${k} null,`;
     else { shape += `${k},`; params.push(where[k]); }
   }
-  return { shape, text: () => keys.map((k) => (where[k] === null ? `${q(k)} IS NULL` : `${q(k)} = ?`)).join(' AND '), params };
+  return { shape, params };
 }
+/** `a = ? AND b IS NULL ...` */
+const whereText = (where: Where) => Object.keys(where).map((k) => (where[k] === null ? `${q(k)} IS NULL` : `${q(k)} = ?`)).join(' AND ');
 
 /**
  * Multi-row INSERTs on SQLite, for narrow rows only: one statement carries SQLITE_ROWS_PER_INSERT rows, so the
@@ -85,6 +83,12 @@ function whereClause(where: Where): { shape: string; text: () => string; params:
  */
 export const SQLITE_ROWS_PER_INSERT = 64;
 export const SQLITE_MULTI_ROW_MAX_COLUMNS = 12;
+
+function insertText(table: Table, keys: string[], rows: number, returning: string | null): string {
+  const tuple = `(${keys.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${q(table)} (${keys.map(q).join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}` +
+    (returning ? ` RETURNING ${q(returning)}` : '');
+}
 
 /** Does `row` define exactly `keys` (in any order)? */
 function hasShape(row: Row, keys: string[]): boolean {
@@ -110,11 +114,8 @@ function insertOnSqlite(conn: PreparingConnection, table: Table, rows: Row[], re
     const multiRow = keys.length <= SQLITE_MULTI_ROW_MAX_COLUMNS;
     for (; i < end; ) {
       const count = multiRow && end - i >= SQLITE_ROWS_PER_INSERT ? SQLITE_ROWS_PER_INSERT : 1;
-      const text = textFor(`insert ${table} ${count} ${returning ?? ''} ${cols}`, () => {
-        const tuple = `(${keys.map(() => '?').join(', ')})`;
-        return `INSERT INTO ${q(table)} (${keys.map(q).join(', ')}) VALUES ${Array.from({ length: count }, () => tuple).join(', ')}` +
-          (returning ? ` RETURNING ${q(returning)}` : '');
-      });
+      const shape = `insert ${table} ${count} ${returning ?? ''} ${cols}`;
+      const text = texts.get(shape) ?? remember(shape, insertText(table, keys, count, returning));
       const params: unknown[] = new Array(count * keys.length);
       let p = 0;
       for (let r = i; r < i + count; r++) {
@@ -172,7 +173,9 @@ export async function selectRow<T extends Table>(tx: Db, table: T, where: Where)
     return (await query.executeTakeFirst()) as Selectable<Database[T]> | undefined;
   }
   const w = whereClause(where);
-  return conn.prepare(textFor(`select ${table} ${w.shape}`, () => `SELECT * FROM ${q(table)} WHERE ${w.text()}`)).get(...w.params) as Selectable<Database[T]> | undefined;
+  const shape = `select ${table} ${w.shape}`;
+  const text = texts.get(shape) ?? remember(shape, `SELECT * FROM ${q(table)} WHERE ${whereText(where)}`);
+  return conn.prepare(text).get(...w.params) as Selectable<Database[T]> | undefined;
 }
 
 /**
@@ -191,8 +194,9 @@ export async function selectRowsIn<T extends Table>(tx: Db, table: T, column: st
     }
     return out;
   }
-  const text = textFor(`select-in ${table} ${column} ${columns?.join(',') ?? '*'}`,
-    () => `SELECT ${columns ? columns.map(q).join(', ') : '*'} FROM ${q(table)} WHERE ${q(column)} IN (SELECT value FROM json_each(?))`);
+  const shape = `select-in ${table} ${column} ${columns?.join(',') ?? '*'}`;
+  const text = texts.get(shape)
+    ?? remember(shape, `SELECT ${columns ? columns.map(q).join(', ') : '*'} FROM ${q(table)} WHERE ${q(column)} IN (SELECT value FROM json_each(?))`);
   return conn.prepare(text).all(JSON.stringify(values)) as Selectable<Database[T]>[];
 }
 
@@ -207,8 +211,8 @@ export async function updateRows<T extends Table>(tx: Db, table: T, set: Updatea
   }
   const keys = definedKeys(set);
   const w = whereClause(where);
-  const text = textFor(`update ${table} ${keys.join(',')} ${w.shape}`,
-    () => `UPDATE ${q(table)} SET ${keys.map((k) => `${q(k)} = ?`).join(', ')} WHERE ${w.text()}`);
+  const shape = `update ${table} ${keys.join(',')} ${w.shape}`;
+  const text = texts.get(shape) ?? remember(shape, `UPDATE ${q(table)} SET ${keys.map((k) => `${q(k)} = ?`).join(', ')} WHERE ${whereText(where)}`);
   const params = keys.map((k) => (set as Row)[k]);
   for (const p of w.params) params.push(p);
   return conn.prepare(text).run(...params).changes;

@@ -53,18 +53,17 @@ export async function readBatchRows(tx: Db, itemIds: readonly string[]): Promise
   return { items, epochs };
 }
 
-/** The item's row and its lease row for `epoch`, from the batch's reads when this is the item's first use. */
-async function takeRows(env: MutationEnv, itemId: string, epoch: number): Promise<{ row: ItemRow | undefined; held: () => Promise<ItemEpochsTable | undefined> }> {
+/** The item's row, and its lease rows (null: not read yet), from the batch's reads when this is the item's first use. */
+async function takeRows(env: MutationEnv, itemId: string): Promise<{ row: ItemRow | undefined; epochs: ItemEpochsTable[] | null }> {
   const pre = env.batchRows;
   const epochs = pre?.epochs.get(itemId);
   if (pre && epochs) {
-    pre.epochs.delete(itemId);
     const row = pre.items.get(itemId);
+    pre.epochs.delete(itemId);
     pre.items.delete(itemId);
-    return { row, held: async () => epochs.find((e) => e.epoch === epoch) };
+    return { row, epochs };
   }
-  const row = await selectRow(env.tx, 'items', { id: itemId });
-  return { row, held: () => selectRow(env.tx, 'item_epochs', { item_id: itemId, epoch }) };
+  return { row: await selectRow(env.tx, 'items', { id: itemId }), epochs: null };
 }
 
 type Outcome = Omit<MutationResult, 'mutationId' | 'itemId'>;
@@ -91,12 +90,11 @@ export function visibleTo(item: Item, uid: string, queues: Map<string, Queue>): 
 
 async function decideOutcome(env: MutationEnv, m: Mutation): Promise<Outcome> {
   const { user } = env;
-  const rows = await takeRows(env, m.itemId, m.assignmentEpoch);
-  const row = rows.row;
+  const { row, epochs } = await takeRows(env, m.itemId);
   if (!row) return rejected('unknown_item', `no item '${m.itemId}'`);
   const queue = env.queues.get(row.queue_id);
   if (!queue) return rejected('unknown_item', `item '${m.itemId}' has no queue`);
-  const held = await rows.held();
+  const held = epochs ? epochs.find((e) => e.epoch === m.assignmentEpoch) : await selectRow(env.tx, 'item_epochs', { item_id: row.id, epoch: m.assignmentEpoch });
   const heldByMe = held?.user_id === user.id;
   const isQueueOwner = queue.ownerId === user.id;
 
