@@ -308,6 +308,9 @@ export class QueuePageQuery {
     const budget = Math.ceil(((offset + input.limit) / share) * WALK_MARGIN) + 100;
     const ceiling = tableRows * SCAN_SHARE;
     if (budget >= ceiling) return { ...sort, walk: null };
+    // Through the trigram index the read touches about the matching rows (total, or more when other
+    // conditions narrow further); a walk touches at least `budget` rows, more if the matches are bunched.
+    if (narrowSql !== whereSql && budget >= total) return { ...sort, walk: null };
     // A bounded walk: only the first `budget` rows in sort order are looked at; if they hold the page, it
     // is exactly the page (they are a prefix of the full order).
     const walk = {
