@@ -139,24 +139,29 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
       }
     }
     if (needs.includes('created')) for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
-    // The interval's events by the time index, each with its item by primary key. CROSS JOIN keeps that order on
-    // SQLite (an inner join could let the planner drive from items, which have no index on queue, and probe the
-    // events per item); PostgreSQL plans it as the inner join it is.
-    const eventColumns = ['metric_events.seq', 'metric_events.type', 'metric_events.actor_id', 'metric_events.at', 'metric_events.kind',
+    // The interval's events by the time index. Light: each with its item by primary key in the same read (CROSS
+    // JOIN keeps that order on SQLite, where an inner join could let the planner drive from items, which have no
+    // index on queue; PostgreSQL plans it as the inner join it is). Whole: the SLA reads above hold most of
+    // their items already, so the events come alone and the missing items by primary key after.
+    const eventColumns = ['metric_events.seq', 'metric_events.item_id', 'metric_events.type', 'metric_events.actor_id', 'metric_events.at', 'metric_events.kind',
       'metric_events.reason_code', 'metric_events.labor_ms', 'metric_events.opened_at', 'metric_events.rework', 'metric_events.after_escalation',
       'metric_events.override', 'metric_events.rollback_id', 'metric_events.escalated_at', 'metric_events.correction_minutes',
       'metric_events.correction_amount', 'metric_events.queue_id as recorded_queue_id'] as const;
-    const joined = ctx.db.selectFrom('metric_events').crossJoin('items');
-    const rows = await (full
-      ? joined.leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...eventColumns, ...ITEM_COLUMNS])
-      : joined.select([...eventColumns, 'items.id', 'items.queue_id', 'items.created_at', ...LIGHT_ITEM_BLANKS]))
-      .whereRef('items.id', '=', 'metric_events.item_id').where('metric_events.at', '>=', from).where('metric_events.at', '<', to)
-      .where('items.queue_id', 'in', queueIds).execute();
+    const inInterval = ctx.db.selectFrom('metric_events').where('metric_events.at', '>=', from).where('metric_events.at', '<', to);
+    let rows;
+    if (full) {
+      rows = await inInterval.select([...eventColumns]).execute();
+      await keepByIds(rows.map((r) => r.item_id));
+    } else {
+      rows = await inInterval.crossJoin('items').select([...eventColumns, 'items.id', 'items.queue_id', 'items.created_at', ...LIGHT_ITEM_BLANKS])
+        .whereRef('items.id', '=', 'metric_events.item_id').where('items.queue_id', 'in', queueIds).execute();
+      for (const r of rows) keep(r);
+    }
     // In log order (sorted here: ORDER BY seq could make SQLite walk the table in seq order).
     rows.sort((a, b) => Number(a.seq) - Number(b.seq));
     for (const r of rows) {
-      keep(r);
-      events.push({ seq: Number(r.seq), itemId: r.id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.recorded_queue_id, payload: {
+      if (!items.has(r.item_id)) continue; // an item of another queue
+      events.push({ seq: Number(r.seq), itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.recorded_queue_id, payload: {
         kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
         afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
         minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
