@@ -36,7 +36,8 @@ import { startBrowserMode } from '../../electron/web/index';
 import { ensureBuilt } from '../../scripts/build';
 import { RENDERER_OUT } from '../../scripts/build-steps';
 import type { IngestItem } from '../../shared/central-api';
-import type { DeskResult, SyncStatus } from '../../shared/desk-api';
+import type { DeskEventName, DeskResult, SyncStatus } from '../../shared/desk-api';
+import { memorySecretStore } from '../../electron/core/secret-store';
 import { CentralClient } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { UI_INSTRUMENT } from './ui-instrument';
@@ -50,6 +51,8 @@ const FRAME_MS = 1000 / 60;
 const NO_FILTER = process.argv.includes('--no-filter');
 const COMPARE_STATIC = process.env.UI_BENCH_COMPARE_STATIC;
 const AB_BLOCK = Number(process.env.UI_BENCH_AB_BLOCK ?? 50);
+/** UI_BENCH_CORE_AB=<another checkout>/electron/core/index.ts: keypress -> durable on this core and that one, in alternating blocks. */
+const CORE_AB = process.env.UI_BENCH_CORE_AB;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
 type Sample = { ms: number; commitMs?: number; sentMs?: number; kind?: string };
@@ -119,7 +122,10 @@ export async function run(): Promise<void> {
   const server = await spawnServer({ dbFile: join(dir, 'central.sqlite'), port: 0, seed: 'demo', maxLeasedPerUser: 1_000_000 });
   let feeding = true;
   let feeder: Promise<void> = Promise.resolve();
-  const core = await createCore({ cacheFile: join(dir, 'cache.sqlite'), demo: { serverUrl: server.url }, syncIntervalMs: 1000 });
+  // One token store for every core of the run, so a core opened again on the cache (the core A/B) is signed in.
+  const secrets = memorySecretStore();
+  const coreOptions = { cacheFile: join(dir, 'cache.sqlite'), demo: { serverUrl: server.url }, syncIntervalMs: 1000, secrets };
+  let core = await createCore(coreOptions);
   const call = async <T>(m: string, input: unknown = {}) => {
     const r = (await core.call(m, input)) as DeskResult<T>;
     if (!r.ok) throw new Error(`${m}: ${r.error.code}: ${r.error.message}`);
@@ -159,15 +165,35 @@ export async function run(): Promise<void> {
     // call to its answer (the commit included), and how late the core's event loop ran its callbacks.
     const inCore: Record<'decide' | 'open', number[]> = { decide: [], open: [] };
     let timing = false;
+    // The browser mode talks to whichever core is current (the core A/B swaps it between blocks); calls that
+    // arrive during a swap wait for it.
+    let current = core;
+    let swapping: Promise<void> = Promise.resolve();
+    const listeners = new Set<(name: DeskEventName, payload: unknown) => void>();
+    const fanOut = (name: DeskEventName, payload: unknown) => { for (const l of listeners) l(name, payload); };
+    let unsubscribe = current.onEvent(fanOut);
     const timed = {
       call: async (m: string, input: unknown) => {
+        await swapping;
         const s = performance.now();
-        const r = await core.call(m as never, input as never);
+        const r = await current.call(m as never, input as never);
         if (timing && (m === 'triage.decide' || m === 'triage.open')) inCore[m === 'triage.decide' ? 'decide' : 'open'].push(performance.now() - s);
         return r;
       },
-      onEvent: core.onEvent.bind(core),
+      onEvent: (l: (name: DeskEventName, payload: unknown) => void) => { listeners.add(l); return () => { listeners.delete(l); }; },
     } as typeof core;
+    const swapCore = async (make: typeof createCore) => {
+      let done!: () => void;
+      swapping = new Promise((resolve) => { done = resolve; });
+      try {
+        unsubscribe();
+        await current.close();
+        current = await make(coreOptions);
+        unsubscribe = current.onEvent(fanOut);
+      } finally {
+        done();
+      }
+    };
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     const web = await startBrowserMode({ core: timed, staticDir: RENDERER_OUT });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -190,6 +216,8 @@ export async function run(): Promise<void> {
     timing = false;
     loopDelay.disable();
     await profile.stop();
+    const coreAb = CORE_AB ? await measureCoreAB(page, swapCore, CORE_AB, log) : null;
+    core = current;
     const loafAfterDecisions = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
 
     // No filters: this page's samples are all taken; it leaves, so it does not re-render beside the A/B pages.
@@ -224,6 +252,12 @@ export async function run(): Promise<void> {
     console.log(`            core event-loop delay        p50 ${f(loopDelay.percentile(50) / 1e6)}  p95 ${f(loopDelay.percentile(95) / 1e6)}  p99 ${f(loopDelay.percentile(99) / 1e6)}  max ${f(loopDelay.max / 1e6)} ms`);
     console.log(`          ratio to baseline               p50 ${ratio(pct(dec, 50), pct(base, 50))}  p95 ${ratio(pct(dec, 95), pct(base, 95))}  p99 ${ratio(pct(dec, 99), pct(base, 99))}`);
     console.log(`          p95 vs one frame (16.7 ms)      ${ratio(pct(dec, 95), FRAME_MS)}`);
+    if (coreAb) {
+      for (const [name, xs] of [['this core', coreAb.current], ['compared core', coreAb.compare]] as const) {
+        console.log(`core A/B  'a' -> decision durable     ${name.padEnd(15)} n=${xs.length}  p50 ${f(pct(xs, 50))}  p95 ${f(pct(xs, 95))}  p99 ${f(pct(xs, 99))} ms`);
+      }
+      console.log(`          this / compared               p50 ${ratio(pct(coreAb.current, 50), pct(coreAb.compare, 50))}  p95 ${ratio(pct(coreAb.current, 95), pct(coreAb.compare, 95))}  p99 ${ratio(pct(coreAb.current, 99), pct(coreAb.compare, 99))}  (compared: ${CORE_AB}; ${coreAb.blocks} blocks of ${AB_BLOCK} each, alternating, same page, cache and feeder)`);
+    }
     if (ab) {
       for (const [name, xs] of [['this build', ab.current], ['compared build', ab.compare]] as const) {
         console.log(`A/B       'a' -> next item painted       ${name.padEnd(15)} n=${xs.length}  p50 ${f(pct(xs, 50))}  p95 ${f(pct(xs, 95))}  p99 ${f(pct(xs, 99))} ms`);
@@ -276,6 +310,31 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
     await webs.current.close();
     await webs.compare.close();
   }
+  return { ...out, blocks };
+}
+
+/**
+ * Keypress -> decision durable on this core and on another build's core, in alternating blocks of AB_BLOCK
+ * decisions on the same page, cache, server and feeder: the core is closed and the other opened on the same
+ * cache between blocks (a second's pause, so every answer of the block is in).
+ */
+async function measureCoreAB(page: Page, swapCore: (make: typeof createCore) => Promise<void>, otherPath: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; blocks: number }> {
+  const other = (await import(otherPath) as { createCore: typeof createCore }).createCore;
+  const out = { current: [] as number[], compare: [] as number[] };
+  const blocks = Math.max(1, Math.round(DECISIONS / AB_BLOCK / 2));
+  const durableCount = () => page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.durable.length);
+  for (let i = 0; i < blocks; i++) {
+    for (const which of (i % 2 === 0 ? ['compare', 'current'] : ['current', 'compare']) as ('current' | 'compare')[]) {
+      await swapCore(which === 'compare' ? other : createCore);
+      await sleep(1000);
+      const from = await durableCount();
+      for (let k = 0; k < AB_BLOCK; k++) await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions');
+      await sleep(1000);
+      out[which].push(...(await page.evaluate(([a]) => (window as unknown as { __uiBench: Bench }).__uiBench.durable.slice(a).map((s) => s.ms), [from] as const)));
+    }
+    log(`core A/B: block ${i + 1}/${blocks} of each core done`);
+  }
+  await swapCore(createCore);
   return { ...out, blocks };
 }
 
