@@ -262,6 +262,7 @@ export async function run(): Promise<void> {
       for (const [name, xs] of [['this build', ab.current], ['compared build', ab.compare]] as const) {
         console.log(`A/B       'a' -> next item painted       ${name.padEnd(15)} n=${xs.length}  p50 ${f(pct(xs, 50))}  p95 ${f(pct(xs, 95))}  p99 ${f(pct(xs, 99))} ms`);
       }
+      console.log(`          committed (no frame wait)     this p50 ${f(pct(ab.committedCurrent, 50))} p95 ${f(pct(ab.committedCurrent, 95))}  compared p50 ${f(pct(ab.committedCompare, 50))} p95 ${f(pct(ab.committedCompare, 95))} ms  ratio p50 ${ratio(pct(ab.committedCurrent, 50), pct(ab.committedCompare, 50))}  p95 ${ratio(pct(ab.committedCurrent, 95), pct(ab.committedCompare, 95))}`);
       console.log(`          this / compared               p50 ${ratio(pct(ab.current, 50), pct(ab.compare, 50))}  p95 ${ratio(pct(ab.current, 95), pct(ab.compare, 95))}  (compared: ${COMPARE_STATIC}; ${ab.blocks} blocks of ${AB_BLOCK} each, alternating)`);
     }
     if (!NO_FILTER) console.log(`filter    class toggle -> rows painted   n=${fil.length}/${filterResult.toggles}  p50 ${f(pct(fil, 50))}  p95 ${f(pct(fil, 95))}  max ${f(Math.max(...fil))} ms`);
@@ -284,9 +285,11 @@ export async function run(): Promise<void> {
  * Keypress -> next item painted on this build and on another renderer build, in alternating blocks over the
  * same core (each block in a fresh page of its own browser mode, so the idle page never re-renders beside it).
  */
-async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof createCore>>, compareDir: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; blocks: number }> {
+async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof createCore>>, compareDir: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; committedCurrent: number[]; committedCompare: number[]; blocks: number }> {
   const webs = { current: await startBrowserMode({ core, staticDir: RENDERER_OUT }), compare: await startBrowserMode({ core, staticDir: compareDir }) };
   const out = { current: [] as number[], compare: [] as number[] };
+  // Keypress -> the commit that shows the next item (before the frame): the render work without the wait for a frame.
+  const committed = { current: [] as number[], compare: [] as number[] };
   const blocks = Math.max(1, Math.round(DECISIONS / AB_BLOCK / 2));
   try {
     for (let i = 0; i < blocks; i++) {
@@ -299,7 +302,9 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
           await page.waitForFunction(() => document.body.dataset.view === 'triage' && !!document.body.dataset.focusedItemId, null, { timeout: 60_000 });
           await sleep(1000);
           for (let k = 0; k < AB_BLOCK; k++) await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions');
-          out[which].push(...(await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.decisions.map((s) => s.ms))));
+          const samples = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.decisions);
+          out[which].push(...samples.map((x) => x.ms));
+          committed[which].push(...samples.map((x) => x.commitMs ?? NaN));
         } finally {
           await context.close();
         }
@@ -310,7 +315,7 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
     await webs.current.close();
     await webs.compare.close();
   }
-  return { ...out, blocks };
+  return { ...out, committedCurrent: committed.current, committedCompare: committed.compare, blocks };
 }
 
 /**
