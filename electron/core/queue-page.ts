@@ -300,6 +300,12 @@ export class QueuePageQuery {
     if (where.length === 0) {
       return { total, offset, order: 'index', sql: `SELECT ${COLUMNS} FROM items ${orderBy(col)} LIMIT ? OFFSET ?`, params: pageParams, walk: null };
     }
+    // Open work in SLA order (the queue's default view): the triage index (assignee, in_triage, sla_due_ms, id)
+    // is the set in that order, so the page stops after offset + limit matches; classes come in blocks of a
+    // queue's items, so a walk of the whole table's SLA order could pass thousands of other classes' rows.
+    if (f.openOnly && col === 'sla_due_ms' && narrowSql === whereSql) {
+      return { total, offset, order: 'index', sql: `SELECT ${COLUMNS} FROM items ${whereSql} ${orderBy(col)} LIMIT ? OFFSET ?`, params: pageParams, walk: null };
+    }
     // Unary + keeps the planner off the sort index: read the matching rows once, keep the top offset + limit.
     const sort = { total, offset, order: 'sort' as const, sql: `SELECT ${COLUMNS} FROM items ${narrowSql} ${orderBy(`+${col}`)} LIMIT ? OFFSET ?`,
       params: [...narrowParams, input.limit, offset] };
