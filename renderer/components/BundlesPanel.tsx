@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
 import { useApp } from '../state/app-store';
 import {
-  BUNDLE_COMMAND_EVENT, checkoutBundle, checkoutHere, exportDecisions, importReceiptFile, importWorkFile, loadBundleStatus, useBundles, type BundleStep,
+  BUNDLE_COMMAND_EVENT, checkoutBundle, checkoutHere, exportDecisions, importReceiptFile, importWorkFile, loadBundleStatus, takeBundleCommand, useBundles, type BundleStep,
 } from '../state/bundles-store';
 import { BundleLeaseText } from './BundleLease';
 
@@ -27,14 +27,18 @@ export function BundlesPanel() {
 
   useEffect(() => {
     void loadBundleStatus();
-    const onCommand = (e: Event) => {
-      const stepName = (e as CustomEvent<BundleStep>).detail;
+    const run = (stepName: BundleStep) => {
       if (stepName === 'importWork') { workFile.current?.focus(); workFile.current?.click(); }
       if (stepName === 'importReceipt') { receiptFile.current?.focus(); receiptFile.current?.click(); }
       if (stepName === 'exportDecisions') exportButton.current?.focus();
       if (stepName === 'checkout') countInput.current?.focus();
     };
+    const onCommand = () => {
+      const stepName = takeBundleCommand();
+      if (stepName) run(stepName);
+    };
     window.addEventListener(BUNDLE_COMMAND_EVENT, onCommand);
+    onCommand();
     return () => window.removeEventListener(BUNDLE_COMMAND_EVENT, onCommand);
   }, []);
 

@@ -8,10 +8,16 @@ import { bulkApprove, moveCursor, setFilter, toggleSelected, rowAt, useQueue } f
 import { acknowledge, decide, moveItem, openItem, undoLast, useTriage } from '../state/triage-store';
 import { conflictCommand } from '../state/conflicts-store';
 import { toggleTheme } from '../state/theme';
-import { BUNDLE_COMMAND_EVENT } from '../state/bundles-store';
+import { requestBundleCommand, type BundleStep } from '../state/bundles-store';
+
 import { OPS_GO_ACTIONS } from '../../shared/ops-access';
 import { escalateRefusal, escalateRefusalText } from '../../shared/escalation';
 import { goOps } from '../views/ops/ops-nav';
+
+// The palette's bundle commands, and the panel step each one starts.
+const BUNDLE_COMMANDS = {
+  'bundle.importWork': 'importWork', 'bundle.exportDecisions': 'exportDecisions', 'bundle.importReceipt': 'importReceipt', 'bundle.checkout': 'checkout',
+} as const satisfies Record<string, BundleStep>;
 
 function needsItem(): boolean {
   if (useApp.getState().view !== 'triage') setView('triage');
@@ -139,9 +145,9 @@ export function runAction(id: KeymapActionId): void {
     case 'bundle.importReceipt':
     case 'bundle.checkout': {
       if (view !== 'sync') setView('sync');
-      const detail = id.slice('bundle.'.length);
-      // The panel mounts with the Sync view: tell it after paint.
-      requestAnimationFrame(() => window.dispatchEvent(new CustomEvent(BUNDLE_COMMAND_EVENT, { detail })));
+      const command = BUNDLE_COMMANDS[id];
+      // The panel mounts with the Sync view (maybe later, once its code has loaded): it takes the command then.
+      requestAnimationFrame(() => requestBundleCommand(command));
       return;
     }
     case 'app.palette':

@@ -107,5 +107,22 @@ export async function checkoutHere(count: number, hours: number): Promise<void> 
     (r) => `Checked out ${r.claimed} item(s) to this desk for ${hours} h: you can work offline until the lease ends`);
 }
 
-/** Palette and menu commands reach the panel through this event (the panel may mount in the same tick). */
+/** Palette and menu commands reach a mounted panel through this event. */
 export const BUNDLE_COMMAND_EVENT = 'desk:bundle-command';
+
+// The Sync view is loaded on first use (views/lazy-parts.ts), so a command given from another view can
+// arrive before the panel exists: it waits here and the panel takes it when it mounts.
+let pendingCommand: BundleStep | null = null;
+
+/** Hands a palette or menu command to the panel, now if it is mounted, or when it mounts. */
+export function requestBundleCommand(command: BundleStep): void {
+  pendingCommand = command;
+  window.dispatchEvent(new CustomEvent(BUNDLE_COMMAND_EVENT, { detail: command }));
+}
+
+/** The command no mounted panel has taken yet, once. */
+export function takeBundleCommand(): BundleStep | null {
+  const command = pendingCommand;
+  pendingCommand = null;
+  return command;
+}
