@@ -52,8 +52,16 @@ function ownByPostgres(path: string): void {
   chownSync(path, uid, gid);
 }
 
+export interface PgClusterOptions {
+  /**
+   * Off for a suite that counts every committed transaction id of the cluster (db-snapshot.ts watchCommits):
+   * autovacuum's ANALYZE writes pg_statistic in transactions of its own, which look like commits of the server.
+   */
+  autovacuum?: boolean;
+}
+
 /** initdb + pg_ctl start into a fresh temp folder. About a second. */
-export async function startPgCluster(parent = tmpdir()): Promise<PgCluster> {
+export async function startPgCluster(parent = tmpdir(), options: PgClusterOptions = {}): Promise<PgCluster> {
   if (!existsSync(join(PG_BIN, 'initdb'))) {
     throw new Error(`PostgreSQL 15 is not installed (${PG_BIN}/initdb missing): apt-get install -y postgresql-15`);
   }
@@ -64,7 +72,7 @@ export async function startPgCluster(parent = tmpdir()): Promise<PgCluster> {
   run([join(PG_BIN, 'initdb'), '-D', data, '-A', 'trust', '-U', SUPERUSER, '--no-sync', '--locale=C', '--encoding=UTF8']);
   const port = await freePort();
   // fsync off: a test cluster is thrown away; durability is PostgreSQL's business, not the tests'.
-  const opts = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const opts = `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200${options.autovacuum === false ? ' -c autovacuum=off' : ''}`;
   run([join(PG_BIN, 'pg_ctl'), '-D', data, '-l', join(dir, 'postgres.log'), '-o', opts, '-w', '-t', '30', 'start']);
   return { port, dir, url: (database) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}` };
 }
