@@ -155,7 +155,9 @@ export interface QueueGridHandle {
  * fetched from the desk (queue.page), so 100k rows scroll like 100.
  */
 export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, ref) {
-  const total = useQueue((s) => s.total) ?? 0;
+  // Null until the first page of this view answers: the grid says it is busy rather than empty.
+  const knownTotal = useQueue((s) => s.total);
+  const total = knownTotal ?? 0;
   const cursor = useQueue((s) => s.cursor);
   const selected = useQueue((s) => s.selected);
   const sort = useQueue((s) => s.sort);
@@ -232,8 +234,9 @@ export const QueueGrid = forwardRef<QueueGridHandle>(function QueueGrid(_props, 
       aria-multiselectable="true"
       tabIndex={0}
       aria-activedescendant={items.some((v) => v.index === cursor) && rowAt(cursor) ? `qrow-${cursor}` : undefined}
+      aria-busy={knownTotal === null}
       data-testid="queue-grid"
-      data-total={total}
+      data-total={knownTotal ?? undefined}
     >
       <div className="grid-head" role="rowgroup">
         {table.getHeaderGroups().map((hg) => (
