@@ -12,6 +12,7 @@ import { isoWeekOf } from '../../shared/metrics-definitions';
 import { openDatabase } from '../../server/db/connection';
 import { writeTransaction } from '../../server/db/write-transaction';
 import { DEMO_QUEUES } from '../../server/seed/demo-queues';
+import { createRng } from '../../server/seed/prng';
 import { rebuildRollups } from '../../server/services/metric-rollups';
 import { updatePolicy } from '../../server/services/ops/policies';
 import { upsertQueue } from '../../server/services/queues';
@@ -24,17 +25,8 @@ const DAY = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString();
 const REVIEWERS = Array.from({ length: 24 }, (_, i) => `rev${i}`);
 
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded (mulberry32, the demo seed's generator): reproducible from the seed.
+const rng = (seed: number): (() => number) => createRng(seed).next;
 
 export async function run(): Promise<void> {
   const targetEvents = sizesArg(process.argv, 'events', [1_000_000])[0];

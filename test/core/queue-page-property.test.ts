@@ -13,6 +13,7 @@ import { OutboxRepo } from '../../electron/core/outbox-repo';
 import type { PageInput } from '../../electron/core/queue-page';
 import { EXCEPTION_CLASSES, type Item } from '../../shared/domain';
 import { scriptItem } from './core-fixture';
+import { createRng } from '../../server/seed/prng';
 
 const QUEUES = ['q1', 'q2', 'q3'];
 const WORDS = ['Invoice', 'total MISMATCH', 'Vendor unknown', 'Straße', 'über', 'quote "x"', 'late', 'ok', 'Split line'];
@@ -49,17 +50,8 @@ function randomItem(i: number, rnd: () => number): Item {
   });
 }
 
-/** A small seeded generator (mulberry32): the cache is reproducible from the seed fast-check reports. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded (mulberry32, the demo seed's generator): reproducible from the seed.
+const prng = (seed: number): (() => number) => createRng(seed).next;
 
 const itemArb = (i: number) => fc.integer().map((seed) => randomItem(i, prng(seed)));
 
