@@ -150,6 +150,12 @@ export async function run(): Promise<void> {
     }
     const syncSeconds = (performance.now() - t) / 1000;
     log(`initial sync of ${ITEMS} items into the cache: ${syncSeconds.toFixed(1)} s (${Math.round(ITEMS / syncSeconds)} items/s)`);
+    // Default 0: decisions start right after the first sync, while the core still finishes its work (README).
+    const settleMs = Number(process.env.UI_BENCH_SETTLE_MS ?? 0);
+    if (settleMs > 0) {
+      log(`waiting ${settleMs} ms after the initial sync (UI_BENCH_SETTLE_MS)`);
+      await new Promise((r) => setTimeout(r, settleMs));
+    }
 
     // A sync running: new work keeps arriving for alice and her core keeps pulling it.
     let fed = 0;
