@@ -170,7 +170,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // the initial sync waits for it. Until it covers nearly every row, text filters read the titles directly.
   const titleIndexer = setInterval(() => {
     try {
-      if (items.titlesBehind() === 0 || ctx.sync.status().state === 'syncing') return;
+      if (ctx.sync.syncing || items.titlesBehind() === 0) return;
       // Derived rows (rebuilt from the titles if lost): no fsync of their own in front of a decision.
       commitRelaxed(db, () => items.indexTitles(TITLE_INDEX_STEP_ROWS));
     } catch { /* the db is closing */ }

@@ -91,6 +91,9 @@ export class SyncEngine {
     this.indexesDeferred = itemIndexesDeferred(d.db);
   }
 
+  /** A cycle is under way: the cheap question background work asks, without status()'s counts. */
+  get syncing(): boolean { return this.state === 'syncing'; }
+
   status(): SyncStatus {
     return {
       state: this.state,
