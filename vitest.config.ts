@@ -39,6 +39,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll's own default (1 s) is shorter than a busy 2-core CI machine takes to answer a key press
+    // in Chromium; a poll still ends as soon as its condition holds.
+    expect: { poll: { timeout: 5_000 } },
     setupFiles: ['test/setup/forbid-electron.ts'],
     projects: [
       {

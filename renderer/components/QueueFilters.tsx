@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ExceptionClass } from '../../shared/domain';
 import { EXCEPTION_CLASSES } from '../../shared/desk-names';
-import { FOCUS_FILTER_EVENT } from '../keyboard/actions';
+import { offerFilterFocus } from '../keyboard/filter-focus';
 import { useApp } from '../state/app-store';
 import { setFilter, useQueue } from '../state/queue-store';
 import { CLASS_LABEL } from './ClassBadge';
@@ -15,14 +15,14 @@ export function QueueFilters({ onDone }: { onDone: () => void }) {
   const [text, setText] = useState(filter.text);
   const input = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    const focus = () => {
-      input.current?.focus();
-      input.current?.select();
-    };
-    window.addEventListener(FOCUS_FILTER_EVENT, focus);
-    return () => window.removeEventListener(FOCUS_FILTER_EVENT, focus);
-  }, []);
+  useEffect(
+    () =>
+      offerFilterFocus(() => {
+        input.current?.focus();
+        input.current?.select();
+      }),
+    [],
+  );
 
   const toggleClass = (c: ExceptionClass) =>
     setFilter({ classes: filter.classes.includes(c) ? filter.classes.filter((x) => x !== c) : [...filter.classes, c] });

@@ -13,6 +13,7 @@ import { requestBundleCommand, type BundleStep } from '../state/bundles-store';
 import { OPS_GO_ACTIONS } from '../../shared/ops-access';
 import { escalateRefusal, escalateRefusalText } from '../../shared/escalation';
 import { goOps } from '../views/ops/ops-nav';
+import { askFilterFocus } from './filter-focus';
 
 // The palette's bundle commands, and the panel step each one starts.
 const BUNDLE_COMMANDS = {
@@ -42,8 +43,6 @@ function escalateRefusalNow(): string | null {
 function go(view: View): void {
   setView(view);
 }
-
-export const FOCUS_FILTER_EVENT = 'desk:focus-filter';
 
 export function runAction(id: KeymapActionId): void {
   const view = useApp.getState().view;
@@ -113,8 +112,7 @@ export function runAction(id: KeymapActionId): void {
       return;
     case 'queue.filter':
       if (view !== 'queue') setView('queue');
-      // The filter input may mount in this same tick; focus it after paint.
-      requestAnimationFrame(() => window.dispatchEvent(new Event(FOCUS_FILTER_EVENT)));
+      askFilterFocus();
       return;
     case 'queue.toggleDone': {
       if (view !== 'queue') setView('queue');

@@ -8,16 +8,20 @@ import { scheduleRefresh } from './queue-store';
 import { afterFirstItem } from './startup-marks';
 import { ensureItem, onQueueChanged, useTriage } from './triage-store';
 
+/** Sync status events seen so far: a status read that answers after a newer event must not replace it. */
+let statusEvents = 0;
+
 /** `settings`: already read in this same step (boot reads them with the session), so not asked again. */
 async function loadSignedInData(settings?: Settings): Promise<void> {
   const d = desk();
+  const eventsBefore = statusEvents;
   const [fresh, queues, sync] = await Promise.all([
     settings ?? d.call('settings.get', {}),
     d.call('queue.list', {}),
     d.call('sync.status', {}),
   ]);
   if (fresh !== settings) applySettings(fresh);
-  useApp.setState({ queues: queues.queues, sync });
+  useApp.setState(statusEvents === eventsBefore ? { queues: queues.queues, sync } : { queues: queues.queues });
 }
 
 export async function adoptSession(session: SessionInfo, settings?: Settings): Promise<void> {
@@ -32,7 +36,9 @@ export async function adoptSession(session: SessionInfo, settings?: Settings): P
   // Known from the start, so a conflict that arrives later is told apart and announced (conflicts-store).
   // After the first item is on screen: the list is not needed to paint it, and would queue ahead of its open.
   if (!wasSignedIn) void afterFirstItem().then(loadConflicts);
-  if (!wasSignedIn) useApp.setState({ view: 'triage' });
+  // Work starts in triage, unless the reviewer already went elsewhere while the data above loaded (boot
+  // shows triage at once, and a `g x` pressed then must not be undone when these answers land).
+  if (!wasSignedIn && useApp.getState().view === 'signin') useApp.setState({ view: 'triage' });
 }
 
 /** Reads the session again and everything that hangs off it (after the core process restarted). */
@@ -43,6 +49,7 @@ export async function reloadSession(): Promise<void> {
 export async function boot(): Promise<void> {
   const d = desk();
   d.on('sync.status', (status) => {
+    statusEvents++;
     const prev = useApp.getState().sync;
     useApp.setState({ sync: status });
     if (prev && prev.conflicts !== status.conflicts) void loadConflicts();

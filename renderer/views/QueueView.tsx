@@ -4,6 +4,7 @@ import { QueueGrid, type QueueGridHandle } from '../components/QueueGrid';
 import { useApp } from '../state/app-store';
 import { bulkApprove, clearSelection, reload, useQueue } from '../state/queue-store';
 import { Kbd } from '../components/Kbd';
+import { answerEarlyFilterAsk } from '../keyboard/filter-focus';
 
 /** The whole assigned set as a table: filter, sort, select with x, approve the selection. */
 export function QueueView() {
@@ -17,7 +18,8 @@ export function QueueView() {
   useEffect(() => {
     // Rows may have changed while another view was shown; keep the old ones until new pages land.
     reload(useQueue.getState().total !== null);
-    grid.current?.focus();
+    // `/` pressed before this view's code had loaded goes to the filter box, not the grid.
+    if (!answerEarlyFilterAsk()) grid.current?.focus();
   }, []);
 
   return (

@@ -18,6 +18,8 @@ let ui: OpenPage;
 
 const pendingShown = async (page: Page) => Number(await page.getByTestId('sync-pending').getAttribute('data-count'));
 const toastText = (page: Page) => page.getByTestId('toasts').textContent();
+/** Waits for the sync cycle Shift+S started, and its follow-up, to finish (sync.now joins a running one). */
+const drainSync = () => bob.call('sync.now');
 
 beforeAll(async () => {
   browser = await launchChromium();
@@ -45,7 +47,7 @@ describe('undo', () => {
     await expect.poll(() => focusedItemId(page)).toBe(itemId);
     await screenshot(page, 'undo-toast');
     await page.keyboard.press('Shift+S');
-    await expect.poll(async () => (await bob.call<{ lastSyncAt: string | null }>('sync.status')).lastSyncAt).not.toBeNull();
+    await drainSync();
     expect(serverEvents(server.dbFile, [itemId], ['decided', 'reverted'])).toEqual([]);
     expect(serverItem(server.dbFile, itemId)?.status).toBe('leased');
   });
@@ -57,6 +59,9 @@ describe('undo', () => {
     await waitForFocusedChange(page, itemId);
     await page.keyboard.press('Shift+S');
     await expect.poll(() => serverEvents(server.dbFile, [itemId], ['decided']).length, { timeout: 20_000 }).toBe(1);
+    // The cycle Shift+S started must be over before z, or it would carry the revert out with it and
+    // "pending 1" would never be on screen to see.
+    await drainSync();
     await expect.poll(() => pendingShown(page)).toBe(0);
     expect(serverItem(server.dbFile, itemId)?.status).toBe('resolved');
 
