@@ -13,7 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from '../electron/core/index';
-import { startBrowserMode } from '../electron/web/index';
+import { createDeferredDispatcher, startBrowserMode, type DeferredDispatcher } from '../electron/web/index';
 import { startServer } from '../server/app';
 import { appDataDir } from './app-data';
 import { ensureBuilt } from './build';
@@ -45,13 +45,15 @@ if (args.help) {
 }
 
 const closers: Closer[] = [];
+/** Closed before `closers` (browser mode: its calls must not reach a closed core). */
+const closeFirst: Closer[] = [];
 
 let shutdownPromise: Promise<never> | null = null;
 // Idempotent: Ctrl+C reaches both npm's launcher and this process, so a second signal must wait for the
 // first shutdown instead of cutting it short.
 function shutdown(code: number): Promise<never> {
   shutdownPromise ??= (async () => {
-    for (const c of closers.reverse()) {
+    for (const c of [...closeFirst, ...closers.reverse()]) {
       try {
         await c.close();
       } catch (e) {
@@ -94,6 +96,12 @@ async function main(): Promise<void> {
   await ensureBuilt({ electron: electron !== null });
   trace.mark('build checked');
 
+  // Browser mode listens and prints its URL before the demo server, the cache and the sign-in are ready, so
+  // the browser opens the tab, loads the page and evaluates the renderer meanwhile (issue 15 gap 4); its
+  // calls wait for the signed-in core (electron/web/deferred-dispatcher.ts).
+  const deskCore = createDeferredDispatcher();
+  if (!electron) await startWeb(deskCore, port);
+
   const demo = serverUrlArg === null;
   let serverUrl: string;
   if (serverUrlArg !== null) {
@@ -135,8 +143,6 @@ async function main(): Promise<void> {
     return;
   }
 
-  console.log('start: Electron is not available on this machine (no binary under node_modules/electron/dist);');
-  console.log('start: running browser mode instead: the same desk, served on 127.0.0.1 to your browser.');
   const cacheFile = join(dataDir, demo ? 'desk-cache-demo.sqlite' : 'desk-cache.sqlite');
   let core: Awaited<ReturnType<typeof createCore>>;
   try {
@@ -151,6 +157,7 @@ async function main(): Promise<void> {
     });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
+    deskCore.failed(`could not open the desk cache: ${msg}`);
     return void (await fail(`could not open the desk cache ${cacheFile}: ${msg}\n(is another 'npm start' running?)`));
   }
   closers.push({ name: 'desk core', close: () => core.close() });
@@ -163,9 +170,23 @@ async function main(): Promise<void> {
     if (signedIn.ok) console.log('start: signed in to the demo as alice');
     else console.error(`start: demo sign-in failed (${signedIn.error.code}: ${signedIn.error.message}); the desk opens on its cache.`);
   }
+  // The page's calls, waiting since it loaded, go to the core now (after the sign-in, so the first
+  // session.get already says signed in).
+  deskCore.ready(core);
+  trace.mark('desk core serving');
+  if (args.timings) {
+    console.log(trace.format());
+    console.log(`start: the trace is printed again when the desk reports '${FIRST_ITEM_PAINTED}'.`);
+  }
+}
 
-  const web = await startBrowserMode({ core, staticDir: RENDERER_OUT, port });
-  closers.push({ name: 'browser mode', close: () => web.close() });
+/** Browser mode over the (not yet ready) core: listens, prints the launch URL and opens the browser. */
+async function startWeb(deskCore: DeferredDispatcher, port: number): Promise<void> {
+  console.log('start: Electron is not available on this machine (no binary under node_modules/electron/dist);');
+  console.log('start: running browser mode instead: the same desk, served on 127.0.0.1 to your browser.');
+  const web = await startBrowserMode({ core: deskCore, staticDir: RENDERER_OUT, port });
+  // Closed before the core and the demo server, so no call reaches a closed core.
+  closeFirst.push({ name: 'browser mode', close: () => web.close() });
   trace.mark('browser mode listening');
   console.log('');
   console.log(`  Exception Desk is running. Open this URL (it carries this launch's key):`);
@@ -176,10 +197,6 @@ async function main(): Promise<void> {
     else console.log('start: no browser found to open; copy the URL above into one.');
   }
   console.log('start: press Ctrl+C to stop.');
-  if (args.timings) {
-    console.log(trace.format());
-    console.log(`start: the trace is printed again when the desk reports '${FIRST_ITEM_PAINTED}'.`);
-  }
 }
 
 main().catch((e: unknown) => void fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));

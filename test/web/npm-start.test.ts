@@ -75,7 +75,8 @@ describe('npm start (browser mode)', () => {
     const desk = await signedInDesk(await run.launchUrl);
     expect(run.output()).toMatch(/existing database/);
     await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/startup trace/);
-    const marks = ['launcher running', 'start script running', 'build checked', 'demo server listening', 'desk core open', 'signed in', 'browser mode listening'];
+    // Browser mode listens (and prints its URL) before the demo server, the cache and the sign-in: the page loads meanwhile.
+    const marks = ['launcher running', 'start script running', 'build checked', 'browser mode listening', 'demo server listening', 'desk core open', 'signed in', 'desk core serving'];
     const trace = run.output().slice(run.output().indexOf('startup trace'));
     const at = marks.map((m) => trace.search(new RegExp(`  ${m}   \\(cpu \\d+ ms in process \\d+\\)\n`)));
     expect(at.every((i) => i >= 0), trace).toBe(true);
