@@ -15,7 +15,6 @@ import {
   type Figure, type MetricsQuery, type PercentileFigure, type TeamMetrics, type TeamMetricsQuery,
 } from '../../../shared/ops-api';
 import { BUCKET_MS, bucketSpans, type MetricsBucket } from '../../../shared/ops-buckets';
-import { sql } from 'kysely';
 import type { Db } from '../../db/connection';
 import type { QueueRow } from '../../db/schema';
 import type { AuthUser, ServerContext } from '../context';
@@ -78,12 +77,9 @@ const ITEM_COLUMNS = ['items.id', 'items.queue_id', 'items.enqueued_at', 'items.
 const UNRESOLVED_STATUSES = ['open', 'leased', 'escalated'];
 /** Item ids per read by primary key (well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters). */
 const ITEMS_PER_READ = 5000;
-/** The columns of a light item read, as blanks (see Loaded). */
-const LIGHT_ITEM_BLANKS = [
-  sql<string>`''`.as('enqueued_at'), sql<string>`''`.as('sla_due_at'), sql<string>`''`.as('status'), sql<string | null>`null`.as('assignee_id'),
-  sql<string | null>`null`.as('first_outcome_at'), sql<string | null>`null`.as('first_touch_at'), sql<string | null>`null`.as('paused_due_at'),
-  sql<string | null>`null`.as('sla_paused_since'), sql<number>`0`.as('sla_paused_ms'),
-] as const;
+/** A light item (see Loaded): id, queue and creation time read, the rest blank. */
+const lightItem = (id: string, queueId: string, createdAt: string): ItemFacts => ({ id, queueId, enqueuedAt: '', dueAt: '', pausedSince: null, pausedMinutesBeforeOutcome: 0,
+  status: '', assigneeId: null, createdAt, firstOutcomeAt: null, firstTouchAt: null });
 
 /**
  * The queues asked for (all of the caller's, or one queue / one workflow of them), their events in the
@@ -92,8 +88,12 @@ const LIGHT_ITEM_BLANKS = [
  */
 /** Which items a view needs beside those behind its events: team none, control points their SLA cycles, tax the ones created. */
 type ItemNeeds = 'events-only' | 'sla' | 'created';
-/** An interval and its filters; `onlyQueueIds` narrows the caller's queues further (the weekly pack: one owner's paths). */
-export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & { onlyQueueIds?: ReadonlySet<string> };
+/**
+ * An interval and its filters; `onlyQueueIds` narrows the caller's queues further (the weekly pack: one owner's paths).
+ * `within`: a read of the same queues over an interval that holds this one (the weekly pack's four weeks of signals):
+ * its events in this interval are taken instead of reading them again (with their items read as `needs` asks).
+ */
+export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & { onlyQueueIds?: ReadonlySet<string>; within?: Loaded };
 
 /** The interval's events and items, read once (several views of one interval may share them: the weekly pack, signals). */
 export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQuery, ...needs: ItemNeeds[]): Promise<Loaded> {
@@ -118,15 +118,17 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
           createdAt: r.created_at, firstOutcomeAt: r.first_outcome_at, firstTouchAt: r.first_touch_at });
       }
     };
+    const keepLight = (r: { id: string; queue_id: string; created_at: string }) => { if (!items.has(r.id)) items.set(r.id, lightItem(r.id, r.queue_id, r.created_at)); };
     const full = needs.includes('sla');
-    const fromItems = () => (full
-      ? ctx.db.selectFrom('items').leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...ITEM_COLUMNS])
-      : ctx.db.selectFrom('items').select(['items.id', 'items.queue_id', 'items.created_at', ...LIGHT_ITEM_BLANKS])).where('items.queue_id', 'in', queueIds);
+    const fromItems = () => ctx.db.selectFrom('items').leftJoin('item_facts', 'item_facts.item_id', 'items.id').select([...ITEM_COLUMNS]).where('items.queue_id', 'in', queueIds);
+    const fromLightItems = () => ctx.db.selectFrom('items').select(['items.id', 'items.queue_id', 'items.created_at']).where('items.queue_id', 'in', queueIds);
     /** Items by primary key, those of the asked queues kept (ranges of other tables are read alone first, by their index). */
     const keepByIds = async (ids: string[]) => {
       const missing = [...new Set(ids)].filter((id) => !items.has(id));
       for (let i = 0; i < missing.length; i += ITEMS_PER_READ) {
-        for (const r of await fromItems().where('items.id', 'in', missing.slice(i, i + ITEMS_PER_READ)).execute()) keep(r);
+        const part = missing.slice(i, i + ITEMS_PER_READ);
+        if (full) for (const r of await fromItems().where('items.id', 'in', part).execute()) keep(r);
+        else for (const r of await fromLightItems().where('items.id', 'in', part).execute()) keepLight(r);
       }
     };
     if (needs.includes('sla')) {
@@ -138,7 +140,10 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
         await keepByIds((await ctx.db.selectFrom('item_facts').select('item_id').where(col, '>=', from).where(col, '<', to).execute()).map((r) => r.item_id));
       }
     }
-    if (needs.includes('created')) for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
+    if (needs.includes('created')) {
+      if (full) for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
+      else for (const r of await fromLightItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keepLight(r);
+    }
     // The interval's events by the time index. Light: each with its item by primary key in the same read (CROSS
     // JOIN keeps that order on SQLite, where an inner join could let the planner drive from items, which have no
     // index on queue; PostgreSQL plans it as the inner join it is). Whole: the SLA reads above hold most of
@@ -148,28 +153,41 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
       'metric_events.override', 'metric_events.rollback_id', 'metric_events.escalated_at', 'metric_events.correction_minutes',
       'metric_events.correction_amount', 'metric_events.queue_id as recorded_queue_id'] as const;
     const inInterval = ctx.db.selectFrom('metric_events').where('metric_events.at', '>=', from).where('metric_events.at', '<', to);
-    let rows;
-    if (full) {
-      rows = await inInterval.select([...eventColumns]).execute();
-      await keepByIds(rows.map((r) => r.item_id));
+    const within = q.within;
+    if (within) {
+      // The wider read's events of this interval (in log order already), with their items read as asked.
+      if (within.from > from || within.to < to || within.queues.map((r) => r.id).join() !== queueIds.join()) {
+        throw new Error('loadMetrics: `within` must be a read of the same queues over an interval holding this one');
+      }
+      const inside = within.events.filter((e) => e.at >= from && e.at < to);
+      if (full) await keepByIds(inside.map((e) => e.itemId));
+      else for (const e of inside) if (!items.has(e.itemId)) items.set(e.itemId, within.items.get(e.itemId)!);
+      for (const e of inside) if (items.has(e.itemId)) events.push(e);
     } else {
-      rows = await inInterval.crossJoin('items').select([...eventColumns, 'items.id', 'items.queue_id', 'items.created_at', ...LIGHT_ITEM_BLANKS])
-        .whereRef('items.id', '=', 'metric_events.item_id').where('items.queue_id', 'in', queueIds).execute();
-      for (const r of rows) keep(r);
-    }
-    // In log order (sorted here: ORDER BY seq could make SQLite walk the table in seq order).
-    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-    for (const r of rows) {
-      if (!items.has(r.item_id)) continue; // an item of another queue
-      events.push({ seq: Number(r.seq), itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.recorded_queue_id, payload: {
-        kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
-        afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
-        minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
+      let rows;
+      if (full) {
+        rows = await inInterval.select([...eventColumns]).execute();
+        await keepByIds(rows.map((r) => r.item_id));
+      } else {
+        rows = await inInterval.crossJoin('items').select([...eventColumns, 'items.queue_id', 'items.created_at'])
+          .whereRef('items.id', '=', 'metric_events.item_id').where('items.queue_id', 'in', queueIds).execute();
+        for (const r of rows) if (!items.has(r.item_id)) items.set(r.item_id, lightItem(r.item_id, r.queue_id, r.created_at));
+      }
+      // In log order (sorted here: ORDER BY seq could make SQLite walk the table in seq order).
+      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+      for (const r of rows) {
+        if (!items.has(r.item_id)) continue; // an item of another queue
+        events.push({ seq: Number(r.seq), itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.recorded_queue_id, payload: {
+          kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
+          afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
+          minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
+      }
     }
   }
   // In id order: figures list their item ids in this order, whatever order the reads above found them in (SQLite
-  // answers in rowid order and PostgreSQL in heap order: the same data would explain itself differently).
-  const byId = new Map([...items].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // answers in rowid order and PostgreSQL in heap order: the same data would explain itself differently). The
+  // default sort orders strings by UTF-16 code units, as < does, without a comparator call per step.
+  const byId = new Map([...items.keys()].sort().map((id) => [id, items.get(id)!] as const));
   return { from, to, now: ctx.now(), queues, items: byId, events, needs };
 }
 

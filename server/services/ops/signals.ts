@@ -17,7 +17,7 @@ import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
-import { approvalLatency, loadMetrics, type ScopedQuery } from './metrics';
+import { approvalLatency, loadMetrics, type Ev as MetricEv, type Loaded, type ScopedQuery } from './metrics';
 import { opsScope, requireQueues } from './scope';
 
 type Query = z.output<typeof SignalsQuery>;
@@ -65,7 +65,11 @@ export async function designSignals(ctx: ServerContext, user: AuthUser, q: Query
   return { interval: { from: new Date(q.from).toISOString(), to: new Date(q.to).toISOString() }, computedAt, signals };
 }
 
-export async function computeSignals(ctx: ServerContext, user: AuthUser, q: ScopedQuery): Promise<DesignSignal[]> {
+/**
+ * `read`: the interval's events already read for these queues (the weekly pack reads its four weeks once for the
+ * signals and its week's figures); without it they are read here.
+ */
+export async function computeSignals(ctx: ServerContext, user: AuthUser, q: ScopedQuery, read?: Loaded): Promise<DesignSignal[]> {
   const scope = await opsScope(ctx.db, user);
   if (q.queueId) requireQueues(scope, [q.queueId], 'signals');
   let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
@@ -80,7 +84,8 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Scop
   const queueOf = new Map(queues.map((r) => [r.id, r]));
 
   // The interval's events from the metric roll-up (metric_events, in log order), the same read as the control points'.
-  const l = await loadMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow, onlyQueueIds: q.onlyQueueIds }, 'events-only');
+  const l = read ?? await loadMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow, onlyQueueIds: q.onlyQueueIds }, 'events-only');
+  if (l.from !== from || l.to !== to || l.queues.map((r) => r.id).join() !== queueIds.join()) throw new Error('computeSignals: the events read are of another interval or other queues');
   const events: Ev[] = l.events.filter((e) => EVENT_TYPES.includes(e.type))
     .map((e) => ({ seq: e.seq, itemId: e.itemId, queueId: l.items.get(e.itemId)!.queueId, recordedQueueId: e.recordedQueueId, type: e.type, at: e.at, payload: e.payload }));
   const eventsOf = new Map<string, Ev[]>();
@@ -112,8 +117,11 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Scop
 
   // 2. delegate override authority: approval latency p90 (the control-point figure) over the SLA target.
   const T2 = SIGNAL_THRESHOLDS.delegateOverride;
+  // Each queue's events (of its items now), grouped once for approval latency.
+  const eventsOfQueue = new Map<string, MetricEv[]>(l.queues.map((r) => [r.id, []]));
+  for (const e of l.events) eventsOfQueue.get(l.items.get(e.itemId)!.queueId)?.push(e);
   for (const qr of l.queues) {
-    const lat = approvalLatency(l, qr);
+    const lat = approvalLatency(l, qr, eventsOfQueue.get(qr.id));
     const cp = { slaTargetMinutes: qr.sla_target_minutes };
     if (!SIGNAL_RULES.delegateOverride(lat.n, lat.p90, cp.slaTargetMinutes)) continue;
     const ownerOutcomes = events.filter((e) => e.type === 'decided' && e.payload.afterEscalation === true && decidedQueue(e) === qr.id);

@@ -63,9 +63,13 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   const mine = new Set(queueIds);
   const now = ctx.now();
 
-  // The week read once (its metric events and the items its figures need) for the control points, breaches, tax and reason codes.
-  // Only the owner's queues are read: every figure here is per queue (a control point, a queue's tax, a code in a queue).
-  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine }, 'sla', 'created');
+  // The signals' weeks (the PACK_SIGNAL_LOOKBACK_DAYS ending with this week) read once: their metric events serve
+  // the signals and, cut to the week, the week's figures (control points, breaches, tax and reason codes), whose
+  // items are read beside. Only the owner's queues are read: every figure here is per queue (a control point, a
+  // queue's tax, a code in a queue).
+  const signalsFrom = new Date(bounds.to.getTime() - PACK_SIGNAL_LOOKBACK_DAYS * DAY).toISOString();
+  const weeks = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, 'events-only');
+  const l = weeks === null ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine, within: weeks }, 'sla', 'created');
   const controlPoints = l === null ? [] : controlPointsOf(l).controlPoints.filter((c) => mine.has(c.queueId));
   const exceptionTax = l === null ? [] : (await taxGroups(ctx.db, l, 'queue')).filter((g) => mine.has(g.key));
 
@@ -99,8 +103,7 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
 
   // Signals over the weeks before and including this one, of the owner's paths, as the owner sees them (computed
   // over the owner's queues, whoever reads the pack).
-  const signalsFrom = new Date(bounds.to.getTime() - PACK_SIGNAL_LOOKBACK_DAYS * DAY).toISOString();
-  const signals = queueIds.length === 0 ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine })).filter((s) => s.ownerIds.includes(ownerId));
+  const signals = weeks === null ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, weeks)).filter((s) => s.ownerIds.includes(ownerId));
 
   const alerts = queueIds.length === 0 ? [] : (await listAlerts(ctx, user, { status: 'all' }))
     .filter((a) => mine.has(a.queueId) && ((a.trippedAt >= from && a.trippedAt < to) || a.status === 'open'));
