@@ -53,7 +53,14 @@ async function latestReview(db: Db, ownerId: string, week: string): Promise<Week
   return { reviewedAt: row.at, reviewedBy: row.actor_id, notes: p.notes, actionItems: p.actionItems };
 }
 
-export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output<typeof WeeklyReviewQuery>): Promise<WeeklyReviewPack> {
+/**
+ * How the pack reads the log: 'shared' (the signals' weeks once, cut to the week for its figures), or 'separate'
+ * (the week and the signals' weeks each read on their own, as the metrics endpoints read them): the
+ * straightforward computation, which a property test holds equal to the shared one.
+ */
+export type PackReads = 'shared' | 'separate';
+
+export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output<typeof WeeklyReviewQuery>, reads: PackReads = 'shared'): Promise<WeeklyReviewPack> {
   const ownerId = await packOwner(ctx.db, user, q.ownerId, 'read');
   const bounds = isoWeekBounds(q.week);
   const from = bounds.from.toISOString();
@@ -68,8 +75,8 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   // items are read beside. Only the owner's queues are read: every figure here is per queue (a control point, a
   // queue's tax, a code in a queue).
   const signalsFrom = new Date(bounds.to.getTime() - PACK_SIGNAL_LOOKBACK_DAYS * DAY).toISOString();
-  const weeks = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, 'events-only');
-  const l = weeks === null ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine, within: weeks }, 'sla', 'created');
+  const weeks = queueIds.length === 0 || reads === 'separate' ? undefined : await loadMetrics(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, 'events-only');
+  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine, within: weeks }, 'sla', 'created');
   const controlPoints = l === null ? [] : controlPointsOf(l).controlPoints.filter((c) => mine.has(c.queueId));
   const exceptionTax = l === null ? [] : (await taxGroups(ctx.db, l, 'queue')).filter((g) => mine.has(g.key));
 
@@ -103,7 +110,7 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
 
   // Signals over the weeks before and including this one, of the owner's paths, as the owner sees them (computed
   // over the owner's queues, whoever reads the pack).
-  const signals = weeks === null ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, weeks)).filter((s) => s.ownerIds.includes(ownerId));
+  const signals = queueIds.length === 0 ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, weeks)).filter((s) => s.ownerIds.includes(ownerId));
 
   const alerts = queueIds.length === 0 ? [] : (await listAlerts(ctx, user, { status: 'all' }))
     .filter((a) => mine.has(a.queueId) && ((a.trippedAt >= from && a.trippedAt < to) || a.status === 'open'));

@@ -1,0 +1,180 @@
+// The weekly review pack reads its signals' four weeks of metric events once and cuts them to the week for its
+// figures (weeklyPack 'shared', server/services/ops/weekly-pack.ts); the straightforward computation reads the week
+// and the four weeks each on their own, as the metrics endpoints do ('separate'). They give the same pack: on the
+// demo seed's eight weeks (signals firing, rollbacks, alerts) for each owner and each week, and on generated
+// histories driven through the real API (reclassifications between an owner's queues, escalations, owner
+// decisions, reverts, corrections, waits of hours to days so events fall in different weeks), read by the owner
+// and by a supervisor. Runs on SQLite and PostgreSQL.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Mutation } from '../../shared/central-api';
+import { isoWeekBounds, isoWeekOf } from '../../shared/metrics-definitions';
+import { CorrectionsResponse } from '../../shared/ops-api';
+import type { AuthUser, ServerContext } from '../../server/services/context';
+import { weeklyPack } from '../../server/services/ops/weekly-pack';
+import { CentralClient, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
+import { TestClock } from '../helpers/demo-fixture';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+const WEEK_MS = 7 * 86_400_000;
+const contextOf = (srv: TestServer, now: () => Date) => ({ db: srv.server.database.db, dbId: 'test', now, log: console, faults: {} }) as unknown as ServerContext;
+const user = (id: string, roles: AuthUser['roles']): AuthUser => ({ id, name: id, roles });
+
+/** Every ISO week from the one holding `from` to the one holding `to`. */
+function weeksBetween(from: Date, to: Date): string[] {
+  const out: string[] = [];
+  for (let t = isoWeekBounds(isoWeekOf(from)).from.getTime(); t <= to.getTime(); t += WEEK_MS) out.push(isoWeekOf(new Date(t)));
+  return out;
+}
+
+/** The shared read and the straightforward one agree for every owner, reader and week; returns how many packs had figures. */
+async function expectSamePacks(ctx: ServerContext, owners: string[], readers: AuthUser[], weeks: string[]): Promise<number> {
+  let withFigures = 0;
+  for (const ownerId of owners) {
+    for (const reader of readers.filter((r) => r.id === ownerId || r.roles.includes('supervisor'))) {
+      for (const week of weeks) {
+        const shared = await weeklyPack(ctx, reader, { ownerId, week }, 'shared');
+        const separate = await weeklyPack(ctx, reader, { ownerId, week }, 'separate');
+        expect(shared, `${ownerId}'s ${week} read by ${reader.id}`).toEqual(separate);
+        if (shared.rework.outcomes > 0 || shared.signals.open.length + shared.signals.accepted.length + shared.signals.dismissed.length > 0) withFigures += 1;
+      }
+    }
+  }
+  return withFigures;
+}
+
+describe('weekly pack: the shared read gives the straightforward pack', () => {
+  it('on the demo seed, every owner and week', async () => {
+    const srv = await startTestServer({ seed: 'demo' });
+    try {
+      const now = new Date();
+      const ctx = contextOf(srv, () => now);
+      const sam = user('sam', ['supervisor']);
+      const weeks = weeksBetween(new Date(now.getTime() - 9 * WEEK_MS), now);
+      const withFigures = await expectSamePacks(ctx, ['olivia', 'omar'], [sam], weeks);
+      // The seed's weeks are not empty: the comparison compared figures, not two empty packs.
+      expect(withFigures).toBeGreaterThan(8);
+      const anySignal = await weeklyPack(ctx, sam, { ownerId: 'olivia', week: isoWeekOf(new Date(now.getTime() - WEEK_MS)) });
+      expect(anySignal.signals.open.length + anySignal.signals.accepted.length + anySignal.signals.dismissed.length).toBeGreaterThan(0);
+    } finally {
+      await srv.close();
+    }
+  }, 240_000);
+
+  describe('on generated histories', () => {
+    const start = Date.parse('2026-10-05T08:00:00.000Z');
+    const clock = new TestClock(start);
+    let srv: TestServer;
+    const as: Record<string, CentralClient> = {};
+    const clients: Record<string, { id: string; next: number }> = {};
+    let ingested = 0;
+
+    beforeAll(async () => {
+      srv = await startTestServer({ now: clock.now });
+      const anon = new CentralClient(srv.url, null);
+      for (const [id, roles] of [['r1', ['reviewer']], ['r2', ['reviewer']], ['own', ['owner', 'reviewer']], ['own2', ['owner']], ['prod', ['producer']], ['sup', ['supervisor']]] as const) {
+        as[id] = anon.as((await srv.server.addUser(id, [...roles])).token);
+      }
+      const queue = { stage: 's1', slaTargetMinutes: 60, idleThresholdSec: 60, reasonCodes: [{ code: 'other', label: 'Other' }] };
+      // own's two queues share a workflow and stage (a reclassification moves items between them); own2's is apart.
+      await srv.server.upsertQueue({ ...queue, id: 'qa', name: 'A', workflow: 'wf', exceptionClass: 'data_integrity', ownerId: 'own', ownerName: 'own' });
+      await srv.server.upsertQueue({ ...queue, id: 'qb', name: 'B', workflow: 'wf', exceptionClass: 'policy', ownerId: 'own', ownerName: 'own' });
+      await srv.server.upsertQueue({ ...queue, id: 'qc', name: 'C', workflow: 'wf2', exceptionClass: 'policy', ownerId: 'own2', ownerName: 'own2' });
+    }, 120_000);
+    afterAll(async () => { await srv?.close(); });
+
+    const items = () => srv.server.database.db.selectFrom('items').select(['id', 'version', 'assignment_epoch as assignmentEpoch', 'status', 'assignee_id', 'queue_id', 'outcome'])
+      .orderBy('id');
+
+    async function push(who: string, kind: Mutation['kind'], item: { id: string; version: number; assignmentEpoch: number }, payload: object, activeMin: number, rework = false) {
+      const c = (clients[who] ??= { id: newClientId(who), next: 1 });
+      const m = mutationFor(kind, item, c.next++, payload as never, { at: clock.now(), labor: false });
+      if (activeMin > 0) {
+        const now = clock.now().getTime();
+        m.labor = { activeMs: activeMin * 60_000, idleMs: 0, wallMs: (activeMin + 1) * 60_000, segments: 1, openedAt: new Date(now - (activeMin + 1) * 60_000).toISOString(),
+          decidedAt: clock.now().toISOString(), rework };
+      }
+      await as[who].push({ clientId: c.id, mutations: [m] });
+    }
+
+    type Op =
+      | { op: 'ingest'; n: number; queue: 'qa' | 'qb' | 'qc' }
+      | { op: 'decide'; who: 'r1' | 'r2'; kind: 'approve' | 'reject' | 'correct' | 'escalate' | 'reclassify' | 'note'; pick: number; active: number }
+      | { op: 'owner'; pick: number; active: number }
+      | { op: 'revert'; who: 'r1' | 'r2'; pick: number }
+      | { op: 'correct'; pick: number }
+      | { op: 'wait'; hours: number };
+    const opArb: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({ op: fc.constant('ingest' as const), n: fc.integer({ min: 1, max: 4 }), queue: fc.constantFrom('qa' as const, 'qb' as const, 'qc' as const) }),
+      fc.record({ op: fc.constant('decide' as const), who: fc.constantFrom('r1' as const, 'r2' as const),
+        kind: fc.constantFrom('approve' as const, 'reject' as const, 'correct' as const, 'escalate' as const, 'reclassify' as const, 'note' as const),
+        pick: fc.nat(), active: fc.integer({ min: 0, max: 9 }) }),
+      fc.record({ op: fc.constant('owner' as const), pick: fc.nat(), active: fc.integer({ min: 0, max: 9 }) }),
+      fc.record({ op: fc.constant('revert' as const), who: fc.constantFrom('r1' as const, 'r2' as const), pick: fc.nat() }),
+      fc.record({ op: fc.constant('correct' as const), pick: fc.nat() }),
+      fc.record({ op: fc.constant('wait' as const), hours: fc.integer({ min: 1, max: 60 }) }),
+    );
+
+    async function run(o: Op): Promise<void> {
+      clock.advanceMinutes(1);
+      switch (o.op) {
+        case 'ingest':
+          await as.prod.ingest({ items: ingestItems(o.queue, o.n, { source: 'packprop', prefix: 'p', start: ingested }) });
+          ingested += o.n;
+          return;
+        case 'decide': {
+          let held = await items().where('assignee_id', '=', o.who).where('status', '=', 'leased').execute();
+          if (held.length === 0) {
+            await as[o.who].claim({ count: 1, leaseMinutes: 30 });
+            held = await items().where('assignee_id', '=', o.who).where('status', '=', 'leased').execute();
+          }
+          if (held.length === 0) return;
+          const item = held[o.pick % held.length];
+          const payload = o.kind === 'reject' || o.kind === 'escalate' ? { reasonCode: 'other' }
+            : o.kind === 'correct' ? { correctedOutput: { total: 1 } }
+              : o.kind === 'reclassify' ? { exceptionClass: item.queue_id === 'qa' ? 'policy' : 'data_integrity', reasonCode: 'other' }
+                : o.kind === 'note' ? { text: 'checked' } : {};
+          // qc has no sibling to reclassify into: a note instead.
+          if (o.kind === 'reclassify' && item.queue_id === 'qc') await push(o.who, 'note', item, { text: 'checked' }, o.active);
+          else await push(o.who, o.kind, item, payload, o.active);
+          return;
+        }
+        case 'owner': {
+          for (const owner of ['own', 'own2']) {
+            const escalated = await items().where('assignee_id', '=', owner).where('status', '=', 'escalated').execute();
+            if (escalated.length > 0) await push(owner, 'approve', escalated[o.pick % escalated.length], {}, o.active);
+          }
+          return;
+        }
+        case 'revert': {
+          const mine = (await items().where('status', '=', 'resolved').execute()).filter((r) => (JSON.parse(r.outcome ?? 'null') as { by?: string } | null)?.by === o.who);
+          if (mine.length > 0) await push(o.who, 'revert', mine[o.pick % mine.length], {}, 0);
+          return;
+        }
+        case 'correct': {
+          const decided = await items().where('status', '=', 'resolved').execute();
+          if (decided.length === 0) return;
+          await as.prod.expectOk(CorrectionsResponse, 'POST', '/v1/corrections', { corrections: [{ source: 'erp', itemId: decided[o.pick % decided.length].id,
+            detectedAt: clock.now().toISOString(), cost: { minutes: 10 }, note: 'found wrong' }] });
+          return;
+        }
+        case 'wait':
+          clock.advanceMinutes(o.hours * 60);
+          await srv.server.sweepLeases();
+      }
+    }
+
+    it('the same pack for every owner, reader and week', async () => {
+      const ctx = contextOf(srv, clock.now);
+      const readers = [user('own', ['owner', 'reviewer']), user('own2', ['owner']), user('sup', ['supervisor'])];
+      let withFigures = 0;
+      await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 15, maxLength: 45 }), async (ops) => {
+        for (const o of ops) await run(o);
+        withFigures += await expectSamePacks(ctx, ['own', 'own2'], readers, weeksBetween(new Date(start), clock.now()));
+      }), { numRuns: 8, endOnFailure: true });
+      // The histories reached the packs (outcomes or signals in some weeks), and spread over several weeks.
+      expect(withFigures).toBeGreaterThan(8);
+      expect(weeksBetween(new Date(start), clock.now()).length).toBeGreaterThan(2);
+    }, 300_000);
+  });
+});
