@@ -4,6 +4,7 @@ import { deskMethods, type DeskMethod, type DeskResult } from '../../shared/desk
 import { HttpError, NetworkError, ProtocolError } from './central-client';
 import { DeskFailure } from './desk-failure';
 import type { HandlerTable } from './handlers';
+import { traced } from './work-trace';
 
 export type Call = (method: string, input: unknown) => Promise<DeskResult<unknown>>;
 
@@ -22,7 +23,7 @@ export function createDispatcher(handlers: HandlerTable, onInternalError: (metho
     }
     try {
       const handler = handlers[m] as (i: unknown) => unknown;
-      const value = await handler(parsed.data);
+      const value = await traced(m, () => handler(parsed.data));
       const out = spec.output.safeParse(value);
       if (!out.success) {
         onInternalError(m, out.error);

@@ -20,6 +20,8 @@ import { SessionService } from './session-service';
 import { SyncEngine } from './sync-engine';
 import { TriageService } from './triage-service';
 import { startWalCheckpointer } from './wal-checkpointer';
+import { walFlusher, type WalFlush } from './wal-flush';
+import { traced } from './work-trace';
 import type { BackoffOptions } from './backoff';
 import { errorFields, openLogFile, silentLogger, type LogFile } from './log';
 
@@ -55,6 +57,8 @@ export interface CoreOptions {
   logDir?: string;
   /** Shows the log folder to the user (Electron main does it; browser mode has no file manager). */
   revealLogs?: () => boolean;
+  /** Makes the cache's WAL durable off the core's thread (default: fdatasync of `<cacheFile>-wal`; wal-flush.ts). */
+  flushWal?: WalFlush;
   /** Told of the renderer's startup marks (`npm start -- --timings`). */
   onStartupMark?: (name: string) => void;
 }
@@ -127,6 +131,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       }
       return n;
     },
+    flushWal: opts.flushWal ?? walFlusher(opts.cacheFile),
     autoSync: opts.autoSync ?? true,
     intervalMs: opts.syncIntervalMs ?? 15_000,
     backoff: opts.backoff,
@@ -157,7 +162,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   const checkpoint = setInterval(() => {
     // A checkpoint of labor may be lost to a power cut (DESIGN §6: at most a few seconds): no fsync of its own.
-    try { commitRelaxed(db, () => ctx.labor.tick()); } catch { /* the db is closing */ }
+    try { traced('labor.tick', () => commitRelaxed(db, () => ctx.labor.tick())); } catch { /* the db is closing */ }
   }, ctx.labor.checkpointMs);
   checkpoint.unref();
   // Copy the WAL into the database every second, so a decision's commit almost never pays for the automatic
@@ -172,7 +177,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     try {
       if (ctx.sync.syncing || items.titlesBehind() === 0) return;
       // Derived rows (rebuilt from the titles if lost): no fsync of their own in front of a decision.
-      commitRelaxed(db, () => items.indexTitles(TITLE_INDEX_STEP_ROWS));
+      traced('titles.step', () => commitRelaxed(db, () => items.indexTitles(TITLE_INDEX_STEP_ROWS)));
     } catch { /* the db is closing */ }
   }, TITLE_INDEX_STEP_MS);
   titleIndexer.unref();

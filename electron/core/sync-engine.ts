@@ -18,6 +18,7 @@ import { MAX_MUTATION_BYTES } from './mutation-guard';
 import type { MutationRow, OutboxRepo } from './outbox-repo';
 import { jsonBytes } from '../../shared/limits';
 import { IdentityMismatch, type Connection } from './session-service';
+import { traced } from './work-trace';
 
 export const PUSH_BATCH = 100;
 export const PULL_LIMIT = MAX_PULL_LIMIT;
@@ -47,6 +48,12 @@ export interface SyncEngineDeps {
    * epoch, are resubmitted with their labor. Answers how many (they need a push).
    */
   resubmitRenewedLeases?: () => number;
+  /**
+   * Makes the WAL durable off the core's thread (wal-flush.ts). Given, a push marks its batch sent with a
+   * relaxed commit and awaits this before the batch leaves, instead of an fsync on the thread decisions wait
+   * on; absent, the marks commit with synchronous=FULL as before.
+   */
+  flushWal?: () => Promise<void>;
   autoSync: boolean;
   intervalMs: number;
   backoff?: BackoffOptions;
@@ -138,7 +145,7 @@ export class SyncEngine {
   }
 
   emitStatus(): void {
-    this.d.events.emit('sync.status', this.status());
+    traced('sync.status', () => this.d.events.emit('sync.status', this.status()));
   }
 
   private statusSoon: NodeJS.Immediate | null = null;
@@ -323,7 +330,7 @@ export class SyncEngine {
     let limit = PUSH_BATCH;
     let isolated = 0;
     for (;;) {
-      const { batch, firstSends } = this.d.db.transaction(() => this.prepareBatch(limit))();
+      const { batch, firstSends } = await this.markBatchSent(limit);
       if (batch.length === 0) return;
       const total = this.d.outbox.unsettledCount() + done;
       this.setProgress({ phase: 'push', done, total });
@@ -356,14 +363,14 @@ export class SyncEngine {
       const changed = new Set<string>();
       // Results commit without an fsync of their own: one lost to a power cut leaves its mutations 'sent', and
       // sending them again gets the server's stored result (it applies a mutation id once). Marking a batch
-      // sent (above) stays synchronous=FULL: it must be on disk before the batch leaves.
-      const settledNow = commitRelaxed(this.d.db, () => this.d.db.transaction(() => {
+      // sent (above) must be on disk before the batch leaves: markBatchSent awaits the WAL's flush for it.
+      const settledNow = traced('push.settle', () => commitRelaxed(this.d.db, () => this.d.db.transaction(() => {
         this.noteQuarantine(res.quarantined, [], false);
         this.d.kv.raiseMutationFloor(res.lastMutationId + 1);
         let n = 0;
         for (const r of res.results) if (this.applyResult(r, changed, 'push')) n++;
         return n;
-      })());
+      })()));
       done += settledNow;
       this.log.info({ sent: batch.length, settled: settledNow, lastMutationId: res.lastMutationId }, 'push');
       if (changed.size) this.d.events.emit('queue.changed', { reason: this.takeConflictsSeen() ? 'conflict' : 'pull', itemIds: [...changed] });
@@ -372,6 +379,31 @@ export class SyncEngine {
       if (settledNow === 0) return;
     }
   }
+
+  /**
+   * The next batch, marked sent and on disk before it may leave: "sent" decides whether undo can still take a
+   * row out of the outbox (its id is then reused), so a mark lost to a power cut after the server got the row
+   * would let the desk send another mutation under the same id. With a WAL flusher the marks commit without
+   * an fsync on the core's thread and the flush runs on the thread pool while decisions go on; without one,
+   * or once it failed, the commit itself is synchronous=FULL.
+   */
+  private async markBatchSent(limit: number): Promise<{ batch: Mutation[]; firstSends: number[] }> {
+    const flush = this.walFlushBroken ? undefined : this.d.flushWal;
+    const prepare = () => this.d.db.transaction(() => this.prepareBatch(limit))();
+    if (!flush) return traced('push.markSent', prepare);
+    const marked = traced('push.markSent', () => commitRelaxed(this.d.db, prepare));
+    if (marked.batch.length === 0) return marked;
+    try {
+      await flush();
+    } catch (e) {
+      // Never send marks that may not be on disk: this cycle fails (and retries); later ones commit FULL.
+      this.walFlushBroken = true;
+      this.log.warn(errorFields(e), 'the WAL flush failed; push marks commit with synchronous=FULL from now on');
+      throw e;
+    }
+    return marked;
+  }
+  private walFlushBroken = false;
 
   /**
    * Pick the next batch in id order, rebasing mutations whose predecessors on the item are settled.
@@ -466,7 +498,7 @@ export class SyncEngine {
       done += page.upserts.length + page.removals.length;
       const conflicts = this.takeConflictsSeen();
       if (page.reset || changed.size) {
-        this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: conflicts ? 'conflict' : 'pull', itemIds: [...changed] });
+        traced('pull.changed', () => this.d.events.emit('queue.changed', page.reset ? { reason: 'reset' } : { reason: conflicts ? 'conflict' : 'pull', itemIds: [...changed] }));
       }
     }
     return done;
@@ -527,7 +559,7 @@ export class SyncEngine {
         await yieldToLoop();
         if (this.abort.signal.aborted) throw new Error('sync stopped while a pull page was being written; it is pulled again');
       }
-      this.relaxedCommit(() => this.d.db.transaction(slices[k])());
+      traced('pull.slice', () => this.relaxedCommit(() => this.d.db.transaction(slices[k])()));
     }
     return changed;
   }

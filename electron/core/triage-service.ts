@@ -17,8 +17,11 @@ import type { SyncEngine } from './sync-engine';
 import { DeskFailure } from './desk-failure';
 import { HANDING_OFF_KINDS } from '../../shared/item-effects';
 import { checkPayload } from './mutation-guard';
+import { traced } from './work-trace';
 
 type Decide = z.output<typeof DecideInput>;
+/** The cache's row of an item as ItemsRepo.get answers it (null: not in the cache). */
+type HeldItem = ReturnType<ItemsRepo['get']>;
 
 
 /** What triage uses, and nothing more (createHandlers wires it from the core's parts). */
@@ -61,14 +64,16 @@ export class TriageService {
 
   decide(input: Decide): DecideOutput {
     const me = this.requireUser();
-    const out = this.c.db.transaction(() => {
-      this.requireShown(me, input);
-      const mutationId = this.record(me, input.itemId, input.kind, input.payload as Record<string, unknown>);
+    const out = traced('decide.transaction', () => this.c.db.transaction(() => traced('decide.body', () => {
+      // One read of the item serves both checks and the write (a decision is on the keypress path).
+      const got = this.c.items.get(input.itemId);
+      this.requireShown(me, input, got);
+      const mutationId = this.record(me, input.itemId, input.kind, input.payload as Record<string, unknown>, got);
       const handsOff = HANDING_OFF_KINDS.includes(input.kind);
       const nextItemId = handsOff ? this.c.items.neighbour(input.itemId, 'next', true) : input.itemId;
       return { mutationId, itemId: input.itemId, kind: input.kind, nextItemId };
-    })();
-    this.afterWrite('decision', [input.itemId]);
+    }))());
+    traced('decide.after', () => this.afterWrite('decision', [input.itemId]));
     return out;
   }
 
@@ -129,9 +134,8 @@ export class TriageService {
    * shown is refused when the desk's copy moved on since (a sync reassigned, resolved, withdrew or
    * changed it) or the item left the assigned set. Nothing is written; the details say why.
    */
-  private requireShown(me: string, input: Decide): void {
+  private requireShown(me: string, input: Decide, got: HeldItem | null): void {
     if (input.shownVersion === undefined) return;
-    const got = this.c.items.get(input.itemId);
     const refuse = (departure: ItemDeparture, currentVersion: number | null): never => {
       const details: ItemChangedDetails = { itemId: input.itemId, departure, currentVersion };
       throw new DeskFailure('item_changed', `${DEPARTURE_TEXT[departure]} Nothing was decided (item ${input.itemId}).`, details);
@@ -191,8 +195,8 @@ export class TriageService {
   }
 
   /** Validates and writes one mutation with its labor; throws DeskFailure when it cannot apply. */
-  private record(me: string, itemId: string, kind: MutationKind, payload: Record<string, unknown>): number {
-    const got = this.c.items.get(itemId);
+  private record(me: string, itemId: string, kind: MutationKind, payload: Record<string, unknown>, held?: HeldItem | null): number {
+    const got = held === undefined ? this.c.items.get(itemId) : held;
     if (!got) throw new DeskFailure('not_found', `item ${itemId} is not in this desk's cache`);
     if (kind !== 'note' && !this.c.items.isInTriage(got.item)) {
       throw new DeskFailure('conflict', `item ${itemId} is not open in your assigned set (it is ${got.item.status}${got.localState === 'pending' ? ', decided here' : ''}); undo first or pick another item`);

@@ -26,12 +26,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCore } from '../../electron/core/index';
+import { memorySecretStore } from '../../electron/core/secret-store';
 import { QueuePageQuery, type PageInput } from '../../electron/core/queue-page';
 import type { DeskInput, DeskMethod, DeskOutput } from '../../shared/desk-api';
 import { EXCEPTION_CLASSES, type Item } from '../../shared/domain';
 import { CentralClient, ingestItems } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { loadAverage, ms, pct, sizesArg } from './bench-stats';
+import { durableRecorder, reportDurableBreakdown, type PageDurable } from './durable-breakdown';
 
 const DECISIONS = 500;
 const PAGE_RUNS = 120;
@@ -274,7 +276,10 @@ async function runSize(n: number): Promise<SizeResult> {
 
     // 1. Initial sync into an empty cache.
     const cacheFile = join(dir, 'cache.sqlite');
-    core = await createCore({ cacheFile, autoSync: false });
+    // One token store for every core of this size: a core opened again on the cache is still signed in, so
+    // its sync runs (with a store of its own it would find no token and stop, unauthorized: no sync at all).
+    const secrets = memorySecretStore();
+    core = await createCore({ cacheFile, autoSync: false, secrets });
     const t0 = performance.now();
     await ok(core, 'session.connect', { serverUrl: server.url, token: 'demo-alice' });
     let status = await ok(core, 'sync.now', {});
@@ -292,7 +297,7 @@ async function runSize(n: number): Promise<SizeResult> {
     if (!PARTS.has('decide') && !PARTS.has('pages')) return result;
 
     // 2. Decisions through the desk API with sync running (the same cache, now with its sync loop on).
-    core = await createCore({ cacheFile, autoSync: true, syncIntervalMs: 1000 });
+    core = await createCore({ cacheFile, autoSync: true, syncIntervalMs: 1000, secrets });
     const leased: { id: string }[] = [];
     const wanted = DECISIONS * (process.env.BENCH_CORE_AB ? 2 : 1) + PAGE_RUNS * (1 + TERMS.length);
     while (leased.length < wanted) {
@@ -302,6 +307,10 @@ async function runSize(n: number): Promise<SizeResult> {
     }
     let next = 0;
     const decideOne = async () => ok(core!, 'triage.decide', { itemId: leased[next++].id, kind: 'approve', payload: { comment: 'bench' } });
+    // Where the time goes (this core's decisions only): the key's due moment, the call, the core's work meanwhile.
+    const trace = durableRecorder();
+    const keys: PageDurable[] = [];
+    const epoch = (t: number) => performance.timeOrigin + t;
     const feeder = startFeeder(server.url, n + 1);
     const decide: number[] = [];
     // The baseline is timed beside each core decision, on its own file on the same disk, so both see the
@@ -317,17 +326,21 @@ async function runSize(n: number): Promise<SizeResult> {
     const otherDecide: number[] = [];
     const otherRaw: number[] = [];
     await ok(core, 'triage.open', { itemId: leased[next].id });
+    trace.start();
     let due = performance.now();
     for (let i = 0; i < DECISIONS * (other ? 2 : 1); i++) {
       const isOther = other !== null && Math.floor(i / block) % 2 === 1;
       if (other && i > 0 && i % block === 0) {
         await core.close();
-        core = await (isOther ? other : createCore)({ cacheFile, autoSync: true, syncIntervalMs: 1000 });
+        core = await (isOther ? other : createCore)({ cacheFile, autoSync: true, syncIntervalMs: 1000, secrets });
         await ok(core, 'triage.open', { itemId: leased[next].id });
         due = performance.now();
       }
-      await decideOne();
+      const itemId = leased[next].id;
+      if (isOther) await decideOne();
+      else await trace.decide(itemId, decideOne);
       (isOther ? otherDecide : decide).push(performance.now() - due);
+      if (!isOther) keys.push({ itemId, keyAt: epoch(due), sentAt: epoch(due), answerAt: epoch(performance.now()), ms: performance.now() - due });
       if (isOther) {
         await ok(core, 'triage.open', { itemId: leased[next].id });
         otherRaw.push(raw.decideOnce());
@@ -344,6 +357,9 @@ async function runSize(n: number): Promise<SizeResult> {
       due = performance.now() + gap;
       await sleep(gap);
     }
+    trace.stop();
+    console.log('\ndecision durable, where the time goes (due moment = the key; no renderer, so "sent" is the due moment):');
+    reportDurableBreakdown(keys, trace.calls, trace.spans);
     result.rawDecide = rawDecide;
     if (other) {
       for (const p of [50, 95, 99]) {
@@ -352,6 +368,10 @@ async function runSize(n: number): Promise<SizeResult> {
       }
     }
     const fed = await feeder.stop();
+    // "With sync running" must hold: a core that lost its token decides with no sync at all.
+    const after = await ok(core, 'sync.status', {});
+    console.log(`sync while deciding: state ${after.state}, ${after.pending} decisions not yet settled at the end`);
+    if (after.state === 'unauthorized' || after.state === 'signed_out') throw new Error(`sync was not running while deciding (${after.state}: ${after.lastError})`);
     if (!PARTS.has('pages')) return { ...result, decide, fed };
 
     // 3. Uncached queue pages: one untimed decision before each timed page invalidates the cached total.

@@ -20,7 +20,15 @@ export const UI_INSTRUMENT = String.raw`
     const answer = realFetch(input, init);
     if (t0 !== null) {
       const sentMs = performance.now() - t0;
-      answer.then((res) => res.clone().json()).then((body) => { if (body && body.ok) b.durable.push({ ms: performance.now() - t0, sentMs }); }, () => undefined);
+      // Epoch times (performance.timeOrigin + now, as the core's work trace keeps them) and the item decided,
+      // so the bench can line this decision up with what the core's thread did meanwhile.
+      const epoch = (t) => performance.timeOrigin + t;
+      let itemId = null;
+      try { itemId = JSON.parse(String(init && init.body)).itemId; } catch (e) { itemId = null; }
+      let headersAt = null;
+      answer.then((res) => { headersAt = epoch(performance.now()); return res.clone().json(); }).then((body) => {
+        if (body && body.ok) b.durable.push({ ms: performance.now() - t0, sentMs, itemId, keyAt: epoch(t0), sentAt: epoch(t0 + sentMs), headersAt, answerAt: epoch(performance.now()) });
+      }, () => undefined);
     }
     return answer;
   };

@@ -43,6 +43,7 @@ import { spawnServer } from '../helpers/server';
 import { UI_INSTRUMENT } from './ui-instrument';
 import { loadAverage, spread } from './bench-stats';
 import { measureOps } from './ui-ops';
+import { durableRecorder, reportDurableBreakdown, type PageDurable } from './durable-breakdown';
 
 const ITEMS = Number(process.env.UI_BENCH_ITEMS ?? 100_000);
 const DECISIONS = Number(process.env.UI_BENCH_DECISIONS ?? 500);
@@ -55,7 +56,7 @@ const AB_BLOCK = Number(process.env.UI_BENCH_AB_BLOCK ?? 50);
 const CORE_AB = process.env.UI_BENCH_CORE_AB;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
-type Sample = { ms: number; commitMs?: number; sentMs?: number; kind?: string };
+type Sample = { ms: number; commitMs?: number; sentMs?: number; kind?: string } & PageDurable;
 type Bench = { decisions: Sample[]; durable: Sample[]; baseline: Sample[]; filters: Sample[]; loafs: { start: number; duration: number; blocking: number }[]; armed: string | null; loafUnsupported?: string };
 
 function pct(values: number[], p: number): number {
@@ -170,6 +171,7 @@ export async function run(): Promise<void> {
     // Inside the core's process: how long each triage.decide / triage.open call took from the HTTP handler's
     // call to its answer (the commit included), and how late the core's event loop ran its callbacks.
     const inCore: Record<'decide' | 'open', number[]> = { decide: [], open: [] };
+    const trace = durableRecorder();
     let timing = false;
     // The browser mode talks to whichever core is current (the core A/B swaps it between blocks); calls that
     // arrive during a swap wait for it.
@@ -182,7 +184,9 @@ export async function run(): Promise<void> {
       call: async (m: string, input: unknown) => {
         await swapping;
         const s = performance.now();
-        const r = await current.call(m as never, input as never);
+        const r = timing && m === 'triage.decide'
+          ? await trace.decide((input as { itemId: string }).itemId, () => current.call(m as never, input as never))
+          : await current.call(m as never, input as never);
         if (timing && (m === 'triage.decide' || m === 'triage.open')) inCore[m === 'triage.decide' ? 'decide' : 'open'].push(performance.now() - s);
         return r;
       },
@@ -213,6 +217,7 @@ export async function run(): Promise<void> {
     const loafBefore = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
     let missed = 0;
     timing = true;
+    trace.start();
     loopDelay.enable();
     const profile = await startCpuProfile();
     for (let i = 0; i < DECISIONS; i++) {
@@ -220,6 +225,7 @@ export async function run(): Promise<void> {
       if ((i + 1) % 100 === 0) log(`decisions: ${i + 1}/${DECISIONS}`);
     }
     timing = false;
+    trace.stop();
     loopDelay.disable();
     await profile.stop();
     const coreAb = CORE_AB ? await measureCoreAB(page, swapCore, CORE_AB, log) : null;
@@ -256,6 +262,7 @@ export async function run(): Promise<void> {
     console.log(`            of which: key -> request sent   p50 ${f(pct(sent, 50))}  p95 ${f(pct(sent, 95))}  p99 ${f(pct(sent, 99))} ms  (the renderer's serial queue: an open or decision still in flight goes first)`);
     console.log(`            in the core: triage.decide   p50 ${f(pct(inCore.decide, 50))}  p95 ${f(pct(inCore.decide, 95))}  p99 ${f(pct(inCore.decide, 99))} ms;  triage.open p50 ${f(pct(inCore.open, 50))}  p95 ${f(pct(inCore.open, 95))} ms`);
     console.log(`            core event-loop delay        p50 ${f(loopDelay.percentile(50) / 1e6)}  p95 ${f(loopDelay.percentile(95) / 1e6)}  p99 ${f(loopDelay.percentile(99) / 1e6)}  max ${f(loopDelay.max / 1e6)} ms`);
+    reportDurableBreakdown(b.durable, trace.calls, trace.spans);
     console.log(`          ratio to baseline               p50 ${ratio(pct(dec, 50), pct(base, 50))}  p95 ${ratio(pct(dec, 95), pct(base, 95))}  p99 ${ratio(pct(dec, 99), pct(base, 99))}`);
     console.log(`          p95 vs one frame (16.7 ms)      ${ratio(pct(dec, 95), FRAME_MS)}`);
     if (coreAb) {
