@@ -117,7 +117,7 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
       .type(contentTypeFor(found.path))
       .header('content-length', found.size)
       .header('cache-control', found.isIndex ? 'no-store' : 'no-cache');
-    return reply.send(createReadStream(found.path));
+    return reply.send(found.body ?? createReadStream(found.path));
   });
 
   app.setNotFoundHandler((req, reply) => {

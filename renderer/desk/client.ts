@@ -4,6 +4,7 @@ import type { DeskClient, DeskEvent, DeskEventName, DeskInput, DeskMethod, DeskO
 import { checkShellEvent } from '../../shared/desk-names';
 import type { z } from 'zod';
 import { DeskCallError } from './desk-error';
+import { earlyCalls } from './early-calls';
 import { createElectronTransport, electronDesk } from './electron-transport';
 import { createHttpTransport } from './http-transport';
 import { takeLaunchToken } from './launch-token';
@@ -52,5 +53,5 @@ export function pickTransport(): DeskTransport {
       'No desk to talk to: this page was opened without a launch token. Start the desk with `npm start` and use the URL it prints.',
     );
   }
-  return createHttpTransport({ baseUrl: window.location.origin, token });
+  return createHttpTransport({ baseUrl: window.location.origin, token, earlyResponse: earlyCalls.take });
 }

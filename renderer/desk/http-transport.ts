@@ -8,6 +8,20 @@ export interface HttpTransportOptions {
   token: string;
   fetchImpl?: typeof fetch;
   EventSourceImpl?: typeof EventSource;
+  /**
+   * The response of a call this page load already sent for the same method and input (early-calls.ts),
+   * taken once; undefined, or null (it failed to reach the desk), and the transport sends the call itself.
+   */
+  earlyResponse?(method: string, input: unknown): Promise<Response | null> | undefined;
+}
+
+/** The request of one desk call: POST /rpc/<method>, the input as JSON, the launch token as Bearer. */
+export function rpcRequest(baseUrl: string, token: string, method: string, input: unknown): [string, RequestInit] {
+  return [`${baseUrl.replace(/\/$/, '')}/rpc/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(input ?? {}),
+  }];
 }
 
 function isDeskResult(v: unknown): v is DeskResult<unknown> {
@@ -49,11 +63,7 @@ export function createHttpTransport(opts: HttpTransportOptions): DeskTransport {
       }
       let res: Response;
       try {
-        res = await doFetch(`${base}/rpc/${method}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${opts.token}` },
-          body: JSON.stringify(input ?? {}),
-        });
+        res = (await opts.earlyResponse?.(method, input)) ?? (await doFetch(...rpcRequest(base, opts.token, method, input)));
       } catch (e) {
         return { ok: false, error: { code: 'desk_unreachable', message: `The desk process is not reachable (${e instanceof Error ? e.message : String(e)})` } };
       }

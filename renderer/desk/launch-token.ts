@@ -9,6 +9,17 @@ export function parseLaunchHash(hash: string): string | null {
   return token && token.length > 0 ? token : null;
 }
 
+/** The token this page load will use, without moving it (the early calls read it before the bundle takes it). */
+export function readLaunchToken(): string | null {
+  const fromHash = parseLaunchHash(window.location.hash);
+  if (fromHash) return fromHash;
+  try {
+    return sessionStorage.getItem(KEY);
+  } catch {
+    return null;
+  }
+}
+
 export function takeLaunchToken(): string | null {
   const fromHash = parseLaunchHash(window.location.hash);
   if (fromHash) {
