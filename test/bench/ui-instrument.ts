@@ -2,7 +2,8 @@
 // outside the page's CSP). It listens in the capture phase, ahead of the app's own keydown handler.
 //
 // decision sample: keydown (event.timeStamp) -> the triage view shows another item (MutationObserver
-// on body[data-focused-item-id]) -> the next animation frame (the frame that paints it).
+// on body[data-focused-item-id]) -> the next animation frame (the frame that paints it); `waited` when no item
+// was shown in between (the look-ahead was empty and the key waited for the core).
 // baseline sample: keydown of an unbound key -> the next animation frame (the floor any key pays).
 // durable sample: keydown of a decision -> the desk API's answer to triage.decide arrives (the core answers
 //   after the decision's SQLite transaction committed, synchronous=FULL): keypress -> decision durable.
@@ -46,11 +47,15 @@ export const UI_INSTRUMENT = String.raw`
     b.armed = null;
     b.decisionT0 = t0;
     const before = document.body.dataset.focusedItemId;
+    // No item shown for a moment (the triage view's "Loading…"): the look-ahead had no next item, so this
+    // key waited for the core's answers instead of painting from the window.
+    let waited = false;
     const mo = new MutationObserver(() => {
       const now = document.body.dataset.focusedItemId;
+      if (!now) waited = true;
       if (now && now !== before) {
         mo.disconnect();
-        afterNextFrame(t0, b.decisions, { commitMs: performance.now() - t0 });
+        afterNextFrame(t0, b.decisions, { commitMs: performance.now() - t0, waited });
       }
     });
     mo.observe(document.body, { attributes: true, attributeFilter: ['data-focused-item-id'] });

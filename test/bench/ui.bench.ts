@@ -56,7 +56,7 @@ const AB_BLOCK = Number(process.env.UI_BENCH_AB_BLOCK ?? 50);
 const CORE_AB = process.env.UI_BENCH_CORE_AB;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
-type Sample = { ms: number; commitMs?: number; sentMs?: number; kind?: string } & PageDurable;
+type Sample = { ms: number; commitMs?: number; sentMs?: number; kind?: string; waited?: boolean } & PageDurable;
 type Bench = { decisions: Sample[]; durable: Sample[]; baseline: Sample[]; filters: Sample[]; loafs: { start: number; duration: number; blocking: number }[]; armed: string | null; loafUnsupported?: string };
 
 function pct(values: number[], p: number): number {
@@ -125,7 +125,8 @@ export async function run(): Promise<void> {
   let feeder: Promise<void> = Promise.resolve();
   // One token store for every core of the run, so a core opened again on the cache (the core A/B) is signed in.
   const secrets = memorySecretStore();
-  const coreOptions = { cacheFile: join(dir, 'cache.sqlite'), demo: { serverUrl: server.url }, syncIntervalMs: 1000, secrets };
+  // UI_BENCH_LOG_DIR=<folder>: the core's own log (pull pages, the items indexes built after the snapshot, ...).
+  const coreOptions = { cacheFile: join(dir, 'cache.sqlite'), demo: { serverUrl: server.url }, syncIntervalMs: 1000, secrets, logDir: process.env.UI_BENCH_LOG_DIR };
   let core = await createCore(coreOptions);
   const call = async <T>(m: string, input: unknown = {}) => {
     const r = (await core.call(m, input)) as DeskResult<T>;
@@ -150,6 +151,9 @@ export async function run(): Promise<void> {
       await sleep(250);
     }
     const syncSeconds = (performance.now() - t) / 1000;
+    const syncEnded = performance.now();
+    // The core's thread held up (this process runs the core): when after the sync, and for how long.
+    const blocks = watchBlocks(syncEnded);
     log(`initial sync of ${ITEMS} items into the cache: ${syncSeconds.toFixed(1)} s (${Math.round(ITEMS / syncSeconds)} items/s)`);
     // Default 0: decisions start right after the first sync, while the core still finishes its work (README).
     const settleMs = Number(process.env.UI_BENCH_SETTLE_MS ?? 0);
@@ -216,17 +220,22 @@ export async function run(): Promise<void> {
     for (let i = 0; i < BASELINE_SAMPLES; i++) await measure(page, 'baseline', () => page.keyboard.press('F2'), 'baseline');
     const loafBefore = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
     let missed = 0;
+    /** Per decision sample, seconds since the initial sync ended when its key was pressed. */
+    const pressedAt: number[] = [];
     timing = true;
     trace.start();
     loopDelay.enable();
     const profile = await startCpuProfile();
     for (let i = 0; i < DECISIONS; i++) {
-      if (!(await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions'))) missed++;
+      const at = (performance.now() - syncEnded) / 1000;
+      if (await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions')) pressedAt.push(at);
+      else missed++;
       if ((i + 1) % 100 === 0) log(`decisions: ${i + 1}/${DECISIONS}`);
     }
     timing = false;
     trace.stop();
     loopDelay.disable();
+    blocks.stop();
     await profile.stop();
     const coreAb = CORE_AB ? await measureCoreAB(page, swapCore, CORE_AB, log) : null;
     core = current;
@@ -257,12 +266,15 @@ export async function run(): Promise<void> {
     console.log(`ui bench: ${ITEMS} items cached, sync running (feeder ingested ${fed} more during the run; pending ${status.pending}, state ${status.state}; ${await loadAverage()})`);
     console.log(`baseline  unbound key -> next frame      n=${base.length}  p50 ${f(pct(base, 50))}  p95 ${f(pct(base, 95))}  p99 ${f(pct(base, 99))} ms`);
     console.log(`decision  'a' -> next item painted       n=${dec.length}  p50 ${f(pct(dec, 50))}  p95 ${f(pct(dec, 95))}  p99 ${f(pct(dec, 99))} ms  (missed ${missed})`);
+    const waited = b.decisions.filter((s) => s.waited);
+    console.log(`          waited for the core (look-ahead empty) ${waited.length} of ${dec.length}${waited.length ? `: p50 ${f(pct(waited.map((s) => s.ms), 50))}  max ${f(Math.max(...waited.map((s) => s.ms)))} ms` : ''}; painted from the look-ahead p95 ${f(pct(b.decisions.filter((s) => !s.waited).map((s) => s.ms), 95))} ms`);
     console.log(`          'a' -> next item committed     p50 ${f(pct(com, 50))}  p95 ${f(pct(com, 95))}  p99 ${f(pct(com, 99))} ms`);
     console.log(`          'a' -> decision durable        n=${dur.length}  p50 ${f(pct(dur, 50))}  p95 ${f(pct(dur, 95))}  p99 ${f(pct(dur, 99))} ms  (the core's answer, sent after commit; goal p95 <= 20 ms)`);
     console.log(`            of which: key -> request sent   p50 ${f(pct(sent, 50))}  p95 ${f(pct(sent, 95))}  p99 ${f(pct(sent, 99))} ms  (the renderer's serial queue: an open or decision still in flight goes first)`);
     console.log(`            in the core: triage.decide   p50 ${f(pct(inCore.decide, 50))}  p95 ${f(pct(inCore.decide, 95))}  p99 ${f(pct(inCore.decide, 99))} ms;  triage.open p50 ${f(pct(inCore.open, 50))}  p95 ${f(pct(inCore.open, 95))} ms`);
     console.log(`            core event-loop delay        p50 ${f(loopDelay.percentile(50) / 1e6)}  p95 ${f(loopDelay.percentile(95) / 1e6)}  p99 ${f(loopDelay.percentile(99) / 1e6)}  max ${f(loopDelay.max / 1e6)} ms`);
     reportDurableBreakdown(b.durable, trace.calls, trace.spans);
+    for (const line of afterSyncLines(pressedAt, b.decisions, blocks.list)) console.log(line);
     console.log(`          ratio to baseline               p50 ${ratio(pct(dec, 50), pct(base, 50))}  p95 ${ratio(pct(dec, 95), pct(base, 95))}  p99 ${ratio(pct(dec, 99), pct(base, 99))}`);
     console.log(`          p95 vs one frame (16.7 ms)      ${ratio(pct(dec, 95), FRAME_MS)}`);
     if (coreAb) {
@@ -354,6 +366,43 @@ async function measureCoreAB(page: Page, swapCore: (make: typeof createCore) => 
   }
   await swapCore(createCore);
   return { ...out, blocks };
+}
+
+/**
+ * The core's event loop held up for BLOCK_MS or more, each with its start in seconds after the initial sync ended
+ * (a 5 ms timer that runs late by more than BLOCK_MS). Kept beside the decisions' timeline: the work right after
+ * a first sync is what a reviewer who starts at once runs into.
+ */
+const BLOCK_MS = 30;
+function watchBlocks(since: number): { list: { at: number; ms: number }[]; stop(): void } {
+  const list: { at: number; ms: number }[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    const late = now - last - 5;
+    if (late >= BLOCK_MS) list.push({ at: (last - since) / 1000, ms: late });
+    last = now;
+  }, 5);
+  return { list, stop: () => clearInterval(timer) };
+}
+
+/** Keypress -> next item painted by time since the initial sync ended (10 s windows), with the core's long blocks in each. */
+function afterSyncLines(pressedAt: number[], samples: Sample[], blocks: { at: number; ms: number }[]): string[] {
+  const n = Math.min(pressedAt.length, samples.length);
+  if (n === 0) return [];
+  const painted = samples.map((x) => x.ms);
+  const before = blocks.filter((x) => x.at < pressedAt[0]);
+  const out = [`          after the initial sync: decisions from ${f(pressedAt[0])} s to ${f(pressedAt[n - 1])} s; before them the core's thread was held >= ${BLOCK_MS} ms ${before.length} times (${f(before.reduce((a, x) => a + x.ms, 0))} ms in all, longest ${f(Math.max(0, ...before.map((x) => x.ms)))} ms)`];
+  const end = pressedAt[n - 1];
+  for (let from = Math.floor(pressedAt[0] / 10) * 10; from <= end; from += 10) {
+    const idx = [...Array(n).keys()].filter((i) => pressedAt[i] >= from && pressedAt[i] < from + 10);
+    if (idx.length === 0) continue;
+    const xs = idx.map((i) => painted[i]);
+    const waits = idx.filter((i) => samples[i].waited).length;
+    const bl = blocks.filter((x) => x.at >= from && x.at < from + 10);
+    out.push(`          ${`${from}-${from + 10} s after sync`.padEnd(24)} n=${String(xs.length).padEnd(4)} painted p50 ${f(pct(xs, 50))}  p95 ${f(pct(xs, 95))} ms; waited for the core ${waits}; core blocks >= ${BLOCK_MS} ms: ${bl.length}${bl.length ? ` (longest ${f(Math.max(...bl.map((x) => x.ms)))} ms)` : ''}`);
+  }
+  return out;
 }
 
 /** UI_BENCH_CPU_PROF=file.cpuprofile: a CPU profile of this process (core, web server, feeder) while decisions run. */
