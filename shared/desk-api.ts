@@ -167,13 +167,18 @@ export const WindowInput = z.object({
   around: Id.nullable(),
   ahead: z.number().int().min(0).max(16).default(4),
   behind: z.number().int().min(0).max(4).default(1),
+  /**
+   * Ids whose current details the caller already holds: their details are left out of the answer (a refill
+   * after each key then reads and sends the one new neighbour, not the whole window again).
+   */
+  known: z.array(Id).max(64).default([]),
 });
 export const WindowOutput = z.object({
   /** Ids after `around`, nearest first; no wrap. */
   ahead: z.array(Id),
   /** Ids before `around`, nearest first. */
   behind: z.array(Id),
-  /** The details of every id in `ahead` and `behind` (not of `around`: triage.open reads that one). */
+  /** The details of every id in `ahead` and `behind` but those named in `known` (not of `around`: triage.open reads that one). */
   details: z.array(ItemDetail),
   /** 0-based place of `around` in the assigned set; null when it is not in the set. */
   position: z.number().int().nullable(),

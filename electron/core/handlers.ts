@@ -48,7 +48,7 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     'triage.decide': (i) => triage.decide(i),
     'triage.undo': () => triage.undo(),
     'triage.next': (i) => ({ itemId: triage.next(i.fromItemId, i.direction) }),
-    'triage.window': (i) => triage.window(i.around, i.ahead, i.behind),
+    'triage.window': (i) => triage.window(i.around, i.ahead, i.behind, i.known),
     'triage.bulkApprove': (i) => triage.bulkApprove(i.itemIds),
 
     'labor.signal': (i) => { commitRelaxed(c.db, () => c.labor.signal(i.signal)); return { ok: true as const }; },

@@ -149,11 +149,12 @@ export class TriageService {
     if (version !== input.shownVersion) return refuse('changed', version);
   }
 
-  /** The look-ahead window for the renderer: ids around the focused item and their details, in one call. */
-  window(around: string | null, ahead: number, behind: number): WindowOutput {
+  /** The look-ahead window for the renderer: ids around the focused item and the details it does not hold yet, in one call. */
+  window(around: string | null, ahead: number, behind: number, known: readonly string[] = []): WindowOutput {
     const w = this.c.items.window(around, ahead, behind);
+    const held = new Set(known);
     const details: ItemDetail[] = [];
-    for (const id of [...w.ahead, ...w.behind]) details.push(this.detail(id));
+    for (const id of [...w.ahead, ...w.behind]) if (!held.has(id)) details.push(this.detail(id));
     return { ...w, details };
   }
 

@@ -36,6 +36,8 @@ export interface TriageDeps {
   undoOffersGone?(): void;
   /** The queue as the last sync knows it (its policy may have changed since the item was shown). */
   queueOf?(queueId: string): Queue | undefined;
+  /** How many items ahead the look-ahead holds (default LOOKAHEAD). */
+  lookahead?: number;
   /** Quiet time before the look-ahead is rebuilt after a burst of sync events (default 250 ms). */
   refillDelayMs?: number;
   /**
@@ -74,7 +76,12 @@ const PAST: Record<DecisionKind, string> = {
   approve: 'Approved', reject: 'Rejected', correct: 'Corrected', escalate: 'Escalated', defer: 'Deferred',
   reclassify: 'Reclassified', note: 'Note added',
 };
-const LOOKAHEAD = 4;
+/**
+ * Items the look-ahead holds with details beyond the shown one: keys paint from it while the core is busy (the
+ * seconds after a first sync of many items, a sync page, a long commit), so it is deep enough to cover a stall of
+ * several keys. Refills name the details already held (`known`), so a deep window costs one new detail per key.
+ */
+const LOOKAHEAD = 8;
 const MAX_DETAILS = 64;
 
 /** The departure a refused call names in its details (item_changed, not_found), else `gone`. */
@@ -87,6 +94,7 @@ export type TriageModel = ReturnType<typeof createTriage>;
 
 export function createTriage(deps: TriageDeps) {
   const { desk } = deps;
+  const depth = deps.lookahead ?? LOOKAHEAD;
   const store: StoreApi<TriageState> = createStore<TriageState>(() => ({
     current: null, loading: false, empty: false, departed: null, position: null, total: null,
   }));
@@ -95,6 +103,8 @@ export function createTriage(deps: TriageDeps) {
 
   // ---------- look-ahead: the next LOOKAHEAD ids in the core's order with details, and the one before ----------
   const details = new Map<string, ItemDetail>();
+  /** Held details a sync may have changed: a refill brings them again (they are not `known` to the core). */
+  const stale = new Set<string>();
   /** `of`: the focused item; `behind` undefined = not known yet. */
   const nav = { of: null as string | null, ahead: [] as string[], behind: undefined as string | null | undefined };
   let refilling = false;
@@ -104,11 +114,14 @@ export function createTriage(deps: TriageDeps) {
   function remember(d: ItemDetail): void {
     details.delete(d.item.id);
     details.set(d.item.id, d);
+    stale.delete(d.item.id);
     if (details.size <= MAX_DETAILS) return;
     const keep = new Set([nav.of, nav.behind, ...nav.ahead]);
     for (const id of details.keys()) {
       if (details.size <= MAX_DETAILS) break;
-      if (!keep.has(id)) details.delete(id);
+      if (keep.has(id)) continue;
+      details.delete(id);
+      stale.delete(id);
     }
   }
 
@@ -120,16 +133,23 @@ export function createTriage(deps: TriageDeps) {
 
   /** Moves the focus to `id`: along the window (id = ahead[0]) the rest stays valid; `ahead` given replaces it. */
   function recentre(id: string, behind: string | null | undefined, ahead?: string[]): void {
-    if (ahead) nav.ahead = ahead.filter((a) => a !== id).slice(0, LOOKAHEAD);
+    if (ahead) nav.ahead = ahead.filter((a) => a !== id).slice(0, depth);
     else if (nav.of !== null && nav.ahead[0] === id) nav.ahead = nav.ahead.slice(1);
     else if (nav.of !== id) nav.ahead = [];
     nav.of = id;
     nav.behind = behind;
   }
 
+  /** The held, current details of the window's likely ids: the core leaves them out of its answer. */
+  function knownIds(): string[] {
+    return [...new Set([...nav.ahead, ...(nav.behind ? [nav.behind] : [])])].filter((id) => details.has(id) && !stale.has(id));
+  }
+
   /**
    * One triage.window call per refill (issue 9 item 3), swapped in whole. An answer for a focus the
-   * reviewer has already left is dropped and asked again for the new one.
+   * reviewer has already left (keys faster than the core's answers) still gives its details, and its ids
+   * after the new focus when they reach further than the look-ahead left; then it is asked again for the
+   * new focus (position and total).
    */
   async function refill(): Promise<void> {
     if (refilling) {
@@ -142,13 +162,16 @@ export function createTriage(deps: TriageDeps) {
         refillAgain = false;
         const centre = nav.of;
         if (!centre) return;
-        const w = await desk.call('triage.window', { around: centre, ahead: LOOKAHEAD, behind: 1 });
+        const w = await desk.call('triage.window', { around: centre, ahead: depth, behind: 1, known: knownIds() });
+        for (const d of w.details) remember(d);
         if (nav.of !== centre) {
+          const at = nav.of === null ? -1 : w.ahead.indexOf(nav.of);
+          const further = at < 0 ? [] : w.ahead.slice(at + 1);
+          if (further.length > nav.ahead.length && further.every((id) => details.has(id))) nav.ahead = further;
           refillAgain = true;
           continue;
         }
-        for (const d of w.details) remember(d);
-        nav.ahead = w.ahead.slice(0, LOOKAHEAD);
+        nav.ahead = w.ahead.slice(0, depth);
         nav.behind = w.behind[0] ?? null;
         store.setState({ position: w.position, total: w.total });
       } while (refillAgain);
@@ -168,6 +191,7 @@ export function createTriage(deps: TriageDeps) {
 
   function forgetAll(): void {
     details.clear();
+    stale.clear();
     nav.of = null;
     nav.ahead = [];
     nav.behind = undefined;
@@ -347,7 +371,7 @@ export function createTriage(deps: TriageDeps) {
     if (nav.of === id) {
       if (direction === 'next' && nav.ahead[0]) return openItem(nav.ahead[0], id);
       if (direction === 'prev' && nav.behind) {
-        const ahead = [id, ...nav.ahead].slice(0, LOOKAHEAD);
+        const ahead = [id, ...nav.ahead].slice(0, depth);
         return openItem(nav.behind, undefined, ahead);
       }
       if (direction === 'prev' && nav.behind === null) return; // the known start of the set
@@ -483,7 +507,10 @@ export function createTriage(deps: TriageDeps) {
     else {
       // A changed neighbour keeps its old detail until the refill brings the new one: the fast path
       // stays open, and a decision on a stale copy is refused by version, not misapplied.
-      for (const id of itemIds ?? []) if (id !== cur?.item.id && !nav.ahead.includes(id) && nav.behind !== id) details.delete(id);
+      for (const id of itemIds ?? []) {
+        if (id !== cur?.item.id && !nav.ahead.includes(id) && nav.behind !== id) details.delete(id);
+        else stale.add(id);
+      }
     }
     if (cur) {
       const id = cur.item.id;

@@ -226,6 +226,7 @@ export async function run(): Promise<void> {
     trace.start();
     loopDelay.enable();
     const profile = await startCpuProfile();
+    const rendererProfile = await startRendererProfile(page);
     for (let i = 0; i < DECISIONS; i++) {
       const at = (performance.now() - syncEnded) / 1000;
       if (await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions')) pressedAt.push(at);
@@ -237,6 +238,7 @@ export async function run(): Promise<void> {
     loopDelay.disable();
     blocks.stop();
     await profile.stop();
+    await rendererProfile.stop();
     const coreAb = CORE_AB ? await measureCoreAB(page, swapCore, CORE_AB, log) : null;
     core = current;
     const loafAfterDecisions = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
@@ -403,6 +405,24 @@ function afterSyncLines(pressedAt: number[], samples: Sample[], blocks: { at: nu
     out.push(`          ${`${from}-${from + 10} s after sync`.padEnd(24)} n=${String(xs.length).padEnd(4)} painted p50 ${f(pct(xs, 50))}  p95 ${f(pct(xs, 95))} ms; waited for the core ${waits}; core blocks >= ${BLOCK_MS} ms: ${bl.length}${bl.length ? ` (longest ${f(Math.max(...bl.map((x) => x.ms)))} ms)` : ''}`);
   }
   return out;
+}
+
+/** UI_BENCH_RENDERER_PROF=file.cpuprofile: a CPU profile of the page (the renderer's main thread) while decisions run. */
+async function startRendererProfile(page: Page): Promise<{ stop(): Promise<void> }> {
+  const file = process.env.UI_BENCH_RENDERER_PROF;
+  if (!file) return { stop: async () => undefined };
+  const { writeFileSync } = await import('node:fs');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      await cdp.detach();
+    },
+  };
 }
 
 /** UI_BENCH_CPU_PROF=file.cpuprofile: a CPU profile of this process (core, web server, feeder) while decisions run. */

@@ -141,6 +141,30 @@ describe('triage.window', () => {
     expect(await ok(core, 'triage.window', { around: 'itm-3', ahead: 1, behind: 1 })).toMatchObject({ ahead: ['itm-4'], behind: ['itm-2'], position: null, total: 7 });
   });
 
+  it('leaves out the details the caller names as known, and only those', async () => {
+    const core = await setup(8, {});
+    const w = await ok(core, 'triage.window', { around: 'itm-3', ahead: 4, behind: 1, known: ['itm-4', 'itm-5', 'itm-1', 'no-such-item'] });
+    expect(w.ahead).toEqual(['itm-4', 'itm-5', 'itm-6', 'itm-7']);
+    expect(w.behind).toEqual(['itm-2']);
+    expect(w.details.map((d) => d.item.id).sort()).toEqual(['itm-2', 'itm-6', 'itm-7']);
+    expect(w).toMatchObject({ position: 2, total: 8 });
+  });
+
+  it('refuses generated bad known lists with bad_input', async () => {
+    const core = await setup(2, {});
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.array(fc.string({ minLength: 1 }), { minLength: 65, maxLength: 80 }), fc.string(), fc.integer(), fc.array(fc.oneof(fc.integer(), fc.constant(null)), { minLength: 1 })),
+        async (known) => {
+          const r = await core.call('triage.window', { around: 'itm-1', ahead: 4, behind: 1, known } as never);
+          expect(r.ok).toBe(false);
+          if (!r.ok) expect(r.error.code).toBe('bad_input');
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it('refuses generated bad windows with bad_input', async () => {
     const core = await setup(2, {});
     await fc.assert(

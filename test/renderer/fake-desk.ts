@@ -133,7 +133,8 @@ export class FakeDesk implements DeskCaller {
         const pos = around ? this.order.indexOf(around) : -1;
         const ahead = (pos < 0 ? set : this.order.slice(pos + 1).filter((id) => set.includes(id))).filter((id) => id !== around).slice(0, i.ahead as number);
         const behind = pos < 0 ? [] : this.order.slice(0, pos).filter((id) => set.includes(id)).reverse().slice(0, i.behind as number);
-        return { ahead, behind, details: [...ahead, ...behind].map((id) => this.detail(id)), position: around && set.includes(around) ? set.indexOf(around) : null, total: set.length };
+        const known = new Set((i.known as string[] | undefined) ?? []);
+        return { ahead, behind, details: [...ahead, ...behind].filter((id) => !known.has(id)).map((id) => this.detail(id)), position: around && set.includes(around) ? set.indexOf(around) : null, total: set.length };
       }
       case 'triage.decide': {
         const itemId = i.itemId as string;

@@ -8,7 +8,7 @@ import { deferredWhereText } from '../../shared/defer-policy';
 function setup(ids = ['a', 'b', 'c', 'd', 'e', 'f']) {
   const desk = new FakeDesk(ids);
   const toasts: { text: string; tone: string }[] = [];
-  const t = createTriage({ desk, inTriage: () => true, me: () => 'alice', toast: (text, tone) => void toasts.push({ text, tone }), refillDelayMs: 0, noticeGuardMs: 0 });
+  const t = createTriage({ desk, inTriage: () => true, me: () => 'alice', toast: (text, tone) => void toasts.push({ text, tone }), refillDelayMs: 0, noticeGuardMs: 0, lookahead: 4 });
   const shown = () => t.store.getState().current?.item.id ?? null;
   return { desk, t, toasts, shown, state: () => t.store.getState() };
 }
@@ -235,6 +235,64 @@ describe('triage store: look-ahead and undo races', () => {
     await settle(t);
     expect(desk.focused).toBeNull();
     await vi.waitFor(() => expect(t.store.getState().current?.item.id).toBe('a'));
+  });
+});
+
+describe('triage store: the look-ahead covers a busy core (issue 14: keypress -> next item within one frame)', () => {
+  const ids = 'abcdefghijkl'.split('');
+  async function deep() {
+    const desk = new FakeDesk(ids);
+    const t = createTriage({ desk, inTriage: () => true, me: () => 'alice', toast: () => undefined, refillDelayMs: 0, noticeGuardMs: 0 });
+    await t.ensureItem();
+    await settle(t);
+    return { desk, t, shown: () => t.store.getState().current?.item.id ?? null };
+  }
+
+  it('eight keys in a row paint from the look-ahead while the core answers none of them', async () => {
+    const { desk, t, shown } = await deep();
+    expect(t.lookahead().ahead).toEqual(ids.slice(1, 9));
+    desk.hold('triage.decide', 20);
+    const pressed: Promise<void>[] = [];
+    for (let k = 1; k <= 8; k++) {
+      pressed.push(t.decide('approve', {}));
+      expect(shown()).toBe(ids[k]); // painted in the key's own frame, no wait for the core
+      expect(t.store.getState().loading).toBe(false);
+    }
+    for (let k = 0; k < 8; k++) (await desk.held()).release();
+    await Promise.all(pressed);
+    await settle(t);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(ids.slice(0, 8));
+    expect(shown()).toBe('i');
+  });
+
+  it('a refill names the details it holds, so the core sends only the new neighbour', async () => {
+    const { desk, t } = await deep();
+    await t.decide('approve', {});
+    await settle(t);
+    const windows = desk.calls.filter((c) => c.method === 'triage.window');
+    const last = windows.at(-1)!.input as { around: string; known: string[] };
+    expect(last.around).toBe('b');
+    expect([...last.known].sort()).toEqual(ids.slice(2, 9)); // c..i held; j is new
+    expect(t.lookahead().ahead).toEqual(ids.slice(2, 10));
+    expect(t.lookahead().cached).toContain('j');
+  });
+
+  it('a window answer for a focus the reviewer already left still extends the look-ahead past the new focus', async () => {
+    const { desk, t } = await deep();
+    desk.hold('triage.window');
+    await t.moveItem('next'); // b: its open, then a refill around b (held)
+    const first = await desk.held();
+    await t.moveItem('next'); // c
+    await t.moveItem('next'); // d
+    expect(t.lookahead().ahead).toEqual(ids.slice(4, 9)); // e..i: what the window around a left
+    desk.hold('triage.window'); // the refill asked again for d waits
+    first.release();
+    const again = await desk.held();
+    expect(t.lookahead().ahead).toEqual(ids.slice(4, 10)); // e..j: the answer around b reached one further
+    expect(t.lookahead().cached).toContain('j');
+    again.release();
+    await settle(t);
+    expect(t.lookahead()).toMatchObject({ of: 'd', ahead: ids.slice(4, 12), behind: 'c' });
   });
 });
 
