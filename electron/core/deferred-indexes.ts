@@ -10,6 +10,12 @@
 import type { Db } from './cache-db';
 
 const KEY = 'deferred_item_indexes';
+/**
+ * Built first after a snapshot: the index the triage view reads on every key (triage.window / next / open walk
+ * the reviewer's set in SLA order). Until it is back each of those reads scans and sorts the whole table, so a
+ * reviewer deciding right after a first sync waited behind the other builds and then behind every scan.
+ */
+const FIRST = ['items_triage'];
 
 interface IndexDef { name: string; sql: string }
 
@@ -51,10 +57,17 @@ export function deferItemIndexes(db: Db): void {
   save(db, list);
 }
 
-/** Builds the first index still set aside, in the transaction that takes it off the list; false when none is left. */
+/** The index to build next: the triage view's first (FIRST), then the rest in the order they were set aside. */
+function pickNext(list: IndexDef[]): IndexDef | undefined {
+  return list.find((d) => FIRST.includes(d.name)) ?? list[0];
+}
+
+/** Builds the next index still set aside, in the transaction that takes it off the list; false when none is left. */
 function buildNext(db: Db): boolean {
-  const [next, ...rest] = saved(db);
+  const list = saved(db);
+  const next = pickNext(list);
   if (!next) return false;
+  const rest = list.filter((d) => d !== next);
   db.transaction(() => {
     db.exec(next.sql.replace(/^CREATE (UNIQUE )?INDEX (IF NOT EXISTS )?/i, (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX IF NOT EXISTS `));
     save(db, rest);

@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCacheDb, type Db } from '../../electron/core/cache-db';
-import { deferItemIndexes, itemIndexesDeferred } from '../../electron/core/deferred-indexes';
+import { deferItemIndexes, itemIndexesDeferred, restoreItemIndexes } from '../../electron/core/deferred-indexes';
 import { createCore, type Core } from '../../electron/core/index';
 import type { SyncStatus } from '../../shared/desk-api';
 import { demoCore, ok, scriptItem, scriptPage, scriptedServer, sendJson, tmpDir } from './core-fixture';
@@ -162,5 +162,26 @@ describe("an item's JSON", () => {
     expect(JSON.parse(two.server_json)).toEqual(scriptItem(2));
     expect((await ok(core, 'item.get', { itemId: 'itm-2' })).item.status).toBe('resolved');
     expect((await ok(core, 'item.get', { itemId: 'itm-1' })).item).toEqual(scriptItem(1));
+  });
+});
+
+describe('building the indexes set aside', () => {
+  it("builds the triage view's index first, and yields between builds", async () => {
+    const tmp = tmpDir('snapshot-indexes-order');
+    cleanups.push(() => tmp.cleanup());
+    const db = openCacheDb(tmp.file('cache.sqlite'));
+    try {
+      const all = itemIndexes(db).map((d) => d.name);
+      expect(all).toContain('items_triage');
+      db.transaction(() => deferItemIndexes(db))();
+      expect(itemIndexes(db)).toEqual([]);
+      const afterEach: string[][] = [];
+      const built = await restoreItemIndexes(db, () => { afterEach.push(itemIndexes(db).map((d) => d.name)); });
+      expect(built).toBe(all.length);
+      expect(afterEach[0]).toEqual(['items_triage']);
+      expect(afterEach.map((names) => names.length)).toEqual(all.map((_, k) => k + 1));
+      expect(afterEach.at(-1)).toEqual(all);
+      expect(itemIndexesDeferred(db)).toBe(false);
+    } finally { db.close(); }
   });
 });
