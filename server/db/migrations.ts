@@ -5,7 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration } from 'kysely/migration';
 import { m090_bundle_devices } from './migrations-bundles';
-import { m095_metric_rollups, m097_sla_pause, m098_metric_event_queue } from './migrations-rollups';
+import { m095_metric_rollups, m097_sla_pause, m098_metric_event_queue, m099_metric_events_by_time } from './migrations-rollups';
 import { appendOnlyTriggers, dialectOf, floatType, identityColumn } from './dialect';
 
 const m001_initial: Migration = {
@@ -276,4 +276,5 @@ export const migrations: Record<string, Migration> = {
   '096_queue_defer_cooldown': m096_defer_cooldown,
   '097_sla_pause': m097_sla_pause,
   '098_metric_event_queue': m098_metric_event_queue,
+  '099_metric_events_by_time': m099_metric_events_by_time,
 };

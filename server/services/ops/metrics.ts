@@ -93,7 +93,38 @@ type ItemNeeds = 'events-only' | 'sla' | 'created';
  * `within`: a read of the same queues over an interval that holds this one (the weekly pack's four weeks of signals):
  * its events in this interval are taken instead of reading them again (with their items read as `needs` asks).
  */
-export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & { onlyQueueIds?: ReadonlySet<string>; within?: Loaded };
+export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & { onlyQueueIds?: ReadonlySet<string>; within?: Loaded; signalEventsOnly?: boolean };
+
+/**
+ * The events a design signal can count (signals.ts): outcomes, escalations and reclassifications (the steps and
+ * ends of its rules) and any event with labor (its minutes saved). Any other event adds nothing to a signal, so a
+ * read for the signals alone (`signalEventsOnly`: the weekly pack's weeks before its own) may leave it out.
+ */
+export const SIGNAL_STEP_TYPES = ['decided', 'escalated', 'reclassified'] as const;
+
+/**
+ * Two reads of the same queues over adjacent intervals ([a.from, a.to) then [a.to, b.to)) as one: events in log
+ * order, items in id order. The interval's figures are those of the reads (a read for the signals alone stays one).
+ */
+export function joinReads(a: Loaded, b: Loaded): Loaded {
+  if (a.to !== b.from || a.queues.map((r) => r.id).join() !== b.queues.map((r) => r.id).join()) throw new Error('joinReads: reads of adjacent intervals of the same queues only');
+  // Both already in order: merged, not sorted again.
+  const events = mergeSorted(a.events, b.events, (x, y) => x.seq < y.seq);
+  const items = new Map<string, ItemFacts>();
+  for (const id of mergeSorted([...a.items.keys()], [...b.items.keys()], (x, y) => x < y)) if (!items.has(id)) items.set(id, b.items.get(id) ?? a.items.get(id)!);
+  return { from: a.from, to: b.to, now: b.now, queues: b.queues, needs: b.needs, events, items };
+}
+
+/** Two sorted lists as one sorted list (ties: `xs` first). */
+function mergeSorted<T>(xs: readonly T[], ys: readonly T[], before: (y: T, x: T) => boolean): T[] {
+  const out: T[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < xs.length && j < ys.length) out.push(before(ys[j], xs[i]) ? ys[j++] : xs[i++]);
+  while (i < xs.length) out.push(xs[i++]);
+  while (j < ys.length) out.push(ys[j++]);
+  return out;
+}
 
 /** The interval's events and items, read once (several views of one interval may share them: the weekly pack, signals). */
 export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQuery, ...needs: ItemNeeds[]): Promise<Loaded> {
@@ -152,7 +183,10 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
       'metric_events.reason_code', 'metric_events.labor_ms', 'metric_events.opened_at', 'metric_events.rework', 'metric_events.after_escalation',
       'metric_events.override', 'metric_events.rollback_id', 'metric_events.escalated_at', 'metric_events.correction_minutes',
       'metric_events.correction_amount', 'metric_events.queue_id as recorded_queue_id'] as const;
-    const inInterval = ctx.db.selectFrom('metric_events').where('metric_events.at', '>=', from).where('metric_events.at', '<', to);
+    const timeRange = ctx.db.selectFrom('metric_events').where('metric_events.at', '>=', from).where('metric_events.at', '<', to);
+    const inInterval = q.signalEventsOnly
+      ? timeRange.where((eb) => eb.or([eb('metric_events.type', 'in', [...SIGNAL_STEP_TYPES]), eb('metric_events.labor_ms', '!=', 0)]))
+      : timeRange;
     const within = q.within;
     if (within) {
       // The wider read's events of this interval (in log order already), with their items read as asked.
@@ -267,14 +301,17 @@ export async function controlPointMetrics(ctx: ServerContext, user: AuthUser, q:
 /** The control points of a loaded interval (loaded with 'sla'; more items loaded change nothing: each figure keeps to its window). */
 export function controlPointsOf(l: Loaded): ControlPointsResponse {
   if (!l.needs.includes('sla')) throw new Error('control points need an interval read with its SLA items (loadMetrics … \'sla\')');
-  return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(), controlPoints: l.queues.map((qr) => controlPoint(l, qr)) };
+  // Each queue's items and events (of its items now), in the read's order, grouped once.
+  const itemsOf = new Map<string, ItemFacts[]>(l.queues.map((r) => [r.id, []]));
+  for (const i of l.items.values()) itemsOf.get(i.queueId)?.push(i);
+  const eventsOf = new Map<string, Ev[]>(l.queues.map((r) => [r.id, []]));
+  for (const e of l.events) { const i = l.items.get(e.itemId); if (i) eventsOf.get(i.queueId)?.push(e); }
+  return { interval: { from: l.from, to: l.to }, computedAt: l.now.toISOString(),
+    controlPoints: l.queues.map((qr) => controlPoint(l, qr, itemsOf.get(qr.id)!, eventsOf.get(qr.id)!)) };
 }
 
-export function controlPoint(l: Loaded, qr: QueueRow): ControlPointMetrics {
+function controlPoint(l: Loaded, qr: QueueRow, items: ItemFacts[], events: Ev[]): ControlPointMetrics {
   const filter = { queueId: qr.id, from: l.from, to: l.to };
-  const items = [...l.items.values()].filter((i) => i.queueId === qr.id);
-  const ids = new Set(items.map((i) => i.id));
-  const events = l.events.filter((e) => ids.has(e.itemId));
   const nowIso = l.now.toISOString();
   const open = items.filter((i) => UNRESOLVED.has(i.status));
   const firstTouch = new Map(items.flatMap((i) => (i.firstTouchAt === null ? [] : [[i.id, i.firstTouchAt] as const])));

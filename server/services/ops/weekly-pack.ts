@@ -18,7 +18,7 @@ import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
-import { controlPointsOf, loadMetrics, slaBreachesOf, taxGroups } from './metrics';
+import { controlPointsOf, joinReads, loadMetrics, slaBreachesOf, taxGroups } from './metrics';
 import { seesEverything } from './scope';
 import { computeSignals, decisionFromEvent, SIGNAL_DECIDED_EVENT } from './signals';
 import { listAlerts } from './triggers';
@@ -75,8 +75,10 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   // items are read beside. Only the owner's queues are read: every figure here is per queue (a control point, a
   // queue's tax, a code in a queue).
   const signalsFrom = new Date(bounds.to.getTime() - PACK_SIGNAL_LOOKBACK_DAYS * DAY).toISOString();
-  const weeks = queueIds.length === 0 || reads === 'separate' ? undefined : await loadMetrics(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, 'events-only');
-  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine, within: weeks }, 'sla', 'created');
+  // (The weeks before this one only with the events a signal can count.)
+  const shared = queueIds.length === 0 || reads === 'separate' ? undefined : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine }, 'events-only');
+  const weeks = shared && joinReads(await loadMetrics(ctx, user, { from: signalsFrom, to: from, onlyQueueIds: mine, signalEventsOnly: true }, 'events-only'), shared);
+  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine, within: shared }, 'sla', 'created');
   const controlPoints = l === null ? [] : controlPointsOf(l).controlPoints.filter((c) => mine.has(c.queueId));
   const exceptionTax = l === null ? [] : (await taxGroups(ctx.db, l, 'queue')).filter((g) => mine.has(g.key));
 
