@@ -22,8 +22,20 @@ import { traced } from './work-trace';
 
 export const PUSH_BATCH = 100;
 export const PULL_LIMIT = MAX_PULL_LIMIT;
-/** Items a pull page writes per transaction: a decision waits behind one slice at most, never a whole page. */
+/** Items a snapshot's pull page writes per transaction: a decision waits behind one slice at most, never a whole page. */
 export const APPLY_SLICE = 250;
+/**
+ * Items per transaction for the pages that follow (the reviewer is at work then): each row also moves the
+ * items indexes, the running counts and the title index, so a slice of 250 held the core's thread 10-80 ms
+ * under load; a key that arrives meanwhile waits for the slice to commit.
+ */
+export const APPLY_SLICE_AT_WORK = 50;
+/**
+ * A decision asks for a push this long after it (coalesced): a burst of keys shares one sync cycle instead
+ * of starting one per key, each with its push, pull, results, status events and the renderer's reloads
+ * that run on the core's thread between keys.
+ */
+export const PUSH_AFTER_DECISION_MS = 150;
 /** The status counts (and the status bar warns about) triage leases ending within this many minutes. */
 export const LEASE_WARNING_MINUTES = 10;
 /** After a pull, leases ending within this share of the lease setting are renewed (one call per cycle). */
@@ -372,6 +384,7 @@ export class SyncEngine {
         return n;
       })()));
       done += settledNow;
+      this.flushBehind();
       this.log.info({ sent: batch.length, settled: settledNow, lastMutationId: res.lastMutationId }, 'push');
       if (changed.size) this.d.events.emit('queue.changed', { reason: this.takeConflictsSeen() ? 'conflict' : 'pull', itemIds: [...changed] });
       this.emitStatus();
@@ -404,6 +417,26 @@ export class SyncEngine {
     return marked;
   }
   private walFlushBroken = false;
+
+  /**
+   * After relaxed writes (a pull page, push results): their WAL frames are flushed on the thread pool soon
+   * after, between keys, so the next decision's commit (whose fsync carries every frame written before it)
+   * has little more than its own pages to sync. Durability does not depend on it: a failure is ignored.
+   */
+  private flushBehind(): void {
+    const flush = this.walFlushBroken ? undefined : this.d.flushWal;
+    if (!flush || this.closed) return;
+    if (this.flushingBehind) { this.flushBehindAgain = true; return; }
+    this.flushingBehind = true;
+    void flush().catch(() => undefined).finally(() => {
+      this.flushingBehind = false;
+      if (!this.flushBehindAgain) return;
+      this.flushBehindAgain = false;
+      this.flushBehind();
+    });
+  }
+  private flushingBehind = false;
+  private flushBehindAgain = false;
 
   /**
    * Pick the next batch in id order, rebasing mutations whose predecessors on the item are settled.
@@ -528,8 +561,9 @@ export class SyncEngine {
       }
       if (page.queues.length) this.d.items.upsertQueues(page.queues);
     }];
-    for (let at = 0; at < page.upserts.length; at += APPLY_SLICE) {
-      const part = page.upserts.slice(at, at + APPLY_SLICE);
+    const sliceSize = page.reset ? APPLY_SLICE : APPLY_SLICE_AT_WORK;
+    for (let at = 0; at < page.upserts.length; at += sliceSize) {
+      const part = page.upserts.slice(at, at + sliceSize);
       slices.push(() => {
         // Asked per slice: a decision made between two slices gives its item history.
         const withHistory = this.d.outbox.itemsWithHistory(part.map((i) => i.id));
@@ -539,8 +573,8 @@ export class SyncEngine {
         }
       });
     }
-    for (let at = 0; at < page.removals.length; at += APPLY_SLICE) {
-      const part = page.removals.slice(at, at + APPLY_SLICE);
+    for (let at = 0; at < page.removals.length; at += sliceSize) {
+      const part = page.removals.slice(at, at + sliceSize);
       slices.push(() => {
         for (const rm of part) {
           this.d.items.markRemoved(rm.itemId, rm.reason, rm.item);
@@ -561,6 +595,7 @@ export class SyncEngine {
       }
       traced('pull.slice', () => this.relaxedCommit(() => this.d.db.transaction(slices[k])()));
     }
+    this.flushBehind();
     return changed;
   }
 

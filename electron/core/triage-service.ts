@@ -13,7 +13,7 @@ import type { EventBus } from './event-bus';
 import type { ItemsRepo } from './items-repo';
 import type { LaborClock } from './labor-clock';
 import type { OutboxRepo } from './outbox-repo';
-import type { SyncEngine } from './sync-engine';
+import { PUSH_AFTER_DECISION_MS, type SyncEngine } from './sync-engine';
 import { DeskFailure } from './desk-failure';
 import { HANDING_OFF_KINDS } from '../../shared/item-effects';
 import { checkPayload } from './mutation-guard';
@@ -246,7 +246,7 @@ export class TriageService {
   private afterWrite(reason: 'decision' | 'undo' | 'conflict', itemIds: string[]): void {
     this.c.events.emit('queue.changed', { reason, itemIds });
     this.c.sync.emitStatusSoon();
-    this.c.sync.kick();
+    this.c.sync.kick(PUSH_AFTER_DECISION_MS);
   }
 
   private requireUser(): string {

@@ -55,11 +55,14 @@ describe('push marks durable before the batch leaves', () => {
   it('sends nothing until the WAL flush is done, and decisions go on while it runs', async () => {
     let release!: () => void;
     let flushes = 0;
+    let gated = false;
     const { core, pushes } = await setup(() => {
+      if (!gated) return Promise.resolve();
       flushes++;
       return new Promise<void>((resolve) => { release = resolve; });
     });
     await ok(core, 'triage.decide', { itemId: 'itm-1', kind: 'approve' });
+    gated = true;
     const cycle = core.call('sync.now', {});
     await until(() => flushes === 1);
     // The batch is marked and waits for its flush: nothing has left, and the core's thread is free.
@@ -77,11 +80,14 @@ describe('push marks durable before the batch leaves', () => {
 
   it('a flush that fails sends nothing that cycle; the next cycle marks with a FULL commit and sends', async () => {
     let flushes = 0;
+    let failing = false;
     const { core, pushes } = await setup(async () => {
+      if (!failing) return;
       flushes++;
       throw new Error('EIO: the disk said no');
     });
     await ok(core, 'triage.decide', { itemId: 'itm-1', kind: 'approve' });
+    failing = true;
     const failed = await ok(core, 'sync.now', {});
     expect(failed.state).toBe('error');
     expect(failed.lastError).toContain('EIO');
@@ -102,5 +108,31 @@ describe('push marks durable before the batch leaves', () => {
     expect(statSync(`${file}-wal`).isFile()).toBe(true);
     await expect(walFlusher(file)()).resolves.toBeUndefined();
     await expect(walFlusher(tmp.file('none.sqlite'))()).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('flush behind relaxed writes', () => {
+  it('a pull page and push results are flushed off the thread after they commit; decisions never wait for it', async () => {
+    let behind = 0;
+    let hold: Promise<void> | null = null;
+    let release!: () => void;
+    const { core } = await setup(() => {
+      behind++;
+      return hold ?? Promise.resolve();
+    });
+    // setup's sync applied a pull page: flushed behind it.
+    expect(behind).toBeGreaterThanOrEqual(1);
+    hold = new Promise<void>((r) => { release = r; });
+    const before = behind;
+    await ok(core, 'triage.decide', { itemId: 'itm-1', kind: 'approve' });
+    const cycle = core.call('sync.now', {});
+    // The push waits for its own flush (held); the decision path does not.
+    await until(() => behind > before);
+    expect((await ok(core, 'triage.decide', { itemId: 'itm-2', kind: 'approve' })).mutationId).toBe(2);
+    hold = null;
+    release();
+    expect((await cycle).ok).toBe(true);
+    // Push results and the pull page after them asked for flushes too.
+    await until(() => behind >= before + 2);
   });
 });
