@@ -39,7 +39,8 @@ export function createStartupTrace(inherited: string | undefined, now: () => num
     has: (name) => marks.some((m) => m.name === name),
     format: () => {
       let previous = origin;
-      const lines = [`startup trace (ms since the first process started; + since the previous mark):`];
+      // The start in Unix milliseconds too, so a harness can line the marks up with its own clock (test/bench/ui.bench.ts).
+      const lines = [`startup trace (ms since the first process started, at ${origin.toFixed(1)} ms Unix time; + since the previous mark):`];
       lines.push(`  ${'0'.padStart(7)}           process started`);
       for (const m of marks) {
         const cpu = m.cpu === undefined ? '' : `   (cpu ${m.cpu.toFixed(0)} ms in process ${m.pid})`;

@@ -498,7 +498,9 @@ const FIRST_ITEM_TRACE_LINE = /^\s+\d+\s+\+\s*\d+\s+first item painted/m;
  * The browser profile (a playwright context) is made before the clock starts, as a reviewer's browser is
  * already running with its profile; the tab is opened after the URL is printed, inside the measured time.
  */
-async function oneStart(browser: Browser, command: string[], dataDir: string): Promise<{ urlMs: number; paintMs: number; output: string }> {
+type StartSample = { urlMs: number; paintMs: number; output: string; marks: { name: string; ms: number }[] };
+
+async function oneStart(browser: Browser, command: string[], dataDir: string): Promise<StartSample> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
     return await oneStartIn(context, command, dataDir);
@@ -507,8 +509,9 @@ async function oneStart(browser: Browser, command: string[], dataDir: string): P
   }
 }
 
-async function oneStartIn(context: BrowserContext, command: string[], dataDir: string): Promise<{ urlMs: number; paintMs: number; output: string }> {
+async function oneStartIn(context: BrowserContext, command: string[], dataDir: string): Promise<StartSample> {
   const t0 = performance.now();
+  const t0Wall = performance.timeOrigin + t0;
   const child = spawn(command[0], command.slice(1), {
     cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: 'none' },
@@ -528,6 +531,7 @@ async function oneStartIn(context: BrowserContext, command: string[], dataDir: s
     });
     const urlMs = performance.now() - t0;
     const page = await context.newPage();
+    const tabMs = performance.now() - t0;
     try {
       await page.goto(url);
       await page.waitForFunction(() => !!document.body.dataset.focusedItemId, null, { timeout: 60_000, polling: 'raf' });
@@ -540,7 +544,12 @@ async function oneStartIn(context: BrowserContext, command: string[], dataDir: s
         const timer = setTimeout(resolve, 15_000);
         child.stdout!.on('data', () => { if (done()) { clearTimeout(timer); resolve(); } });
       });
-      return { urlMs, paintMs, output };
+      // A resource entry appears once its response is in: the startupMark call's, a moment after the trace line.
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/rpc/app.startupMark')), null, { timeout: 5_000 }).catch(() => undefined);
+      const marks = [{ name: 'bench: URL printed', ms: urlMs }, { name: 'bench: tab opened', ms: tabMs }, { name: 'bench: first item painted (frame after)', ms: paintMs }];
+      marks.push(...(await pageMarks(page)).map((m) => ({ name: m.name, ms: m.at - t0Wall })));
+      marks.push(...traceMarks(output, t0Wall));
+      return { urlMs, paintMs, output, marks: marks.sort((a, b) => a.ms - b.ms) };
     } finally {
       await page.close();
     }
@@ -548,6 +557,48 @@ async function oneStartIn(context: BrowserContext, command: string[], dataDir: s
     if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGINT');
     await exited;
   }
+}
+
+/** The page's own timeline (wall-clock ms): the document, the bundle, the boot's reads and the first item's open. */
+async function pageMarks(page: Page): Promise<{ name: string; at: number }[]> {
+  return page.evaluate(() => {
+    const origin = performance.timeOrigin;
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const out = [
+      { name: 'page: navigation start', at: origin },
+      { name: 'page: index.html answered', at: origin + nav.responseStart },
+      { name: 'page: bundle evaluated (DOMContentLoaded)', at: origin + nav.domContentLoadedEventStart },
+    ];
+    // No named functions in here: tsx's keepNames would wrap them in a helper the page does not have.
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const rpc: Record<string, PerformanceResourceTiming> = {};
+    for (const e of resources) {
+      const m = /\/rpc\/([^/?]+)$/.exec(e.name);
+      if (m && !rpc[m[1]]) rpc[m[1]] = e;
+    }
+    const reads = ['session.get', 'settings.get', 'triage.next'].map((m) => rpc[m]).filter((e) => e !== undefined);
+    if (reads.length > 0) {
+      out.push({ name: 'page: boot reads sent', at: origin + Math.min(...reads.map((e) => e.startTime)) });
+      out.push({ name: 'page: boot reads answered', at: origin + Math.max(...reads.map((e) => e.responseEnd)) });
+    }
+    const bundle = resources.find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name));
+    if (bundle) out.push({ name: 'page: bundle loaded', at: origin + bundle.responseEnd });
+    if (rpc['triage.open']) {
+      out.push({ name: 'page: triage.open sent', at: origin + rpc['triage.open'].startTime });
+      out.push({ name: 'page: triage.open answered', at: origin + rpc['triage.open'].responseEnd });
+    }
+    if (rpc['app.startupMark']) out.push({ name: 'page: app.startupMark sent', at: origin + rpc['app.startupMark'].startTime });
+    return out;
+  });
+}
+
+/** The start script's own marks (its trace: ms since the launcher started, which it gives in Unix ms), on the bench's clock. */
+function traceMarks(output: string, t0Wall: number): { name: string; ms: number }[] {
+  const at = output.lastIndexOf('startup trace');
+  const origin = /at ([\d.]+) ms Unix time/.exec(output.slice(at));
+  if (at < 0 || !origin) return [];
+  return output.slice(at).split('\n').map((l) => /^\s+(\d+)\s+\+\s*\d+\s+(.*?)(?:\s+\(cpu \d+ ms in process \d+\))?$/.exec(l)).filter((m) => m !== null)
+    .map((m) => ({ name: `node: ${m[2]}`, ms: Number(origin[1]) + Number(m[1]) - t0Wall }));
 }
 
 /** `npm start` -> first item painted, warm, against the tsx launch of the same script (the path before bundles). */
@@ -562,7 +613,7 @@ async function measureStarts(browser: Browser, log: (m: string) => void): Promis
     // Warm: the first launch builds what is stale and seeds the demo data; not measured.
     log('start: a first launch to warm the build and seed the demo data (not measured)');
     await oneStart(browser, paths[0].command, dataDir);
-    const samples = new Map<string, { urlMs: number; paintMs: number; output: string }[]>(paths.map((p) => [p.name, []]));
+    const samples = new Map<string, StartSample[]>(paths.map((p) => [p.name, []]));
     // Interleaved, so a change in the machine's load falls on both paths alike.
     for (let i = 0; i < STARTS; i++) {
       for (const p of paths) samples.get(p.name)!.push(await oneStart(browser, p.command, dataDir));
@@ -583,6 +634,12 @@ async function measureStarts(browser: Browser, log: (m: string) => void): Promis
     console.log(`  the median bundled launch's own trace (from the launcher's process start; npm's own start-up comes before it):`);
     console.log(traceAt >= 0 ? median.output.slice(traceAt).split('\n').filter((l) => /^\s+\d/.test(l)).map((l) => `  ${l}`).join('\n') : '  (no trace printed)');
     if (!FIRST_ITEM_TRACE_LINE.test(median.output)) console.log("  (the renderer's 'first item painted' mark had not reached the start script 15 s after the paint)");
+    console.log(`  the median bundled launch, start script and page on one clock (ms since npm start was spawned):`);
+    let previous = 0;
+    for (const m of median.marks) {
+      console.log(`  ${m.ms.toFixed(0).padStart(7)}  +${(m.ms - previous).toFixed(0).padStart(5)}  ${m.name}`);
+      previous = m.ms;
+    }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
