@@ -1,6 +1,8 @@
-// The weekly review pack reads its signals' four weeks of metric events once and cuts them to the week for its
-// figures (weeklyPack 'shared', server/services/ops/weekly-pack.ts); the straightforward computation reads the week
-// and the four weeks each on their own, as the metrics endpoints do ('separate'). They give the same pack: on the
+// The weekly review pack reads its signals' four weeks of metric events once (the weeks before its own with only
+// the events a signal can count) and cuts them to the week for its figures (weeklyPack 'shared',
+// server/services/ops/weekly-pack.ts); the straightforward computation reads the week and every event of the four
+// weeks each on its own ('separate'). Likewise the control points endpoint reads only approval events, against
+// every event of the week. They give the same answers: on the
 // demo seed's eight weeks (signals firing, rollbacks, alerts) for each owner and each week, and on generated
 // histories driven through the real API (reclassifications between an owner's queues, escalations, owner
 // decisions, reverts, corrections, waits of hours to days so events fall in different weeks), read by the owner
@@ -11,6 +13,7 @@ import type { Mutation } from '../../shared/central-api';
 import { isoWeekBounds, isoWeekOf } from '../../shared/metrics-definitions';
 import { CorrectionsResponse } from '../../shared/ops-api';
 import type { AuthUser, ServerContext } from '../../server/services/context';
+import { controlPointMetrics, controlPointsOf, loadMetrics } from '../../server/services/ops/metrics';
 import { weeklyPack } from '../../server/services/ops/weekly-pack';
 import { CentralClient, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
 import { TestClock } from '../helpers/demo-fixture';
@@ -36,6 +39,10 @@ async function expectSamePacks(ctx: ServerContext, owners: string[], readers: Au
         const shared = await weeklyPack(ctx, reader, { ownerId, week }, 'shared');
         const separate = await weeklyPack(ctx, reader, { ownerId, week }, 'separate');
         expect(shared, `${ownerId}'s ${week} read by ${reader.id}`).toEqual(separate);
+        // The control points endpoint reads only the interval's approval events; over every event, the same.
+        const interval = { from: shared.interval.from, to: shared.interval.to };
+        expect(await controlPointMetrics(ctx, reader, interval), `control points ${week} read by ${reader.id}`)
+          .toEqual(controlPointsOf(await loadMetrics(ctx, reader, interval, 'sla')));
         if (shared.rework.outcomes > 0 || shared.signals.open.length + shared.signals.accepted.length + shared.signals.dismissed.length > 0) withFigures += 1;
       }
     }
@@ -164,9 +171,24 @@ describe('weekly pack: the shared read gives the straightforward pack', () => {
       }
     }
 
+    const readers = [user('own', ['owner', 'reviewer']), user('own2', ['owner']), user('sup', ['supervisor'])];
     it('the same pack for every owner, reader and week', async () => {
       const ctx = contextOf(srv, clock.now);
-      const readers = [user('own', ['owner', 'reviewer']), user('own2', ['owner']), user('sup', ['supervisor'])];
+      // Scripted first: 22 escalations with reason 'other' and no labor in the first week, all approved by the owner
+      // in the next: a simplify-branch signal in that week's pack whose steps lie in the weeks before it (read with
+      // only the events a signal can count) and carry no labor.
+      await as.prod.ingest({ items: ingestItems('qb', 22, { source: 'packprop', prefix: 'branch', start: 0 }) });
+      for (let i = 0; i < 22; i++) {
+        await as.r1.claim({ count: 1, leaseMinutes: 30 });
+        const [held] = await items().where('assignee_id', '=', 'r1').where('status', '=', 'leased').execute();
+        await push('r1', 'escalate', held, { reasonCode: 'other' }, 0);
+      }
+      clock.advanceMinutes(8 * 24 * 60);
+      for (const item of await items().where('assignee_id', '=', 'own').where('status', '=', 'escalated').execute()) await push('own', 'approve', item, {}, 2);
+      const branchWeek = isoWeekOf(clock.now());
+      const branch = await weeklyPack(ctx, readers[0], { ownerId: 'own', week: branchWeek });
+      expect(branch.signals.open.map((x) => x.kind)).toContain('simplify_branch');
+      await expectSamePacks(ctx, ['own'], readers, [branchWeek]);
       let withFigures = 0;
       await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 15, maxLength: 45 }), async (ops) => {
         for (const o of ops) await run(o);

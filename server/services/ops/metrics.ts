@@ -93,7 +93,13 @@ type ItemNeeds = 'events-only' | 'sla' | 'created';
  * `within`: a read of the same queues over an interval that holds this one (the weekly pack's four weeks of signals):
  * its events in this interval are taken instead of reading them again (with their items read as `needs` asks).
  */
-export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & { onlyQueueIds?: ReadonlySet<string>; within?: Loaded; signalEventsOnly?: boolean };
+export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & {
+  onlyQueueIds?: ReadonlySet<string>; within?: Loaded;
+  /** Only the events a signal can count (SIGNAL_STEP_TYPES): a read for the signals alone. */
+  signalEventsOnly?: boolean;
+  /** Only owners' outcomes on escalations (approval latency): a read for the control points alone. */
+  approvalEventsOnly?: boolean;
+};
 
 /**
  * The events a design signal can count (signals.ts): outcomes, escalations and reclassifications (the steps and
@@ -186,7 +192,7 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
     const timeRange = ctx.db.selectFrom('metric_events').where('metric_events.at', '>=', from).where('metric_events.at', '<', to);
     const inInterval = q.signalEventsOnly
       ? timeRange.where((eb) => eb.or([eb('metric_events.type', 'in', [...SIGNAL_STEP_TYPES]), eb('metric_events.labor_ms', '!=', 0)]))
-      : timeRange;
+      : q.approvalEventsOnly ? timeRange.where('metric_events.type', '=', 'decided').where('metric_events.escalated_at', 'is not', null) : timeRange;
     const within = q.within;
     if (within) {
       // The wider read's events of this interval (in log order already), with their items read as asked.
@@ -294,8 +300,10 @@ export async function teamMetrics(ctx: ServerContext, user: AuthUser, q: z.outpu
 const UNRESOLVED = new Set(['open', 'leased', 'escalated']);
 
 export async function controlPointMetrics(ctx: ServerContext, user: AuthUser, q: Query): Promise<ControlPointsResponse> {
-  // First outcomes, first touches and escalations may lie before the interval: item_facts has them.
-  return controlPointsOf(await loadMetrics(ctx, user, q, 'sla'));
+  // First outcomes, first touches and escalations may lie before the interval: item_facts has them. Of the
+  // interval's events the control points count only owners' outcomes on escalations (approval latency); the items
+  // of the others add no figure (each figure keeps to its window, and the SLA reads hold every item it can count).
+  return controlPointsOf(await loadMetrics(ctx, user, { ...q, approvalEventsOnly: true }, 'sla'));
 }
 
 /** The control points of a loaded interval (loaded with 'sla'; more items loaded change nothing: each figure keeps to its window). */

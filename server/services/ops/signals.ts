@@ -84,7 +84,8 @@ export async function computeSignals(ctx: ServerContext, user: AuthUser, q: Scop
   const queueOf = new Map(queues.map((r) => [r.id, r]));
 
   // The interval's events from the metric roll-up (metric_events, in log order), the same read as the control points'.
-  const l = read ?? await loadMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow, onlyQueueIds: q.onlyQueueIds }, 'events-only');
+  // (Only the events a signal can count: any other adds nothing to one.)
+  const l = read ?? await loadMetrics(ctx, user, { from, to, queueId: q.queueId, workflow: q.workflow, onlyQueueIds: q.onlyQueueIds, signalEventsOnly: true }, 'events-only');
   if (l.from !== from || l.to !== to || l.queues.map((r) => r.id).join() !== queueIds.join()) throw new Error('computeSignals: the events read are of another interval or other queues');
   const events: Ev[] = l.events.filter((e) => EVENT_TYPES.includes(e.type))
     .map((e) => ({ seq: e.seq, itemId: e.itemId, queueId: l.items.get(e.itemId)!.queueId, recordedQueueId: e.recordedQueueId, type: e.type, at: e.at, payload: e.payload }));

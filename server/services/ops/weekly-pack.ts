@@ -54,9 +54,10 @@ async function latestReview(db: Db, ownerId: string, week: string): Promise<Week
 }
 
 /**
- * How the pack reads the log: 'shared' (the signals' weeks once, cut to the week for its figures), or 'separate'
- * (the week and the signals' weeks each read on their own, as the metrics endpoints read them): the
- * straightforward computation, which a property test holds equal to the shared one.
+ * How the pack reads the log: 'shared' (the signals' weeks once, those before the week with only the events a
+ * signal can count, and the week cut from them for its figures), or 'separate' (the week, and every event of the
+ * signals' weeks, each read on its own): the straightforward computation, which a property test holds equal to
+ * the shared one.
  */
 export type PackReads = 'shared' | 'separate';
 
@@ -77,7 +78,9 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   const signalsFrom = new Date(bounds.to.getTime() - PACK_SIGNAL_LOOKBACK_DAYS * DAY).toISOString();
   // (The weeks before this one only with the events a signal can count.)
   const shared = queueIds.length === 0 || reads === 'separate' ? undefined : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine }, 'events-only');
-  const weeks = shared && joinReads(await loadMetrics(ctx, user, { from: signalsFrom, to: from, onlyQueueIds: mine, signalEventsOnly: true }, 'events-only'), shared);
+  // 'separate': every event of the signals' weeks, read on its own.
+  const weeks = shared ? joinReads(await loadMetrics(ctx, user, { from: signalsFrom, to: from, onlyQueueIds: mine, signalEventsOnly: true }, 'events-only'), shared)
+    : queueIds.length === 0 ? undefined : await loadMetrics(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, 'events-only');
   const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine, within: shared }, 'sla', 'created');
   const controlPoints = l === null ? [] : controlPointsOf(l).controlPoints.filter((c) => mine.has(c.queueId));
   const exceptionTax = l === null ? [] : (await taxGroups(ctx.db, l, 'queue')).filter((g) => mine.has(g.key));
