@@ -3,7 +3,7 @@ import { useEffect } from 'react';
 import type { BundleStatus } from '../../shared/desk-bundles';
 import { useNow } from '../hooks/use-now';
 import { setView, useApp } from '../state/app-store';
-import { loadBundleStatus, useBundles } from '../state/bundles-store';
+import { loadBundleStatusSoon, useBundles } from '../state/bundles-store';
 import { afterFirstItem } from '../state/startup-marks';
 
 export function timeLeft(untilIso: string, now: number): string {
@@ -25,13 +25,13 @@ export function BundleLeaseText({ work }: { work: NonNullable<BundleStatus['work
   );
 }
 
-/** Status-bar badge, shown only while a work bundle's lease lasts. Refreshes with the assigned count. */
+/** Status-bar badge, shown only while a work bundle's lease lasts. Refreshes with the assigned count (coalesced). */
 export function BundleLeaseBadge() {
   const work = useBundles((s) => s.status?.work ?? null);
   const assigned = useApp((s) => s.sync?.assigned);
   const now = useNow();
   // Not before the first item is painted (state/startup-marks.ts): the badge is not what the reviewer waits for.
-  useEffect(() => { void afterFirstItem().then(loadBundleStatus); }, [assigned]);
+  useEffect(() => { void afterFirstItem().then(loadBundleStatusSoon); }, [assigned]);
   if (!work || Date.parse(work.leaseExpiresAt) <= now) return null;
   return (
     <button type="button" className="sb-item link-btn bundle-badge" data-testid="bundle-badge" onClick={() => setView('sync')}

@@ -4,6 +4,7 @@ import { create } from 'zustand';
 import type { DeskOutput } from '../../shared/desk-api';
 import type { BundleStatus } from '../../shared/desk-bundles';
 import { errorMessage } from '../desk/desk-error';
+import { coalesced } from '../logic/coalesced';
 import { pushToast } from './app-store';
 import { desk } from './desk';
 
@@ -26,6 +27,9 @@ export async function loadBundleStatus(): Promise<void> {
     // Signed out or the core restarting: the panel shows what it had.
   }
 }
+
+/** The badge's refresh as the assigned count moves (every decision moves it): once per burst. */
+export const loadBundleStatusSoon = coalesced(() => void loadBundleStatus(), 1000);
 
 /** Bytes to base64 in slices (String.fromCharCode over a whole 10 MB file would overflow the stack). */
 export function toBase64(bytes: Uint8Array): string {

@@ -3,10 +3,13 @@ import type { SessionInfo, Settings } from '../../shared/desk-api';
 import { errorMessage } from '../desk/desk-error';
 import { applySettings, pushToast, useApp } from './app-store';
 import { loadConflicts } from './conflicts-store';
+import { coalesced } from '../logic/coalesced';
 import { desk } from './desk';
 import { scheduleRefresh } from './queue-store';
 import { afterFirstItem } from './startup-marks';
 import { ensureItem, onQueueChanged, useTriage } from './triage-store';
+
+const QUEUE_LIST_REFRESH_MS = 300;
 
 /** Sync status events seen so far: a status read that answers after a newer event must not replace it. */
 let statusEvents = 0;
@@ -46,6 +49,13 @@ export async function reloadSession(): Promise<void> {
   await adoptSession(await desk().call('session.get', {}));
 }
 
+/** Queue names, policies and counts after pulls: once per burst (each push answer is a 'pull' change). */
+const refreshQueues = coalesced(() => {
+  desk().call('queue.list', {})
+    .then((r) => useApp.setState({ queues: r.queues }))
+    .catch(() => undefined);
+}, QUEUE_LIST_REFRESH_MS);
+
 export async function boot(): Promise<void> {
   const d = desk();
   d.on('sync.status', (status) => {
@@ -57,11 +67,7 @@ export async function boot(): Promise<void> {
   d.on('queue.changed', (e) => {
     onQueueChanged(e.reason, e.itemIds);
     if (useApp.getState().view === 'queue') scheduleRefresh();
-    if (e.reason === 'pull' || e.reason === 'claim' || e.reason === 'reset') {
-      d.call('queue.list', {})
-        .then((r) => useApp.setState({ queues: r.queues }))
-        .catch(() => undefined);
-    }
+    if (e.reason === 'pull' || e.reason === 'claim' || e.reason === 'reset') refreshQueues();
   });
   d.on('session.changed', (s) => {
     void adoptSession(s).catch((e) => pushToast(errorMessage(e), 'error'));
