@@ -18,7 +18,8 @@
 //     view (open work) with each class toggled on for the first time, its total summed from the running
 //     per-group counts vs counted from the rows and then kept running.
 // Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts=sync` (or
-// `--parts=sync,decide`) stops after those parts, for quicker A/B runs of one lever.
+// `--parts=sync,decide`) stops after those parts, for quicker A/B runs of one lever. BENCH_CORE_AB=<other
+// checkout>/electron/core/index.ts also times the other core's initial sync beside this one's (alternating).
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -248,6 +249,37 @@ async function titleIndexCaughtUp(cacheFile: string): Promise<number> {
   }
 }
 
+/**
+ * BENCH_CORE_AB on the initial sync: this core and the other checkout's each sync the same server into a fresh
+ * cache, alternating (other, this, other, this), so both see the same load; medians and their ratio.
+ */
+async function initialSyncAb(url: string, dir: string, n: number, otherPath: string): Promise<void> {
+  const other = (await import(otherPath) as { createCore: typeof createCore }).createCore;
+  const times: { mine: number[]; other: number[] } = { mine: [], other: [] };
+  for (let k = 0; k < 4; k++) {
+    const mine = k % 2 === 1;
+    const cacheFile = join(dir, `cache-ab-${k}.sqlite`);
+    const c = await (mine ? createCore : other)({ cacheFile, autoSync: false, secrets: memorySecretStore() });
+    try {
+      const t0 = performance.now();
+      await ok(c, 'session.connect', { serverUrl: url, token: 'demo-alice' });
+      let status = await ok(c, 'sync.now', {});
+      while (status.assigned < n && status.state !== 'error') {
+        await sleep(20);
+        status = await ok(c, 'sync.status', {});
+        if (status.state !== 'syncing' && status.assigned < n) status = await ok(c, 'sync.now', {});
+      }
+      if (status.assigned < n) throw new Error(`A/B initial sync stopped at ${status.assigned}/${n}: ${status.lastError}`);
+      (mine ? times.mine : times.other).push(performance.now() - t0);
+    } finally {
+      await c.close();
+    }
+  }
+  const med = (xs: number[]) => pct(xs, 50);
+  console.log(`A/B: initial sync, median of 2 each: this core ${(n / (med(times.mine) / 1000)).toFixed(0)} items/s, ${otherPath} ` +
+    `${(n / (med(times.other) / 1000)).toFixed(0)} items/s; time this / other ${(med(times.mine) / med(times.other)).toFixed(2)} (${await loadAverage()})`);
+}
+
 interface SizeResult {
   n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null;
   decide: number[]; rawDecide: number[]; fed: number;
@@ -291,6 +323,7 @@ async function runSize(n: number): Promise<SizeResult> {
     const syncMs = performance.now() - t0;
     if (status.assigned < items.length) throw new Error(`initial sync stopped at ${status.assigned}/${items.length}: ${status.lastError}`);
     await core.close();
+    if (process.env.BENCH_CORE_AB) await initialSyncAb(server.url, dir, items.length, process.env.BENCH_CORE_AB);
     raw = rawBaseline(join(dir, 'raw.sqlite'), items);
     const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: [], fed: 0,
       filterSort: { core: [], raw: [], total: 0 }, text: [] };
