@@ -112,8 +112,14 @@ describe('triage with the keyboard', () => {
       await oliviaUi.page.keyboard.press('g');
       await oliviaUi.page.keyboard.press('q');
       await expect.poll(() => oliviaUi.page.evaluate(() => document.body.dataset.view)).toBe('queue');
+      // The queue's code loads lazily (half a second on a page just opened): type once the view is there.
+      await oliviaUi.page.getByTestId('view-queue').waitFor();
       await oliviaUi.page.keyboard.press('/');
       await oliviaUi.page.keyboard.type(detail.item.title);
+      // The typed title went to the filter box (not to the shortcuts), and the rows are the filtered ones.
+      await expect.poll(() => oliviaUi.page.getByTestId('queue-filter-text').inputValue()).toBe(detail.item.title);
+      await expect.poll(() => oliviaUi.page.getByTestId('queue-total').textContent()).toMatch(/^\d+ open items$/);
+      await expect.poll(() => oliviaUi.page.locator('[data-item-id]').count()).toBeLessThan(50);
       await oliviaUi.page.locator(`[data-item-id="${id}"]`).first().waitFor({ timeout: 10_000 });
       await screenshot(oliviaUi.page, 'queue-olivia-escalation');
     } finally {
