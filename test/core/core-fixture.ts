@@ -83,3 +83,19 @@ export async function scriptedServer(handle: (path: string, body: unknown, req: 
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+/** What a scripted-server test opened (a core, its server, its tmp dir), closed after each test in that order. */
+export type Opened = { core?: Core; close?: () => Promise<void>; cleanup?: () => void };
+
+/** Registers the afterEach that closes everything pushed on the returned list. */
+export function closedAfterEach(afterEach: (fn: () => Promise<void>) => void): Opened[] {
+  const open: Opened[] = [];
+  afterEach(async () => {
+    for (const o of open.splice(0)) {
+      await o.core?.close();
+      await o.close?.();
+      o.cleanup?.();
+    }
+  });
+  return open;
+}

@@ -6,19 +6,11 @@
 import { statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../electron/core/index';
 import { walFlusher } from '../../electron/core/wal-flush';
 import type { PushRequest } from '../../shared/central-api';
-import { demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
+import { closedAfterEach, demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
 
-const open: { core?: Core; close?: () => Promise<void>; cleanup?: () => void }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.core?.close();
-    await o.close?.();
-    o.cleanup?.();
-  }
-});
+const open = closedAfterEach(afterEach);
 
 async function setup(flushWal: (() => Promise<void>) | undefined) {
   const pushes: PushRequest[] = [];

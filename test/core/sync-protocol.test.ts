@@ -4,21 +4,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
 import type { PushRequest } from '../../shared/central-api';
-import { demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
+import { closedAfterEach, demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
 
 type Push = PushRequest & { mutations: { mutationId: number; itemId: string; payloadHash: string }[] };
 const GAP = 'urn:exception-desk:problem:mutation-gap';
 const n = (itemId: string) => Number(itemId.split('-')[1]);
 const resolved = (itemId: string) => scriptItem(n(itemId), { status: 'resolved', assigneeId: null, version: 2 });
 
-const open: { core?: Core; close?: () => Promise<void>; cleanup?: () => void }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.core?.close();
-    await o.close?.();
-    o.cleanup?.();
-  }
-});
+const open = closedAfterEach(afterEach);
 
 async function setup(items: number, onPush: (body: Push, res: import('node:http').ServerResponse, count: number) => void, opts: { pull?: (count: number, res: import('node:http').ServerResponse) => void; autoSync?: boolean } = {}) {
   const pushes: Push[] = [];
