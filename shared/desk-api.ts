@@ -148,6 +148,11 @@ export const DecideOutput = z.object({
   kind: MutationKind,
   /** The item the triage view should open next (null when the assigned set is empty). */
   nextItemId: Id.nullable(),
+  /**
+   * A defer: the cooldown of the item's queue as this desk knew it when the defer was written (absent: the
+   * queue sets none, so the default). The reviewer is told this, not a queue list read before a sync.
+   */
+  deferCooldownMinutes: Queue.shape.deferCooldownMinutes,
 });
 export type DecideOutput = z.infer<typeof DecideOutput>;
 

@@ -71,7 +71,8 @@ export class TriageService {
       const mutationId = this.record(me, input.itemId, input.kind, input.payload as Record<string, unknown>, got);
       const handsOff = HANDING_OFF_KINDS.includes(input.kind);
       const nextItemId = handsOff ? this.c.items.neighbour(input.itemId, 'next', true) : input.itemId;
-      return { mutationId, itemId: input.itemId, kind: input.kind, nextItemId };
+      const cooldown = input.kind === 'defer' && got ? this.c.items.queue(got.item.queueId)?.deferCooldownMinutes : undefined;
+      return { mutationId, itemId: input.itemId, kind: input.kind, nextItemId, ...(cooldown === undefined ? {} : { deferCooldownMinutes: cooldown }) };
     }))());
     traced('decide.after', () => this.afterWrite('decision', [input.itemId]));
     return out;

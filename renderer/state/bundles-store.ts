@@ -28,7 +28,7 @@ export async function loadBundleStatus(): Promise<void> {
   }
 }
 
-/** The badge's refresh as the assigned count moves (every decision moves it): once per burst. */
+/** The badge's refresh as the assigned count moves (every decision moves it): at most once a second. */
 export const loadBundleStatusSoon = coalesced(() => void loadBundleStatus(), 1000);
 
 /** Bytes to base64 in slices (String.fromCharCode over a whole 10 MB file would overflow the stack). */

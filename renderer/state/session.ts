@@ -49,7 +49,7 @@ export async function reloadSession(): Promise<void> {
   await adoptSession(await desk().call('session.get', {}));
 }
 
-/** Queue names, policies and counts after pulls: once per burst (each push answer is a 'pull' change). */
+/** Queue names, policies and counts after pulls: at once, then at most once a window (each push answer is a 'pull' change). */
 const refreshQueues = coalesced(() => {
   desk().call('queue.list', {})
     .then((r) => useApp.setState({ queues: r.queues }))

@@ -188,7 +188,7 @@ describe('metric roll-ups: rebuild == incremental', () => {
     // The scripted part left an item paused now and pauses that ended with time on them.
     expect(await probe.db.selectFrom('item_facts').select('item_id').where('sla_paused_since', 'is not', null).execute()).not.toHaveLength(0);
     expect(await probe.db.selectFrom('item_facts').select('item_id').where('sla_paused_ms', '>', 0).execute()).not.toHaveLength(0);
-    await expectRebuildEqualsIncremental(probe);
+    const scriptedEvents = await expectRebuildEqualsIncremental(probe);
     await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 10, maxLength: 40 }), async (ops) => {
       for (const o of ops) await run(o);
       checked = await expectRebuildEqualsIncremental(probe);
@@ -196,7 +196,8 @@ describe('metric roll-ups: rebuild == incremental', () => {
     // The histories did reach the roll-ups (outcomes, escalations, reverts…), not only ingests.
     const types = new Set((await probe.db.selectFrom('metric_events').select('type').distinct().execute()).map((r) => r.type));
     for (const t of ['decided', 'escalated', 'reverted', 'corrected', 'reclassified', 'deferred', 'noted']) expect(types.has(t), t).toBe(true);
-    expect(checked).toBeGreaterThan(40);
+    // And the generated part added events of its own (a fixed count failed on an unlucky draw: 35 of 40).
+    expect(checked).toBeGreaterThan(scriptedEvents);
   }, 300_000);
 
   it('a roll-up that drifted from the log is caught (the check has teeth) and the rebuild repairs it', async () => {
