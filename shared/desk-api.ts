@@ -149,8 +149,8 @@ export const DecideOutput = z.object({
   /** The item the triage view should open next (null when the assigned set is empty). */
   nextItemId: Id.nullable(),
   /**
-   * A defer: the cooldown of the item's queue as this desk knew it when the defer was written (absent: the
-   * queue sets none, so the default). The reviewer is told this, not a queue list read before a sync.
+   * A defer: the cooldown that applies to it (its queue's as this desk knew it when the defer was written,
+   * else the default); absent for other kinds. The reviewer is told this, not a queue list read before a sync.
    */
   deferCooldownMinutes: Queue.shape.deferCooldownMinutes,
 });

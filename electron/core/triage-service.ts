@@ -17,6 +17,7 @@ import { PUSH_AFTER_DECISION_MS, type SyncEngine } from './sync-engine';
 import { DeskFailure } from './desk-failure';
 import { HANDING_OFF_KINDS } from '../../shared/item-effects';
 import { checkPayload } from './mutation-guard';
+import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
 import { traced } from './work-trace';
 
 type Decide = z.output<typeof DecideInput>;
@@ -71,7 +72,8 @@ export class TriageService {
       const mutationId = this.record(me, input.itemId, input.kind, input.payload as Record<string, unknown>, got);
       const handsOff = HANDING_OFF_KINDS.includes(input.kind);
       const nextItemId = handsOff ? this.c.items.neighbour(input.itemId, 'next', true) : input.itemId;
-      const cooldown = input.kind === 'defer' && got ? this.c.items.queue(got.item.queueId)?.deferCooldownMinutes : undefined;
+      // A defer answers the cooldown that applies (the queue's, else the default): the one rule, said once, here.
+      const cooldown = input.kind === 'defer' && got ? (this.c.items.queue(got.item.queueId)?.deferCooldownMinutes ?? DEFER_COOLDOWN_MINUTES) : undefined;
       return { mutationId, itemId: input.itemId, kind: input.kind, nextItemId, ...(cooldown === undefined ? {} : { deferCooldownMinutes: cooldown }) };
     }))());
     traced('decide.after', () => this.afterWrite('decision', [input.itemId]));

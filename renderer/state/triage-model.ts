@@ -419,7 +419,7 @@ export function createTriage(deps: TriageDeps) {
       });
       // A defer says where the item went (issue 14 item 3): back to its queue, not to this reviewer for a while.
       const queue = deps.queueOf?.(cur.item.queueId) ?? cur.queue;
-      const where = kind === 'defer' ? `, ${deferredWhereText(queue?.name ?? cur.item.queueId, out.deferCooldownMinutes ?? queue?.deferCooldownMinutes)}` : '';
+      const where = kind === 'defer' ? `, ${deferredWhereText(queue?.name ?? cur.item.queueId, out.deferCooldownMinutes)}` : '';
       deps.toast(`${PAST[kind]}: ${cur.item.title}${where}`, 'success', { undo: advances });
       if (!advances) {
         if (seq === showSeq) refreshShown(await fetchDetail(itemId), seq);

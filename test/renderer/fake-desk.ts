@@ -5,6 +5,7 @@ import type { DeskInput, DeskMethod, DeskOutput, ItemDetail } from '../../shared
 import type { Item } from '../../shared/domain';
 import { departureOf, type ItemChangedDetails, type ItemDeparture } from '../../shared/item-departure';
 import { DeskCallError } from '../../renderer/desk/desk-error';
+import { DEFER_COOLDOWN_MINUTES } from '../../shared/defer-policy';
 import type { DeskCaller } from '../../renderer/state/triage-model';
 
 export const ME = 'alice';
@@ -151,7 +152,10 @@ export class FakeDesk implements DeskCaller {
         const kind = i.kind as string;
         if (kind !== 'note' && !this.inSet().includes(itemId)) throw new DeskCallError(method, { code: 'conflict', message: 'decided here' });
         this.decided.push({ itemId, kind, shownVersion });
-        return { mutationId: this.decided.length, itemId, kind, nextItemId: kind === 'note' ? itemId : this.neighbour(itemId, 'next', true) };
+        return {
+          mutationId: this.decided.length, itemId, kind, nextItemId: kind === 'note' ? itemId : this.neighbour(itemId, 'next', true),
+          ...(kind === 'defer' ? { deferCooldownMinutes: DEFER_COOLDOWN_MINUTES } : {}),
+        };
       }
       case 'triage.undo': {
         // Like the core: the last decision, passing over notes (they stay).
