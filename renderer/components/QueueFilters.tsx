@@ -7,6 +7,9 @@ import { setFilter, useQueue } from '../state/queue-store';
 import { CLASS_LABEL } from './ClassBadge';
 import { Kbd } from './Kbd';
 
+/** The text box's element id (the queue view leaves the focus in it). */
+export const FILTER_INPUT_ID = 'queue-text';
+
 /** Filter by class (toggles), queue and text; `/` focuses the text box, Esc or Enter returns to the grid. */
 export function QueueFilters({ onDone }: { onDone: () => void }) {
   const filter = useQueue((s) => s.filter);
@@ -29,11 +32,11 @@ export function QueueFilters({ onDone }: { onDone: () => void }) {
 
   return (
     <div className="queue-filters" role="search" aria-label="Filter the queue">
-      <label htmlFor="queue-text" className="sr-only">
+      <label htmlFor={FILTER_INPUT_ID} className="sr-only">
         Filter by text
       </label>
       <input
-        id="queue-text"
+        id={FILTER_INPUT_ID}
         ref={input}
         type="search"
         className="filter-text"

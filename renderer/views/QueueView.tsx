@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { QueueFilters } from '../components/QueueFilters';
+import { FILTER_INPUT_ID, QueueFilters } from '../components/QueueFilters';
 import { QueueGrid, type QueueGridHandle } from '../components/QueueGrid';
 import { useApp } from '../state/app-store';
 import { bulkApprove, clearSelection, reload, useQueue } from '../state/queue-store';
@@ -18,8 +18,9 @@ export function QueueView() {
   useEffect(() => {
     // Rows may have changed while another view was shown; keep the old ones until new pages land.
     reload(useQueue.getState().total !== null);
-    // `/` pressed before this view's code had loaded goes to the filter box, not the grid.
-    if (!answerEarlyFilterAsk()) grid.current?.focus();
+    // `/` pressed before this view's code had loaded goes to the filter box, not the grid; and the mount
+    // effect running again (the grid's own code suspends once more) must not take the focus back from it.
+    if (!answerEarlyFilterAsk() && document.activeElement?.id !== FILTER_INPUT_ID) grid.current?.focus();
   }, []);
 
   return (
