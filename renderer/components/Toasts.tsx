@@ -7,9 +7,9 @@ export function Toasts() {
   return (
     <div className="toasts" role="status" aria-live="polite" aria-label="Notifications" data-testid="toasts">
       {toasts.map((t) => (
-        // Decision toasts keep to one line (the title may be cut); messages and errors wrap, whole.
-        <div key={t.id} className={`toast toast-${t.tone}${t.undo ? '' : ' toast-wrap'}`} data-testid="toast" data-tone={t.tone}>
-          <span className="toast-text" title={t.undo ? t.text : undefined}>
+        // Decision toasts keep to one line (the title may be cut); messages, errors and a defer's where wrap, whole.
+        <div key={t.id} className={`toast toast-${t.tone}${t.undo && !t.whole ? '' : ' toast-wrap'}`} data-testid="toast" data-tone={t.tone}>
+          <span className="toast-text" title={t.undo && !t.whole ? t.text : undefined}>
             {t.text}
           </span>
           {t.undo && (

@@ -23,6 +23,8 @@ export interface Toast {
   text: string;
   /** Offer an Undo button (decision toasts). */
   undo?: boolean;
+  /** Shown whole even with Undo (a decision toast is one line otherwise): a defer says where the item went. */
+  whole?: boolean;
 }
 
 /** A message that stays until dismissed (shell notices: a restarted core, a token kept in memory only). */
@@ -82,12 +84,12 @@ export function applySettings(settings: Settings): void {
 let toastSeq = 0;
 const TOAST_MS = { info: 4000, success: 4000, error: 8000 } as const;
 
-export function pushToast(text: string, tone: Toast['tone'] = 'info', opts: { undo?: boolean } = {}): number {
+export function pushToast(text: string, tone: Toast['tone'] = 'info', opts: { undo?: boolean; whole?: boolean } = {}): number {
   const id = ++toastSeq;
   // Keep the stack short: a reviewer deciding fast should see the latest, not a tower. Undo takes back
   // the latest decision only, so only the newest decision toast offers it.
   useApp.setState((s) => ({
-    toasts: [...s.toasts.slice(-2).map((t) => (opts.undo && t.undo ? { ...t, undo: false } : t)), { id, tone, text, undo: opts.undo }],
+    toasts: [...s.toasts.slice(-2).map((t) => (opts.undo && t.undo ? { ...t, undo: false } : t)), { id, tone, text, undo: opts.undo, whole: opts.whole }],
   }));
   setTimeout(() => dismissToast(id), TOAST_MS[tone]);
   return id;

@@ -31,7 +31,7 @@ export interface TriageDeps {
   inTriage(): boolean;
   /** The signed-in reviewer's id (whose assigned set this is). */
   me(): string | null;
-  toast(text: string, tone: 'info' | 'success' | 'error', opts?: { undo?: boolean }): void;
+  toast(text: string, tone: 'info' | 'success' | 'error', opts?: { undo?: boolean; whole?: boolean }): void;
   /** Undo ran (or found nothing): toasts must stop offering it. */
   undoOffersGone?(): void;
   /** The queue as the last sync knows it (its policy may have changed since the item was shown). */
@@ -420,7 +420,7 @@ export function createTriage(deps: TriageDeps) {
       // A defer says where the item went (issue 14 item 3): back to its queue, not to this reviewer for a while.
       const queue = deps.queueOf?.(cur.item.queueId) ?? cur.queue;
       const where = kind === 'defer' ? `, ${deferredWhereText(queue?.name ?? cur.item.queueId, out.deferCooldownMinutes)}` : '';
-      deps.toast(`${PAST[kind]}: ${cur.item.title}${where}`, 'success', { undo: advances });
+      deps.toast(`${PAST[kind]}: ${cur.item.title}${where}`, 'success', { undo: advances, whole: kind === 'defer' });
       if (!advances) {
         if (seq === showSeq) refreshShown(await fetchDetail(itemId), seq);
         return;
