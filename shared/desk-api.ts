@@ -34,6 +34,16 @@ export type DeskResult<T> = { ok: true; value: T } | { ok: false; error: DeskErr
 const Empty = z.object({}).strict();
 const Ok = z.object({ ok: z.literal(true) });
 
+/** What the renderer says of an error it caught: sizes bounded, since it ends up in the log file. */
+export const RendererErrorReport = z.object({
+  /** Which boundary caught it, e.g. `view:queue`. */
+  where: z.string().min(1).max(100),
+  name: z.string().max(200),
+  message: z.string().max(2000),
+  stack: z.string().max(8000).optional(),
+}).strict();
+export type RendererErrorReport = z.infer<typeof RendererErrorReport>;
+
 // ---------- session ----------
 export const SessionInfo = z.object({
   signedIn: z.boolean(),
@@ -316,6 +326,8 @@ export const deskMethods = {
   'app.revealLogs': { input: Empty, output: z.object({ path: z.string().nullable(), revealed: z.boolean() }) },
   /** The renderer reports a startup mark (the first item painted) for `npm start -- --timings`; nothing is stored. */
   'app.startupMark': { input: z.object({ name: z.enum(STARTUP_MARK_NAMES) }), output: Ok },
+  /** The renderer reports an error it caught (a view that failed to render or to load); the core logs it. */
+  'app.reportError': { input: RendererErrorReport, output: Ok },
   // Restricted sites (DESIGN §11): work in and decisions out as signed files.
   'bundles.status': { input: Empty, output: BundleStatus },
   'bundles.importWork': { input: ImportWorkInput, output: ImportWorkOutput },

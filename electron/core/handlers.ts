@@ -1,7 +1,7 @@
 // The handler table: one function per method of shared/desk-api.ts deskMethods. Inputs arrive already
 // parsed by the dispatcher; handlers throw DeskFailure to refuse.
 import type { z } from 'zod';
-import { Settings, type DeskMethod, type DeskMethods } from '../../shared/desk-api';
+import { Settings, type DeskMethod, type DeskMethods, type RendererErrorReport } from '../../shared/desk-api';
 import { commitRelaxed } from './cache-db';
 import type { CoreContext } from './context';
 import { DeskFailure } from './desk-failure';
@@ -20,6 +20,8 @@ export interface AppHandlerDeps {
   revealLogs?: () => boolean;
   /** `npm start -- --timings`: told of the renderer's startup marks (scripts/startup-trace.ts). */
   onStartupMark?: (name: string) => void;
+  /** An error the renderer caught (a view that failed): written to the log, where support looks. */
+  onRendererError?: (report: RendererErrorReport) => void;
 }
 
 export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: null }): HandlerTable {
@@ -75,6 +77,7 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     'settings.get': () => c.kv.settings(),
     'app.revealLogs': () => ({ path: app.logDir, revealed: app.logDir !== null && (app.revealLogs?.() ?? false) }),
     'app.startupMark': (i) => { app.onStartupMark?.(i.name); return { ok: true as const }; },
+    'app.reportError': (i) => { app.onRendererError?.(i); return { ok: true as const }; },
     'settings.set': (i) => {
       const before = c.kv.settings();
       const next = Settings.parse({ ...before, ...stripUndefined(i) });

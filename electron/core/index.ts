@@ -1,7 +1,7 @@
 // createCore: the workstation core behind the desk API (DESIGN §4, §6, §7). Plain Node; Electron-only
 // needs (token storage, power and focus signals) come in through ports and desk calls.
 import { DeskFailure } from './desk-failure';
-import type { DeskDispatcher, DeskEventName } from '../../shared/desk-api';
+import type { DeskDispatcher, DeskEventName, RendererErrorReport } from '../../shared/desk-api';
 import { BundleService } from './bundles/bundle-service';
 import { acquireCacheLock } from './cache-lock';
 import { commitRelaxed, openCacheDb } from './cache-db';
@@ -183,7 +183,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   titleIndexer.unref();
 
   await ctx.session.restore();
-  const call = createDispatcher(createHandlers(ctx, { logDir: logFile?.dir ?? null, revealLogs: opts.revealLogs, onStartupMark: opts.onStartupMark }), (method, e) => {
+  const appDeps = {
+    logDir: logFile?.dir ?? null, revealLogs: opts.revealLogs, onStartupMark: opts.onStartupMark,
+    onRendererError: (report: RendererErrorReport) => log.error({ rendererError: report }, 'renderer error'),
+  };
+  const call = createDispatcher(createHandlers(ctx, appDeps), (method, e) => {
     log.error({ method, ...errorFields(e) }, 'desk call failed');
     if (process.env.DESK_CORE_DEBUG) console.error(`[core] ${method}:`, e);
   });

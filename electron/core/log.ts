@@ -1,6 +1,7 @@
 // Structured logs (pino) to rotating files in the app-data folder: core.N.log from the core, main.N.log
 // from Electron's main process. Rotation: daily or at 10 MB, whichever first, keeping the current file and
 // six more. Redaction (shared/log-redaction.ts) keeps tokens and item content out whatever a caller passes.
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -38,6 +39,10 @@ export async function openLogFile(dir: string, name: string): Promise<LogFile> {
     file: path.join(dir, name), extension: '.log', mkdir: true,
     size: LOG_ROTATION.size, frequency: LOG_ROTATION.frequency, limit: { count: LOG_ROTATION.keep },
   });
+  // The file opens asynchronously; until it has, lines are only buffered and flushSync cannot write
+  // them, so a core that failed or closed within its first ~100 ms left no log at all (seen in a test).
+  // (sonic-boom's types omit `fd`, which is -1 until the file is open.)
+  if ((stream as unknown as { fd: number }).fd < 0) await once(stream, 'ready');
   const logger = pino(loggerOptions(name), stream);
   return {
     logger, dir,

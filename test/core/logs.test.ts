@@ -56,6 +56,35 @@ describe('core logs', () => {
     expect(text).not.toContain(title);
   });
 
+  it("the renderer's reported errors reach the log, even from a core closed at once; a report out of bounds is refused and logs nothing", async () => {
+    const dir = tmp.file('logs-renderer');
+    core = await demoCore(server.url, tmp.file('cache-renderer.sqlite'), { logDir: dir });
+    const report = { where: 'view:queue', name: 'TypeError', message: 'rows is undefined', stack: 'TypeError: rows is undefined\n    at QueueGrid' };
+    expect(await ok(core, 'app.reportError', report)).toEqual({ ok: true });
+    for (const bad of [
+      { ...report, where: '' },
+      { ...report, message: 'x'.repeat(2001) },
+      { ...report, stack: 'y'.repeat(8001) },
+      { ...report, extra: 'not in the contract' },
+      { where: 'view:queue' },
+    ]) {
+      const r = await core.call('app.reportError', bad);
+      expect(r.ok, JSON.stringify(bad).slice(0, 80)).toBe(false);
+    }
+    await core.close();
+    core = null;
+
+    const lines = readdirSync(dir).filter((f) => f.endsWith('.log'))
+      .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n'))
+      .map((l) => JSON.parse(l) as { msg: string; level: number; rendererError?: unknown });
+    // This core lived ~100 ms: its first and last lines are there too (the file used to open too late).
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['core ready', 'core closed']));
+    const reported = lines.filter((l) => l.msg === 'renderer error');
+    expect(reported).toHaveLength(1);
+    expect(reported[0].rendererError).toEqual(report);
+    expect(reported[0].level).toBe(50);
+  });
+
   it('the redaction config censors secrets and content wherever a caller puts them (one level deep)', () => {
     let out = '';
     const sink = new Writable({ write(chunk, _enc, done) { out += String(chunk); done(); } });
