@@ -4,7 +4,9 @@ import { NoticeBar } from './components/NoticeBar';
 import { Overlays } from './components/Overlays';
 import { StatusBar } from './components/StatusBar';
 import { Toasts } from './components/Toasts';
+import { ViewBoundary } from './components/ViewBoundary';
 import { installLaborSignals } from './keyboard/labor-signals';
+import { installGlobalErrorReports } from './state/report-error';
 import { useGlobalKeys } from './keyboard/use-global-keys';
 import { useApp } from './state/app-store';
 import { installThemeFollower } from './state/theme';
@@ -58,6 +60,7 @@ export function App() {
   useGlobalKeys();
   useEffect(() => installThemeFollower(), []);
   useEffect(() => installLaborSignals(), []);
+  useEffect(() => installGlobalErrorReports(), []);
   // Normally fetched once the first item paints (state/startup-marks.ts); this covers a desk with no item.
   useEffect(() => {
     if (!booted) return;
@@ -89,9 +92,11 @@ export function App() {
       {chrome && <NavBar />}
       <main className="main" id="main">
         <NoticeBar />
-        <Suspense fallback={<ViewLoading />}>
-          <CurrentView />
-        </Suspense>
+        <ViewBoundary view={view}>
+          <Suspense fallback={<ViewLoading />}>
+            <CurrentView />
+          </Suspense>
+        </ViewBoundary>
       </main>
       {chrome && <StatusBar />}
       <Toasts />

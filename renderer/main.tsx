@@ -1,10 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { ErrorBoundary } from 'react-error-boundary';
 import { App } from './App';
+import { DeskFailed } from './components/DeskFailed';
 import { createDeskClient, pickTransport } from './desk/client';
 import { useApp } from './state/app-store';
 import { setDesk } from './state/desk';
 import { boot } from './state/session';
+import { reportRendererError } from './state/report-error';
 import { installShellEvents } from './state/shell-events';
 import './styles/tokens.css';
 import './styles/base.css';
@@ -25,6 +28,8 @@ try {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <ErrorBoundary FallbackComponent={DeskFailed} onError={(error, info) => reportRendererError('app', error, info.componentStack)}>
+      <App />
+    </ErrorBoundary>
   </StrictMode>,
 );
