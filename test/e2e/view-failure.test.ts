@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../helpers/server';
-import { bodyView, closeAll, focusedItemId, keys, launchChromium, openTriage, startDesk, type Desk, type OpenPage } from './harness';
+import { bodyView, closeAll, focusedItemId, keys, launchChromium, openTriage, screenshot, startDesk, type Desk, type OpenPage } from './harness';
 
 let browser: Browser;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -54,6 +54,7 @@ describe('a view that fails', () => {
     // Enter reloads: the reload button has the focus.
     expect(await focusedTestId(page)).toBe('view-failed-reload');
     expect(await page.getByTestId('nav').count()).toBe(1);
+    await screenshot(page, 'view-failed-queue');
 
     await keys(page, 'g', 't');
     await expect.poll(() => bodyView(page)).toBe('triage');
@@ -72,6 +73,7 @@ describe('a view that fails', () => {
     await expect.poll(() => failedView(page)).toBe('stats');
     await expect.poll(() => page.getByTestId('view-failed').textContent()).toContain('stopped working');
     expect(await focusedTestId(page)).toBe('view-failed-retry');
+    await screenshot(page, 'view-failed-stats');
     await expect.poll(() => rendererErrors().filter((r) => r.where === 'view:stats').length).toBeGreaterThan(0);
 
     await page.unroute('**/rpc/stats.today');
