@@ -1,12 +1,12 @@
-// The weekly review pack reads its signals' four weeks of metric events once (the weeks before its own with only
-// the events a signal can count) and cuts them to the week for its figures (weeklyPack 'shared',
-// server/services/ops/weekly-pack.ts); the straightforward computation reads the week and every event of the four
-// weeks each on its own ('separate'). Likewise the control points endpoint reads only approval events, against
-// every event of the week. They give the same answers: on the
-// demo seed's eight weeks (signals firing, rollbacks, alerts) for each owner and each week, and on generated
-// histories driven through the real API (reclassifications between an owner's queues, escalations, owner
-// decisions, reverts, corrections, waits of hours to days so events fall in different weeks), read by the owner
-// and by a supervisor. Runs on SQLite and PostgreSQL.
+// The design signals are counted in the database, with only the events of the signals that fire read
+// (server/services/ops/signals.ts countedSignals: the signals endpoint, the scorecard and weeklyPack 'counted'); the
+// reference computation reads every event of the interval and computes each signal from them (computeSignals with a
+// read, weeklyPack 'reference'). Likewise the control points endpoint reads only approval events, against every event
+// of the week. They give the same answers: on the demo seed's eight weeks (all five kinds of signal firing,
+// rollbacks, alerts) for each owner and each week and over the whole history, and on generated histories driven
+// through the real API (reclassifications between an owner's queues, escalations, owner decisions, reverts,
+// corrections, waits of hours to days so events fall in different weeks), read by the owner and by a supervisor.
+// Runs on SQLite and PostgreSQL.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Mutation } from '../../shared/central-api';
@@ -14,6 +14,7 @@ import { isoWeekBounds, isoWeekOf } from '../../shared/metrics-definitions';
 import { CorrectionsResponse } from '../../shared/ops-api';
 import type { AuthUser, ServerContext } from '../../server/services/context';
 import { controlPointMetrics, controlPointsOf, loadMetrics } from '../../server/services/ops/metrics';
+import { computeSignals } from '../../server/services/ops/signals';
 import { weeklyPack } from '../../server/services/ops/weekly-pack';
 import { CentralClient, ingestItems, mutationFor, newClientId } from '../helpers/central-client';
 import { TestClock } from '../helpers/demo-fixture';
@@ -30,27 +31,47 @@ function weeksBetween(from: Date, to: Date): string[] {
   return out;
 }
 
-/** The shared read and the straightforward one agree for every owner, reader and week; returns how many packs had figures. */
+/** The counted pack and the reference one agree for every owner, reader and week; returns how many packs had figures. */
 async function expectSamePacks(ctx: ServerContext, owners: string[], readers: AuthUser[], weeks: string[]): Promise<number> {
   let withFigures = 0;
   for (const ownerId of owners) {
     for (const reader of readers.filter((r) => r.id === ownerId || r.roles.includes('supervisor'))) {
       for (const week of weeks) {
-        const shared = await weeklyPack(ctx, reader, { ownerId, week }, 'shared');
-        const separate = await weeklyPack(ctx, reader, { ownerId, week }, 'separate');
-        expect(shared, `${ownerId}'s ${week} read by ${reader.id}`).toEqual(separate);
+        const counted = await weeklyPack(ctx, reader, { ownerId, week }, 'counted');
+        const reference = await weeklyPack(ctx, reader, { ownerId, week }, 'reference');
+        expect(counted, `${ownerId}'s ${week} read by ${reader.id}`).toEqual(reference);
         // The control points endpoint reads only the interval's approval events; over every event, the same.
-        const interval = { from: shared.interval.from, to: shared.interval.to };
+        const interval = { from: counted.interval.from, to: counted.interval.to };
         expect(await controlPointMetrics(ctx, reader, interval), `control points ${week} read by ${reader.id}`)
           .toEqual(controlPointsOf(await loadMetrics(ctx, reader, interval, 'sla')));
-        if (shared.rework.outcomes > 0 || shared.signals.open.length + shared.signals.accepted.length + shared.signals.dismissed.length > 0) withFigures += 1;
+        if (counted.rework.outcomes > 0 || counted.signals.open.length + counted.signals.accepted.length + counted.signals.dismissed.length > 0) withFigures += 1;
       }
     }
   }
   return withFigures;
 }
 
-describe('weekly pack: the shared read gives the straightforward pack', () => {
+/**
+ * The signals counted in the database (the endpoint's way) and computed from every event (the reference) agree
+ * over [from, to) for each reader, one queue and one workflow too; returns the kinds that fired.
+ */
+async function expectSameSignals(ctx: ServerContext, readers: AuthUser[], from: Date, to: Date): Promise<Set<string>> {
+  const kinds = new Set<string>();
+  for (const reader of readers) {
+    const scope = (await ctx.db.selectFrom('queues').select(['id', 'workflow', 'owner_id']).orderBy('id').execute())
+      .filter((r) => reader.roles.includes('supervisor') || r.owner_id === reader.id);
+    const asked = [{}, ...scope.slice(0, 1).flatMap((r) => [{ queueId: r.id }, { workflow: r.workflow }])];
+    for (const filter of asked) {
+      const q = { from: from.toISOString(), to: to.toISOString(), ...filter };
+      const counted = await computeSignals(ctx, reader, q);
+      expect(counted, `signals ${JSON.stringify(q)} read by ${reader.id}`).toEqual(await computeSignals(ctx, reader, q, await loadMetrics(ctx, reader, q, 'events-only')));
+      for (const s of counted) kinds.add(s.kind);
+    }
+  }
+  return kinds;
+}
+
+describe('weekly pack and signals: counted in the database, the same as the reference computation from every event', () => {
   it('on the demo seed, every owner and week', async () => {
     const srv = await startTestServer({ seed: 'demo' });
     try {
@@ -63,6 +84,10 @@ describe('weekly pack: the shared read gives the straightforward pack', () => {
       expect(withFigures).toBeGreaterThan(8);
       const anySignal = await weeklyPack(ctx, sam, { ownerId: 'olivia', week: isoWeekOf(new Date(now.getTime() - WEEK_MS)) });
       expect(anySignal.signals.open.length + anySignal.signals.accepted.length + anySignal.signals.dismissed.length).toBeGreaterThan(0);
+      // The signals over the whole history and its last four weeks: every kind fires (each counted path compared).
+      const kinds = await expectSameSignals(ctx, [sam, user('olivia', ['owner', 'reviewer']), user('omar', ['owner'])], new Date(now.getTime() - 9 * WEEK_MS), now);
+      await expectSameSignals(ctx, [sam], new Date(now.getTime() - 4 * WEEK_MS), now);
+      expect([...kinds].sort()).toEqual(['delegate_override', 'move_control_earlier', 'simplify_branch', 'tighten_input', 'trust_ai_further']);
     } finally {
       await srv.close();
     }
@@ -193,6 +218,7 @@ describe('weekly pack: the shared read gives the straightforward pack', () => {
       await fc.assert(fc.asyncProperty(fc.array(opArb, { minLength: 15, maxLength: 45 }), async (ops) => {
         for (const o of ops) await run(o);
         withFigures += await expectSamePacks(ctx, ['own', 'own2'], readers, weeksBetween(new Date(start), clock.now()));
+        await expectSameSignals(ctx, readers, new Date(start), clock.now());
       }), { numRuns: 8, endOnFailure: true });
       // The histories reached the packs (outcomes or signals in some weeks), and spread over several weeks.
       expect(withFigures).toBeGreaterThan(8);

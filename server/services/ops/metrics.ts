@@ -90,47 +90,24 @@ const lightItem = (id: string, queueId: string, createdAt: string): ItemFacts =>
 type ItemNeeds = 'events-only' | 'sla' | 'created';
 /**
  * An interval and its filters; `onlyQueueIds` narrows the caller's queues further (the weekly pack: one owner's paths).
- * `within`: a read of the same queues over an interval that holds this one (the weekly pack's four weeks of signals):
- * its events in this interval are taken instead of reading them again (with their items read as `needs` asks).
  */
 export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & {
-  onlyQueueIds?: ReadonlySet<string>; within?: Loaded;
-  /** Only the events a signal can count (SIGNAL_STEP_TYPES): a read for the signals alone. */
-  signalEventsOnly?: boolean;
+  onlyQueueIds?: ReadonlySet<string>;
   /** Only owners' outcomes on escalations (approval latency): a read for the control points alone. */
   approvalEventsOnly?: boolean;
+  /** Only the events one design signal counts (signals.ts countedSignals); a light read only. */
+  subset?: SignalSubset;
 };
 
 /**
- * The events a design signal can count (signals.ts): outcomes, escalations and reclassifications (the steps and
- * ends of its rules) and any event with labor (its minutes saved). Any other event adds nothing to a signal, so a
- * read for the signals alone (`signalEventsOnly`: the weekly pack's weeks before its own) may leave it out.
+ * The events a design signal needs, read alone (each of items now in the asked queues): 'owner-outcomes', owners'
+ * outcomes on escalations (signal 2); 'steps', the escalations and reclassifications with a reason code and the
+ * outcomes of their items (signal 4); `decidedIn`, the outcomes decided in these queues (signal 1); `itemIds`, every
+ * event of these items (the evidence of the signals that fire).
  */
-export const SIGNAL_STEP_TYPES = ['decided', 'escalated', 'reclassified'] as const;
-
-/**
- * Two reads of the same queues over adjacent intervals ([a.from, a.to) then [a.to, b.to)) as one: events in log
- * order, items in id order. The interval's figures are those of the reads (a read for the signals alone stays one).
- */
-export function joinReads(a: Loaded, b: Loaded): Loaded {
-  if (a.to !== b.from || a.queues.map((r) => r.id).join() !== b.queues.map((r) => r.id).join()) throw new Error('joinReads: reads of adjacent intervals of the same queues only');
-  // Both already in order: merged, not sorted again.
-  const events = mergeSorted(a.events, b.events, (x, y) => x.seq < y.seq);
-  const items = new Map<string, ItemFacts>();
-  for (const id of mergeSorted([...a.items.keys()], [...b.items.keys()], (x, y) => x < y)) if (!items.has(id)) items.set(id, b.items.get(id) ?? a.items.get(id)!);
-  return { from: a.from, to: b.to, now: b.now, queues: b.queues, needs: b.needs, events, items };
-}
-
-/** Two sorted lists as one sorted list (ties: `xs` first). */
-function mergeSorted<T>(xs: readonly T[], ys: readonly T[], before: (y: T, x: T) => boolean): T[] {
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < xs.length && j < ys.length) out.push(before(ys[j], xs[i]) ? ys[j++] : xs[i++]);
-  while (i < xs.length) out.push(xs[i++]);
-  while (j < ys.length) out.push(ys[j++]);
-  return out;
-}
+export type SignalSubset = 'owner-outcomes' | 'steps' | { decidedIn: string[] } | { itemIds: string[] };
+/** Steps of a decision branch (signal 4): events that may carry its reason code. */
+export const BRANCH_STEP_TYPES = ['escalated', 'reclassified'] as const;
 
 /** The interval's events and items, read once (several views of one interval may share them: the weekly pack, signals). */
 export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQuery, ...needs: ItemNeeds[]): Promise<Loaded> {
@@ -190,38 +167,43 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
       'metric_events.override', 'metric_events.rollback_id', 'metric_events.escalated_at', 'metric_events.correction_minutes',
       'metric_events.correction_amount', 'metric_events.queue_id as recorded_queue_id'] as const;
     const timeRange = ctx.db.selectFrom('metric_events').where('metric_events.at', '>=', from).where('metric_events.at', '<', to);
-    const inInterval = q.signalEventsOnly
-      ? timeRange.where((eb) => eb.or([eb('metric_events.type', 'in', [...SIGNAL_STEP_TYPES]), eb('metric_events.labor_ms', '!=', 0)]))
-      : q.approvalEventsOnly ? timeRange.where('metric_events.type', '=', 'decided').where('metric_events.escalated_at', 'is not', null) : timeRange;
-    const within = q.within;
-    if (within) {
-      // The wider read's events of this interval (in log order already), with their items read as asked.
-      if (within.from > from || within.to < to || within.queues.map((r) => r.id).join() !== queueIds.join()) {
-        throw new Error('loadMetrics: `within` must be a read of the same queues over an interval holding this one');
-      }
-      const inside = within.events.filter((e) => e.at >= from && e.at < to);
-      if (full) await keepByIds(inside.map((e) => e.itemId));
-      else for (const e of inside) if (!items.has(e.itemId)) items.set(e.itemId, within.items.get(e.itemId)!);
-      for (const e of inside) if (items.has(e.itemId)) events.push(e);
+    const subset = q.subset;
+    let rows;
+    if (full) {
+      if (subset) throw new Error('loadMetrics: a signal subset is a light read');
+      const inInterval = q.approvalEventsOnly ? timeRange.where('metric_events.type', '=', 'decided').where('metric_events.escalated_at', 'is not', null) : timeRange;
+      rows = await inInterval.select([...eventColumns]).execute();
+      await keepByIds(rows.map((r) => r.item_id));
     } else {
-      let rows;
-      if (full) {
-        rows = await inInterval.select([...eventColumns]).execute();
-        await keepByIds(rows.map((r) => r.item_id));
+      const light = () => timeRange.crossJoin('items').select([...eventColumns, 'items.queue_id', 'items.created_at'])
+        .whereRef('items.id', '=', 'metric_events.item_id').where('items.queue_id', 'in', queueIds);
+      if (subset === undefined) rows = await light().execute();
+      else if (subset === 'owner-outcomes') {
+        rows = await light().where('metric_events.type', '=', 'decided')
+          .where((eb) => eb.or([eb('metric_events.after_escalation', '=', 1), eb('metric_events.escalated_at', 'is not', null)])).execute();
+      } else if (subset === 'steps') {
+        // (The steps' items found first by the time index alone, then their steps and outcomes.)
+        const stepped = ctx.db.selectFrom('metric_events as s').select('s.item_id').where('s.at', '>=', from).where('s.at', '<', to)
+          .where('s.type', 'in', [...BRANCH_STEP_TYPES]).where('s.reason_code', 'is not', null);
+        rows = await light().where('metric_events.type', 'in', [...BRANCH_STEP_TYPES, 'decided']).where('metric_events.item_id', 'in', stepped).execute();
+      } else if ('decidedIn' in subset) {
+        rows = await light().where('metric_events.type', '=', 'decided')
+          .where((eb) => eb.fn.coalesce('metric_events.queue_id', 'items.queue_id'), 'in', subset.decidedIn.length > 0 ? subset.decidedIn : ['\u0000']).execute();
       } else {
-        rows = await inInterval.crossJoin('items').select([...eventColumns, 'items.queue_id', 'items.created_at'])
-          .whereRef('items.id', '=', 'metric_events.item_id').where('items.queue_id', 'in', queueIds).execute();
-        for (const r of rows) if (!items.has(r.item_id)) items.set(r.item_id, lightItem(r.item_id, r.queue_id, r.created_at));
+        rows = [];
+        const ids = [...new Set(subset.itemIds)];
+        for (let i = 0; i < ids.length; i += ITEMS_PER_READ) rows.push(...await light().where('metric_events.item_id', 'in', ids.slice(i, i + ITEMS_PER_READ)).execute());
       }
-      // In log order (sorted here: ORDER BY seq could make SQLite walk the table in seq order).
-      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
-      for (const r of rows) {
-        if (!items.has(r.item_id)) continue; // an item of another queue
-        events.push({ seq: Number(r.seq), itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.recorded_queue_id, payload: {
-          kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
-          afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
-          minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
-      }
+      for (const r of rows) if (!items.has(r.item_id)) items.set(r.item_id, lightItem(r.item_id, r.queue_id, r.created_at));
+    }
+    // In log order (sorted here: ORDER BY seq could make SQLite walk the table in seq order).
+    rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+    for (const r of rows) {
+      if (!items.has(r.item_id)) continue; // an item of another queue
+      events.push({ seq: Number(r.seq), itemId: r.item_id, type: r.type, actor: r.actor_id, at: r.at, escalatedAt: r.escalated_at, recordedQueueId: r.recorded_queue_id, payload: {
+        kind: r.kind, reasonCode: r.reason_code, labor: { activeMs: Number(r.labor_ms), openedAt: r.opened_at }, rework: Number(r.rework) === 1,
+        afterEscalation: Number(r.after_escalation) === 1, override: Number(r.override) === 1, rollbackId: r.rollback_id,
+        minutes: r.correction_minutes === null ? null : Number(r.correction_minutes), amount: r.correction_amount === null ? null : Number(r.correction_amount) } });
     }
   }
   // In id order: figures list their item ids in this order, whatever order the reads above found them in (SQLite

@@ -18,7 +18,7 @@ import { takeOpsSubjectLock } from '../../db/dialect';
 import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
-import { controlPointsOf, joinReads, loadMetrics, slaBreachesOf, taxGroups } from './metrics';
+import { controlPointsOf, loadMetrics, slaBreachesOf, taxGroups } from './metrics';
 import { seesEverything } from './scope';
 import { computeSignals, decisionFromEvent, SIGNAL_DECIDED_EVENT } from './signals';
 import { listAlerts } from './triggers';
@@ -54,14 +54,13 @@ async function latestReview(db: Db, ownerId: string, week: string): Promise<Week
 }
 
 /**
- * How the pack reads the log: 'shared' (the signals' weeks once, those before the week with only the events a
- * signal can count, and the week cut from them for its figures), or 'separate' (the week, and every event of the
- * signals' weeks, each read on its own): the straightforward computation, which a property test holds equal to
- * the shared one.
+ * How the pack computes its signals: 'counted' (the signals' endpoint's way: what decides whether a signal fires
+ * counted in the database, only the events of those that fire read), or 'reference' (every event of the signals'
+ * weeks read and each signal computed from them), which a property test holds equal to the counted one.
  */
-export type PackReads = 'shared' | 'separate';
+export type PackReads = 'counted' | 'reference';
 
-export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output<typeof WeeklyReviewQuery>, reads: PackReads = 'shared'): Promise<WeeklyReviewPack> {
+export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output<typeof WeeklyReviewQuery>, reads: PackReads = 'counted'): Promise<WeeklyReviewPack> {
   const ownerId = await packOwner(ctx.db, user, q.ownerId, 'read');
   const bounds = isoWeekBounds(q.week);
   const from = bounds.from.toISOString();
@@ -71,17 +70,10 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
   const mine = new Set(queueIds);
   const now = ctx.now();
 
-  // The signals' weeks (the PACK_SIGNAL_LOOKBACK_DAYS ending with this week) read once: their metric events serve
-  // the signals and, cut to the week, the week's figures (control points, breaches, tax and reason codes), whose
-  // items are read beside. Only the owner's queues are read: every figure here is per queue (a control point, a
-  // queue's tax, a code in a queue).
+  // The signals' weeks: the PACK_SIGNAL_LOOKBACK_DAYS ending with this week. Only the owner's queues are read:
+  // every figure here is per queue (a control point, a queue's tax, a code in a queue).
   const signalsFrom = new Date(bounds.to.getTime() - PACK_SIGNAL_LOOKBACK_DAYS * DAY).toISOString();
-  // (The weeks before this one only with the events a signal can count.)
-  const shared = queueIds.length === 0 || reads === 'separate' ? undefined : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine }, 'events-only');
-  // 'separate': every event of the signals' weeks, read on its own.
-  const weeks = shared ? joinReads(await loadMetrics(ctx, user, { from: signalsFrom, to: from, onlyQueueIds: mine, signalEventsOnly: true }, 'events-only'), shared)
-    : queueIds.length === 0 ? undefined : await loadMetrics(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, 'events-only');
-  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine, within: shared }, 'sla', 'created');
+  const l = queueIds.length === 0 ? null : await loadMetrics(ctx, user, { from, to, onlyQueueIds: mine }, 'sla', 'created');
   const controlPoints = l === null ? [] : controlPointsOf(l).controlPoints.filter((c) => mine.has(c.queueId));
   const exceptionTax = l === null ? [] : (await taxGroups(ctx.db, l, 'queue')).filter((g) => mine.has(g.key));
 
@@ -115,7 +107,8 @@ export async function weeklyPack(ctx: ServerContext, user: AuthUser, q: z.output
 
   // Signals over the weeks before and including this one, of the owner's paths, as the owner sees them (computed
   // over the owner's queues, whoever reads the pack).
-  const signals = queueIds.length === 0 ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, weeks)).filter((s) => s.ownerIds.includes(ownerId));
+  const signals = queueIds.length === 0 ? [] : (await computeSignals(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine },
+    reads === 'reference' ? await loadMetrics(ctx, user, { from: signalsFrom, to, onlyQueueIds: mine }, 'events-only') : undefined)).filter((s) => s.ownerIds.includes(ownerId));
 
   const alerts = queueIds.length === 0 ? [] : (await listAlerts(ctx, user, { status: 'all' }))
     .filter((a) => mine.has(a.queueId) && ((a.trippedAt >= from && a.trippedAt < to) || a.status === 'open'));
