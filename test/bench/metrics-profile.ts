@@ -17,19 +17,21 @@ const file = process.argv[2];
 const only = process.argv[3];
 const now = new Date(readFileSync(`${file}.now`, 'utf8'));
 const opened = await openDatabase(file);
-const started = new Map<unknown, { t: number; node: RootOperationNode }>();
-const log: { sql: string; rows: number; ms: number }[] = [];
+const started = new Map<unknown, { t: number; cpu: NodeJS.CpuUsage; node: RootOperationNode }>();
+// Wall and CPU per query (the service awaits one query at a time, so the CPU between its start and end is its own).
+const log: { sql: string; rows: number; ms: number; cpuMs: number }[] = [];
 const timing: KyselyPlugin = {
-  transformQuery(args: PluginTransformQueryArgs) { started.set(args.queryId, { t: performance.now(), node: args.node }); return args.node; },
+  transformQuery(args: PluginTransformQueryArgs) { started.set(args.queryId, { t: performance.now(), cpu: process.cpuUsage(), node: args.node }); return args.node; },
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     const s = started.get(args.queryId);
-    if (s) log.push({ sql: opened.db.getExecutor().compileQuery(s.node, args.queryId as never).sql.replace(/\?(, \?)+/g, '?…').slice(0, 220), rows: args.result.rows.length, ms: performance.now() - s.t });
+    if (s) log.push({ sql: opened.db.getExecutor().compileQuery(s.node, args.queryId as never).sql.replace(/\?(, \?)+/g, '?…').slice(0, 220), rows: args.result.rows.length, ms: performance.now() - s.t, cpuMs: cpuSince(s.cpu) });
     return args.result;
   },
 };
 const ctx = { db: opened.db.withPlugin(timing), dbId: 'x', now: () => now, log: console, faults: {} } as unknown as ServerContext;
 const sam: AuthUser = { id: 'sam', name: 'sam', roles: ['supervisor'] };
 const iso = (t: number) => new Date(t).toISOString();
+function cpuSince(from: NodeJS.CpuUsage): number { const c = process.cpuUsage(from); return (c.user + c.system) / 1000; }
 const calls: [string, () => Promise<unknown>][] = [];
 for (const [w, span] of [['week', 7 * DAY], ['quarter', 91 * DAY]] as const) {
   const q = { from: iso(now.getTime() - span), to: iso(now.getTime()) };
@@ -59,7 +61,8 @@ for (const [name, call] of calls) {
     cpuMs = Math.min(cpuMs, (cpu.user + cpu.system) / 1000);
   }
   const inDb = log.reduce((n, l) => n + l.ms, 0);
-  console.log(`\n${name}: ${total.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms), ${log.length} queries ${inDb.toFixed(1)} ms, outside ${(total - inDb).toFixed(1)} ms`);
-  for (const l of [...log].sort((a, b) => b.ms - a.ms).slice(0, 8)) console.log(`  ${l.ms.toFixed(1).padStart(7)} ms ${String(l.rows).padStart(7)} rows  ${l.sql}`);
+  const inDbCpu = log.reduce((n, l) => n + l.cpuMs, 0);
+  console.log(`\n${name}: ${total.toFixed(1)} ms (CPU ${cpuMs.toFixed(1)} ms), ${log.length} queries ${inDb.toFixed(1)} ms (CPU ${inDbCpu.toFixed(1)} ms), outside ${(total - inDb).toFixed(1)} ms`);
+  for (const l of [...log].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 10)) console.log(`  ${l.ms.toFixed(1).padStart(7)} ms (CPU ${l.cpuMs.toFixed(1).padStart(5)}) ${String(l.rows).padStart(7)} rows  ${l.sql}`);
 }
 await opened.close();

@@ -100,12 +100,13 @@ export type ScopedQuery = Pick<Query, 'from' | 'to' | 'queueId' | 'workflow'> & 
 };
 
 /**
- * The events a design signal needs, read alone (each of items now in the asked queues): 'owner-outcomes', owners'
- * outcomes on escalations (signal 2); 'steps', the escalations and reclassifications with a reason code and the
- * outcomes of their items (signal 4); `decidedIn`, the outcomes decided in these queues (signal 1); `itemIds`, every
- * event of these items (the evidence of the signals that fire).
+ * The events a design signal needs, read alone (each of items now in the asked queues): 'escalations-and-branches',
+ * owners' outcomes on escalations (signal 2) and, of every item with a step (an escalation or reclassification with
+ * a reason code), its steps and outcomes (signal 4: each of the two counts only its own, all there once);
+ * `decidedIn`, the outcomes decided in these queues (signal 1); `itemIds`, every event of these items (the evidence of
+ * the signals that fire).
  */
-export type SignalSubset = 'owner-outcomes' | 'steps' | { decidedIn: string[] } | { itemIds: string[] };
+export type SignalSubset = 'escalations-and-branches' | { decidedIn: string[] } | { itemIds: string[] };
 /** Steps of a decision branch (signal 4): events that may carry its reason code. */
 export const BRANCH_STEP_TYPES = ['escalated', 'reclassified'] as const;
 
@@ -147,7 +148,10 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
     };
     if (needs.includes('sla')) {
       for (const r of await fromItems().where('items.status', 'in', UNRESOLVED_STATUSES).execute()) keep(r);
-      for (const r of await fromItems().where('items.sla_due_at', '>=', from).where('items.sla_due_at', '<', to).execute()) keep(r);
+      // SLA due in the interval, and created in it when asked too: mostly the same items, so read once (two index ranges).
+      const dueOrCreated = fromItems().where((eb) => eb.or([eb.and([eb('items.sla_due_at', '>=', from), eb('items.sla_due_at', '<', to)]),
+        ...(needs.includes('created') ? [eb.and([eb('items.created_at', '>=', from), eb('items.created_at', '<', to)])] : [])]));
+      for (const r of await dueOrCreated.execute()) keep(r);
       // Paused-adjusted due times in the interval (an item whose pause moved its due time into it), first
       // outcomes and first touches in it: the roll-up's own indexes.
       for (const col of ['sla_due_at', 'first_outcome_at', 'first_touch_at'] as const) {
@@ -155,8 +159,8 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
       }
     }
     if (needs.includes('created')) {
-      if (full) for (const r of await fromItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keep(r);
-      else for (const r of await fromLightItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keepLight(r);
+      // (Read whole with the SLA items above.)
+      if (!full) for (const r of await fromLightItems().where('items.created_at', '>=', from).where('items.created_at', '<', to).execute()) keepLight(r);
     }
     // The interval's events by the time index. Light: each with its item by primary key in the same read (CROSS
     // JOIN keeps that order on SQLite, where an inner join could let the planner drive from items, which have no
@@ -178,14 +182,13 @@ export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQ
       const light = () => timeRange.crossJoin('items').select([...eventColumns, 'items.queue_id', 'items.created_at'])
         .whereRef('items.id', '=', 'metric_events.item_id').where('items.queue_id', 'in', queueIds);
       if (subset === undefined) rows = await light().execute();
-      else if (subset === 'owner-outcomes') {
-        rows = await light().where('metric_events.type', '=', 'decided')
-          .where((eb) => eb.or([eb('metric_events.after_escalation', '=', 1), eb('metric_events.escalated_at', 'is not', null)])).execute();
-      } else if (subset === 'steps') {
-        // (The steps' items found first by the time index alone, then their steps and outcomes.)
+      else if (subset === 'escalations-and-branches') {
+        // (The items with a step found first by the time index alone; one scan of the interval then reads both.)
         const stepped = ctx.db.selectFrom('metric_events as s').select('s.item_id').where('s.at', '>=', from).where('s.at', '<', to)
           .where('s.type', 'in', [...BRANCH_STEP_TYPES]).where('s.reason_code', 'is not', null);
-        rows = await light().where('metric_events.type', 'in', [...BRANCH_STEP_TYPES, 'decided']).where('metric_events.item_id', 'in', stepped).execute();
+        rows = await light().where('metric_events.type', 'in', [...BRANCH_STEP_TYPES, 'decided']).where((eb) => eb.or([
+          eb.and([eb('metric_events.type', '=', 'decided'), eb.or([eb('metric_events.after_escalation', '=', 1), eb('metric_events.escalated_at', 'is not', null)])]),
+          eb('metric_events.item_id', 'in', stepped)])).execute();
       } else if ('decidedIn' in subset) {
         rows = await light().where('metric_events.type', '=', 'decided')
           .where((eb) => eb.fn.coalesce('metric_events.queue_id', 'items.queue_id'), 'in', subset.decidedIn.length > 0 ? subset.decidedIn : ['\u0000']).execute();

@@ -119,13 +119,14 @@ async function countedSignals(ctx: ServerContext, c: Ctx, read: (subset: SignalS
   // 1. The outcomes per queue counted in the database; a queue that fires has its outcomes read (only outcomes count).
   const firing = (await outcomeCounts(ctx.db, c)).filter((n) => SIGNAL_RULES.trustAiFurther(n.approves, n.outcomes)).map((n) => n.queueId);
   if (firing.length > 0) out.push(...trustAiFurther(c, counted(await read({ decidedIn: firing }))).map((f) => f.signal));
-  // 2. Owners' outcomes on escalations: few, and all the signal counts.
-  out.push(...delegateOverride(c, counted(await read('owner-outcomes'))).map((f) => f.signal));
+  // 2. Owners' outcomes on escalations: few, and all the signal counts. 4. The steps with a reason code and the
+  // outcomes of their items decide. (One read holds both: each kind counts only its own events.)
+  const escalations = counted(await read('escalations-and-branches'));
+  out.push(...delegateOverride(c, escalations).map((f) => f.signal));
+  await ofItems(simplifyBranch(c, escalations), (k) => simplifyBranch(c, k));
   // 3. and 5.: the new items' codes and the corrections decide; events only give the minutes saved.
   const created = await createdInDataQueues(ctx.db, c);
   await ofItems(tightenInput(c, created, NO_EVENTS), (k) => tightenInput(c, created, k));
-  // 4. The steps with a reason code and the outcomes of their items decide.
-  await ofItems(simplifyBranch(c, counted(await read('steps'))), (k) => simplifyBranch(c, k));
   const corrections = await correctionsOf(ctx.db, c);
   await ofItems(moveControlEarlier(c, corrections, NO_EVENTS), (k) => moveControlEarlier(c, corrections, k));
   return out;
