@@ -1,7 +1,7 @@
 // createCore: the workstation core behind the desk API (DESIGN §4, §6, §7). Plain Node; Electron-only
 // needs (token storage, power and focus signals) come in through ports and desk calls.
 import { DeskFailure } from './desk-failure';
-import type { DeskDispatcher, DeskEventName, RendererErrorReport } from '../../shared/desk-api';
+import type { DeskDispatcher, DeskEventName, DeskMethod, RendererErrorReport } from '../../shared/desk-api';
 import { BundleService } from './bundles/bundle-service';
 import { acquireCacheLock } from './cache-lock';
 import { commitRelaxed, openCacheDb } from './cache-db';
@@ -24,6 +24,7 @@ import { walFlusher, type WalFlush } from './wal-flush';
 import { traced } from './work-trace';
 import type { BackoffOptions } from './backoff';
 import { errorFields, openLogFile, silentLogger, type LogFile } from './log';
+import { FIRST_ITEM_PAINTED } from '../../shared/desk-names';
 
 /** The trigram index of titles grows by this many rows per step (~3 ms on this machine's 2 cores)... */
 const TITLE_INDEX_STEP_ROWS = 1_000;
@@ -61,9 +62,24 @@ export interface CoreOptions {
   flushWal?: WalFlush;
   /** Told of the renderer's startup marks (`npm start -- --timings`). */
   onStartupMark?: (name: string) => void;
+  /**
+   * At boot, the first sync cycle (when the cache already has an item to show) and the WAL checkpointer's
+   * thread wait for the renderer's first item painted, at most this long (default 0: they start at once).
+   * The desk's launchers set it (issue 15 gap 4); tests that drive the core directly have no renderer.
+   */
+  firstPaintHoldMs?: number;
 }
 
-export type Core = DeskDispatcher & { close(): Promise<void> };
+export type Core = DeskDispatcher & {
+  close(): Promise<void>;
+  /**
+   * Runs the renderer's first reads once, answers dropped (its first item's detail through item.get: no labor
+   * clock), so their handlers, statements and zod validators are compiled before the page asks (zod builds
+   * each object schema's parser on its first parse: ~100 ms over the boot's answers). `npm start` runs it
+   * while the browser loads the page (issue 15 gap 4). Reads only: nothing changes.
+   */
+  warmUp(): Promise<void>;
+};
 
 export async function createCore(opts: CoreOptions): Promise<Core> {
   const clock = opts.clock ?? systemClock;
@@ -83,6 +99,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     console.error(`[core] cannot open the log folder ${opts.logDir}: ${e instanceof Error ? e.message : String(e)}`);
   }
   const log = logFile?.logger ?? silentLogger();
+  // Settles at the renderer's first item painted, or firstPaintHoldMs after the core opened.
+  let bootOver: () => void = () => undefined;
+  const firstPaintOrHold = new Promise<void>((resolve) => { bootOver = resolve; });
+  const firstPaintHoldMs = opts.firstPaintHoldMs ?? 0;
+  const holdTimer = setTimeout(() => bootOver(), firstPaintHoldMs);
+  holdTimer.unref();
+  let signedInBefore = false;
   log.info({ cacheFile: opts.cacheFile }, 'core starting');
   const events = new EventBus();
   const kv = new KvRepo(db);
@@ -144,6 +167,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     onSignedIn: () => {
       const conn = session.connection();
       log.info({ userId: conn?.session.user.id, roles: conn?.session.user.roles, serverUrl: conn?.session.serverUrl }, 'signed in');
+      // The boot's sign-in on a cache with work in it: the first item paints before the first sync runs. An
+      // empty cache syncs at once (its first item comes from that sync).
+      if (firstPaintHoldMs > 0 && !signedInBefore && items.triageCount() > 0) sync.holdFirstRun(firstPaintOrHold);
+      signedInBefore = true;
       sync.start();
       bundles.learnKeysSoon();
     },
@@ -169,7 +196,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // checkpoint (~1,000 pages and an fsync of the database file) that SQLite runs inside whichever commit
   // crosses the threshold; on a worker thread with its own connection, so it never holds up a desk call
   // either. PASSIVE: never waits. Durability is the WAL's fsync at each decision's commit and is unchanged.
-  const walCheckpoint = startWalCheckpointer(db, opts.cacheFile, 1_000, (e) => log.warn(errorFields(e), 'checkpoints run on the core thread'));
+  const walCheckpoint = startWalCheckpointer(db, opts.cacheFile, 1_000, (e) => log.warn(errorFields(e), 'checkpoints run on the core thread'), firstPaintOrHold);
   // The queue's trigram index of titles catches up with the rows a pull added (issue 15 gap 3), in steps of
   // ~1,000 rows (a few ms) between keypresses and never while a pull is under way, so neither a decision nor
   // the initial sync waits for it. Until it covers nearly every row, text filters read the titles directly.
@@ -183,8 +210,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   titleIndexer.unref();
 
   await ctx.session.restore();
+  const onStartupMark = (name: string) => {
+    if (name === FIRST_ITEM_PAINTED) bootOver();
+    opts.onStartupMark?.(name);
+  };
   const appDeps = {
-    logDir: logFile?.dir ?? null, revealLogs: opts.revealLogs, onStartupMark: opts.onStartupMark,
+    logDir: logFile?.dir ?? null, revealLogs: opts.revealLogs, onStartupMark,
     onRendererError: (report: RendererErrorReport) => log.error({ rendererError: report }, 'renderer error'),
   };
   const call = createDispatcher(createHandlers(ctx, appDeps), (method, e) => {
@@ -202,9 +233,24 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     onEvent(listener: (name: DeskEventName, payload: unknown) => void) {
       return events.on(listener);
     },
+    async warmUp() {
+      // One call per event-loop turn: a desk call or a page request that arrives meanwhile waits one step at most.
+      const step = async (method: DeskMethod, input: unknown) => {
+        await new Promise((resolve) => setImmediate(resolve));
+        return closed ? null : call(method, input);
+      };
+      const next = await step('triage.next', { fromItemId: null, direction: 'next' });
+      const first = next?.ok ? (next.value as { itemId: string | null }).itemId : null;
+      for (const method of ['session.get', 'settings.get', 'queue.list', 'sync.status', 'stats.today'] as const) await step(method, {});
+      if (first) {
+        await step('item.get', { itemId: first });
+        await step('triage.window', { around: first, ahead: 4, behind: 1, known: [first] });
+      }
+    },
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(holdTimer);
       clearInterval(checkpoint);
       clearInterval(titleIndexer);
       await walCheckpoint.close();

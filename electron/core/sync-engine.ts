@@ -170,7 +170,20 @@ export class SyncEngine {
     });
   }
 
-  /** Signed in: run now, then on the watchdog timer. */
+  /** Set by holdFirstRun: the next start() runs its first cycle once this settles, not at once. */
+  private firstRunHold: Promise<void> | null = null;
+
+  /**
+   * The next start() waits for `until` before its first cycle (a kick meanwhile, after a decision, still
+   * runs). At boot the core holds its first sync until the renderer's first item is painted: the cycle's
+   * pull, its writes and the in-process demo server's answers would otherwise share the core's one thread
+   * (and the machine's cores) with the first item's open and paint (issue 15 gap 4).
+   */
+  holdFirstRun(until: Promise<void>): void {
+    this.firstRunHold = until;
+  }
+
+  /** Signed in: run now (or once a first-run hold settles), then on the watchdog timer. */
   start(): void {
     if (this.closed) return;
     this.abort = new AbortController();
@@ -181,7 +194,10 @@ export class SyncEngine {
         this.interval = setInterval(() => this.kick(0), this.d.intervalMs);
         this.interval.unref();
       }
-      this.kick(0);
+      const hold = this.firstRunHold;
+      this.firstRunHold = null;
+      if (hold) void hold.then(() => this.kick(0));
+      else this.kick(0);
     }
   }
 

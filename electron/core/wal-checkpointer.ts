@@ -6,7 +6,9 @@
 // auto-checkpoint ceiling (cache-db.ts) for when this thread falls behind during bulk pulls.
 //
 // The worker starts at the first tick, not at once: a core that lives less than a period (most tests)
-// never pays for a thread. If it cannot start, the checkpoint runs on the core's thread as before.
+// never pays for a thread. At boot that first tick also waits for `startAfter` (the first item painted:
+// starting a thread and its connection costs CPU the first paint needs). If it cannot start, the
+// checkpoint runs on the core's thread as before.
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './cache-db';
@@ -41,7 +43,7 @@ function resolveFrom(): string {
   return typeof __filename === 'string' ? __filename : join(process.cwd(), 'package.json');
 }
 
-export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, onFallback?: (e: unknown) => void): WalCheckpointer {
+export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, onFallback?: (e: unknown) => void, startAfter?: Promise<void>): WalCheckpointer {
   let worker: Worker | null = null;
   let exited: Promise<void> = Promise.resolve();
   let inThread: NodeJS.Timeout | null = null;
@@ -55,7 +57,8 @@ export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, o
     inThread = setInterval(checkpointHere, intervalMs);
     inThread.unref();
   };
-  const first = setTimeout(() => {
+  let first: NodeJS.Timeout | null = null;
+  const firstTick = () => {
     if (closed) return;
     try {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom(), intervalMs } });
@@ -66,12 +69,18 @@ export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, o
     } catch (e) {
       fallBack(e);
     }
-  }, intervalMs);
-  first.unref();
+  };
+  const scheduleFirst = () => {
+    if (closed) return;
+    first = setTimeout(firstTick, intervalMs);
+    first.unref();
+  };
+  if (startAfter) void startAfter.then(scheduleFirst);
+  else scheduleFirst();
   return {
     async close() {
       closed = true;
-      clearTimeout(first);
+      if (first) clearTimeout(first);
       if (inThread) clearInterval(inThread);
       if (worker) {
         const w = worker;

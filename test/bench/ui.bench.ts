@@ -500,20 +500,20 @@ const FIRST_ITEM_TRACE_LINE = /^\s+\d+\s+\+\s*\d+\s+first item painted/m;
  */
 type StartSample = { urlMs: number; paintMs: number; output: string; marks: { name: string; ms: number }[] };
 
-async function oneStart(browser: Browser, command: string[], dataDir: string): Promise<StartSample> {
+async function oneStart(browser: Browser, command: string[], dataDir: string, cwd = ROOT): Promise<StartSample> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   try {
-    return await oneStartIn(context, command, dataDir);
+    return await oneStartIn(context, command, dataDir, cwd);
   } finally {
     await context.close();
   }
 }
 
-async function oneStartIn(context: BrowserContext, command: string[], dataDir: string): Promise<StartSample> {
+async function oneStartIn(context: BrowserContext, command: string[], dataDir: string, cwd: string): Promise<StartSample> {
   const t0 = performance.now();
   const t0Wall = performance.timeOrigin + t0;
   const child = spawn(command[0], command.slice(1), {
-    cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: 'none' },
   });
   let output = '';
@@ -605,18 +605,22 @@ function traceMarks(output: string, t0Wall: number): { name: string; ms: number 
 async function measureStarts(browser: Browser, log: (m: string) => void): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-'));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const paths: { name: string; command: string[] }[] = [
-    { name: 'npm start (prebuilt bundle)', command: [npm, 'start', '--', '--no-open', '--timings'] },
-    { name: 'tsx scripts/start.ts (before)', command: [process.execPath, join(ROOT, 'scripts', 'with-node22.mjs'), 'tsx', join(ROOT, 'scripts', 'start.ts'), '--no-open', '--timings'] },
+  const paths: { name: string; command: string[]; cwd: string; dataDir: string }[] = [
+    { name: 'npm start (prebuilt bundle)', command: [npm, 'start', '--', '--no-open', '--timings'], cwd: ROOT, dataDir },
+    { name: 'tsx scripts/start.ts (before)', command: [process.execPath, join(ROOT, 'scripts', 'with-node22.mjs'), 'tsx', join(ROOT, 'scripts', 'start.ts'), '--no-open', '--timings'], cwd: ROOT, dataDir },
   ];
+  // UI_BENCH_START_COMPARE=<another checkout> (main, say): its `npm start` too, in the same interleaved run (A/B of a
+  // change), with a data folder of its own (its cache may be of an older schema).
+  const compare = process.env.UI_BENCH_START_COMPARE;
+  if (compare) paths.push({ name: 'npm start in UI_BENCH_START_COMPARE', command: paths[0].command, cwd: compare, dataDir: mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-b-')) });
   try {
     // Warm: the first launch builds what is stale and seeds the demo data; not measured.
     log('start: a first launch to warm the build and seed the demo data (not measured)');
-    await oneStart(browser, paths[0].command, dataDir);
+    for (const p of paths.filter((x, i) => i !== 1)) await oneStart(browser, p.command, p.dataDir, p.cwd);
     const samples = new Map<string, StartSample[]>(paths.map((p) => [p.name, []]));
     // Interleaved, so a change in the machine's load falls on both paths alike.
     for (let i = 0; i < STARTS; i++) {
-      for (const p of paths) samples.get(p.name)!.push(await oneStart(browser, p.command, dataDir));
+      for (const p of paths) samples.get(p.name)!.push(await oneStart(browser, p.command, p.dataDir, p.cwd));
       log(`start: launch ${i + 1}/${STARTS} of each path done`);
     }
     const fmt = (xs: number[]) => { const s = spread(xs); return `${s.min.toFixed(0)} / ${s.median.toFixed(0)} / ${s.max.toFixed(0)} ms`; };
@@ -627,6 +631,10 @@ async function measureStarts(browser: Browser, log: (m: string) => void): Promis
       const xs = samples.get(p.name)!;
       const paint = spread(xs.map((s) => s.paintMs)).median;
       console.log(`  ${p.name.padEnd(32)} first item painted ${fmt(xs.map((s) => s.paintMs))}  (URL printed ${fmt(xs.map((s) => s.urlMs))})  ratio to tsx ${(paint / base).toFixed(2)}x`);
+    }
+    if (compare) {
+      const median = (name: string) => spread(samples.get(name)!.map((s) => s.paintMs)).median;
+      console.log(`  A/B: this checkout / ${compare}: ${(median(paths[0].name) / median(paths[2].name)).toFixed(2)}x (medians)`);
     }
     const bundled = samples.get(paths[0].name)!;
     const median = [...bundled].sort((a, b) => a.paintMs - b.paintMs)[Math.floor((bundled.length - 1) / 2)];
@@ -641,6 +649,6 @@ async function measureStarts(browser: Browser, log: (m: string) => void): Promis
       previous = m.ms;
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const d of new Set(paths.map((p) => p.dataDir))) rmSync(d, { recursive: true, force: true });
   }
 }

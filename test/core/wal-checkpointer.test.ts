@@ -78,4 +78,23 @@ describe('WAL checkpointer', () => {
     expect(statSync(file).size).toBe(before);
     db.close();
   });
+
+  it('with startAfter, its first tick waits for that (the first item painted at boot), then it checkpoints', async () => {
+    const { db, file } = freshCache();
+    writeRows(db);
+    const before = statSync(file).size;
+    let firstPaint!: () => void;
+    const painted = new Promise<void>((resolve) => { firstPaint = resolve; });
+    const ckpt = startWalCheckpointer(db, file, 20, (e) => { throw e; }, painted);
+    try {
+      // Many periods pass: without the wait the worker would have copied the rows by now.
+      await sleep(400);
+      expect(statSync(file).size).toBe(before);
+      firstPaint();
+      expect(await until(() => statSync(file).size > before + 1_000_000, 10_000)).toBe(true);
+    } finally {
+      await ckpt.close();
+      db.close();
+    }
+  });
 });
