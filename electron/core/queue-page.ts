@@ -54,6 +54,8 @@ const SCAN_SHARE = 0.25;
 const COLUMNS = 'id, title, class, queue_id, confidence, sla_due_at, enqueued_at, status, local_state';
 /** What the bounded walk's inner read carries: the page's columns and every column a filter tests. */
 const WALK_COLUMNS = `${COLUMNS}, title_lc, assignee_id, in_triage`;
+/** An open-work page of several classes in SLA order reads each class's first offset + limit rows while that is at most this. */
+const CLASS_MERGE_MAX_ROWS = 2_000;
 /** The trigram index is used while the rows it does not cover yet are at most this share of the table. */
 const TITLE_TAIL_SHARE = 0.2;
 
@@ -251,6 +253,9 @@ export class QueuePageQuery {
       tests.push((r) => set.has(r[col]));
     };
     inList('class', f.classes);
+    // The conditions other than the class, for the per-class reads of an open-work page (below).
+    const classCount = f.classes?.length ?? 0;
+    const whereFromClass = where.length;
     inList('queue_id', f.queueIds);
     inList('status', f.statuses);
     inList('local_state', f.localStates);
@@ -304,6 +309,20 @@ export class QueuePageQuery {
     // is the set in that order, so the page stops after offset + limit matches; classes come in blocks of a
     // queue's items, so a walk of the whole table's SLA order could pass thousands of other classes' rows.
     if (f.openOnly && col === 'sla_due_ms' && narrowSql === whereSql) {
+      // One class: items_triage_class holds it in that order (assignee, in_triage, class, sla_due_ms, id).
+      // Several (not deep): the first offset + limit rows of each class from that index, merged; deep pages
+      // walk items_triage, as with no class at all.
+      if (classCount >= 2 && offset + input.limit <= CLASS_MERGE_MAX_ROWS) {
+        const rest = where.slice(whereFromClass);
+        const restParams = params.slice(classCount);
+        const perClass = `SELECT * FROM (SELECT ${COLUMNS}, sla_due_ms FROM items WHERE class = ? AND ${rest.join(' AND ')} ${orderBy(col)} LIMIT ?)`;
+        return {
+          total, offset, order: 'index',
+          sql: `SELECT ${COLUMNS} FROM (${f.classes!.map(() => perClass).join(' UNION ALL ')}) ${orderBy(col)} LIMIT ? OFFSET ?`,
+          params: [...f.classes!.flatMap((c) => [c, ...restParams, offset + input.limit]), input.limit, offset],
+          walk: null,
+        };
+      }
       return { total, offset, order: 'index', sql: `SELECT ${COLUMNS} FROM items ${whereSql} ${orderBy(col)} LIMIT ? OFFSET ?`, params: pageParams, walk: null };
     }
     // Unary + keeps the planner off the sort index: read the matching rows once, keep the top offset + limit.

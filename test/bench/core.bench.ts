@@ -203,6 +203,46 @@ function groupTotalsAb(cacheFile: string, me: string, runs: number): GroupAb {
   }
 }
 
+interface ClassIndexAb { on: number[]; off: number[]; copyMs: number }
+
+/**
+ * The class toggle (open work of one class, or two, in SLA order) with items_triage_class (migration 10) and
+ * on a copy of the same cache without it (the walk of the triage set it replaced), alternating.
+ */
+function classIndexAb(cacheFile: string, me: string, runs: number): ClassIndexAb {
+  const copy = `${cacheFile}.no-class-index`;
+  const src = new Database(cacheFile, { readonly: true });
+  const s0 = performance.now();
+  try {
+    src.prepare('VACUUM INTO ?').run(copy);
+  } finally {
+    src.close();
+  }
+  const copyMs = performance.now() - s0;
+  const on = new Database(cacheFile, { readonly: true });
+  const off = new Database(copy);
+  try {
+    off.exec('DROP INDEX items_triage_class');
+    const out: ClassIndexAb = { on: [], off: [], copyMs };
+    const sets = [...EXCEPTION_CLASSES.map((c) => [c]), [EXCEPTION_CLASSES[0], EXCEPTION_CLASSES[3]], [EXCEPTION_CLASSES[1], EXCEPTION_CLASSES[2]]];
+    const queries = { on: new QueuePageQuery(on), off: new QueuePageQuery(off) };
+    for (let i = 0; i < runs; i++) {
+      for (const side of i % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        for (const classes of sets) {
+          const s = performance.now();
+          queries[side].page({ filter: { openOnly: true, classes }, sort: { by: 'slaDue', dir: 'asc' }, offset: 0, limit: 200, me }, () => 'q');
+          out[side].push(performance.now() - s);
+        }
+      }
+    }
+    return out;
+  } finally {
+    on.close();
+    off.close();
+    rmSync(copy, { force: true });
+  }
+}
+
 /** Part 4: the same text pages with the trigram index of titles and without it, on a second connection. */
 function titleIndexAb(cacheFile: string, runs: number): TitleAb[] {
   const db = new Database(cacheFile, { readonly: true });
@@ -281,7 +321,7 @@ async function initialSyncAb(url: string, dir: string, n: number, otherPath: str
 }
 
 interface SizeResult {
-  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null;
+  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null; classAb?: ClassIndexAb;
   decide: number[]; rawDecide: number[]; fed: number;
   filterSort: { core: number[]; raw: number[]; total: number };
   text: { term: string; share: string; core: number[]; raw: number[]; total: number }[];
@@ -437,7 +477,8 @@ async function runSize(n: number): Promise<SizeResult> {
     const titleAb = titleIndexAb(cacheFile, 10);
     const aliceId = (await new CentralClient(server.url, 'demo-alice').me()).id;
     const groupAb = groupTotalsAb(cacheFile, aliceId, 5);
-    return { ...result, decide, fed, filterSort, text, titleWaitMs, titleAb, groupAb };
+    const classAb = classIndexAb(cacheFile, aliceId, 10);
+    return { ...result, decide, fed, filterSort, text, titleWaitMs, titleAb, groupAb, classAb };
   } finally {
     raw?.db.close();
     await core?.close();
@@ -487,6 +528,13 @@ function report(r: SizeResult, load: string): void {
       line(`  class toggle page p${p}`, ms(pct(g.on, p)), pct(g.on, p) / pct(g.off, p), `x counted from the rows ${ms(pct(g.off, p))}`);
     }
     console.log(`${''.padEnd(38)} (filling the groups once per core: ${ms(g.fillMs)})`);
+  }
+  if (r.classAb) {
+    const c = r.classAb;
+    console.log('class index A/B (open work of one class or two in SLA order, 200 rows; ratio = with items_triage_class / without)');
+    for (const p of [50, 95]) {
+      line(`  class toggle page p${p}`, ms(pct(c.on, p)), pct(c.on, p) / pct(c.off, p), `x walking items_triage ${ms(pct(c.off, p))}`);
+    }
   }
 }
 

@@ -227,6 +227,43 @@ describe('queue.page', () => {
     }
   });
 
+  it('open work of some classes in SLA order (the queue view\'s class toggle) reads each class from items_triage_class, never a walk of the whole set', async () => {
+    const items = Array.from({ length: 2000 }, (_, k) => item(k + 1, {
+      // One class sorts after all the others (a queue with a long SLA target): a walk of the triage set in SLA
+      // order passes every other open item before it finds the first of that class.
+      slaDueAt: new Date(Date.UTC(2026, 10, 28, (k + 1) % 4 === 3 ? 20 : 8, Math.floor(k / 40), 0)).toISOString(),
+      exceptionClass: EXCEPTION_CLASSES[(k + 1) % 4],
+    }));
+    const late = EXCEPTION_CLASSES[3];
+    const { core, cacheFile, close } = await setup(() => initialPages(items));
+    await ok(core, 'sync.now', {});
+    const page = await ok(core, 'queue.page', { filter: { classes: [late], openOnly: true }, sort: { by: 'slaDue', dir: 'asc' }, offset: 0, limit: 50 });
+    expect(page.total).toBe(500);
+    expect(page.rows.every((r) => r.exceptionClass === late)).toBe(true);
+    await close();
+    const db = openCacheDb(cacheFile);
+    cleanups.push(() => { db.close(); });
+    const q = new QueuePageQuery(db);
+    const input = (classes: Filter['classes'], offset = 0, dir: Sort['dir'] = 'asc', limit = 100): PageInput => ({
+      filter: { classes, openOnly: true }, sort: { by: 'slaDue', dir }, offset, limit, me: 'alice',
+    });
+    const perClass = /SEARCH items USING INDEX items_triage_class \(assignee_id=\? AND in_triage=\? AND class=\?\)/g;
+    for (const dir of ['asc', 'desc'] as const) {
+      const one = q.explain(input([late], 0, dir));
+      expect(one).toMatchObject({ total: 500, order: 'index' });
+      expect(one.plan).toEqual(['SEARCH items USING INDEX items_triage_class (assignee_id=? AND in_triage=? AND class=?)']);
+      // Several classes: the first offset + limit rows of each, merged (a sort of at most that many rows each).
+      const two = q.explain(input([late, EXCEPTION_CLASSES[0]], 0, dir));
+      expect(two.total).toBe(1000);
+      expect(two.plan.join(' | ').match(perClass)).toHaveLength(2);
+      expect(two.plan.join(' | ')).not.toMatch(/items_triage \(/);
+    }
+    // Deep in several classes (offset + limit past 2,000 rows): a walk of the triage set, as without a class.
+    const deep = q.explain(input([late, EXCEPTION_CLASSES[0], EXCEPTION_CLASSES[1]], 1100, 'asc', 1000));
+    expect(deep.total).toBe(1500);
+    expect(deep.plan).toEqual(['SEARCH items USING INDEX items_triage (assignee_id=? AND in_triage=?)']);
+  });
+
   it('a term of 3+ characters reads the trigram index of titles once it covers nearly every row; the core builds it after a sync', async () => {
     const { core, cacheFile, close } = await setup(() => initialPages(Array.from({ length: 2000 }, (_, k) => item(k + 1))));
     await ok(core, 'sync.now', {});
@@ -293,6 +330,8 @@ describe('queue.page', () => {
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
       expect(db.prepare(`SELECT name FROM sqlite_master WHERE name LIKE 'items_text%'`).all()).toEqual([]);
+      // Migration 10 on an older cache: the class index of the triage set, over the rows already there.
+      expect(db.prepare(`SELECT count(*) AS n FROM items INDEXED BY items_triage_class WHERE assignee_id = 'alice' AND in_triage = 1 AND class = 'confidence'`).get()).toEqual({ n: 30 });
     } finally {
       db.close();
     }
