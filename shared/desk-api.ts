@@ -140,7 +140,16 @@ export type ItemDetail = z.infer<typeof ItemDetail>;
  * sync landing just before a key press cannot redirect the decision. The renderer always sends it;
  * scripted callers (fault rigs, benches) may omit it.
  */
-const Shown = { itemId: Id, shownVersion: z.number().int().min(0).optional() };
+const Shown = {
+  itemId: Id,
+  shownVersion: z.number().int().min(0).optional(),
+  /**
+   * The item the triage view shows next (painted from its look-ahead at the key press): the core opens it
+   * as triage.open would, in the decision's own transaction, and answers its detail as `opened`. One call
+   * per key instead of two (issue 14: keypress -> next item within one frame).
+   */
+  thenOpen: Id.optional(),
+};
 export const DecideInput = z.discriminatedUnion('kind', [
   z.object({ ...Shown, kind: z.literal('approve'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
   z.object({ ...Shown, kind: z.literal('reject'), payload: z.object({ reasonCode: z.string().min(1), comment: z.string().max(4000).optional() }) }),
@@ -163,6 +172,11 @@ export const DecideOutput = z.object({
    * else the default); absent for other kinds. The reviewer is told this, not a queue list read before a sync.
    */
   deferCooldownMinutes: Queue.shape.deferCooldownMinutes,
+  /**
+   * `thenOpen`'s detail, opened (the focused item now: its labor runs). Absent when none was asked or the
+   * cache no longer holds it: the renderer then opens it itself and hears why.
+   */
+  opened: ItemDetail.optional(),
 });
 export type DecideOutput = z.infer<typeof DecideOutput>;
 

@@ -65,7 +65,7 @@ export class TriageService {
 
   decide(input: Decide): DecideOutput {
     const me = this.requireUser();
-    const out = traced('decide.transaction', () => this.c.db.transaction(() => traced('decide.body', () => {
+    const { out, openedId } = traced('decide.transaction', () => this.c.db.transaction(() => traced('decide.body', () => {
       // One read of the item serves both checks and the write (a decision is on the keypress path).
       const got = this.c.items.get(input.itemId);
       this.requireShown(me, input, got);
@@ -74,10 +74,25 @@ export class TriageService {
       const nextItemId = handsOff ? this.c.items.neighbour(input.itemId, 'next', true) : input.itemId;
       // A defer answers the cooldown that applies (the queue's, else the default): the one rule, said once, here.
       const cooldown = input.kind === 'defer' && got ? (this.c.items.queue(got.item.queueId)?.deferCooldownMinutes ?? DEFER_COOLDOWN_MINUTES) : undefined;
-      return { mutationId, itemId: input.itemId, kind: input.kind, nextItemId, ...(cooldown === undefined ? {} : { deferCooldownMinutes: cooldown }) };
+      // Last, once nothing can refuse the decision: its rollback would leave the labor clock focused on an
+      // item whose segment row was never written.
+      const openedId = this.openAfterDecision(input.thenOpen);
+      const out: DecideOutput = { mutationId, itemId: input.itemId, kind: input.kind, nextItemId, ...(cooldown === undefined ? {} : { deferCooldownMinutes: cooldown }) };
+      return { out, openedId };
     }))());
     traced('decide.after', () => this.afterWrite('decision', [input.itemId]));
-    return out;
+    return openedId === undefined ? out : { ...out, opened: this.detail(openedId) };
+  }
+
+  /**
+   * The item the renderer shows after a decision, opened in the decision's transaction (triage.open's work,
+   * on the same commit): the id opened, or undefined when none was asked or the cache does not hold it
+   * (the renderer then opens it itself with triage.open, which says why it cannot).
+   */
+  private openAfterDecision(itemId: string | undefined): string | undefined {
+    if (itemId === undefined || !this.c.items.get(itemId)) return undefined;
+    this.c.labor.open(itemId);
+    return itemId;
   }
 
   bulkApprove(itemIds: string[]): { decided: { itemId: string; mutationId: number }[]; skipped: { itemId: string; reason: string }[] } {

@@ -410,13 +410,19 @@ export function createTriage(deps: TriageDeps) {
     }
     try {
       const out = await serial(async () => {
+        const inTriage = deps.inTriage();
         // Deciding faster than the previous answer came back: open the item first so its labor counts.
-        if (coreFocus !== itemId && deps.inTriage()) {
+        if (coreFocus !== itemId && inTriage) {
           await desk.call('triage.open', { itemId });
           coreFocus = itemId;
         }
-        return desk.call('triage.decide', { itemId, kind, payload, shownVersion } as DecideInput);
+        // The guess on screen is opened by the decision itself: one call per key, not a decide and an open.
+        const thenOpen = guessedId !== null && inTriage ? { thenOpen: guessedId } : {};
+        const answer = await desk.call('triage.decide', { itemId, kind, payload, shownVersion, ...thenOpen } as DecideInput);
+        if (answer.opened) coreFocus = answer.opened.item.id;
+        return answer;
       });
+      if (out.opened) remember(out.opened);
       // A defer says where the item went (issue 14 item 3): back to its queue, not to this reviewer for a while.
       const queue = deps.queueOf?.(cur.item.queueId) ?? cur.queue;
       const where = kind === 'defer' ? `, ${deferredWhereText(queue?.name ?? cur.item.queueId, out.deferCooldownMinutes)}` : '';
@@ -426,7 +432,10 @@ export function createTriage(deps: TriageDeps) {
         return;
       }
       if (seq !== showSeq) return; // the reviewer moved on meanwhile
-      if (guessedId) focusOnCore(guessedId, seq);
+      if (guessedId && out.opened?.item.id === guessedId) {
+        adopt(out.opened, seq);
+        void refill().catch(() => undefined);
+      } else if (guessedId) focusOnCore(guessedId, seq); // the core could not open it: triage.open says why
       else if (out.nextItemId === null) show(null, { empty: true });
       else await openItem(out.nextItemId, itemId);
     } catch (e) {

@@ -152,9 +152,14 @@ export class FakeDesk implements DeskCaller {
         const kind = i.kind as string;
         if (kind !== 'note' && !this.inSet().includes(itemId)) throw new DeskCallError(method, { code: 'conflict', message: 'decided here' });
         this.decided.push({ itemId, kind, shownVersion });
+        // Like the core: `thenOpen` is opened (focused) with the decision when the cache holds it.
+        const thenOpen = i.thenOpen as string | undefined;
+        const opened = thenOpen !== undefined && this.items.has(thenOpen) ? this.detail(thenOpen) : undefined;
+        if (opened) this.focused = thenOpen!;
         return {
           mutationId: this.decided.length, itemId, kind, nextItemId: kind === 'note' ? itemId : this.neighbour(itemId, 'next', true),
           ...(kind === 'defer' ? { deferCooldownMinutes: DEFER_COOLDOWN_MINUTES } : {}),
+          ...(opened ? { opened } : {}),
         };
       }
       case 'triage.undo': {

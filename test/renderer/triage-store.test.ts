@@ -44,7 +44,7 @@ describe('triage store: the item on screen is the item decided', () => {
     await settle(t);
 
     expect(desk.decided).toEqual([]);
-    expect(desk.decideCalls()).toEqual([{ itemId: 'a', kind: 'approve', payload: {}, shownVersion: 1 }]);
+    expect(desk.decideCalls()).toEqual([{ itemId: 'a', kind: 'approve', payload: {}, shownVersion: 1, thenOpen: 'b' }]);
     expect(shown()).toBe('a');
     expect(state().departed).toMatchObject({ itemId: 'a', departure: 'reassigned' });
 
@@ -293,6 +293,83 @@ describe('triage store: the look-ahead covers a busy core (issue 14: keypress ->
     again.release();
     await settle(t);
     expect(t.lookahead()).toMatchObject({ of: 'd', ahead: ids.slice(4, 12), behind: 'c' });
+  });
+});
+
+describe('triage store: one call per key (issue 14: keypress -> next item within one frame)', () => {
+  const opens = (desk: FakeDesk) => desk.calls.filter((c) => c.method === 'triage.open').map((c) => (c.input as { itemId: string }).itemId);
+
+  it('a decision painted from the look-ahead opens the next item in the decide call itself: no separate triage.open', async () => {
+    const { desk, t, shown } = await started();
+    expect(opens(desk)).toEqual(['a']);
+    await t.decide('approve', {});
+    await settle(t);
+    await t.decide('reject', { reasonCode: 'x' });
+    await settle(t);
+    expect(shown()).toBe('c');
+    expect(desk.decideCalls()).toMatchObject([{ itemId: 'a', thenOpen: 'b' }, { itemId: 'b', thenOpen: 'c' }]);
+    expect(opens(desk)).toEqual(['a']); // the first item's open only
+    expect(desk.focused).toBe('c');
+    // The store knows the core focused c: the next decision goes straight out, without an open of c first.
+    await t.decide('approve', {});
+    await settle(t);
+    expect(opens(desk)).toEqual(['a']);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keys faster than the answers: each decision opens the next guess, and no open is sent between them', async () => {
+    const { desk, t, shown } = await started();
+    desk.hold('triage.decide', 3);
+    const pressed = [t.decide('approve', {}), t.decide('approve', {}), t.decide('approve', {})];
+    expect(shown()).toBe('d');
+    for (let k = 0; k < 3; k++) (await desk.held()).release();
+    await Promise.all(pressed);
+    await settle(t);
+    expect(desk.calls.filter((c) => c.method === 'triage.open' || c.method === 'triage.decide').map((c) => `${c.method}:${(c.input as { itemId: string }).itemId}`))
+      .toEqual(['triage.open:a', 'triage.decide:a', 'triage.decide:b', 'triage.decide:c']);
+    expect(desk.focused).toBe('d');
+  });
+
+  it('a note opens nothing: the item stays focused', async () => {
+    const { desk, t, shown } = await started();
+    await t.decide('note', { text: 'look at line 2' });
+    await settle(t);
+    expect(shown()).toBe('a');
+    expect(desk.decideCalls()[0]).not.toHaveProperty('thenOpen');
+    expect(desk.focused).toBe('a');
+  });
+
+  it('outside the triage view the decision opens nothing (no labor outside triage)', async () => {
+    const desk = new FakeDesk(['a', 'b', 'c']);
+    let inTriage = true;
+    const t = createTriage({ desk, inTriage: () => inTriage, me: () => 'alice', toast: () => undefined, refillDelayMs: 0, noticeGuardMs: 0 });
+    await t.ensureItem();
+    await settle(t);
+    desk.hold('triage.decide');
+    const pressed = t.decide('approve', {});
+    inTriage = false; // g q before the decision ran in the serial queue
+    t.leaveTriage();
+    (await desk.held()).release();
+    await pressed;
+    await settle(t);
+    expect(desk.decideCalls()[0]).not.toHaveProperty('thenOpen');
+    expect(desk.focused).toBeNull();
+  });
+
+  it('a guess the core no longer holds when the decision lands: it is opened on its own and its departure shown', async () => {
+    const { desk, t, shown, state } = await started();
+    desk.hold('triage.decide');
+    const pressed = t.decide('approve', {});
+    expect(shown()).toBe('b');
+    const held = await desk.held();
+    desk.reassign('b');
+    held.release();
+    await pressed;
+    await settle(t);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['a']);
+    expect(opens(desk)).toEqual(['a', 'b']);
+    expect(shown()).toBe('b');
+    expect(state().departed).toMatchObject({ itemId: 'b', departure: 'reassigned' });
   });
 });
 
