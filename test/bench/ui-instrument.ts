@@ -3,19 +3,24 @@
 //
 // decision sample: keydown (event.timeStamp) -> the triage view shows another item (MutationObserver
 // on body[data-focused-item-id]) -> the next animation frame (the frame that paints it); `waited` when no item
-// was shown in between (the look-ahead was empty and the key waited for the core).
+// was shown in between (the look-ahead was empty and the key waited for the core); `startMs`: keydown -> this
+// capture listener runs (the input delay: what the main thread was still doing when the key came).
+// rpc: desk calls sent, by method (browser mode's POST /rpc/<method>).
 // baseline sample: keydown of an unbound key -> the next animation frame (the floor any key pays).
 // durable sample: keydown of a decision -> the desk API's answer to triage.decide arrives (the core answers
 //   after the decision's SQLite transaction committed, synchronous=FULL): keypress -> decision durable.
 // filter sample: class toggle click or text input -> the grid shows a different, loaded row set -> next frame.
 export const UI_INSTRUMENT = String.raw`
 (() => {
-  const b = { decisions: [], durable: [], baseline: [], filters: [], loafs: [], armed: null, decisionT0: null };
+  const b = { decisions: [], durable: [], baseline: [], filters: [], loafs: [], armed: null, decisionT0: null, rpc: {} };
   // Browser mode calls the desk API with fetch (bound at start-up, after this script ran): the first
   // triage.decide after an armed keydown is that key's decision.
   const realFetch = window.fetch.bind(window);
   window.fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input.url;
+    // Desk calls by method (the bench reads them per decision): every call costs the page a fetch and an answer.
+    const method = /\/rpc\/([^/?]+)$/.exec(url);
+    if (method) b.rpc[method[1]] = (b.rpc[method[1]] || 0) + 1;
     const t0 = url.endsWith('/rpc/triage.decide') ? b.decisionT0 : null;
     if (t0 !== null) b.decisionT0 = null;
     const answer = realFetch(input, init);
@@ -46,6 +51,8 @@ export const UI_INSTRUMENT = String.raw`
     if (b.armed !== 'decision') return;
     b.armed = null;
     b.decisionT0 = t0;
+    // Input delay: the page's main thread was busy (answers, re-renders) when the key arrived.
+    const startMs = performance.now() - t0;
     const before = document.body.dataset.focusedItemId;
     // No item shown for a moment (the triage view's "Loading…"): the look-ahead had no next item, so this
     // key waited for the core's answers instead of painting from the window.
@@ -55,7 +62,7 @@ export const UI_INSTRUMENT = String.raw`
       if (!now) waited = true;
       if (now && now !== before) {
         mo.disconnect();
-        afterNextFrame(t0, b.decisions, { commitMs: performance.now() - t0, waited });
+        afterNextFrame(t0, b.decisions, { commitMs: performance.now() - t0, startMs, waited });
       }
     });
     mo.observe(document.body, { attributes: true, attributeFilter: ['data-focused-item-id'] });

@@ -56,8 +56,8 @@ const AB_BLOCK = Number(process.env.UI_BENCH_AB_BLOCK ?? 50);
 const CORE_AB = process.env.UI_BENCH_CORE_AB;
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 
-type Sample = { ms: number; commitMs?: number; sentMs?: number; kind?: string; waited?: boolean } & PageDurable;
-type Bench = { decisions: Sample[]; durable: Sample[]; baseline: Sample[]; filters: Sample[]; loafs: { start: number; duration: number; blocking: number }[]; armed: string | null; loafUnsupported?: string };
+type Sample = { ms: number; commitMs?: number; startMs?: number; sentMs?: number; kind?: string; waited?: boolean } & PageDurable;
+type Bench = { decisions: Sample[]; durable: Sample[]; baseline: Sample[]; filters: Sample[]; loafs: { start: number; duration: number; blocking: number }[]; armed: string | null; loafUnsupported?: string; rpc: Record<string, number> };
 
 function pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -219,6 +219,7 @@ export async function run(): Promise<void> {
 
     for (let i = 0; i < BASELINE_SAMPLES; i++) await measure(page, 'baseline', () => page.keyboard.press('F2'), 'baseline');
     const loafBefore = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
+    const rpcBefore = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
     let missed = 0;
     /** Per decision sample, seconds since the initial sync ended when its key was pressed. */
     const pressedAt: number[] = [];
@@ -242,6 +243,7 @@ export async function run(): Promise<void> {
     const coreAb = CORE_AB ? await measureCoreAB(page, swapCore, CORE_AB, log) : null;
     core = current;
     const loafAfterDecisions = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
+    const rpcAfter = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
 
     // No filters: this page's samples are all taken; it leaves, so it does not re-render beside the A/B pages.
     const triageSamples = NO_FILTER ? await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench) : null;
@@ -271,6 +273,10 @@ export async function run(): Promise<void> {
     const waited = b.decisions.filter((s) => s.waited);
     console.log(`          waited for the core (look-ahead empty) ${waited.length} of ${dec.length}${waited.length ? `: p50 ${f(pct(waited.map((s) => s.ms), 50))}  max ${f(Math.max(...waited.map((s) => s.ms)))} ms` : ''}; painted from the look-ahead p95 ${f(pct(b.decisions.filter((s) => !s.waited).map((s) => s.ms), 95))} ms`);
     console.log(`          'a' -> next item committed     p50 ${f(pct(com, 50))}  p95 ${f(pct(com, 95))}  p99 ${f(pct(com, 99))} ms`);
+    const start = b.decisions.map((s) => s.startMs ?? NaN);
+    console.log(`            of which: key -> handler runs  p50 ${f(pct(start, 50))}  p95 ${f(pct(start, 95))}  p99 ${f(pct(start, 99))} ms  (input delay: the page's thread still busy when the key came)`);
+    const perDecision = Object.entries(rpcAfter).map(([m, n]) => [m, (n - (rpcBefore[m] ?? 0)) / Math.max(1, DECISIONS)] as const).filter(([, n]) => n > 0).sort((x, y) => y[1] - x[1]);
+    console.log(`          desk calls per decision        ${perDecision.map(([m, n]) => `${m} ${n.toFixed(2)}`).join(', ')}`);
     console.log(`          'a' -> decision durable        n=${dur.length}  p50 ${f(pct(dur, 50))}  p95 ${f(pct(dur, 95))}  p99 ${f(pct(dur, 99))} ms  (the core's answer, sent after commit; goal p95 <= 20 ms)`);
     console.log(`            of which: key -> request sent   p50 ${f(pct(sent, 50))}  p95 ${f(pct(sent, 95))}  p99 ${f(pct(sent, 99))} ms  (the renderer's serial queue: an open or decision still in flight goes first)`);
     console.log(`            in the core: triage.decide   p50 ${f(pct(inCore.decide, 50))}  p95 ${f(pct(inCore.decide, 95))}  p99 ${f(pct(inCore.decide, 99))} ms;  triage.open p50 ${f(pct(inCore.open, 50))}  p95 ${f(pct(inCore.open, 95))} ms`);
@@ -290,6 +296,11 @@ export async function run(): Promise<void> {
         console.log(`A/B       'a' -> next item painted       ${name.padEnd(15)} n=${xs.length}  p50 ${f(pct(xs, 50))}  p95 ${f(pct(xs, 95))}  p99 ${f(pct(xs, 99))} ms`);
       }
       console.log(`          committed (no frame wait)     this p50 ${f(pct(ab.committedCurrent, 50))} p95 ${f(pct(ab.committedCurrent, 95))}  compared p50 ${f(pct(ab.committedCompare, 50))} p95 ${f(pct(ab.committedCompare, 95))} ms  ratio p50 ${ratio(pct(ab.committedCurrent, 50), pct(ab.committedCompare, 50))}  p95 ${ratio(pct(ab.committedCurrent, 95), pct(ab.committedCompare, 95))}`);
+      console.log(`          key -> handler runs           this p50 ${f(pct(ab.startedCurrent, 50))} p95 ${f(pct(ab.startedCurrent, 95))}  compared p50 ${f(pct(ab.startedCompare, 50))} p95 ${f(pct(ab.startedCompare, 95))} ms`);
+      for (const [name, which] of [['this', 'current'], ['compared', 'compare']] as const) {
+        const n = ab[which].length;
+        console.log(`          desk calls per decision, ${name.padEnd(8)} ${Object.entries(ab.calls[which]).filter(([, c]) => c > 0).sort((x, y) => y[1] - x[1]).map(([m, c]) => `${m} ${(c / Math.max(1, n)).toFixed(2)}`).join(', ')}`);
+      }
       console.log(`          this / compared               p50 ${ratio(pct(ab.current, 50), pct(ab.compare, 50))}  p95 ${ratio(pct(ab.current, 95), pct(ab.compare, 95))}  (compared: ${COMPARE_STATIC}; ${ab.blocks} blocks of ${AB_BLOCK} each, alternating)`);
     }
     if (!NO_FILTER) console.log(`filter    class toggle -> rows painted   n=${fil.length}/${filterResult.toggles}  p50 ${f(pct(fil, 50))}  p95 ${f(pct(fil, 95))}  max ${f(Math.max(...fil))} ms`);
@@ -312,11 +323,13 @@ export async function run(): Promise<void> {
  * Keypress -> next item painted on this build and on another renderer build, in alternating blocks over the
  * same core (each block in a fresh page of its own browser mode, so the idle page never re-renders beside it).
  */
-async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof createCore>>, compareDir: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; committedCurrent: number[]; committedCompare: number[]; blocks: number }> {
+async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof createCore>>, compareDir: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; committedCurrent: number[]; committedCompare: number[]; startedCurrent: number[]; startedCompare: number[]; calls: Record<'current' | 'compare', Record<string, number>>; blocks: number }> {
   const webs = { current: await startBrowserMode({ core, staticDir: RENDERER_OUT }), compare: await startBrowserMode({ core, staticDir: compareDir }) };
   const out = { current: [] as number[], compare: [] as number[] };
   // Keypress -> the commit that shows the next item (before the frame): the render work without the wait for a frame.
   const committed = { current: [] as number[], compare: [] as number[] };
+  const started = { current: [] as number[], compare: [] as number[] };
+  const calls = { current: {} as Record<string, number>, compare: {} as Record<string, number> };
   const blocks = Math.max(1, Math.round(DECISIONS / AB_BLOCK / 2));
   try {
     for (let i = 0; i < blocks; i++) {
@@ -328,10 +341,14 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
           await page.goto(webs[which].launchUrl);
           await page.waitForFunction(() => document.body.dataset.view === 'triage' && !!document.body.dataset.focusedItemId, null, { timeout: 60_000 });
           await sleep(1000);
+          const rpcBefore = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
           for (let k = 0; k < AB_BLOCK; k++) await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions');
+          const rpcAfter = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
+          for (const [m, n] of Object.entries(rpcAfter)) calls[which][m] = (calls[which][m] ?? 0) + n - (rpcBefore[m] ?? 0);
           const samples = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.decisions);
           out[which].push(...samples.map((x) => x.ms));
           committed[which].push(...samples.map((x) => x.commitMs ?? NaN));
+          started[which].push(...samples.map((x) => x.startMs ?? NaN));
         } finally {
           await context.close();
         }
@@ -342,7 +359,7 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
     await webs.current.close();
     await webs.compare.close();
   }
-  return { ...out, committedCurrent: committed.current, committedCompare: committed.compare, blocks };
+  return { ...out, committedCurrent: committed.current, committedCompare: committed.compare, startedCurrent: started.current, startedCompare: started.compare, calls, blocks };
 }
 
 /**
