@@ -15,6 +15,8 @@ export type BuildStep = {
   inputs: string[];
   outputs: string[];
   command: string[];
+  /** Set over the caller's environment for the step. */
+  env?: Record<string, string>;
 };
 
 export const rendererStep: BuildStep = {
@@ -22,6 +24,10 @@ export const rendererStep: BuildStep = {
   inputs: ['renderer', 'shared', 'vite.config.ts', 'package.json'].map((p) => join(ROOT, p)),
   outputs: [join(RENDERER_OUT, 'index.html')],
   command: [process.execPath, join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'],
+  // Always React's production build: a build started from a test run inherited NODE_ENV=test and wrote the
+  // development runtime (jsxDEV, console.createTask per element, ~3x the render cost), which npm start and the
+  // UI bench then took as up to date.
+  env: { NODE_ENV: 'production' },
 };
 
 export const electronStep: BuildStep = {
@@ -52,7 +58,7 @@ export function isStale(step: BuildStep): boolean {
 export function runStep(step: BuildStep, quiet = false): Promise<void> {
   return new Promise((resolve, reject) => {
     const [cmd, ...args] = step.command;
-    const child = spawn(cmd, args, { cwd: ROOT, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...step.env }, stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
     let output = '';
     child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr?.on('data', (c: Buffer) => (output += c.toString()));

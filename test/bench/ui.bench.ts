@@ -26,7 +26,7 @@
 // this (no start, no 100k triage run) and stops.
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -108,7 +108,10 @@ async function measure(page: Page, arm: string, press: () => Promise<void>, fiel
 export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-'));
   const log = (m: string) => console.log(`[ui] ${m}`);
-  await ensureBuilt({ electron: false });
+  // A renderer built from a test run before scripts/build-steps.ts set NODE_ENV=production is React's development
+  // build (about 3x the render cost) yet counts as up to date: rebuild it, and refuse to compare with one.
+  await ensureBuilt({ electron: false, force: existsSync(RENDERER_OUT) && isReactDevBuild(RENDERER_OUT) });
+  if (COMPARE_STATIC && isReactDevBuild(COMPARE_STATIC)) throw new Error(`${COMPARE_STATIC} is React's development build: rebuild it (npm run build -- --force) before comparing`);
   // `--triage-only`: only the 100k-item run (decisions, then the queue table's filters), for quicker A/B runs.
   if (!process.argv.includes('--triage-only')) {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
@@ -317,6 +320,13 @@ export async function run(): Promise<void> {
     await server.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Whether a built renderer (dist/renderer or a copy) bundles React's development build (its source maps say). */
+function isReactDevBuild(dir: string): boolean {
+  const assets = join(dir, 'assets');
+  return readdirSync(assets).filter((f) => f.endsWith('.js.map'))
+    .some((m) => (JSON.parse(readFileSync(join(assets, m), 'utf8')) as { sources: string[] }).sources.some((x) => /node_modules\/react(-dom)?\/cjs\/.*\.development\.js$/.test(x)));
 }
 
 /**

@@ -1,11 +1,13 @@
 // The renderer's zod-free names and shell-event check (shared/desk-names.ts) agree with the zod
-// contract, and the built renderer bundle carries no zod at all (issue 9 item 7).
+// contract, and the built renderer bundle carries no zod at all (issue 9 item 7) and is React's production
+// build even when a test run (NODE_ENV=test) builds it.
 import fc from 'fast-check';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../../scripts/build';
-import { RENDERER_OUT } from '../../scripts/build-steps';
+import { RENDERER_OUT, rendererStep, runStep } from '../../scripts/build-steps';
 import { DESK_METHOD_NAMES, deskEvents, shellEvents } from '../../shared/desk-api';
 import { ExceptionClass } from '../../shared/domain';
 import * as names from '../../shared/desk-names';
@@ -48,5 +50,21 @@ describe('the renderer bundle', () => {
     const sources = maps.flatMap((m) => (JSON.parse(readFileSync(join(assets, m), 'utf8')) as { sources: string[] }).sources);
     expect(sources.some((s) => s.includes('node_modules/react-dom/'))).toBe(true); // the check can see packages
     expect(sources.filter((s) => /node_modules\/zod\//.test(s))).toEqual([]);
+  }, 120_000);
+
+  it('is React\'s production build even when built from a test run (NODE_ENV=test)', async () => {
+    expect(process.env.NODE_ENV).toBe('test'); // what a build started from vitest inherits
+    const out = mkdtempSync(join(tmpdir(), 'desk-renderer-build-'));
+    try {
+      await runStep({ ...rendererStep, command: [...rendererStep.command, '--outDir', out, '--emptyOutDir'] }, true);
+      const assets = join(out, 'assets');
+      const sources = readdirSync(assets).filter((f) => f.endsWith('.js.map'))
+        .flatMap((m) => (JSON.parse(readFileSync(join(assets, m), 'utf8')) as { sources: string[] }).sources)
+        .filter((s) => /node_modules\/react(-dom)?\/cjs\//.test(s));
+      expect(sources.some((s) => s.endsWith('react-dom-client.production.js'))).toBe(true);
+      expect(sources.filter((s) => s.endsWith('.development.js'))).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   }, 120_000);
 });
