@@ -84,11 +84,16 @@ const whereText = (where: Where) => Object.keys(where).map((k) => (where[k] === 
 export const SQLITE_ROWS_PER_INSERT = 64;
 export const SQLITE_MULTI_ROW_MAX_COLUMNS = 12;
 
-function insertText(table: Table, keys: string[], rows: number, returning: string | null): string {
+/** The clause after VALUES: `RETURNING key`, `ON CONFLICT … DO UPDATE …` (upsertRows), or nothing. */
+type InsertTail = { returning: string } | { conflict: string; update: readonly string[] } | null;
+
+function insertText(table: Table, keys: string[], rows: number, tail: InsertTail): string {
   const tuple = `(${keys.map(() => '?').join(', ')})`;
   return `INSERT INTO ${q(table)} (${keys.map(q).join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}` +
-    (returning ? ` RETURNING ${q(returning)}` : '');
+    (tail === null ? '' : 'returning' in tail ? ` RETURNING ${q(tail.returning)}`
+      : ` ON CONFLICT (${q(tail.conflict)}) DO UPDATE SET ${tail.update.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}`);
 }
+const tailShape = (tail: InsertTail) => (tail === null ? '' : 'returning' in tail ? `returning ${tail.returning}` : `upsert ${tail.conflict} ${tail.update.join(',')}`);
 
 /** Does `row` define exactly `keys` (in any order)? */
 function hasShape(row: Row, keys: string[]): boolean {
@@ -103,7 +108,7 @@ function hasShape(row: Row, keys: string[]): boolean {
  * Runs the inserts of `rows` on SQLite, in the rows' order: consecutive narrow rows of one shape go
  * SQLITE_ROWS_PER_INSERT to a statement. `each` gets every statement run and the rows it inserted.
  */
-function insertOnSqlite(conn: PreparingConnection, table: Table, rows: Row[], returning: string | null,
+function insertOnSqlite(conn: PreparingConnection, table: Table, rows: Row[], tail: InsertTail,
   each: (result: { lastInsertRowid?: number | bigint } | unknown[], count: number) => void): void {
   let i = 0;
   while (i < rows.length) {
@@ -114,8 +119,8 @@ function insertOnSqlite(conn: PreparingConnection, table: Table, rows: Row[], re
     const multiRow = keys.length <= SQLITE_MULTI_ROW_MAX_COLUMNS;
     for (; i < end; ) {
       const count = multiRow && end - i >= SQLITE_ROWS_PER_INSERT ? SQLITE_ROWS_PER_INSERT : 1;
-      const shape = `insert ${table} ${count} ${returning ?? ''} ${cols}`;
-      const text = texts.get(shape) ?? remember(shape, insertText(table, keys, count, returning));
+      const shape = `insert ${table} ${count} ${tailShape(tail)} ${cols}`;
+      const text = texts.get(shape) ?? remember(shape, insertText(table, keys, count, tail));
       const params: unknown[] = new Array(count * keys.length);
       let p = 0;
       for (let r = i; r < i + count; r++) {
@@ -123,7 +128,7 @@ function insertOnSqlite(conn: PreparingConnection, table: Table, rows: Row[], re
         for (const k of keys) params[p++] = row[k];
       }
       const stmt = conn.prepare(text);
-      each(returning ? stmt.all(...params) : stmt.run(...params), count);
+      each(tail !== null && 'returning' in tail ? stmt.all(...params) : stmt.run(...params), count);
       i += count;
     }
   }
@@ -141,6 +146,24 @@ export async function insertRows<T extends Table>(tx: Db, table: T, rows: Insert
   insertOnSqlite(conn, table, rows as Row[], null, () => undefined);
 }
 
+/**
+ * Inserts rows, or for a row whose `conflict` key exists sets `update` from the row (ON CONFLICT … DO UPDATE SET
+ * c = excluded.c, on both databases). Rows must not repeat a key (PostgreSQL refuses that within one statement).
+ */
+export async function upsertRows<T extends Table>(tx: Db, table: T, rows: Insertable<Database[T]>[], conflict: string, update: readonly string[]): Promise<void> {
+  if (rows.length === 0) return;
+  const conn = connectionOf(tx);
+  if (!conn) {
+    for (let i = 0; i < rows.length; i += 200) {
+      await tx.insertInto(table).values(rows.slice(i, i + 200) as never)
+        .onConflict((oc) => oc.column(conflict as never).doUpdateSet((eb) => Object.fromEntries(update.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never))
+        .execute();
+    }
+    return;
+  }
+  insertOnSqlite(conn, table, rows as Row[], { conflict, update }, () => undefined);
+}
+
 /** insertRows for a table keyed by an integer identity: the keys the rows got, in the rows' order. */
 export async function insertRowsReturningKeys<T extends Table>(tx: Db, table: T, rows: Insertable<Database[T]>[], key: string): Promise<number[]> {
   if (rows.length === 0) return [];
@@ -154,7 +177,7 @@ export async function insertRowsReturningKeys<T extends Table>(tx: Db, table: T,
     }
     return keys;
   }
-  insertOnSqlite(conn, table, rows as Row[], key, (got) => {
+  insertOnSqlite(conn, table, rows as Row[], { returning: key }, (got) => {
     // An ever-growing key is handed out row by row in VALUES order; SQLite does not promise RETURNING's order,
     // so sort the chunk's keys back into it.
     const chunk = (got as Row[]).map((r) => Number(r[key]));
@@ -216,4 +239,40 @@ export async function updateRows<T extends Table>(tx: Db, table: T, set: Updatea
   const params = keys.map((k) => (set as Row)[k]);
   for (const p of w.params) params.push(p);
   return conn.prepare(text).run(...params).changes;
+}
+
+/** One row's update in updateRowsInStorageOrder: the row's `key` value and the columns to set. */
+export interface KeyedUpdate<T extends Table> { key: string; set: Updateable<Database[T]> }
+
+/**
+ * Updates rows named by a text key, each with its own SET, in the table's storage order: on SQLite by rowid
+ * (looked up in one statement), so a batch whose rows arrive in random key order (a push decides items in the
+ * client's order, and item ids are random) writes each table page once and dirties no more pages than it
+ * must; every page dirtied is written again at commit. Measured on a 500-decision push: the item updates in
+ * client order cost ~1.5-2x the same updates in rowid order, commit included. On PostgreSQL: in key order (the
+ * order its row locks were taken), each its own UPDATE.
+ */
+export async function updateRowsInStorageOrder<T extends Table>(tx: Db, table: T, key: string, updates: readonly KeyedUpdate<T>[]): Promise<void> {
+  if (updates.length === 0) return;
+  const conn = connectionOf(tx);
+  if (!conn) {
+    for (const u of [...updates].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+      if (definedKeys(u.set).length > 0) await updateRows(tx, table, u.set, { [key]: u.key });
+    }
+    return;
+  }
+  const shape = `rowids ${table} ${key}`;
+  const text = texts.get(shape) ?? remember(shape, `SELECT rowid AS r, ${q(key)} AS k FROM ${q(table)} WHERE ${q(key)} IN (SELECT value FROM json_each(?))`);
+  const rowids = new Map<string, number>();
+  for (const r of conn.prepare(text).all(JSON.stringify(updates.map((u) => u.key))) as { r: number; k: string }[]) rowids.set(r.k, r.r);
+  const ordered = updates.filter((u) => rowids.has(u.key)).sort((a, b) => rowids.get(a.key)! - rowids.get(b.key)!);
+  for (const u of ordered) {
+    const keys = definedKeys(u.set);
+    if (keys.length === 0) continue;
+    const setShape = `update-rowid ${table} ${keys.join(',')}`;
+    const setText = texts.get(setShape) ?? remember(setShape, `UPDATE ${q(table)} SET ${keys.map((k) => `${q(k)} = ?`).join(', ')} WHERE rowid = ?`);
+    const params = keys.map((k) => (u.set as Row)[k]);
+    params.push(rowids.get(u.key));
+    conn.prepare(setText).run(...params);
+  }
 }

@@ -13,6 +13,7 @@
 import type { Db } from '../db/connection';
 import { dueAfterPause } from '../../shared/metrics-definitions';
 import type { ItemFactsTable, MetricEventsTable } from '../db/schema';
+import { insertRows, selectRowsIn, upsertRows } from '../db/prepared';
 
 /** Event types that carry labor (DESIGN §6); the metrics attribute labor and first touches to these. */
 export const LABOR_EVENT_TYPES = ['decided', 'escalated', 'deferred', 'noted', 'reclassified', 'labor'] as const;
@@ -107,19 +108,16 @@ async function readDueAtIngest(tx: Db, ids: string[]): Promise<Map<string, strin
   return out;
 }
 
-const CHUNK = 200;
-
+// Through the hot paths' statement helpers (db/prepared.ts): prepared statements inside a SQLite write
+// transaction (every push writes both tables), Kysely elsewhere.
 async function writeRows(tx: Db, rows: MetricEventsTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += CHUNK) await tx.insertInto('metric_events').values(rows.slice(i, i + CHUNK)).execute();
+  await insertRows(tx, 'metric_events', rows);
 }
 
+const FACT_COLUMNS = ['first_outcome_at', 'first_touch_at', 'last_escalated_at', 'sla_due_at', 'sla_paused_since', 'sla_paused_ms'] as const;
+
 async function upsertFacts(tx: Db, facts: ItemFactsTable[]): Promise<void> {
-  for (let i = 0; i < facts.length; i += CHUNK) {
-    await tx.insertInto('item_facts').values(facts.slice(i, i + CHUNK)).onConflict((oc) => oc.column('item_id').doUpdateSet((eb) => ({
-      first_outcome_at: eb.ref('excluded.first_outcome_at'), first_touch_at: eb.ref('excluded.first_touch_at'), last_escalated_at: eb.ref('excluded.last_escalated_at'),
-      sla_due_at: eb.ref('excluded.sla_due_at'), sla_paused_since: eb.ref('excluded.sla_paused_since'), sla_paused_ms: eb.ref('excluded.sla_paused_ms'),
-    }))).execute();
-  }
+  await upsertRows(tx, 'item_facts', facts, 'item_id', FACT_COLUMNS);
 }
 
 /**
@@ -132,11 +130,7 @@ export async function applyRollups(tx: Db, events: readonly LoggedEvent[]): Prom
   if (relevant.length === 0) return;
   const ids = [...new Set(relevant.map((e) => e.item_id))];
   const facts = new Map<string, ItemFactsTable>();
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const f of await tx.selectFrom('item_facts').selectAll().where('item_id', 'in', ids.slice(i, i + 500)).execute()) {
-      facts.set(f.item_id, { ...f, sla_paused_ms: Number(f.sla_paused_ms) });
-    }
-  }
+  for (const f of await selectRowsIn(tx, 'item_facts', 'item_id', ids)) facts.set(f.item_id, { ...f, sla_paused_ms: Number(f.sla_paused_ms) });
   const before = new Map([...facts].map(([k, v]) => [k, JSON.stringify(v)]));
   const rows = projectEvents(relevant, facts, await readDueAtIngest(tx, dueAtIngestNeeded(relevant, facts)));
   await writeRows(tx, rows);

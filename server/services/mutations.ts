@@ -4,7 +4,7 @@ import type { ConflictCode, Mutation, MutationResult, RejectionCode } from '../.
 import type { Item, Queue } from '../../shared/domain';
 import { applyMutationToItem, isAssignedTo } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
-import { selectRow, selectRowsIn, updateRows } from '../db/prepared';
+import { selectRow, selectRowsIn, updateRowsInStorageOrder } from '../db/prepared';
 import { itemFromRow } from '../db/rows';
 import type { ItemEpochsTable, ItemRow } from '../db/schema';
 import type { AuthUser } from './context';
@@ -37,6 +37,21 @@ export interface MutationEnv {
   journal: { decisions: DecisionRow[]; events: ItemEvent[]; changes: Change[] };
   /** The batch's rows read up front (readBatchRows); without it each mutation reads its own. */
   batchRows?: BatchRows;
+  /** The batch's item updates, held until writeItemUpdates writes them in storage order before commit. */
+  itemWrites: ItemWrites;
+}
+
+/**
+ * An item's pending update in a push batch: its row as the batch's mutations left it (what a later mutation or
+ * read in the batch must see) and every column they changed. Written by writeItemUpdates, in the same transaction.
+ */
+export type ItemWrites = Map<string, { row: ItemRow; set: Partial<ItemRow> }>;
+
+/** Writes the batch's pending item updates (in the table's storage order: prepared.ts) and forgets them. */
+export async function writeItemUpdates(tx: Db, writes: ItemWrites): Promise<void> {
+  if (writes.size === 0) return;
+  await updateRowsInStorageOrder(tx, 'items', 'id', [...writes].map(([key, w]) => ({ key, set: w.set })));
+  writes.clear();
 }
 
 /**
@@ -53,8 +68,13 @@ export async function readBatchRows(tx: Db, itemIds: readonly string[]): Promise
   return { items, epochs };
 }
 
-/** The item's row, and its lease rows (null: not read yet), from the batch's reads when this is the item's first use. */
+/**
+ * The item's row, and its lease rows (null: not read yet): from the batch's reads when this is the item's first
+ * use, as an earlier mutation of the batch left it if one changed it (not yet written), else read now.
+ */
 async function takeRows(env: MutationEnv, itemId: string): Promise<{ row: ItemRow | undefined; epochs: ItemEpochsTable[] | null }> {
+  const pending = env.itemWrites.get(itemId);
+  if (pending) return { row: pending.row, epochs: null };
   const pre = env.batchRows;
   const epochs = pre?.epochs.get(itemId);
   if (pre && epochs) {
@@ -138,7 +158,9 @@ async function applyEffect(env: MutationEnv, row: ItemRow, m: Mutation, extra: P
     outcome: next.outcome ? JSON.stringify(next.outcome) : null, escalation: next.escalation ? JSON.stringify(next.escalation) : null,
     notes: JSON.stringify(next.notes), exception_class: next.exceptionClass, queue_id: next.queueId, version: next.version, ...extra,
   };
-  await updateRows(env.tx, 'items', changedColumns(row, set), { id: row.id });
+  const changed = changedColumns(row, set);
+  const pending = env.itemWrites.get(row.id);
+  env.itemWrites.set(row.id, { row: { ...row, ...changed }, set: pending ? { ...pending.set, ...changed } : changed });
   return next;
 }
 

@@ -14,7 +14,7 @@ import type { AuthUser, ServerContext } from './context';
 import { appendChanges, appendDecisions, appendEvents, type Change, type DecisionRow, type ItemEvent } from './journal';
 import type { Insertable } from 'kysely';
 import type { ClientMutationsTable } from '../db/schema';
-import { applyMutation, readBatchRows, visibleTo } from './mutations';
+import { applyMutation, readBatchRows, visibleTo, writeItemUpdates, type ItemWrites } from './mutations';
 import { loadItems, sweepExpiredLeases } from './leases';
 import { MAX_ITEM_MUTATIONS_PER_PUSH } from '../../shared/limits';
 import { LABOR_EVENT_TYPE, type LaborEventPayload } from '../../shared/labor-event';
@@ -65,8 +65,14 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
     const journal = { decisions: [] as DecisionRow[], events: [] as ItemEvent[], changes: [] as Change[] };
     const settled: Insertable<ClientMutationsTable>[] = [];
     const perItem = new Map<string, number>();
+    const itemWrites: ItemWrites = new Map();
     for (const m of req.mutations) {
-      if (m.mutationId <= last) { results.push(await storedResult(tx, req.clientId, m, user, queues)); continue; }
+      if (m.mutationId <= last) {
+        // Ids rise through a batch, so duplicates come before anything applied; should one not, it still reads items as written.
+        await writeItemUpdates(tx, itemWrites);
+        results.push(await storedResult(tx, req.clientId, m, user, queues));
+        continue;
+      }
       if (m.mutationId !== last + 1) {
         gap = { expected: last + 1, got: m.mutationId };
         // Nothing settled: roll back everything, including a new client's row (it must not exist yet).
@@ -79,11 +85,11 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
       if (onItem >= MAX_ITEM_MUTATIONS_PER_PUSH) break;
       perItem.set(m.itemId, onItem + 1);
       const outcome = expectedPayloadHash(m) === m.payloadHash
-        ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal, batchRows }, m)
+        ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal, batchRows, itemWrites }, m)
         : { status: 'rejected' as const, code: 'payload_hash_mismatch' as const, item: null,
           message: 'payloadHash is not the SHA-256 of mutationHashInput(kind, itemId, baseVersion, assignmentEpoch, payload); nothing was applied' };
       const result: MutationResult = { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
-      if (outcome.status === 'conflict' && m.labor) journal.events.push(await laborEvent(tx, user, req.clientId, m, outcome, at));
+      if (outcome.status === 'conflict' && m.labor) journal.events.push(await laborEvent(tx, user, req.clientId, m, outcome, at, itemWrites));
       settled.push({ client_id: req.clientId, mutation_id: m.mutationId, item_id: m.itemId, kind: m.kind, payload_hash: m.payloadHash,
         status: result.status, code: result.code, result: storableResult(result), at });
       journal.changes.push({ userId: user.id, kind: 'result', itemId: m.itemId, clientId: req.clientId, mutationId: m.mutationId, at });
@@ -91,6 +97,7 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
       last = m.mutationId;
     }
     // Written in bulk, still inside the transaction: effects, results, events and the cursor rows commit together.
+    await writeItemUpdates(tx, itemWrites);
     await insertRows(tx, 'client_mutations', settled);
     await appendEvents(tx, journal.events);
     await appendDecisions(tx, journal.decisions);
@@ -127,8 +134,8 @@ Promise<MutationResult[]> {
 
 /** Labor behind a decision that ended in a conflict still happened: one `labor` event (shared/labor-event.ts). */
 async function laborEvent(tx: Db, user: AuthUser, clientId: string, m: ParsedPush['mutations'][number],
-  outcome: { code: MutationResult['code'] }, at: string): Promise<ItemEvent> {
-  const row = await tx.selectFrom('items').select(['queue_id', 'exception_class', 'assignment_epoch']).where('id', '=', m.itemId).executeTakeFirst();
+  outcome: { code: MutationResult['code'] }, at: string, itemWrites: ItemWrites): Promise<ItemEvent> {
+  const row = itemWrites.get(m.itemId)?.row ?? await tx.selectFrom('items').select(['queue_id', 'exception_class', 'assignment_epoch']).where('id', '=', m.itemId).executeTakeFirst();
   const payload: LaborEventPayload = {
     status: 'conflict', code: outcome.code, kind: m.kind, labor: m.labor!,
     clientAt: m.at, clientId, mutationId: m.mutationId, queueId: row?.queue_id ?? null, exceptionClass: row?.exception_class ?? null,

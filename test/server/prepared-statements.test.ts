@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenedDatabase } from '../../server/db/connection';
-import { insertRows, insertRowsReturningKeys, selectRow, selectRowsIn, SQLITE_ROWS_PER_INSERT, updateRows } from '../../server/db/prepared';
+import { insertRows, insertRowsReturningKeys, selectRow, selectRowsIn, SQLITE_ROWS_PER_INSERT, updateRows, updateRowsInStorageOrder, upsertRows } from '../../server/db/prepared';
 import { writeTransaction } from '../../server/db/write-transaction';
 import type { Db } from '../../server/db/connection';
 
@@ -131,5 +131,62 @@ describe('prepared statements on the SQLite hot paths', () => {
     // The prepared side ran multi-row statements (with and without RETURNING); Kysely's texts are lower-case.
     expect(prepared.multiRowTexts).toBe(2);
     expect(kysely.multiRowTexts).toBe(0);
+  });
+
+  it('update keyed rows in storage order (rowid on SQLite), each with its own columns, as the Kysely path does', async () => {
+    const users = ['u5', 'u1', 'u4', 'u2', 'u3'];
+    const results = await Promise.all([true, false].map(async (inTransaction) => {
+      const d = await freshDb();
+      await insertRows(d.db, 'users', ['u1', 'u2', 'u3', 'u4', 'u5'].map((id) => ({ id, name: `name ${id}`, roles: '[]', created_at: 'x' })));
+      const updates: string[] = [];
+      const prepare = d.raw!.prepare.bind(d.raw!);
+      d.raw!.prepare = ((text: string) => {
+        const stmt = prepare(text);
+        if (!text.startsWith('UPDATE "users"')) return stmt;
+        const run = stmt.run.bind(stmt);
+        return Object.assign(stmt, { run: (...params: unknown[]) => { updates.push(String(params[params.length - 1])); return run(...params); } });
+      }) as typeof prepare;
+      const run = (fn: (tx: Db) => Promise<void>) => (inTransaction ? writeTransaction(d.db, fn) : fn(d.db));
+      await run((tx) => updateRowsInStorageOrder(tx, 'users', 'id', users.map((id, k) => ({
+        key: id, set: k % 2 === 0 ? { name: `renamed ${id}` } : { name: `renamed ${id}`, roles: '["reviewer"]' } }))
+        .concat([{ key: 'nobody', set: { name: 'ghost' } }])));
+      return { rows: await d.db.selectFrom('users').selectAll().orderBy('id').execute(), updates };
+    }));
+    const [prepared, kysely] = results;
+    expect(prepared.rows).toEqual(kysely.rows);
+    expect(prepared.rows.map((r) => [r.id, r.name, r.roles])).toEqual([
+      ['u1', 'renamed u1', '["reviewer"]'], ['u2', 'renamed u2', '["reviewer"]'], ['u3', 'renamed u3', '[]'], ['u4', 'renamed u4', '[]'], ['u5', 'renamed u5', '[]'],
+    ]);
+    // Prepared: by rowid (the insert order), whatever order the updates came in; the Kysely path is not traced here.
+    expect(prepared.updates).toEqual(['1', '2', '3', '4', '5']);
+    expect(kysely.updates).toEqual([]);
+  });
+
+  it('upsert: insert new keys, set the named columns of existing ones (multi-row on SQLite), as the Kysely path does', async () => {
+    const fact = (i: number, outcome: string | null, ms = 0) => ({ item_id: `i${i}`, first_outcome_at: outcome, first_touch_at: 't0', last_escalated_at: null,
+      sla_due_at: null, sla_paused_since: null, sla_paused_ms: ms });
+    const n = SQLITE_ROWS_PER_INSERT + 3;
+    const results = await Promise.all([true, false].map(async (inTransaction) => {
+      const d = await freshDb();
+      const texts: string[] = [];
+      const prepare = d.raw!.prepare.bind(d.raw!);
+      d.raw!.prepare = ((text: string) => { texts.push(text); return prepare(text); }) as typeof prepare;
+      const run = (fn: (tx: Db) => Promise<void>) => (inTransaction ? writeTransaction(d.db, fn) : fn(d.db));
+      await run((tx) => upsertRows(tx, 'item_facts', Array.from({ length: n }, (_, i) => fact(i, null)), 'item_id', ['first_outcome_at', 'sla_paused_ms']));
+      // Half known (their first_touch_at stays: not among the columns set), half new.
+      await run((tx) => upsertRows(tx, 'item_facts', Array.from({ length: n }, (_, i) => ({ ...fact(i + (n >> 1), 'done', i), first_touch_at: 'changed' })),
+        'item_id', ['first_outcome_at', 'sla_paused_ms']));
+      return { rows: await d.db.selectFrom('item_facts').selectAll().orderBy('item_id').execute(), multiRow: texts.filter((t) => /^INSERT INTO "item_facts" .*\), \(.*ON CONFLICT/.test(t)).length };
+    }));
+    const [prepared, kysely] = results;
+    expect(prepared.rows).toEqual(kysely.rows);
+    expect(prepared.rows).toHaveLength(n + (n >> 1));
+    const byId = new Map(prepared.rows.map((r) => [r.item_id, r]));
+    expect(byId.get('i0')).toMatchObject({ first_outcome_at: null, first_touch_at: 't0', sla_paused_ms: 0 });
+    expect(byId.get(`i${n >> 1}`)).toMatchObject({ first_outcome_at: 'done', first_touch_at: 't0', sla_paused_ms: 0 });
+    expect(byId.get(`i${n - 1}`)).toMatchObject({ first_outcome_at: 'done', first_touch_at: 't0', sla_paused_ms: n - 1 - (n >> 1) });
+    expect(byId.get(`i${n}`)).toMatchObject({ first_outcome_at: 'done', first_touch_at: 'changed' });
+    expect(prepared.multiRow).toBe(1); // one text, prepared once and cached
+    expect(kysely.multiRow).toBe(0);
   });
 });

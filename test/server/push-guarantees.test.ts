@@ -2,7 +2,9 @@
 // with another payload is client_diverged, a gap is a 409 with the expected id, a transient failure is a 503
 // that advances nothing, and a client id belongs to one user.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROBLEM_TYPES } from '../../shared/central-api';
+import { PROBLEM_TYPES, type Mutation, type MutationResult } from '../../shared/central-api';
+import type { Item } from '../../shared/domain';
+import { RECLASSIFY_REASONS } from '../../shared/reclassify-reasons';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
 import { openProbe } from '../helpers/db-snapshot';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -28,6 +30,57 @@ const count = async (sql: string, ...args: unknown[]) => {
 };
 
 describe('push guarantees', () => {
+  // The server holds a batch's item updates and writes them at its end (server/services/mutations.ts ItemWrites):
+  // each mutation must still see the item as the ones before it in the batch left it.
+  it('applies several mutations on one item in one batch exactly as one push each', async () => {
+    const { items } = await alice.claim({ count: 4 });
+    const byItem = (mine: Item[]) => mine.map((item) => {
+      const q = item.exceptionClass === 'policy' ? 'confidence' : 'policy';
+      return [
+        (id: number) => mutationFor('note', item, id, { text: 'first look' }),
+        (id: number) => mutationFor('reclassify', item, id, { exceptionClass: q, reasonCode: RECLASSIFY_REASONS[0].code }),
+        (id: number) => mutationFor('note', item, id, { text: 'second look' }),
+        (id: number) => mutationFor('approve', item, id, {}),
+        // The lease already has its outcome: a conflict, whose labor event names the queue the item is in now.
+        (id: number) => mutationFor('approve', item, id, {}),
+      ];
+    });
+    const oneEach = newClientId('one-each');
+    const perPush: MutationResult[] = [];
+    let id = 0;
+    for (const make of byItem(items.slice(0, 2)).flat()) perPush.push(...(await alice.push({ clientId: oneEach, mutations: [make(++id)] })).results);
+    const oneBatch = newClientId('one-batch');
+    // Interleaved, so each item's mutations are apart in the batch.
+    const [a, b] = byItem(items.slice(2, 4));
+    const mutations: Mutation[] = a.flatMap((make, k) => [make(2 * k + 1), b[k](2 * k + 2)]);
+    const batched = (await alice.push({ clientId: oneBatch, mutations })).results;
+    const shape = (r: MutationResult) => ({ status: r.status, code: r.code,
+      notes: r.item?.notes.map((n) => n.text), itemStatus: r.item?.status, exceptionClass: r.item?.exceptionClass, queueId: r.item?.queueId,
+      version: r.item?.version, outcome: r.item?.outcome?.kind });
+    const ofItem = (results: MutationResult[], itemId: string) => results.filter((r) => r.itemId === itemId).map(shape);
+    expect(ofItem(batched, items[2].id)).toEqual(ofItem(perPush, items[0].id));
+    expect(ofItem(batched, items[3].id)).toEqual(ofItem(perPush, items[1].id));
+    expect(ofItem(batched, items[2].id).map((r) => `${r.status}:${r.code}`)).toEqual(['applied:ok', 'applied:ok', 'applied:ok', 'applied:ok', 'conflict:resolved_elsewhere']);
+    // What was stored, read back from the database: the rows and the labor event of the conflict.
+    const db = await openProbe(srv.dbFile);
+    try {
+      const stored = async (itemId: string) => {
+        const row = await db.get<Record<string, unknown>>('SELECT status, queue_id, exception_class, version, notes, outcome, assignment_epoch FROM items WHERE id = ?', itemId);
+        const labor = await db.get<{ payload: string }>("SELECT payload FROM item_events WHERE item_id = ? AND type = 'labor'", itemId);
+        return { ...row, queueId: row!.queue_id, notes: (JSON.parse(String(row!.notes)) as { text: string }[]).map((n) => n.text),
+          outcome: (JSON.parse(String(row!.outcome)) as { kind: string }).kind, laborQueue: (JSON.parse(labor!.payload) as { queueId: string }).queueId };
+      };
+      for (const [batchedItem, reference] of [[items[2], items[0]], [items[3], items[1]]]) {
+        const got = await stored(batchedItem.id);
+        expect(got).toEqual(await stored(reference.id));
+        expect(got).toMatchObject({ status: 'resolved', notes: ['first look', 'second look'], outcome: 'approve' });
+        expect(got.laborQueue).toBe(got.queueId);
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
   it('answers a repeated batch with the stored results and applies it once', async () => {
     const { items } = await alice.claim({ count: 3 });
     const clientId = newClientId('dup');
