@@ -16,7 +16,8 @@
 //     a second connection, with the index and with it switched off, both with the total counted afresh
 //     (a term never asked before) and with it kept running; and the group totals A/B: the queue's default
 //     view (open work) with each class toggled on for the first time, its total summed from the running
-//     per-group counts vs counted from the rows and then kept running.
+//     per-group counts vs counted from the rows and then kept running; and the class index A/B: the class
+//     toggle (open work of one class or two, SLA order) with items_triage_class and on a copy without it.
 // Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts=sync` (or
 // `--parts=sync,decide`) stops after those parts, for quicker A/B runs of one lever. BENCH_CORE_AB=<other
 // checkout>/electron/core/index.ts also times the other core's initial sync beside this one's (alternating).
