@@ -133,6 +133,32 @@ export const ItemDetail = z.object({
 });
 export type ItemDetail = z.infer<typeof ItemDetail>;
 
+/** The look-ahead window around the focused item in triage order (one call per refill). */
+export const WindowInput = z.object({
+  /** null: from the start of the assigned set. */
+  around: Id.nullable(),
+  ahead: z.number().int().min(0).max(16).default(4),
+  behind: z.number().int().min(0).max(4).default(1),
+  /**
+   * Ids whose current details the caller already holds: their details are left out of the answer (a refill
+   * after each key then reads and sends the one new neighbour, not the whole window again).
+   */
+  known: z.array(Id).max(64).default([]),
+});
+export const WindowOutput = z.object({
+  /** Ids after `around`, nearest first; no wrap. */
+  ahead: z.array(Id),
+  /** Ids before `around`, nearest first. */
+  behind: z.array(Id),
+  /** The details of every id in `ahead` and `behind` but those named in `known` (not of `around`: triage.open reads that one). */
+  details: z.array(ItemDetail),
+  /** 0-based place of `around` in the assigned set; null when it is not in the set. */
+  position: z.number().int().nullable(),
+  /** Items in the assigned set. */
+  total: z.number().int(),
+});
+export type WindowOutput = z.infer<typeof WindowOutput>;
+
 /**
  * What the reviewer was shown: the item id and the server version it stood on (ItemDetail.baseVersion).
  * With `shownVersion` the core refuses
@@ -149,6 +175,8 @@ const Shown = {
    * per key instead of two (issue 14: keypress -> next item within one frame).
    */
   thenOpen: Id.optional(),
+  /** With `thenOpen`: the look-ahead window around it, answered as `window` (triage.window's work, no call of its own). */
+  thenWindow: WindowInput.omit({ around: true }).optional(),
 };
 export const DecideInput = z.discriminatedUnion('kind', [
   z.object({ ...Shown, kind: z.literal('approve'), payload: z.object({ comment: z.string().max(4000).optional() }).default({}) }),
@@ -177,6 +205,8 @@ export const DecideOutput = z.object({
    * cache no longer holds it: the renderer then opens it itself and hears why.
    */
   opened: ItemDetail.optional(),
+  /** `thenWindow` around the opened item (absent when nothing was opened or no window asked). */
+  window: WindowOutput.optional(),
 });
 export type DecideOutput = z.infer<typeof DecideOutput>;
 
@@ -190,31 +220,6 @@ export type UndoOutput = z.infer<typeof UndoOutput>;
 export const ItemDeparture = z.enum(ITEM_DEPARTURES);
 export const ItemChangedDetails = z.object({ itemId: Id, departure: ItemDeparture, currentVersion: z.number().int().nullable() });
 
-/** The look-ahead window around the focused item in triage order (one call per refill). */
-export const WindowInput = z.object({
-  /** null: from the start of the assigned set. */
-  around: Id.nullable(),
-  ahead: z.number().int().min(0).max(16).default(4),
-  behind: z.number().int().min(0).max(4).default(1),
-  /**
-   * Ids whose current details the caller already holds: their details are left out of the answer (a refill
-   * after each key then reads and sends the one new neighbour, not the whole window again).
-   */
-  known: z.array(Id).max(64).default([]),
-});
-export const WindowOutput = z.object({
-  /** Ids after `around`, nearest first; no wrap. */
-  ahead: z.array(Id),
-  /** Ids before `around`, nearest first. */
-  behind: z.array(Id),
-  /** The details of every id in `ahead` and `behind` but those named in `known` (not of `around`: triage.open reads that one). */
-  details: z.array(ItemDetail),
-  /** 0-based place of `around` in the assigned set; null when it is not in the set. */
-  position: z.number().int().nullable(),
-  /** Items in the assigned set. */
-  total: z.number().int(),
-});
-export type WindowOutput = z.infer<typeof WindowOutput>;
 
 export const NextInput = z.object({ fromItemId: Id.nullable().default(null), direction: z.enum(['next', 'prev']).default('next') });
 export const NextOutput = z.object({ itemId: Id.nullable() });

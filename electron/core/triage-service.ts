@@ -81,7 +81,9 @@ export class TriageService {
       return { out, openedId };
     }))());
     traced('decide.after', () => this.afterWrite('decision', [input.itemId]));
-    return openedId === undefined ? out : { ...out, opened: this.detail(openedId) };
+    if (openedId === undefined) return out;
+    const w = input.thenWindow;
+    return { ...out, opened: this.detail(openedId), ...(w ? { window: traced('decide.window', () => this.window(openedId, w.ahead, w.behind, w.known)) } : {}) };
   }
 
   /**

@@ -13,7 +13,7 @@
 // - Labor runs only while the triage view is shown (DESIGN §6): elsewhere items are read with
 //   item.get, never triage.open, and which to use is decided when the call runs, not when queued.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { DecideInput, DeskInput, DeskMethod, DeskOutput, ItemDetail } from '../../shared/desk-api';
+import type { DecideInput, DeskInput, DeskMethod, DeskOutput, ItemDetail, WindowOutput } from '../../shared/desk-api';
 import { DEPARTURE_TEXT, departureOf, ITEM_DEPARTURES, type ItemDeparture } from '../../shared/item-departure';
 import { DeskCallError, errorCode, errorMessage } from '../desk/desk-error';
 import { createSerial } from './serial';
@@ -145,6 +145,30 @@ export function createTriage(deps: TriageDeps) {
     return [...new Set([...nav.ahead, ...(nav.behind ? [nav.behind] : [])])].filter((id) => details.has(id) && !stale.has(id));
   }
 
+  /** What a window refill asks for around the focus (triage.window, or a decision's thenWindow). */
+  function windowAsk(): { ahead: number; behind: number; known: string[] } {
+    return { ahead: depth, behind: 1, known: knownIds() };
+  }
+
+  /**
+   * A window answer around `centre`, swapped in whole. An answer for a focus the reviewer has already left
+   * (keys faster than the core's answers) still gives its details, and its ids after the new focus when they
+   * reach further than the look-ahead left; false then: ask again for the new focus (position and total).
+   */
+  function takeWindow(centre: string, w: WindowOutput): boolean {
+    for (const d of w.details) remember(d);
+    if (nav.of !== centre) {
+      const at = nav.of === null ? -1 : w.ahead.indexOf(nav.of);
+      const further = at < 0 ? [] : w.ahead.slice(at + 1);
+      if (further.length > nav.ahead.length && further.every((id) => details.has(id))) nav.ahead = further;
+      return false;
+    }
+    nav.ahead = w.ahead.slice(0, depth);
+    nav.behind = w.behind[0] ?? null;
+    store.setState({ position: w.position, total: w.total });
+    return true;
+  }
+
   /**
    * One triage.window call per refill (issue 9 item 3), swapped in whole. An answer for a focus the
    * reviewer has already left (keys faster than the core's answers) still gives its details, and its ids
@@ -162,18 +186,8 @@ export function createTriage(deps: TriageDeps) {
         refillAgain = false;
         const centre = nav.of;
         if (!centre) return;
-        const w = await desk.call('triage.window', { around: centre, ahead: depth, behind: 1, known: knownIds() });
-        for (const d of w.details) remember(d);
-        if (nav.of !== centre) {
-          const at = nav.of === null ? -1 : w.ahead.indexOf(nav.of);
-          const further = at < 0 ? [] : w.ahead.slice(at + 1);
-          if (further.length > nav.ahead.length && further.every((id) => details.has(id))) nav.ahead = further;
-          refillAgain = true;
-          continue;
-        }
-        nav.ahead = w.ahead.slice(0, depth);
-        nav.behind = w.behind[0] ?? null;
-        store.setState({ position: w.position, total: w.total });
+        const w = await desk.call('triage.window', { around: centre, ...windowAsk() });
+        if (!takeWindow(centre, w)) refillAgain = true;
       } while (refillAgain);
     } finally {
       refilling = false;
@@ -416,13 +430,16 @@ export function createTriage(deps: TriageDeps) {
           await desk.call('triage.open', { itemId });
           coreFocus = itemId;
         }
-        // The guess on screen is opened by the decision itself: one call per key, not a decide and an open.
-        const thenOpen = guessedId !== null && inTriage ? { thenOpen: guessedId } : {};
+        // The guess on screen is opened by the decision itself, which also answers the look-ahead window around
+        // it: one call per key, not a decide, an open and a window.
+        const thenOpen = guessedId !== null && inTriage ? { thenOpen: guessedId, thenWindow: windowAsk() } : {};
         const answer = await desk.call('triage.decide', { itemId, kind, payload, shownVersion, ...thenOpen } as DecideInput);
         if (answer.opened) coreFocus = answer.opened.item.id;
         return answer;
       });
       if (out.opened) remember(out.opened);
+      // Taken even when the reviewer moved on meanwhile: its details still serve the keys that follow.
+      const windowTaken = out.window && guessedId ? takeWindow(guessedId, out.window) : false;
       // A defer says where the item went (issue 14 item 3): back to its queue, not to this reviewer for a while.
       const queue = deps.queueOf?.(cur.item.queueId) ?? cur.queue;
       const where = kind === 'defer' ? `, ${deferredWhereText(queue?.name ?? cur.item.queueId, out.deferCooldownMinutes)}` : '';
@@ -434,7 +451,7 @@ export function createTriage(deps: TriageDeps) {
       if (seq !== showSeq) return; // the reviewer moved on meanwhile
       if (guessedId && out.opened?.item.id === guessedId) {
         adopt(out.opened, seq);
-        void refill().catch(() => undefined);
+        if (!windowTaken) void refill().catch(() => undefined);
       } else if (guessedId) focusOnCore(guessedId, seq); // the core could not open it: triage.open says why
       else if (out.nextItemId === null) show(null, { empty: true });
       else await openItem(out.nextItemId, itemId);

@@ -1,5 +1,6 @@
 // triage.decide opens the item the triage view shows next (`thenOpen`), in the decision's own transaction,
-// and answers its detail: one desk call per key instead of a decide and an open (issue 14: keypress -> next
+// and answers its detail and the look-ahead window around it (`thenWindow`): one desk call per key instead of
+// a decide, an open and a window (issue 14: keypress -> next
 // item painted within one frame). Labor is measured on an injected clock: after the decision the opened item's
 // segment runs, exactly as after triage.open.
 import fc from 'fast-check';
@@ -47,6 +48,21 @@ describe('triage.decide with thenOpen', () => {
     expect(itm2.decisions[0].labor?.activeMs).toBe(3_000);
   });
 
+  it('with thenWindow it answers the look-ahead window around the opened item, as triage.window would, leaving out the details named known', async () => {
+    const { core } = await setup(8);
+    await ok(core, 'triage.open', { itemId: 'itm-1' });
+    const out = await ok(core, 'triage.decide', {
+      itemId: 'itm-1', kind: 'approve', payload: {}, shownVersion: 1, thenOpen: 'itm-2', thenWindow: { ahead: 4, behind: 1, known: ['itm-3', 'itm-4'] },
+    });
+    const alone = await ok(core, 'triage.window', { around: 'itm-2', ahead: 4, behind: 1, known: ['itm-3', 'itm-4'] });
+    expect(out.window).toEqual(alone);
+    expect(out.window).toMatchObject({ ahead: ['itm-3', 'itm-4', 'itm-5', 'itm-6'], behind: [], position: 0, total: 7 });
+    expect(out.window!.details.map((d) => d.item.id)).toEqual(['itm-5', 'itm-6']);
+    // No window without an opened item: it is the window around that item.
+    const none = await ok(core, 'triage.decide', { itemId: 'itm-2', kind: 'approve', payload: {}, shownVersion: 1, thenOpen: 'itm-99', thenWindow: { ahead: 4 } });
+    expect(none).not.toHaveProperty('window');
+  });
+
   it('without thenOpen nothing is opened: the answer has no opened item and the decided item keeps the focus', async () => {
     const { core, clock } = await setup(3);
     await ok(core, 'triage.open', { itemId: 'itm-1' });
@@ -75,6 +91,27 @@ describe('triage.decide with thenOpen', () => {
     clock.advance(1_000);
     expect(await laborOf(core, 'itm-2')).toBe(0);
     expect(await laborOf(core, 'itm-1')).toBe(1_000);
+  });
+
+  it('generated bad thenWindow values are refused as bad_input and change nothing', async () => {
+    const { core } = await setup(3);
+    const pending = (await ok(core, 'sync.status', {})).pending;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ ahead: fc.oneof(fc.integer({ min: 17 }), fc.integer({ max: -1 }), fc.double({ min: 0.1, max: 0.9 }), fc.string()) }),
+          fc.record({ behind: fc.oneof(fc.integer({ min: 5 }), fc.constant(null)) }),
+          fc.record({ known: fc.oneof(fc.array(fc.string({ minLength: 1 }), { minLength: 65, maxLength: 70 }), fc.array(fc.integer(), { minLength: 1 })) }),
+          fc.oneof(fc.integer(), fc.string(), fc.constant(null)),
+        ),
+        async (v) => {
+          const r = await core.call('triage.decide', { itemId: 'itm-1', kind: 'approve', payload: {}, shownVersion: 1, thenOpen: 'itm-2', thenWindow: v } as never);
+          expect(r.ok ? null : r.error.code).toBe('bad_input');
+        },
+      ),
+      { numRuns: 60 },
+    );
+    expect((await ok(core, 'sync.status', {})).pending).toBe(pending);
   });
 
   it('generated bad thenOpen values are refused as bad_input and change nothing', async () => {

@@ -156,10 +156,13 @@ export class FakeDesk implements DeskCaller {
         const thenOpen = i.thenOpen as string | undefined;
         const opened = thenOpen !== undefined && this.items.has(thenOpen) ? this.detail(thenOpen) : undefined;
         if (opened) this.focused = thenOpen!;
+        const thenWindow = i.thenWindow as Record<string, unknown> | undefined;
+        const window = opened && thenWindow ? this.answer('triage.window', { around: thenOpen, ...thenWindow }) : undefined;
         return {
           mutationId: this.decided.length, itemId, kind, nextItemId: kind === 'note' ? itemId : this.neighbour(itemId, 'next', true),
           ...(kind === 'defer' ? { deferCooldownMinutes: DEFER_COOLDOWN_MINUTES } : {}),
           ...(opened ? { opened } : {}),
+          ...(window ? { window } : {}),
         };
       }
       case 'triage.undo': {

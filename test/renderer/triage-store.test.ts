@@ -44,7 +44,7 @@ describe('triage store: the item on screen is the item decided', () => {
     await settle(t);
 
     expect(desk.decided).toEqual([]);
-    expect(desk.decideCalls()).toEqual([{ itemId: 'a', kind: 'approve', payload: {}, shownVersion: 1, thenOpen: 'b' }]);
+    expect(desk.decideCalls()).toEqual([{ itemId: 'a', kind: 'approve', payload: {}, shownVersion: 1, thenOpen: 'b', thenWindow: expect.objectContaining({ ahead: 4, behind: 1 }) }]);
     expect(shown()).toBe('a');
     expect(state().departed).toMatchObject({ itemId: 'a', departure: 'reassigned' });
 
@@ -265,16 +265,29 @@ describe('triage store: the look-ahead covers a busy core (issue 14: keypress ->
     expect(shown()).toBe('i');
   });
 
-  it('a refill names the details it holds, so the core sends only the new neighbour', async () => {
+  it('a decision asks for the window around the next item naming the details it holds, so the core sends only the new neighbour, in the same call', async () => {
     const { desk, t } = await deep();
+    const windows = () => desk.calls.filter((c) => c.method === 'triage.window').length;
+    const before = windows();
     await t.decide('approve', {});
     await settle(t);
-    const windows = desk.calls.filter((c) => c.method === 'triage.window');
-    const last = windows.at(-1)!.input as { around: string; known: string[] };
-    expect(last.around).toBe('b');
-    expect([...last.known].sort()).toEqual(ids.slice(2, 9)); // c..i held; j is new
+    const asked = desk.decideCalls()[0] as { thenOpen?: string; thenWindow?: { known: string[] } };
+    expect(asked.thenOpen).toBe('b');
+    expect([...asked.thenWindow!.known].sort()).toEqual(ids.slice(2, 9)); // c..i held; j is new
+    expect(windows()).toBe(before); // no triage.window of its own
     expect(t.lookahead().ahead).toEqual(ids.slice(2, 10));
     expect(t.lookahead().cached).toContain('j');
+    expect(t.store.getState()).toMatchObject({ position: 0, total: 11 }); // b is first of the 11 left
+  });
+
+  it('a sync refill still names the details it holds, so the core sends only what changed', async () => {
+    const { desk, t } = await deep();
+    desk.change('c');
+    t.onQueueChanged('pull', ['c']);
+    await settle(t);
+    const last = desk.calls.filter((c) => c.method === 'triage.window').at(-1)!.input as { around: string; known: string[] };
+    expect(last.around).toBe('a');
+    expect([...last.known].sort()).toEqual(ids.slice(1, 9).filter((id) => id !== 'c')); // c went stale: sent again
   });
 
   it('a window answer for a focus the reviewer already left still extends the look-ahead past the new focus', async () => {
@@ -299,9 +312,11 @@ describe('triage store: the look-ahead covers a busy core (issue 14: keypress ->
 describe('triage store: one call per key (issue 14: keypress -> next item within one frame)', () => {
   const opens = (desk: FakeDesk) => desk.calls.filter((c) => c.method === 'triage.open').map((c) => (c.input as { itemId: string }).itemId);
 
-  it('a decision painted from the look-ahead opens the next item in the decide call itself: no separate triage.open', async () => {
+  it('a decision painted from the look-ahead opens the next item in the decide call itself: no separate triage.open or triage.window', async () => {
     const { desk, t, shown } = await started();
     expect(opens(desk)).toEqual(['a']);
+    const windows = () => desk.calls.filter((c) => c.method === 'triage.window').length;
+    const windowsBefore = windows();
     await t.decide('approve', {});
     await settle(t);
     await t.decide('reject', { reasonCode: 'x' });
@@ -314,6 +329,9 @@ describe('triage store: one call per key (issue 14: keypress -> next item within
     await t.decide('approve', {});
     await settle(t);
     expect(opens(desk)).toEqual(['a']);
+    expect(windows()).toBe(windowsBefore);
+    expect(t.lookahead()).toMatchObject({ of: 'd', ahead: ['e', 'f'], behind: null });
+    expect(t.store.getState()).toMatchObject({ position: 0, total: 3 });
     expect(desk.decided.map((d) => d.itemId)).toEqual(['a', 'b', 'c']);
   });
 
