@@ -21,14 +21,38 @@ export function sendWindowState(): void {
   sendLaborSignal(document.visibilityState === 'visible' ? 'visible' : 'hidden');
 }
 
-export function installLaborSignals(): () => void {
-  let lastInput = 0;
-  const onInput = () => {
-    const now = performance.now();
-    if (now - lastInput < INPUT_EVERY_MS) return;
-    lastInput = now;
-    sendLaborSignal('input');
+/**
+ * Runs `fn` once the next frame is painted: a desk call (a fetch in browser mode, ~1 ms of the page's thread)
+ * made from a key's own task delays the frame that shows the key's effect (issue 14: keypress -> next item
+ * within one frame). A hidden page paints no frames: then at most `fallbackMs` later.
+ */
+export function afterNextPaint(fn: () => void, fallbackMs = 100): void {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    fn();
   };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, fallbackMs);
+}
+
+/**
+ * The input signal, at most one per `everyMs`, sent by `later` (after the frame): the labor clock needs to know
+ * there was input within its idle threshold (a minute or so), not the frame it came in.
+ */
+export function throttledInput(send: () => void, later: (fn: () => void) => void, now: () => number, everyMs = INPUT_EVERY_MS): () => void {
+  let lastInput = 0;
+  return () => {
+    const t = now();
+    if (t - lastInput < everyMs) return;
+    lastInput = t;
+    later(send);
+  };
+}
+
+export function installLaborSignals(): () => void {
+  const onInput = throttledInput(() => sendLaborSignal('input'), afterNextPaint, () => performance.now());
   const onFocus = () => sendLaborSignal('focus');
   const onBlur = () => sendLaborSignal('blur');
   const onVisibility = () => sendLaborSignal(document.visibilityState === 'visible' ? 'visible' : 'hidden');
