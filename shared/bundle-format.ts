@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { MAX_LEASE_MINUTES, Mutation, MutationResult } from './central-api';
 import { Id, IsoDateTime, Item, Queue } from './domain';
+import { MAX_BUNDLE_BASE64 } from './bundle-limits';
 
 export const BUNDLE_FORMAT = 'exception-desk-bundle';
 export const BUNDLE_FORMAT_VERSION = 1;
@@ -130,7 +131,7 @@ export class BundleError extends Error {
 // ---------- central API bodies (POST /v1/bundles/...) ----------
 
 /** Bundle bytes travel inside JSON as base64, so the routes keep the one JSON + zod path. */
-export const MAX_BUNDLE_BASE64 = 64 * 1024 * 1024;
+export { MAX_BUNDLE_BASE64 } from './bundle-limits';
 const Base64 = z.string().min(4).max(MAX_BUNDLE_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 
 export const BundleKeyResponse = z.object({ serverId: z.string(), publicKey: PublicKeyHex, keyId: Hex(8) });

@@ -4,8 +4,11 @@
 import { createReadStream } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
-import { MAX_BUNDLE_BASE64 } from '../../shared/bundle-format';
-import { DESK_METHOD_NAMES, type DeskDispatcher } from '../../shared/desk-api';
+// The names and the limit without the zod schemas (shared/desk-names.ts, bundle-limits.ts): `npm start` loads this
+// before printing its launch URL, and the schemas after it (issue 15 gap 4).
+import { MAX_BUNDLE_BASE64 } from '../../shared/bundle-limits';
+import type { DeskDispatcher } from '../../shared/desk-api';
+import { DESK_METHOD_NAMES } from '../../shared/desk-names';
 import { contentTypeFor } from '../common/content-types';
 import { createEventStreams } from './event-stream';
 import { bearerToken, newLaunchToken, tokenMatches } from './launch-token';
