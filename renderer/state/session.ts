@@ -4,6 +4,7 @@ import { errorMessage } from '../desk/desk-error';
 import { applySettings, pushToast, useApp } from './app-store';
 import { loadConflicts } from './conflicts-store';
 import { coalesced } from '../logic/coalesced';
+import { sameSyncStatus } from '../logic/same-sync-status';
 import { desk } from './desk';
 import { scheduleRefresh } from './queue-store';
 import { afterFirstItem } from './startup-marks';
@@ -61,6 +62,7 @@ export async function boot(): Promise<void> {
   d.on('sync.status', (status) => {
     statusEvents++;
     const prev = useApp.getState().sync;
+    if (sameSyncStatus(prev, status)) return;
     useApp.setState({ sync: status });
     if (prev && prev.conflicts !== status.conflicts) void loadConflicts();
   });

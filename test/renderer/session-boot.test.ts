@@ -72,4 +72,18 @@ describe('boot', () => {
     await booted;
     expect(useApp.getState().sync?.pending).toBe(1);
   });
+
+  it('an unchanged sync status pushed again leaves the store as it was (no redraw); a changed one replaces it', async () => {
+    const d = heldDesk([]);
+    setDesk(d.desk);
+    await boot();
+    d.emit('sync.status', { ...status(1), progress: { phase: 'pull', done: 5, total: 10 } });
+    const first = useApp.getState().sync;
+    d.emit('sync.status', { ...status(1), progress: { phase: 'pull', done: 5, total: 10 } });
+    expect(useApp.getState().sync).toBe(first);
+    d.emit('sync.status', { ...status(1), progress: { phase: 'pull', done: 6, total: 10 } });
+    expect(useApp.getState().sync?.progress?.done).toBe(6);
+    d.emit('sync.status', { ...status(1), progress: { phase: 'pull', done: 6, total: 10 }, quarantined: 2 });
+    expect(useApp.getState().sync?.quarantined).toBe(2);
+  });
 });
