@@ -16,6 +16,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { DecideInput, DeskInput, DeskMethod, DeskOutput, ItemDetail, WindowOutput } from '../../shared/desk-api';
 import { DEPARTURE_TEXT, departureOf, ITEM_DEPARTURES, type ItemDeparture } from '../../shared/item-departure';
 import { DeskCallError, errorCode, errorMessage } from '../desk/desk-error';
+import { onlyLeaseChanged } from '../logic/lease-only-change';
 import { createSerial } from './serial';
 import { deferredWhereText } from '../../shared/defer-policy';
 import type { Queue } from '../../shared/domain';
@@ -394,6 +395,15 @@ export function createTriage(deps: TriageDeps) {
     if (itemId && itemId !== id && get().current?.item.id === id) await openItem(itemId, direction === 'next' ? id : undefined);
   }
 
+  /** The desk's version of `shown` when a refusal was only about its lease having been renewed, else null. */
+  async function leaseOnlyVersion(e: unknown, shown: ItemDetail): Promise<number | null> {
+    if (errorCode(e) !== 'item_changed' || departureOfError(e) !== 'changed') return null;
+    const now = await desk.call('item.get', { itemId: shown.item.id }).catch(() => null);
+    if (!now || now.localState !== 'none' || now.baseVersion === shown.baseVersion) return null;
+    if (departureOf(now.item, deps.me() ?? now.item.assigneeId ?? '') !== null) return null;
+    return onlyLeaseChanged(shown.item, now.item) ? now.baseVersion : null;
+  }
+
   /**
    * Decides the shown item (the version on screen) and shows the next one in the same frame when the
    * look-ahead has it. The guess stays on screen whatever the core names next: it is in the reviewer's
@@ -433,7 +443,14 @@ export function createTriage(deps: TriageDeps) {
         // The guess on screen is opened by the decision itself, which also answers the look-ahead window around
         // it: one call per key, not a decide, an open and a window.
         const thenOpen = guessedId !== null && inTriage ? { thenOpen: guessedId, thenWindow: windowAsk() } : {};
-        const answer = await desk.call('triage.decide', { itemId, kind, payload, shownVersion, ...thenOpen } as DecideInput);
+        const send = (version: number) => desk.call('triage.decide', { itemId, kind, payload, shownVersion: version, ...thenOpen } as DecideInput);
+        const answer = await send(shownVersion).catch(async (e: unknown) => {
+          // Refused because the version moved on: if only the lease did (a re-claim by this reviewer), what
+          // they decided on is what the desk holds now, and the decision is sent again for that version.
+          const renewed = await leaseOnlyVersion(e, cur);
+          if (renewed === null) throw e;
+          return send(renewed);
+        });
         if (answer.opened) coreFocus = answer.opened.item.id;
         return answer;
       });

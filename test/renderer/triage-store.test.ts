@@ -116,6 +116,45 @@ describe('triage store: the item on screen is the item decided', () => {
   });
 });
 
+describe('triage store: a lease renewed under the reviewer is not a change', () => {
+  it("a re-claim by the same reviewer (the next morning's first sync) lands under the first key: the decision goes through for the new version, with no notice", async () => {
+    const { desk, t, shown, state, toasts } = await started();
+    desk.hold('triage.decide');
+    const pressed = t.decide('approve', {});
+    expect(shown()).toBe('b');
+    const held = await desk.held();
+    // The sync re-claims `a` for alice: a new lease and epoch, a new version, nothing else.
+    desk.change('a', { assignmentEpoch: 2, leaseExpiresAt: '2026-11-28T09:30:00.000Z' });
+    held.release();
+    await pressed;
+    await settle(t);
+
+    expect(desk.decided).toEqual([{ itemId: 'a', kind: 'approve', shownVersion: 2 }]);
+    expect(desk.decideCalls().map((c) => [c.shownVersion, (c as { thenOpen?: string }).thenOpen])).toEqual([[1, 'b'], [2, 'b']]);
+    expect(state().departed).toBeNull();
+    expect(shown()).toBe('b');
+    expect(toasts.filter((x) => x.tone === 'error')).toEqual([]);
+  });
+
+  it('a renewal that came with an edit is still refused as changed', async () => {
+    const { desk, t, state } = await started();
+    desk.change('a', { assignmentEpoch: 2, leaseExpiresAt: '2026-11-28T09:30:00.000Z', output: { total: 2 } });
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided).toEqual([]);
+    expect(state().departed).toMatchObject({ itemId: 'a', departure: 'changed' });
+  });
+
+  it('a re-claim by someone else is a reassignment, never re-sent', async () => {
+    const { desk, t, state } = await started();
+    desk.change('a', { assignmentEpoch: 2, assigneeId: 'bob' });
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.decided).toEqual([]);
+    expect(state().departed).toMatchObject({ itemId: 'a', departure: 'reassigned' });
+  });
+});
+
 describe('triage store: a key already on its way does not dismiss an unread notice', () => {
   it('keys in the first moments of a notice leave it standing; once armed, the next key acknowledges', async () => {
     const desk = new FakeDesk(['a', 'b']);
