@@ -42,8 +42,8 @@ export interface TriageDeps {
 export class TriageService {
   constructor(private readonly c: TriageDeps) {}
 
-  detail(itemId: string): ItemDetail {
-    const got = this.c.items.get(itemId);
+  /** `got`: the item's rows when the caller has just read them (open, a decision's thenOpen): not read twice. */
+  detail(itemId: string, got: HeldItem = this.c.items.get(itemId)): ItemDetail {
     if (!got) throw this.notHeld(itemId);
     return {
       item: got.item,
@@ -56,16 +56,17 @@ export class TriageService {
   }
 
   open(itemId: string): ItemDetail {
-    if (!this.c.items.get(itemId)) throw this.notHeld(itemId);
+    const got = this.c.items.get(itemId);
+    if (!got) throw this.notHeld(itemId);
     // One commit for the segment split and the visit: this is on the keypress-to-next-item path, and the
     // renderer's next decision waits behind it, so it skips the fsync (the decision's commit makes it durable).
     commitRelaxed(this.c.db, () => this.c.db.transaction(() => this.c.labor.open(itemId))());
-    return this.detail(itemId);
+    return this.detail(itemId, got);
   }
 
   decide(input: Decide): DecideOutput {
     const me = this.requireUser();
-    const { out, openedId } = traced('decide.transaction', () => this.c.db.transaction(() => traced('decide.body', () => {
+    const { out, opened } = traced('decide.transaction', () => this.c.db.transaction(() => traced('decide.body', () => {
       // One read of the item serves both checks and the write (a decision is on the keypress path).
       const got = this.c.items.get(input.itemId);
       this.requireShown(me, input, got);
@@ -76,25 +77,27 @@ export class TriageService {
       const cooldown = input.kind === 'defer' && got ? (this.c.items.queue(got.item.queueId)?.deferCooldownMinutes ?? DEFER_COOLDOWN_MINUTES) : undefined;
       // Last, once nothing can refuse the decision: its rollback would leave the labor clock focused on an
       // item whose segment row was never written.
-      const openedId = this.openAfterDecision(input.thenOpen);
+      const opened = this.openAfterDecision(input.thenOpen);
       const out: DecideOutput = { mutationId, itemId: input.itemId, kind: input.kind, nextItemId, ...(cooldown === undefined ? {} : { deferCooldownMinutes: cooldown }) };
-      return { out, openedId };
+      return { out, opened };
     }))());
     traced('decide.after', () => this.afterWrite('decision', [input.itemId]));
-    if (openedId === undefined) return out;
+    if (opened === undefined) return out;
     const w = input.thenWindow;
-    return { ...out, opened: this.detail(openedId), ...(w ? { window: traced('decide.window', () => this.window(openedId, w.ahead, w.behind, w.known)) } : {}) };
+    return { ...out, opened: this.detail(opened.id, opened.got), ...(w ? { window: traced('decide.window', () => this.window(opened.id, w.ahead, w.behind, w.known)) } : {}) };
   }
 
   /**
    * The item the renderer shows after a decision, opened in the decision's transaction (triage.open's work,
-   * on the same commit): the id opened, or undefined when none was asked or the cache does not hold it
+   * on the same commit): its id and rows, or undefined when none was asked or the cache does not hold it
    * (the renderer then opens it itself with triage.open, which says why it cannot).
    */
-  private openAfterDecision(itemId: string | undefined): string | undefined {
-    if (itemId === undefined || !this.c.items.get(itemId)) return undefined;
+  private openAfterDecision(itemId: string | undefined): { id: string; got: NonNullable<HeldItem> } | undefined {
+    if (itemId === undefined) return undefined;
+    const got = this.c.items.get(itemId);
+    if (!got) return undefined;
     this.c.labor.open(itemId);
-    return itemId;
+    return { id: itemId, got };
   }
 
   bulkApprove(itemIds: string[]): { decided: { itemId: string; mutationId: number }[]; skipped: { itemId: string; reason: string }[] } {
