@@ -258,11 +258,15 @@ export function createTriage(deps: TriageDeps) {
     }
   }
 
+  /** Why a detail the desk holds is no longer the reviewer's to decide, or null (an item decided here stays theirs). */
+  function leftTheSet(d: ItemDetail): ItemDeparture | null {
+    return d.localState === 'none' ? departureOf(d.item, deps.me() ?? d.item.assigneeId ?? '') : null;
+  }
+
   /** A fresh detail of the shown item: still the reviewer's to decide, or gone from their set? */
   function adopt(d: ItemDetail, seq: number): void {
     if (seq !== showSeq) return;
-    const me = deps.me() ?? d.item.assigneeId ?? '';
-    const left = d.localState === 'none' ? departureOf(d.item, me) : null;
+    const left = leftTheSet(d);
     if (left) depart(d.item.id, left, d);
     else refreshShown(d, seq);
   }
@@ -399,8 +403,7 @@ export function createTriage(deps: TriageDeps) {
   async function leaseOnlyVersion(e: unknown, shown: ItemDetail): Promise<number | null> {
     if (errorCode(e) !== 'item_changed' || departureOfError(e) !== 'changed') return null;
     const now = await desk.call('item.get', { itemId: shown.item.id }).catch(() => null);
-    if (!now || now.localState !== 'none' || now.baseVersion === shown.baseVersion) return null;
-    if (departureOf(now.item, deps.me() ?? now.item.assigneeId ?? '') !== null) return null;
+    if (!now || now.localState !== 'none' || now.baseVersion === shown.baseVersion || leftTheSet(now) !== null) return null;
     return onlyLeaseChanged(shown.item, now.item) ? now.baseVersion : null;
   }
 
