@@ -59,7 +59,8 @@ export interface FaultRig {
   waitForWork(core: CoreChild, n: number, timeoutMs?: number): Promise<number>;
   /**
    * A poison item: one of alice's leased items made invalid (confidence 7) in the server's database, with a
-   * change-log row so her next pull carries it. Returns its id (null when none is leased to her).
+   * change-log row so her next pull carries it. Never one the desk has already decided (that one comes back as a
+   * removal once its push lands, never as an upsert to quarantine). Returns its id (null when none qualifies).
    */
   poisonItem(): Promise<string | null>;
   /** Makes every poisoned item valid again (a new version, pulled like any change): run before `finish`. */
@@ -201,8 +202,10 @@ export async function startFaultRig(
   };
   const poisonItem = async (): Promise<string | null> => {
     const db = await openProbe(serverDbFile);
-    const row = await db.get<{ id: string; confidence: number | null }>(
-      `SELECT id, confidence FROM items WHERE assignee_id = 'alice' AND status = 'leased' ORDER BY random() LIMIT 1`).finally(() => db.close());
+    const rows = await db.all<{ id: string; confidence: number | null }>(
+      `SELECT id, confidence FROM items WHERE assignee_id = 'alice' AND status = 'leased' ORDER BY random()`).finally(() => db.close());
+    const touched = new Set(ledger.touchedItemIds());
+    const row = rows.find((r) => !touched.has(r.id));
     if (!row) return null;
     await writeBeside(async (run) => {
       await run('UPDATE items SET confidence = 7, version = version + 1 WHERE id = ?', row.id);
