@@ -5,7 +5,7 @@
 // on body[data-focused-item-id]) -> the next animation frame (the frame that paints it); `waited` when no item
 // was shown in between (the look-ahead was empty and the key waited for the core); `startMs`: keydown -> this
 // capture listener runs (the input delay: what the main thread was still doing when the key came).
-// rpc: desk calls sent, by method (browser mode's POST /rpc/<method>).
+// rpc: desk calls sent, by method (browser mode's POST /rpc/<method>, or a message on its desk socket).
 // baseline sample: keydown of an unbound key -> the next animation frame (the floor any key pays).
 // durable sample: keydown of a decision -> the desk API's answer to triage.decide arrives (the core answers
 //   after the decision's SQLite transaction committed, synchronous=FULL): keypress -> decision durable.
@@ -38,6 +38,41 @@ export const UI_INSTRUMENT = String.raw`
     }
     return answer;
   };
+  // The desk socket (browser mode's persistent transport): calls go out as { id, method, input } messages and
+  // come back as { id, result }. The listener is added in the constructor, ahead of the app's onmessage, so an
+  // answer is stamped when it arrives, not after the app has handled it.
+  const RealWebSocket = window.WebSocket;
+  if (typeof RealWebSocket === 'function') {
+    const epochOf = (t) => performance.timeOrigin + t;
+    window.WebSocket = class extends RealWebSocket {
+      constructor(...args) {
+        super(...args);
+        this.__decisions = new Map();
+        this.addEventListener('message', (e) => {
+          let msg = null;
+          try { msg = JSON.parse(String(e.data)); } catch (err) { msg = null; }
+          const d = msg && this.__decisions.get(msg.id);
+          if (!d) return;
+          this.__decisions.delete(msg.id);
+          const now = performance.now();
+          if (msg.result && msg.result.ok) b.durable.push({ ms: now - d.t0, sentMs: d.sentMs, itemId: d.itemId, keyAt: epochOf(d.t0), sentAt: epochOf(d.t0 + d.sentMs), headersAt: null, answerAt: epochOf(now) });
+        });
+      }
+      send(data) {
+        let msg = null;
+        try { msg = JSON.parse(String(data)); } catch (err) { msg = null; }
+        if (msg && typeof msg.method === 'string') {
+          b.rpc[msg.method] = (b.rpc[msg.method] || 0) + 1;
+          if (msg.method === 'triage.decide' && b.decisionT0 !== null) {
+            const t0 = b.decisionT0;
+            b.decisionT0 = null;
+            this.__decisions.set(msg.id, { t0, sentMs: performance.now() - t0, itemId: msg.input ? msg.input.itemId : null });
+          }
+        }
+        return super.send(data);
+      }
+    };
+  }
   window.__uiBench = b;
   try {
     new PerformanceObserver((list) => {
