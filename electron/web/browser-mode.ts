@@ -10,6 +10,7 @@ import { MAX_BUNDLE_BASE64 } from '../../shared/bundle-limits';
 import type { DeskDispatcher } from '../../shared/desk-api';
 import { DESK_METHOD_NAMES } from '../../shared/desk-names';
 import { contentTypeFor } from '../common/content-types';
+import { attachDeskSockets } from './desk-socket';
 import { createEventStreams } from './event-stream';
 import { bearerToken, newLaunchToken, tokenMatches } from './launch-token';
 import { checkHost, checkOrigin } from './origin-guard';
@@ -136,6 +137,9 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
     return reply.code(500).send(refusal('internal', err.message));
   });
 
+  // The persistent transport (GET /desk, a WebSocket): the same guards, the same dispatcher, one connection.
+  const sockets = attachDeskSockets(app.server, { core: opts.core, token, port: () => port, maxMessageBytes: FILE_BODY_LIMIT });
+
   await app.listen({ host: HOST, port: opts.port ?? 0 });
   port = (app.server.address() as AddressInfo).port;
   const url = `http://${HOST}:${port}`;
@@ -149,6 +153,7 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
     close() {
       closing ??= (async () => {
         streams.closeAll();
+        sockets.closeAll();
         await app.close();
       })();
       return closing;

@@ -7,6 +7,7 @@ import { DeskCallError } from './desk-error';
 import { earlyCalls } from './early-calls';
 import { createElectronTransport, electronDesk } from './electron-transport';
 import { createHttpTransport } from './http-transport';
+import { createSocketTransport, deskSocketUrl } from './socket-transport';
 import { takeLaunchToken } from './launch-token';
 import type { DeskTransport } from './transport';
 
@@ -43,7 +44,10 @@ export function createDeskClient(transport: DeskTransport): Desk {
 
 export class NoTransportError extends Error {}
 
-/** Electron's window.desk when present, else browser mode with the launch token. */
+/**
+ * Electron's window.desk when present, else browser mode with the launch token: calls over the desk socket
+ * (one WebSocket), HTTP while it connects or when it cannot, events over server-sent events.
+ */
 export function pickTransport(): DeskTransport {
   const desk = electronDesk();
   if (desk) return createElectronTransport(desk);
@@ -53,5 +57,7 @@ export function pickTransport(): DeskTransport {
       'No desk to talk to: this page was opened without a launch token. Start the desk with `npm start` and use the URL it prints.',
     );
   }
-  return createHttpTransport({ baseUrl: window.location.origin, token, earlyResponse: earlyCalls.take });
+  const http = createHttpTransport({ baseUrl: window.location.origin, token, earlyResponse: earlyCalls.take });
+  if (typeof WebSocket !== 'function') return http;
+  return createSocketTransport({ url: deskSocketUrl(window.location.origin, token), fallback: http, hasEarlyAnswer: earlyCalls.has });
 }

@@ -27,6 +27,8 @@ export interface EarlyCalls {
   send(): void;
   /** The response of an early call with this method and input, once; undefined when there is none. */
   take(method: string, input: unknown): Promise<Response | null> | undefined;
+  /** Whether `take` would hand out a response for this call (it takes nothing). */
+  has(method: string, input: unknown): boolean;
 }
 
 const keyOf = (method: string, input: unknown) => `${method}\n${JSON.stringify(input ?? {})}`;
@@ -56,6 +58,10 @@ export function createEarlyCalls(deps: {
       if (!early) return undefined;
       sent.delete(key);
       return deps.now() - early.sentAt <= EARLY_ANSWER_MAX_AGE_MS ? early.response : undefined;
+    },
+    has(method, input) {
+      const early = sent.get(keyOf(method, input));
+      return early !== undefined && deps.now() - early.sentAt <= EARLY_ANSWER_MAX_AGE_MS;
     },
   };
 }

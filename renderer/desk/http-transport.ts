@@ -63,7 +63,10 @@ export function createHttpTransport(opts: HttpTransportOptions): DeskTransport {
       }
       let res: Response;
       try {
-        res = (await opts.earlyResponse?.(method, input)) ?? (await doFetch(...rpcRequest(base, opts.token, method, input)));
+        // No early answer to take: the request leaves now, in the caller's task (a decision's call before the next
+        // item renders), not after an await of nothing.
+        const early = opts.earlyResponse?.(method, input);
+        res = (early && (await early)) ?? (await doFetch(...rpcRequest(base, opts.token, method, input)));
       } catch (e) {
         return { ok: false, error: { code: 'desk_unreachable', message: `The desk process is not reachable (${e instanceof Error ? e.message : String(e)})` } };
       }

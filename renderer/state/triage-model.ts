@@ -422,41 +422,48 @@ export function createTriage(deps: TriageDeps) {
     const advances = kind !== 'note';
     let seq = showSeq;
     let guessedId: string | null = null;
+    let guessed: ItemDetail | undefined;
     if (advances) {
       const guess = nav.of === itemId ? nav.ahead[0] : undefined;
-      const guessed = guess ? details.get(guess) : undefined;
+      guessed = guess ? details.get(guess) : undefined;
       details.delete(itemId);
       if (guessed) {
         guessedId = guessed.item.id;
         recentre(guessed.item.id, nav.behind);
-        seq = show(guessed);
-      } else {
+      }
+    }
+    // The call leaves first, in this key's own task (an idle queue runs it at once), and the next item renders
+    // after it: keypress -> decision durable does not wait for that render (issue 15 gap 2).
+    const sent = serial(async () => {
+      const inTriage = deps.inTriage();
+      // Deciding faster than the previous answer came back: open the item first so its labor counts.
+      if (coreFocus !== itemId && inTriage) {
+        await desk.call('triage.open', { itemId });
+        coreFocus = itemId;
+      }
+      // The guess on screen is opened by the decision itself, which also answers the look-ahead window around
+      // it: one call per key, not a decide, an open and a window.
+      const thenOpen = guessedId !== null && inTriage ? { thenOpen: guessedId, thenWindow: windowAsk() } : {};
+      const send = (version: number) => desk.call('triage.decide', { itemId, kind, payload, shownVersion: version, ...thenOpen } as DecideInput);
+      const answer = await send(shownVersion).catch(async (e: unknown) => {
+        // Refused because the version moved on: if only the lease did (a re-claim by this reviewer), what
+        // they decided on is what the desk holds now, and the decision is sent again for that version.
+        const renewed = await leaseOnlyVersion(e, cur);
+        if (renewed === null) throw e;
+        return send(renewed);
+      });
+      if (answer.opened) coreFocus = answer.opened.item.id;
+      return answer;
+    });
+    if (advances) {
+      if (guessed) seq = show(guessed);
+      else {
         seq = ++showSeq;
         store.setState({ loading: true });
       }
     }
     try {
-      const out = await serial(async () => {
-        const inTriage = deps.inTriage();
-        // Deciding faster than the previous answer came back: open the item first so its labor counts.
-        if (coreFocus !== itemId && inTriage) {
-          await desk.call('triage.open', { itemId });
-          coreFocus = itemId;
-        }
-        // The guess on screen is opened by the decision itself, which also answers the look-ahead window around
-        // it: one call per key, not a decide, an open and a window.
-        const thenOpen = guessedId !== null && inTriage ? { thenOpen: guessedId, thenWindow: windowAsk() } : {};
-        const send = (version: number) => desk.call('triage.decide', { itemId, kind, payload, shownVersion: version, ...thenOpen } as DecideInput);
-        const answer = await send(shownVersion).catch(async (e: unknown) => {
-          // Refused because the version moved on: if only the lease did (a re-claim by this reviewer), what
-          // they decided on is what the desk holds now, and the decision is sent again for that version.
-          const renewed = await leaseOnlyVersion(e, cur);
-          if (renewed === null) throw e;
-          return send(renewed);
-        });
-        if (answer.opened) coreFocus = answer.opened.item.id;
-        return answer;
-      });
+      const out = await sent;
       if (out.opened) remember(out.opened);
       // Taken even when the reviewer moved on meanwhile: its details still serve the keys that follow.
       const windowTaken = out.window && guessedId ? takeWindow(guessedId, out.window) : false;

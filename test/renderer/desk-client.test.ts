@@ -63,6 +63,14 @@ describe('desk client over browser-mode HTTP', () => {
     const gone = createHttpTransport({ baseUrl: 'http://127.0.0.1:1', token: 'good' });
     expect(await gone.call('session.get', {})).toMatchObject({ ok: false, error: { code: 'desk_unreachable' } });
   });
+  it('sends the request in the caller\'s own task when no early answer waits (issue 15 gap 2: before the next item renders)', () => {
+    const sent: string[] = [];
+    const fetchImpl = ((url: string) => (sent.push(url), new Promise<Response>(() => undefined))) as unknown as typeof fetch;
+    const desk = createDeskClient(createHttpTransport({ baseUrl: 'http://127.0.0.1:9', token: 'good', fetchImpl, earlyResponse: () => undefined }));
+    void desk.call('triage.decide', { itemId: 'i1', kind: 'approve', payload: {} });
+    // No await between the call and this line: the request is out already.
+    expect(sent).toEqual(['http://127.0.0.1:9/rpc/triage.decide']);
+  });
 });
 
 describe('desk client over the Electron preload', () => {

@@ -402,15 +402,38 @@ describe('triage store: one call per key (issue 14: keypress -> next item within
     const t = createTriage({ desk, inTriage: () => inTriage, me: () => 'alice', toast: () => undefined, refillDelayMs: 0, noticeGuardMs: 0 });
     await t.ensureItem();
     await settle(t);
-    desk.hold('triage.decide');
-    const pressed = t.decide('approve', {});
-    inTriage = false; // g q before the decision ran in the serial queue
+    desk.hold('triage.decide', 2);
+    const first = t.decide('approve', {}); // leaves at once, from the triage view: it opens b
+    const pressed = t.decide('approve', {}); // waits in the serial queue behind the first
+    inTriage = false; // g q before the second decision ran in the serial queue
     t.leaveTriage();
     (await desk.held()).release();
+    (await desk.held()).release();
+    await first;
     await pressed;
     await settle(t);
-    expect(desk.decideCalls()[0]).not.toHaveProperty('thenOpen');
+    expect(desk.decideCalls()[0]).toHaveProperty('thenOpen', 'b');
+    expect(desk.decideCalls()[1]).not.toHaveProperty('thenOpen');
+    // The close follows both decisions, in key order: nothing stays focused outside triage.
+    expect(desk.calls.filter((c) => c.method === 'triage.decide' || c.method === 'triage.close').map((c) => c.method))
+      .toEqual(['triage.decide', 'triage.decide', 'triage.close']);
     expect(desk.focused).toBeNull();
+  });
+
+  it('the decision leaves before the next item is shown: the call is sent in the key\'s own task, the render comes after (issue 15 gap 2)', async () => {
+    const { desk, t, shown } = await started();
+    const sentWhenShown: string[][] = [];
+    const off = t.store.subscribe((s, prev) => {
+      if (s.current?.item.id !== prev.current?.item.id) sentWhenShown.push(desk.decideCalls().map((c) => c.itemId));
+    });
+    const pressed = t.decide('approve', {});
+    // Before any await: the call is out already, and b is on screen.
+    expect(desk.decideCalls().map((c) => c.itemId)).toEqual(['a']);
+    expect(shown()).toBe('b');
+    await pressed;
+    await settle(t);
+    off();
+    expect(sentWhenShown[0]).toEqual(['a']);
   });
 
   it('a guess the core no longer holds when the decision lands: it is opened on its own and its departure shown', async () => {
