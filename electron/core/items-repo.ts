@@ -23,6 +23,15 @@ interface ItemRow extends PriorRow {
 
 const TRIAGE = `assignee_id = ? AND in_triage = 1`;
 const DEPARTURES_KEPT = 500;
+/** The items columns a write sets, in the order rowValues() gives them. */
+const ITEM_COLUMNS = ['id', 'queue_id', 'class', 'status', 'assignee_id', 'sla_due_ms', 'enqueued_ms', 'sla_due_at', 'enqueued_at', 'confidence',
+  'title', 'title_lc', 'local_state', 'in_triage', 'server_version', 'lease_expires_ms'] as const;
+/**
+ * Rows per multi-row INSERT when many new items arrive at once (a snapshot's slices): one statement step for
+ * this many rows instead of one per row (16 columns x 50 = 800 parameters, far below SQLite's 32,766).
+ */
+const INSERT_ROWS = 50;
+const placeholders = (rows: number, cols: string) => Array.from({ length: rows }, () => cols).join(', ');
 
 const REMOVED_STATUS: Partial<Record<RemovalReason, Item['status']>> = {
   decided: 'resolved', resolved_elsewhere: 'resolved', withdrawn: 'withdrawn', escalated: 'escalated',
@@ -41,15 +50,14 @@ export class ItemsRepo {
       get: db.prepare<[string], ItemRow>(`SELECT i.id, CASE WHEN b.json = '' THEN b.server_json ELSE b.json END AS json, b.server_json, i.server_version, ${PRIOR}
         FROM items i JOIN item_bodies b ON b.id = i.id WHERE i.id = ?`),
       version: db.prepare<[string], PriorRow & { server_version: number }>(`SELECT i.server_version, ${PRIOR} FROM items i WHERE i.id = ?`),
-      insert: db.prepare(`INSERT INTO items (id, queue_id, class, status, assignee_id, sla_due_ms, enqueued_ms, sla_due_at, enqueued_at, confidence, title, title_lc, local_state, in_triage, server_version, lease_expires_ms)
-        VALUES (@id, @queue_id, @class, @status, @assignee_id, @sla_due_ms, @enqueued_ms, @sla_due_at, @enqueued_at, @confidence, @title, @title_lc, @local_state, @in_triage, @server_version, @lease_expires_ms)
-        ON CONFLICT(id) DO UPDATE SET queue_id = excluded.queue_id, class = excluded.class, status = excluded.status,
-          assignee_id = excluded.assignee_id, sla_due_ms = excluded.sla_due_ms, enqueued_ms = excluded.enqueued_ms,
-          sla_due_at = excluded.sla_due_at, enqueued_at = excluded.enqueued_at, confidence = excluded.confidence,
-          title = excluded.title, title_lc = excluded.title_lc, local_state = excluded.local_state, in_triage = excluded.in_triage,
-          server_version = excluded.server_version, lease_expires_ms = excluded.lease_expires_ms`),
+      insert: db.prepare(`INSERT INTO items (${ITEM_COLUMNS.join(', ')}) VALUES (${ITEM_COLUMNS.map(() => '?').join(', ')})
+        ON CONFLICT(id) DO UPDATE SET ${ITEM_COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')}`),
       insertBody: db.prepare(`INSERT INTO item_bodies (id, json, server_json) VALUES (?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET json = excluded.json, server_json = excluded.server_json`),
+      // Which of a batch's ids have a row already (a batch of new items skips the lookup per item).
+      existing: db.prepare<[string], { id: string }>('SELECT id FROM items WHERE id IN (SELECT value FROM json_each(?))'),
+      insertNew: db.prepare(`INSERT INTO items (${ITEM_COLUMNS.join(', ')}) VALUES ${placeholders(INSERT_ROWS, `(${ITEM_COLUMNS.map(() => '?').join(', ')})`)}`),
+      insertNewBodies: db.prepare(`INSERT INTO item_bodies (id, json, server_json) VALUES ${placeholders(INSERT_ROWS, "(?, '', ?)")}`),
       delete: db.prepare('DELETE FROM items WHERE id = ?'),
       deleteBody: db.prepare('DELETE FROM item_bodies WHERE id = ?'),
       deleteUndecided: db.prepare(`DELETE FROM items WHERE local_state = 'none'`),
@@ -123,6 +131,69 @@ export class ItemsRepo {
     const row = this.stmts.version.get(item.id);
     if (row && !opts.force && row.server_version > item.version) return;
     this.recomputeWith(item, JSON.stringify(item), row ?? null, opts.noHistory);
+  }
+
+  /**
+   * putServerCopy for each item in order, as one batch (a pull slice): `withHistory` holds the ids this desk has
+   * decisions or conflicts on (the caller asked the outbox once for the batch). An item new to the cache, with
+   * no history and in my set, takes the same write with the lookup, the running count and the statement steps
+   * shared by the batch: one id lookup for all, INSERT_ROWS rows per INSERT, one count update per assignee
+   * (most of a first sync: issue 15 gap 1). Every other item goes through putServerCopy, after the new ones
+   * before it are written, so the batch leaves the cache exactly as the items one by one would.
+   */
+  putServerCopies(items: readonly Item[], opts: { force?: boolean; withHistory: ReadonlySet<string> }): void {
+    const me = this.me();
+    const present = new Set(this.stmts.existing.all(JSON.stringify(items.map((i) => i.id))).map((r) => r.id));
+    const fresh: { item: Item; json: string }[] = [];
+    for (const it of items) {
+      if (present.has(it.id) || opts.withHistory.has(it.id)) {
+        this.insertFresh(fresh);
+        this.putServerCopy(it, { force: opts.force, noHistory: !opts.withHistory.has(it.id) });
+        continue;
+      }
+      // Not mine and never decided here: putServerCopy would store nothing either.
+      if (!isAssignedTo(it, me)) continue;
+      fresh.push({ item: it, json: JSON.stringify(it) });
+      // A second copy of the same item in one batch finds this one's row.
+      present.add(it.id);
+    }
+    this.insertFresh(fresh);
+  }
+
+  /**
+   * Writes new rows for items in my set that this desk never decided (the server copy as the desk shows it),
+   * as write() would one by one, and empties `fresh`.
+   */
+  private insertFresh(fresh: { item: Item; json: string }[]): void {
+    if (fresh.length === 0) return;
+    const held = new Map<string, number>();
+    let at = 0;
+    for (; at + INSERT_ROWS <= fresh.length; at += INSERT_ROWS) {
+      const chunk = fresh.slice(at, at + INSERT_ROWS);
+      const rows = chunk.map(({ item }) => rowValues(item, 'none', item.version));
+      const written = this.stmts.insertNew.run(rows.flat());
+      this.stmts.insertNewBodies.run(chunk.flatMap(({ item, json }) => [item.id, json]));
+      // A table without AUTOINCREMENT gives each new row max(rowid) + 1, so the chunk's rows are the last ones.
+      const firstRowid = Number(written.lastInsertRowid) - chunk.length + 1;
+      rows.forEach((row, k) => this.freshRowWritten(row, firstRowid + k, held));
+    }
+    for (; at < fresh.length; at++) {
+      const { item, json } = fresh[at];
+      const row = rowValues(item, 'none', item.version);
+      const written = this.stmts.insert.run(row);
+      this.stmts.insertBody.run(item.id, '', json);
+      this.freshRowWritten(row, Number(written.lastInsertRowid), held);
+    }
+    for (const [assignee, n] of held) this.stmts.adjustTriageCount.run(assignee, n);
+    fresh.length = 0;
+  }
+
+  /** The tallies and the title index after a new row; its triage count in `held` (moved once per batch). */
+  private freshRowWritten(row: RowValues, rowid: number, held: Map<string, number>): void {
+    const after = factsOf(row);
+    if (after.held_by !== null) held.set(after.held_by, (held.get(after.held_by) ?? 0) + 1);
+    this.pages.rowChanged(null, after);
+    this.pages.titleRowChanged(rowid, null, after.title_lc);
   }
 
   /**
@@ -230,29 +301,9 @@ export class ItemsRepo {
   }
 
   private write(visible: Item, localState: LocalState, serverJson: string, serverVersion: number, prior: PriorRow | null, visibleJson?: string): void {
-    const inTriage = holdsAssignment(visible.status);
-    const after: RowFacts = {
-      class: visible.exceptionClass, queue_id: visible.queueId, status: visible.status, local_state: localState, title_lc: visible.title.toLowerCase(),
-      held_by: inTriage ? visible.assigneeId : null,
-    };
-    const written = this.stmts.insert.run({
-      id: visible.id,
-      queue_id: visible.queueId,
-      class: visible.exceptionClass,
-      status: visible.status,
-      assignee_id: visible.assigneeId,
-      sla_due_ms: Date.parse(visible.slaDueAt),
-      enqueued_ms: Date.parse(visible.enqueuedAt),
-      sla_due_at: visible.slaDueAt,
-      enqueued_at: visible.enqueuedAt,
-      confidence: visible.confidence,
-      title: visible.title,
-      title_lc: after.title_lc,
-      local_state: localState,
-      in_triage: inTriage ? 1 : 0,
-      server_version: serverVersion,
-      lease_expires_ms: visible.leaseExpiresAt === null ? null : Date.parse(visible.leaseExpiresAt),
-    });
+    const row = rowValues(visible, localState, serverVersion);
+    const after = factsOf(row);
+    const written = this.stmts.insert.run(row);
     // The JSON is stored once when the desk shows the server's copy unchanged (most items: half the bytes a
     // pull page writes); only an item with unsettled decisions keeps its own visible copy.
     this.stmts.insertBody.run(visible.id, visibleJson === serverJson ? '' : (visibleJson ?? JSON.stringify(visible)), serverJson);
@@ -350,4 +401,21 @@ export class ItemsRepo {
   titlesBehind(): number {
     return this.pages.titlesBehind();
   }
+}
+
+/** An items row's values in ITEM_COLUMNS order: the indexed columns of the item as the desk shows it. */
+type RowValues = [id: string, queueId: string, cls: string, status: string, assigneeId: string | null, slaDueMs: number, enqueuedMs: number,
+  slaDueAt: string, enqueuedAt: string, confidence: number | null, title: string, titleLc: string, localState: LocalState, inTriage: 0 | 1,
+  serverVersion: number, leaseExpiresMs: number | null];
+
+function rowValues(visible: Item, localState: LocalState, serverVersion: number): RowValues {
+  return [visible.id, visible.queueId, visible.exceptionClass, visible.status, visible.assigneeId, Date.parse(visible.slaDueAt),
+    Date.parse(visible.enqueuedAt), visible.slaDueAt, visible.enqueuedAt, visible.confidence, visible.title, visible.title.toLowerCase(),
+    localState, holdsAssignment(visible.status) ? 1 : 0, serverVersion,
+    visible.leaseExpiresAt === null ? null : Date.parse(visible.leaseExpiresAt)];
+}
+
+/** What the tallies read of a row (held_by: whose triage set it is in). */
+function factsOf(row: RowValues): RowFacts {
+  return { class: row[2], queue_id: row[1], status: row[3], local_state: row[12], title_lc: row[11], held_by: row[13] === 1 ? row[4] : null };
 }

@@ -583,10 +583,8 @@ export class SyncEngine {
       slices.push(() => {
         // Asked per slice: a decision made between two slices gives its item history.
         const withHistory = this.d.outbox.itemsWithHistory(part.map((i) => i.id));
-        for (const it of part) {
-          this.d.items.putServerCopy(it, { force: page.reset, noHistory: !withHistory.has(it.id) });
-          changed.add(it.id);
-        }
+        this.d.items.putServerCopies(part, { force: page.reset, withHistory });
+        for (const it of part) changed.add(it.id);
       });
     }
     for (let at = 0; at < page.removals.length; at += sliceSize) {
