@@ -10,6 +10,7 @@
 // `npm start` runs this file as a prebuilt bundle through scripts/start.mjs; `tsx scripts/start.ts` runs it as is.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { createCore } from '../electron/core/index';
@@ -20,12 +21,15 @@ import { ROOT, RENDERER_OUT } from './build-steps';
 import { electronBinary } from './electron-binary';
 import { openBrowser } from './open-browser';
 import { FIRST_ITEM_PAINTED } from '../shared/desk-names';
+import type { DeskDispatcher, SessionInfo } from '../shared/desk-api';
+import type { StartServerOptions } from '../server/app';
 import { createStartupTrace } from './startup-trace';
 
 const trace = createStartupTrace(process.env.DESK_STARTUP_TRACE);
 trace.mark('start script running');
 
 type Closer = { name: string; close: () => Promise<unknown> };
+type DemoServerOptions = Pick<StartServerOptions, 'dbFile' | 'seed' | 'logDir'>;
 
 /** The first sync and the WAL checkpointer wait this long at most for the first item painted (CoreOptions). */
 const FIRST_PAINT_HOLD_MS = 3_000;
@@ -104,35 +108,15 @@ async function main(): Promise<void> {
   const deskCore = createDeferredDispatcher();
   if (!electron) await startWeb(deskCore, port);
 
-  // The demo server and the core are loaded here, after the URL is out, not with this script: evaluating
-  // their modules (Kysely, pg, the server's routes and schemas, the core's services) took ~75 ms before the
-  // URL was printed, which the browser now spends opening the tab; the core serves no later than before
-  // (issue 15 gap 4: same-run A/B, 10 launches each, load 7: URL printed 331 -> 254 ms, core serving 482 -> 496 ms).
-  const [{ startServer }, { createCore: openCore }] = await Promise.all([import('../server/app'), import('../electron/core/index')]);
   const demo = serverUrlArg === null;
-  let serverUrl: string;
-  if (serverUrlArg !== null) {
-    serverUrl = serverUrlArg;
-    console.log(`start: using the central API at ${serverUrl}; sign in with your token in the desk.`);
-  } else {
-    // The demo server's identity is its database (its `serverId`), kept in the data folder: the desk binds its
-    // cache to that id, so the new port every launch changes nothing (the old port may be taken by now).
-    const dbFile = join(dataDir, 'demo-central.sqlite');
-    const firstRun = !existsSync(dbFile);
-    try {
-      const server = await startServer({ dbFile, port: 0, seed: firstRun ? 'demo' : undefined, logger: false, logDir: join(dataDir, 'logs') });
-      closers.push({ name: 'demo server', close: () => server.close() });
-      serverUrl = server.url;
-      trace.mark('demo server listening');
-      console.log(`start: demo central API at ${serverUrl} (${firstRun ? 'new database, demo data seeded' : 'existing database'}: ${dbFile})`);
-    } catch (e) {
-      // The desk still opens on its cache: decisions are kept and sync once a server answers.
-      serverUrl = '';
-      console.error(`start: the demo central API did not start (${e instanceof Error ? e.message : String(e)}); the desk opens on its cache, offline.`);
-    }
-  }
+  // The demo server's identity is its database (its `serverId`), kept in the data folder: the desk binds its
+  // cache to that id, so the new port every launch changes nothing (the old port may be taken by now).
+  const demoDb = join(dataDir, 'demo-central.sqlite');
+  const firstRun = demo && !existsSync(demoDb);
+  const demoOptions: DemoServerOptions = { dbFile: demoDb, seed: firstRun ? 'demo' : undefined, logDir: join(dataDir, 'logs') };
 
   if (electron) {
+    const serverUrl = demo ? await startDemoServer(demoOptions, 0, firstRun) : serverUrlArg!;
     const main = join(ROOT, 'dist', 'electron', 'main.cjs');
     const flags = serverUrl === '' ? [] : [demo ? `--demo-server=${serverUrl}` : `--server=${serverUrl}`];
     console.log(`start: launching Electron (${electron})`);
@@ -150,13 +134,32 @@ async function main(): Promise<void> {
     return;
   }
 
+  // The core is loaded here, after the URL is out, not with this script: evaluating its modules took part of
+  // the time before the URL was printed, which the browser now spends opening the tab (issue 15 gap 4).
+  const { createCore: openCore } = await import('../electron/core/index');
+  if (serverUrlArg !== null) console.log(`start: using the central API at ${serverUrlArg}; sign in with your token in the desk.`);
+  // An existing demo database: the desk opens on its cache, signed in again from it, and the demo server starts
+  // after the first item is painted, on a port taken now (the cache's demo session points there). Loading and
+  // starting the server (Fastify, Kysely, its routes and schemas: ~160 ms of CPU on this thread) no longer
+  // comes before the first item (issue 15 gap 4). A new database is seeded and signed in to first, as before.
+  const early = demo && !firstRun;
+  const demoTarget = !demo ? null : { serverUrl: early ? `http://127.0.0.1:${await freeLoopbackPort()}` : await startDemoServer(demoOptions, 0, firstRun) };
+  let demoListening: (url: string) => void = () => undefined;
+  const demoServerUp = new Promise<string>((resolve) => { demoListening = resolve; });
+  let paintedOrHeld: () => void = () => undefined;
+  const firstPaintOrHold = new Promise<void>((resolve) => { paintedOrHeld = resolve; });
+
   const cacheFile = join(dataDir, demo ? 'desk-cache-demo.sqlite' : 'desk-cache.sqlite');
   let core: Awaited<ReturnType<typeof createCore>>;
   try {
     core = await openCore({
-      cacheFile, logDir: join(dataDir, 'logs'), ...(demo ? (serverUrl ? { demo: { serverUrl } } : {}) : { serverUrl }),
+      cacheFile, logDir: join(dataDir, 'logs'),
+      ...(demoTarget ? (demoTarget.serverUrl ? { demo: demoTarget } : {}) : { serverUrl: serverUrlArg! }),
       firstPaintHoldMs: FIRST_PAINT_HOLD_MS,
+      // No sync cycle before the demo server listens (it would fail and back off).
+      ...(early ? { syncHold: demoServerUp } : {}),
       onStartupMark: (name) => {
+        if (name === FIRST_ITEM_PAINTED) paintedOrHeld();
         // Only the first of each: a reload of the page paints a first item again.
         if (trace.has(name)) return;
         trace.mark(name);
@@ -171,12 +174,30 @@ async function main(): Promise<void> {
   closers.push({ name: 'desk core', close: () => core.close() });
   trace.mark('desk core open');
 
-  if (demo && serverUrl) {
-    // Never fatal: whatever the sign-in says, the desk opens on its cache (its queue and unsynced decisions).
-    const signedIn = await core.call('session.connectDemo', { user: 'alice' });
+  /** The demo server on the port the desk's session points at; if that port was taken meanwhile, on another, and signs in there. */
+  const startEarlyDemoServer = async (): Promise<void> => {
+    const port = Number(new URL(demoTarget!.serverUrl).port);
+    const url = await startDemoServer(demoOptions, port, false);
+    if (url !== '' && url !== demoTarget!.serverUrl) {
+      demoTarget!.serverUrl = url;
+      await signInToDemo(core);
+    }
+    demoListening(url);
+  };
+
+  const got = early ? await core.call('session.get', {}) : null;
+  const session = got?.ok ? (got.value as SessionInfo) : null;
+  const restored = session !== null && session.signedIn && session.demo && !session.needsToken && session.user?.id === DEMO_USER;
+  if (restored) {
     trace.mark('signed in');
-    if (signedIn.ok) console.log('start: signed in to the demo as alice');
-    else console.error(`start: demo sign-in failed (${signedIn.error.code}: ${signedIn.error.message}); the desk opens on its cache.`);
+    console.log(`start: signed in to the demo as ${DEMO_USER} (from the cache; the demo server starts after the first item is painted)`);
+    // An empty queue paints no item: the server starts at once (the sync brings the work).
+    void core.call('triage.next', { fromItemId: null, direction: 'next' }).then((r) => { if (r.ok && (r.value as { itemId: string | null }).itemId === null) paintedOrHeld(); });
+    setTimeout(paintedOrHeld, FIRST_PAINT_HOLD_MS);
+    void firstPaintOrHold.then(() => (shutdownPromise ? demoListening('') : startEarlyDemoServer()));
+  } else {
+    if (early) await startEarlyDemoServer();
+    if (demoTarget?.serverUrl) await signInToDemo(core);
   }
   // The page's calls, waiting since it loaded, go to the core now (after the sign-in, so the first
   // session.get already says signed in).
@@ -190,6 +211,54 @@ async function main(): Promise<void> {
     console.log(trace.format());
     console.log(`start: the trace is printed again when the desk reports '${FIRST_ITEM_PAINTED}'.`);
   }
+}
+
+const DEMO_USER = 'alice';
+
+/** Never fatal: whatever the sign-in says, the desk opens on its cache (its queue and unsynced decisions). */
+async function signInToDemo(core: DeskDispatcher): Promise<void> {
+  const signedIn = await core.call('session.connectDemo', { user: DEMO_USER });
+  trace.mark('signed in');
+  if (signedIn.ok) console.log(`start: signed in to the demo as ${DEMO_USER}`);
+  else console.error(`start: demo sign-in failed (${signedIn.error.code}: ${signedIn.error.message}); the desk opens on its cache.`);
+}
+
+/**
+ * Starts the embedded demo server (on `port`, or a free one if that is taken); its URL, or '' when it did not
+ * start: the desk still opens on its cache, decisions are kept and sync once a server answers.
+ */
+async function startDemoServer(options: DemoServerOptions, port: number, firstRun: boolean): Promise<string> {
+  const { startServer } = await import('../server/app');
+  try {
+    let server;
+    try {
+      server = await startServer({ ...options, port, logger: false });
+    } catch (e) {
+      if (port === 0 || (e as { code?: unknown }).code !== 'EADDRINUSE') throw e;
+      server = await startServer({ ...options, port: 0, logger: false });
+    }
+    const running = server;
+    // Closed after the core (closers close in reverse), so the core's last sync never meets a closed server.
+    closers.unshift({ name: 'demo server', close: () => running.close() });
+    trace.mark('demo server listening');
+    console.log(`start: demo central API at ${server.url} (${firstRun ? 'new database, demo data seeded' : 'existing database'}: ${options.dbFile})`);
+    return server.url;
+  } catch (e) {
+    console.error(`start: the demo central API did not start (${e instanceof Error ? e.message : String(e)}); the desk opens on its cache, offline.`);
+    return '';
+  }
+}
+
+/** A port free on 127.0.0.1 now (the demo server listens there a moment later). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Browser mode over the (not yet ready) core: listens, prints the launch URL and opens the browser. */

@@ -68,6 +68,11 @@ export interface CoreOptions {
    * The desk's launchers set it (issue 15 gap 4); tests that drive the core directly have no renderer.
    */
   firstPaintHoldMs?: number;
+  /**
+   * Every sync cycle waits for this to settle first: `npm start` opens the desk on its cache before its embedded
+   * demo server listens, and starts the server after the first item is painted (scripts/start.ts).
+   */
+  syncHold?: Promise<unknown>;
 }
 
 export type Core = DeskDispatcher & {
@@ -160,6 +165,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     backoff: opts.backoff,
     log: log.child({ part: 'sync' }),
   });
+  if (opts.syncHold) sync.holdRunsUntil(opts.syncHold);
   const session: SessionService = new SessionService({
     db, kv, items, outbox, secrets, events, demo: opts.demo, defaultServerUrl: opts.serverUrl,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,

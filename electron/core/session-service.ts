@@ -7,6 +7,7 @@
 // while the server is unreachable is taken provisionally and checked by the first sync.
 import type { SessionInfo } from '../../shared/desk-api';
 import type { Me } from '../../shared/central-api';
+import { demoToken } from '../../shared/demo-token';
 import type { Db } from './cache-db';
 import { CentralClient, HttpError, NetworkError, ProtocolError } from './central-client';
 import { DeskFailure } from './desk-failure';
@@ -41,6 +42,7 @@ export interface SessionServiceDeps {
   outbox: OutboxRepo;
   secrets: SecretStore;
   events: EventBus;
+  /** Read at each use: the start script may point it at another port before signing in again (scripts/start.ts). */
   demo: { serverUrl: string } | undefined;
   /** The central API to offer on the sign-in screen when the cache names none (`--server`). */
   defaultServerUrl?: string;
@@ -64,9 +66,13 @@ export class SessionService {
    * session without a token opens the cache for its user and asks for the token. Never waits for a server.
    */
   async restore(): Promise<void> {
-    const session = this.d.kv.session();
-    if (!session) return;
-    const token = await this.d.secrets.get();
+    const stored = this.d.kv.session();
+    if (!stored) return;
+    // A demo session comes back at this launch's embedded demo server (a new port every launch) with the demo
+    // token, unverified like any restore: the first sync asks the server who it is before it sends anything.
+    const demo = stored.demo && this.d.demo ? this.d.demo : null;
+    const session = demo ? { ...stored, serverUrl: demo.serverUrl } : stored;
+    const token = demo ? demoToken(stored.user.id) : await this.d.secrets.get();
     if (token) {
       this.active = { session, client: this.client(session.serverUrl, token), verified: false };
       this.d.onSignedIn();
@@ -99,7 +105,7 @@ export class SessionService {
 
   async connectDemo(user: string): Promise<SessionInfo> {
     if (!this.d.demo) throw new DeskFailure('not_found', 'this desk was started without an embedded demo server');
-    return this.connect(this.d.demo.serverUrl, `demo-${user}`, true);
+    return this.connect(this.d.demo.serverUrl, demoToken(user), true);
   }
 
   async connect(serverUrl: string, token: string, demo = false): Promise<SessionInfo> {

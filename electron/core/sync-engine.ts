@@ -183,6 +183,20 @@ export class SyncEngine {
     this.firstRunHold = until;
   }
 
+  /** Set by holdRunsUntil: every cycle waits for it (cleared once it settles). */
+  private runsHold: Promise<unknown> | null = null;
+
+  /**
+   * Every cycle (the first, a kick after a decision, sync.now) waits for `until` to settle before it starts.
+   * `npm start` starts its embedded demo server after the first item is painted: a cycle sent before it
+   * listens would fail and back off (issue 15 gap 4).
+   */
+  holdRunsUntil(until: Promise<unknown>): void {
+    const hold = until.then(() => undefined, () => undefined);
+    this.runsHold = hold;
+    void hold.then(() => { if (this.runsHold === hold) this.runsHold = null; });
+  }
+
   /** Signed in: run now (or once a first-run hold settles), then on the watchdog timer. */
   start(): void {
     if (this.closed) return;
@@ -239,6 +253,7 @@ export class SyncEngine {
 
   /** One full cycle (push, pull, top-up claim); concurrent callers share it and a follow-up run. */
   async run(): Promise<SyncStatus> {
+    if (this.runsHold) await this.runsHold;
     if (this.closed) return this.status();
     if (this.running) {
       this.again = true;

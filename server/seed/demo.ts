@@ -1,6 +1,7 @@
 // `--seed demo`: the demo organisation, its queues and ~2,000 open exceptions, deterministic (seeded PRNG)
 // apart from timestamps, which are relative to `now` so SLA clocks look live. Runs once per database, in
 // one transaction. Demo users get the well-known tokens `demo-<name>`.
+import { demoToken } from '../../shared/demo-token';
 import type { Db } from '../db/connection';
 import type { NewItemRow } from '../db/schema';
 import { writeTransaction } from '../db/write-transaction';
@@ -38,7 +39,7 @@ export async function seedDemo(db: Db, now: Date): Promise<number> {
     // Again inside: several PostgreSQL nodes started with --seed demo at once seed once (the loser retries
     // after the winner's unique keys and finds the seed there).
     if (await isDemoSeeded(tx)) return 0;
-    for (const u of DEMO_USERS) await createUser(tx, u, now, { token: `demo-${u.id}`, demo: true });
+    for (const u of DEMO_USERS) await createUser(tx, u, now, { token: demoToken(u.id), demo: true });
     for (const q of DEMO_QUEUES) await upsertQueue(tx, q, now);
     // The history ends with every one of its items resolved, so the open queue below is exactly the 2,000
     // items with their spread SLA clocks.

@@ -73,17 +73,24 @@ describe('npm start (browser mode)', () => {
   it('finds its data again on the next start (no second seed), and prints its startup trace with --timings', async () => {
     const run = start(['--timings']);
     const desk = await signedInDesk(await run.launchUrl);
-    expect(run.output()).toMatch(/existing database/);
     await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/startup trace/);
-    // Browser mode listens (and prints its URL) before the demo server, the cache and the sign-in: the page loads meanwhile.
-    const marks = ['launcher running', 'start script running', 'build checked', 'browser mode listening', 'demo server listening', 'desk core open', 'signed in', 'desk core serving'];
+    // Browser mode listens (and prints its URL) before the cache and the sign-in: the page loads meanwhile. On an
+    // existing demo database the desk signs in from its cache and the demo server starts after the first item.
+    const marks = ['launcher running', 'start script running', 'build checked', 'browser mode listening', 'desk core open', 'signed in', 'desk core serving'];
     const trace = run.output().slice(run.output().indexOf('startup trace'));
     const at = marks.map((m) => trace.search(new RegExp(`  ${m}   \\(cpu \\d+ ms in process \\d+\\)\n`)));
     expect(at.every((i) => i >= 0), trace).toBe(true);
     expect(at).toEqual([...at].sort((a, b) => a - b));
     // The renderer's mark (in a browser, after the frame that shows the first item) ends the trace.
+    // No sync before the demo server listens, and the server waits for this mark: any sync after it is this run's.
+    const since = new Date().toISOString();
     expect((await rpc(desk.port, desk.token, 'app.startupMark', { name: 'first item painted' })).json()).toEqual({ ok: true, value: { ok: true } });
     await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/\d+ +\+ *\d+ +first item painted +\(cpu \d+ ms in process \d+\)\n/);
+    expect(trace).not.toMatch(/demo server listening/);
+    // Then the demo server starts, and the held sync reaches it.
+    await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/demo central API at http:\/\/127\.0\.0\.1:\d+ \(existing database/);
+    const status = async () => ((await rpc(desk.port, desk.token, 'sync.status', {})).json() as { value: SyncStatus }).value;
+    await expect.poll(async () => { const s = await status(); return s.state === 'online' && s.lastError === null && (s.lastSyncAt ?? '') > since; }, { timeout: 30_000 }).toBe(true);
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
   });
