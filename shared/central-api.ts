@@ -250,14 +250,27 @@ export const MutationResult = z.object({
   status: MutationStatus,
   code: MutationResultCode,
   message: z.string().optional(),
-  /** The server's current item (null if it does not exist or is no longer visible to this user). */
-  item: Item.nullable(),
+  /**
+   * The server's current item (null if it does not exist or is no longer visible to this user). Absent only
+   * in a lean push result (PushRequest.leanResults): the client applies the mutation to its own copy.
+   */
+  item: Item.nullable().optional(),
+  /** A lean result's item version after the mutation: the client's copy was at `version - 1` (its baseVersion). */
+  version: z.number().int().min(1).optional(),
 });
 export type MutationResult = z.infer<typeof MutationResult>;
 
 export const PushRequest = z.object({
   /** One desk installation's id; belongs to one user. */
   clientId: z.string().min(8).max(128),
+  /**
+   * Lean results: an applied mutation of a kind whose effect reads only the item, the mutation and the user
+   * (LEAN_RESULT_KINDS), on an item still at the mutation's baseVersion, is answered with the item's new
+   * `version` instead of the item; the client applies the mutation to its copy (shared/item-effects.ts
+   * applyMutationToItem, the function the server applied) and has the server's item. Every other result
+   * carries the item as without the flag. A server that predates the flag ignores it (full results).
+   */
+  leanResults: z.boolean().optional(),
   /** In increasing mutationId order, each id once (a batch is applied in order; an id twice is a client bug). */
   mutations: z.array(Mutation).min(1).max(MAX_PUSH_BATCH).superRefine((ms, ctx) => {
     for (let i = 1; i < ms.length; i++) {

@@ -122,5 +122,12 @@ export function applyMutationToItem(item: Item, m: EffectMutation, ctx: EffectCo
   return { ...next, version: item.version + 1 };
 }
 
+/**
+ * Kinds whose effect reads only the item, the mutation and the user: not the clock, not the queues. Given the
+ * item the server applied one of them to (the same version), the client computes the same item the server
+ * did, so a push may answer it with the new version alone (PushRequest.leanResults).
+ */
+export const LEAN_RESULT_KINDS: readonly MutationKind[] = ['approve', 'reject', 'correct', 'defer', 'note'];
+
 /** Kinds after which this reviewer is done with the item (it leaves the triage set). */
 export const HANDING_OFF_KINDS: readonly MutationKind[] = ['approve', 'reject', 'correct', 'escalate', 'defer'];

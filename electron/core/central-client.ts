@@ -51,7 +51,8 @@ const LenientPullResponse = PullResponse.extend({
   removals: z.array(z.object({ itemId: Id, reason: RemovalReason, item: z.unknown().optional() })),
   results: z.array(MutationResult.extend({ item: z.unknown() })),
 });
-const LenientPushResponse = PushResponse.extend({ results: z.array(MutationResult.extend({ item: z.unknown() })) });
+// item: absent in a lean result (PushRequest.leanResults).
+const LenientPushResponse = PushResponse.extend({ results: z.array(MutationResult.extend({ item: z.unknown().optional() })) });
 const LenientClaimResponse = z.object({ items: z.array(z.unknown()) });
 const LenientRenewResponse = z.object({ items: z.array(z.unknown()), notRenewed: z.array(Id) });
 
@@ -149,7 +150,8 @@ export class CentralClient {
     if (raw.results.length > body.mutations.length) {
       throw new ProtocolError(`push answered ${raw.results.length} results for ${body.mutations.length} mutations`);
     }
-    const results = raw.results.map((r) => ({ ...r, item: validItemOrNull(r.item) }));
+    // A lean result (PushRequest.leanResults) has no item: the desk applies the mutation itself (sync-engine.ts).
+    const results = raw.results.map((r) => ({ ...r, item: r.item === undefined && r.version !== undefined ? undefined : validItemOrNull(r.item) }));
     return { ...raw, results, quarantined: [] };
   }
 

@@ -5,7 +5,7 @@ import type { LocalState, QueueRow } from '../../shared/desk-api';
 import type { RemovalReason } from '../../shared/central-api';
 import { departureFromRemoval, departureOf, type ItemDeparture } from '../../shared/item-departure';
 import type { Db } from './cache-db';
-import { applyMutationToItem, holdsAssignment, isAssignedTo } from '../../shared/item-effects';
+import { applyMutationToItem, holdsAssignment, isAssignedTo, type EffectMutation } from '../../shared/item-effects';
 import type { OutboxRepo } from './outbox-repo';
 import { QueuePageQuery, type PageInput, type RowFacts } from './queue-page';
 
@@ -124,6 +124,24 @@ export class ItemsRepo {
       item: JSON.parse(row.json) as Item, serverItem: JSON.parse(row.server_json) as Item, serverJson: row.server_json, localState: row.local_state,
       prior: row,
     };
+  }
+
+  /**
+   * A lean push result (PushRequest.leanResults): the server applied `m` to the item at `version - 1` and
+   * answered the new version instead of the item. The desk applies the same mutation to its copy with the same
+   * function (shared/item-effects.ts) and keeps the result as the server's copy, checked by the Item schema as
+   * a copy from the server is. False when the desk has no copy at that version (nothing changes then).
+   */
+  applyLeanResult(itemId: string, m: EffectMutation, version: number): boolean {
+    const row = this.stmts.get.get(itemId);
+    if (!row) return false;
+    const server = JSON.parse(row.server_json) as Item;
+    if (server.version !== version - 1) return false;
+    // LEAN_RESULT_KINDS read neither the clock nor the queues: `now` and `queues` are there for the type.
+    const next = Item.safeParse(applyMutationToItem(server, m, { userId: this.me() ?? '', now: m.at, queues: this.queueMap() }));
+    if (!next.success) return false;
+    this.recomputeWith(next.data, JSON.stringify(next.data), row);
+    return true;
   }
 
   /** Store the server's copy when it is at least as new as ours, then recompute what the desk shows. */

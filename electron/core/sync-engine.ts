@@ -2,7 +2,7 @@
 // applied with its results and cursor in one transaction), tops up the assigned set by claiming, and
 // retries with full-jitter backoff. Only a result (push response or pull) settles a mutation.
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { isConflictCode, MAX_CLAIM_COUNT, MAX_PULL_LIMIT, PROBLEM_TYPES, type ConflictCode, type Mutation, type MutationResult, type RemovalReason } from '../../shared/central-api';
+import { isConflictCode, MAX_CLAIM_COUNT, MAX_PULL_LIMIT, MutationPayloads, PROBLEM_TYPES, type ConflictCode, type Mutation, type MutationResult, type RemovalReason } from '../../shared/central-api';
 import type { SyncStatus } from '../../shared/desk-api';
 import { fullJitterDelay, type BackoffOptions } from './backoff';
 import { commitRelaxed, type Db } from './cache-db';
@@ -379,7 +379,7 @@ export class SyncEngine {
       this.setProgress({ phase: 'push', done, total });
       let res;
       try {
-        res = await client.push({ clientId, mutations: batch }, this.abort.signal);
+        res = await client.push({ clientId, mutations: batch, leanResults: true }, this.abort.signal);
       } catch (e) {
         // Never connected: these rows did not leave the machine, so undo may still take them out of the outbox.
         if (e instanceof NetworkError && e.neverSent) this.d.db.transaction(() => this.d.outbox.markUnsent(firstSends))();
@@ -510,6 +510,7 @@ export class SyncEngine {
       this.log.info({ mutationId: r.mutationId, itemId: r.itemId, status: r.status, code: r.code, from }, 'mutation not applied');
     }
     if (r.item) this.d.items.putServerCopy(r.item);
+    else if (r.item === undefined && r.version !== undefined && settled && settled.state === 'settled') this.applyLean(r, settled.row);
     const itemId = settled?.row.item_id ?? r.itemId;
     // The server hides an item that moved on to someone else: the conflict itself says it is not mine.
     const gone = isConflictCode(r.code) ? NOT_MINE_ANY_MORE[r.code] : undefined;
@@ -517,6 +518,20 @@ export class SyncEngine {
     this.d.items.recompute(itemId);
     changed.add(itemId);
     return settled !== null;
+  }
+
+  /**
+   * A lean result: the desk applies its own mutation to its copy, which the server changed from the same
+   * version. Should the copy not be at that version (the server answers lean only for a mutation based on the
+   * version it changed, and the desk bases mutations on its copy), the desk keeps the copy it has.
+   */
+  private applyLean(r: MutationResult, row: MutationRow): void {
+    // The payload as the server read it: parsed by the same schema (which drops keys it does not know).
+    const payload = MutationPayloads[row.kind].safeParse(JSON.parse(row.payload_json));
+    const m = { kind: row.kind, at: row.at, payload: payload.data ?? {} };
+    if (!payload.success || !this.d.items.applyLeanResult(r.itemId, m, r.version!)) {
+      this.log.warn({ mutationId: r.mutationId, itemId: r.itemId, version: r.version }, 'lean push result for a copy at another version');
+    }
   }
 
   // ---------- pull ----------

@@ -18,7 +18,8 @@ import { applyMutation, readBatchRows, visibleTo, writeItemUpdates, type ItemWri
 import { loadItems, sweepExpiredLeases } from './leases';
 import { MAX_ITEM_MUTATIONS_PER_PUSH } from '../../shared/limits';
 import { LABOR_EVENT_TYPE, type LaborEventPayload } from '../../shared/labor-event';
-import type { Queue } from '../../shared/domain';
+import type { Item, Queue } from '../../shared/domain';
+import { LEAN_RESULT_KINDS } from '../../shared/item-effects';
 import { queueMap } from './queues';
 
 type ParsedPush = z.output<typeof PushRequest>;
@@ -88,7 +89,9 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
         ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal, batchRows, itemWrites }, m)
         : { status: 'rejected' as const, code: 'payload_hash_mismatch' as const, item: null,
           message: 'payloadHash is not the SHA-256 of mutationHashInput(kind, itemId, baseVersion, assignmentEpoch, payload); nothing was applied' };
-      const result: MutationResult = { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
+      const result: MutationResult = req.leanResults && leanApplied(m, outcome)
+        ? { mutationId: m.mutationId, itemId: m.itemId, status: outcome.status, code: outcome.code, version: outcome.item.version }
+        : { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
       if (outcome.status === 'conflict' && m.labor) journal.events.push(await laborEvent(tx, user, req.clientId, m, outcome, at, itemWrites));
       settled.push({ client_id: req.clientId, mutation_id: m.mutationId, item_id: m.itemId, kind: m.kind, payload_hash: m.payloadHash,
         status: result.status, code: result.code, result: storableResult(result), at });
@@ -109,6 +112,14 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
   // What came before the gap is committed; its results are in pull and come back as duplicates on re-push.
   if (gap) throw gapProblem(gap);
   return response;
+}
+
+/**
+ * May this outcome go back lean (PushRequest.leanResults): applied, of a kind the client can apply itself, to
+ * the item at the version the client based the mutation on (so its copy is the item the server changed).
+ */
+function leanApplied(m: ParsedPush['mutations'][number], outcome: Omit<MutationResult, 'mutationId' | 'itemId'>): outcome is typeof outcome & { item: Item } {
+  return outcome.status === 'applied' && !!outcome.item && LEAN_RESULT_KINDS.includes(m.kind) && outcome.item.version === m.baseVersion + 1;
 }
 
 const gapProblem = (g: { expected: number; got: number }) => new ProblemError('mutationGap', 409,

@@ -3,7 +3,10 @@
 // against a baseline of raw SQL doing the same writes: the rows the phase inserted and changed in every
 // table (same rows, same indexes and triggers, the server's pragmas), replayed with prepared statements in
 // as many transactions as the phase sent requests (see write-replay.ts). Three runs, min / median / max.
-import { mkdtempSync, rmSync } from 'node:fs';
+// Beside the wall figures: the server process's CPU per phase (user + system, from /proc), which a loaded
+// machine disturbs far less than wall time. BENCH_SERVER_AB=<another checkout> runs that checkout's server
+// in every run too (order alternating, same items), and prints its CPU and wall per phase over this one's.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -15,27 +18,43 @@ import { loadAverage, sizesArg, spread } from './bench-stats';
 import { runPostgresComparison } from './server-postgres';
 import { planWrites, replayWrites, snapshotDatabase } from './write-replay';
 
-interface PhaseFigure { name: string; unit: string; count: number; httpMs: number; rawMs: number; rows: number }
+interface PhaseFigure { name: string; unit: string; count: number; httpMs: number; serverCpuMs: number; rawMs: number; rawCpuMs: number; rows: number }
 
-/** Times one phase over HTTP and its same-writes replay. */
-async function phase(dir: string, dbFile: string, name: string, unit: string, requests: () => number, fn: () => Promise<number>): Promise<PhaseFigure> {
+/** A process's CPU time so far (user + system, ms; Linux /proc, 10 ms ticks), or NaN where /proc is missing. */
+function processCpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Times one phase over HTTP (wall, and the server's CPU) and its same-writes replay. */
+async function phase(dir: string, dbFile: string, serverPid: number, name: string, unit: string, requests: () => number,
+  fn: () => Promise<number>): Promise<PhaseFigure> {
   const tag = name.replace(/\W+/g, '-');
   const before = join(dir, `${tag}-before.sqlite`);
   const after = join(dir, `${tag}-after.sqlite`);
   snapshotDatabase(dbFile, before);
+  const cpu0 = processCpuMs(serverPid);
   const t0 = performance.now();
   const count = await fn();
   const httpMs = performance.now() - t0;
+  const serverCpuMs = processCpuMs(serverPid) - cpu0;
   snapshotDatabase(dbFile, after);
   const plan = planWrites(before, after);
-  const rawMs = replayWrites(before, join(dir, `${tag}-replay.sqlite`), plan, requests());
-  return { name, unit, count, httpMs, rawMs, rows: plan.rows };
+  const raw = replayWrites(before, join(dir, `${tag}-replay.sqlite`), plan, requests());
+  return { name, unit, count, httpMs, serverCpuMs, rawMs: raw.ms, rawCpuMs: raw.cpuMs, rows: plan.rows };
 }
 
-async function oneRun(n: number, run: number): Promise<PhaseFigure[]> {
+/** One run against the server of `root` (default this checkout). */
+async function oneRun(n: number, run: number, root?: string): Promise<PhaseFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-bench-server-'));
   const dbFile = join(dir, 'central.sqlite');
-  const server = await spawnServer({ dbFile, seed: 'demo', maxLeasedPerUser: 1_000_000 });
+  const server = await spawnServer({ dbFile, seed: 'demo', maxLeasedPerUser: 1_000_000, root });
+  const pid = server.child.pid!;
   try {
     const reviewer = new CentralClient(server.url, 'demo-alice');
     const producer = reviewer.as('demo-ingest');
@@ -45,7 +64,7 @@ async function oneRun(n: number, run: number): Promise<PhaseFigure[]> {
     let requests = 0;
     const figures: PhaseFigure[] = [];
 
-    figures.push(await phase(dir, dbFile, 'ingest', 'items/s', () => requests, async () => {
+    figures.push(await phase(dir, dbFile, pid, 'ingest', 'items/s', () => requests, async () => {
       requests = 0;
       for (let i = 0; i < n; i += MAX_INGEST_BATCH) {
         const res = await producer.ingest({ items: rows.slice(i, i + MAX_INGEST_BATCH) });
@@ -57,7 +76,7 @@ async function oneRun(n: number, run: number): Promise<PhaseFigure[]> {
 
     // Claim the bench items (plus the demo items of this queue due earlier), then pull them all.
     let claimed: Item[] = [];
-    figures.push(await phase(dir, dbFile, 'claim + pull', 'items/s', () => requests, async () => {
+    figures.push(await phase(dir, dbFile, pid, 'claim + pull', 'items/s', () => requests, async () => {
       requests = 0;
       for (;;) {
         const { items } = await reviewer.claim({ count: MAX_CLAIM_COUNT, queueIds: [queueId], leaseMinutes: 600 });
@@ -75,10 +94,11 @@ async function oneRun(n: number, run: number): Promise<PhaseFigure[]> {
 
     const clientId = newClientId('bench');
     const mutations = approvals(claimed, 1);
-    figures.push(await phase(dir, dbFile, 'push decisions', 'decisions/s', () => requests, async () => {
+    figures.push(await phase(dir, dbFile, pid, 'push decisions', 'decisions/s', () => requests, async () => {
       requests = 0;
       for (let i = 0; i < n; i += MAX_PUSH_BATCH) {
-        const res = await reviewer.push({ clientId, mutations: mutations.slice(i, i + MAX_PUSH_BATCH) });
+        // Lean results, as the desk asks for them (a server without them answers full ones).
+        const res = await reviewer.push({ clientId, mutations: mutations.slice(i, i + MAX_PUSH_BATCH), leanResults: true });
         requests++;
         const bad = res.results.find((r) => r.status !== 'applied');
         if (bad) throw new Error(`push: mutation ${bad.mutationId} ${bad.status} ${bad.code}`);
@@ -101,13 +121,22 @@ export async function run(): Promise<void> {
   }
   const [n] = sizesArg(process.argv, 'items', [20_000]);
   const [runs] = sizesArg(process.argv, 'runs', [3]);
-  console.log(`server bench: ${n} items over HTTP, ${runs} runs, ${await loadAverage()}`);
+  const other = process.env.BENCH_SERVER_AB;
+  console.log(`server bench: ${n} items over HTTP, ${runs} runs, ${await loadAverage()}${other ? `; A/B against ${other}` : ''}`);
   const all: PhaseFigure[][] = [];
+  const others: PhaseFigure[][] = [];
+  const line = (figures: PhaseFigure[]) =>
+    figures.map((f) => `${f.name} ${(f.count / (f.httpMs / 1000)).toFixed(0)} ${f.unit} (server CPU ${f.serverCpuMs.toFixed(0)} ms)`).join(', ');
   for (let r = 0; r < runs; r++) {
     process.stdout.write(`  run ${r + 1}/${runs}… `);
+    // A/B: the other checkout goes first in every other run, so neither side always runs on a warmer machine.
+    // Both sides do the same work around their phases (snapshots, replays), so neither server idles longer.
+    if (other && r % 2 === 1) others.push(await oneRun(n, r, other));
     const figures = await oneRun(n, r);
     all.push(figures);
-    console.log(figures.map((f) => `${f.name} ${(f.count / (f.httpMs / 1000)).toFixed(0)} ${f.unit}`).join(', '));
+    if (other && r % 2 === 0) others.push(await oneRun(n, r, other));
+    console.log(`${line(figures)}; ${await loadAverage()}`);
+    if (other) console.log(`     other: ${line(others[r])}`);
   }
   const fmt = (s: { min: number; median: number; max: number }, digits: number) =>
     `${s.min.toFixed(digits)} / ${s.median.toFixed(digits)} / ${s.max.toFixed(digits)}`;
@@ -118,7 +147,17 @@ export async function run(): Promise<void> {
     const raw = spread(per.map((f) => f.count / (f.rawMs / 1000)));
     const ratio = spread(per.map((f) => f.rawMs / f.httpMs));
     console.log(`  ${per[0].name.padEnd(16)} ${fmt(rate, 0).padStart(26)} ${per[0].unit.padEnd(12)} ratio ${fmt(ratio, 3)}` +
-      `   (raw same writes ${fmt(raw, 0)} ${per[0].unit}; ${per[0].rows} rows written)`);
+      `   (raw same writes ${fmt(raw, 0)} ${per[0].unit}; ${per[0].rows} rows written; server CPU ${fmt(spread(per.map((f) => f.serverCpuMs)), 0)} ms,` +
+      ` raw CPU ${fmt(spread(per.map((f) => f.rawCpuMs)), 0)} ms)`);
+  }
+  if (other) {
+    console.log(`\nA/B: this checkout over ${other}, per run (< 1: this one is cheaper / faster)`);
+    for (let i = 0; i < all[0].length; i++) {
+      const cpu = spread(all.map((figures, r) => figures[i].serverCpuMs / others[r][i].serverCpuMs));
+      const wall = spread(all.map((figures, r) => figures[i].httpMs / others[r][i].httpMs));
+      const otherRatio = spread(others.map((figures) => figures[i].rawMs / figures[i].httpMs));
+      console.log(`  ${all[0][i].name.padEnd(16)} server CPU ${fmt(cpu, 3)}   wall ${fmt(wall, 3)}   (the other's ratio to raw ${fmt(otherRatio, 3)})`);
+    }
   }
   if (!process.argv.includes('--no-postgres')) await runPostgresComparison();
 }

@@ -54,8 +54,8 @@ export function planWrites(beforeFile: string, afterFile: string): WritePlan {
   }
 }
 
-/** Replays the plan on a copy of the before-snapshot with the server's pragmas; returns milliseconds. */
-export function replayWrites(beforeFile: string, workFile: string, plan: WritePlan, transactions: number): number {
+/** Replays the plan on a copy of the before-snapshot with the server's pragmas: wall and CPU milliseconds. */
+export function replayWrites(beforeFile: string, workFile: string, plan: WritePlan, transactions: number): { ms: number; cpuMs: number } {
   copyFileSync(beforeFile, workFile);
   const db = new Database(workFile);
   try {
@@ -94,9 +94,12 @@ export function replayWrites(beforeFile: string, workFile: string, plan: WritePl
         for (; i < rows.length; i++) s.insert.run(...rows[i]);
       }
     });
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (let k = 0; k < transactions; k++) apply(k);
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
     db.close();
   }

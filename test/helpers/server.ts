@@ -61,11 +61,14 @@ export interface SpawnedServer {
 }
 
 /** The server as a child process via tsx running server/cli.ts; resolves once it logs "server ready". */
-export async function spawnServer(opts: { dbFile: string; port?: number; seed?: 'demo'; maxLeasedPerUser?: number }): Promise<SpawnedServer> {
-  const args = ['--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', String(opts.port ?? 0), '--db', opts.dbFile];
+export async function spawnServer(opts: { dbFile: string; port?: number; seed?: 'demo'; maxLeasedPerUser?: number;
+  /** Another checkout's server (the server bench's A/B); default this one. */
+  root?: string }): Promise<SpawnedServer> {
+  const root = opts.root ?? ROOT;
+  const args = ['--import', 'tsx', join(root, 'server', 'cli.ts'), '--port', String(opts.port ?? 0), '--db', opts.dbFile];
   if (opts.seed) args.push('--seed', opts.seed);
   if (opts.maxLeasedPerUser !== undefined) args.push('--max-leased-per-user', String(opts.maxLeasedPerUser));
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let isReady = false;
   const stopped = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
