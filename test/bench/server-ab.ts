@@ -1,0 +1,85 @@
+// Fine-grained A/B aid for the server bench (not a bench itself): `npx tsx test/bench/server-ab.ts <other checkout> [--items 20k]`
+// starts this checkout's server and the other's in this one process (no sockets: Fastify's inject, so the
+// route's parse, validation, handler and serialization run and HTTP does not), each on its own fresh demo
+// database, and sends both the same requests, alternating which goes first, request by request: ingest
+// batches, then (after claiming everything) push batches with lean results asked for. The process's CPU time
+// per request is summed per side. Alternating single requests makes a loaded machine disturb both sides alike,
+// which whole runs seconds apart do not.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MAX_CLAIM_COUNT, MAX_INGEST_BATCH, MAX_PUSH_BATCH } from '../../shared/central-api';
+import type { Item } from '../../shared/domain';
+import { startServer as startThis, type RunningServer } from '../../server/app';
+import { approvals, ingestItems, newClientId } from '../helpers/central-client';
+import { loadAverage, sizesArg, spread } from './bench-stats';
+
+const other = process.argv[2];
+if (!other || other.startsWith('--')) throw new Error('usage: server-ab.ts <other checkout> [--items 20k]');
+const [n] = sizesArg(process.argv, 'items', [20_000]);
+const { startServer: startOther } = await import(pathToFileURL(join(other, 'server', 'app.ts')).href) as { startServer: typeof startThis };
+
+const dir = mkdtempSync(join(tmpdir(), 'desk-server-ab-'));
+const options = (name: string) => ({ dbFile: join(dir, `${name}.sqlite`), seed: 'demo' as const, port: 0, logger: false, maxLeasedPerUser: 1_000_000 });
+const sides: { name: string; server: RunningServer; cpuMs: number[] }[] = [
+  { name: 'this', server: await startThis(options('this')), cpuMs: [] },
+  { name: 'other', server: await startOther(options('other')), cpuMs: [] },
+];
+
+async function send(server: RunningServer, token: string, url: string, body: unknown): Promise<unknown> {
+  const res = await server.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+  if (res.statusCode !== 200 && res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  return JSON.parse(res.body);
+}
+
+/** Sends `body(side)` to both sides, the first side alternating with `k`; records each request's process CPU. */
+async function both(k: number, token: string, url: string, body: (side: number) => unknown): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const s of k % 2 === 0 ? [0, 1] : [1, 0]) {
+    const payload = body(s);
+    const c0 = process.cpuUsage();
+    out[s] = await send(sides[s].server, token, url, payload);
+    const c = process.cpuUsage(c0);
+    sides[s].cpuMs.push((c.user + c.system) / 1000);
+  }
+  return out;
+}
+
+function report(phase: string): void {
+  const [a, b] = sides.map((s) => s.cpuMs.splice(0));
+  const sum = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+  const per = spread(a.map((x, i) => x / b[i]));
+  console.log(`  ${phase.padEnd(8)} CPU this ${sum(a).toFixed(0)} ms, other ${sum(b).toFixed(0)} ms: ratio ${(sum(a) / sum(b)).toFixed(3)}` +
+    ` (per request min / median / max ${per.min.toFixed(3)} / ${per.median.toFixed(3)} / ${per.max.toFixed(3)}; ${a.length} requests; ${await0()})`);
+}
+let load = '';
+const await0 = () => load;
+
+try {
+  load = await loadAverage();
+  console.log(`server A/B in one process: this checkout over ${other}, ${n} items, ${load}`);
+  const queueId = (JSON.parse((await sides[0].server.app.inject({ method: 'GET', url: '/v1/queues', headers: { authorization: 'Bearer demo-alice' } })).body) as { queues: { id: string }[] }).queues[0].id;
+  const rows = ingestItems(queueId, n, { source: 'bench', prefix: 'ab' });
+  for (let i = 0, k = 0; i < n; i += MAX_INGEST_BATCH, k++) await both(k, 'demo-ingest', '/v1/exceptions', () => ({ items: rows.slice(i, i + MAX_INGEST_BATCH) }));
+  load = await loadAverage();
+  report('ingest');
+  const claimed: Item[][] = [[], []];
+  for (const s of [0, 1]) {
+    for (;;) {
+      const { items } = await send(sides[s].server, 'demo-alice', '/v1/claims', { count: MAX_CLAIM_COUNT, queueIds: [queueId], leaseMinutes: 600 }) as { items: Item[] };
+      claimed[s].push(...items);
+      if (items.length < MAX_CLAIM_COUNT) break;
+    }
+  }
+  const mutations = claimed.map((items) => approvals(items.filter((it) => it.source === 'bench').slice(0, n), 1));
+  const clientId = newClientId('ab');
+  for (let i = 0, k = 0; i < n; i += MAX_PUSH_BATCH, k++) {
+    await both(k, 'demo-alice', '/v1/sync/push', (s) => ({ clientId, mutations: mutations[s].slice(i, i + MAX_PUSH_BATCH), leanResults: true }));
+  }
+  load = await loadAverage();
+  report('push');
+} finally {
+  for (const s of sides) await s.server.close();
+  rmSync(dir, { recursive: true, force: true });
+}
