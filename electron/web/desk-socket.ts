@@ -7,13 +7,20 @@
 // every input with the method's schema, as for /rpc.
 // The same guards as /rpc: our Host only, our Origin only (a browser always sends it on a WebSocket, so a
 // page of another site is refused), and the launch token (in the query: a browser's WebSocket cannot send
-// headers), compared in constant time.
+// headers), compared in constant time. The protocol itself (handshake, framing, masking, fragmentation,
+// ping/pong, size limit, UTF-8) is the `ws` package's, loaded at the first upgrade so it costs the start
+// nothing.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { DeskDispatcher, DeskResult } from '../../shared/desk-api';
 import { tokenMatches } from './launch-token';
 import { checkHost, checkOrigin } from './origin-guard';
-import { acceptKey, closeFrame, createFrameReader, isClientKey, pongFrame, textFrame, CLOSE_INVALID_DATA, CLOSE_NORMAL } from './ws-frames';
+
+/** RFC 6455 §7.4.1 close codes the desk socket sends itself (`ws` sends the protocol's own). */
+const CLOSE_NORMAL = 1000;
+const CLOSE_UNSUPPORTED_DATA = 1003;
+const CLOSE_INVALID_DATA = 1007;
 
 export const DESK_SOCKET_PATH = '/desk';
 
@@ -31,6 +38,10 @@ function refuse(socket: Duplex, status: number, text: string, reason: string): v
 export function attachDeskSockets(server: Server, opts: { core: DeskDispatcher; token: string; port: () => number; maxMessageBytes: number }): DeskSockets {
   const live = new Set<() => void>();
 
+  let sockets: Promise<WebSocketServer> | null = null;
+  const socketServer = () => (sockets ??= import('ws').then(({ WebSocketServer }) =>
+    new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes, perMessageDeflate: false, clientTracking: false })));
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -40,30 +51,26 @@ export function attachDeskSockets(server: Server, opts: { core: DeskDispatcher; 
     const origin = checkOrigin(req.headers.origin, req.headers.host ?? '', opts.port());
     if (!origin.ok) return refuse(socket, 403, 'Forbidden', origin.reason);
     if (!tokenMatches(opts.token, url.searchParams.get('token'))) return refuse(socket, 401, 'Unauthorized', 'missing or wrong launch token; open the launch URL again');
-    const key = req.headers['sec-websocket-key'];
-    if (req.method !== 'GET' || req.headers.upgrade?.toLowerCase() !== 'websocket' || req.headers['sec-websocket-version'] !== '13' || !isClientKey(key)) {
-      return refuse(socket, 400, 'Bad Request', 'not a WebSocket (version 13) handshake');
-    }
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${acceptKey(key)}\r\n\r\n`);
-    // Small messages both ways: send each at once.
-    (socket as Duplex & { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
-    serve(socket, head);
+    // `ws` answers a handshake that is not WebSocket version 13 with a 400 of its own.
+    void socketServer().then((wss) => {
+      if (socket.destroyed) return;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        // Small messages both ways: send each at once.
+        (socket as Duplex & { setNoDelay?(on: boolean): void }).setNoDelay?.(true);
+        serve(ws);
+      });
+    });
   });
 
-  function serve(socket: Duplex, head: Buffer): void {
-    const reader = createFrameReader(opts.maxMessageBytes);
-    let open = true;
+  function serve(ws: WebSocket): void {
     const post = (message: unknown) => {
-      if (open && !socket.destroyed) socket.write(textFrame(JSON.stringify(message)));
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
-    const end = (code: number) => {
-      if (!open) return;
-      open = false;
-      live.delete(stop);
-      if (!socket.destroyed) socket.end(closeFrame(code));
-    };
-    const stop = () => end(CLOSE_NORMAL);
+    const stop = () => ws.close(CLOSE_NORMAL);
     live.add(stop);
+    ws.on('close', () => live.delete(stop));
+    // A protocol error (an unmasked frame, a message over the limit, bad UTF-8): `ws` closes with its code.
+    ws.on('error', () => live.delete(stop));
     const call = (data: unknown) => {
       const req = data as { id?: unknown; method?: unknown; input?: unknown } | null;
       const id = req && typeof req === 'object' ? req.id : undefined;
@@ -82,25 +89,17 @@ export function attachDeskSockets(server: Server, opts: { core: DeskDispatcher; 
       }
       void answer.catch(internal).then((result) => post({ id, result }));
     };
-    const take = (chunk: Buffer) => {
-      for (const ev of reader.push(chunk)) {
-        if (ev.kind === 'text') {
-          let data: unknown;
-          try {
-            data = JSON.parse(ev.text);
-          } catch {
-            return end(CLOSE_INVALID_DATA);
-          }
-          call(data);
-        } else if (ev.kind === 'ping') {
-          if (open) socket.write(pongFrame(ev.payload));
-        } else if (ev.kind === 'close') return end(CLOSE_NORMAL);
-        else if (ev.kind === 'error') return end(ev.code);
+    ws.on('message', (raw, isBinary) => {
+      if (isBinary) return ws.close(CLOSE_UNSUPPORTED_DATA);
+      let data: unknown;
+      try {
+        // binaryType is `ws`'s default, nodebuffer: a whole message (its fragments joined) is one Buffer.
+        data = JSON.parse((raw as Buffer).toString('utf8'));
+      } catch {
+        return ws.close(CLOSE_INVALID_DATA);
       }
-    };
-    socket.on('data', take);
-    socket.on('close', () => end(CLOSE_NORMAL));
-    if (head.length > 0) take(head);
+      call(data);
+    });
   }
 
   return {

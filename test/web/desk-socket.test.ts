@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeskDispatcher } from '../../shared/desk-api';
 import { startBrowserMode, type BrowserMode } from '../../electron/web';
-import { encodeClientFrame, OPCODES } from '../../electron/web/ws-frames';
 import { rawRequest } from './http-client';
 
 const calls: { method: string; input: unknown }[] = [];
@@ -122,16 +121,22 @@ describe('browser mode: the desk socket', () => {
 
   it('bytes that break the protocol close the socket with its code, and reach nothing', async () => {
     const before = calls.length;
-    for (const [bytes, code] of [
-      [Buffer.concat([Buffer.from([0x81, 2]), Buffer.from('{}')]), 1002], // unmasked
-      [encodeClientFrame(OPCODES.binary, Buffer.from('{"id":1,"method":"stats.today"}')), 1003],
-      [encodeClientFrame(OPCODES.text, Buffer.from('{not json')), 1007],
-    ] as const) {
-      const { socket, head } = await rawSocket({});
-      expect(await head).toMatch(/^HTTP\/1\.1 101 /);
-      const closed = closeCode(socket);
-      socket.write(bytes);
-      expect(await closed).toBe(code);
+    // A client frame without a mask breaks RFC 6455 §5.1: protocol error.
+    const { socket, head } = await rawSocket({});
+    expect(await head).toMatch(/^HTTP\/1\.1 101 /);
+    const closed = closeCode(socket);
+    socket.write(Buffer.concat([Buffer.from([0x81, 2]), Buffer.from('{}')]));
+    expect(await closed).toBe(1002);
+    // A binary message (the desk speaks text), and text that is not JSON.
+    const sent: [string | Uint8Array<ArrayBuffer>, number][] = [
+      [new TextEncoder().encode('{"id":1,"method":"stats.today"}'), 1003],
+      ['{not json', 1007],
+    ];
+    for (const [message, code] of sent) {
+      const ws = await open();
+      const gone = new Promise<number>((r) => { ws.onclose = (e) => r(e.code); });
+      ws.send(message);
+      expect(await gone, String(message).slice(0, 40)).toBe(code);
     }
     expect(calls.length).toBe(before);
   });
