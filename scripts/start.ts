@@ -20,7 +20,7 @@ import { ensureBuilt } from './build';
 import { ROOT, RENDERER_OUT } from './build-steps';
 import { electronBinary } from './electron-binary';
 import { openBrowser } from './open-browser';
-import { FIRST_ITEM_PAINTED } from '../shared/desk-names';
+import { FIRST_ITEM_PAINTED, FIRST_PAINT_HOLD_MS } from '../shared/desk-names';
 import type { DeskDispatcher, SessionInfo } from '../shared/desk-api';
 import type { StartServerOptions } from '../server/app';
 import { createStartupTrace } from './startup-trace';
@@ -31,8 +31,6 @@ trace.mark('start script running');
 type Closer = { name: string; close: () => Promise<unknown> };
 type DemoServerOptions = Pick<StartServerOptions, 'dbFile' | 'seed' | 'logDir'>;
 
-/** The first sync and the WAL checkpointer wait this long at most for the first item painted (CoreOptions). */
-const FIRST_PAINT_HOLD_MS = 3_000;
 
 const { values: args } = parseArgs({
   options: {

@@ -19,6 +19,11 @@ export type DeskMethodName = (typeof DESK_METHOD_NAMES)[number];
 /** Marks the renderer reports for `npm start -- --timings` (scripts/startup-trace.ts). */
 export const FIRST_ITEM_PAINTED = 'first item painted';
 export const STARTUP_MARK_NAMES = [FIRST_ITEM_PAINTED] as const;
+/**
+ * How long a launcher lets the core hold its first sync and the WAL checkpointer for the first item painted
+ * (CoreOptions.firstPaintHoldMs): `npm start` and Electron's core process (issue 15 gap 4).
+ */
+export const FIRST_PAINT_HOLD_MS = 3_000;
 
 /** Push events of the core (desk-api.ts `deskEvents`). */
 export const DESK_EVENT_NAMES = ['sync.status', 'queue.changed', 'session.changed'] as const;

@@ -4,7 +4,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { createCore } from './index';
+import { FIRST_PAINT_HOLD_MS } from '../../shared/desk-names';
+import { createCore, type CoreOptions, type SecretStore } from './index';
 import {
   MainToUtilityMessage,
   createRemoteSecretStore,
@@ -34,6 +35,20 @@ export function parseUtilityArgs(argv: readonly string[]): UtilityArgs {
   return UtilityArgs.parse({ cacheFile: get('cache-file'), demoServer: get('demo-server'), server: get('server'), logDir: get('log-dir') });
 }
 
+/**
+ * The core's options in Electron's core process. Like `npm start`, the boot's first sync and the WAL checkpointer
+ * wait for the renderer's first item painted, at most FIRST_PAINT_HOLD_MS (issue 15 gap 4).
+ */
+export function utilityCoreOptions(args: UtilityArgs, secrets: SecretStore, revealLogs: () => boolean): CoreOptions {
+  return {
+    cacheFile: args.cacheFile, secrets,
+    firstPaintHoldMs: FIRST_PAINT_HOLD_MS,
+    ...(args.demoServer ? { demo: { serverUrl: args.demoServer } } : {}),
+    ...(args.server ? { serverUrl: args.server } : {}),
+    ...(args.logDir ? { logDir: args.logDir, revealLogs } : {}),
+  };
+}
+
 export function runUtility(parentPort: ParentPortLike, argv: readonly string[], exit: (code: number) => void): void {
   const post = (m: UtilityToMainMessage) => parentPort.postMessage(m);
   const secrets = createRemoteSecretStore(post);
@@ -47,12 +62,7 @@ export function runUtility(parentPort: ParentPortLike, argv: readonly string[], 
   }
   // First run (or a fresh --user-data-dir): the profile folder may not exist yet.
   mkdirSync(path.dirname(args.cacheFile), { recursive: true });
-  const core = createCore({
-    cacheFile: args.cacheFile, secrets,
-    ...(args.demoServer ? { demo: { serverUrl: args.demoServer } } : {}),
-    ...(args.server ? { serverUrl: args.server } : {}),
-    ...(args.logDir ? { logDir: args.logDir, revealLogs: () => { post({ type: 'reveal-logs' }); return true; } } : {}),
-  });
+  const core = createCore(utilityCoreOptions(args, secrets, () => { post({ type: 'reveal-logs' }); return true; }));
   core.then(
     () => post({ type: 'ready' }),
     (err: unknown) => {
