@@ -20,9 +20,12 @@
 //     toggle (open work of one class or two, SLA order) with items_triage_class and on a copy without it.
 // Ingesting the items and claiming them for the reviewer is set-up, not timed. `--parts=sync` (or
 // `--parts=sync,decide`) stops after those parts, for quicker A/B runs of one lever. BENCH_CORE_AB=<other
-// checkout>/electron/core/index.ts also times the other core's initial sync beside this one's (alternating).
+// checkout>/electron/core/index.ts also times the other core's initial sync beside this one's (alternating,
+// BENCH_SYNC_AB_RUNS each, default 2). The initial sync and its A/B also report CPU time: the core's (this
+// process) and the server's (its /proc stat), beside the raw floor's: on a machine whose load is 10+ on 2
+// cores the wall clock mostly measures the neighbours, CPU milliseconds much less.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -94,6 +97,8 @@ async function pullEverything(url: string): Promise<Item[]> {
 interface RawDb {
   db: Database.Database;
   insertMs: number;
+  /** CPU time of the raw insert (this process), ms. */
+  insertCpuMs: number;
   /** One decision as a prepared synchronous=FULL transaction of the core's shape; its time in ms. */
   decideOnce(): number;
   page(filter: { cls?: string; text: string }): number;
@@ -115,9 +120,11 @@ function rawBaseline(file: string, items: Item[]): RawDb {
         it.title.toLowerCase(), JSON.stringify(it));
     }
   });
+  const cpu0 = cpuMs()!;
   const t0 = performance.now();
   insertAll(items);
   const insertMs = performance.now() - t0;
+  const insertCpuMs = cpuMs()! - cpu0;
   db.exec('CREATE INDEX items_class_conf ON items (class, confidence, id); CREATE INDEX items_sla ON items (sla_due_ms, id);');
 
   const outboxInsert = db.prepare('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)');
@@ -135,7 +142,7 @@ function rawBaseline(file: string, items: Item[]): RawDb {
 
   const stmts = new Map<string, { count: Database.Statement; page: Database.Statement }>();
   return {
-    db, insertMs, decideOnce,
+    db, insertMs, insertCpuMs, decideOnce,
     page({ cls, text }) {
       const key = cls ? 'cls' : 'text';
       let st = stmts.get(key);
@@ -291,17 +298,35 @@ async function titleIndexCaughtUp(cacheFile: string): Promise<number> {
 }
 
 /**
- * BENCH_CORE_AB on the initial sync: this core and the other checkout's each sync the same server into a fresh
- * cache, alternating (other, this, other, this), so both see the same load; medians and their ratio.
+ * CPU time (ms) a process has used so far: this one's from process.cpuUsage, a child's from /proc (Linux; null
+ * elsewhere). On a loaded machine the wall clock mostly measures the neighbours; CPU seconds are steadier.
  */
-async function initialSyncAb(url: string, dir: string, n: number, otherPath: string): Promise<void> {
+function cpuMs(pid?: number): number | null {
+  if (pid === undefined) { const c = process.cpuUsage(); return (c.user + c.system) / 1000; }
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * (1000 / 100);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * BENCH_CORE_AB on the initial sync: this core and the other checkout's each sync the same server into a fresh
+ * cache, alternating (other, this, other, this, ...: BENCH_SYNC_AB_RUNS each, default 2), so both see the same
+ * load; medians and their ratio, of the wall time and of the CPU the core (this process) and the server used.
+ */
+async function initialSyncAb(url: string, serverPid: number | undefined, dir: string, n: number, otherPath: string): Promise<void> {
   const other = (await import(otherPath) as { createCore: typeof createCore }).createCore;
-  const times: { mine: number[]; other: number[] } = { mine: [], other: [] };
-  for (let k = 0; k < 4; k++) {
+  type Side = { wall: number[]; core: number[]; server: number[] };
+  const sides: { mine: Side; other: Side } = { mine: { wall: [], core: [], server: [] }, other: { wall: [], core: [], server: [] } };
+  const runs = Number(process.env.BENCH_SYNC_AB_RUNS ?? 2);
+  for (let k = 0; k < 2 * runs; k++) {
     const mine = k % 2 === 1;
     const cacheFile = join(dir, `cache-ab-${k}.sqlite`);
     const c = await (mine ? createCore : other)({ cacheFile, autoSync: false, secrets: memorySecretStore() });
     try {
+      const [core0, server0] = [cpuMs(), cpuMs(serverPid)];
       const t0 = performance.now();
       await ok(c, 'session.connect', { serverUrl: url, token: 'demo-alice' });
       let status = await ok(c, 'sync.now', {});
@@ -311,18 +336,24 @@ async function initialSyncAb(url: string, dir: string, n: number, otherPath: str
         if (status.state !== 'syncing' && status.assigned < n) status = await ok(c, 'sync.now', {});
       }
       if (status.assigned < n) throw new Error(`A/B initial sync stopped at ${status.assigned}/${n}: ${status.lastError}`);
-      (mine ? times.mine : times.other).push(performance.now() - t0);
+      const side = mine ? sides.mine : sides.other;
+      side.wall.push(performance.now() - t0);
+      side.core.push(cpuMs()! - core0!);
+      const server1 = cpuMs(serverPid);
+      if (server0 !== null && server1 !== null) side.server.push(server1 - server0);
     } finally {
       await c.close();
     }
   }
   const med = (xs: number[]) => pct(xs, 50);
-  console.log(`A/B: initial sync, median of 2 each: this core ${(n / (med(times.mine) / 1000)).toFixed(0)} items/s, ${otherPath} ` +
-    `${(n / (med(times.other) / 1000)).toFixed(0)} items/s; time this / other ${(med(times.mine) / med(times.other)).toFixed(2)} (${await loadAverage()})`);
+  const ratio = (key: keyof Side) => (sides.mine[key].length ? (med(sides.mine[key]) / med(sides.other[key])).toFixed(2) : 'n/a');
+  console.log(`A/B: initial sync, median of ${runs} each: this core ${(n / (med(sides.mine.wall) / 1000)).toFixed(0)} items/s, ${otherPath} ` +
+    `${(n / (med(sides.other.wall) / 1000)).toFixed(0)} items/s; time this / other ${ratio('wall')}; CPU this / other: core ${ratio('core')} ` +
+    `(${med(sides.mine.core).toFixed(0)} / ${med(sides.other.core).toFixed(0)} ms), server ${ratio('server')} (${await loadAverage()})`);
 }
 
 interface SizeResult {
-  n: number; syncMs: number; rawInsertMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null; classAb?: ClassIndexAb;
+  n: number; syncMs: number; rawInsertMs: number; syncCpu: { core: number; server: number | null }; rawInsertCpuMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null; classAb?: ClassIndexAb;
   decide: number[]; rawDecide: number[]; fed: number;
   filterSort: { core: number[]; raw: number[]; total: number };
   text: { term: string; share: string; core: number[]; raw: number[]; total: number }[];
@@ -353,6 +384,7 @@ async function runSize(n: number): Promise<SizeResult> {
     // its sync runs (with a store of its own it would find no token and stop, unauthorized: no sync at all).
     const secrets = memorySecretStore();
     core = await createCore({ cacheFile, autoSync: false, secrets });
+    const [core0, server0] = [cpuMs()!, cpuMs(server.child.pid)];
     const t0 = performance.now();
     await ok(core, 'session.connect', { serverUrl: server.url, token: 'demo-alice' });
     let status = await ok(core, 'sync.now', {});
@@ -362,11 +394,13 @@ async function runSize(n: number): Promise<SizeResult> {
       if (status.state !== 'syncing' && status.assigned < items.length) status = await ok(core, 'sync.now', {});
     }
     const syncMs = performance.now() - t0;
+    const server1 = cpuMs(server.child.pid);
+    const syncCpu = { core: cpuMs()! - core0, server: server0 !== null && server1 !== null ? server1 - server0 : null };
     if (status.assigned < items.length) throw new Error(`initial sync stopped at ${status.assigned}/${items.length}: ${status.lastError}`);
     await core.close();
-    if (process.env.BENCH_CORE_AB) await initialSyncAb(server.url, dir, items.length, process.env.BENCH_CORE_AB);
+    if (process.env.BENCH_CORE_AB) await initialSyncAb(server.url, server.child.pid, dir, items.length, process.env.BENCH_CORE_AB);
     raw = rawBaseline(join(dir, 'raw.sqlite'), items);
-    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: [], fed: 0,
+    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, syncCpu, rawInsertCpuMs: raw.insertCpuMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: [], fed: 0,
       filterSort: { core: [], raw: [], total: 0 }, text: [] };
     if (!PARTS.has('decide') && !PARTS.has('pages')) return result;
 
@@ -499,6 +533,10 @@ function report(r: SizeResult, load: string): void {
   const core = rate(r.n, r.syncMs);
   const floor = rate(r.n, r.rawInsertMs);
   line('initial sync (items/s)', core.toFixed(0), core / floor, `of the raw floor ${floor.toFixed(0)} items/s (1 txn, no index); goal >= 0.6`);
+  const { core: coreCpu, server: serverCpu } = r.syncCpu;
+  line('  CPU per 1k items: core', `${(coreCpu / r.n * 1000).toFixed(1)} ms`, r.rawInsertCpuMs / coreCpu,
+    `floor / core; server ${serverCpu === null ? 'n/a' : `${(serverCpu / r.n * 1000).toFixed(1)} ms`}, floor ${(r.rawInsertCpuMs / r.n * 1000).toFixed(1)} ms` +
+    (serverCpu === null ? '' : `; floor / (core + server) ${(r.rawInsertCpuMs / (coreCpu + serverCpu)).toFixed(2)}`));
   line('  server pull alone (items/s)', rate(r.n, r.pullOnlyMs).toFixed(0), core / rate(r.n, r.pullOnlyMs), 'core / bare HTTP pull+parse (the network-side ceiling)');
   if (r.decide.length === 0) return;
   for (const p of [50, 95, 99]) {
