@@ -7,8 +7,10 @@
 // capture listener runs (the input delay: what the main thread was still doing when the key came).
 // rpc: desk calls sent, by method (browser mode's POST /rpc/<method>, or a message on its desk socket).
 // baseline sample: keydown of an unbound key -> the next animation frame (the floor any key pays).
-// durable sample: keydown of a decision -> the desk API's answer to triage.decide arrives (the core answers
-//   after the decision's SQLite transaction committed, synchronous=FULL): keypress -> decision durable.
+// durable sample: keydown of a decision -> the desk API's answer to triage.decide arrives in the page, with the
+//   key's and the request's epoch times and the item decided. The bench lines these up with the core's work trace:
+//   keypress -> decision durable is the key to the decision's commit in the core (synchronous=FULL), not this
+//   answer's arrival (which adds the way back; the UI does not wait for it).
 // filter sample: class toggle click or text input -> the grid shows a different, loaded row set -> next frame.
 export const UI_INSTRUMENT = String.raw`
 (() => {

@@ -1,7 +1,7 @@
 // The renderer's desk socket (renderer/desk/socket-transport.ts) against a fake WebSocket: calls leave at once
 // on an open socket, go over HTTP while it connects or is down (and it is tried again), the boot's
 // early answers are taken over HTTP, and a call in flight on a socket that drops is answered, never left hanging.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { DeskResult } from '../../shared/desk-api';
 import { createSocketTransport, deskSocketUrl } from '../../renderer/desk/socket-transport';
 import type { DeskTransport } from '../../renderer/desk/transport';
@@ -109,5 +109,26 @@ describe('desk socket transport', () => {
     socket().onmessage!({ data: JSON.stringify({ id, result: { ok: false } }) });
     socket().answer(id, { ok: true, value: 'x' });
     expect(await p).toEqual({ ok: true, value: 'x' });
+  });
+});
+
+describe('pickTransport in browser mode', () => {
+  it('opens the desk socket on the page\'s own host with the launch token, and sends calls over it once open', async () => {
+    FakeSocket.made = [];
+    const store = new Map<string, string>();
+    vi.stubGlobal('window', { location: { hash: '#launch=tok', origin: 'http://127.0.0.1:4312', pathname: '/', search: '' } });
+    vi.stubGlobal('history', { replaceState: () => undefined });
+    vi.stubGlobal('sessionStorage', { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) });
+    vi.stubGlobal('WebSocket', FakeSocket);
+    try {
+      const { pickTransport } = await import('../../renderer/desk/client');
+      const t = pickTransport();
+      expect(FakeSocket.made.map((s) => s.url)).toEqual(['ws://127.0.0.1:4312/desk?token=tok']);
+      FakeSocket.made[0].onopen!();
+      void t.call('triage.decide', { itemId: 'i1' });
+      expect(FakeSocket.made[0].sent.map((m) => m.method)).toEqual(['triage.decide']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
