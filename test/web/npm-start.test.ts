@@ -3,7 +3,7 @@
 // on Ctrl+C (SIGINT), and finds its data again on the next start. It runs what package.json's `start` runs:
 // scripts/start.mjs, which runs scripts/start.ts as a prebuilt bundle (built here when missing or stale).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,12 @@ describe('npm start (browser mode)', () => {
     expect(run.output()).toMatch(/shutting down/);
     await expect(rawRequest({ port: desk.port, path: '/' })).rejects.toThrow();
     expect(existsSync(join(dataDir, 'demo-central.sqlite'))).toBe(true);
+    // The rotating logs (pino-roll, from the start bundle) of the core and the demo server.
+    const logs = readdirSync(join(dataDir, 'logs'));
+    const core = logs.find((f) => /^core\.\d+\.log$/.test(f));
+    expect(core, logs.join(', ')).toBeDefined();
+    expect(readFileSync(join(dataDir, 'logs', core!), 'utf8')).toMatch(/"msg":"core ready"/);
+    expect(logs.some((f) => /^server\.\d+\.log$/.test(f)), logs.join(', ')).toBe(true);
   });
 
   it('finds its data again on the next start (no second seed), and prints its startup trace with --timings', async () => {
