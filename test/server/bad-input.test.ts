@@ -72,6 +72,6 @@ describe('bad input', () => {
       '/v1/alerts', '/v1/alerts/ack', '/v1/assignments', '/v1/bundles/checkout', '/v1/bundles/decisions', '/v1/bundles/devices', '/v1/bundles/key', '/v1/claims', '/v1/corrections', '/v1/decisions', '/v1/exceptions', '/v1/health', '/v1/items', '/v1/leases/renew', '/v1/me', '/v1/metrics/control-points', '/v1/metrics/exception-tax', '/v1/metrics/scorecard', '/v1/metrics/signals', '/v1/metrics/team', '/v1/queue-policies', '/v1/queues', '/v1/ready', '/v1/reviews/weekly', '/v1/reviews/weekly/export', '/v1/rollbacks', '/v1/runs', '/v1/signals/decisions', '/v1/sync/pull', '/v1/sync/push',
     ]);
     const push = doc.paths['/v1/sync/push'].post.requestBody!.content['application/json'].schema;
-    expect(Object.keys(push.properties).sort()).toEqual(['clientId', 'mutations']);
+    expect(Object.keys(push.properties).sort()).toEqual(['clientId', 'leanResults', 'mutations']);
   });
 });
