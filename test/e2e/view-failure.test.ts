@@ -24,6 +24,32 @@ const rendererErrors = () =>
     .filter((l) => l.msg === 'renderer error')
     .map((l) => l.rendererError!);
 
+/** What a broken core answers to stats.today while `breakStats` is set. */
+const BROKEN_STATS = { ok: true, value: { day: '2026-12-01', totalOutcomes: 1 } };
+let breakStats = false;
+
+/**
+ * The desk socket (GET /desk) passed through to browser mode, except that while `breakStats` is set the answer
+ * to a stats.today call is BROKEN_STATS. Calls are matched to answers by their id.
+ */
+async function passDeskSocket(page: Page): Promise<void> {
+  await page.routeWebSocket(/\/desk\?/, (ws) => {
+    const server = ws.connectToServer();
+    const statsCalls = new Set<number>();
+    ws.onMessage((message) => {
+      const call = JSON.parse(String(message)) as { id: number; method: string };
+      if (call.method === 'stats.today') statsCalls.add(call.id);
+      server.send(message);
+    });
+    server.onMessage((message) => {
+      const answer = JSON.parse(String(message)) as { id: number };
+      const broken = breakStats && statsCalls.has(answer.id);
+      statsCalls.delete(answer.id);
+      ws.send(broken ? JSON.stringify({ id: answer.id, result: BROKEN_STATS }) : message);
+    });
+  });
+}
+
 const failedView = (page: Page) => page.evaluate(() => document.querySelector<HTMLElement>('[data-testid="view-failed"]')?.dataset.viewFailed ?? null);
 const focusedTestId = (page: Page) => page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid ?? null);
 
@@ -44,7 +70,10 @@ describe('a view that fails', () => {
 
   it("whose code cannot be fetched says so, offers a reload, and leaves the keys and triage working", async () => {
     ui = await openTriage(browser, alice, 1, {
-      beforeLoad: (page) => page.route(/\/assets\/QueueView-[^/]*\.js$/, (route) => route.abort('failed')),
+      beforeLoad: async (page) => {
+        await page.route(/\/assets\/QueueView-[^/]*\.js$/, (route) => route.abort('failed'));
+        await passDeskSocket(page);
+      },
     });
     const { page } = ui;
     const item = await focusedItemId(page);
@@ -66,9 +95,11 @@ describe('a view that fails', () => {
 
   it('that throws on an answer it did not expect shows the error, and Try again renders it once the answer is right', async () => {
     const { page } = ui!;
-    // A core answer missing the outcome counts (as a newer or broken core might send): the view throws.
+    // A core answer missing the outcome counts (as a newer or broken core might send): the view throws. The call
+    // goes over the desk socket, or over HTTP while the socket is down: both answer so.
+    breakStats = true;
     await page.route('**/rpc/stats.today', (route) =>
-      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ ok: true, value: { day: '2026-12-01', totalOutcomes: 1 } }) }));
+      route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(BROKEN_STATS) }));
     await keys(page, 'g', 'd');
     await expect.poll(() => failedView(page)).toBe('stats');
     await expect.poll(() => page.getByTestId('view-failed').textContent()).toContain('stopped working');
@@ -76,6 +107,7 @@ describe('a view that fails', () => {
     await screenshot(page, 'view-failed-stats');
     await expect.poll(() => rendererErrors().filter((r) => r.where === 'view:stats').length).toBeGreaterThan(0);
 
+    breakStats = false;
     await page.unroute('**/rpc/stats.today');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('stats-total-outcomes').count()).toBe(1);
