@@ -37,18 +37,24 @@ async function startProfiledServer(dbFile: string, profDir: string): Promise<{ u
   return { url, stop: async () => { child.kill('SIGTERM'); await stopped; } };
 }
 
-/** Self time (ms) by key over the samples taken between t0 and t1 (profile microseconds). */
-function selfTimes(p: Profile, t0: number, t1: number, keyOf: (n: ProfileNode) => string): Map<string, number> {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const out = new Map<string, number>();
+/** Each sample taken between t0 and t1 (profile microseconds): its node id and the time it stands for (ms). */
+function forEachSample(p: Profile, t0: number, t1: number, visit: (nodeId: number, ms: number) => void): void {
   let t = p.startTime;
   for (let i = 0; i < p.samples.length; i++) {
     t += p.timeDeltas[i];
     if (t < t0 || t > t1) continue;
-    const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
-    const key = keyOf(byId.get(p.samples[i])!);
-    out.set(key, (out.get(key) ?? 0) + dt);
+    visit(p.samples[i], (p.timeDeltas[i + 1] ?? 0) / 1000);
   }
+}
+
+/** Self time (ms) by key over the samples taken between t0 and t1 (profile microseconds). */
+function selfTimes(p: Profile, t0: number, t1: number, keyOf: (n: ProfileNode) => string): Map<string, number> {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const out = new Map<string, number>();
+  forEachSample(p, t0, t1, (nodeId, dt) => {
+    const key = keyOf(byId.get(nodeId)!);
+    out.set(key, (out.get(key) ?? 0) + dt);
+  });
   return out;
 }
 
@@ -58,17 +64,13 @@ function inclusiveTimes(p: Profile, t0: number, t1: number, keyOf: (n: ProfileNo
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const out = new Map<string, number>();
-  let t = p.startTime;
-  for (let i = 0; i < p.samples.length; i++) {
-    t += p.timeDeltas[i];
-    if (t < t0 || t > t1) continue;
-    const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
+  forEachSample(p, t0, t1, (nodeId, dt) => {
     const seen = new Set<string>();
-    for (let id: number | undefined = p.samples[i]; id !== undefined; id = parent.get(id)) {
+    for (let id: number | undefined = nodeId; id !== undefined; id = parent.get(id)) {
       const key = keyOf(byId.get(id)!);
       if (key && !seen.has(key)) { seen.add(key); out.set(key, (out.get(key) ?? 0) + dt); }
     }
-  }
+  });
   return out;
 }
 

@@ -2,12 +2,10 @@
 // first sync only after the renderer's first item is painted (app.startupMark), or once the hold runs out;
 // an empty cache syncs at once (its first item comes from that sync). warmUp runs the renderer's first
 // reads and changes nothing.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core, CoreOptions } from '../../electron/core/index';
 import { memorySecretStore } from '../../electron/core/secret-store';
-import type { SyncStatus } from '../../shared/desk-api';
-import { FIRST_ITEM_PAINTED } from '../../shared/desk-names';
+import { firstSyncStarted, paintFirstItem } from '../helpers/first-paint';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { demoCore, ok, tmpDir } from './core-fixture';
 
@@ -45,14 +43,7 @@ async function openWithSync(file: string, extra: Partial<CoreOptions>, log: stri
   const core = await demoCore(server.url, file, { autoSync: true, ...extra });
   opened.push(core);
   // Attached before the first cycle can start: sync.start() kicks it from a timer, after createCore returns.
-  const firstSync = new Promise<void>((resolve) => {
-    const off = core.onEvent((name, payload) => {
-      if (name !== 'sync.status' || (payload as SyncStatus).state !== 'syncing') return;
-      off();
-      log.push('sync started');
-      resolve();
-    });
-  });
+  const firstSync = firstSyncStarted(core, log);
   return { core, firstSync };
 }
 
@@ -63,13 +54,7 @@ describe('first sync held for the first item painted', () => {
     const { core, firstSync } = await openWithSync(file, { secrets, firstPaintHoldMs: 60_000 }, log);
     // The restored session is signed in and the cache answers at once.
     expect((await ok(core, 'session.get', {})).signedIn).toBe(true);
-    const first = (await ok(core, 'triage.next', { fromItemId: null, direction: 'next' })).itemId;
-    expect(first).not.toBeNull();
-    await ok(core, 'triage.open', { itemId: first! });
-    // A timer set after the sync's kick(0) fires after it: without the hold the cycle has started by now.
-    await sleep(20);
-    log.push('first item painted');
-    await ok(core, 'app.startupMark', { name: FIRST_ITEM_PAINTED });
+    await paintFirstItem(core, log);
     await firstSync;
     expect(log).toEqual(['first item painted', 'sync started']);
   });

@@ -1,14 +1,13 @@
 // Electron's core process opens the core like `npm start` does (issue 15 gap 4): on a cache with work in it, the
 // boot's first sync waits for the renderer's first item painted. The options come from the utility entry's
 // own builder (electron/core/utility-entry.ts, no Electron needed); a real core, a real server, a real cache.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/core/index';
 import { memorySecretStore } from '../../electron/core/secret-store';
 import { parseUtilityArgs, utilityCoreOptions } from '../../electron/core/utility-entry';
-import type { SyncStatus } from '../../shared/desk-api';
-import { FIRST_ITEM_PAINTED, FIRST_PAINT_HOLD_MS } from '../../shared/desk-names';
+import { FIRST_PAINT_HOLD_MS } from '../../shared/desk-names';
 import { demoCore, ok, tmpDir } from '../core/core-fixture';
+import { firstSyncStarted, paintFirstItem } from '../helpers/first-paint';
 import { startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -35,21 +34,8 @@ describe("Electron's core process options", () => {
     const core: Core = await createCore(options);
     try {
       const log: string[] = [];
-      const firstSync = new Promise<void>((resolve) => {
-        const off = core.onEvent((name, payload) => {
-          if (name !== 'sync.status' || (payload as SyncStatus).state !== 'syncing') return;
-          off();
-          log.push('sync started');
-          resolve();
-        });
-      });
-      const first = (await ok(core, 'triage.next', { fromItemId: null, direction: 'next' })).itemId;
-      expect(first).not.toBeNull();
-      await ok(core, 'triage.open', { itemId: first! });
-      // A timer set after the sync's kick(0) fires after it: without the hold the cycle has started by now.
-      await sleep(20);
-      log.push('first item painted');
-      await ok(core, 'app.startupMark', { name: FIRST_ITEM_PAINTED });
+      const firstSync = firstSyncStarted(core, log);
+      await paintFirstItem(core, log);
       await firstSync;
       expect(log).toEqual(['first item painted', 'sync started']);
     } finally {
