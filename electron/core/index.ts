@@ -28,8 +28,14 @@ import { FIRST_ITEM_PAINTED } from '../../shared/desk-names';
 
 /** The trigram index of titles grows by this many rows per step (~3 ms on this machine's 2 cores)... */
 const TITLE_INDEX_STEP_ROWS = 1_000;
-/** ...one step this often while it is behind: 10k rows/s, so 100k pulled rows are covered ~10 s after the pull. */
+/** ...one step this often while it is behind: 10k rows/s, so 100k pulled rows are covered ~10 s after the pull... */
 const TITLE_INDEX_STEP_MS = 100;
+/**
+ * ...and only once no triage call came for this long. A step holds the core's thread (9 ms on average, up to
+ * 57 ms at load 2) and was the longest work in front of the slowest keys' decisions in the UI bench; while the
+ * reviewer keys, text filters read the titles directly, and the steps run in the pauses between items.
+ */
+const TITLE_INDEX_QUIET_MS = 150;
 
 export type { Clock } from './clock';
 export type { SecretStore } from './secret-store';
@@ -68,6 +74,8 @@ export interface CoreOptions {
    * The desk's launchers set it (issue 15 gap 4); tests that drive the core directly have no renderer.
    */
   firstPaintHoldMs?: number;
+  /** How long after the last triage call the title index may take a step (default TITLE_INDEX_QUIET_MS). */
+  titleIndexQuietMs?: number;
   /**
    * Every sync cycle waits for this to settle first: `npm start` opens the desk on its cache before its embedded
    * demo server listens, and starts the server after the first item is painted (scripts/start.ts).
@@ -204,11 +212,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // either. PASSIVE: never waits. Durability is the WAL's fsync at each decision's commit and is unchanged.
   const walCheckpoint = startWalCheckpointer(db, opts.cacheFile, 1_000, (e) => log.warn(errorFields(e), 'checkpoints run on the core thread'), firstPaintOrHold);
   // The queue's trigram index of titles catches up with the rows a pull added (issue 15 gap 3), in steps of
-  // ~1,000 rows (a few ms) between keypresses and never while a pull is under way, so neither a decision nor
+  // ~1,000 rows (a few ms) in the pauses between keys and never while a pull is under way, so neither a decision nor
   // the initial sync waits for it. Until it covers nearly every row, text filters read the titles directly.
+  let lastTriageCallAt = -Infinity;
+  const titleIndexQuietMs = opts.titleIndexQuietMs ?? TITLE_INDEX_QUIET_MS;
   const titleIndexer = setInterval(() => {
     try {
-      if (ctx.sync.syncing || items.titlesBehind() === 0) return;
+      if (ctx.sync.syncing || performance.now() - lastTriageCallAt < titleIndexQuietMs || items.titlesBehind() === 0) return;
       // Derived rows (rebuilt from the titles if lost): no fsync of their own in front of a decision.
       traced('titles.step', () => commitRelaxed(db, () => items.indexTitles(TITLE_INDEX_STEP_ROWS)));
     } catch { /* the db is closing */ }
@@ -234,6 +244,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   return {
     async call(method, input) {
       if (closed) return { ok: false, error: { code: 'internal', message: 'the core is closed' } };
+      if (method.startsWith('triage.')) lastTriageCallAt = performance.now();
       return call(method, input);
     },
     onEvent(listener: (name: DeskEventName, payload: unknown) => void) {
