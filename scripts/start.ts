@@ -31,7 +31,6 @@ trace.mark('start script running');
 type Closer = { name: string; close: () => Promise<unknown> };
 type DemoServerOptions = Pick<StartServerOptions, 'dbFile' | 'seed' | 'logDir'>;
 
-
 const { values: args } = parseArgs({
   options: {
     server: { type: 'string' },
