@@ -30,7 +30,6 @@ describe('faults against three API nodes on one PostgreSQL behind a balancer', (
     await rig.waitForWork(core, 4);
     const faults = { nodeKill: 0, nodeKillThenCoreKill: 0, cut: 0, dropPush: 0, dropPushThenKill: 0, poisonItem: 0 };
     let quarantinedSeen = 0;
-    let poisonedUntouched = 0;
 
     for (let round = 0; round < ROUNDS; round++) {
       await rig.waitForWork(core, 2, 5_000);
@@ -56,13 +55,18 @@ describe('faults against three API nodes on one PostgreSQL behind a balancer', (
         proxy.cutAll();
         await burst;
       } else if (fault === 'poisonItem') {
-        // Pulled before the burst, so the burst cannot decide it first (a decided item comes back as a removal,
-        // never to quarantine: seed 812271937 did that and saw nothing quarantined).
+        // Seen quarantined before the burst: the burst may then decide the item (the desk keeps the last good
+        // copy in triage), which is fine. Asserting it stayed undecided instead failed twice in CI (seeds
+        // 812271937, 814969953): the burst picked it, by SLA, before or after the pull.
         const poisoned = await rig.poisonItem();
-        quarantinedSeen = Math.max(quarantinedSeen, (await core.ok('sync.now', {})).quarantined ?? 0);
+        expect(poisoned, 'alice held an undecided leased item to poison').not.toBeNull();
+        for (const deadline = Date.now() + 10_000; ;) {
+          quarantinedSeen = Math.max(quarantinedSeen, (await core.ok('sync.now', {})).quarantined ?? 0);
+          if (quarantinedSeen > 0 || Date.now() > deadline) break;
+          await sleep(100);
+        }
         await rig.decideBurst(core, rnd.int(1, 3));
         quarantinedSeen = Math.max(quarantinedSeen, (await core.ok('sync.now', {})).quarantined ?? 0);
-        if (poisoned && !rig.ledger.touchedItemIds().includes(poisoned)) poisonedUntouched += 1;
       } else {
         // A node commits the push, the answer never arrives; the retry may reach another node.
         const before = proxy.stats.responsesDropped;
@@ -79,7 +83,6 @@ describe('faults against three API nodes on one PostgreSQL behind a balancer', (
 
     console.log(`[faults-pg-multinode] seed=${rig.seed} faults=${JSON.stringify(faults)} proxy=${JSON.stringify(proxy.stats)} acked=${rig.ledger.acked().length}`);
     await syncUntilQuiet(core);
-    expect(poisonedUntouched, 'a poisoned item stayed undecided').toBeGreaterThan(0);
     expect(quarantinedSeen, 'the poisoned item was quarantined, not fatal').toBeGreaterThan(0);
     await rig.healPoisoned();
     await syncUntilQuiet(core);
