@@ -106,12 +106,13 @@ export function createSocketTransport(opts: SocketTransportOptions): DeskTranspo
       } catch {
         return;
       }
-      const reply = asReply(data);
-      if (!reply) return;
-      const resolve = inFlight.get(reply.id);
+      const id = (data as { id?: unknown } | null)?.id;
+      const resolve = typeof id === 'number' ? inFlight.get(id) : undefined;
       if (!resolve) return;
-      inFlight.delete(reply.id);
-      resolve(reply.result);
+      inFlight.delete(id as number);
+      // An answer in a shape the page cannot read still ends its call, as over HTTP: a call left waiting would
+      // hold the renderer's serial queue, and every later decision behind it, for good.
+      resolve(asReply(data)?.result ?? { ok: false, error: { code: 'internal', message: 'The desk answered this call with an unexpected message' } });
     };
     ws.onclose = () => {
       if (socket === ws) down();

@@ -98,17 +98,34 @@ describe('desk socket transport', () => {
     expect(timers).toHaveLength(1);
   });
 
-  it('never sends an unknown method, and ignores replies that are not the core\'s framing', async () => {
+  it('never sends an unknown method, and ignores messages that answer no call', async () => {
     const { t, socket } = setup();
     socket().onopen!();
     expect(await t.call('fs.readFile', {})).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
     expect(socket().sent).toEqual([]);
     const p = t.call('item.get', { itemId: 'x' });
     const id = socket().sent[0].id;
-    socket().onmessage!({ data: 'not json' });
-    socket().onmessage!({ data: JSON.stringify({ id, result: { ok: false } }) });
+    for (const data of ['not json', 'null', '[]', JSON.stringify({ id: String(id), result: { ok: true, value: 'y' } }), JSON.stringify({ id: id + 1, result: { ok: true, value: 'y' } })]) {
+      socket().onmessage!({ data });
+    }
     socket().answer(id, { ok: true, value: 'x' });
     expect(await p).toEqual({ ok: true, value: 'x' });
+  });
+
+  it('ends a call whose answer is malformed with an internal error, so nothing queued behind it waits for good', async () => {
+    const { t, socket } = setup();
+    socket().onopen!();
+    const bad = [{ ok: false }, { ok: 'yes', value: 1 }, { ok: false, error: { code: 7, message: 'x' } }, null, 'text'];
+    for (const result of bad) {
+      const p = t.call('item.get', { itemId: 'x' });
+      socket().onmessage!({ data: JSON.stringify({ id: socket().sent.at(-1)!.id, result }) });
+      expect(await p).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/unexpected message/) } });
+    }
+    // The late good answer to an ended call changes nothing; the next call is answered normally.
+    socket().answer(socket().sent[0].id, { ok: true, value: 'late' });
+    const next = t.call('item.get', { itemId: 'y' });
+    socket().answer(socket().sent.at(-1)!.id, { ok: true, value: 'y' });
+    expect(await next).toEqual({ ok: true, value: 'y' });
   });
 });
 
