@@ -174,6 +174,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     log: log.child({ part: 'sync' }),
   });
   if (opts.syncHold) sync.holdRunsUntil(opts.syncHold);
+  const keysWait = Promise.all([firstPaintOrHold, opts.syncHold?.catch(() => undefined)]);
   const session: SessionService = new SessionService({
     db, kv, items, outbox, secrets, events, demo: opts.demo, defaultServerUrl: opts.serverUrl,
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
@@ -186,7 +187,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       if (firstPaintHoldMs > 0 && !signedInBefore && items.triageCount() > 0) sync.holdFirstRun(firstPaintOrHold);
       signedInBefore = true;
       sync.start();
-      bundles.learnKeysSoon();
+      // After the boot's first paint and once the server may listen (syncHold), as the first sync: the key
+      // request was the core's first fetch, and loading Node's fetch (undici) held the core's thread ~60 ms
+      // in front of the page's first reads; before an early demo server listens it could only fail anyway.
+      void keysWait.then(() => bundles.learnKeysSoon());
     },
     onSignedOut: () => { log.info('signed out'); return sync.stop(); },
     onNeedsToken: (message) => void sync.needsCredentials(message),

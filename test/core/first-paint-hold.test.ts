@@ -2,6 +2,8 @@
 // first sync only after the renderer's first item is painted (app.startupMark), or once the hold runs out;
 // an empty cache syncs at once (its first item comes from that sync). warmUp runs the renderer's first
 // reads and changes nothing.
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Core, CoreOptions } from '../../electron/core/index';
 import { memorySecretStore } from '../../electron/core/secret-store';
@@ -57,6 +59,27 @@ describe('first sync held for the first item painted', () => {
     await paintFirstItem(core, log);
     await firstSync;
     expect(log).toEqual(['first item painted', 'sync started']);
+  });
+
+  it("the bundle key request waits too: the core's first fetch (loading Node's fetch) comes after the first paint", async () => {
+    const { file, secrets } = await cacheWithWork();
+    const log: string[] = [];
+    // The test server runs in this process: its requests are seen on Node's own HTTP diagnostics channel.
+    const keyAsked = new Promise<void>((resolve) => {
+      const onRequest = (message: unknown) => {
+        if (!(message as { request: IncomingMessage }).request.url?.startsWith('/v1/bundles/key')) return;
+        diagnostics.unsubscribe('http.server.request.start', onRequest);
+        log.push('key asked');
+        resolve();
+      };
+      diagnostics.subscribe('http.server.request.start', onRequest);
+    });
+    const core = await demoCore(server.url, file, { autoSync: true, secrets, firstPaintHoldMs: 60_000 });
+    opened.push(core);
+    expect((await ok(core, 'session.get', {})).signedIn).toBe(true);
+    await paintFirstItem(core, log);
+    await keyAsked;
+    expect(log).toEqual(['first item painted', 'key asked']);
   });
 
   it('without a mark, the first sync starts once the hold runs out', async () => {
