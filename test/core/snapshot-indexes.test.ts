@@ -1,15 +1,20 @@
 // Initial sync speed levers (issue 15 gap 1) that change what is on disk, checked for what must not change:
 // - a snapshot of several pages is written without the items indexes, which come back after its last page;
 //   a core stopped half-way (a crash, a close) finds them built again when it opens the cache;
+// - every page of such a snapshot is written in APPLY_SLICE slices (no index moves then), pages after it in
+//   APPLY_SLICE_AT_WORK slices;
 // - an item's JSON is stored once while the desk shows the server's copy unchanged, and a decision on it
 //   gets its own visible copy (the server's copy stays as it was).
 // Scripted central API over real HTTP; real core on a real cache file.
 import Database from 'better-sqlite3';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openCacheDb, type Db } from '../../electron/core/cache-db';
 import { deferItemIndexes, itemIndexesDeferred, restoreItemIndexes } from '../../electron/core/deferred-indexes';
 import { createCore, type Core } from '../../electron/core/index';
+import { APPLY_SLICE, APPLY_SLICE_AT_WORK } from '../../electron/core/sync-engine';
+import { WORK_CHANNEL, type WorkSpan } from '../../electron/core/work-trace';
 import type { SyncStatus } from '../../shared/desk-api';
 import { demoCore, ok, scriptItem, scriptPage, scriptedServer, sendJson, tmpDir } from './core-fixture';
 
@@ -122,6 +127,39 @@ describe('a snapshot of several pages', () => {
     expect(peek(file, (db) => itemIndexes(db as unknown as Db))).toEqual(expected);
     // The cache still holds the first page and its cursor: the snapshot goes on from there.
     expect(state()).toEqual([6, 's.1', expected.length]);
+  });
+
+  it('writes every page of it in snapshot slices, and the pages after it in smaller ones', async () => {
+    const tmp = tmpDir('snapshot-slices');
+    cleanups.push(() => tmp.cleanup());
+    const later = APPLY_SLICE + 50;
+    const atWork = 2 * APPLY_SLICE_AT_WORK + 1;
+    const pages = [
+      scriptPage({ reset: true, hasMore: true, cursor: 's.1', upserts: items(1, 10) }),
+      scriptPage({ hasMore: true, cursor: 's.2', upserts: items(11, 10 + later) }),
+      scriptPage({ cursor: 'c.3', upserts: items(11 + later, 20 + later) }),
+      // After the snapshot (the next cycle): new items while the reviewer works.
+      scriptPage({ cursor: 'c.4', upserts: items(21 + later, 20 + later + atWork) }),
+    ];
+    let served = 0;
+    const server = await scriptedServer((path, _body, _req, res) => {
+      if (path !== '/v1/sync/pull') return sendJson(res, 404, { type: 'urn:exception-desk:problem:not-found', title: 'Not found', status: 404 });
+      sendJson(res, 200, pages[served++] ?? scriptPage({ cursor: 'c.4' }));
+    });
+    cleanups.push(() => server.close());
+    const core = await connect(server.url, tmp.file('cache.sqlite'));
+    cleanups.push(() => core.close());
+    let slices = 0;
+    const onSpan = (m: unknown) => { if ((m as WorkSpan).name === 'pull.slice') slices++; };
+    subscribe(WORK_CHANNEL, onSpan);
+    cleanups.push(() => { unsubscribe(WORK_CHANNEL, onSpan); });
+
+    expect(await ok(core, 'sync.now', {})).toMatchObject({ assigned: 20 + later });
+    // Each page: its head (results, reset, queues) and its items; the second page in two slices, not seven.
+    expect(slices).toBe(2 + (1 + Math.ceil(later / APPLY_SLICE)) + 2);
+    slices = 0;
+    expect(await ok(core, 'sync.now', {})).toMatchObject({ assigned: 20 + later + atWork });
+    expect(slices).toBe(1 + Math.ceil(atWork / APPLY_SLICE_AT_WORK));
   });
 
   it('setting them aside is part of the transaction: a page that rolls back leaves them in place', () => {
