@@ -350,6 +350,15 @@ async function initialSyncAb(url: string, serverPid: number | undefined, dir: st
   console.log(`A/B: initial sync, median of ${runs} each: this core ${(n / (med(sides.mine.wall) / 1000)).toFixed(0)} items/s, ${otherPath} ` +
     `${(n / (med(sides.other.wall) / 1000)).toFixed(0)} items/s; time this / other ${ratio('wall')}; CPU this / other: core ${ratio('core')} ` +
     `(${med(sides.mine.core).toFixed(0)} / ${med(sides.other.core).toFixed(0)} ms), server ${ratio('server')} (${await loadAverage()})`);
+  // Every sample, so a report can give min / median / max of the runs of each side.
+  const spread = (xs: number[], per1k: boolean) => {
+    const v = [...xs].sort((a, b) => a - b).map((x) => (per1k ? (x / n) * 1000 : n / (x / 1000)));
+    return `${(per1k ? v : v.reverse()).map((x) => x.toFixed(per1k ? 1 : 0)).join(' / ')}`;
+  };
+  for (const [label, side] of [['this core', sides.mine], ['other core', sides.other]] as const) {
+    console.log(`  ${label}: items/s min/median/max ${spread(side.wall, false)}; core CPU ms per 1k items ${spread(side.core, true)}; ` +
+      `server CPU ms per 1k items ${side.server.length ? spread(side.server, true) : 'n/a'}`);
+  }
 }
 
 interface SizeResult {
