@@ -13,9 +13,11 @@ const NOT_SURE: unique symbol = Symbol('not sure');
 
 interface Def {
   type: string;
-  checks?: { _zod: { def: CheckDef } }[];
+  checks?: CheckInstance[];
   [key: string]: unknown;
 }
+/** A check as zod holds it; a refinement's `check` runs it on a payload, adding issues when it fails. */
+interface CheckInstance { _zod: { def: CheckDef; check: (payload: { value: unknown; issues: unknown[] }) => unknown } }
 interface CheckDef {
   check: string;
   minimum?: number;
@@ -34,8 +36,33 @@ class Unsupported extends Error {}
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/**
+ * The schema's check, then its refinements (`.refine`, `.superRefine`: checks of kind 'custom') run as zod runs
+ * them, on the value zod would output: any issue one adds is zod's to report. The type's own checks (lengths,
+ * bounds, patterns) are compiled by the type.
+ */
 function compile(schema: unknown): Check {
   const def = defOf(schema);
+  const refinements = (def.checks ?? []).filter((c) => c._zod.def.check === 'custom');
+  const check = compileType(refinements.length === 0 ? def : { ...def, checks: def.checks!.filter((c) => c._zod.def.check !== 'custom') });
+  if (refinements.length === 0) return check;
+  for (const r of refinements) {
+    // A refinement that runs only `when` something holds, or that zod may abort on: not worth mirroring.
+    if (r._zod.def.when !== undefined || r._zod.def.abort === true) throw new Unsupported('a conditional refinement');
+  }
+  return (v) => {
+    const out = check(v);
+    if (out === NOT_SURE) return NOT_SURE;
+    for (const r of refinements) {
+      const payload = { value: out, issues: [] as unknown[] };
+      // An async refinement (a promise) is zod's to refuse in a synchronous parse.
+      if (r._zod.check(payload) instanceof Promise || payload.issues.length > 0) return NOT_SURE;
+    }
+    return out;
+  };
+}
+
+function compileType(def: Def): Check {
   switch (def.type) {
     case 'string': return compileString(def);
     case 'number': return compileNumber(def);
@@ -53,8 +80,23 @@ function compile(schema: unknown): Check {
     }
     // An optional value is checked where its key is present (see compileObject); undefined goes to zod.
     case 'optional': return noChecks(def, compile(def.innerType));
-    // A missing value zod would fill in: zod decides (its output differs from the input).
+    // A missing value zod fills in with the default (unchecked, as zod does); see compileObject.
     case 'default': return noChecks(def, compile(def.innerType));
+    case 'literal': {
+      const values = def.values as unknown[];
+      if (!values.every((e) => typeof e === 'string')) throw new Unsupported('a literal that is not a string');
+      return noChecks(def, (v) => (typeof v === 'string' && values.includes(v) ? v : NOT_SURE));
+    }
+    // The output of `in` goes through `out` (a value zod would transform on the way has no compiled part).
+    case 'pipe': {
+      const first = compile(def.in);
+      const then = compile(def.out);
+      return noChecks(def, (v) => {
+        const mid = first(v);
+        return mid === NOT_SURE ? NOT_SURE : then(mid);
+      });
+    }
+    case 'union': return compileDiscriminatedUnion(def);
     case 'array': return compileArray(def);
     case 'object': return compileObject(def);
     case 'record': return compileRecord(def);
@@ -146,11 +188,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function compileObject(def: Def): Check {
   if (def.catchall !== undefined) throw new Unsupported('an object with a catchall');
-  if (def.checks?.length) throw new Unsupported('checks on an object (refinements)');
+  if (def.checks?.length) throw new Unsupported('checks on an object');
   const shape = def.shape as Record<string, unknown>;
   const keys = Object.keys(shape);
   const known = new Set(keys);
-  const fields = keys.map((key) => ({ key, optional: defOf(shape[key]).type === 'optional', check: compile(shape[key]) }));
+  const fields = keys.map((key) => {
+    const fieldDef = defOf(shape[key]);
+    // A default's getter hands out a fresh copy each time, as zod reads it.
+    const defaultOf = fieldDef.type === 'default' ? () => fieldDef.defaultValue : null;
+    return { key, optional: fieldDef.type === 'optional', defaultOf, check: compile(shape[key]) };
+  });
   return (v) => {
     if (!isPlainObject(v)) return NOT_SURE;
     // A key zod does not know would be stripped from its output: zod decides.
@@ -159,8 +206,10 @@ function compileObject(def: Def): Check {
     for (const f of fields) {
       const value = v[f.key];
       if (value === undefined) {
-        // An absent optional key stays absent, as in zod's output; anything else undefined is zod's to answer.
+        // An absent optional key stays absent, as in zod's output; a missing defaulted one gets its default;
+        // anything else undefined is zod's to answer.
         if (f.optional && !hasOwn.call(v, f.key)) continue;
+        if (f.defaultOf !== null) { out[f.key] = f.defaultOf(); continue; }
         return NOT_SURE;
       }
       const checked = f.check(value);
@@ -168,6 +217,30 @@ function compileObject(def: Def): Check {
       out[f.key] = checked;
     }
     return out;
+  };
+}
+
+/** z.discriminatedUnion over objects whose discriminator is a string literal: the option the value names. */
+function compileDiscriminatedUnion(def: Def): Check {
+  const discriminator = def.discriminator;
+  if (typeof discriminator !== 'string' || def.unionFallback === true) throw new Unsupported('a union without a discriminator');
+  if (def.checks?.length) throw new Unsupported('checks on a union');
+  const options = new Map<string, Check>();
+  for (const option of def.options as unknown[]) {
+    const optionDef = defOf(option);
+    const tag = optionDef.type === 'object' ? defOf((optionDef.shape as Record<string, unknown>)[discriminator]) : null;
+    if (tag?.type !== 'literal') throw new Unsupported('a discriminated union option without a literal tag');
+    const check = compile(option);
+    for (const value of tag.values as unknown[]) {
+      if (typeof value !== 'string') throw new Unsupported('a discriminator that is not a string');
+      options.set(value, check);
+    }
+  }
+  return (v) => {
+    if (!isPlainObject(v)) return NOT_SURE;
+    const tag = v[discriminator];
+    const option = typeof tag === 'string' ? options.get(tag) : undefined;
+    return option === undefined ? NOT_SURE : option(v);
   };
 }
 

@@ -2,6 +2,7 @@
 // the body is read or parsed: a tokenless or wrong-role request never costs a multi-MiB JSON parse), then
 // parse body and query with zod, run the handler, and (when asked) check the response against its schema.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { compileSafeParse } from '../../shared/fast-parse';
 import { authenticate, requireRole } from '../auth';
 import { MAX_JSON_DEPTH, exceedsJsonDepth } from '../json-depth';
 import { JsonText } from '../json-text';
@@ -12,6 +13,7 @@ import type { RouteSpec } from './define';
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, routes: RouteSpec[], opts: { validateResponses: boolean }): void {
   const users = new WeakMap<FastifyRequest, AuthUser>();
   for (const r of routes) {
+    const parseBody = r.body && r.bodyFastPath ? compileSafeParse(r.body) : r.body?.safeParse.bind(r.body);
     app.route({
       method: r.method,
       url: r.path,
@@ -27,9 +29,9 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, routes:
       handler: async (request, reply) => {
         const user: AuthUser = users.get(request) ?? { id: '', name: '', roles: [] };
         let body: unknown = undefined;
-        if (r.body) {
+        if (parseBody) {
           if (exceedsJsonDepth(request.body)) throw badRequest(`request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
-          const parsed = r.body.safeParse(request.body);
+          const parsed = parseBody(request.body);
           if (!parsed.success) throw fromZodError(parsed.error, 'request body');
           body = parsed.data;
         }

@@ -16,7 +16,7 @@ export const syncRoutes = [
   }),
   defineRoute({
     method: 'POST', path: '/v1/sync/push', summary: 'Ordered, numbered mutations; a result for each',
-    access: ['reviewer', 'owner'], body: PushRequest, response: PushResponse, bodyLimit: PUSH_BODY_LIMIT, problems: [409, 413, 503],
+    access: ['reviewer', 'owner'], body: PushRequest, bodyFastPath: true, response: PushResponse, bodyLimit: PUSH_BODY_LIMIT, problems: [409, 413, 503],
     handler: async ({ ctx, user, body }) => push(ctx, user, body),
   }),
 ];

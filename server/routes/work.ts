@@ -15,7 +15,7 @@ export { INGEST_BODY_LIMIT };
 export const workRoutes = [
   defineRoute({
     method: 'POST', path: '/v1/exceptions', summary: 'Ingest up to 1,000 exceptions; idempotent on (source, externalId)',
-    access: ['producer'], body: IngestRequest, response: IngestResponse, bodyLimit: INGEST_BODY_LIMIT, problems: [413],
+    access: ['producer'], body: IngestRequest, bodyFastPath: true, response: IngestResponse, bodyLimit: INGEST_BODY_LIMIT, problems: [413],
     handler: async ({ ctx, user, body }) => ingest(ctx, user, body),
   }),
   defineRoute({
