@@ -80,10 +80,9 @@ describe('npm start (browser mode)', () => {
     const run = start(['--timings']);
     const desk = await signedInDesk(await run.launchUrl);
     await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/startup trace/);
-    // The URL is printed before browser mode loads, and browser mode listens before the cache and the sign-in:
-    // the page loads meanwhile. On an existing demo database the desk signs in from its cache and the demo
-    // server starts after the first item.
-    const marks = ['launcher running', 'start script running', 'build checked', 'launch URL printed', 'browser mode listening', 'desk core open', 'signed in', 'desk core serving'];
+    // Browser mode listens (and prints its URL) before the cache and the sign-in: the page loads meanwhile. On an
+    // existing demo database the desk signs in from its cache and the demo server starts after the first item.
+    const marks = ['launcher running', 'start script running', 'build checked', 'browser mode listening', 'desk core open', 'signed in', 'desk core serving'];
     const trace = run.output().slice(run.output().indexOf('startup trace'));
     const at = marks.map((m) => trace.search(new RegExp(`  ${m}   \\(cpu \\d+ ms in process \\d+\\)\n`)));
     expect(at.every((i) => i >= 0), trace).toBe(true);
