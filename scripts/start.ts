@@ -14,9 +14,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { createCore } from '../electron/core/index';
-import { createDeferredDispatcher, type DeferredDispatcher } from '../electron/web/deferred-dispatcher';
-import { listenEarly } from '../electron/web/early-listener';
-import { newLaunchToken } from '../electron/web/launch-token';
+import { createDeferredDispatcher, startBrowserMode, type DeferredDispatcher } from '../electron/web/index';
 import { appDataDir } from './app-data';
 import { ensureBuilt } from './build';
 import { ROOT, RENDERER_OUT } from './build-steps';
@@ -260,34 +258,23 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/**
- * Browser mode over the (not yet ready) core: takes its port, prints the launch URL and opens the browser, then
- * loads browser mode (Fastify: ~100 ms of this thread) while the browser opens its tab; the page's first
- * request waits, unread, until browser mode serves it (electron/web/early-listener.ts, issue 15 gap 4).
- */
+/** Browser mode over the (not yet ready) core: listens, prints the launch URL and opens the browser. */
 async function startWeb(deskCore: DeferredDispatcher, port: number): Promise<void> {
   console.log('start: Electron is not available on this machine (no binary under node_modules/electron/dist);');
   console.log('start: running browser mode instead: the same desk, served on 127.0.0.1 to your browser.');
-  const listener = await listenEarly(port);
-  const early = { name: 'browser mode', close: () => listener.close() };
-  closeFirst.push(early);
-  const token = newLaunchToken();
-  const launchUrl = `http://127.0.0.1:${listener.port}/#launch=${token}`;
+  const web = await startBrowserMode({ core: deskCore, staticDir: RENDERER_OUT, port });
+  // Closed before the core and the demo server, so no call reaches a closed core.
+  closeFirst.push({ name: 'browser mode', close: () => web.close() });
+  trace.mark('browser mode listening');
   console.log('');
   console.log(`  Exception Desk is running. Open this URL (it carries this launch's key):`);
-  console.log(`  ${launchUrl}`);
+  console.log(`  ${web.launchUrl}`);
   console.log('');
-  trace.mark('launch URL printed');
   if (!args['no-open'] && !process.env.CI) {
-    if (openBrowser(launchUrl)) console.log('start: opened your browser.');
+    if (openBrowser(web.launchUrl)) console.log('start: opened your browser.');
     else console.log('start: no browser found to open; copy the URL above into one.');
   }
   console.log('start: press Ctrl+C to stop.');
-  const { startBrowserMode } = await import('../electron/web/browser-mode');
-  const web = await startBrowserMode({ core: deskCore, staticDir: RENDERER_OUT, listener, token });
-  // Closed before the core and the demo server, so no call reaches a closed core.
-  early.close = () => web.close();
-  trace.mark('browser mode listening');
 }
 
 main().catch((e: unknown) => void fail(e instanceof Error ? (e.stack ?? e.message) : String(e)));

@@ -11,7 +11,6 @@ import type { DeskDispatcher } from '../../shared/desk-api';
 import { DESK_METHOD_NAMES } from '../../shared/desk-names';
 import { contentTypeFor } from '../common/content-types';
 import { attachDeskSockets } from './desk-socket';
-import { LOOPBACK_HOST as HOST, type EarlyListener } from './early-listener';
 import { createEventStreams } from './event-stream';
 import { bearerToken, newLaunchToken, tokenMatches } from './launch-token';
 import { checkHost, checkOrigin } from './origin-guard';
@@ -26,11 +25,6 @@ export type BrowserModeOptions = {
   staticDir: string;
   /** 0 or omitted: a free port. */
   port?: number;
-  /**
-   * Serve on this listener (early-listener.ts; `port` is then its port) instead of listening: `npm start` takes
-   * it and prints the launch URL before loading this module. Closed by `close()`.
-   */
-  listener?: EarlyListener;
   /** Largest accepted RPC body, bytes. */
   bodyLimit?: number;
   /** Fixed token, for tests that need to know it in advance; normally a fresh random one. */
@@ -48,6 +42,7 @@ export type BrowserMode = {
   close(): Promise<void>;
 };
 
+const HOST = '127.0.0.1';
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const KNOWN_METHODS = new Set<string>(DESK_METHOD_NAMES);
 const FILE_METHODS = ['bundles.importWork', 'bundles.importReceipt'] as const;
@@ -145,14 +140,8 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
   // The persistent transport (GET /desk, a WebSocket): the same guards, the same dispatcher, one connection.
   const sockets = attachDeskSockets(app.server, { core: opts.core, token, port: () => port, maxMessageBytes: FILE_BODY_LIMIT });
 
-  if (opts.listener) {
-    port = opts.listener.port;
-    await app.ready();
-    opts.listener.handOver(app.server);
-  } else {
-    await app.listen({ host: HOST, port: opts.port ?? 0 });
-    port = (app.server.address() as AddressInfo).port;
-  }
+  await app.listen({ host: HOST, port: opts.port ?? 0 });
+  port = (app.server.address() as AddressInfo).port;
   const url = `http://${HOST}:${port}`;
 
   let closing: Promise<void> | null = null;
@@ -165,8 +154,6 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
       closing ??= (async () => {
         streams.closeAll();
         sockets.closeAll();
-        // Fastify closes the connections of a server it listened with only: the listener closes those it accepted.
-        await opts.listener?.close();
         await app.close();
       })();
       return closing;
