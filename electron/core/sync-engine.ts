@@ -42,6 +42,8 @@ export const APPLY_SLICE_AT_WORK = 50;
 export const PUSH_AFTER_DECISION_MS = 150;
 /** The status counts (and the status bar warns about) triage leases ending within this many minutes. */
 export const LEASE_WARNING_MINUTES = 10;
+/** Status events for counts and progress (not state changes) are sent at most this often (emitStatusSoon). */
+export const STATUS_COALESCE_MS = 100;
 /** After a pull, leases ending within this share of the lease setting are renewed (one call per cycle). */
 export const RENEW_WITHIN_SHARE = 1 / 4;
 
@@ -160,19 +162,34 @@ export class SyncEngine {
     if (after !== before) this.d.kv.set('quarantine', after);
   }
 
+  /**
+   * A state change (or one the reviewer must see now: a conflict, a quarantine): one status event at the end of
+   * this turn of the event loop, after the desk calls that arrived in it, however many changes the turn made.
+   */
   emitStatus(): void {
-    traced('sync.status', () => this.d.events.emit('sync.status', this.status()));
-  }
-
-  private statusSoon: NodeJS.Immediate | null = null;
-  /** After a decision: one status event once the call has answered (keeps counting off the keypress path). */
-  emitStatusSoon(): void {
-    if (this.statusSoon || this.closed) return;
-    this.statusSoon = setImmediate(() => {
-      this.statusSoon = null;
-      if (!this.closed) this.emitStatus();
+    if (this.statusNow || this.closed) return;
+    this.statusNow = setImmediate(() => {
+      this.statusNow = null;
+      if (this.statusLater) { clearTimeout(this.statusLater); this.statusLater = null; }
+      if (!this.closed) traced('sync.status', () => this.d.events.emit('sync.status', this.status()));
     });
   }
+  private statusNow: NodeJS.Immediate | null = null;
+
+  /**
+   * A count or progress moved (a decision, a push batch, a pull page): at most one status event per
+   * STATUS_COALESCE_MS, at its end. Each event re-counts the outbox and the leases on the core's thread, which a
+   * key's decision would wait behind: a burst of keys and sync answers emitted 2-4 per decision (issue 15 gap 2).
+   */
+  emitStatusSoon(): void {
+    if (this.statusLater || this.statusNow || this.closed) return;
+    this.statusLater = setTimeout(() => {
+      this.statusLater = null;
+      this.emitStatus();
+    }, STATUS_COALESCE_MS);
+    this.statusLater.unref();
+  }
+  private statusLater: NodeJS.Timeout | null = null;
 
   /** Set by holdFirstRun: the next start() runs its first cycle once this settles, not at once. */
   private firstRunHold: Promise<void> | null = null;
@@ -234,7 +251,8 @@ export class SyncEngine {
 
   async close(): Promise<void> {
     this.closed = true;
-    if (this.statusSoon) clearImmediate(this.statusSoon);
+    if (this.statusNow) clearImmediate(this.statusNow);
+    if (this.statusLater) clearTimeout(this.statusLater);
     await this.stop();
   }
 
@@ -421,8 +439,10 @@ export class SyncEngine {
       done += settledNow;
       this.flushBehind();
       this.log.info({ sent: batch.length, settled: settledNow, lastMutationId: res.lastMutationId }, 'push');
-      if (changed.size) this.d.events.emit('queue.changed', { reason: this.takeConflictsSeen() ? 'conflict' : 'pull', itemIds: [...changed] });
-      this.emitStatus();
+      const conflicts = this.takeConflictsSeen();
+      if (changed.size) this.d.events.emit('queue.changed', { reason: conflicts ? 'conflict' : 'pull', itemIds: [...changed] });
+      if (conflicts) this.emitStatus();
+      else this.emitStatusSoon();
       // The server answered nothing for this batch: do not spin; pull may carry the results.
       if (settledNow === 0) return;
     }
@@ -702,7 +722,7 @@ export class SyncEngine {
   }
   private setProgress(p: Progress): void {
     this.progress = p;
-    this.emitStatus();
+    this.emitStatusSoon();
   }
 }
 
