@@ -37,6 +37,12 @@ const TITLE_INDEX_STEP_MS = 100;
  */
 const TITLE_INDEX_QUIET_MS = 150;
 
+/**
+ * A WAL checkpoint waits for a pause in the keys at most this long (issue 15 gap 2); the WAL meanwhile grows by
+ * what the decisions and the sync write (the auto-checkpoint ceiling, cache-db.ts, is far above a few seconds' worth).
+ */
+const CHECKPOINT_MAX_DEFER_MS = 5_000;
+
 export type { Clock } from './clock';
 export type { SecretStore } from './secret-store';
 
@@ -205,6 +211,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   const ctx: CoreContext = { db, clock, kv, items, outbox, labor, events, secrets, sync, session, bundles };
 
+  // When the last triage call came (keys): background work waits for a pause in them.
+  let lastTriageCallAt = -Infinity;
+  const titleIndexQuietMs = opts.titleIndexQuietMs ?? TITLE_INDEX_QUIET_MS;
   const checkpoint = setInterval(() => {
     // A checkpoint of labor may be lost to a power cut (DESIGN §6: at most a few seconds): no fsync of its own.
     try { traced('labor.tick', () => commitRelaxed(db, () => ctx.labor.tick())); } catch { /* the db is closing */ }
@@ -214,12 +223,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // checkpoint (~1,000 pages and an fsync of the database file) that SQLite runs inside whichever commit
   // crosses the threshold; on a worker thread with its own connection, so it never holds up a desk call
   // either. PASSIVE: never waits. Durability is the WAL's fsync at each decision's commit and is unchanged.
-  const walCheckpoint = startWalCheckpointer(db, opts.cacheFile, 1_000, (e) => log.warn(errorFields(e), 'checkpoints run on the core thread'), firstPaintOrHold);
+  // Each checkpoint waits for a pause in the keys (as the title index does), at most CHECKPOINT_MAX_DEFER_MS: its
+  // writes and fsync of the database file sit on the disk in front of a decision's fsync of the WAL.
+  const walCheckpoint = startWalCheckpointer(db, opts.cacheFile, 1_000, (e) => log.warn(errorFields(e), 'checkpoints run on the core thread'), firstPaintOrHold,
+    { quiet: () => performance.now() - lastTriageCallAt >= titleIndexQuietMs, maxDeferMs: CHECKPOINT_MAX_DEFER_MS });
   // The queue's trigram index of titles catches up with the rows a pull added (issue 15 gap 3), in steps of
   // ~1,000 rows (a few ms) in the pauses between keys and never while a pull is under way, so neither a decision nor
   // the initial sync waits for it. Until it covers nearly every row, text filters read the titles directly.
-  let lastTriageCallAt = -Infinity;
-  const titleIndexQuietMs = opts.titleIndexQuietMs ?? TITLE_INDEX_QUIET_MS;
   const titleIndexer = setInterval(() => {
     try {
       if (ctx.sync.syncing || performance.now() - lastTriageCallAt < titleIndexQuietMs || items.titlesBehind() === 0) return;

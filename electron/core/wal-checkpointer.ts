@@ -5,6 +5,10 @@
 // and never waits (pages a reader still needs are left for the next one). The main connection keeps a high
 // auto-checkpoint ceiling (cache-db.ts) for when this thread falls behind during bulk pulls.
 //
+// Each checkpoint is asked for by the core's thread (a message to the worker), and waits for a pause in the
+// reviewer's keys (`quiet`), at most `maxDeferMs`: a checkpoint writes ~1,000 pages into the database file and
+// fsyncs it, and a decision's commit that fsyncs the WAL meanwhile queues behind those writes on the disk.
+//
 // The worker starts at the first tick, not at once: a core that lives less than a period (most tests)
 // never pays for a thread. At boot that first tick also waits for `startAfter` (the first item painted:
 // starting a thread and its connection costs CPU the first paint needs). If it cannot start, the
@@ -23,12 +27,12 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { createRequire } = require('node:module');
 const Database = createRequire(workerData.from)('better-sqlite3');
 const db = new Database(workerData.file, { timeout: 0 });
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next tick tries again */ }
-}, workerData.intervalMs);
 parentPort.on('message', (m) => {
+  if (m === 'checkpoint') {
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next ask tries again */ }
+    return;
+  }
   if (m !== 'close') return;
-  clearInterval(timer);
   try { db.close(); } catch { /* nothing to keep */ }
   parentPort.close();
 });
@@ -43,29 +47,56 @@ function resolveFrom(): string {
   return typeof __filename === 'string' ? __filename : join(process.cwd(), 'package.json');
 }
 
-export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, onFallback?: (e: unknown) => void, startAfter?: Promise<void>): WalCheckpointer {
+/** How often the core's thread looks whether a checkpoint is due and the keys paused. */
+const DUE_POLL_MS = 50;
+
+/** When a checkpoint may run: `quiet()` says the reviewer's keys paused; after `maxDeferMs` it runs regardless. */
+export interface CheckpointPause {
+  quiet(): boolean;
+  maxDeferMs: number;
+}
+
+export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, onFallback?: (e: unknown) => void, startAfter?: Promise<void>, pause?: CheckpointPause): WalCheckpointer {
   let worker: Worker | null = null;
   let exited: Promise<void> = Promise.resolve();
-  let inThread: NodeJS.Timeout | null = null;
+  let inThread = false;
   let closed = false;
+  let lastAt = performance.now();
+  let ticker: NodeJS.Timeout | null = null;
   const checkpointHere = () => {
     try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* the db is closing */ }
+  };
+  const tick = () => {
+    const since = performance.now() - lastAt;
+    if (since < intervalMs || (pause && !pause.quiet() && since < pause.maxDeferMs)) return;
+    lastAt = performance.now();
+    if (worker) worker.postMessage('checkpoint');
+    else if (inThread) checkpointHere();
+  };
+  const startTicking = () => {
+    if (closed || ticker) return;
+    ticker = setInterval(tick, Math.min(intervalMs, DUE_POLL_MS));
+    ticker.unref();
   };
   const fallBack = (e: unknown) => {
     if (closed || inThread) return;
     onFallback?.(e);
-    inThread = setInterval(checkpointHere, intervalMs);
-    inThread.unref();
+    inThread = true;
+    startTicking();
   };
   let first: NodeJS.Timeout | null = null;
   const firstTick = () => {
     if (closed) return;
     try {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom(), intervalMs } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom() } });
       w.unref();
       exited = new Promise((resolve) => w.once('exit', () => resolve()));
       w.once('error', (e) => { worker = null; fallBack(e); });
       worker = w;
+      // Due at once (a pause in the keys permitting), then every intervalMs.
+      lastAt = performance.now() - intervalMs;
+      tick();
+      startTicking();
     } catch (e) {
       fallBack(e);
     }
@@ -81,7 +112,7 @@ export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, o
     async close() {
       closed = true;
       if (first) clearTimeout(first);
-      if (inThread) clearInterval(inThread);
+      if (ticker) clearInterval(ticker);
       if (worker) {
         const w = worker;
         worker = null;

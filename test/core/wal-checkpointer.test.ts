@@ -68,6 +68,33 @@ describe('WAL checkpointer', () => {
     db.close();
   });
 
+  it('waits for a pause in the keys: nothing is copied while quiet() says no, then it copies; after maxDeferMs it copies regardless', async () => {
+    const { db, file } = freshCache();
+    writeRows(db);
+    const before = statSync(file).size;
+    let quiet = false;
+    let asked = 0;
+    const ckpt = startWalCheckpointer(db, file, 20, (e) => { throw e; }, undefined, { quiet: () => { asked++; return quiet; }, maxDeferMs: 60_000 });
+    try {
+      // Asked several times, each time due (20 ms apart) and each time told the keys go on: nothing moved.
+      expect(await until(() => asked >= 5, 10_000)).toBe(true);
+      expect(statSync(file).size).toBe(before);
+      quiet = true;
+      expect(await until(() => statSync(file).size > before + 1_000_000, 10_000)).toBe(true);
+    } finally {
+      await ckpt.close();
+    }
+    writeRows(db);
+    const mid = statSync(file).size;
+    const overdue = startWalCheckpointer(db, file, 20, (e) => { throw e; }, undefined, { quiet: () => false, maxDeferMs: 200 });
+    try {
+      expect(await until(() => statSync(file).size > mid + 1_000_000, 10_000)).toBe(true);
+    } finally {
+      await overdue.close();
+      db.close();
+    }
+  });
+
   it('closed before its first tick, it never starts a thread and the file stays as written', async () => {
     const { db, file } = freshCache();
     writeRows(db);
