@@ -56,7 +56,8 @@ async function demoCacheWithPending(dbFile: string, cacheFile: string, n: number
   return decided;
 }
 
-describe('a demo session comes back at this launch\'s demo server', () => {
+// Each test seeds a demo database (about 3 s, but 56 s of the default 60 at load 22 on this 2-core machine).
+describe('a demo session comes back at this launch\'s demo server', { timeout: 150_000 }, () => {
   it('signed in from the cache at the new URL, without the server; the held sync runs once the server listens, and lands the decisions once', async () => {
     const tmp = tmpDir('demo-restore');
     cleanups.push(() => tmp.cleanup());

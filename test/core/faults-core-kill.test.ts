@@ -121,5 +121,5 @@ describe('faults: core SIGKILLed at random points', () => {
     expect(stopped.serverMutations.size).toBeGreaterThanOrEqual(acked);
     expect(Math.min(kills.deciding, kills.pushing, kills.pulling)).toBeGreaterThan(0);
     expect(killedAt.event).toBeGreaterThan(0);
-  }, 240_000 * faultScale());
+  }, 360_000 * faultScale()); // 185 s at load 22 against 240 s: room for a busy CI machine
 });
