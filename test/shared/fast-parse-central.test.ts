@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { IngestItem, IngestRequest, Mutation, PushRequest } from '../../shared/central-api';
 import { EXCEPTION_CLASSES, JsonObject, OUTCOME_KINDS } from '../../shared/domain';
 import { compileSafeParse, fastPathOnly } from '../../shared/fast-parse';
+import { disagreement } from '../helpers/fast-parse-oracle';
 import { MAX_ITEM_JSON_BYTES, MAX_LABOR_WALL_MS } from '../../shared/limits';
 
 const SEED = 15_005;
@@ -115,16 +116,6 @@ function tampered(body: fc.Arbitrary<Record<string, unknown>>, listKey: string) 
     });
 }
 const anything = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(null, undefined, [], {}, 'body', 42, new Date(0), Object.create(null) as object));
-
-/** Undefined when the fast path agrees with zod on `value`, else why not. */
-function disagreement(fast: (v: unknown) => { output: unknown } | undefined, schema: z.ZodType, value: unknown): string | undefined {
-  const f = fast(value);
-  if (f === undefined) return undefined;
-  const r = schema.safeParse(value);
-  if (!r.success) return `fast path accepted what zod rejects: ${r.error.issues[0]?.message}`;
-  if (JSON.stringify(f.output) !== JSON.stringify(r.data)) return `fast path output ${JSON.stringify(f.output)} differs from zod's ${JSON.stringify(r.data)}`;
-  return undefined;
-}
 
 const cases = [
   { name: 'IngestRequest', schema: IngestRequest as z.ZodType, valid: valid.ingest, edgy: edgy.ingest, listKey: 'items' },

@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { compileSafeParse, fastPathOnly } from '../../shared/fast-parse';
+import { disagreement } from '../helpers/fast-parse-oracle';
 import { EXCEPTION_CLASSES, ITEM_STATUSES, Item, OUTCOME_KINDS } from '../../shared/domain';
 
 const SEED = 15_001;
@@ -92,16 +93,6 @@ const itemLike = fc.tuple(
 });
 /** Whole values that are not items at all. */
 const anything = fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(null, undefined, [], {}, 'item', 42, new Date(0), Object.create(null) as object));
-
-/** Checks the fast path of `fastSchema` against zod's `schema`: undefined when they agree on `value`, else why not. */
-function disagreement(fast: (v: unknown) => { output: unknown } | undefined, schema: z.ZodType, value: unknown): string | undefined {
-  const f = fast(value);
-  if (f === undefined) return undefined;
-  const r = schema.safeParse(value);
-  if (!r.success) return `fast path accepted what zod rejects: ${r.error.issues[0]?.message}`;
-  if (JSON.stringify(f.output) !== JSON.stringify(r.data)) return `fast path output ${JSON.stringify(f.output)} differs from zod's ${JSON.stringify(r.data)}`;
-  return undefined;
-}
 
 describe('the fast path of Item.safeParse (issue 15 gap 1)', () => {
   const fast = fastPathOnly(Item);
