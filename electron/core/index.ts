@@ -211,9 +211,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   const ctx: CoreContext = { db, clock, kv, items, outbox, labor, events, secrets, sync, session, bundles };
 
-  // When the last triage call came (keys): background work waits for a pause in them.
+  // When the last triage call came (keys): background work (checkpoints, title index steps) waits for a pause in them.
   let lastTriageCallAt = -Infinity;
   const titleIndexQuietMs = opts.titleIndexQuietMs ?? TITLE_INDEX_QUIET_MS;
+  const keysPaused = () => performance.now() - lastTriageCallAt >= titleIndexQuietMs;
   const checkpoint = setInterval(() => {
     // A checkpoint of labor may be lost to a power cut (DESIGN §6: at most a few seconds): no fsync of its own.
     try { traced('labor.tick', () => commitRelaxed(db, () => ctx.labor.tick())); } catch { /* the db is closing */ }
@@ -226,13 +227,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // Each checkpoint waits for a pause in the keys (as the title index does), at most CHECKPOINT_MAX_DEFER_MS: its
   // writes and fsync of the database file sit on the disk in front of a decision's fsync of the WAL.
   const walCheckpoint = startWalCheckpointer(db, opts.cacheFile, 1_000, (e) => log.warn(errorFields(e), 'checkpoints run on the core thread'), firstPaintOrHold,
-    { quiet: () => performance.now() - lastTriageCallAt >= titleIndexQuietMs, maxDeferMs: CHECKPOINT_MAX_DEFER_MS });
+    { quiet: keysPaused, maxDeferMs: CHECKPOINT_MAX_DEFER_MS });
   // The queue's trigram index of titles catches up with the rows a pull added (issue 15 gap 3), in steps of
   // ~1,000 rows (a few ms) in the pauses between keys and never while a pull is under way, so neither a decision nor
   // the initial sync waits for it. Until it covers nearly every row, text filters read the titles directly.
   const titleIndexer = setInterval(() => {
     try {
-      if (ctx.sync.syncing || performance.now() - lastTriageCallAt < titleIndexQuietMs || items.titlesBehind() === 0) return;
+      if (ctx.sync.syncing || !keysPaused() || items.titlesBehind() === 0) return;
       // Derived rows (rebuilt from the titles if lost): no fsync of their own in front of a decision.
       traced('titles.step', () => commitRelaxed(db, () => items.indexTitles(TITLE_INDEX_STEP_ROWS)));
     } catch { /* the db is closing */ }
