@@ -15,6 +15,8 @@ export type ShellEvent<E extends ShellEventName> = z.infer<ShellEvents[E]>;
 
 export type Desk = DeskClient & {
   transport: DeskTransport['kind'];
+  /** Whether calls made now reach the core in the order they are made (DeskTransport.ordered). */
+  ordered(): boolean;
   /** Electron's shell events (menu commands, core restarts, notices); never fires in browser mode. */
   onShell<E extends ShellEventName>(event: E, listener: (payload: ShellEvent<E>) => void): () => void;
 };
@@ -22,6 +24,7 @@ export type Desk = DeskClient & {
 export function createDeskClient(transport: DeskTransport): Desk {
   return {
     transport: transport.kind,
+    ordered: () => transport.ordered?.() ?? false,
     async call<M extends DeskMethod>(method: M, input: DeskInput<M>): Promise<DeskOutput<M>> {
       const result = await transport.call(method, input);
       if (!result.ok) throw new DeskCallError(method, result.error);

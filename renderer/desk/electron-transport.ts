@@ -16,6 +16,8 @@ export function electronDesk(): PreloadDesk | null {
 export function createElectronTransport(desk: PreloadDesk): DeskTransport {
   return {
     kind: 'electron',
+    // One MessagePort (electron/common/desk-port-client.ts queues calls made before it arrives, in order).
+    ordered: () => true,
     async call(method, input) {
       const [group, verb] = method.split('.');
       try {

@@ -52,6 +52,14 @@ export function createSocketTransport(opts: SocketTransportOptions): DeskTranspo
   let state: 'connecting' | 'open' | 'down' = 'down';
   let retryPending = false;
   let nextId = 1;
+  /** Calls given to the fallback (HTTP), not answered yet: while any is, a call on the socket may overtake it. */
+  let viaFallback = 0;
+  const fallbackCall = (method: string, input: unknown): Promise<DeskResult<unknown>> => {
+    viaFallback++;
+    const answer = opts.fallback.call(method, input);
+    void answer.finally(() => { viaFallback--; }).catch(() => undefined);
+    return answer;
+  };
   /** Sent on the socket, not answered yet. */
   const inFlight = new Map<number, (r: DeskResult<unknown>) => void>();
 
@@ -62,7 +70,7 @@ export function createSocketTransport(opts: SocketTransportOptions): DeskTranspo
       socket!.send(JSON.stringify({ id, method, input: input ?? {} }));
     } catch {
       inFlight.delete(id);
-      void opts.fallback.call(method, input).then(resolve);
+      void fallbackCall(method, input).then(resolve);
     }
   };
 
@@ -131,10 +139,13 @@ export function createSocketTransport(opts: SocketTransportOptions): DeskTranspo
         return Promise.resolve({ ok: false, error: { code: 'unknown_method', message: `The desk has no method ${method}` } });
       }
       // Not open yet (the first moments of a page load) or down: HTTP, at once; nothing waits for the socket.
-      if (state !== 'open' || opts.hasEarlyAnswer?.(method, input)) return opts.fallback.call(method, input);
+      if (state !== 'open' || opts.hasEarlyAnswer?.(method, input)) return fallbackCall(method, input);
       // Sent now, in the caller's task (a decision before the next item renders).
       return new Promise((resolve) => send(method, input, resolve));
     },
+    // The socket is one ordered channel, and the core starts its calls in arrival order (electron/web/desk-socket.ts);
+    // a call still on its way over HTTP could be overtaken.
+    ordered: () => state === 'open' && viaFallback === 0,
     on(event: DeskEventName | ShellEventName, listener) {
       return opts.fallback.on(event, listener);
     },

@@ -1,28 +1,50 @@
 // Runs triage commands one after another, in the order the keys were pressed: a decision, the
 // undo that follows it and the open of the next item must reach the core in that order.
-export type Serial = <T>(fn: () => Promise<T>) => Promise<T>;
+/**
+ * A command gets `sent`: calling it says its calls are on their way over a channel that keeps order (the core
+ * will start them before any call sent later), so the next command may start now instead of when this one's
+ * answer is back. A command that never calls it holds the queue until it settles.
+ */
+export type Serial = <T>(fn: (sent: () => void) => Promise<T>) => Promise<T>;
 
 /**
  * One queue per triage store (a test's store gets its own, so tests cannot leak order into each other).
  * A command given to an idle queue starts at once, in the caller's own task: a decision's call then leaves
  * in the key's handler, before the next item renders (issue 15 gap 2: keypress -> decision durable), not in a
- * microtask queued behind that render. A busy queue runs it after the commands before it settle.
+ * microtask queued behind that render. A busy queue runs it once the command before it settled or said its
+ * calls are sent (`sent`): on an ordered transport a key's decision does not wait for the previous answer.
  */
-export function createSerial(): Serial {
+export function createSerial(): Serial & { settled(): Promise<void> } {
+  /** Resolves when the last command given may be followed (settled, or its calls sent). */
   let tail: Promise<unknown> = Promise.resolve();
-  let running = 0;
-  return <T>(fn: () => Promise<T>): Promise<T> => {
+  /** Commands given that still hold the queue. */
+  let holding = 0;
+  /** Resolves when every command given so far has settled. */
+  let all: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: (sent: () => void) => Promise<T>): Promise<T> => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => { open = resolve; });
+    let held = true;
+    const release = () => {
+      if (!held) return;
+      held = false;
+      holding--;
+      open();
+    };
     const start = () => {
       try {
-        return fn();
+        return fn(release);
       } catch (e) {
         return Promise.reject(e);
       }
     };
-    const run = running === 0 ? start() : tail.then(start, start);
-    running++;
-    const settled = run.then(() => { running--; }, () => { running--; });
-    tail = settled;
+    const idle = holding === 0;
+    holding++;
+    const run = idle ? start() : tail.then(start, start);
+    void run.then(release, release);
+    tail = gate;
+    all = Promise.all([all, run.catch(() => undefined)]);
     return run;
   };
+  return Object.assign(serial, { settled: () => all.then(() => undefined) });
 }

@@ -24,6 +24,8 @@ import type { Queue } from '../../shared/domain';
 /** The one thing the store needs of the desk client. */
 export interface DeskCaller {
   call<M extends DeskMethod>(method: M, input: DeskInput<M>): Promise<DeskOutput<M>>;
+  /** Whether calls made now reach the core in the order made (desk/transport.ts); absent: false. */
+  ordered?(): boolean;
 }
 
 export interface TriageDeps {
@@ -215,8 +217,17 @@ export function createTriage(deps: TriageDeps) {
   // ---------- the shown item ----------
   /** Bumped on every change of the shown item, so late answers for an old item are dropped. */
   let showSeq = 0;
-  /** The item the core was last told is focused (triage.open): a decision must follow its open. */
+  /**
+   * The item the core was last told is focused (triage.open, a decision's thenOpen): a decision must follow its
+   * open. On an ordered transport a decision's thenOpen counts from its send, as the next key's call may follow
+   * it before the answer; an answer sets the focus only if no call that moves it was sent after it (focusSends).
+   */
   let coreFocus: string | null = null;
+  let focusSends = 0;
+  function focusMovedTo(id: string | null): void {
+    focusSends++;
+    coreFocus = id;
+  }
 
   function show(detail: ItemDetail | null, opts: { empty?: boolean } = {}): number {
     showSeq++;
@@ -277,8 +288,9 @@ export function createTriage(deps: TriageDeps) {
    */
   async function openOnCore(id: string): Promise<ItemDetail> {
     if (!deps.inTriage()) return desk.call('item.get', { itemId: id });
+    const sentAs = ++focusSends;
     const d = await desk.call('triage.open', { itemId: id });
-    coreFocus = id;
+    if (sentAs === focusSends) coreFocus = id;
     return d;
   }
 
@@ -434,26 +446,45 @@ export function createTriage(deps: TriageDeps) {
     }
     // The call leaves first, in this key's own task (an idle queue runs it at once), and the next item renders
     // after it: keypress -> decision durable does not wait for that render (issue 15 gap 2).
-    const sent = serial(async () => {
+    const sent = serial(async (callsSent) => {
       const inTriage = deps.inTriage();
-      // Deciding faster than the previous answer came back: open the item first so its labor counts.
+      // Deciding an item whose open the core has not been sent (a guess the core could not open): open it first
+      // so its labor counts.
       if (coreFocus !== itemId && inTriage) {
+        const openedAs = ++focusSends;
         await desk.call('triage.open', { itemId });
-        coreFocus = itemId;
+        if (openedAs === focusSends) coreFocus = itemId;
       }
       // The guess on screen is opened by the decision itself, which also answers the look-ahead window around
       // it: one call per key, not a decide, an open and a window.
-      const thenOpen = guessedId !== null && inTriage ? { thenOpen: guessedId, thenWindow: windowAsk() } : {};
-      const send = (version: number) => desk.call('triage.decide', { itemId, kind, payload, shownVersion: version, ...thenOpen } as DecideInput);
-      const answer = await send(shownVersion).catch(async (e: unknown) => {
-        // Refused because the version moved on: if only the lease did (a re-claim by this reviewer), what
-        // they decided on is what the desk holds now, and the decision is sent again for that version.
-        const renewed = await leaseOnlyVersion(e, cur);
-        if (renewed === null) throw e;
-        return send(renewed);
-      });
-      if (answer.opened) coreFocus = answer.opened.item.id;
-      return answer;
+      const opens = guessedId !== null && inTriage;
+      const thenOpen = opens ? { thenOpen: guessedId, thenWindow: windowAsk() } : {};
+      const send = (version: number, withOpen: boolean) => desk.call('triage.decide', { itemId, kind, payload, shownVersion: version, ...(withOpen ? thenOpen : {}) } as DecideInput);
+      const sentAs = opens ? ++focusSends : focusSends;
+      const first = send(shownVersion, true);
+      if (desk.ordered?.()) {
+        // The core starts calls in the order sent: the next key's call may leave now, before this answer, and
+        // count on the guess being the core's focused item (this decision opens it; a refusal is handled below).
+        if (opens) coreFocus = guessedId;
+        callsSent();
+      }
+      try {
+        const answer = await first.catch(async (e: unknown) => {
+          // Refused because the version moved on: if only the lease did (a re-claim by this reviewer), what
+          // they decided on is what the desk holds now, and the decision is sent again for that version. A later
+          // key's call may have left meanwhile (ordered transport): then its open stands and this one opens nothing.
+          const renewed = await leaseOnlyVersion(e, cur);
+          if (renewed === null) throw e;
+          return send(renewed, sentAs === focusSends);
+        });
+        // Not opened (the cache no longer holds the guess): the decided item stays the core's focus.
+        if (opens && sentAs === focusSends) coreFocus = answer.opened ? answer.opened.item.id : itemId;
+        return answer;
+      } catch (e) {
+        // Refused: nothing was opened, the decided item is still the core's focus.
+        if (opens && sentAs === focusSends) coreFocus = itemId;
+        throw e;
+      }
     });
     if (advances) {
       if (guessed) seq = show(guessed);
@@ -502,7 +533,7 @@ export function createTriage(deps: TriageDeps) {
   /** The triage view was left (another view, the sign-in screen): no item is focused, labor stops. */
   function leaveTriage(): void {
     void serial(async () => {
-      coreFocus = null;
+      focusMovedTo(null);
       await desk.call('triage.close', {});
     }).catch(() => undefined); // signed out meanwhile: the core has nothing focused anyway
   }
@@ -516,7 +547,7 @@ export function createTriage(deps: TriageDeps) {
 
   /** A new core process (the old one died): it has no focused item and no look-ahead of ours. */
   function afterCoreRestart(): void {
-    coreFocus = null;
+    focusMovedTo(null);
     onQueueChanged('reset');
     if (deps.inTriage()) enterTriage();
   }
@@ -547,7 +578,7 @@ export function createTriage(deps: TriageDeps) {
   function onQueueChanged(reason: string, itemIds?: string[]): void {
     const cur = get().current;
     if (reason === 'signout') {
-      coreFocus = null;
+      focusMovedTo(null);
       forgetAll();
       show(null);
       return;
@@ -592,6 +623,6 @@ export function createTriage(deps: TriageDeps) {
     /** For tests: the look-ahead as it stands. */
     lookahead: () => ({ of: nav.of, ahead: [...nav.ahead], behind: nav.behind, cached: [...details.keys()] }),
     /** For tests: waits until queued commands have run. */
-    settled: () => serial(async () => undefined),
+    settled: () => serial.settled(),
   };
 }

@@ -8,7 +8,7 @@ import { createTriage, type TriageState } from './triage-model';
 
 export const triage = createTriage({
   // The client is set at boot (main.tsx), after this module loads: look it up per call.
-  desk: { call: (method, input) => desk().call(method, input) },
+  desk: { call: (method, input) => desk().call(method, input), ordered: () => desk().ordered() },
   inTriage: () => useApp.getState().view === 'triage',
   me: () => useApp.getState().session?.user?.id ?? null,
   toast: (text, tone, opts) => void pushToast(text, tone, opts),

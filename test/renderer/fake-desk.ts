@@ -33,6 +33,11 @@ export class FakeDesk implements DeskCaller {
   decided: { itemId: string; kind: string; shownVersion?: number }[] = [];
   calls: { method: string; input: unknown }[] = [];
   focused: string | null = null;
+  /** Whether the store may send a call before the previous answer (an ordered transport); held calls answer in order. */
+  orderedCalls = false;
+  ordered(): boolean {
+    return this.orderedCalls;
+  }
   private holds = new Map<string, { count: number; queue: Held[] }>();
   private waiting: ((h: Held) => void)[] = [];
 

@@ -71,6 +71,23 @@ describe('desk socket transport', () => {
     expect(socket().sent.map((m) => m.method)).toEqual(['settings.get']);
   });
 
+  it('is ordered only while the socket is open and no call is still on its way over HTTP (the triage queue then sends keys without waiting)', async () => {
+    FakeSocket.made = [];
+    let answerHttp: (r: DeskResult<unknown>) => void = () => undefined;
+    const fallback: DeskTransport = { kind: 'http', call: () => new Promise((resolve) => { answerHttp = resolve; }), on: () => () => undefined };
+    const t = createSocketTransport({ url: 'ws://127.0.0.1:9/desk?token=t', fallback, WebSocketImpl: FakeSocket as unknown as typeof WebSocket, setTimer: () => undefined });
+    const socket = FakeSocket.made.at(-1)!;
+    expect(t.ordered?.()).toBe(false); // connecting: calls go over HTTP, which may overtake each other
+    const overHttp = t.call('triage.open', { itemId: 'i1' });
+    socket.onopen!();
+    expect(t.ordered?.()).toBe(false); // a call sent now on the socket could overtake the open still on its way
+    answerHttp({ ok: true, value: 'opened' });
+    await overHttp;
+    expect(t.ordered?.()).toBe(true);
+    socket.onclose!();
+    expect(t.ordered?.()).toBe(false);
+  });
+
   it('a socket that drops: the call in flight is answered desk_unreachable, the rest go over HTTP, and it is tried again', async () => {
     const { t, socket, viaHttp, timers } = setup();
     const first = socket();

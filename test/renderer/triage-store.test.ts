@@ -387,6 +387,55 @@ describe('triage store: one call per key (issue 14: keypress -> next item within
     expect(desk.focused).toBe('d');
   });
 
+  it('on an ordered transport each key\'s decision leaves at the key, before the previous answer, and still opens nothing between them (issue 15 gap 2)', async () => {
+    const { desk, t, shown } = await started();
+    desk.orderedCalls = true;
+    desk.hold('triage.decide', 3);
+    const pressed: Promise<void>[] = [];
+    for (let k = 1; k <= 3; k++) {
+      pressed.push(t.decide('approve', {}));
+      // Out in the key's own task: no answer has come back yet.
+      expect(desk.decideCalls().map((c) => c.itemId)).toEqual(['a', 'b', 'c'].slice(0, k));
+    }
+    expect(shown()).toBe('d');
+    for (let k = 0; k < 3; k++) (await desk.held()).release();
+    await Promise.all(pressed);
+    await settle(t);
+    expect(desk.calls.filter((c) => c.method === 'triage.open' || c.method === 'triage.decide').map((c) => `${c.method}:${(c.input as { itemId: string }).itemId}`))
+      .toEqual(['triage.open:a', 'triage.decide:a', 'triage.decide:b', 'triage.decide:c']);
+    expect(desk.decideCalls().map((c) => (c as { thenOpen?: string }).thenOpen)).toEqual(['b', 'c', 'd']);
+    expect(desk.focused).toBe('d');
+    // The next key follows the answers: the core's focus is known, no open goes before it.
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.calls.filter((c) => c.method === 'triage.open')).toHaveLength(1);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('on an ordered transport a refused decision does not hold up the keys after it, and the focus follows the last call sent', async () => {
+    const { desk, t, toasts } = await started();
+    desk.orderedCalls = true;
+    desk.hold('triage.decide', 2);
+    const first = t.decide('approve', {});
+    desk.reassign('a'); // a sync took it before the decision landed: refused by version, b not opened by it
+    const second = t.decide('approve', {});
+    expect(desk.decideCalls().map((c) => c.itemId)).toEqual(['a', 'b']);
+    (await desk.held()).release();
+    (await desk.held()).release();
+    await first;
+    await second;
+    await settle(t);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['b']);
+    expect(toasts.some((x) => x.tone === 'error' && x.text.startsWith('Approved not done'))).toBe(true);
+    expect(desk.focused).toBe('c');
+    // c is the core's focus (b's decision opened it): the next key sends no open first.
+    const opensBefore = desk.calls.filter((c) => c.method === 'triage.open').length;
+    await t.decide('approve', {});
+    await settle(t);
+    expect(desk.calls.filter((c) => c.method === 'triage.open')).toHaveLength(opensBefore);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['b', 'c']);
+  });
+
   it('a note opens nothing: the item stays focused', async () => {
     const { desk, t, shown } = await started();
     await t.decide('note', { text: 'look at line 2' });
