@@ -461,6 +461,7 @@ export function createTriage(deps: TriageDeps) {
       const thenOpen = opens ? { thenOpen: guessedId, thenWindow: windowAsk() } : {};
       const send = (version: number, withOpen: boolean) => desk.call('triage.decide', { itemId, kind, payload, shownVersion: version, ...(withOpen ? thenOpen : {}) } as DecideInput);
       const sentAs = opens ? ++focusSends : focusSends;
+      const startedAs = serial.started();
       const first = send(shownVersion, true);
       if (desk.ordered?.()) {
         // The core starts calls in the order sent: the next key's call may leave now, before this answer, and
@@ -471,10 +472,12 @@ export function createTriage(deps: TriageDeps) {
       try {
         const answer = await first.catch(async (e: unknown) => {
           // Refused because the version moved on: if only the lease did (a re-claim by this reviewer), what
-          // they decided on is what the desk holds now, and the decision is sent again for that version. A later
-          // key's call may have left meanwhile (ordered transport): then its open stands and this one opens nothing.
+          // they decided on is what the desk holds now, and the decision is sent again for that version. Not when
+          // a later key's command has started meanwhile (ordered transport): sent again now, it would reach the
+          // core after that key's decision, and the undo of that key would take back this one. The refusal then
+          // stands, as any refusal does once the reviewer moved on. (An undo waits for this answer: afterAnswers.)
           const renewed = await leaseOnlyVersion(e, cur);
-          if (renewed === null) throw e;
+          if (renewed === null || serial.started() !== startedAs) throw e;
           return send(renewed, sentAs === focusSends);
         });
         // Not opened (the cache no longer holds the guess): the decided item stays the core's focus.
@@ -554,7 +557,8 @@ export function createTriage(deps: TriageDeps) {
 
   async function undoLast(): Promise<void> {
     try {
-      const out = await serial(() => desk.call('triage.undo', {}));
+      // After the answers of the keys before it: a decision refused and sent again is still the one to take back.
+      const out = await serial(() => desk.call('triage.undo', {}), { afterAnswers: true });
       deps.undoOffersGone?.();
       if (!out.undone) {
         deps.toast('Nothing to undo: a synced defer cannot be reverted, and notes are not decisions', 'info');

@@ -436,6 +436,49 @@ describe('triage store: one call per key (issue 14: keypress -> next item within
     expect(desk.decided.map((d) => d.itemId)).toEqual(['b', 'c']);
   });
 
+  it('on an ordered transport an undo pressed before a lease-only refusal came back waits for the decision sent again, and takes that one back', async () => {
+    const { desk, t, shown } = await started();
+    await t.decide('approve', {});
+    await settle(t);
+    expect(shown()).toBe('b');
+    desk.orderedCalls = true;
+    desk.hold('triage.decide');
+    const pressed = t.decide('approve', {});
+    const held = await desk.held();
+    // The sync re-claims `b` for alice (a new lease, nothing else) before the decision lands.
+    desk.change('b', { assignmentEpoch: 2, leaseExpiresAt: '2026-11-28T09:30:00.000Z' });
+    const undo = t.undoLast();
+    // Not sent beside the decision: the core would take back `a`, the last decision standing when it arrives.
+    expect(desk.calls.filter((c) => c.method === 'triage.undo')).toHaveLength(0);
+    held.release();
+    await pressed;
+    await undo;
+    await settle(t);
+    expect(desk.decideCalls().map((c) => [c.itemId, c.shownVersion])).toEqual([['a', 1], ['b', 1], ['b', 2]]);
+    expect(desk.calls.filter((c) => c.method === 'triage.decide' || c.method === 'triage.undo').at(-1)?.method).toBe('triage.undo');
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['a']);
+    expect(shown()).toBe('b');
+  });
+
+  it('on an ordered transport a lease-only refusal is not sent again once a later key\'s decision has left: it would land after it', async () => {
+    const { desk, t, toasts } = await started();
+    desk.orderedCalls = true;
+    desk.hold('triage.decide');
+    const first = t.decide('approve', {});
+    const held = await desk.held();
+    desk.change('a', { assignmentEpoch: 2, leaseExpiresAt: '2026-11-28T09:30:00.000Z' });
+    const second = t.decide('approve', {}); // b's decision leaves before a's answer
+    expect(desk.decideCalls().map((c) => c.itemId)).toEqual(['a', 'b']);
+    held.release();
+    await first;
+    await second;
+    await settle(t);
+    expect(desk.decideCalls().map((c) => c.itemId)).toEqual(['a', 'b']);
+    expect(desk.decided.map((d) => d.itemId)).toEqual(['b']);
+    expect(toasts.some((x) => x.tone === 'error' && x.text.startsWith('Approved not done'))).toBe(true);
+    expect(desk.focused).toBe('c');
+  });
+
   it('a note opens nothing: the item stays focused', async () => {
     const { desk, t, shown } = await started();
     await t.decide('note', { text: 'look at line 2' });
