@@ -6,8 +6,9 @@
 // The socket is a fast path, never a requirement: calls made while it connects, or when it cannot connect or
 // dropped, go over HTTP (the fallback), and it is tried again a while later. A call in flight
 // on a socket that drops is answered `desk_unreachable`, as a fetch that lost its connection is: the core
-// may or may not have run it, and the renderer re-reads rather than assume (its serial queue waits for each
-// answer, so no later call overtakes it).
+// may or may not have run it, and the renderer re-reads rather than assume. While the socket is open and no call
+// is still on its way over HTTP, calls reach the core in the order made (`ordered`): the triage queue then sends
+// a key's call without waiting for the previous answer, so several may be in flight when it drops.
 import type { DeskEventName, DeskResult, ShellEventName } from '../../shared/desk-api';
 import { DESK_METHOD_NAMES } from '../../shared/desk-names';
 import type { DeskTransport } from './transport';
