@@ -4,14 +4,28 @@ import { MAX_BODY_JSON_DEPTH } from '../shared/limits';
 
 export const MAX_JSON_DEPTH = MAX_BODY_JSON_DEPTH;
 
-/** True when `value` nests objects/arrays deeper than `max`. Iterative, so it cannot overflow itself. */
+/**
+ * True when `value` nests objects/arrays deeper than `max`. Iterative, so it cannot overflow itself; on two
+ * parallel stacks, and only containers go on them (every request body passes here: an object per node was
+ * most of its cost).
+ */
 export function exceedsJsonDepth(value: unknown, max = MAX_JSON_DEPTH): boolean {
-  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
-  while (stack.length > 0) {
-    const { v, depth } = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
+  if (value === null || typeof value !== 'object') return false;
+  const values: object[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
     if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: child, depth: depth + 1 });
+    if (Array.isArray(v)) {
+      for (const child of v as unknown[]) if (child !== null && typeof child === 'object') { values.push(child); depths.push(depth + 1); }
+      continue;
+    }
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const child = (v as Record<string, unknown>)[k];
+      if (child !== null && typeof child === 'object') { values.push(child); depths.push(depth + 1); }
+    }
   }
   return false;
 }

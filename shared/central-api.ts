@@ -196,13 +196,29 @@ export function mutationHashInput(m: Pick<Mutation, 'kind' | 'itemId' | 'baseVer
   return canonicalJson({ kind: m.kind, itemId: m.itemId, baseVersion: m.baseVersion, assignmentEpoch: m.assignmentEpoch, payload: m.payload });
 }
 
+/**
+ * JSON with object keys sorted (UTF-16 code unit order) and undefined members left out: the same text for the
+ * same value on every side. Built by string concatenation (no entry arrays, no joins): the server hashes every
+ * pushed mutation with it.
+ */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (Array.isArray(value)) {
+    let out = '[';
+    // A hole (never in parsed JSON) stays empty, as Array.prototype.join leaves it.
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + (i in value ? canonicalJson(value[i]) : '');
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // Array.prototype.sort's default order compares UTF-16 code units, as `<` on strings does.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = record[k];
+    if (v === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalJson(v)}`;
+  }
+  return `${out}}`;
 }
 
 export const MUTATION_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'] as const;

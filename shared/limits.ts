@@ -142,11 +142,43 @@ export function utf8Bytes(text: string): number {
  * too deep, too big, or holding a key the server's parser refuses.
  */
 export function freeJsonProblem(value: unknown, maxBytes: number): string | null {
-  const depth = jsonDepth(value);
+  const { depth, key } = depthAndForbiddenKey(value);
   if (depth > MAX_JSON_VALUE_DEPTH) return `nests ${depth > MAX_BODY_JSON_DEPTH ? `more than ${MAX_BODY_JSON_DEPTH}` : depth} levels deep; at most ${MAX_JSON_VALUE_DEPTH} are accepted`;
-  const key = forbiddenJsonKey(value);
   if (key) return `holds the key '${key}', which the server refuses`;
   const bytes = jsonBytes(value);
   if (bytes > maxBytes) return `is ${bytes} bytes as JSON; at most ${maxBytes} are accepted`;
   return null;
+}
+
+/**
+ * jsonDepth and forbiddenJsonKey in one walk (ingest checks every item's input and output with both): the same
+ * depth, and the key forbiddenJsonKey would name (the first met in the same visiting order), on parallel stacks
+ * rather than an object per node. Stops descending past MAX_BODY_JSON_DEPTH, as jsonDepth does.
+ */
+function depthAndForbiddenKey(value: unknown): { depth: number; key: string | null } {
+  let max = 0;
+  let key: string | null = null;
+  const values: unknown[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    const here = depth + 1;
+    if (here > max) max = here;
+    if (here > MAX_BODY_JSON_DEPTH) return { depth: here, key };
+    if (Array.isArray(v)) {
+      for (const child of v as unknown[]) { values.push(child); depths.push(here); }
+      continue;
+    }
+    for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
+      if (key === null && k === '__proto__') key = '__proto__';
+      else if (key === null && k === 'constructor' && child !== null && typeof child === 'object' && Object.prototype.hasOwnProperty.call(child, 'prototype')) {
+        key = 'constructor.prototype';
+      }
+      values.push(child);
+      depths.push(here);
+    }
+  }
+  return { depth: max, key };
 }
