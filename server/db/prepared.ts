@@ -19,7 +19,7 @@ export interface PreparingConnection {
 // Keyed by the Kysely adapter: a transaction's Kysely instance (db.connection(), db.transaction()) shares its
 // database's adapter, so the statements run on the one connection the transaction holds.
 const preparing = new WeakMap<object, PreparingConnection>();
-// Only while a write transaction holds the connection (write-transaction.ts): a statement run on the
+// Only while a transaction holds the connection (write-transaction.ts): a statement run on the
 // connection outside it would bypass Kysely's connection mutex and land in whatever transaction another
 // request has open on it. Anywhere else the helpers take the Kysely path.
 const holding = new WeakSet<Db>();
@@ -221,6 +221,17 @@ export async function selectRowsIn<T extends Table>(tx: Db, table: T, column: st
   const text = texts.get(shape)
     ?? remember(shape, `SELECT ${columns ? columns.map(q).join(', ') : '*'} FROM ${q(table)} WHERE ${q(column)} IN (SELECT value FROM json_each(?))`);
   return conn.prepare(text).all(JSON.stringify(values)) as Selectable<Database[T]>[];
+}
+
+/**
+ * The rows of a read written for SQLite alone (one the database answers much more cheaply than Kysely's
+ * portable query would, e.g. a pull page whose item JSON the database writes), run from the statement cache on
+ * the connection the caller's transaction holds. Null on PostgreSQL, or outside a transaction: the caller then
+ * takes its portable path, which must answer the same (each such read has a test comparing the two).
+ */
+export function selectOnSqlite<R>(tx: Db, sqlText: string, params: readonly unknown[]): R[] | null {
+  const conn = connectionOf(tx);
+  return conn ? conn.prepare(sqlText).all(...params) as R[] : null;
 }
 
 /** Sets columns on the rows matching `where`; returns how many rows changed. */

@@ -54,6 +54,39 @@ export function itemJsonFromRow(r: ItemRow): string {
     + `,"notes":${stored(r.notes, '[]')},"escalation":${stored(r.escalation, 'null')}}`;
 }
 
+/** `stored` in SQL: a stored JSON column's text, or `fallback` where itemFromRow would read null. */
+const storedSql = (column: string, fallback: string) =>
+  `CASE WHEN ${column} IS NULL OR ${column} = 'null' OR (length(${column}) > 4 AND length(${column}) < 64`
+  + ` AND trim(${column}, ' ' || char(9, 10, 13)) = 'null') THEN '${fallback}' ELSE ${column} END`;
+
+/**
+ * itemJsonFromRow as a SQLite expression over the items row aliased `alias`: the database writes an item's JSON
+ * while it reads the row, so a pull page gets one string per item instead of 26 column values turned into JS
+ * strings and concatenated again (issue 15 gap 1). The same keys in the same order; json_quote writes the values
+ * (its reals round-trip to the same double, SQLite 3.43+), the stored JSON columns are spliced in as they are.
+ * Not the same text in every case (`1.0e-07` for `1e-7`, a zero as `0.0`) but the same JSON value: see
+ * test/server/pull-page-json.test.ts. SQLite only; PostgreSQL pages use itemJsonFromRow.
+ */
+export function itemJsonSql(alias: string): string {
+  const c = (name: string) => `${alias}.${name}`;
+  const v = (key: string, column: string) => `',"${key}":', json_quote(${c(column)})`;
+  const kept = (key: string, column: string, fallback: string) => `',"${key}":', ${storedSql(c(column), fallback)}`;
+  // concat() writes its result once; a chain of || copied the growing text at every step (~50 a row).
+  return `concat('{"id":', json_quote(${c('id')}), ${[
+    v('source', 'source'), v('externalId', 'external_id'), v('queueId', 'queue_id'),
+    v('workflow', 'workflow'), v('stage', 'stage'), v('exceptionClass', 'exception_class'), v('title', 'title'),
+    `CASE WHEN ${c('summary')} IS NULL THEN '' ELSE concat(',"summary":', json_quote(${c('summary')})) END`,
+    v('confidence', 'confidence'), kept('reasons', 'reasons', '[]'), kept('input', 'input', '{}'), kept('output', 'output', '{}'),
+    v('status', 'status'), v('assigneeId', 'assignee_id'), v('assignmentEpoch', 'assignment_epoch'), v('leaseExpiresAt', 'lease_expires_at'),
+    v('version', 'version'), v('createdAt', 'created_at'), v('enqueuedAt', 'enqueued_at'), v('slaDueAt', 'sla_due_at'),
+    kept('outcome', 'outcome', 'null'), kept('notes', 'notes', '[]'), kept('escalation', 'escalation', 'null'),
+  ].join(', ')}, '}')`;
+}
+
+/** itemRowBytes (pull.ts) as a SQLite expression: 1024 plus the UTF-8 bytes of the row's texts. */
+export const itemRowBytesSql = (alias: string) =>
+  `1024 + ${['title', 'summary', 'reasons', 'input', 'output', 'notes', 'outcome', 'escalation'].map((col) => `coalesce(octet_length(${alias}.${col}), 0)`).join(' + ')}`;
+
 export function queueFromRow(r: QueueRow, ownerName: string): Queue {
   return {
     id: r.id,

@@ -75,5 +75,6 @@ export async function writeTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): P
  */
 export async function readTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   if (dialectOf(db) === 'postgres') return db.transaction().setIsolationLevel('repeatable read').execute(fn);
-  return db.transaction().execute(fn);
+  // The transaction holds the one connection: reads written for SQLite (prepared.ts selectOnSqlite) may run on it.
+  return db.transaction().execute((tx) => withHeldConnection(tx, () => fn(tx)));
 }

@@ -3,9 +3,13 @@
 // database. Checked: the spliced text is the same JSON as the parsed-and-stringified item, for generated rows
 // (stored texts included); and a snapshot paged a few items at a time over a set that mixes leased and
 // escalated items hands over each item exactly once, in the database's id order (runs on SQLite and PostgreSQL).
+// On SQLite the database writes a snapshot page's item JSON itself (itemJsonSql): the same JSON value as
+// itemJsonFromRow, and the same size as itemRowBytes, for generated rows stored in a real items table.
 import fc from 'fast-check';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemFromRow, itemJsonFromRow } from '../../server/db/rows';
+import { itemFromRow, itemJsonFromRow, itemJsonSql, itemRowBytesSql } from '../../server/db/rows';
+import { itemRowBytes } from '../../server/services/pull';
 import type { ItemRow } from '../../server/db/schema';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
 import { openProbe } from '../helpers/db-snapshot';
@@ -43,6 +47,35 @@ describe('an item copy spliced from its stored JSON', () => {
   });
 });
 
+describe('an item copy written by SQLite (snapshot pages on SQLite)', () => {
+  it('is the same JSON value as itemJsonFromRow, and the same size as itemRowBytes, for the row as stored', () => {
+    const db = new Database(':memory:');
+    // The items columns with the server schema's types (their affinities decide what a stored value reads back as).
+    db.exec(`CREATE TABLE items (id text primary key, source text not null, external_id text not null, queue_id text not null,
+      workflow text not null, stage text not null, exception_class text not null, title text not null, summary text, confidence real,
+      reasons text not null, input text not null, output text not null, status text not null, assignee_id text,
+      assignment_epoch integer not null, lease_expires_at text, version integer not null, created_at text not null,
+      enqueued_at text not null, sla_due_at text not null, outcome text, notes text not null, escalation text,
+      revert_count integer default 0 not null)`);
+    const insert = db.prepare(`INSERT INTO items VALUES (@id, @source, @external_id, @queue_id, @workflow, @stage, @exception_class, @title,
+      @summary, @confidence, @reasons, @input, @output, @status, @assignee_id, @assignment_epoch, @lease_expires_at, @version, @created_at,
+      @enqueued_at, @sla_due_at, @outcome, @notes, @escalation, @revert_count)`);
+    const read = db.prepare(`SELECT i.*, ${itemJsonSql('i')} AS sql_json, ${itemRowBytesSql('i')} AS sql_bytes FROM items i`);
+    const padded = fc.tuple(row, fc.constantFrom('', ' ', '\n', '\t ')).map(([r, ws]) => (ws ? { ...r, input: `${ws}${r.input}${ws}`, outcome: r.outcome === null ? null : `${ws}${r.outcome}${ws}` } : r));
+    try {
+      fc.assert(fc.property(padded, (r) => {
+        db.exec('DELETE FROM items');
+        insert.run(r);
+        const { sql_json: sqlJson, sql_bytes: sqlBytes, ...stored } = read.get() as ItemRow & { sql_json: string; sql_bytes: number };
+        expect(JSON.parse(sqlJson)).toEqual(JSON.parse(itemJsonFromRow(stored)));
+        expect(sqlBytes).toBe(itemRowBytes(stored));
+      }), { numRuns: 2000 });
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('a snapshot paged a few items at a time', () => {
   let srv: TestServer;
   beforeAll(async () => { srv = await startTestServer({ seed: 'demo' }); });
@@ -70,7 +103,15 @@ describe('a snapshot paged a few items at a time', () => {
     } finally { await db.close(); }
     expect(new Set(expected.map((e) => e.status))).toEqual(new Set(['leased', 'escalated']));
 
+    // On SQLite the page comes from the statement that writes the item JSON in the database (itemJsonSql).
+    const raw = srv.server.database.raw;
+    const prepared: string[] = [];
+    if (raw) {
+      const prepare = raw.prepare.bind(raw);
+      raw.prepare = ((sqlText: string) => { prepared.push(sqlText); return prepare(sqlText); }) as typeof prepare;
+    }
     const pages = await olivia.pullAll({ limit: 3, clientId: newClientId('olivia') });
+    if (raw) expect(prepared.filter((t) => t.includes('json_quote'))).toHaveLength(1);
     const snapshot = pages.filter((p, k) => k === 0 || pages[k - 1].cursor.startsWith('s.'));
     expect(snapshot.length).toBeGreaterThan(2);
     expect(snapshot[0].reset).toBe(true);
