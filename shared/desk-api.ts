@@ -315,6 +315,9 @@ export const SettingsPatch = z.object({
   idleThresholdSec: Settings.shape.idleThresholdSec.unwrap().optional(),
 });
 
+export const BootOutput = z.object({ session: SessionInfo, settings: Settings, first: ItemDetail.nullable() });
+export type BootOutput = z.infer<typeof BootOutput>;
+
 // ---------- the table ----------
 export const deskMethods = {
   'session.get': { input: Empty, output: SessionInfo },
@@ -341,6 +344,12 @@ export const deskMethods = {
   'stats.today': { input: Empty, output: TodayStats },
   'settings.get': { input: Empty, output: Settings },
   'settings.set': { input: SettingsPatch, output: Settings },
+  /**
+   * What the renderer's first paint needs, in one read (issue 15 gap 4): the session, the settings and the first
+   * item of the assigned set with its detail (null: signed out, or nothing assigned). Reads only, like item.get:
+   * the item is not opened and its labor clock does not start; the renderer opens it (triage.open) once shown.
+   */
+  'app.boot': { input: Empty, output: BootOutput },
   /** Shows the log folder (Electron: in the system file manager); always answers its path. */
   'app.revealLogs': { input: Empty, output: z.object({ path: z.string().nullable(), revealed: z.boolean() }) },
   /** The renderer reports a startup mark (the first item painted) for `npm start -- --timings`; nothing is stored. */

@@ -8,7 +8,7 @@ export const DESK_METHOD_NAMES = [
   'queue.page', 'queue.list', 'item.get',
   'triage.open', 'triage.close', 'triage.decide', 'triage.undo', 'triage.next', 'triage.window', 'triage.bulkApprove',
   'labor.signal', 'sync.status', 'sync.now', 'sync.checkout', 'conflicts.list', 'conflicts.resolve', 'stats.today',
-  'settings.get', 'settings.set', 'app.revealLogs', 'app.startupMark', 'app.reportError',
+  'settings.get', 'settings.set', 'app.boot', 'app.revealLogs', 'app.startupMark', 'app.reportError',
   'bundles.status', 'bundles.importWork', 'bundles.exportDecisions', 'bundles.importReceipt', 'bundles.checkout',
   'ops.escalations', 'ops.assign', 'ops.team', 'ops.controlPoints', 'ops.definitions',
   'ops.alerts', 'ops.ackAlert', 'ops.rollbackPreview', 'ops.rollbackApply', 'ops.rollbackProgress', 'ops.tax', 'ops.items', 'ops.override',

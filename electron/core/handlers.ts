@@ -75,6 +75,12 @@ export function createHandlers(c: CoreContext, app: AppHandlerDeps = { logDir: n
     'bundles.checkout': (i) => c.bundles.checkout(i.count, i.hours, i.passphrase),
 
     'settings.get': () => c.kv.settings(),
+    'app.boot': () => {
+      const session = c.session.info();
+      // Signed out there is no assigned set (triage.next would refuse); the page shows the sign-in.
+      const firstId = session.signedIn ? triage.next(null, 'next') : null;
+      return { session, settings: c.kv.settings(), first: firstId === null ? null : triage.detail(firstId) };
+    },
     'app.revealLogs': () => ({ path: app.logDir, revealed: app.logDir !== null && (app.revealLogs?.() ?? false) }),
     'app.startupMark': (i) => { app.onStartupMark?.(i.name); return { ok: true as const }; },
     'app.reportError': (i) => { app.onRendererError?.(i); return { ok: true as const }; },

@@ -1,7 +1,7 @@
 // createCore: the workstation core behind the desk API (DESIGN §4, §6, §7). Plain Node; Electron-only
 // needs (token storage, power and focus signals) come in through ports and desk calls.
 import { DeskFailure } from './desk-failure';
-import type { DeskDispatcher, DeskEventName, DeskMethod, RendererErrorReport } from '../../shared/desk-api';
+import type { BootOutput, DeskDispatcher, DeskEventName, DeskMethod, RendererErrorReport } from '../../shared/desk-api';
 import { BundleService } from './bundles/bundle-service';
 import { acquireCacheLock } from './cache-lock';
 import { commitRelaxed, openCacheDb } from './cache-db';
@@ -92,7 +92,7 @@ export interface CoreOptions {
 export type Core = DeskDispatcher & {
   close(): Promise<void>;
   /**
-   * Runs the renderer's first reads once, answers dropped (its first item's detail through item.get: no labor
+   * Runs the renderer's first reads once, answers dropped (app.boot reads its first item's detail: no labor
    * clock), so their handlers, statements and zod validators are compiled before the page asks (zod builds
    * each object schema's parser on its first parse: ~100 ms over the boot's answers). `npm start` runs it
    * while the browser loads the page (issue 15 gap 4). Reads only: nothing changes.
@@ -271,13 +271,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
         await new Promise((resolve) => setImmediate(resolve));
         return closed ? null : call(method, input);
       };
-      const next = await step('triage.next', { fromItemId: null, direction: 'next' });
-      const first = next?.ok ? (next.value as { itemId: string | null }).itemId : null;
-      for (const method of ['session.get', 'settings.get', 'queue.list', 'sync.status', 'stats.today'] as const) await step(method, {});
-      if (first) {
-        await step('item.get', { itemId: first });
-        await step('triage.window', { around: first, ahead: 4, behind: 1, known: [first] });
-      }
+      const boot = await step('app.boot', {});
+      const first = boot?.ok ? (boot.value as BootOutput).first?.item.id : undefined;
+      for (const method of ['queue.list', 'sync.status', 'stats.today'] as const) await step(method, {});
+      if (first) await step('triage.window', { around: first, ahead: 4, behind: 1, known: [first] });
     },
     async close() {
       if (closed) return;

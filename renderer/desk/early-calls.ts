@@ -1,7 +1,7 @@
 // The boot's first reads, sent before the renderer's bundle has arrived and evaluated (issue 15 gap 4).
 // index.html loads renderer/early.ts, a few hundred bytes, ahead of the bundle (vite.config.ts injects it);
 // it sends these calls at once, so the desk answers them while the browser still fetches, compiles and
-// runs ~350 KiB of JavaScript. The http transport then takes each response once, for the same method and
+// runs ~350 KiB of JavaScript (one call: app.boot, with the first item's detail). The http transport then takes each response once, for the same method and
 // input, instead of sending the call again. Only reads: nothing here opens an item or starts the labor
 // clock (DESIGN §6); boot's triage.open still waits for the bundle. Browser mode only: under Electron the
 // preload's IPC has no round trip worth saving, and the bundle is read from disk.
@@ -12,9 +12,7 @@ import { readLaunchToken } from './launch-token';
 
 /** What boot (state/session.ts) asks first, with the same inputs, key order included (test/renderer/early-calls.test.ts). */
 export const EARLY_CALLS: readonly (readonly [DeskMethod, unknown])[] = [
-  ['triage.next', { fromItemId: null, direction: 'next' }],
-  ['session.get', {}],
-  ['settings.get', {}],
+  ['app.boot', {}],
 ];
 
 /** An early answer older than this is not handed out: a read that late is boot's no longer, and may be stale. */

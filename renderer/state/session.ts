@@ -75,18 +75,17 @@ export async function boot(): Promise<void> {
     void adoptSession(s).catch((e) => pushToast(errorMessage(e), 'error'));
   });
   try {
-    // One round trip for the three: settings (theme) apply even before sign-in, and the first item of the
-    // assigned set is asked for before the session says it is there (a read: signed out, it fails and is
-    // dropped). Issue 15 gap 4: `npm start` to the first item painted.
-    const firstId = d.call('triage.next', { fromItemId: null, direction: 'next' }).then((r) => r.itemId);
-    firstId.catch(() => undefined);
-    const [session, settings] = await Promise.all([d.call('session.get', {}), d.call('settings.get', {})]);
+    // One read for what the first paint needs: the session, the settings (theme, even before sign-in) and the
+    // first item of the assigned set with its detail, so the item paints with the first render that has the
+    // session, and its triage.open (labor) follows instead of going before (issue 15 gap 4: `npm start` to
+    // the first item painted).
+    const { session, settings, first } = await d.call('app.boot', {});
     applySettings(settings);
-    // Signed in: the first item opens now, beside the queues and sync status, not after them. Work starts
+    // Signed in: the first item shows now, beside the queues and sync status, not after them. Work starts
     // in triage (adoptSession).
     if (session.signedIn) {
       useApp.setState({ view: 'triage' });
-      void ensureItem(firstId);
+      void ensureItem(first);
     }
     await adoptSession(session, settings);
     useApp.setState({ booted: true });

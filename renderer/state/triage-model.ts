@@ -337,23 +337,23 @@ export function createTriage(deps: TriageDeps) {
   let ensuring: Promise<void> | null = null;
 
   /**
-   * Opens the first item of the assigned set when nothing is shown yet (entering triage). `firstId`: the
-   * set's first item asked for ahead (boot asks beside the session, before it knows the reviewer is signed
-   * in); undefined (or a failed ask) asks now.
+   * Opens the first item of the assigned set when nothing is shown yet (entering triage). `first`: the set's
+   * first item with its detail as boot read it (app.boot; null: nothing assigned then): shown at once, and
+   * opened on the core after (as an item from the look-ahead is); undefined asks the core now.
    */
-  function ensureItem(firstId?: Promise<string | null | undefined>): Promise<void> {
+  function ensureItem(first?: ItemDetail | null): Promise<void> {
     if (get().current) return Promise.resolve();
-    ensuring ??= loadFirstItem(firstId).finally(() => {
+    ensuring ??= loadFirstItem(first).finally(() => {
       ensuring = null;
     });
     return ensuring;
   }
 
-  async function loadFirstItem(firstId?: Promise<string | null | undefined>): Promise<void> {
+  async function loadFirstItem(first?: ItemDetail | null): Promise<void> {
     store.setState({ loading: true });
     try {
-      const asked = firstId ? await firstId.catch(() => undefined) : undefined;
-      const itemId = asked !== undefined ? asked : (await serial(() => desk.call('triage.next', { fromItemId: null, direction: 'next' }))).itemId;
+      if (first) remember(first);
+      const itemId = first !== undefined ? (first?.item.id ?? null) : (await serial(() => desk.call('triage.next', { fromItemId: null, direction: 'next' }))).itemId;
       if (get().current) return;
       if (itemId) await openItem(itemId);
       else show(null, { empty: true });

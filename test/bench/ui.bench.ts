@@ -653,7 +653,7 @@ async function pageMarks(page: Page): Promise<{ name: string; at: number }[]> {
       const m = /\/rpc\/([^/?]+)$/.exec(e.name);
       if (m && !rpc[m[1]]) rpc[m[1]] = e;
     }
-    const reads = ['session.get', 'settings.get', 'triage.next'].map((m) => rpc[m]).filter((e) => e !== undefined);
+    const reads = ['app.boot', 'session.get', 'settings.get', 'triage.next'].map((m) => rpc[m]).filter((e) => e !== undefined);
     if (reads.length > 0) {
       out.push({ name: 'page: boot reads sent', at: origin + Math.min(...reads.map((e) => e.startTime)) });
       out.push({ name: 'page: boot reads answered', at: origin + Math.max(...reads.map((e) => e.responseEnd)) });

@@ -12,7 +12,7 @@ import { boot } from '../../renderer/state/session';
 
 const SESSION: SessionInfo = { signedIn: false, serverUrl: null, user: null, clientId: 'c1', demo: false, demoAvailable: false };
 const SETTINGS: Settings = { claimTargetSize: 50, leaseMinutes: 30, theme: 'system', keymap: {}, idleThresholdSec: 60 };
-const ANSWERS: Record<string, unknown> = { 'session.get': SESSION, 'settings.get': SETTINGS, 'triage.next': { itemId: null } };
+const ANSWERS: Record<string, unknown> = { 'app.boot': { session: SESSION, settings: SETTINGS, first: null }, 'session.get': SESSION, 'settings.get': SETTINGS, 'triage.next': { itemId: null } };
 
 /** A fetch that records each request (URL, token, body) and answers from ANSWERS; `down` fails every request. */
 function recordingFetch(opts: { down?: boolean } = {}) {
@@ -47,7 +47,7 @@ describe('early calls', () => {
     })));
     await boot();
     expect(useApp.getState()).toMatchObject({ booted: true, fatal: null, session: SESSION });
-    // Signed out: boot stops after these three, and sent none of them again.
+    // Signed out: boot stops after its one read, and did not send it again.
     expect(net.sent.map((s) => s.method)).toEqual(EARLY_CALLS.map(([m]) => m));
   });
 
@@ -56,14 +56,19 @@ describe('early calls', () => {
     const net = recordingFetch();
     const calls = early(net.fetchImpl, { now: () => now });
     calls.send();
-    expect(calls.take('triage.next', { fromItemId: 'x', direction: 'next' })).toBeUndefined();
-    expect(calls.take('triage.next', { direction: 'next', fromItemId: null })).toBeUndefined();
-    expect(calls.take('queue.list', {})).toBeUndefined();
-    const got = await calls.take('triage.next', { fromItemId: null, direction: 'next' });
-    expect(await got!.json()).toEqual({ ok: true, value: { itemId: null } });
-    expect(calls.take('triage.next', { fromItemId: null, direction: 'next' })).toBeUndefined();
-    now = EARLY_ANSWER_MAX_AGE_MS + 1;
+    expect(calls.take('app.boot', { x: 1 })).toBeUndefined();
     expect(calls.take('session.get', {})).toBeUndefined();
+    expect(calls.take('queue.list', {})).toBeUndefined();
+    expect(calls.has('app.boot', {})).toBe(true);
+    const got = await calls.take('app.boot', {});
+    expect(await got!.json()).toEqual({ ok: true, value: ANSWERS['app.boot'] });
+    expect(calls.take('app.boot', {})).toBeUndefined();
+
+    const stale = early(net.fetchImpl, { now: () => now });
+    stale.send();
+    now = EARLY_ANSWER_MAX_AGE_MS + 1;
+    expect(stale.has('app.boot', {})).toBe(false);
+    expect(stale.take('app.boot', {})).toBeUndefined();
   });
 
   it('sends nothing under Electron or without a launch token', () => {

@@ -21,6 +21,7 @@ function heldDesk(held: string[]) {
   const gates = new Map<string, () => void>();
   const listeners = new Map<string, ((p: unknown) => void)[]>();
   const answers: Record<string, unknown> = {
+    'app.boot': { session: SESSION, settings: SETTINGS, first: null },
     'session.get': SESSION, 'settings.get': SETTINGS, 'triage.next': { itemId: null },
     'queue.list': { queues: [] }, 'sync.status': status(0), 'conflicts.list': { conflicts: [] },
   };

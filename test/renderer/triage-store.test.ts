@@ -571,24 +571,28 @@ describe('triage store: the first item is asked for once (issue 15 gap 4)', () =
     expect(s.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(1);
   });
 
-  it('a first item asked for ahead (boot, beside the session) is opened without asking again; a failed ask is asked again', async () => {
+  it('a first item boot read with its detail (app.boot) is shown before the core answers its open, and opened after it (labor)', async () => {
     const ahead = setup();
-    await ahead.t.ensureItem(Promise.resolve('a'));
-    await settle(ahead.t);
+    const first = await ahead.desk.call('item.get', { itemId: 'a' });
+    ahead.desk.calls.length = 0;
+    ahead.desk.hold('triage.open');
+    const shown = ahead.t.ensureItem(first);
+    const open = await ahead.desk.held();
+    // On screen while its open is still on its way; the core's answer then refreshes it.
     expect(ahead.shown()).toBe('a');
+    expect(ahead.state().loading).toBe(false);
+    expect(open.method).toBe('triage.open');
+    open.release();
+    await shown;
+    await settle(ahead.t);
+    expect(ahead.desk.focused).toBe('a');
     expect(ahead.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(0);
-    expect(ahead.desk.calls.filter((c) => c.method === 'triage.open')).toHaveLength(1);
+    expect(ahead.desk.calls.filter((c) => c.method === 'triage.open')).toEqual([{ method: 'triage.open', input: { itemId: 'a' } }]);
+    expect(ahead.toasts).toEqual([]);
 
-    const failed = setup();
-    await failed.t.ensureItem(Promise.reject(new Error('signed out when asked')));
-    await settle(failed.t);
-    expect(failed.shown()).toBe('a');
-    expect(failed.desk.calls.filter((c) => c.method === 'triage.next')).toHaveLength(1);
-    expect(failed.toasts).toEqual([]);
-
-    // Asked ahead and nothing assigned: the empty state, without a second ask.
+    // Read at boot and nothing assigned: the empty state, without asking again.
     const none = setup();
-    await none.t.ensureItem(Promise.resolve(null));
+    await none.t.ensureItem(null);
     expect(none.state().empty).toBe(true);
     expect(none.desk.calls).toEqual([]);
   });
