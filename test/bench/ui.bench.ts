@@ -5,6 +5,12 @@
 // cache: the same path production data takes. While the UI is measured, a feeder keeps ingesting and
 // assigning small batches so the core keeps pulling (and pushes every decision).
 //
+// Processes, as in the product: the core, its browser mode and what is timed inside it (call durations, the work
+// trace with the commits, event-loop delay, long blocks, UI_BENCH_CPU_PROF, the core A/B swap) run in a child process
+// of their own (ui-core-process.ts, over the validated channel in ui-core-channel.ts); Playwright, the page's figures
+// and the feeder run in this one. (Before, Playwright shared the core's thread and its own work, about 2.3 s against
+// the core's 3.6 s during the decisions, counted as the product's "sent -> core call starts".)
+//
 // Figures: keypress -> next item painted (p50/p95/p99 over 500 decisions), keypress -> decision durable (the key,
 // on the page's clock, to the decision's commit in the core, on the core's clock; the two clocks lined up by the
 // closest of 30 round trips, printed with its error; beside it the answer's arrival in the page), filter change -> rows
@@ -27,25 +33,22 @@
 // fully drawn, cold and with data cached; a quarter of hourly buckets redrawn on resize. `--ops-only` measures
 // this (no start, no 100k triage run) and stops.
 import { spawn } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createCore } from '../../electron/core/index';
-import { startBrowserMode } from '../../electron/web/index';
 import { ensureBuilt } from '../../scripts/build';
 import { RENDERER_OUT } from '../../scripts/build-steps';
 import type { IngestItem } from '../../shared/central-api';
-import type { DeskEventName, DeskResult, SyncStatus } from '../../shared/desk-api';
-import { memorySecretStore } from '../../electron/core/secret-store';
+import type { SyncStatus } from '../../shared/desk-api';
 import { CentralClient } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { UI_INSTRUMENT } from './ui-instrument';
 import { loadAverage, spread } from './bench-stats';
 import { measureOps } from './ui-ops';
-import { durableRecorder, keyToCommitted, reportDurableBreakdown, type PageDurable } from './durable-breakdown';
+import { keyToCommitted, reportDurableBreakdown, type PageDurable } from './durable-breakdown';
+import { BLOCK_MS, forkCore, type CoreProcess } from './ui-core-channel';
 
 const ITEMS = Number(process.env.UI_BENCH_ITEMS ?? 100_000);
 const DECISIONS = Number(process.env.UI_BENCH_DECISIONS ?? 500);
@@ -128,16 +131,11 @@ export async function run(): Promise<void> {
   const server = await spawnServer({ dbFile: join(dir, 'central.sqlite'), port: 0, seed: 'demo', maxLeasedPerUser: 1_000_000 });
   let feeding = true;
   let feeder: Promise<void> = Promise.resolve();
-  // One token store for every core of the run, so a core opened again on the cache (the core A/B) is signed in.
-  const secrets = memorySecretStore();
+  // The core, its browser mode and the timing inside it run in a process of their own, as in the product
+  // (ui-core-channel.ts); this process has Playwright, the page's figures and the feeder.
   // UI_BENCH_LOG_DIR=<folder>: the core's own log (pull pages, the items indexes built after the snapshot, ...).
-  const coreOptions = { cacheFile: join(dir, 'cache.sqlite'), demo: { serverUrl: server.url }, syncIntervalMs: 1000, secrets, logDir: process.env.UI_BENCH_LOG_DIR };
-  let core = await createCore(coreOptions);
-  const call = async <T>(m: string, input: unknown = {}) => {
-    const r = (await core.call(m, input)) as DeskResult<T>;
-    if (!r.ok) throw new Error(`${m}: ${r.error.code}: ${r.error.message}`);
-    return r.value;
-  };
+  const core = await forkCore({ cacheFile: join(dir, 'cache.sqlite'), serverUrl: server.url, logDir: process.env.UI_BENCH_LOG_DIR });
+  const call = async <T>(method: string, input: unknown = {}) => (await core.ask('call', { method, input })) as T;
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
   try {
     const aliceId = (await new CentralClient(server.url, 'demo-alice').me()).id;
@@ -157,8 +155,8 @@ export async function run(): Promise<void> {
     }
     const syncSeconds = (performance.now() - t) / 1000;
     const syncEnded = performance.now();
-    // The core's thread held up (this process runs the core): when after the sync, and for how long.
-    const blocks = watchBlocks(syncEnded);
+    // The core's thread held up: when after the sync, and for how long.
+    await core.ask('watchBlocks');
     log(`initial sync of ${ITEMS} items into the cache: ${syncSeconds.toFixed(1)} s (${Math.round(ITEMS / syncSeconds)} items/s)`);
     // Default 0: decisions start right after the first sync, while the core still finishes its work (README).
     const settleMs = Number(process.env.UI_BENCH_SETTLE_MS ?? 0);
@@ -177,46 +175,7 @@ export async function run(): Promise<void> {
       }
     })();
 
-    // Inside the core's process: how long each triage.decide / triage.open call took from the HTTP handler's
-    // call to its answer (the commit included), and how late the core's event loop ran its callbacks.
-    const inCore: Record<'decide' | 'open', number[]> = { decide: [], open: [] };
-    const trace = durableRecorder();
-    // The A/B of two renderer builds keeps its own record of the core's calls (its figures are printed apart).
-    let recorder = trace;
-    let timing = false;
-    // The browser mode talks to whichever core is current (the core A/B swaps it between blocks); calls that
-    // arrive during a swap wait for it.
-    let current = core;
-    let swapping: Promise<void> = Promise.resolve();
-    const listeners = new Set<(name: DeskEventName, payload: unknown) => void>();
-    const fanOut = (name: DeskEventName, payload: unknown) => { for (const l of listeners) l(name, payload); };
-    let unsubscribe = current.onEvent(fanOut);
-    const timed = {
-      call: async (m: string, input: unknown) => {
-        await swapping;
-        const s = performance.now();
-        const r = timing && m === 'triage.decide'
-          ? await recorder.decide((input as { itemId: string }).itemId, () => current.call(m as never, input as never))
-          : await current.call(m as never, input as never);
-        if (timing && (m === 'triage.decide' || m === 'triage.open')) inCore[m === 'triage.decide' ? 'decide' : 'open'].push(performance.now() - s);
-        return r;
-      },
-      onEvent: (l: (name: DeskEventName, payload: unknown) => void) => { listeners.add(l); return () => { listeners.delete(l); }; },
-    } as typeof core;
-    const swapCore = async (make: typeof createCore) => {
-      let done!: () => void;
-      swapping = new Promise((resolve) => { done = resolve; });
-      try {
-        unsubscribe();
-        await current.close();
-        current = await make(coreOptions);
-        unsubscribe = current.onEvent(fanOut);
-      } finally {
-        done();
-      }
-    };
-    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-    const web = await startBrowserMode({ core: timed, staticDir: RENDERER_OUT });
+    const web = await core.ask('web', { staticDir: RENDERER_OUT });
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     await context.addInitScript(UI_INSTRUMENT);
     const page = await context.newPage();
@@ -225,16 +184,14 @@ export async function run(): Promise<void> {
     await sleep(1000);
 
     for (let i = 0; i < BASELINE_SAMPLES; i++) await measure(page, 'baseline', () => page.keyboard.press('F2'), 'baseline');
-    const clock = await calibrateClock(page);
+    const clock = await calibrateClock(page, core);
     const loafBefore = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
     const rpcBefore = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
     let missed = 0;
     /** Per decision sample, seconds since the initial sync ended when its key was pressed. */
     const pressedAt: number[] = [];
-    timing = true;
-    trace.start();
-    loopDelay.enable();
-    const profile = await startCpuProfile();
+    // In the core: decide / open calls timed, its work trace, event-loop delay and UI_BENCH_CPU_PROF on.
+    await core.ask('startDecisions');
     const rendererProfile = await startRendererProfile(page);
     for (let i = 0; i < DECISIONS; i++) {
       const at = (performance.now() - syncEnded) / 1000;
@@ -242,14 +199,10 @@ export async function run(): Promise<void> {
       else missed++;
       if ((i + 1) % 100 === 0) log(`decisions: ${i + 1}/${DECISIONS}`);
     }
-    timing = false;
-    trace.stop();
-    loopDelay.disable();
-    blocks.stop();
-    await profile.stop();
+    const inCore = await core.ask('stopDecisions');
     await rendererProfile.stop();
-    const coreAb = CORE_AB ? await measureCoreAB(page, swapCore, CORE_AB, log) : null;
-    core = current;
+    const blocks = inCore.blocks.map((x) => ({ at: (x.at - performance.timeOrigin - syncEnded) / 1000, ms: x.ms }));
+    const coreAb = CORE_AB ? await measureCoreAB(page, core, CORE_AB, log) : null;
     const loafAfterDecisions = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.loafs.length);
     const rpcAfter = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
 
@@ -258,17 +211,8 @@ export async function run(): Promise<void> {
     if (NO_FILTER) await page.goto('about:blank');
     let ab: Awaited<ReturnType<typeof measureAB>> | null = null;
     if (COMPARE_STATIC) {
-      // The builds' decisions go through the timed dispatcher too: keypress -> durable (the commit) for each.
-      recorder = durableRecorder();
-      recorder.start();
-      timing = true;
-      try {
-        ab = await measureAB(browser, timed, recorder, COMPARE_STATIC, log);
-      } finally {
-        timing = false;
-        recorder.stop();
-        recorder = trace;
-      }
+      // The builds' decisions go through the core's timed dispatcher too: keypress -> durable (the commit) for each.
+      ab = await measureAB(browser, core, COMPARE_STATIC, log);
     }
     const filterResult = NO_FILTER ? { toggles: 0, texts: 0 } : await measureFilter(page, log);
 
@@ -280,7 +224,7 @@ export async function run(): Promise<void> {
     const dec = b.decisions.map((s) => s.ms);
     const com = b.decisions.map((s) => s.commitMs ?? NaN);
     // Keypress -> decision durable: the key (the page's clock) to the decision's commit in the core (its clock).
-    const dur = keyToCommitted(b.durable, trace.calls, clock.offsetMs);
+    const dur = keyToCommitted(b.durable, inCore.calls, clock.offsetMs);
     const answered = b.durable.map((s) => s.ms);
     const sent = b.durable.map((s) => s.sentMs ?? NaN);
     const base = b.baseline.map((s) => s.ms);
@@ -304,10 +248,11 @@ export async function run(): Promise<void> {
     console.log(`          'a' -> the page has the answer n=${answered.length}  p50 ${f(pct(answered, 50))}  p95 ${f(pct(answered, 95))}  p99 ${f(pct(answered, 99))} ms  (durable plus the way back; the UI moved on long before)`);
     console.log(`            clocks: page minus core ${f(clock.offsetMs)} ms, +-${f(clock.errorMs)} ms (the closest of ${clock.samples} round trips)`);
     console.log(`            of which: key -> request sent   p50 ${f(pct(sent, 50))}  p95 ${f(pct(sent, 95))}  p99 ${f(pct(sent, 99))} ms  (the renderer's serial queue: an open or decision still in flight goes first)`);
-    console.log(`            in the core: triage.decide   p50 ${f(pct(inCore.decide, 50))}  p95 ${f(pct(inCore.decide, 95))}  p99 ${f(pct(inCore.decide, 99))} ms;  triage.open p50 ${f(pct(inCore.open, 50))}  p95 ${f(pct(inCore.open, 95))} ms`);
-    console.log(`            core event-loop delay        p50 ${f(loopDelay.percentile(50) / 1e6)}  p95 ${f(loopDelay.percentile(95) / 1e6)}  p99 ${f(loopDelay.percentile(99) / 1e6)}  max ${f(loopDelay.max / 1e6)} ms`);
-    reportDurableBreakdown(b.durable, trace.calls, trace.spans, clock.offsetMs);
-    for (const line of afterSyncLines(pressedAt, b.decisions, blocks.list)) console.log(line);
+    console.log(`            in the core: triage.decide   p50 ${f(pct(inCore.inCore.decide, 50))}  p95 ${f(pct(inCore.inCore.decide, 95))}  p99 ${f(pct(inCore.inCore.decide, 99))} ms;  triage.open p50 ${f(pct(inCore.inCore.open, 50))}  p95 ${f(pct(inCore.inCore.open, 95))} ms`);
+    const lag = inCore.loopDelay;
+    console.log(`            core event-loop delay        p50 ${f(lag.p50)}  p95 ${f(lag.p95)}  p99 ${f(lag.p99)}  max ${f(lag.max)} ms  (the core's own process)`);
+    reportDurableBreakdown(b.durable, inCore.calls, inCore.spans, clock.offsetMs);
+    for (const line of afterSyncLines(pressedAt, b.decisions, blocks)) console.log(line);
     console.log(`          ratio to baseline               p50 ${ratio(pct(dec, 50), pct(base, 50))}  p95 ${ratio(pct(dec, 95), pct(base, 95))}  p99 ${ratio(pct(dec, 99), pct(base, 99))}`);
     console.log(`          p95 vs one frame (16.7 ms)      ${ratio(pct(dec, 95), FRAME_MS)}`);
     if (coreAb) {
@@ -336,7 +281,6 @@ export async function run(): Promise<void> {
     if (!NO_FILTER) console.log(`filter    text input -> rows painted     n=${filText.length}/${filterResult.texts}  p50 ${f(pct(filText, 50))}  p95 ${f(pct(filText, 95))} ms (at most one page request in flight, the newest filter sent next; a change that leaves the rows as they were is not a sample)`);
     console.log(`long animation frames (>50 ms)          during decisions ${decisionLoafs.length} (of ${dec.length} decisions; longest ${f(Math.max(0, ...decisionLoafs.map((l) => l.duration)))} ms), during filtering ${filterLoafs.length}${b.loafUnsupported ? ` [unsupported: ${b.loafUnsupported}]` : ''}`);
     await context.close();
-    await web.close();
   } finally {
     feeding = false;
     await feeder.catch(() => undefined);
@@ -348,19 +292,25 @@ export async function run(): Promise<void> {
 }
 
 /**
- * The page's epoch clock (performance.timeOrigin + now, as the instrument stamps keys) minus this process's (the
- * core's work trace): from the round trip with the smallest span, so the error is at most half that span.
+ * The page's epoch clock (performance.timeOrigin + now, as the instrument stamps keys) minus the core's (its work
+ * trace), through this process's: page minus this and this minus the core, each from the round trip with the
+ * smallest span (so each error is at most half that span); the error printed is the sum of the two.
  */
-async function calibrateClock(page: Page, samples = 30): Promise<{ offsetMs: number; errorMs: number; samples: number }> {
-  let best = { offsetMs: 0, errorMs: Infinity };
-  for (let i = 0; i < samples; i++) {
-    const before = performance.timeOrigin + performance.now();
-    const inPage = await page.evaluate(() => performance.timeOrigin + performance.now());
-    const after = performance.timeOrigin + performance.now();
-    const errorMs = (after - before) / 2;
-    if (errorMs < best.errorMs) best = { offsetMs: inPage - (before + after) / 2, errorMs };
-  }
-  return { ...best, samples };
+async function calibrateClock(page: Page, core: CoreProcess, samples = 30): Promise<{ offsetMs: number; errorMs: number; samples: number }> {
+  const closest = async (other: () => Promise<number>) => {
+    let best = { offsetMs: 0, errorMs: Infinity };
+    for (let i = 0; i < samples; i++) {
+      const before = performance.timeOrigin + performance.now();
+      const there = await other();
+      const after = performance.timeOrigin + performance.now();
+      const errorMs = (after - before) / 2;
+      if (errorMs < best.errorMs) best = { offsetMs: there - (before + after) / 2, errorMs };
+    }
+    return best;
+  };
+  const pageMinusHere = await closest(() => page.evaluate(() => performance.timeOrigin + performance.now()));
+  const coreMinusHere = await closest(() => core.ask('now'));
+  return { offsetMs: pageMinusHere.offsetMs - coreMinusHere.offsetMs, errorMs: pageMinusHere.errorMs + coreMinusHere.errorMs, samples };
 }
 
 /** Whether a built renderer (dist/renderer or a copy) bundles React's development build (its source maps say). */
@@ -374,8 +324,11 @@ function isReactDevBuild(dir: string): boolean {
  * Keypress -> next item painted on this build and on another renderer build, in alternating blocks over the
  * same core (each block in a fresh page of its own browser mode, so the idle page never re-renders beside it).
  */
-async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof createCore>>, recorder: ReturnType<typeof durableRecorder>, compareDir: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; committedCurrent: number[]; committedCompare: number[]; startedCurrent: number[]; startedCompare: number[]; durable: Record<'current' | 'compare', number[]>; answered: Record<'current' | 'compare', number[]>; calls: Record<'current' | 'compare', Record<string, number>>; blocks: number }> {
-  const webs = { current: await startBrowserMode({ core, staticDir: RENDERER_OUT }), compare: await startBrowserMode({ core, staticDir: compareDir }) };
+async function measureAB(browser: Browser, core: CoreProcess, compareDir: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; committedCurrent: number[]; committedCompare: number[]; startedCurrent: number[]; startedCompare: number[]; durable: Record<'current' | 'compare', number[]>; answered: Record<'current' | 'compare', number[]>; calls: Record<'current' | 'compare', Record<string, number>>; blocks: number }> {
+  const webs = { current: await core.ask('web', { staticDir: RENDERER_OUT }), compare: await core.ask('web', { staticDir: compareDir }) };
+  // Each block's page answers and clock offset; lined up with the core's decide calls once the A/B is over.
+  const pages: { which: 'current' | 'compare'; page: PageDurable[]; offsetMs: number }[] = [];
+  await core.ask('startAbRecorder');
   const out = { current: [] as number[], compare: [] as number[] };
   // Keypress -> the commit that shows the next item (before the frame): the render work without the wait for a frame.
   const committed = { current: [] as number[], compare: [] as number[] };
@@ -395,13 +348,13 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
           await page.goto(webs[which].launchUrl);
           await page.waitForFunction(() => document.body.dataset.view === 'triage' && !!document.body.dataset.focusedItemId, null, { timeout: 60_000 });
           await sleep(1000);
-          const clock = await calibrateClock(page, 10);
+          const clock = await calibrateClock(page, core, 10);
           const rpcBefore = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
           for (let k = 0; k < AB_BLOCK; k++) await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions');
           // The last answers of the block are in before the page closes.
           await page.waitForFunction((n) => (window as unknown as { __uiBench: Bench }).__uiBench.durable.length >= n, AB_BLOCK, { timeout: 10_000 }).catch(() => undefined);
           const pageDurable = await page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.durable);
-          durable[which].push(...keyToCommitted(pageDurable, recorder.calls, clock.offsetMs));
+          pages.push({ which, page: pageDurable, offsetMs: clock.offsetMs });
           answered[which].push(...pageDurable.map((x) => x.ms));
           const rpcAfter = await page.evaluate(() => ({ ...(window as unknown as { __uiBench: Bench }).__uiBench.rpc }));
           for (const [m, n] of Object.entries(rpcAfter)) calls[which][m] = (calls[which][m] ?? 0) + n - (rpcBefore[m] ?? 0);
@@ -416,8 +369,10 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
       log(`A/B: block ${i + 1}/${blocks} of each build done`);
     }
   } finally {
-    await webs.current.close();
-    await webs.compare.close();
+    const { calls } = await core.ask('stopAbRecorder');
+    for (const p of pages) durable[p.which].push(...keyToCommitted(p.page, calls, p.offsetMs));
+    await core.ask('closeWeb', webs.current);
+    await core.ask('closeWeb', webs.compare);
   }
   return { ...out, committedCurrent: committed.current, committedCompare: committed.compare, startedCurrent: started.current, startedCompare: started.compare, durable, answered, calls, blocks };
 }
@@ -427,14 +382,13 @@ async function measureAB(browser: Browser, core: Awaited<ReturnType<typeof creat
  * decisions on the same page, cache, server and feeder: the core is closed and the other opened on the same
  * cache between blocks (a second's pause, so every answer of the block is in).
  */
-async function measureCoreAB(page: Page, swapCore: (make: typeof createCore) => Promise<void>, otherPath: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; blocks: number }> {
-  const other = (await import(otherPath) as { createCore: typeof createCore }).createCore;
+async function measureCoreAB(page: Page, core: CoreProcess, comparePath: string, log: (m: string) => void): Promise<{ current: number[]; compare: number[]; blocks: number }> {
   const out = { current: [] as number[], compare: [] as number[] };
   const blocks = Math.max(1, Math.round(DECISIONS / AB_BLOCK / 2));
   const durableCount = () => page.evaluate(() => (window as unknown as { __uiBench: Bench }).__uiBench.durable.length);
   for (let i = 0; i < blocks; i++) {
     for (const which of (i % 2 === 0 ? ['compare', 'current'] : ['current', 'compare']) as ('current' | 'compare')[]) {
-      await swapCore(which === 'compare' ? other : createCore);
+      await core.ask('swapCore', { which, comparePath });
       await sleep(1000);
       const from = await durableCount();
       for (let k = 0; k < AB_BLOCK; k++) await measure(page, 'decision', () => page.keyboard.press('a'), 'decisions');
@@ -443,26 +397,8 @@ async function measureCoreAB(page: Page, swapCore: (make: typeof createCore) => 
     }
     log(`core A/B: block ${i + 1}/${blocks} of each core done`);
   }
-  await swapCore(createCore);
+  await core.ask('swapCore', { which: 'current' });
   return { ...out, blocks };
-}
-
-/**
- * The core's event loop held up for BLOCK_MS or more, each with its start in seconds after the initial sync ended
- * (a 5 ms timer that runs late by more than BLOCK_MS). Kept beside the decisions' timeline: the work right after
- * a first sync is what a reviewer who starts at once runs into.
- */
-const BLOCK_MS = 30;
-function watchBlocks(since: number): { list: { at: number; ms: number }[]; stop(): void } {
-  const list: { at: number; ms: number }[] = [];
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    const late = now - last - 5;
-    if (late >= BLOCK_MS) list.push({ at: (last - since) / 1000, ms: late });
-    last = now;
-  }, 5);
-  return { list, stop: () => clearInterval(timer) };
 }
 
 /** Keypress -> next item painted by time since the initial sync ended (10 s windows), with the core's long blocks in each. */
@@ -498,25 +434,6 @@ async function startRendererProfile(page: Page): Promise<{ stop(): Promise<void>
       const { profile } = await cdp.send('Profiler.stop');
       writeFileSync(file, JSON.stringify(profile));
       await cdp.detach();
-    },
-  };
-}
-
-/** UI_BENCH_CPU_PROF=file.cpuprofile: a CPU profile of this process (core, web server, feeder) while decisions run. */
-async function startCpuProfile(): Promise<{ stop(): Promise<void> }> {
-  const file = process.env.UI_BENCH_CPU_PROF;
-  if (!file) return { stop: async () => undefined };
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop() {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
     },
   };
 }
