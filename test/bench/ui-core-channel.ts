@@ -74,7 +74,16 @@ export interface CoreProcess {
 
 /** Forks the core's process (under tsx, as the bench runs) and opens a core on `cacheFile`. */
 export async function forkCore(opts: Ask<'open'>): Promise<CoreProcess> {
-  const child: ChildProcess = fork(join(import.meta.dirname, 'ui-core-process.ts'), [], {
+  const core = connectCore(CORE_PROCESS);
+  await core.ask('open', opts);
+  return core;
+}
+
+export const CORE_PROCESS = join(import.meta.dirname, 'ui-core-process.ts');
+
+/** The channel to a freshly forked `entry`, nothing opened yet (forkCore; the channel's own test forks other ends). */
+export function connectCore(entry: string): CoreProcess {
+  const child: ChildProcess = fork(entry, [], {
     execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   let nextId = 1;
@@ -84,27 +93,40 @@ export async function forkCore(opts: Ask<'open'>): Promise<CoreProcess> {
     waiting.clear();
     resolve();
   }));
+  // A reply that does not fit the channel or its request, or answers nothing asked: every waiting request fails
+  // with why, and the core's process is ended (its figures could not be trusted).
+  const broken = (why: string) => {
+    for (const w of waiting.values()) w.reject(new Error(`${w.op}: ${why}`));
+    waiting.clear();
+    child.kill();
+  };
   child.on('message', (raw) => {
     const reply = coreReply.safeParse(raw);
-    if (!reply.success) throw new Error(`the core's process sent a malformed reply: ${reply.error.message}`);
+    if (!reply.success) return broken(`the core's process sent a malformed reply: ${reply.error.message}`);
     const w = waiting.get(reply.data.id);
-    if (!w) throw new Error(`the core's process answered unknown request ${reply.data.id}`);
+    if (!w) return broken(`the core's process answered request ${reply.data.id}, which is not waiting`);
     waiting.delete(reply.data.id);
     if (!reply.data.ok) return w.reject(new Error(`${w.op}: ${reply.data.error}`));
     const value = replyValue[w.op].safeParse(reply.data.value);
-    if (value.success) w.resolve(value.data);
-    else w.reject(new Error(`${w.op}: malformed answer from the core's process: ${value.error.message}`));
+    if (!value.success) {
+      waiting.set(reply.data.id, w);
+      return broken(`malformed answer from the core's process: ${value.error.message}`);
+    }
+    w.resolve(value.data);
   });
   const ask: CoreProcess['ask'] = (op, ...args) => new Promise((resolve, reject) => {
     const id = nextId++;
     waiting.set(id, { op, resolve: resolve as (v: unknown) => void, reject });
-    child.send(coreRequest.parse({ id, op, ...(args[0] ?? {}) }));
+    child.send(coreRequest.parse({ id, op, ...(args[0] ?? {}) }), (e) => {
+      if (e && waiting.delete(id)) reject(new Error(`${op}: not sent to the core's process: ${e.message}`));
+    });
   });
-  await ask('open', opts);
   return {
     ask,
     async close() {
       if (child.exitCode === null && child.signalCode === null) await ask('close').catch(() => undefined);
+      // The core's process leaves when its channel closes (it does so itself after 'close').
+      if (child.connected) child.disconnect();
       await exited;
     },
   };
