@@ -6,6 +6,9 @@
 // Beside the wall figures: the server process's CPU per phase (user + system, from /proc), which a loaded
 // machine disturbs far less than wall time. BENCH_SERVER_AB=<another checkout> runs that checkout's server
 // in every run too (order alternating, same items), and prints its CPU and wall per phase over this one's.
+// --in-flight K (default 1): ingest and push keep K requests in flight (push from K desks, each its own client
+// id and slice of the decisions, each in order), so the server never waits on the client building the next
+// body or checking the last answer: its throughput, where K = 1 measures one client's round trips.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,8 +52,15 @@ async function phase(dir: string, dbFile: string, serverPid: number, name: strin
   return { name, unit, count, httpMs, serverCpuMs, rawMs: raw.ms, rawCpuMs: raw.cpuMs, rows: plan.rows };
 }
 
-/** One run against the server of `root` (default this checkout). */
-async function oneRun(n: number, run: number, root?: string): Promise<PhaseFigure[]> {
+/** Runs task(0..count-1) with at most `k` in flight, each started in index order. */
+async function inFlight(k: number, count: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => { while (next < count) await task(next++); };
+  await Promise.all(Array.from({ length: Math.min(k, count) }, worker));
+}
+
+/** One run against the server of `root` (default this checkout); `k` requests in flight for ingest and push. */
+async function oneRun(n: number, run: number, k: number, root?: string): Promise<PhaseFigure[]> {
   const dir = mkdtempSync(join(tmpdir(), 'desk-bench-server-'));
   const dbFile = join(dir, 'central.sqlite');
   const server = await spawnServer({ dbFile, seed: 'demo', maxLeasedPerUser: 1_000_000, root });
@@ -66,11 +76,12 @@ async function oneRun(n: number, run: number, root?: string): Promise<PhaseFigur
 
     figures.push(await phase(dir, dbFile, pid, 'ingest', 'items/s', () => requests, async () => {
       requests = 0;
-      for (let i = 0; i < n; i += MAX_INGEST_BATCH) {
-        const res = await producer.ingest({ items: rows.slice(i, i + MAX_INGEST_BATCH) });
+      await inFlight(k, Math.ceil(n / MAX_INGEST_BATCH), async (b) => {
+        const batch = rows.slice(b * MAX_INGEST_BATCH, (b + 1) * MAX_INGEST_BATCH);
+        const res = await producer.ingest({ items: batch });
         requests++;
-        if (res.created !== Math.min(MAX_INGEST_BATCH, n - i)) throw new Error(`ingest created ${res.created}`);
-      }
+        if (res.created !== batch.length) throw new Error(`ingest created ${res.created} of ${batch.length}`);
+      });
       return n;
     }));
 
@@ -92,17 +103,20 @@ async function oneRun(n: number, run: number, root?: string): Promise<PhaseFigur
     claimed = claimed.filter((i) => i.source === 'bench').slice(0, n);
     if (claimed.length < n) throw new Error(`claimed only ${claimed.length} bench items`);
 
-    const clientId = newClientId('bench');
-    const mutations = approvals(claimed, 1);
+    // One desk per request in flight, each pushing its own slice of the decisions in order.
+    const share = Math.ceil(n / k);
+    const desks = Array.from({ length: k }, (_, d) => ({ clientId: newClientId(`bench-${d}`), mutations: approvals(claimed.slice(d * share, (d + 1) * share), 1) }));
     figures.push(await phase(dir, dbFile, pid, 'push decisions', 'decisions/s', () => requests, async () => {
       requests = 0;
-      for (let i = 0; i < n; i += MAX_PUSH_BATCH) {
-        // Lean results, as the desk asks for them (a server without them answers full ones).
-        const res = await reviewer.push({ clientId, mutations: mutations.slice(i, i + MAX_PUSH_BATCH), leanResults: true });
-        requests++;
-        const bad = res.results.find((r) => r.status !== 'applied');
-        if (bad) throw new Error(`push: mutation ${bad.mutationId} ${bad.status} ${bad.code}`);
-      }
+      await Promise.all(desks.map(async ({ clientId, mutations }) => {
+        for (let i = 0; i < mutations.length; i += MAX_PUSH_BATCH) {
+          // Lean results, as the desk asks for them (a server without them answers full ones).
+          const res = await reviewer.push({ clientId, mutations: mutations.slice(i, i + MAX_PUSH_BATCH), leanResults: true });
+          requests++;
+          const bad = res.results.find((r) => r.status !== 'applied');
+          if (bad) throw new Error(`push: mutation ${bad.mutationId} ${bad.status} ${bad.code}`);
+        }
+      }));
       return n;
     }));
     return figures;
@@ -121,8 +135,10 @@ export async function run(): Promise<void> {
   }
   const [n] = sizesArg(process.argv, 'items', [20_000]);
   const [runs] = sizesArg(process.argv, 'runs', [3]);
+  const [k] = sizesArg(process.argv, 'in-flight', [1]);
+  if (k < 1) throw new Error('--in-flight: at least 1');
   const other = process.env.BENCH_SERVER_AB;
-  console.log(`server bench: ${n} items over HTTP, ${runs} runs, ${await loadAverage()}${other ? `; A/B against ${other}` : ''}`);
+  console.log(`server bench: ${n} items over HTTP, ${k} request${k > 1 ? 's' : ''} in flight, ${runs} runs, ${await loadAverage()}${other ? `; A/B against ${other}` : ''}`);
   const all: PhaseFigure[][] = [];
   const others: PhaseFigure[][] = [];
   const line = (figures: PhaseFigure[]) =>
@@ -131,10 +147,10 @@ export async function run(): Promise<void> {
     process.stdout.write(`  run ${r + 1}/${runs}… `);
     // A/B: the other checkout goes first in every other run, so neither side always runs on a warmer machine.
     // Both sides do the same work around their phases (snapshots, replays), so neither server idles longer.
-    if (other && r % 2 === 1) others.push(await oneRun(n, r, other));
-    const figures = await oneRun(n, r);
+    if (other && r % 2 === 1) others.push(await oneRun(n, r, k, other));
+    const figures = await oneRun(n, r, k);
     all.push(figures);
-    if (other && r % 2 === 0) others.push(await oneRun(n, r, other));
+    if (other && r % 2 === 0) others.push(await oneRun(n, r, k, other));
     console.log(`${line(figures)}; ${await loadAverage()}`);
     if (other) console.log(`     other: ${line(others[r])}`);
   }

@@ -83,8 +83,11 @@ export function replayWrites(beforeFile: string, workFile: string, plan: WritePl
       }
       return stmt;
     };
-    // Ceiling bounds: a table with fewer rows than transactions (the one new client row) lands in the first.
-    const slice = <T>(rows: T[], k: number) => rows.slice(Math.ceil((rows.length * k) / transactions), Math.ceil((rows.length * (k + 1)) / transactions));
+    // A table with fewer rows than transactions (the new client rows, which others' rows refer to) lands whole in
+    // the first: spread, a later desk's client row would come after its first mutations and fail the foreign key.
+    const slice = <T>(rows: T[], k: number) => rows.length < transactions
+      ? (k === 0 ? rows : [])
+      : rows.slice(Math.ceil((rows.length * k) / transactions), Math.ceil((rows.length * (k + 1)) / transactions));
     const apply = db.transaction((k: number) => {
       for (const s of stmts) {
         for (const u of slice(s.t.updates, k)) updateFor(s, u.changed).run(...u.values, u.rowid);
