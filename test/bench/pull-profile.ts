@@ -7,7 +7,7 @@
 // and the medians' ratios are printed. The seed (leases of 7 days) is made by this checkout's server: delete
 // it (desk-pull-seed-<n>.sqlite in the tmp dir) after a server schema change. Run it under the bench lock. --prof profiles both sides of the first run of this checkout and
 // prints self time by function.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { createCore as CreateCore } from '../../electron/core/index';
 import { memorySecretStore } from '../../electron/core/secret-store';
 import { CentralClient, ingestItems } from '../helpers/central-client';
+import { spawnServer } from '../helpers/server';
 import { loadAverage, pct, sizesArg } from './bench-stats';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,23 +34,9 @@ const otherCore = process.argv.includes('--other-core') || !process.argv.include
 const otherServer = process.argv.includes('--other-server') || !process.argv.includes('--other-core');
 
 async function startServer(root: string, dbFile: string, profDir: string | null): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
-  const args = [...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', join(root, 'server', 'cli.ts'),
-    '--port', '0', '--db', dbFile, '--max-leased-per-user', '1000000', ...(existsSync(dbFile) ? [] : ['--seed', 'demo'])];
-  const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      for (const line of out.split('\n')) {
-        if (!line.includes('"server ready"')) continue;
-        try { resolve((JSON.parse(line) as { url: string }).url); return; } catch { /* partial line */ }
-      }
-    });
-    child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    void stopped.then(() => reject(new Error(`server exited before ready:\n${out}`)));
-  });
-  return { url, child, stop: async () => { child.kill('SIGTERM'); await stopped; } };
+  const server = await spawnServer({ root, dbFile, maxLeasedPerUser: 1_000_000, seed: existsSync(dbFile) ? undefined : 'demo',
+    nodeArgs: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [] });
+  return { url: server.url, child: server.child, stop: async () => { await server.kill('SIGTERM'); } };
 }
 
 async function seed(file: string): Promise<void> {

@@ -2,7 +2,6 @@
 // runs the server bench's ingest, claim and push phases against a server child started with --cpu-prof, and
 // prints where the server's CPU went in each phase: self time by function and by file (the phases are cut
 // apart by the profile's sample timestamps). The raw .cpuprofile is kept for a closer look.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MAX_CLAIM_COUNT, MAX_INGEST_BATCH, MAX_PUSH_BATCH } from '../../shared/central-api';
 import type { Item } from '../../shared/domain';
 import { CentralClient, approvals, ingestItems, newClientId } from '../helpers/central-client';
+import { spawnServer } from '../helpers/server';
 import { sizesArg } from './bench-stats';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -18,23 +18,8 @@ interface ProfileNode { id: number; callFrame: { functionName: string; url: stri
 interface Profile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
 
 async function startProfiledServer(dbFile: string, profDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const args = ['--cpu-prof', '--cpu-prof-dir', profDir, '--import', 'tsx', join(ROOT, 'server', 'cli.ts'), '--port', '0', '--db', dbFile,
-    '--seed', 'demo', '--max-leased-per-user', '1000000'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stopped = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString('utf8');
-      for (const line of out.split('\n')) {
-        if (!line.includes('"server ready"')) continue;
-        try { resolve((JSON.parse(line) as { url: string }).url); return; } catch { /* partial line */ }
-      }
-    });
-    child.stderr!.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    void stopped.then(() => reject(new Error(`server exited before ready:\n${out}`)));
-  });
-  return { url, stop: async () => { child.kill('SIGTERM'); await stopped; } };
+  const server = await spawnServer({ dbFile, seed: 'demo', maxLeasedPerUser: 1_000_000, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profDir] });
+  return { url: server.url, stop: async () => { await server.kill('SIGTERM'); } };
 }
 
 /** Each sample taken between t0 and t1 (profile microseconds): its node id and the time it stands for (ms). */

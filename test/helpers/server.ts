@@ -63,9 +63,11 @@ export interface SpawnedServer {
 /** The server as a child process via tsx running server/cli.ts; resolves once it logs "server ready". */
 export async function spawnServer(opts: { dbFile: string; port?: number; seed?: 'demo'; maxLeasedPerUser?: number;
   /** Another checkout's server (the server bench's A/B); default this one. */
-  root?: string }): Promise<SpawnedServer> {
+  root?: string;
+  /** Node's own flags before the script (the profiling aids' --cpu-prof). */
+  nodeArgs?: string[] }): Promise<SpawnedServer> {
   const root = opts.root ?? ROOT;
-  const args = ['--import', 'tsx', join(root, 'server', 'cli.ts'), '--port', String(opts.port ?? 0), '--db', opts.dbFile];
+  const args = [...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'server', 'cli.ts'), '--port', String(opts.port ?? 0), '--db', opts.dbFile];
   if (opts.seed) args.push('--seed', opts.seed);
   if (opts.maxLeasedPerUser !== undefined) args.push('--max-leased-per-user', String(opts.maxLeasedPerUser));
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
