@@ -82,6 +82,13 @@ export const DEFAULT_TOKEN_DAYS = 90;
 
 // ---------- checks both sides run ----------
 
+/** The key the server's parser refuses, named as forbiddenJsonKey names it, if member `k` holding `child` is one. */
+function forbiddenKeyAt(k: string, child: unknown): string | null {
+  if (k === '__proto__') return '__proto__';
+  if (k === 'constructor' && child !== null && typeof child === 'object' && Object.prototype.hasOwnProperty.call(child, 'prototype')) return 'constructor.prototype';
+  return null;
+}
+
 /**
  * Keys a JSON body may not hold anywhere: the server's JSON parser refuses them (prototype poisoning),
  * `__proto__` always, `constructor` when its value is an object with a `prototype` key.
@@ -94,10 +101,8 @@ export function forbiddenJsonKey(value: unknown): string | null {
     if (Array.isArray(v)) { for (const child of v as unknown[]) stack.push(child); continue; }
     // JSON.parse makes `__proto__` an own key, so Object.entries lists it.
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      if (k === '__proto__') return '__proto__';
-      if (k === 'constructor' && child !== null && typeof child === 'object' && Object.prototype.hasOwnProperty.call(child, 'prototype')) {
-        return 'constructor.prototype';
-      }
+      const key = forbiddenKeyAt(k, child);
+      if (key) return key;
       stack.push(child);
     }
   }
@@ -172,10 +177,7 @@ function depthAndForbiddenKey(value: unknown): { depth: number; key: string | nu
       continue;
     }
     for (const [k, child] of Object.entries(v as Record<string, unknown>)) {
-      if (key === null && k === '__proto__') key = '__proto__';
-      else if (key === null && k === 'constructor' && child !== null && typeof child === 'object' && Object.prototype.hasOwnProperty.call(child, 'prototype')) {
-        key = 'constructor.prototype';
-      }
+      if (key === null) key = forbiddenKeyAt(k, child);
       values.push(child);
       depths.push(here);
     }
