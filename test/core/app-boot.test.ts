@@ -2,18 +2,10 @@
 // the first item of the assigned set with its detail. A read: the item is not opened, its labor clock does not
 // start, the cache does not change (triage.open, which does, is the check that the snapshot would see it).
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Core } from '../../electron/core/index';
 import { snapshot } from '../helpers/db-snapshot';
-import { demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
+import { closedAfterEach, demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
 
-const open: { core: Core; close: () => Promise<void>; cleanup: () => void }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.core.close();
-    await o.close();
-    o.cleanup();
-  }
-});
+const open = closedAfterEach(afterEach);
 
 /** A core signed in to a scripted server whose first pull brings `n` items for alice (SLA order = id order). */
 async function setup(n: number, opts: { signIn: boolean }) {

@@ -7,16 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core/index';
 import type { DeskInput } from '../../shared/desk-api';
 import { ItemChangedDetails } from '../../shared/desk-api';
-import { demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
+import { closedAfterEach, demoCore, ok, scriptedServer, scriptItem, scriptPage, sendJson, tmpDir } from './core-fixture';
 
-const open: { core: Core; close: () => Promise<void>; cleanup: () => void }[] = [];
-afterEach(async () => {
-  for (const o of open.splice(0)) {
-    await o.core.close();
-    await o.close();
-    o.cleanup();
-  }
-});
+const open = closedAfterEach(afterEach);
 
 /** Items 1..n for alice (SLA order = id order); `later` is what the second and later pulls bring. */
 async function setup(n: number, later: Record<string, unknown>) {
