@@ -17,12 +17,9 @@
 // painted on the 100k-row queue table, long animation frames; each as a ratio to the baseline measured
 // in the same run (keypress of an unbound key -> next frame: what any key costs with no work).
 //
-// Start: `npm start` -> first item painted, warm (the start bundle built and the demo data seeded by a
-// launch before the measured ones; the browser already running, as a reviewer's is): from spawning
-// `npm start -- --no-open --timings` to the frame after the triage view shows an item, min / median / max
-// of UI_BENCH_STARTS launches (default 5), beside the same launch through tsx (the path before prebuilt
-// bundles: `node scripts/with-node22.mjs tsx scripts/start.ts`) as the same-run baseline. `--start-only`
-// measures this and stops.
+// Start (test/bench/ui-start.ts): `npm start` -> first item painted, warm, with the tab opened two ways: as the
+// product opens it (BROWSER handing the URL to a Chromium already running, nothing attached) and via Playwright's
+// newPage (the figure before; Playwright's page set-up is harness cost inside it). `--start-only` measures this and stops.
 //
 // A/B of the triage view: `UI_BENCH_COMPARE_STATIC=<another dist/renderer>` (a build of main, say) measures
 // keypress -> next item painted on that build too, in the same run, over the same core and sync: blocks of
@@ -32,12 +29,11 @@
 // Ops views (test/bench/ui-ops.ts, issue 11): Team and Control points opened on the demo history, first paint and
 // fully drawn, cold and with data cached; a quarter of hourly buckets redrawn on resize. `--ops-only` measures
 // this (no start, no 100k triage run) and stops.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureBuilt } from '../../scripts/build';
 import { RENDERER_OUT } from '../../scripts/build-steps';
 import type { IngestItem } from '../../shared/central-api';
@@ -45,8 +41,9 @@ import type { SyncStatus } from '../../shared/desk-api';
 import { CentralClient } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { UI_INSTRUMENT } from './ui-instrument';
-import { loadAverage, spread } from './bench-stats';
+import { loadAverage } from './bench-stats';
 import { measureOps } from './ui-ops';
+import { measureStarts } from './ui-start';
 import { keyToCommitted, reportDurableBreakdown, type PageDurable } from './durable-breakdown';
 import { BLOCK_MS, forkCore, type CoreProcess } from './ui-core-channel';
 
@@ -121,7 +118,7 @@ export async function run(): Promise<void> {
   if (!process.argv.includes('--triage-only')) {
     const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
     try {
-      if (!process.argv.includes('--ops-only')) await measureStarts(browser, log);
+      if (!process.argv.includes('--ops-only')) await measureStarts(browser, CHROMIUM_ARGS, log);
       if (!process.argv.includes('--start-only')) await measureOps(browser, log);
     } finally {
       await browser.close();
@@ -485,170 +482,4 @@ async function measureFilter(page: Page, log: (m: string) => void): Promise<{ to
   }
   log(`filter changes: ${toggles} class toggles, ${texts} text changes`);
   return { toggles, texts };
-}
-
-const ROOT = join(import.meta.dirname, '..', '..');
-const STARTS = Number(process.env.UI_BENCH_STARTS ?? 5);
-// The trace's own line for the mark ("  1351  +  1064  first item painted"), not the start script's note that
-// the trace will be printed again at 'first item painted' (which matched at once and cut the wait short).
-const FIRST_ITEM_TRACE_LINE = /^\s+\d+\s+\+\s*\d+\s+first item painted/m;
-
-/**
- * One launch: spawn -> URL printed -> page open -> frame after the first item shows. Milliseconds each.
- * The browser profile (a playwright context) is made before the clock starts, as a reviewer's browser is
- * already running with its profile; the tab is opened after the URL is printed, inside the measured time.
- */
-type StartSample = { urlMs: number; paintMs: number; output: string; marks: { name: string; ms: number }[] };
-
-async function oneStart(browser: Browser, command: string[], dataDir: string, cwd = ROOT): Promise<StartSample> {
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  try {
-    return await oneStartIn(context, command, dataDir, cwd);
-  } finally {
-    await context.close();
-  }
-}
-
-async function oneStartIn(context: BrowserContext, command: string[], dataDir: string, cwd: string): Promise<StartSample> {
-  const t0 = performance.now();
-  const t0Wall = performance.timeOrigin + t0;
-  const child = spawn(command[0], command.slice(1), {
-    cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: 'none' },
-  });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const onData = (c: Buffer) => {
-        output += c.toString();
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#launch=[A-Za-z0-9_-]+)/.exec(output);
-        if (m) resolve(m[1]);
-      };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', onData);
-      void exited.then(() => reject(new Error(`npm start exited before serving:\n${output}`)));
-    });
-    const urlMs = performance.now() - t0;
-    const page = await context.newPage();
-    const tabMs = performance.now() - t0;
-    try {
-      await page.goto(url);
-      await page.waitForFunction(() => !!document.body.dataset.focusedItemId, null, { timeout: 60_000, polling: 'raf' });
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(null))));
-      const paintMs = performance.now() - t0;
-      // The renderer's own mark ends the start script's trace (printed with --timings).
-      await new Promise<void>((resolve) => {
-        const done = () => FIRST_ITEM_TRACE_LINE.test(output);
-        if (done()) return resolve();
-        const timer = setTimeout(resolve, 15_000);
-        child.stdout!.on('data', () => { if (done()) { clearTimeout(timer); resolve(); } });
-      });
-      // A resource entry appears once its response is in: the startupMark call's, a moment after the trace line.
-      await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.endsWith('/rpc/app.startupMark')), null, { timeout: 5_000 }).catch(() => undefined);
-      const marks = [{ name: 'bench: URL printed', ms: urlMs }, { name: 'bench: tab opened', ms: tabMs }, { name: 'bench: first item painted (frame after)', ms: paintMs }];
-      marks.push(...(await pageMarks(page)).map((m) => ({ name: m.name, ms: m.at - t0Wall })));
-      marks.push(...traceMarks(output, t0Wall));
-      return { urlMs, paintMs, output, marks: marks.sort((a, b) => a.ms - b.ms) };
-    } finally {
-      await page.close();
-    }
-  } finally {
-    if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGINT');
-    await exited;
-  }
-}
-
-/** The page's own timeline (wall-clock ms): the document, the bundle, the boot's reads and the first item's open. */
-async function pageMarks(page: Page): Promise<{ name: string; at: number }[]> {
-  return page.evaluate(() => {
-    const origin = performance.timeOrigin;
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    const out = [
-      { name: 'page: navigation start', at: origin },
-      { name: 'page: index.html answered', at: origin + nav.responseStart },
-      { name: 'page: bundle evaluated (DOMContentLoaded)', at: origin + nav.domContentLoadedEventStart },
-    ];
-    // No named functions in here: tsx's keepNames would wrap them in a helper the page does not have.
-    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    const rpc: Record<string, PerformanceResourceTiming> = {};
-    for (const e of resources) {
-      const m = /\/rpc\/([^/?]+)$/.exec(e.name);
-      if (m && !rpc[m[1]]) rpc[m[1]] = e;
-    }
-    const reads = ['app.boot', 'session.get', 'settings.get', 'triage.next'].map((m) => rpc[m]).filter((e) => e !== undefined);
-    if (reads.length > 0) {
-      out.push({ name: 'page: boot reads sent', at: origin + Math.min(...reads.map((e) => e.startTime)) });
-      out.push({ name: 'page: boot reads answered', at: origin + Math.max(...reads.map((e) => e.responseEnd)) });
-    }
-    const bundle = resources.find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name));
-    if (bundle) out.push({ name: 'page: bundle loaded', at: origin + bundle.responseEnd });
-    if (rpc['triage.open']) {
-      out.push({ name: 'page: triage.open sent', at: origin + rpc['triage.open'].startTime });
-      out.push({ name: 'page: triage.open answered', at: origin + rpc['triage.open'].responseEnd });
-    }
-    if (rpc['app.startupMark']) out.push({ name: 'page: app.startupMark sent', at: origin + rpc['app.startupMark'].startTime });
-    return out;
-  });
-}
-
-/** The start script's own marks (its trace: ms since the launcher started, which it gives in Unix ms), on the bench's clock. */
-function traceMarks(output: string, t0Wall: number): { name: string; ms: number }[] {
-  const at = output.lastIndexOf('startup trace');
-  const origin = /at ([\d.]+) ms Unix time/.exec(output.slice(at));
-  if (at < 0 || !origin) return [];
-  return output.slice(at).split('\n').map((l) => /^\s+(\d+)\s+\+\s*\d+\s+(.*?)(?:\s+\(cpu \d+ ms in process \d+\))?$/.exec(l)).filter((m) => m !== null)
-    .map((m) => ({ name: `node: ${m[2]}`, ms: Number(origin[1]) + Number(m[1]) - t0Wall }));
-}
-
-/** `npm start` -> first item painted, warm, against the tsx launch of the same script (the path before bundles). */
-async function measureStarts(browser: Browser, log: (m: string) => void): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-'));
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const paths: { name: string; command: string[]; cwd: string; dataDir: string }[] = [
-    { name: 'npm start (prebuilt bundle)', command: [npm, 'start', '--', '--no-open', '--timings'], cwd: ROOT, dataDir },
-    { name: 'tsx scripts/start.ts (before)', command: [process.execPath, join(ROOT, 'scripts', 'with-node22.mjs'), 'tsx', join(ROOT, 'scripts', 'start.ts'), '--no-open', '--timings'], cwd: ROOT, dataDir },
-  ];
-  // UI_BENCH_START_COMPARE=<another checkout> (main, say): its `npm start` too, in the same interleaved run (A/B of a
-  // change), with a data folder of its own (its cache may be of an older schema).
-  const compare = process.env.UI_BENCH_START_COMPARE;
-  if (compare) paths.push({ name: 'npm start in UI_BENCH_START_COMPARE', command: paths[0].command, cwd: compare, dataDir: mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-b-')) });
-  try {
-    // Warm: the first launch builds what is stale and seeds the demo data; not measured.
-    log('start: a first launch to warm the build and seed the demo data (not measured)');
-    for (const p of paths.filter((x, i) => i !== 1)) await oneStart(browser, p.command, p.dataDir, p.cwd);
-    const samples = new Map<string, StartSample[]>(paths.map((p) => [p.name, []]));
-    // Interleaved, so a change in the machine's load falls on both paths alike.
-    for (let i = 0; i < STARTS; i++) {
-      for (const p of paths) samples.get(p.name)!.push(await oneStart(browser, p.command, p.dataDir, p.cwd));
-      log(`start: launch ${i + 1}/${STARTS} of each path done`);
-    }
-    const fmt = (xs: number[]) => { const s = spread(xs); return `${s.min.toFixed(0)} / ${s.median.toFixed(0)} / ${s.max.toFixed(0)} ms`; };
-    const base = spread(samples.get(paths[1].name)!.map((s) => s.paintMs)).median;
-    console.log('');
-    console.log(`start: spawn -> first item painted, warm, min / median / max of ${STARTS} launches each (${await loadAverage()}; goal <= 1000 ms)`);
-    for (const p of paths) {
-      const xs = samples.get(p.name)!;
-      const paint = spread(xs.map((s) => s.paintMs)).median;
-      console.log(`  ${p.name.padEnd(32)} first item painted ${fmt(xs.map((s) => s.paintMs))}  (URL printed ${fmt(xs.map((s) => s.urlMs))})  ratio to tsx ${(paint / base).toFixed(2)}x`);
-    }
-    if (compare) {
-      const median = (name: string) => spread(samples.get(name)!.map((s) => s.paintMs)).median;
-      console.log(`  A/B: this checkout / ${compare}: ${(median(paths[0].name) / median(paths[2].name)).toFixed(2)}x (medians)`);
-    }
-    const bundled = samples.get(paths[0].name)!;
-    const median = [...bundled].sort((a, b) => a.paintMs - b.paintMs)[Math.floor((bundled.length - 1) / 2)];
-    const traceAt = median.output.lastIndexOf('startup trace');
-    console.log(`  the median bundled launch's own trace (from the launcher's process start; npm's own start-up comes before it):`);
-    console.log(traceAt >= 0 ? median.output.slice(traceAt).split('\n').filter((l) => /^\s+\d/.test(l)).map((l) => `  ${l}`).join('\n') : '  (no trace printed)');
-    if (!FIRST_ITEM_TRACE_LINE.test(median.output)) console.log("  (the renderer's 'first item painted' mark had not reached the start script 15 s after the paint)");
-    console.log(`  the median bundled launch, start script and page on one clock (ms since npm start was spawned):`);
-    let previous = 0;
-    for (const m of median.marks) {
-      console.log(`  ${m.ms.toFixed(0).padStart(7)}  +${(m.ms - previous).toFixed(0).padStart(5)}  ${m.name}`);
-      previous = m.ms;
-    }
-  } finally {
-    for (const d of new Set(paths.map((p) => p.dataDir))) rmSync(d, { recursive: true, force: true });
-  }
 }
