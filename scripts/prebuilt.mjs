@@ -8,15 +8,11 @@
 // the installed tree), instead of the ~900 package files the bundle holds: a stat each would double the
 // warm check. A file edited by hand inside node_modules is not noticed: delete dist/start.mjs after that.
 // Plain JavaScript on purpose: the launcher that calls this runs on whatever node started npm.
-//
-// A split bundle (esbuild's `splitting`: the code a dynamic import reaches in chunk files of its own, loaded when
-// the import runs) keeps its chunks beside the entry file, named in the manifest with their sizes: a chunk that
-// is missing or of another size rebuilds too.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
-export const MANIFEST_VERSION = 3;
+export const MANIFEST_VERSION = 2;
 
 /** What stands for every installed package file among the inputs. */
 export const INSTALLED_PACKAGES = (root) => join(root, 'node_modules', '.package-lock.json');
@@ -33,8 +29,12 @@ const sha256 = (file) => createHash('sha256').update(readFileSync(file)).digest(
  * @param {string} recipe what built it (esbuild version and options, as text): a different recipe rebuilds
  */
 export function staleReason(root, outfile, recipe) {
-  const manifest = readManifest(outfile);
-  if (manifest === null) return existsSync(outfile) ? 'the bundle has no manifest' : 'no bundle yet';
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath(outfile), 'utf8'));
+  } catch {
+    return existsSync(outfile) ? 'the bundle has no manifest' : 'no bundle yet';
+  }
   if (manifest.version !== MANIFEST_VERSION || manifest.recipe !== recipe) return 'the build recipe changed';
   let bundle;
   try {
@@ -43,15 +43,6 @@ export function staleReason(root, outfile, recipe) {
     return 'no bundle yet';
   }
   if (bundle.size !== manifest.bundle.size || bundle.mtimeMs !== manifest.bundle.mtimeMs) return 'the bundle is not the one its manifest describes';
-  for (const [chunk, size] of Object.entries(manifest.chunks)) {
-    let st;
-    try {
-      st = statSync(join(dirname(outfile), chunk));
-    } catch {
-      return `its chunk ${chunk} is gone`;
-    }
-    if (st.size !== size) return `its chunk ${chunk} is not the one its manifest describes`;
-  }
   for (const [rel, rec] of Object.entries(manifest.inputs)) {
     const file = resolve(root, rel);
     let st;
@@ -68,22 +59,15 @@ export function staleReason(root, outfile, recipe) {
 
 /**
  * Builds the bundle with esbuild and writes its manifest. The bundle and the manifest each land by rename,
- * so a concurrent launcher reads either the old pair or the new one; a split bundle's chunks (content-hashed
- * names) land before its entry file, and the previous build's chunks go after the manifest.
+ * so a concurrent launcher reads either the old pair or the new one.
  * @param {{ root: string, outfile: string, recipe: string, options: object }} spec esbuild options without entry/outfile
  */
 export async function buildBundle({ root, outfile, recipe, options }) {
   const esbuild = await import('esbuild');
-  const outDir = dirname(outfile);
-  mkdirSync(outDir, { recursive: true });
+  mkdirSync(dirname(outfile), { recursive: true });
   const tmp = `${outfile}.${process.pid}.tmp`;
-  const tmpDir = `${tmp}.d`;
   const started = Date.now();
-  // Split: esbuild writes a folder (the entry under outfile's name, chunks beside it); one file otherwise.
-  const target = options.splitting
-    ? { outdir: tmpDir, entryNames: basename(outfile, extname(outfile)), outExtension: { '.js': extname(outfile) } }
-    : { outfile: tmp };
-  const result = await esbuild.build({ ...options, ...target, absWorkingDir: root, metafile: true, write: true });
+  const result = await esbuild.build({ ...options, absWorkingDir: root, outfile: tmp, metafile: true, write: true });
   const files = new Set();
   // Without npm's hidden lockfile (another package manager), every package file is an input of its own.
   const summarize = existsSync(INSTALLED_PACKAGES(root));
@@ -100,38 +84,11 @@ export async function buildBundle({ root, outfile, recipe, options }) {
     const racing = st.mtimeMs >= started - 1000;
     inputs[relative(root, file)] = { size: st.size, mtimeMs: st.mtimeMs, sha256: racing ? null : sha256(file) };
   }
-  const chunks = {};
-  if (options.splitting) {
-    const entry = basename(outfile);
-    for (const name of readdirSync(tmpDir)) {
-      if (name === entry || name === `${entry}.map`) continue;
-      renameSync(join(tmpDir, name), join(outDir, name));
-      if (!name.endsWith('.map')) chunks[name] = statSync(join(outDir, name)).size;
-    }
-    renameSync(join(tmpDir, entry), tmp);
-    if (existsSync(join(tmpDir, `${entry}.map`))) renameSync(join(tmpDir, `${entry}.map`), `${tmp}.map`);
-    rmSync(tmpDir, { recursive: true, force: true });
-  }
-  const before = readManifest(outfile);
   renameSync(tmp, outfile);
   for (const extra of ['.map']) if (existsSync(tmp + extra)) renameSync(tmp + extra, outfile + extra);
   const bundle = statSync(outfile);
-  const manifest = { version: MANIFEST_VERSION, recipe, bundle: { size: bundle.size, mtimeMs: bundle.mtimeMs }, chunks, inputs };
+  const manifest = { version: MANIFEST_VERSION, recipe, bundle: { size: bundle.size, mtimeMs: bundle.mtimeMs }, inputs };
   writeFileSync(`${manifestPath(outfile)}.${process.pid}.tmp`, JSON.stringify(manifest));
   renameSync(`${manifestPath(outfile)}.${process.pid}.tmp`, manifestPath(outfile));
-  // The chunks only the previous build used (a launcher that still runs it has loaded its chunks by then).
-  for (const old of Object.keys(before?.chunks ?? {})) {
-    if (old in chunks) continue;
-    rmSync(join(outDir, old), { force: true });
-    rmSync(join(outDir, `${old}.map`), { force: true });
-  }
-  return { inputs: Object.keys(inputs).length, chunks: Object.keys(chunks).length, warnings: result.warnings.length };
-}
-
-function readManifest(outfile) {
-  try {
-    return JSON.parse(readFileSync(manifestPath(outfile), 'utf8'));
-  } catch {
-    return null;
-  }
+  return { inputs: Object.keys(inputs).length, warnings: result.warnings.length };
 }

@@ -46,11 +46,6 @@ function startBundleOptions() {
     target: 'node22',
     // The native addon loads from node_modules; pg-native is pg's optional native driver, never installed here.
     external: ['better-sqlite3', 'pg-native'],
-    // What the start script imports dynamically (the core after the launch URL is out, the demo server after the
-    // first item is painted: zod, Kysely, date-fns...) goes into chunks, read when imported: the entry the launch URL
-    // waits for is ~0.7 of 2 MB (issue 15 gap 4). Chunks sit beside the entry (`import.meta.dirname + '/..'` is the root).
-    splitting: true,
-    chunkNames: 'start-[name]-[hash]',
     // Bundled CommonJS packages call require(); an ES module has none of its own.
     banner: { js: "import { createRequire as __deskCreateRequire } from 'node:module'; const require = __deskCreateRequire(import.meta.url);" },
     minify: true,

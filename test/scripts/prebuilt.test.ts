@@ -2,7 +2,7 @@
 // stale bundle never runs: a changed, removed or re-versioned input, another recipe or a bundle that is not
 // the one the manifest describes each ask for a rebuild; a touch that keeps the content does not.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
@@ -79,31 +79,6 @@ describe('prebuilt bundles', () => {
     expect(staleReason(root, outfile, RECIPE)).toBe('no bundle yet');
     rmSync(manifestPath(outfile));
     expect(staleReason(root, outfile, RECIPE)).toBe('no bundle yet');
-  });
-
-  it('split: the dynamically imported code sits in a chunk beside the entry, read on import; a chunk gone or changed rebuilds, and a rebuild drops the old chunks', async () => {
-    const split = join(root, 'dist', 'split.mjs');
-    writeOld(join(root, 'src', 'lazy.ts'), "const { greet } = await import('./greet');\nconsole.log(greet('later'));\n");
-    const buildSplit = () => buildBundle({ root, outfile: split, recipe: RECIPE, options: { entryPoints: [join(root, 'src', 'lazy.ts')], bundle: true, platform: 'node', format: 'esm', splitting: true, chunkNames: 'split-[name]-[hash]', logLevel: 'silent' } });
-    expect((await buildSplit()).chunks).toBe(1);
-    const chunks = () => Object.keys((JSON.parse(readFileSync(manifestPath(split), 'utf8')) as { chunks: Record<string, number> }).chunks);
-    const [chunk] = chunks();
-    expect(chunk).toMatch(/^split-greet-\w+\.mjs$/);
-    expect(readFileSync(split, 'utf8')).not.toContain('hello');
-    expect(spawnSync(process.execPath, [split], { encoding: 'utf8' }).stdout).toBe('hello later\n');
-    expect(staleReason(root, split, RECIPE)).toBeNull();
-
-    appendFileSync(join(root, 'dist', chunk), '// edited\n');
-    expect(staleReason(root, split, RECIPE)).toBe(`its chunk ${chunk} is not the one its manifest describes`);
-    rmSync(join(root, 'dist', chunk));
-    expect(staleReason(root, split, RECIPE)).toBe(`its chunk ${chunk} is gone`);
-
-    writeOld(join(root, 'src', 'greet.ts'), "export const greet = (who: string): string => `howdy ${who}`;\n");
-    await buildSplit();
-    expect(staleReason(root, split, RECIPE)).toBeNull();
-    expect(chunks()).not.toContain(chunk);
-    expect(readdirSync(join(root, 'dist')).filter((f) => f.startsWith('split-') && f.endsWith('.mjs'))).toEqual(chunks());
-    expect(spawnSync(process.execPath, [split], { encoding: 'utf8' }).stdout).toBe('howdy later\n');
   });
 
   it('never trusts a file written while esbuild ran: the next check rebuilds', async () => {
