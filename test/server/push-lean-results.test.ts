@@ -39,8 +39,10 @@ describe('lean push results', () => {
       ['applied', true], ['applied', true], ['applied', false], ['applied', true], ['applied', false], ['rejected', false],
     ]);
     expect(res.results.map((r) => r.version)).toEqual([a.version + 1, b.version + 1, undefined, c.version + 1, undefined, undefined]);
-    expect(res.results[2].item).toMatchObject({ status: 'open', version: b.version + 2 });
-    expect(res.results[4].item).toMatchObject({ status: 'escalated' });
+    // A full result in a lean push carries the whole item: its content too (the server builds the items it answers
+    // lean without parsing their content, and only those).
+    expect(res.results[2].item).toMatchObject({ status: 'open', version: b.version + 2, reasons: b.reasons, input: b.input, output: b.output });
+    expect(res.results[4].item).toMatchObject({ status: 'escalated', reasons: e.reasons, input: e.input, output: e.output });
     // The same batch again: duplicates, each with the item as it is now (where alice may still see it).
     const again = await alice.push({ clientId, leanResults: true, mutations: [mutationFor('approve', a, 1, {})] });
     expect(again.results[0]).toMatchObject({ status: 'duplicate', item: { id: a.id, status: 'resolved', version: a.version + 1 } });
@@ -60,6 +62,6 @@ describe('lean push results', () => {
     expect(isLean(res.results[0])).toBe(true);
     const pages = await alice.pullAll({ clientId, limit: 1000 }, 100);
     const result = pages.flatMap((p) => p.results).find((r) => r.mutationId === 1);
-    expect(result).toMatchObject({ status: 'applied', item: { id: h.id, status: 'resolved', version: h.version + 1 } });
+    expect(result).toMatchObject({ status: 'applied', item: { id: h.id, status: 'resolved', version: h.version + 1, reasons: h.reasons, input: h.input, output: h.output } });
   });
 });
