@@ -43,7 +43,7 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, routes:
         }
         const result = await r.handler({ user, body, query, ctx });
         if (opts.validateResponses) {
-          const checked = r.response.safeParse(result instanceof JsonText ? JSON.parse(result.text) : result);
+          const checked = r.response.safeParse(result instanceof JsonText ? JSON.parse(result.text.toString()) : result);
           if (!checked.success) {
             request.log.error({ issues: checked.error.issues.slice(0, 5) }, 'response does not match its schema');
             throw new ProblemError('internal', 500, `response of ${r.method} ${r.path} does not match its schema: ${checked.error.issues[0]?.message}`);

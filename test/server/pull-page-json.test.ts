@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { itemFromRow, itemJsonFromRow, itemJsonSql, itemRowBytesSql } from '../../server/db/rows';
-import { itemRowBytes } from '../../server/services/pull';
+import { itemRowBytes, pageJson, type PageOut } from '../../server/services/pull';
 import type { ItemRow } from '../../server/db/schema';
 import { CentralClient, mutationFor, newClientId } from '../helpers/central-client';
 import { openProbe } from '../helpers/db-snapshot';
@@ -60,19 +60,37 @@ describe('an item copy written by SQLite (snapshot pages on SQLite)', () => {
     const insert = db.prepare(`INSERT INTO items VALUES (@id, @source, @external_id, @queue_id, @workflow, @stage, @exception_class, @title,
       @summary, @confidence, @reasons, @input, @output, @status, @assignee_id, @assignment_epoch, @lease_expires_at, @version, @created_at,
       @enqueued_at, @sla_due_at, @outcome, @notes, @escalation, @revert_count)`);
-    const read = db.prepare(`SELECT i.*, ${itemJsonSql('i')} AS sql_json, ${itemRowBytesSql('i')} AS sql_bytes FROM items i`);
+    const read = db.prepare(`SELECT i.*, ${itemJsonSql('i')} AS sql_json, CAST(${itemJsonSql('i')} AS BLOB) AS sql_blob, ${itemRowBytesSql('i')} AS sql_bytes FROM items i`);
     const padded = fc.tuple(row, fc.constantFrom('', ' ', '\n', '\t ')).map(([r, ws]) => (ws ? { ...r, input: `${ws}${r.input}${ws}`, outcome: r.outcome === null ? null : `${ws}${r.outcome}${ws}` } : r));
     try {
       fc.assert(fc.property(padded, (r) => {
         db.exec('DELETE FROM items');
         insert.run(r);
-        const { sql_json: sqlJson, sql_bytes: sqlBytes, ...stored } = read.get() as ItemRow & { sql_json: string; sql_bytes: number };
+        const { sql_json: sqlJson, sql_blob: sqlBlob, sql_bytes: sqlBytes, ...stored } = read.get() as ItemRow & { sql_json: string; sql_blob: Buffer; sql_bytes: number };
         expect(JSON.parse(sqlJson)).toEqual(JSON.parse(itemJsonFromRow(stored)));
+        // The page takes the bytes (a BLOB): the text's own UTF-8.
+        expect(Buffer.isBuffer(sqlBlob) && sqlBlob.equals(Buffer.from(sqlJson))).toBe(true);
         expect(sqlBytes).toBe(itemRowBytes(stored));
       }), { numRuns: 2000 });
     } finally {
       db.close();
     }
+  });
+});
+
+describe('a page whose item copies are the bytes the database wrote', () => {
+  it('is byte for byte the page spliced from their texts', () => {
+    const head = fc.record({ cursor: text, hasMore: fc.boolean(), reset: fc.boolean(), serverTime: iso,
+      removals: fc.constant([]), results: fc.constant([]), queues: fc.constant([]) });
+    const items = fc.array(fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)), { maxLength: 6 });
+    fc.assert(fc.property(head, items, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), (h, texts, asBytes) => {
+      const page = h as unknown as Omit<PageOut, 'upserts'>;
+      const fromText = pageJson({ ...page, upserts: texts }).text;
+      const fromBytes = pageJson({ ...page, upserts: texts.map((t, k) => (asBytes[k] ? Buffer.from(t) : t)) }).text;
+      expect(typeof fromText).toBe('string');
+      expect(Buffer.from(fromBytes).equals(Buffer.from(fromText))).toBe(true);
+      expect(JSON.parse(fromBytes.toString())).toEqual({ ...h, upserts: texts.map((t) => JSON.parse(t)) });
+    }), { numRuns: 500 });
   });
 });
 
