@@ -5,18 +5,6 @@ import type { ItemRow, QueueRow } from './schema';
 const parse = <T>(text: string | null): T | null => (text === null ? null : (JSON.parse(text) as T));
 
 export function itemFromRow(r: ItemRow): Item {
-  return itemOf(r, true);
-}
-
-/**
- * The item of a row with its producer content (reasons, input, output) left unparsed, as empty values: only for
- * an item no one reads them from (push: the item of a result answered lean, mutations.ts applyEffect).
- */
-export function itemWithoutContentFromRow(r: ItemRow): Item {
-  return itemOf(r, false);
-}
-
-function itemOf(r: ItemRow, content: boolean): Item {
   return {
     id: r.id,
     source: r.source,
@@ -28,9 +16,9 @@ function itemOf(r: ItemRow, content: boolean): Item {
     title: r.title,
     ...(r.summary !== null ? { summary: r.summary } : {}),
     confidence: r.confidence,
-    reasons: content ? parse<Item['reasons']>(r.reasons) ?? [] : [],
-    input: content ? parse<Item['input']>(r.input) ?? {} : {},
-    output: content ? parse<Item['output']>(r.output) ?? {} : {},
+    reasons: parse<Item['reasons']>(r.reasons) ?? [],
+    input: parse<Item['input']>(r.input) ?? {},
+    output: parse<Item['output']>(r.output) ?? {},
     status: r.status as Item['status'],
     assigneeId: r.assignee_id,
     assignmentEpoch: r.assignment_epoch,

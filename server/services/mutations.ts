@@ -2,10 +2,10 @@
 // item's current state and the lease (assignmentEpoch) the reviewer held; never throws for a domain reason.
 import type { ConflictCode, Mutation, MutationResult, RejectionCode } from '../../shared/central-api';
 import type { Item, Queue } from '../../shared/domain';
-import { applyMutationToItem, isAssignedTo, LEAN_RESULT_KINDS } from '../../shared/item-effects';
+import { applyMutationToItem, isAssignedTo } from '../../shared/item-effects';
 import type { Db } from '../db/connection';
 import { selectRow, selectRowsIn, updateRowsInStorageOrder } from '../db/prepared';
-import { itemFromRow, itemWithoutContentFromRow } from '../db/rows';
+import { itemFromRow } from '../db/rows';
 import type { ItemEpochsTable, ItemRow } from '../db/schema';
 import type { AuthUser } from './context';
 import type { Change, DecisionRow, ItemEvent } from './journal';
@@ -39,20 +39,7 @@ export interface MutationEnv {
   batchRows?: BatchRows;
   /** The batch's item updates, held until writeItemUpdates writes them in storage order before commit. */
   itemWrites: ItemWrites;
-  /** The push asked for lean results (PushRequest.leanResults): an item answered lean is built without its content. */
-  leanResults?: boolean;
 }
-
-/**
- * Does an applied mutation go back lean when lean results are asked for: a kind the client can apply itself, to
- * the item at the version the client based the mutation on (so its copy is the item the server changed).
- */
-export const answeredLean = (m: Mutation, appliedVersion: number): boolean =>
-  LEAN_RESULT_KINDS.includes(m.kind) && appliedVersion === m.baseVersion + 1;
-
-/** Items built without their content (itemWithoutContentFromRow): they may only be answered lean. */
-const withoutContent = new WeakSet<Item>();
-export const lacksContent = (item: Item): boolean => withoutContent.has(item);
 
 /**
  * An item's pending update in a push batch: its row as the batch's mutations left it (what a later mutation or
@@ -165,12 +152,7 @@ function classifyStale(row: ItemRow, endedReason: string | null, userId: string)
 
 /** Writes the shared effect of `m` (shared/item-effects.ts) to the row; `extra`: server-only columns. */
 async function applyEffect(env: MutationEnv, row: ItemRow, m: Mutation, extra: Partial<ItemRow> = {}): Promise<Item> {
-  // An item answered lean lends the result only its version: its content (reasons, input, output: the larger
-  // part of a row) is not parsed. No effect reads the content (shared/item-effects.ts), and the row keeps it.
-  const lean = env.leanResults === true && answeredLean(m, row.version + 1);
-  const next = applyMutationToItem(lean ? itemWithoutContentFromRow(row) : itemFromRow(row), m,
-    { userId: env.user.id, now: env.now.toISOString(), queues: env.queues });
-  if (lean) withoutContent.add(next);
+  const next = applyMutationToItem(itemFromRow(row), m, { userId: env.user.id, now: env.now.toISOString(), queues: env.queues });
   const set: Partial<ItemRow> = {
     status: next.status, assignee_id: next.assigneeId, assignment_epoch: next.assignmentEpoch, lease_expires_at: next.leaseExpiresAt,
     outcome: next.outcome ? JSON.stringify(next.outcome) : null, escalation: next.escalation ? JSON.stringify(next.escalation) : null,

@@ -14,11 +14,12 @@ import type { AuthUser, ServerContext } from './context';
 import { appendChanges, appendDecisions, appendEvents, type Change, type DecisionRow, type ItemEvent } from './journal';
 import type { Insertable } from 'kysely';
 import type { ClientMutationsTable } from '../db/schema';
-import { answeredLean, applyMutation, lacksContent, readBatchRows, visibleTo, writeItemUpdates, type ItemWrites } from './mutations';
+import { applyMutation, readBatchRows, visibleTo, writeItemUpdates, type ItemWrites } from './mutations';
 import { loadItems, sweepExpiredLeases } from './leases';
 import { MAX_ITEM_MUTATIONS_PER_PUSH } from '../../shared/limits';
 import { LABOR_EVENT_TYPE, type LaborEventPayload } from '../../shared/labor-event';
 import type { Item, Queue } from '../../shared/domain';
+import { LEAN_RESULT_KINDS } from '../../shared/item-effects';
 import { queueMap } from './queues';
 
 type ParsedPush = z.output<typeof PushRequest>;
@@ -85,12 +86,10 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
       if (onItem >= MAX_ITEM_MUTATIONS_PER_PUSH) break;
       perItem.set(m.itemId, onItem + 1);
       const outcome = expectedPayloadHash(m) === m.payloadHash
-        ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal, batchRows, itemWrites, leanResults: req.leanResults }, m)
+        ? await applyMutation({ tx, user, clientId: req.clientId, now, queues, journal, batchRows, itemWrites }, m)
         : { status: 'rejected' as const, code: 'payload_hash_mismatch' as const, item: null,
           message: 'payloadHash is not the SHA-256 of mutationHashInput(kind, itemId, baseVersion, assignmentEpoch, payload); nothing was applied' };
-      const lean = req.leanResults && leanApplied(m, outcome);
-      if (!lean && outcome.item && lacksContent(outcome.item)) throw new Error(`push: the item of mutation ${m.mutationId} was built for a lean result`);
-      const result: MutationResult = lean
+      const result: MutationResult = req.leanResults && leanApplied(m, outcome)
         ? { mutationId: m.mutationId, itemId: m.itemId, status: outcome.status, code: outcome.code, version: outcome.item.version }
         : { mutationId: m.mutationId, itemId: m.itemId, ...outcome };
       if (outcome.status === 'conflict' && m.labor) journal.events.push(await laborEvent(tx, user, req.clientId, m, outcome, at, itemWrites));
@@ -120,7 +119,7 @@ export async function push(ctx: ServerContext, user: AuthUser, req: ParsedPush):
  * the item at the version the client based the mutation on (so its copy is the item the server changed).
  */
 function leanApplied(m: ParsedPush['mutations'][number], outcome: Omit<MutationResult, 'mutationId' | 'itemId'>): outcome is typeof outcome & { item: Item } {
-  return outcome.status === 'applied' && !!outcome.item && answeredLean(m, outcome.item.version);
+  return outcome.status === 'applied' && !!outcome.item && LEAN_RESULT_KINDS.includes(m.kind) && outcome.item.version === m.baseVersion + 1;
 }
 
 const gapProblem = (g: { expected: number; got: number }) => new ProblemError('mutationGap', 409,

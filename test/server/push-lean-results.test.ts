@@ -39,8 +39,7 @@ describe('lean push results', () => {
       ['applied', true], ['applied', true], ['applied', false], ['applied', true], ['applied', false], ['rejected', false],
     ]);
     expect(res.results.map((r) => r.version)).toEqual([a.version + 1, b.version + 1, undefined, c.version + 1, undefined, undefined]);
-    // A full result in a lean push carries the whole item: its content too (the server builds the items it answers
-    // lean without parsing their content, and only those).
+    // A full result in a lean push carries the whole item, its content too.
     expect(res.results[2].item).toMatchObject({ status: 'open', version: b.version + 2, reasons: b.reasons, input: b.input, output: b.output });
     expect(res.results[4].item).toMatchObject({ status: 'escalated', reasons: e.reasons, input: e.input, output: e.output });
     // The same batch again: duplicates, each with the item as it is now (where alice may still see it).
