@@ -1,5 +1,6 @@
 // One core per cache file: a second opener, in this process or another, gets `locked` and the file is
 // untouched; the lock dies with its owner (even on SIGKILL), so a restarted core opens at once.
+import { existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCore } from '../../electron/core/index';
@@ -41,6 +42,24 @@ describe('cache lock', () => {
     expect((await ok(again, 'settings.get', {})).claimTargetSize).toBe(77);
     await again.close();
     expect(integrity(file)).toBe('ok');
+  });
+
+  it('taking the lock writes nothing (no journal, no fsync on the start path), and a lock file of the old kind (with an owner row) still locks', async () => {
+    const file = tmp.file('quiet.sqlite');
+    const old = new Database(`${file}.lock`);
+    old.exec('CREATE TABLE owner (id INTEGER PRIMARY KEY CHECK (id = 1), pid INTEGER NOT NULL, since TEXT NOT NULL)');
+    old.prepare('INSERT INTO owner (id, pid, since) VALUES (1, 1, ?)').run('2026-01-01T00:00:00.000Z');
+    old.close();
+    const before = statSync(`${file}.lock`);
+    const first = await createCore({ cacheFile: file, autoSync: false });
+    try {
+      expect((await lockedError(file))?.code).toBe('locked');
+      const after = statSync(`${file}.lock`);
+      expect({ size: after.size, mtimeMs: after.mtimeMs }).toEqual({ size: before.size, mtimeMs: before.mtimeMs });
+      expect(existsSync(`${file}.lock-journal`)).toBe(false);
+    } finally {
+      await first.close();
+    }
   });
 
   it('a core in another process holds the lock until it dies, even by SIGKILL', async () => {
