@@ -83,7 +83,7 @@ describe('npm start (browser mode)', () => {
     await expect.poll(() => run.output(), { timeout: 10_000 }).toMatch(/startup trace/);
     // Browser mode listens (and prints its URL) before the cache and the sign-in: the page loads meanwhile. On an
     // existing demo database the desk signs in from its cache and the demo server starts after the first item.
-    const marks = ['launcher running', 'start script running', 'build checked', 'browser mode listening', 'desk core open', 'signed in', 'desk core serving'];
+    const marks = ['launcher running', 'start script running', 'build checked', 'browser mode listening', 'desk core loaded', 'desk core open', 'signed in', 'desk core serving'];
     const trace = run.output().slice(run.output().indexOf('startup trace'));
     const at = marks.map((m) => trace.search(new RegExp(`  ${m}   \\(cpu \\d+ ms in process \\d+\\)\n`)));
     expect(at.every((i) => i >= 0), trace).toBe(true);
