@@ -217,7 +217,12 @@ async function pageMarks(page: Page): Promise<{ name: string; at: number }[]> {
       out.push({ name: 'page: boot reads answered', at: origin + Math.max(...reads.map((e) => e.responseEnd)) });
     }
     const bundle = resources.find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name));
-    if (bundle) out.push({ name: 'page: bundle loaded', at: origin + bundle.responseEnd });
+    if (bundle) {
+      // transferSize 0: the browser took it from its cache (the same origin as the last launch); else from the server.
+      const from = bundle.transferSize === 0 ? 'from the cache' : 'from the server';
+      out.push({ name: `page: bundle requested (${from})`, at: origin + bundle.startTime });
+      out.push({ name: `page: bundle loaded (${from})`, at: origin + bundle.responseEnd });
+    }
     if (rpc['triage.open']) {
       out.push({ name: 'page: triage.open sent', at: origin + rpc['triage.open'].startTime });
       out.push({ name: 'page: triage.open answered', at: origin + rpc['triage.open'].responseEnd });
