@@ -4,12 +4,12 @@
 //
 //   npm start                         embedded demo server, signed in as alice
 //   npm start -- --server URL         a real central API; sign in with a token in the desk
-//   options: --port N (browser mode port; default the last launch's if free, else any free one)  --no-open (print the URL only)
+//   options: --port N (browser mode port, default free)  --no-open (print the URL only)
 //            --timings (the startup trace: named marks from process start to the first item painted)
 //
 // `npm start` runs this file as a prebuilt bundle through scripts/start.mjs; `tsx scripts/start.ts` runs it as is.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   // the browser opens the tab, loads the page and evaluates the renderer meanwhile (issue 15 gap 4); its
   // calls wait for the signed-in core (electron/web/deferred-dispatcher.ts).
   const deskCore = createDeferredDispatcher();
-  if (!electron) await startWeb(deskCore, port, dataDir);
+  if (!electron) await startWeb(deskCore, port);
 
   const demo = serverUrlArg === null;
   // The demo server's identity is its database (its `serverId`), kept in the data folder: the desk binds its
@@ -260,43 +260,11 @@ function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/**
- * The port of this data folder's last browser mode, if it is one. Listening there again keeps the desk's origin
- * (http://127.0.0.1:<port>) from one launch to the next, so the browser takes the renderer's content-hashed files
- * (sent immutable) from its cache (issue 15 gap 4). A new port every launch was a new origin, whose every file the
- * browser asked for again, from a server whose thread is busy opening the core at that moment.
- */
-function lastBrowserModePort(portFile: string): number {
-  try {
-    const port = Number(readFileSync(portFile, 'utf8').trim());
-    return Number.isInteger(port) && port >= 1024 && port <= 65535 ? port : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** Browser mode over the (not yet ready) core: listens, prints the launch URL and opens the browser. */
-async function startWeb(deskCore: DeferredDispatcher, port: number, dataDir: string): Promise<void> {
+async function startWeb(deskCore: DeferredDispatcher, port: number): Promise<void> {
   console.log('start: Electron is not available on this machine (no binary under node_modules/electron/dist);');
   console.log('start: running browser mode instead: the same desk, served on 127.0.0.1 to your browser.');
-  const portFile = join(dataDir, 'browser-mode-port');
-  const start = (on: number) => startBrowserMode({ core: deskCore, staticDir: RENDERER_OUT, port: on });
-  const last = port === 0 ? lastBrowserModePort(portFile) : 0;
-  let web: Awaited<ReturnType<typeof start>>;
-  try {
-    web = await start(last || port);
-  } catch (e) {
-    // The last launch's port is taken now (by anything): a free one, and the browser fetches the renderer anew.
-    if (last === 0 || (e as { code?: unknown }).code !== 'EADDRINUSE') throw e;
-    web = await start(0);
-  }
-  if (port === 0 && web.port !== last) {
-    try {
-      writeFileSync(portFile, `${web.port}\n`);
-    } catch {
-      // Only the next launch's reuse is lost.
-    }
-  }
+  const web = await startBrowserMode({ core: deskCore, staticDir: RENDERER_OUT, port });
   // Closed before the core and the demo server, so no call reaches a closed core.
   closeFirst.push({ name: 'browser mode', close: () => web.close() });
   trace.mark('browser mode listening');

@@ -15,7 +15,7 @@ import { createEventStreams } from './event-stream';
 import { bearerToken, newLaunchToken, tokenMatches } from './launch-token';
 import { checkHost, checkOrigin } from './origin-guard';
 import { SECURITY_HEADERS } from '../common/renderer-security';
-import { createStaticResolver, isContentHashed } from './static-files';
+import { createStaticResolver } from './static-files';
 import { refusal } from './transport-errors';
 
 export type BrowserModeOptions = {
@@ -114,14 +114,13 @@ export async function startBrowserMode(opts: BrowserModeOptions): Promise<Browse
   });
 
   app.get('/*', async (req, reply) => {
-    const path = req.url.split('?')[0];
-    const found = await resolveStatic(path);
+    const found = await resolveStatic(req.url.split('?')[0]);
     if (found.kind === 'bad_path') return reply.code(400).type('text/plain; charset=utf-8').send('bad path');
     if (found.kind === 'not_found') return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     reply
       .type(contentTypeFor(found.path))
       .header('content-length', found.size)
-      .header('cache-control', found.isIndex ? 'no-store' : isContentHashed(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+      .header('cache-control', found.isIndex ? 'no-store' : 'no-cache');
     return reply.send(found.body ?? createReadStream(found.path));
   });
 

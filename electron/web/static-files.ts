@@ -10,17 +10,6 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 
-/**
- * A build output whose name carries its content hash (vite's `assets/<name>-<hash>.<ext>`): another content gets
- * another name, so the browser may keep it for good (`immutable`) and take it from its cache on the next launch
- * without asking (issue 15 gap 4). Everything else, index.html first, is asked for again each time.
- */
-const CONTENT_HASHED = /^\/assets\/[^/]+-[A-Za-z0-9_-]{8}\.(?:js|css|svg|png|woff2?)$/;
-
-export function isContentHashed(urlPath: string): boolean {
-  return CONTENT_HASHED.test(urlPath);
-}
-
 /** Files up to this size are kept in memory (the renderer's largest, its source maps, are ~2 MiB); larger ones stream. */
 const KEPT_IN_MEMORY_BYTES = 4 * 1024 * 1024;
 

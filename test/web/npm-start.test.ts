@@ -4,7 +4,6 @@
 // scripts/start.mjs, which runs scripts/start.ts as a prebuilt bundle (built here when missing or stale).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -106,27 +105,5 @@ describe('npm start (browser mode)', () => {
     const run = start(['--server', 'not a url']);
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/--server 'not a url' is not a URL/);
-  });
-
-  it("listens on its last launch's port again (the browser keeps what it cached for that origin), and on a free one when that is taken", async () => {
-    const launchedOn = async (): Promise<number> => {
-      const run = start();
-      const desk = await signedInDesk(await run.launchUrl);
-      run.child.kill('SIGINT');
-      expect(await run.exited).toBe(0);
-      return desk.port;
-    };
-    const first = await launchedOn();
-    expect(await launchedOn()).toBe(first);
-    const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(first, '127.0.0.1', resolve));
-    try {
-      const moved = await launchedOn();
-      expect(moved).not.toBe(first);
-      // The next launch tries the port this one had.
-      expect(Number(readFileSync(join(dataDir, 'browser-mode-port'), 'utf8'))).toBe(moved);
-    } finally {
-      squatter.close();
-    }
   });
 });

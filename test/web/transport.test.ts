@@ -40,7 +40,6 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'assets', 'app.js'), 'console.log("hi")');
   writeFileSync(join(dir, 'assets', 'app.css'), 'body{}');
   writeFileSync(join(dir, 'assets', 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
-  writeFileSync(join(dir, 'assets', 'index-hHSvojwY.js'), 'console.log("built")');
   symlinkSync(join(outside, 'secret.txt'), join(dir, 'assets', 'escape.txt'));
   fake = recordingDispatcher();
   mode = await startBrowserMode({ core: fake.dispatcher, staticDir: dir, bodyLimit: 4096 });
@@ -170,16 +169,6 @@ describe('browser mode: static files', () => {
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await rawRequest({ port: mode.port, path: '/assets/app.css' })).headers['content-type']).toBe('text/css; charset=utf-8');
     expect((await rawRequest({ port: mode.port, path: '/assets/logo.svg' })).headers['content-type']).toBe('image/svg+xml');
-  });
-
-  it('lets the browser keep a content-hashed build file for good, and asks it to revalidate anything else', async () => {
-    const hashed = await rawRequest({ port: mode.port, path: '/assets/index-hHSvojwY.js' });
-    expect(hashed.status).toBe(200);
-    expect(hashed.headers['cache-control']).toBe('public, max-age=31536000, immutable');
-    expect((await rawRequest({ port: mode.port, path: '/assets/app.js' })).headers['cache-control']).toBe('no-cache');
-    expect((await rawRequest({ port: mode.port, path: '/' })).headers['cache-control']).toBe('no-store');
-    // The SPA fallback is index.html, never kept, whatever the path looks like.
-    expect((await rawRequest({ port: mode.port, path: '/assets-x/route-hHSvojwY' })).headers['cache-control']).toBe('no-store');
   });
 
   it('falls back to index.html for client-side routes but 404s a missing asset', async () => {
