@@ -218,7 +218,7 @@ async function pageMarks(page: Page): Promise<{ name: string; at: number }[]> {
     }
     const bundle = resources.find((e) => /\/assets\/index-[^/]*\.js$/.test(e.name));
     if (bundle) {
-      // transferSize 0: the browser took it from its cache (the same origin as the last launch); else from the server.
+      // transferSize 0: the browser took it from its cache (only when a launch reuses an earlier launch's port); else from the server.
       const from = bundle.transferSize === 0 ? 'from the cache' : 'from the server';
       out.push({ name: `page: bundle requested (${from})`, at: origin + bundle.startTime });
       out.push({ name: `page: bundle loaded (${from})`, at: origin + bundle.responseEnd });
