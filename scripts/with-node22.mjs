@@ -16,10 +16,20 @@ const bundledNode = join(binDir, process.platform === 'win32' ? 'node.cmd' : 'no
 
 const major = (v) => Number(String(v).replace(/^v/, '').split('.')[0]);
 
+function probeBundledNode() {
+  const r = spawnSync(bundledNode, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 ? major(r.stdout.trim()) : 0;
+}
+
+// One failed probe must not trigger a reinstall: on a loaded machine a start can fail once, and a reinstall
+// rewrites the binary other commands may be running at that moment.
 function bundledNodeMajor() {
   if (!existsSync(bundledNode)) return 0;
-  const r = spawnSync(bundledNode, ['-p', 'process.versions.node'], { encoding: 'utf8' });
-  return r.status === 0 ? major(r.stdout.trim()) : 0;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const found = probeBundledNode();
+    if (found > 0) return found;
+  }
+  return 0;
 }
 
 function ensureNode22() {
@@ -28,7 +38,11 @@ function ensureNode22() {
   console.error(`exception-desk: this is Node ${process.versions.node}; the project needs Node ${REQUIRED_MAJOR}.`);
   console.error(`exception-desk: installing Node ${REQUIRED_MAJOR} from the npm registry into .tools/node22 (once)...`);
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const r = spawnSync(npm, ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `node@${REQUIRED_MAJOR}`], { stdio: 'inherit', shell: process.platform === 'win32' });
+  const r = spawnSync(npm, ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', `node@${REQUIRED_MAJOR}`], {
+    // npm's report goes to stderr with ours: stdout belongs to the command, whose output callers parse.
+    stdio: ['inherit', 2, 'inherit'],
+    shell: process.platform === 'win32',
+  });
   if (r.status !== 0 || bundledNodeMajor() < REQUIRED_MAJOR) {
     console.error(`exception-desk: could not get Node ${REQUIRED_MAJOR}. Install it yourself (e.g. from nodejs.org) and run again.`);
     process.exit(1);
