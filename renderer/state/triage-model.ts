@@ -70,6 +70,11 @@ export interface TriageState {
   position: number | null;
   /** Items in the assigned set, from the last look-ahead window. */
   total: number | null;
+  /**
+   * Decisions taken here since the desk started, less those undone. The position counts open items only, so a
+   * sync that refills the queue would otherwise show the same "1 of 50" after an approval, as if it had not counted.
+   */
+  decided: number;
 }
 
 type DecisionKind = DecideInput['kind'];
@@ -99,7 +104,7 @@ export function createTriage(deps: TriageDeps) {
   const { desk } = deps;
   const depth = deps.lookahead ?? LOOKAHEAD;
   const store: StoreApi<TriageState> = createStore<TriageState>(() => ({
-    current: null, loading: false, empty: false, departed: null, position: null, total: null,
+    current: null, loading: false, empty: false, departed: null, position: null, total: null, decided: 0,
   }));
   const serial = createSerial();
   const get = () => store.getState();
@@ -505,6 +510,7 @@ export function createTriage(deps: TriageDeps) {
       const queue = deps.queueOf?.(cur.item.queueId) ?? cur.queue;
       const where = kind === 'defer' ? `, ${deferredWhereText(queue?.name ?? cur.item.queueId, out.deferCooldownMinutes)}` : '';
       deps.toast(`${PAST[kind]}: ${cur.item.title}${where}`, 'success', { undo: advances, whole: kind === 'defer' });
+      if (advances) store.setState({ decided: get().decided + 1 });
       if (!advances) {
         if (seq === showSeq) refreshShown(await fetchDetail(itemId), seq);
         return;
@@ -566,6 +572,7 @@ export function createTriage(deps: TriageDeps) {
       }
       const how = out.via === 'revert' ? ' (a revert was sent to the server)' : '';
       deps.toast(`Undid ${out.undone.kind}${how}`, 'info');
+      if (out.undone.kind !== 'note') store.setState({ decided: Math.max(0, get().decided - 1) });
       details.delete(out.undone.itemId);
       nav.of = null;
       await openItem(out.undone.itemId);

@@ -106,17 +106,22 @@ export function TriageView() {
   );
 }
 
-/** "12 of 50 · 38 after this one · ~25 min at your pace" (issue 14 item 7): its own slice of the store. */
+/**
+ * "12 of 50 · 38 after this one · ~25 min at your pace · 3 decided here" (issue 14 item 7): its own slice of the
+ * store. The count of decisions says an approval counted even when a sync refilled the queue behind it.
+ */
 function TriagePosition({ itemId }: { itemId: string }) {
   const position = useTriage((s) => s.position);
   const total = useTriage((s) => s.total);
+  const decided = useTriage((s) => s.decided);
   const perItem = usePace(itemId);
   if (position === null || total === null) return null;
   const pace = paceText(total - position, perItem);
   return (
-    <p className="triage-position muted" data-testid="triage-position" data-position={position + 1} data-total={total} data-minutes-per-item={perItem ?? undefined}>
+    <p className="triage-position muted" data-testid="triage-position" data-position={position + 1} data-total={total} data-minutes-per-item={perItem ?? undefined} data-decided={decided}>
       {position + 1} of {total} · {total - position - 1} after this one
       {pace && <span data-testid="triage-pace"> · {pace}</span>}
+      {decided > 0 && <span data-testid="triage-decided"> · {decided.toLocaleString('en')} decided here</span>}
     </p>
   );
 }

@@ -314,7 +314,10 @@ describe('where am I (issue 14 item 7)', () => {
     const perItem = Number(await position.getAttribute('data-minutes-per-item'));
     expect(perItem).toBeGreaterThan(0);
     expect(await pace.textContent()).toBe(` · ${paceText(left, perItem)}`);
-    expect(await position.textContent()).toMatch(/^\d+ of \d+ · \d+ after this one · ~.+ at your pace$/);
+    // Decisions taken earlier in this file are counted after the pace.
+    const decided = Number(await position.getAttribute('data-decided'));
+    expect(decided).toBeGreaterThan(0);
+    expect(await position.textContent()).toMatch(new RegExp(`^\\d+ of \\d+ · \\d+ after this one · ~.+ at your pace · ${decided} decided here$`));
   });
 
   it('the queue shows open work by default, and o shows the done items too', async () => {

@@ -18,6 +18,7 @@ let ui: OpenPage;
 
 const pendingShown = async (page: Page) => Number(await page.getByTestId('sync-pending').getAttribute('data-count'));
 const toastText = (page: Page) => page.getByTestId('toasts').textContent();
+const decidedShown = (page: Page) => page.getByTestId('triage-position').getAttribute('data-decided');
 /** Waits for the sync cycle Shift+S started, and its follow-up, to finish (sync.now joins a running one). */
 const drainSync = () => bob.call('sync.now');
 
@@ -40,10 +41,15 @@ describe('undo', () => {
     await page.keyboard.press('a');
     await waitForFocusedChange(page, itemId);
     await expect.poll(() => pendingShown(page)).toBe(1);
+    // The position counts open items only: the decision count says the approval counted.
+    await expect.poll(() => decidedShown(page)).toBe('1');
+    expect(await page.getByTestId('triage-decided').textContent()).toBe(' · 1 decided here');
     await page.keyboard.press('z');
     await expect.poll(() => toastText(page)).toMatch(/undid approve/i);
     await expect.poll(() => toastText(page)).not.toMatch(/revert/i);
     await expect.poll(() => pendingShown(page)).toBe(0);
+    await expect.poll(() => decidedShown(page)).toBe('0');
+    expect(await page.getByTestId('triage-decided').count()).toBe(0);
     await expect.poll(() => focusedItemId(page)).toBe(itemId);
     await screenshot(page, 'undo-toast');
     await page.keyboard.press('Shift+S');
