@@ -66,7 +66,7 @@ export interface RunningServer {
 }
 
 export async function buildApp(opts: StartServerOptions) {
-  const database = await openDatabase(opts.dbFile, { poolSize: opts.poolSize });
+  const database = await openDatabase(opts.dbFile, { poolSize: opts.poolSize, backgroundCheckpoints: true });
   const now = opts.now ?? (() => new Date());
   try {
     if (opts.seed === 'demo') await seedDemo(database.db, now());

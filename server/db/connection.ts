@@ -11,6 +11,8 @@ import type { Database } from './schema';
 import { isPostgresUrl, type DbKind } from './dialect';
 import { migrations } from './migrations';
 import { usePreparedStatements } from './prepared';
+import { startWalCheckpointer, type WalCheckpointer } from './wal-checkpointer';
+import { onSqliteCommit } from './write-transaction';
 
 export type Db = Kysely<Database>;
 
@@ -27,6 +29,11 @@ export interface OpenedDatabase {
 export interface OpenOptions {
   /** PostgreSQL: connections in this node's pool (default 10, or PGPOOL_MAX). */
   poolSize?: number;
+  /**
+   * SQLite: checkpoint the WAL on a worker thread after write transactions commit (wal-checkpointer.ts), not
+   * inside a request's commit. For the long-running server; a one-shot command keeps SQLite's own.
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 /**
@@ -86,11 +93,18 @@ export async function openDatabase(target: string, opts: OpenOptions = {}): Prom
   const { db, raw } = kind === 'postgres'
     ? { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool: await createPgPool(target, opts.poolSize) }) }), raw: null }
     : openSqlite(target);
+  let checkpointer: WalCheckpointer | null = null;
+  if (raw && opts.backgroundCheckpoints) {
+    const started = startWalCheckpointer(raw, target);
+    checkpointer = started;
+    onSqliteCommit(db, () => started.committed());
+  }
   // On PostgreSQL several nodes may start at once: Kysely's Migrator takes an advisory lock, so one migrates.
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error || failed) {
+    await checkpointer?.close();
     await db.destroy();
     throw new Error(`database migration failed${failed ? ` at ${failed.migrationName}` : ''}: ${String(error)}`);
   }
@@ -103,6 +117,7 @@ export async function openDatabase(target: string, opts: OpenOptions = {}): Prom
     async close() {
       if (closed) return;
       closed = true;
+      await checkpointer?.close();
       await db.destroy();
     },
   };

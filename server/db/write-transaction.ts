@@ -43,6 +43,14 @@ async function joinable<T>(tx: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   }
 }
 
+/** What runs after a SQLite write transaction commits (wal-checkpointer.ts), by Kysely adapter (a transaction's shares its database's). */
+const afterCommit = new WeakMap<object, () => void>();
+
+/** Called once by openDatabase: `fn` runs after each write transaction on `db` commits. */
+export function onSqliteCommit(db: Db, fn: () => void): void {
+  afterCommit.set(db.getExecutor().adapter, fn);
+}
+
 export async function writeTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
   if (openTransactions.has(db)) return fn(db);
   if (dialectOf(db) === 'postgres') {
@@ -60,6 +68,7 @@ export async function writeTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): P
     try {
       const result = await withHeldConnection(conn, () => joinable(conn, fn));
       await sql`COMMIT`.execute(conn);
+      afterCommit.get(conn.getExecutor().adapter)?.();
       return result;
     } catch (err) {
       await sql`ROLLBACK`.execute(conn).catch(() => undefined);
