@@ -2,7 +2,7 @@
 // starts this checkout's server and the other's in this one process (no sockets: Fastify's inject, so the
 // route's parse, validation, handler and serialization run and HTTP does not), each on its own fresh demo
 // database, and sends both the same requests, alternating which goes first, request by request: ingest
-// batches, then (after claiming everything) push batches with lean results asked for. The process's CPU time
+// batches, claims (until every item is leased), then push batches with lean results asked for. The process's CPU time
 // per request is summed per side, and so is its wall time (which CPU misses: a commit's fsync, a checkpoint).
 // Alternating single requests makes a loaded machine disturb both sides alike, which whole runs seconds apart
 // do not. --pause-ms P waits P ms after each request, as a client building its next body does (the server
@@ -75,14 +75,16 @@ try {
   for (let i = 0, k = 0; i < n; i += MAX_INGEST_BATCH, k++) await both(k, 'demo-ingest', '/v1/exceptions', () => ({ items: rows.slice(i, i + MAX_INGEST_BATCH) }));
   load = await loadAverage();
   report('ingest');
+  // Both databases hold the same open items, so both sides' claims come back the same size, request by request.
   const claimed: Item[][] = [[], []];
-  for (const s of [0, 1]) {
-    for (;;) {
-      const { items } = await send(sides[s].server, 'demo-alice', '/v1/claims', { count: MAX_CLAIM_COUNT, queueIds: [queueId], leaseMinutes: 600 }) as { items: Item[] };
-      claimed[s].push(...items);
-      if (items.length < MAX_CLAIM_COUNT) break;
-    }
+  for (let k = 0; ; k++) {
+    const got = await both(k, 'demo-alice', '/v1/claims', () => ({ count: MAX_CLAIM_COUNT, queueIds: [queueId], leaseMinutes: 600 })) as { items: Item[] }[];
+    got.forEach((g, s) => claimed[s].push(...g.items));
+    if (got[0].items.length !== got[1].items.length) throw new Error(`claims differ: ${got[0].items.length} here, ${got[1].items.length} there`);
+    if (got[0].items.length < MAX_CLAIM_COUNT) break;
   }
+  load = await loadAverage();
+  report('claim');
   const mutations = claimed.map((items) => approvals(items.filter((it) => it.source === 'bench').slice(0, n), 1));
   const clientId = newClientId('ab');
   for (let i = 0, k = 0; i < n; i += MAX_PUSH_BATCH, k++) {
