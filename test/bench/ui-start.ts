@@ -18,11 +18,14 @@
 //   even on an idle machine, harness cost a real browser does not pay), then page.goto; painted: the frame after
 //   the item shows, seen by Playwright. The figure the bench printed before the real tab was added.
 // In both, the clock starts at the spawn of `npm start` and the tab's opening is inside the measured time.
+// UI_BENCH_START_TRACE=1: then one more real-tab launch (not measured) under a browser-wide Chromium trace, printed
+// on the same clock beside the start script's and the page's marks (printTracedTab).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import WebSocket from 'ws';
 import { loadAverage, spread } from './bench-stats';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -33,6 +36,8 @@ const TAB_LABEL: Record<TabWay, string> = { real: 'real tab', playwright: 'via P
 // The trace's own line for the mark ("  1351  +  1064  first item painted"), not the start script's note that
 // the trace will be printed again at 'first item painted' (which matched at once and cut the wait short).
 const FIRST_ITEM_TRACE_LINE = /^\s+\d+\s+\+\s*\d+\s+first item painted/m;
+/** UI_BENCH_START_TRACE=1: after the measured launches, one under a Chromium trace (printTracedTab). */
+const TRACE_TAB = process.env.UI_BENCH_START_TRACE === '1';
 const LAUNCH_URL = /(http:\/\/127\.0\.0\.1:\d+\/#launch=[A-Za-z0-9_-]+)/;
 
 /**
@@ -241,6 +246,73 @@ function traceMarks(output: string, t0Wall: number): { name: string; ms: number 
     .map((m) => ({ name: `node: ${m[2]}`, ms: Number(origin[1]) + Number(m[1]) - t0Wall }));
 }
 
+/** Chromium trace events as the DevTools protocol reports them (the fields read here). */
+type TraceEvent = { name: string; ph: string; ts?: number; dur?: number; pid: number; tid: number; args?: { name?: string; data?: { url?: string } } };
+
+/** Records a browser-wide Chromium trace (no target attached, so the tab opens as in a measured launch) around `run`. */
+async function withChromiumTrace<T>(endpoint: string, run: () => Promise<T>): Promise<{ result: T; events: TraceEvent[] }> {
+  const { webSocketDebuggerUrl } = (await (await fetch(`${endpoint}/json/version`)).json()) as { webSocketDebuggerUrl: string };
+  const ws = new WebSocket(webSocketDebuggerUrl);
+  await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+  const events: TraceEvent[] = [];
+  let complete: () => void = () => undefined;
+  const completed = new Promise<void>((resolve) => { complete = resolve; });
+  ws.on('message', (m: Buffer) => {
+    const msg = JSON.parse(m.toString()) as { method?: string; params?: { value?: TraceEvent[] } };
+    if (msg.method === 'Tracing.dataCollected') events.push(...(msg.params?.value ?? []));
+    if (msg.method === 'Tracing.tracingComplete') complete();
+  });
+  const categories = ['devtools.timeline', 'loading', 'navigation', 'toplevel', 'v8.execute', 'content', 'browser', 'startup', 'renderer_host'];
+  ws.send(JSON.stringify({ id: 1, method: 'Tracing.start', params: { traceConfig: { includedCategories: categories }, transferMode: 'ReportEvents' } }));
+  try {
+    const result = await run();
+    return { result, events };
+  } finally {
+    ws.send(JSON.stringify({ id: 2, method: 'Tracing.end' }));
+    await completed;
+    ws.close();
+  }
+}
+
+/**
+ * UI_BENCH_START_TRACE=1: one more real-tab launch of this checkout (not measured) under a Chromium trace, and what the
+ * tab's new renderer process did before the page's scripts were requested, on the clock of the launch's timeline: when
+ * the process started and could take the navigation, when index.html's answer reached the browser, how long the commit
+ * (the page's first frame and script context) took. This is where the ~380 ms between the tab's navigation start and
+ * its request for the bundle go.
+ */
+async function printTracedTab(running: RunningChromium, path: { command: string[]; cwd: string; dataDir: string }, log: (m: string) => void): Promise<void> {
+  log('start: one more launch under a Chromium trace (UI_BENCH_START_TRACE=1; not measured)');
+  const { result: sample, events } = await withChromiumTrace(running.endpoint, () => oneStartInRealTab(running, path.command, path.dataDir, path.cwd));
+  const bundleSend = events.find((e) => e.name === 'ResourceSendRequest' && /\/assets\/index-[^/]*\.js$/.test(e.args?.data?.url ?? ''));
+  const bundleMark = sample.marks.find((m) => m.name.startsWith('page: bundle requested'));
+  if (!bundleSend?.ts || !bundleMark) return void console.log('  (the trace has no request for the bundle to line it up with the timeline)');
+  // Trace time (µs, Chromium's monotonic clock) to the timeline's ms since the spawn, by the bundle's request in both.
+  const at = (ts: number) => bundleMark.ms + (ts - bundleSend.ts!) / 1000;
+  const mainThread = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === bundleSend.pid).map((e) => e.tid));
+  const inTab = (e: TraceEvent) => e.pid === bundleSend.pid && mainThread.has(e.tid) && e.ts !== undefined;
+  const first = (name: string, where: (e: TraceEvent) => boolean = inTab) => events.filter((e) => e.name === name && where(e) && e.ts !== undefined).sort((a, b) => a.ts! - b.ts!)[0];
+  const fromBrowser = (e: TraceEvent) => e.pid !== bundleSend.pid && e.ts !== undefined && e.ts <= bundleSend.ts!;
+  const lastBefore = (name: string) => events.filter((e) => e.name === name && fromBrowser(e)).sort((a, b) => b.ts! - a.ts!)[0];
+  const rows: { ms: number; name: string }[] = [...sample.marks];
+  const add = (e: TraceEvent | undefined, name: string, end = false) => { if (e?.ts !== undefined) rows.push({ ms: at(e.ts + (end ? (e.dur ?? 0) : 0)), name: `chromium: ${name}${e.dur !== undefined && !end ? ` (${(e.dur / 1000).toFixed(0)} ms)` : ''}` }); };
+  add(lastBefore('WebContentsImpl::CreateWithOpener'), 'tab created');
+  add(first('RendererMain'), "the tab's renderer process started");
+  add(first('RendererMain.START_MSG_LOOP'), 'renderer process ready for the navigation');
+  add(lastBefore('NavigationRequest::OnResponseStarted'), "index.html's answer reached the browser");
+  const commit = first('RenderFrameImpl::CommitNavigation');
+  add(commit, 'commit in the renderer (document, frame, script context)');
+  add(commit, 'commit done', true);
+  add(first('firstPaint'), 'first paint');
+  add(first('firstContentfulPaint'), 'first contentful paint');
+  console.log('  the traced launch (real tab, not measured): start script, page and Chromium on one clock (ms since npm start was spawned):');
+  let previous = 0;
+  for (const r of rows.sort((a, b) => a.ms - b.ms)) {
+    console.log(`  ${r.ms.toFixed(0).padStart(7)}  +${(r.ms - previous).toFixed(0).padStart(5)}  ${r.name}`);
+    previous = r.ms;
+  }
+}
+
 /** `npm start` -> first item painted, warm, both ways of opening the tab, against the tsx launch (the path before bundles). */
 export async function measureStarts(browser: Browser, chromiumArgs: string[], log: (m: string) => void): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-'));
@@ -287,7 +359,8 @@ export async function measureStarts(browser: Browser, chromiumArgs: string[], lo
       }
       if (compare) {
         const ab = (pick: (s: StartSample) => number) => (median(samples.get(key(paths[0].name, way))!.map(pick)) / median(samples.get(key(paths[2].name, way))!.map(pick))).toFixed(3);
-        console.log(`  ${TAB_LABEL[way].padEnd(23)} A/B this checkout / ${compare}: painted ${ab((s) => s.paintMs)}x, URL printed ${ab((s) => s.urlMs)}x (medians)`);
+        // The part after the URL separately: a change to the page shows there without the noise of npm's and Node's start-up.
+        console.log(`  ${TAB_LABEL[way].padEnd(23)} A/B this checkout / ${compare}: painted ${ab((s) => s.paintMs)}x, URL printed ${ab((s) => s.urlMs)}x, URL printed -> painted ${ab((s) => s.paintMs - s.urlMs)}x (medians)`);
       }
     }
     for (const way of TAB_WAYS) {
@@ -306,6 +379,7 @@ export async function measureStarts(browser: Browser, chromiumArgs: string[], lo
         previous = m.ms;
       }
     }
+    if (TRACE_TAB && running) await printTracedTab(running, paths[0], log);
   } finally {
     await running?.close();
     for (const d of new Set(paths.map((p) => p.dataDir))) rmSync(d, { recursive: true, force: true });
