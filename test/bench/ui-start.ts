@@ -91,7 +91,8 @@ export async function startRunningChromium(chromiumArgs: string[]): Promise<Runn
     close: async () => {
       child.kill('SIGTERM');
       await exited;
-      rmSync(dir, { recursive: true, force: true });
+      // Chromium's helper processes may still write to the profile a moment after the browser exits (ENOTEMPTY).
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
