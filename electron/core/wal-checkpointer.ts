@@ -16,27 +16,11 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './cache-db';
+import { WAL_CHECKPOINT_WORKER_SOURCE } from '../../shared/wal-checkpoint-worker';
 
 export interface WalCheckpointer {
   close(): Promise<void>;
 }
-
-/** The worker's code: plain CommonJS (eval'd), so it runs the same under tsx, in a bundle and in Electron. */
-const WORKER_SOURCE = String.raw`
-const { parentPort, workerData } = require('node:worker_threads');
-const { createRequire } = require('node:module');
-const Database = createRequire(workerData.from)('better-sqlite3');
-const db = new Database(workerData.file, { timeout: 0 });
-parentPort.on('message', (m) => {
-  if (m === 'checkpoint') {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next ask tries again */ }
-    return;
-  }
-  if (m !== 'close') return;
-  try { db.close(); } catch { /* nothing to keep */ }
-  parentPort.close();
-});
-`;
 
 /**
  * Where better-sqlite3 resolves from: this bundle's file in CommonJS (Electron's core.cjs); as an ES module
@@ -88,7 +72,7 @@ export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, o
   const firstTick = () => {
     if (closed) return;
     try {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom() } });
+      const w = new Worker(WAL_CHECKPOINT_WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom() } });
       w.unref();
       exited = new Promise((resolve) => w.once('exit', () => resolve()));
       w.once('error', (e) => { worker = null; fallBack(e); });

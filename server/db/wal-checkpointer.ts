@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
+import { WAL_CHECKPOINT_WORKER_SOURCE } from '../../shared/wal-checkpoint-worker';
 
 /** SQLite's default auto-checkpoint (pages), kept when no worker runs. */
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
@@ -22,24 +23,6 @@ const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 export const BACKSTOP_PAGES = 10_000;
 /** At most one checkpoint asked for per this many milliseconds. */
 export const CHECKPOINT_GAP_MS = 50;
-
-/** The worker's code: plain CommonJS, eval'd, so it runs the same under tsx and in the start bundle. */
-const WORKER_SOURCE = String.raw`
-const { parentPort, workerData } = require('node:worker_threads');
-const { createRequire } = require('node:module');
-const Database = createRequire(workerData.from)('better-sqlite3');
-const db = new Database(workerData.file, { timeout: 0 });
-parentPort.on('message', (m) => {
-  if (m === 'checkpoint') {
-    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy or closing: the next ask tries again */ }
-    parentPort.postMessage('done');
-    return;
-  }
-  if (m !== 'close') return;
-  try { db.close(); } catch { /* nothing to keep */ }
-  parentPort.close();
-});
-`;
 
 export interface WalCheckpointer {
   /** A write transaction committed: a checkpoint is due soon. */
@@ -77,7 +60,7 @@ export function startWalCheckpointer(raw: BetterSqlite3.Database, file: string, 
     try {
       // Resolving better-sqlite3 here first: a worker that cannot load it would only fail later, off-thread.
       createRequire(resolveFrom()).resolve('better-sqlite3');
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom() } });
+      const w = new Worker(WAL_CHECKPOINT_WORKER_SOURCE, { eval: true, workerData: { file, from: resolveFrom() } });
       w.unref();
       exited = new Promise((resolve) => w.once('exit', () => resolve()));
       w.on('message', (m) => { if (m === 'done') { running = false; if (wanted) ask(); } });
