@@ -48,7 +48,7 @@ async function phase(dir: string, dbFile: string, serverPid: number, name: strin
   const serverCpuMs = processCpuMs(serverPid) - cpu0;
   snapshotDatabase(dbFile, after);
   const plan = planWrites(before, after);
-  const raw = replayWrites(before, join(dir, `${tag}-replay.sqlite`), plan, requests());
+  const raw = await replayWrites(before, join(dir, `${tag}-replay.sqlite`), plan, requests());
   return { name, unit, count, httpMs, serverCpuMs, rawMs: raw.ms, rawCpuMs: raw.cpuMs, rows: plan.rows };
 }
 

@@ -5,11 +5,14 @@
 // statement as the server does. An update sets only the columns
 // that changed, as the server's own UPDATEs do (setting every column, primary key included, made the baseline
 // check foreign keys the server never touches, and pushed it below the server it is meant to bound). What the replay leaves out is
-// exactly what the server adds on top of its writes: HTTP, JSON, validation, reads and decisions.
+// exactly what the server adds on top of its writes: HTTP, JSON, validation, reads and decisions. The WAL is
+// checkpointed as the running server does it: on a worker thread, after commits.
 import Database from 'better-sqlite3';
 import { copyFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
 import { SQLITE_MULTI_ROW_MAX_COLUMNS, SQLITE_ROWS_PER_INSERT } from '../../server/db/prepared';
+import { startWalCheckpointer } from '../../server/db/wal-checkpointer';
 
 /** A consistent copy of a live WAL database (the server keeps running). */
 export function snapshotDatabase(liveFile: string, outFile: string): void {
@@ -54,10 +57,18 @@ export function planWrites(beforeFile: string, afterFile: string): WritePlan {
   }
 }
 
-/** Replays the plan on a copy of the before-snapshot with the server's pragmas: wall and CPU milliseconds. */
-export function replayWrites(beforeFile: string, workFile: string, plan: WritePlan, transactions: number): { ms: number; cpuMs: number } {
+/**
+ * Replays the plan on a copy of the before-snapshot with the server's pragmas and its way of checkpointing: wall
+ * and CPU milliseconds. Like the server, the replay leaves its WAL checkpoints to a worker thread asked after each
+ * commit (server/db/wal-checkpointer.ts), and turns the event loop between transactions so the worker's answers
+ * arrive: with SQLite's auto-checkpoint inside its commits instead, the baseline would pay for I/O the server no
+ * longer waits on, and the ratio would flatter the server.
+ */
+export async function replayWrites(beforeFile: string, workFile: string, plan: WritePlan, transactions: number): Promise<{ ms: number; cpuMs: number }> {
   copyFileSync(beforeFile, workFile);
   const db = new Database(workFile);
+  let workerFailed: unknown = null;
+  const checkpointer = startWalCheckpointer(db, workFile, (e) => { workerFailed = e; });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
@@ -97,13 +108,23 @@ export function replayWrites(beforeFile: string, workFile: string, plan: WritePl
         for (; i < rows.length; i++) s.insert.run(...rows[i]);
       }
     });
+    // The server's worker has long been running when a phase starts: this one starts (and raises the main
+    // connection's auto-checkpoint ceiling) before the clock does.
+    checkpointer.committed();
+    await sleep(200);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let k = 0; k < transactions; k++) apply(k);
+    for (let k = 0; k < transactions; k++) {
+      apply(k);
+      checkpointer.committed();
+      await turn();
+    }
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    if (workerFailed) throw new Error(`replay: the WAL checkpoint worker failed, so the baseline did not checkpoint as the server does: ${String(workerFailed)}`);
     return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
   } finally {
+    await checkpointer.close();
     db.close();
   }
 }
