@@ -20,3 +20,20 @@ parentPort.on('message', (m) => {
   parentPort.close();
 });
 `;
+
+/** What stopping needs of a worker thread (node:worker_threads' Worker has it; `shared/` imports no Node). */
+export interface CheckpointWorkerHandle {
+  postMessage(message: 'close'): void;
+  terminate(): Promise<number>;
+}
+
+/**
+ * Asks the worker to close its connection and waits for the thread to exit (`exited`). A worker stuck in a long
+ * checkpoint is ended after `graceMs`: its connection holds nothing a commit needs.
+ */
+export async function stopCheckpointWorker(worker: CheckpointWorkerHandle, exited: Promise<void>, graceMs = 2_000): Promise<void> {
+  worker.postMessage('close');
+  const stuck = setTimeout(() => void worker.terminate(), graceMs);
+  await exited;
+  clearTimeout(stuck);
+}

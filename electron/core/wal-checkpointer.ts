@@ -16,7 +16,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Db } from './cache-db';
-import { WAL_CHECKPOINT_WORKER_SOURCE } from '../../shared/wal-checkpoint-worker';
+import { WAL_CHECKPOINT_WORKER_SOURCE, stopCheckpointWorker } from '../../shared/wal-checkpoint-worker';
 
 export interface WalCheckpointer {
   close(): Promise<void>;
@@ -100,11 +100,7 @@ export function startWalCheckpointer(db: Db, file: string, intervalMs = 1_000, o
       if (worker) {
         const w = worker;
         worker = null;
-        w.postMessage('close');
-        // A worker that does not stop (stuck in a long checkpoint) is ended: its connection holds nothing.
-        const stuck = setTimeout(() => void w.terminate(), 2_000);
-        await exited;
-        clearTimeout(stuck);
+        await stopCheckpointWorker(w, exited);
       }
     },
   };

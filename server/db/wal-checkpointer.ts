@@ -15,7 +15,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
-import { WAL_CHECKPOINT_WORKER_SOURCE } from '../../shared/wal-checkpoint-worker';
+import { WAL_CHECKPOINT_WORKER_SOURCE, stopCheckpointWorker } from '../../shared/wal-checkpoint-worker';
 
 /** SQLite's default auto-checkpoint (pages), kept when no worker runs. */
 const DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
@@ -96,11 +96,7 @@ export function startWalCheckpointer(raw: BetterSqlite3.Database, file: string, 
       if (!worker) return;
       const w = worker;
       worker = null;
-      w.postMessage('close');
-      // A worker stuck in a long checkpoint is ended: its connection holds nothing a commit needs.
-      const stuck = setTimeout(() => void w.terminate(), 2_000);
-      await exited;
-      clearTimeout(stuck);
+      await stopCheckpointWorker(w, exited);
     },
   };
 }
