@@ -18,7 +18,7 @@ import { BUCKET_MS, bucketSpans, type MetricsBucket } from '../../../shared/ops-
 import type { Db } from '../../db/connection';
 import type { QueueRow } from '../../db/schema';
 import type { AuthUser, ServerContext } from '../context';
-import { opsScope, requireQueues } from './scope';
+import { queuesInScope } from './scope';
 
 type Query = z.output<typeof MetricsQuery>;
 const MINUTE = 60_000;
@@ -112,12 +112,7 @@ export const BRANCH_STEP_TYPES = ['escalated', 'reclassified'] as const;
 
 /** The interval's events and items, read once (several views of one interval may share them: the weekly pack, signals). */
 export async function loadMetrics(ctx: ServerContext, user: AuthUser, q: ScopedQuery, ...needs: ItemNeeds[]): Promise<Loaded> {
-  const scope = await opsScope(ctx.db, user);
-  if (q.queueId) requireQueues(scope, [q.queueId], 'metrics');
-  let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
-  if (q.onlyQueueIds) queues = queues.filter((r) => q.onlyQueueIds!.has(r.id));
-  if (q.queueId) queues = queues.filter((r) => r.id === q.queueId);
-  if (q.workflow) queues = queues.filter((r) => r.workflow === q.workflow);
+  const queues = await queuesInScope(ctx.db, user, q, 'metrics');
   const from = new Date(q.from).toISOString();
   const to = new Date(q.to).toISOString();
   const queueIds = queues.map((r) => r.id);

@@ -1,6 +1,7 @@
 // Who sees which paths of the operations data: supervisors and admins every queue, an owner the queues
 // they own, anyone else nothing (DESIGN §8). Every ops endpoint asks this first.
 import type { Db } from '../../db/connection';
+import type { QueueRow } from '../../db/schema';
 import { forbidden } from '../../problem';
 import type { AuthUser } from '../context';
 
@@ -26,4 +27,20 @@ export async function opsScope(db: Db, user: AuthUser): Promise<OpsScope> {
 export function requireQueues(scope: OpsScope, queueIds: readonly string[], what: string): void {
   const outside = queueIds.filter((id) => !scope.queueIds.has(id));
   if (outside.length > 0) throw forbidden(`${what}: queue(s) ${outside.join(', ')} are not among the paths you own`);
+}
+
+/** What an ops read asks for: one queue, one workflow, or a set the caller narrowed to (the weekly pack: one owner's paths). */
+export interface QueueFilter { queueId?: string; workflow?: string; onlyQueueIds?: ReadonlySet<string> }
+
+/**
+ * The queues an ops read covers, in id order: the caller's, narrowed to the asked queue, workflow and set. A queue
+ * asked outside the caller's paths is a 403 (requireQueues). Metrics, signals and the scorecard all start here, so
+ * the three cannot disagree on which paths a figure is of.
+ */
+export async function queuesInScope(db: Db, user: AuthUser, q: QueueFilter, what: string): Promise<QueueRow[]> {
+  const scope = await opsScope(db, user);
+  if (q.queueId) requireQueues(scope, [q.queueId], what);
+  const rows = await db.selectFrom('queues').selectAll().orderBy('id').execute();
+  return rows.filter((r) => scope.queueIds.has(r.id) && (!q.onlyQueueIds || q.onlyQueueIds.has(r.id))
+    && (!q.queueId || r.id === q.queueId) && (!q.workflow || r.workflow === q.workflow));
 }

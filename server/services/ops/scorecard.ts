@@ -11,17 +11,13 @@ import {
 import type { QueueRow } from '../../db/schema';
 import type { AuthUser, ServerContext } from '../context';
 import { computeSignals, SIGNAL_DECIDED_EVENT } from './signals';
-import { opsScope, requireQueues } from './scope';
+import { queuesInScope } from './scope';
 
 type Query = z.output<typeof ScorecardQuery>;
 const DAY = 86_400_000;
 
 export async function operationsScorecard(ctx: ServerContext, user: AuthUser, q: Query): Promise<ScorecardResponse> {
-  const scope = await opsScope(ctx.db, user);
-  if (q.queueId) requireQueues(scope, [q.queueId], 'scorecard');
-  let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
-  if (q.queueId) queues = queues.filter((r) => r.id === q.queueId);
-  if (q.workflow) queues = queues.filter((r) => r.workflow === q.workflow);
+  const queues = await queuesInScope(ctx.db, user, q, 'scorecard');
   const from = new Date(q.from).toISOString();
   const to = new Date(q.to).toISOString();
   const interval = { from, to };

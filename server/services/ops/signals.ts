@@ -18,7 +18,7 @@ import { writeTransaction } from '../../db/write-transaction';
 import { badRequest, forbidden, notFound } from '../../problem';
 import type { AuthUser, ServerContext } from '../context';
 import { approvalLatency, loadMetrics, type Ev as MetricEv, type Loaded, type ScopedQuery, type SignalSubset } from './metrics';
-import { opsScope, requireQueues } from './scope';
+import { queuesInScope } from './scope';
 
 type Query = z.output<typeof SignalsQuery>;
 const MINUTE = 60_000;
@@ -75,12 +75,7 @@ export async function designSignals(ctx: ServerContext, user: AuthUser, q: Query
  * two equal (test/server/ops-weekly-pack-reads.test.ts).
  */
 export async function computeSignals(ctx: ServerContext, user: AuthUser, q: ScopedQuery, read?: Loaded): Promise<DesignSignal[]> {
-  const scope = await opsScope(ctx.db, user);
-  if (q.queueId) requireQueues(scope, [q.queueId], 'signals');
-  let queues = (await ctx.db.selectFrom('queues').selectAll().orderBy('id').execute()).filter((r) => scope.queueIds.has(r.id));
-  if (q.onlyQueueIds) queues = queues.filter((r) => q.onlyQueueIds!.has(r.id));
-  if (q.queueId) queues = queues.filter((r) => r.id === q.queueId);
-  if (q.workflow) queues = queues.filter((r) => r.workflow === q.workflow);
+  const queues = await queuesInScope(ctx.db, user, q, 'signals');
   const from = new Date(q.from).toISOString();
   const to = new Date(q.to).toISOString();
   if (queues.length === 0) return [];
