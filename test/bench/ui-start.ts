@@ -20,6 +20,8 @@
 // In both, the clock starts at the spawn of `npm start` and the tab's opening is inside the measured time.
 // UI_BENCH_START_TRACE=1: then one more real-tab launch (not measured) under a browser-wide Chromium trace, printed
 // on the same clock beside the start script's and the page's marks (printTracedTab).
+// Floors (start-floors.ts; with the real tab): npm's own start, the bare hand-over to Node 22 and the running Chromium's
+// tab for a static page, one sample each per round of launches, printed with the share of the 1 s goal left for our code.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ import { delimiter, join, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { loadAverage, spread } from './bench-stats';
+import { openStartFloors } from './start-floors';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const STARTS = Number(process.env.UI_BENCH_STARTS ?? 5);
@@ -329,6 +332,8 @@ export async function measureStarts(browser: Browser, chromiumArgs: string[], lo
   if (compare) paths.push({ name: 'npm start in UI_BENCH_START_COMPARE', command: paths[0].command, cwd: compare, dataDir: mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-b-')) });
   if (TAB_WAYS.length === 0) throw new Error(`UI_BENCH_START_TABS='${process.env.UI_BENCH_START_TABS}': name real, playwright or both`);
   const running = TAB_WAYS.includes('real') ? await startRunningChromium(chromiumArgs) : null;
+  // The floors need the running Chromium (the tab floor opens in it), so they come with the real tab.
+  const floors = running ? await openStartFloors(running, reviewerEnv(dataDir, running.opener)) : null;
   const launch = (way: TabWay, p: (typeof paths)[number]) =>
     way === 'real' ? oneStartInRealTab(running!, p.command, p.dataDir, p.cwd) : oneStartViaPlaywright(browser, p.command, p.dataDir, p.cwd);
   try {
@@ -336,11 +341,13 @@ export async function measureStarts(browser: Browser, chromiumArgs: string[], lo
     // running Chromium has opened a tab before too.
     log('start: a first launch to warm the build and seed the demo data (not measured)');
     for (const p of paths.filter((x, i) => i !== 1)) for (const way of TAB_WAYS) await launch(way, p);
+    await floors?.warm();
     const key = (p: string, way: TabWay) => `${p} ${way}`;
     const samples = new Map<string, StartSample[]>(paths.flatMap((p) => TAB_WAYS.map((w) => [key(p.name, w), []] as [string, StartSample[]])));
     // Interleaved, so a change in the machine's load falls on every path and way alike.
     for (let i = 0; i < STARTS; i++) {
       for (const p of paths) for (const way of TAB_WAYS) samples.get(key(p.name, way))!.push(await launch(way, p));
+      await floors?.measureOnce();
       log(`start: launch ${i + 1}/${STARTS} of each path and way done`);
     }
     const fmt = (xs: number[]) => { const s = spread(xs); return `${s.min.toFixed(0)} / ${s.median.toFixed(0)} / ${s.max.toFixed(0)} ms`; };
@@ -364,6 +371,7 @@ export async function measureStarts(browser: Browser, chromiumArgs: string[], lo
         console.log(`  ${TAB_LABEL[way].padEnd(23)} A/B this checkout / ${compare}: painted ${ab((s) => s.paintMs)}x, URL printed ${ab((s) => s.urlMs)}x, URL printed -> painted ${ab((s) => s.paintMs - s.urlMs)}x (medians)`);
       }
     }
+    await floors?.print(samples.get(key(paths[0].name, 'real'))?.map((s) => s.paintMs) ?? []);
     for (const way of TAB_WAYS) {
       const bundled = samples.get(key(paths[0].name, way))!;
       const mid = [...bundled].sort((a, b) => a.paintMs - b.paintMs)[Math.floor((bundled.length - 1) / 2)];
@@ -382,6 +390,7 @@ export async function measureStarts(browser: Browser, chromiumArgs: string[], lo
     }
     if (TRACE_TAB && running) await printTracedTab(running, paths[0], log);
   } finally {
+    await floors?.close();
     await running?.close();
     for (const d of new Set(paths.map((p) => p.dataDir))) rmSync(d, { recursive: true, force: true });
   }
