@@ -72,7 +72,8 @@ export async function startRunningChromium(chromiumArgs: string[]): Promise<Runn
   const dir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-browser-'));
   const child = spawn(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', [
     '--headless=new', ...chromiumArgs, '--remote-debugging-port=0', `--user-data-dir=${join(dir, 'profile')}`, '--window-size=1400,900', 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group (detached), so that closing it can end and wait for its helper processes too (close).
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     let err = '';
@@ -92,12 +93,35 @@ export async function startRunningChromium(chromiumArgs: string[]): Promise<Runn
   return {
     opener, endpoint,
     close: async () => {
-      child.kill('SIGTERM');
+      killGroup(child.pid!);
       await exited;
-      // Chromium's helper processes may still write to the profile a moment after the browser exits (ENOTEMPTY).
+      // Chromium's helper processes (its storage service among them) may still write to the profile after the browser
+      // exits: with the retries alone the removal still failed with ENOTEMPTY now and then. So they are waited for too.
+      await processGroupGone(child.pid!, 5_000);
       rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    // Every process of the group has exited already.
+  }
+}
+
+/** Resolves once no process of the group is left (signal 0 to the group fails), or after `ms`. */
+async function processGroupGone(pgid: number, ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Spawns a start command (its own process group) and answers its launch URL once printed, and the output so far. */
