@@ -2,7 +2,8 @@
 // beside a raw better-sqlite3 baseline measured in the same run on the same rows. With several sizes,
 // the per-item cost of the initial sync is compared step to step (1.00 = linear).
 //  1. initial sync into an empty cache (items/s) vs a raw insert of the same rows: one transaction, no
-//     secondary index (the floor of this machine);
+//     secondary index (the floor of this machine); beside it the same-run bound of that ratio from the parts the
+//     sync cannot skip (index builds, decode + parse + validation of the pages: sync-bound.ts);
 //  2. decision durable through the desk API, with sync running (a feeder keeps new items arriving for the
 //     reviewer, the core pushes, pulls and checkpoints between decisions because the loop yields; each
 //     decided item is opened first, as the renderer does), timed from the moment the key is due, vs a
@@ -39,6 +40,7 @@ import { CentralClient, ingestItems } from '../helpers/central-client';
 import { spawnServer } from '../helpers/server';
 import { loadAverage, ms, pct, sizesArg } from './bench-stats';
 import { durableRecorder, reportDurableBreakdown, type PageDurable } from './durable-breakdown';
+import { measureSyncBound, reportSyncBound, threadCpuMs, type SyncBound } from './sync-bound';
 
 const DECISIONS = 500;
 const PAGE_RUNS = 120;
@@ -99,6 +101,8 @@ interface RawDb {
   insertMs: number;
   /** CPU time of the raw insert (this process), ms. */
   insertCpuMs: number;
+  /** The same on this thread alone, ms: the sync bound's parts are measured on this thread too. */
+  insertThreadCpuMs: number;
   /** One decision as a prepared synchronous=FULL transaction of the core's shape; its time in ms. */
   decideOnce(): number;
   page(filter: { cls?: string; text: string }): number;
@@ -120,11 +124,11 @@ function rawBaseline(file: string, items: Item[]): RawDb {
         it.title.toLowerCase(), JSON.stringify(it));
     }
   });
-  const cpu0 = cpuMs()!;
+  const [cpu0, thread0] = [cpuMs()!, threadCpuMs()];
   const t0 = performance.now();
   insertAll(items);
   const insertMs = performance.now() - t0;
-  const insertCpuMs = cpuMs()! - cpu0;
+  const [insertCpuMs, insertThreadCpuMs] = [cpuMs()! - cpu0, threadCpuMs() - thread0];
   db.exec('CREATE INDEX items_class_conf ON items (class, confidence, id); CREATE INDEX items_sla ON items (sla_due_ms, id);');
 
   const outboxInsert = db.prepare('INSERT INTO outbox VALUES (?, ?, ?, ?, ?, ?)');
@@ -142,7 +146,7 @@ function rawBaseline(file: string, items: Item[]): RawDb {
 
   const stmts = new Map<string, { count: Database.Statement; page: Database.Statement }>();
   return {
-    db, insertMs, insertCpuMs, decideOnce,
+    db, insertMs, insertCpuMs, insertThreadCpuMs, decideOnce,
     page({ cls, text }) {
       const key = cls ? 'cls' : 'text';
       let st = stmts.get(key);
@@ -362,7 +366,8 @@ async function initialSyncAb(url: string, serverPid: number | undefined, dir: st
 }
 
 interface SizeResult {
-  n: number; syncMs: number; rawInsertMs: number; syncCpu: { core: number; server: number | null }; rawInsertCpuMs: number; pullOnlyMs: number; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null; classAb?: ClassIndexAb;
+  n: number; syncMs: number; rawInsertMs: number; syncCpu: { core: number; server: number | null }; rawInsertCpuMs: number; rawInsertThreadCpuMs: number;
+  pullOnlyMs: number; bound: SyncBound; titleWaitMs: number; titleAb: TitleAb[]; groupAb: GroupAb | null; classAb?: ClassIndexAb;
   decide: number[]; rawDecide: number[]; fed: number;
   filterSort: { core: number[]; raw: number[]; total: number };
   text: { term: string; share: string; core: number[]; raw: number[]; total: number }[];
@@ -409,7 +414,10 @@ async function runSize(n: number): Promise<SizeResult> {
     await core.close();
     if (process.env.BENCH_CORE_AB) await initialSyncAb(server.url, server.child.pid, dir, items.length, process.env.BENCH_CORE_AB);
     raw = rawBaseline(join(dir, 'raw.sqlite'), items);
-    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, syncCpu, rawInsertCpuMs: raw.insertCpuMs, pullOnlyMs, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: [], fed: 0,
+    // The parts the sync cannot skip, on the same rows (the synced cache, the same server), with the core closed.
+    const bound = await measureSyncBound({ cacheFile, serverUrl: server.url, token: 'demo-alice', rows: items.length });
+    const result: SizeResult = { n, syncMs, rawInsertMs: raw.insertMs, syncCpu, rawInsertCpuMs: raw.insertCpuMs, rawInsertThreadCpuMs: raw.insertThreadCpuMs,
+      pullOnlyMs, bound, titleWaitMs: 0, titleAb: [], groupAb: null, decide: [], rawDecide: [], fed: 0,
       filterSort: { core: [], raw: [], total: 0 }, text: [] };
     if (!PARTS.has('decide') && !PARTS.has('pages')) return result;
 
@@ -547,6 +555,7 @@ function report(r: SizeResult, load: string): void {
     `floor / core; server ${serverCpu === null ? 'n/a' : `${(serverCpu / r.n * 1000).toFixed(1)} ms`}, floor ${(r.rawInsertCpuMs / r.n * 1000).toFixed(1)} ms` +
     (serverCpu === null ? '' : `; floor / (core + server) ${(r.rawInsertCpuMs / (coreCpu + serverCpu)).toFixed(2)}`));
   line('  server pull alone (items/s)', rate(r.n, r.pullOnlyMs).toFixed(0), core / rate(r.n, r.pullOnlyMs), 'core / bare HTTP pull+parse (the network-side ceiling)');
+  reportSyncBound(r.bound, { cpuMs: r.rawInsertThreadCpuMs, wallMs: r.rawInsertMs }, coreCpu);
   if (r.decide.length === 0) return;
   for (const p of [50, 95, 99]) {
     line(`decision durable, sync running p${p}`, ms(pct(r.decide, p)), pct(r.decide, p) / pct(r.rawDecide, p),
