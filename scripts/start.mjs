@@ -4,10 +4,12 @@
 // instead of compiling TypeScript with tsx on every launch. The bundle is rebuilt only when one of its
 // inputs changed (scripts/prebuilt.mjs), so a warm start pays a stat per input file and nothing else.
 //
-// Node: when the running node is 22 or newer the bundle runs in this process. Older nodes (npm's default on
-// many machines) hand over to the Node 22 that scripts/with-node22.mjs keeps in .tools/node22 (installed
-// there once, by with-node22.mjs itself, when missing). Plain JavaScript on purpose: this file must run on
-// old Node.
+// Node: when the running node is 22 or newer the bundle runs in this process. Under `npm start` it is: the
+// `node` dev dependency (Node 22 from the npm registry) is node_modules/.bin/node, which npm puts first on
+// PATH for its scripts, so a machine whose own node is older pays no second process start (~180 ms here,
+// issue 15 gap 4). Run by hand on an older node (or installed without dev dependencies), this file hands
+// over to that Node 22, or to the one scripts/with-node22.mjs keeps in .tools/node22 (installed there once,
+// by with-node22.mjs itself, when missing). Plain JavaScript on purpose: this file must run on old Node.
 //
 // The bundle is never the main script: scripts/build.ts and server/cli.ts run their command line when
 // `import.meta.url` equals process.argv[1], and inside a bundle every module's import.meta.url is the
@@ -16,7 +18,7 @@
 // `--timings` prints the startup trace (named marks from process start; scripts/startup-trace.ts). The marks
 // taken here travel to the bundle in DESK_STARTUP_TRACE.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildBundle, staleReason } from './prebuilt.mjs';
@@ -69,16 +71,22 @@ async function ensureStartBundle() {
   mark('start bundle built');
 }
 
-/** The Node 22 binary with-node22.mjs keeps, if it is there (its version read from its package, no spawn). */
+/**
+ * A Node 22 binary already here: the `node` dev dependency's, else the one with-node22.mjs keeps (version read
+ * from its package, no spawn; the binary must exist: an install that skipped the package's own install script
+ * has none).
+ */
 function keptNode22() {
-  const pkgDir = join(ROOT, '.tools', 'node22', 'node_modules', 'node');
-  try {
-    const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
-    if (major(version) < REQUIRED_MAJOR) return null;
-  } catch {
-    return null;
+  for (const pkgDir of [join(ROOT, 'node_modules', 'node'), join(ROOT, '.tools', 'node22', 'node_modules', 'node')]) {
+    try {
+      const { version } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+      const bin = join(pkgDir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+      if (major(version) >= REQUIRED_MAJOR && existsSync(bin)) return bin;
+    } catch {
+      // not installed there
+    }
   }
-  return join(pkgDir, 'bin', process.platform === 'win32' ? 'node.exe' : 'node');
+  return null;
 }
 
 function handOver(command, args) {

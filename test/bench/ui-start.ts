@@ -45,8 +45,9 @@ const LAUNCH_URL = /(http:\/\/127\.0\.0\.1:\d+\/#launch=[A-Za-z0-9_-]+)/;
 
 /**
  * The environment a reviewer's shell gives `npm start`: PATH without the Node 22 that `npm run bench` put first
- * (scripts/with-node22.mjs), so npm and the launcher run on the machine's own node, and an older one hands over to
- * Node 22 (scripts/start.mjs) inside the measured time, as on the reviewer's machine.
+ * (scripts/with-node22.mjs), so npm runs on the machine's own node, as on the reviewer's machine, and the launcher on
+ * the node npm finds first on its scripts' PATH: the `node` dev dependency's Node 22 in node_modules/.bin (a checkout
+ * without it, an older base in UI_BENCH_START_COMPARE say, hands over from the machine's node inside the time).
  */
 function reviewerEnv(dataDir: string, browser: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: browser };
