@@ -51,7 +51,10 @@ const LAUNCH_URL = /(http:\/\/127\.0\.0\.1:\d+\/#launch=[A-Za-z0-9_-]+)/;
  */
 function reviewerEnv(dataDir: string, browser: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, EXCEPTION_DESK_DATA_DIR: dataDir, BROWSER: browser };
-  env.PATH = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes(`${sep}.tools${sep}node22${sep}`)).join(delimiter);
+  // Also without the node_modules/.bin folders `npm run bench` put first: this checkout's holds its Node 22 (the `node`
+  // dev dependency), which would then run every checkout's launcher, a base's in UI_BENCH_START_COMPARE too.
+  env.PATH = (process.env.PATH ?? '').split(delimiter)
+    .filter((dir) => !dir.includes(`${sep}.tools${sep}node22${sep}`) && !dir.endsWith(`${sep}node_modules${sep}.bin`)).join(delimiter);
   // The start script opens no browser under CI.
   delete env.CI;
   return env;
@@ -347,9 +350,10 @@ export async function measureStarts(browser: Browser, chromiumArgs: string[], lo
   const dataDir = mkdtempSync(join(tmpdir(), 'desk-ui-bench-start-'));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const paths: { name: string; command: string[]; cwd: string; dataDir: string }[] = [
-    // `node` as the reviewer's PATH has it (reviewerEnv), as npm ran this path's with-node22.mjs before.
+    // `node` as the reviewer's PATH has it (reviewerEnv), as npm ran this path's with-node22.mjs before; tsx by its
+    // path, since reviewerEnv leaves node_modules/.bin out.
     { name: 'npm start (prebuilt bundle)', command: [npm, 'start', '--', '--timings'], cwd: ROOT, dataDir },
-    { name: 'tsx scripts/start.ts (before)', command: ['node', join(ROOT, 'scripts', 'with-node22.mjs'), 'tsx', join(ROOT, 'scripts', 'start.ts'), '--timings'], cwd: ROOT, dataDir },
+    { name: 'tsx scripts/start.ts (before)', command: ['node', join(ROOT, 'scripts', 'with-node22.mjs'), join(ROOT, 'node_modules', '.bin', 'tsx'), join(ROOT, 'scripts', 'start.ts'), '--timings'], cwd: ROOT, dataDir },
   ];
   // UI_BENCH_START_COMPARE=<another checkout> (main, say): its `npm start` too, in the same interleaved run (A/B of a
   // change), with a data folder of its own (its cache may be of an older schema).
