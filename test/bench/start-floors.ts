@@ -22,7 +22,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAverage, spread } from './bench-stats';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-/** The Node 22 that scripts/start.mjs hands over to (its keptNode22): with-node22.mjs keeps it here. */
+/**
+ * The Node 22 with-node22.mjs keeps: what scripts/start.mjs hands over to in a checkout without the `node` dev
+ * dependency (with it, npm starts the launcher on Node 22 and there is no hand-over).
+ */
 const KEPT_NODE22 = join(ROOT, '.tools', 'node22', 'node_modules', 'node', 'bin', 'node');
 const START_GOAL_MS = 1000;
 /** A bare Node's first line: its process start (timeOrigin) and the moment the line ran, both Unix ms, and its version. */

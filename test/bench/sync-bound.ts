@@ -1,7 +1,8 @@
 // The initial sync's same-run bound (issue 15 gap 1), for the core bench: how close the goal (>= 0.6x of the raw
 // floor) can get AT BEST on this machine, from the parts of the sync it cannot skip, measured on the same rows
 // in the same run as the sync and the floor, each as CPU of this thread:
-//  - the items table's secondary indexes, built on a copy of the synced cache, one transaction each (as
+//  - the items table's secondary indexes, built on a copy of the synced cache opened with the core's connection
+//    settings (cache-db.ts openWithCachePragmas), one transaction each (as
 //    electron/core/deferred-indexes.ts builds them after a snapshot's last page);
 //  - the wire format: each pull page's bytes -> string (as central-client.ts readLimited) -> JSON.parse;
 //  - validation: every pulled item through the compiled fast path of the Item schema (shared/fast-parse.ts),
@@ -19,6 +20,7 @@
 import Database from 'better-sqlite3';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { openWithCachePragmas } from '../../electron/core/cache-db';
 import { PULL_LIMIT } from '../../electron/core/sync-engine';
 import { Item } from '../../shared/domain';
 import { compileSafeParse } from '../../shared/fast-parse';
@@ -83,19 +85,6 @@ function copyCache(cacheFile: string): string {
   return copy;
 }
 
-/**
- * The copy opened with openCacheDb's pragmas (cache-db.ts), without calling it: it would also migrate and build
- * indexes left aside, which must not happen outside the clock here.
- */
-function openLikeTheCore(file: string): Database.Database {
-  const db = new Database(file, { timeout: 5000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('cache_size = -65536');
-  db.pragma('wal_autocheckpoint = 10000');
-  return db;
-}
-
 /** The items table's secondary indexes, read from the schema as deferred-indexes.ts reads them. */
 function itemIndexDefs(db: Database.Database): IndexDef[] {
   return db.prepare<[], IndexDef>(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'items' AND sql IS NOT NULL`).all();
@@ -128,7 +117,8 @@ function summarize(rounds: IndexBuild[][]): IndexSet {
  */
 function measureIndexBuilds(cacheFile: string, rows: number): { rounds: number; indexes: IndexSet; narrowed: IndexSet } {
   const copy = copyCache(cacheFile);
-  const db = openLikeTheCore(copy);
+  // The core's connection settings, without openCacheDb's index repair and migrations (they must not run here).
+  const db = openWithCachePragmas(copy);
   try {
     const product = itemIndexDefs(db);
     if (product.length === 0) throw new Error('the synced cache has no items indexes: did the sync finish building them?');
