@@ -75,7 +75,8 @@ describe('reason pickers (issue 14 item 6)', () => {
     await page.keyboard.type('vendor name is of another company');
     await page.keyboard.press('Control+Enter');
     await waitForFocusedChange(page, id);
-    expect(await pending()).toBe(before + 1);
+    // The next item shows before the decision's call reaches the core (the renderer moves on at once): wait for it.
+    await expect.poll(pending, T).toBe(before + 1);
     const detail = await alice.call<ItemDetail>('item.get', { itemId: id });
     expect(detail.decisions.at(-1)).toMatchObject({ kind: 'reject', payload: { reasonCode: 'other', comment: 'vendor name is of another company' } });
   });
